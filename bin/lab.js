@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly (Node >= 22.18 strips types); no build step.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(`vault-lab needs Node >= 22.18 (this is ${process.version}). Run 'npm install' in the checkout: it brings Node 24, used by npx/npm run.\n`);
+  process.exit(3);
+}
+const { main } = await import('../src/cli/main.ts');
+const ac = new AbortController();
+let interrupted = 0;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (++interrupted > 1) process.exit(130);
+    ac.abort();
+  });
+}
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });

@@ -1,0 +1,56 @@
+/** Building blocks several scenarios share: the seed's init / unseal / kv commands as data. */
+import type { Cmd, LabContext, Step } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { VaultApiError } from '../src/vault/client.ts';
+import { sleep } from '../src/exec.ts';
+
+export const KEYS_FILE = '$LAB_DIR/cluster-keys.json';
+
+export const initCmd = (shares: number, threshold: number, node = 0): Cmd => ({
+  kind: 'vault',
+  node,
+  args: ['operator', 'init', `-key-shares=${shares}`, `-key-threshold=${threshold}`, '-format=json'],
+  stdout: KEYS_FILE,
+});
+
+export const unsealKeyVars = (n: number): Cmd[] =>
+  Array.from({ length: n }, (_, i) => ({ kind: 'set', name: n === 1 ? 'VAULT_UNSEAL_KEY' : `VAULT_UNSEAL_KEY_${i + 1}`, file: KEYS_FILE, jq: `.unseal_keys_b64[${i}]` }));
+
+export const unsealCmds = (n: number, node = 0): Cmd[] =>
+  Array.from({ length: n }, (_, i) => ({ kind: 'vault', node, args: ['operator', 'unseal', n === 1 ? '$VAULT_UNSEAL_KEY' : `$VAULT_UNSEAL_KEY_${i + 1}`] }));
+
+export const rootTokenCmd: Cmd = { kind: 'set', name: 'VAULT_TOKEN', file: KEYS_FILE, jq: '.root_token', export: true };
+
+export const setupStep = (id: string, title = msg('실습 서버 띄우기', 'Start the lab servers')): Step => ({
+  id,
+  kind: 'setup',
+  title,
+  task: msg('랩이 서버를 준비합니다.', 'The lab prepares the servers.'),
+  solve: (ctx) => ctx.platform.up(ctx.topic.needs, ctx.report),
+});
+
+export async function health(ctx: LabContext, node = 0) {
+  return ctx.vault(node, null).health().catch(() => undefined);
+}
+
+export async function mountType(ctx: LabContext, mount: string): Promise<{ type: string; version?: string } | undefined> {
+  const active = await ctx.activeVault();
+  if (!active) return undefined;
+  try {
+    const r = await active.client.read<{ data?: Record<string, { type: string; options?: { version?: string } | null }> }>('/sys/mounts');
+    const m = (r.data ?? (r as unknown as Record<string, { type: string; options?: { version?: string } | null }>))[`${mount}/`];
+    return m ? { type: m.type, ...(m.options?.version ? { version: m.options.version } : {}) } : undefined;
+  } catch (e) {
+    if (e instanceof VaultApiError) return undefined;
+    throw e;
+  }
+}
+
+export async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn().catch(() => false)) return;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}

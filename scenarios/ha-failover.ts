@@ -1,0 +1,190 @@
+import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
+
+const NODES = [0, 1, 2];
+export { CANARY } from '../checkers/ha-failover.ts';
+import { CANARY } from '../checkers/ha-failover.ts';
+
+const joinCmd = (node: number): Cmd => ({
+  kind: 'vault',
+  node,
+  args: ['operator', 'raft', 'join', '-leader-ca-cert=@$VAULT_CACERT', '$VAULT_ADDR_0'],
+  note: msg('retry_join 이 이미 합류시켰다면 이 명령은 생략해도 됩니다.', 'Skip this if retry_join has already joined the node.'),
+});
+
+async function joined(ctx: LabContext, node: number): Promise<boolean> {
+  return (await health(ctx, node))?.initialized === true;
+}
+
+async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
+  await waitUntil(`${n} raft voters`, async () => {
+    const a = await ctx.activeVault();
+    if (!a) return false;
+    const servers = await a.client.raftServers();
+    return servers.filter((s) => s.voter).length >= n;
+  }, timeoutMs);
+}
+
+export const topic: Topic = {
+  id: 'ha-failover',
+  title: msg('Vault HA: Raft 3노드와 리더 장애 조치', 'Vault HA: 3-node Raft and leader failover'),
+  summary: msg(
+    'TLS 로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby 가 이어받는 것을 확인합니다.',
+    'Build a 3-node integrated-Raft cluster behind TLS, hard-kill the active node and watch a standby take over.',
+  ),
+  platforms: ['local', 'kind'],
+  needs: { vault: { nodes: 3, storage: 'raft', tls: { minVersion: 'tls12' }, performanceMultiplier: 1 } },
+  steps: [
+    setupStep('cluster', msg('Vault 3노드 시작 (TLS, Raft, retry_join)', 'Start 3 Vault nodes (TLS, Raft, retry_join)')),
+    {
+      id: 'init',
+      kind: 'task',
+      title: msg('vault-0 초기화: 키 5개, 임계값 3', 'Initialise vault-0: 5 key shares, threshold 3'),
+      task: msg('vault-0 을 키 조각 5개, 임계값 3으로 초기화하고 결과를 $LAB_DIR/cluster-keys.json 에 저장하세요.', 'Initialise vault-0 with 5 key shares and threshold 3; save the output to $LAB_DIR/cluster-keys.json.'),
+      hint: msg('초기화는 한 노드에서 한 번만 합니다. 나머지 노드는 합류(join)합니다.', 'Initialise one node, once; the others join it.'),
+      commands: [initCmd(5, 3)],
+      done: async (ctx) => (await health(ctx, 0))?.initialized === true && ctx.lab.clusterKeys() !== undefined,
+      checks: ['unsealed'],
+    },
+    {
+      id: 'unseal-leader',
+      kind: 'task',
+      title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
+      task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
+      commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
+      done: async (ctx) => (await health(ctx, 0))?.sealed === false,
+      solve: async (ctx) => {
+        for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
+        await waitUntil('vault-0 active', async () => (await ctx.activeVault()) !== undefined, 30_000);
+      },
+      checks: ['one-active'],
+    },
+    {
+      id: 'join',
+      kind: 'task',
+      title: msg('vault-1, vault-2 를 Raft 에 합류', 'Join vault-1 and vault-2 to Raft'),
+      task: msg('vault-1 과 vault-2 를 vault-0 의 Raft 클러스터에 합류시키세요 (리더 CA 로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
+      hint: msg('설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다.', 'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins.'),
+      commands: [joinCmd(1), joinCmd(2)],
+      solve: async (ctx) => {
+        for (const n of [1, 2]) {
+          // retry_join usually wins the race; joining twice is an error, so only join what has not joined.
+          if (!(await joined(ctx, n))) await ctx.exec(joinCmd(n)).catch(async (e) => {
+            if (!(await joined(ctx, n))) throw e;
+          });
+        }
+      },
+      done: async (ctx) => (await joined(ctx, 1)) && (await joined(ctx, 2)),
+    },
+    {
+      id: 'unseal-followers',
+      kind: 'task',
+      title: msg('vault-1, vault-2 unseal', 'Unseal vault-1 and vault-2'),
+      task: msg('합류한 두 노드도 같은 키 3개로 unseal 하세요.', 'Unseal both joined nodes with the same 3 keys.'),
+      commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2)],
+      done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
+      checks: ['unsealed'],
+    },
+    {
+      id: 'peers',
+      kind: 'task',
+      title: msg('Raft 피어 확인: voter 3개', 'Raft peers: 3 voters'),
+      task: msg('root 토큰으로 로그인하고 raft list-peers 로 voter 3개(leader 1, follower 2)를 확인하세요.', 'Log in with the root token and see 3 voters (1 leader, 2 followers) with raft list-peers.'),
+      hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
+      commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
+      solve: async (ctx) => {
+        await waitVoters(ctx, 3);
+        await ctx.exec(rootTokenCmd);
+        await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
+        await observeLeader(ctx);
+      },
+      done: async (ctx) => {
+        const a = await ctx.activeVault();
+        return a !== undefined && (await a.client.raftServers()).filter((s) => s.voter).length === 3;
+      },
+      checks: ['voters'],
+    },
+    {
+      id: 'data',
+      kind: 'task',
+      title: msg('장애 전에 데이터 쓰기', 'Write data before the failure'),
+      task: msg('secret/ 에 KV v2 를 켜고, 장애 뒤에도 남아 있어야 할 값을 써 두세요.', 'Enable KV v2 at secret/ and write a value that must survive the failure.'),
+      commands: [
+        { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] },
+        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] },
+      ],
+      solve: async (ctx) => {
+        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
+        const a = await ctx.activeVault();
+        await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] });
+      },
+      done: async (ctx) => {
+        const a = await ctx.activeVault();
+        return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
+      },
+      checks: ['data-survives'],
+    },
+    {
+      id: 'failover',
+      kind: 'task',
+      title: msg('장애 훈련: active 노드 강제 종료', 'Drill: hard-kill the active node'),
+      task: msg('active 노드(처음엔 vault-0)를 kill -9 로 죽이고, 남은 노드 중 하나가 active 가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
+      hint: msg('Raft 는 과반(3노드 중 2)이 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1 이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
+      commands: [
+        { kind: 'vault', node: 0, args: ['status'] },
+        { kind: 'node', action: 'kill', node: 0 },
+        { kind: 'vault', node: 1, args: ['status'] },
+      ],
+      solve: async (ctx) => {
+        const before = await ctx.activeVault();
+        if (!before) throw new Error('no active node to kill');
+        await observeLeader(ctx);
+        const t0 = Date.now();
+        await ctx.exec({ kind: 'node', action: 'kill', node: before.node });
+        let after: number | undefined;
+        await waitUntil('a new active node', async () => {
+          const a = await ctx.activeVault();
+          after = a?.node;
+          return a !== undefined && a.node !== before.node;
+        }, 60_000, 50);
+        ctx.report.info(`    ${ctx.platform.vaultNodes()[before.node]!.name} → ${ctx.platform.vaultNodes()[after!]!.name} ${ctx.report.style(`${((Date.now() - t0) / 1000).toFixed(1)}s`, 'dim')}`);
+        await observeLeader(ctx);
+        ctx.lab.updateProgress((p) => {
+          p.observations.killed = before.node;
+        });
+      },
+      done: async (ctx) => {
+        const term = await raftTerm(ctx).catch(() => undefined);
+        const base = ctx.lab.progress().observations.baselineTerm as number | undefined;
+        return term !== undefined && base !== undefined && term > base;
+      },
+      checks: ['failover-observed'],
+    },
+    {
+      id: 'rejoin',
+      kind: 'task',
+      title: msg('죽인 노드 복귀: 재시작 후 unseal', 'Bring the killed node back: restart and unseal'),
+      task: msg('죽인 노드를 다시 시작하고 키 3개로 unseal 하세요. standby 로 돌아와야 합니다.', 'Restart the killed node and unseal it with 3 keys; it must come back as a standby.'),
+      commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
+      solve: async (ctx) => {
+        for (const n of NODES) {
+          if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
+          if ((await health(ctx, n))?.sealed !== false) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+        }
+        await waitUntil('3 unsealed nodes with one active', async () => {
+          const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
+          return hs.every((h) => h && !h.sealed) && hs.filter((h) => h && !h.standby).length === 1;
+        }, 30_000);
+        await waitVoters(ctx, 3);
+      },
+      done: async (ctx) => {
+        const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
+        return hs.every((h) => h && !h.sealed);
+      },
+      checks: ['all-unsealed', 'voters', 'one-active'],
+    },
+  ],
+  checker: async () => (await import('../checkers/ha-failover.ts')).checker as never,
+};

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import type { CommandFn } from '../main.ts';
+import { Exit } from '../../engine/errors.ts';
+import { msg, type Msg } from '../../engine/i18n.ts';
+import { which, vaultCandidates } from '../../vault/binary.ts';
+import { loadTopic } from '../../engine/catalogue.ts';
+
+interface Req {
+  name: string;
+  found: () => string | undefined;
+  hint: Msg;
+  /** Topics that need it; 'all' for every topic; 'kind' for the kind platform. */
+  for: string[];
+}
+
+const sbin = (n: string) => () => which(n) ?? [`/usr/sbin/${n}`, `/usr/local/sbin/${n}`].find((p) => fs.existsSync(p));
+
+export const requirements: Req[] = [
+  { name: 'vault | bao', found: () => vaultCandidates()[0], hint: msg("bash scripts/setup.sh (OpenBao 2.6 을 .tools/ 에) 또는 HashiCorp Vault 설치", "bash scripts/setup.sh (OpenBao 2.6 into .tools/) or install HashiCorp Vault"), for: ['all'] },
+  { name: 'openssl', found: () => which('openssl'), hint: msg('apt-get install openssl / brew install openssl', 'apt-get install openssl / brew install openssl'), for: ['ha-failover', 'tls', 'production'] },
+  { name: 'curl', found: () => which('curl'), hint: msg('apt-get install curl', 'apt-get install curl'), for: ['vault-k8s', 'tls'] },
+  { name: 'jq', found: () => which('jq'), hint: msg('apt-get install jq / brew install jq (수업의 명령을 직접 칠 때 필요)', 'apt-get install jq / brew install jq (to type the lesson commands yourself)'), for: [] },
+  { name: 'slapd', found: sbin('slapd'), hint: msg('apt-get install slapd ldap-utils (macOS: brew install openldap)', 'apt-get install slapd ldap-utils (macOS: brew install openldap)'), for: ['ldap'] },
+  { name: 'ldapadd', found: () => which('ldapadd'), hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils'), for: ['ldap'] },
+  { name: 'mariadbd', found: sbin('mariadbd'), hint: msg('apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)', 'apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)'), for: ['mcp'] },
+  { name: 'chromium', found: () => which('chromium') ?? which('chromium-browser') ?? which('google-chrome'), hint: msg('apt-get install chromium (사이트 브라우저 테스트용)', 'apt-get install chromium (for the site browser tests)'), for: [] },
+  { name: 'kind', found: () => which('kind'), hint: msg('https://kind.sigs.k8s.io 에서 설치 (kind 플랫폼)', 'install from https://kind.sigs.k8s.io (kind platform)'), for: ['kind'] },
+  { name: 'kubectl', found: () => which('kubectl'), hint: msg('kubectl 설치 (kind 플랫폼)', 'install kubectl (kind platform)'), for: ['kind'] },
+  { name: 'helm', found: () => which('helm'), hint: msg('helm 설치 (kind 플랫폼)', 'install helm (kind platform)'), for: ['kind'] },
+];
+
+export const doctor: CommandFn = async (a) => {
+  const topic = a.positionals[0] ? await loadTopic(a.positionals[0]) : undefined;
+  const needed = (r: Req) => (topic ? r.for.includes('all') || r.for.includes(topic.id) : r.for.length > 0 && !r.for.includes('kind'));
+  const rows = requirements.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));
+  const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
+  if (a.json) {
+    a.report.out(JSON.stringify({ node: process.version, nodeOk, tools: rows }, null, 2));
+  } else {
+    a.report.out(`${nodeOk ? a.report.style('✓', 'green') : a.report.style('✗', 'red')} node ${process.version}`);
+    for (const r of rows) {
+      const mark = r.path ? a.report.style('✓', 'green') : r.required ? a.report.style('✗', 'red') : a.report.style('-', 'yellow');
+      a.report.out(`${mark} ${r.name.padEnd(12)} ${r.path ?? a.report.t(msg('없음', 'missing'))}${r.path ? '' : `  → ${r.hint}`}${r.for.length ? a.report.style(`  [${r.for.join(', ')}]`, 'dim') : ''}`);
+    }
+  }
+  return nodeOk && rows.every((r) => r.path || !r.required) ? Exit.ok : Exit.environment;
+};

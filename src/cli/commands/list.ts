@@ -1,0 +1,32 @@
+import type { CommandFn } from '../main.ts';
+import { loadAll } from '../../engine/catalogue.ts';
+import { LabDir } from '../../engine/state.ts';
+import { Exit } from '../../engine/errors.ts';
+import { msg } from '../../engine/i18n.ts';
+
+export type TopicState = 'not-started' | 'running' | 'solved';
+
+export const list: CommandFn = async (a) => {
+  const rows = (await loadAll()).map((t) => {
+    const lab = new LabDir(t.id);
+    let state: TopicState = 'not-started';
+    if (lab.exists()) {
+      const p = lab.progress();
+      state = p.lastCheck && p.lastCheck.failed === 0 ? 'solved' : 'running';
+    }
+    return { id: t.id, title: t.title, platforms: t.platforms, state };
+  });
+  if (a.json) {
+    a.report.out(JSON.stringify(rows, null, 2));
+    return Exit.ok;
+  }
+  const label: Record<TopicState, { ko: string; en: string }> = {
+    'not-started': msg('시작 전', 'not started'),
+    running: msg('진행 중', 'running'),
+    solved: msg('완료', 'solved'),
+  };
+  for (const r of rows) {
+    a.report.out(`${r.id.padEnd(12)} ${a.report.t(label[r.state]).padEnd(11)} ${r.platforms.join(',').padEnd(11)} ${a.report.t(r.title)}`);
+  }
+  return Exit.ok;
+};

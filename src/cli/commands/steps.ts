@@ -1,0 +1,94 @@
+import type { CommandArgs, CommandFn } from '../main.ts';
+import type { CheckResult, LabContext, Step } from '../../engine/types.ts';
+import { openLab } from '../lab.ts';
+import { findStep, runChecks, runSteps } from '../../engine/runner.ts';
+import { Exit, usageError } from '../../engine/errors.ts';
+import { msg } from '../../engine/i18n.ts';
+import { printResults } from './check.ts';
+
+export const runCmd: CommandFn = async (a) => {
+  const ctx = await openLab(a);
+  const t0 = Date.now();
+  ctx.report.info(ctx.report.style(`▶ ${ctx.report.t(ctx.topic.title)} (${ctx.platform.name})`, 'bold'));
+  await runSteps(ctx, 'run');
+  const results = await runChecks(ctx);
+  printResults(a, ctx, results);
+  ctx.report.info(ctx.report.t(msg(`완료까지 ${((Date.now() - t0) / 1000).toFixed(1)}초. 내 셸에서 이어서: eval "$(npx lab env ${ctx.topic.id})"`, `ready in ${((Date.now() - t0) / 1000).toFixed(1)}s. Continue in your shell: eval "$(npx lab env ${ctx.topic.id})"`)));
+  return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
+};
+
+export const startCmd: CommandFn = async (a) => {
+  const ctx = await openLab(a);
+  await runSteps(ctx, 'start');
+  const next = nextStep(ctx);
+  ctx.report.info('');
+  ctx.report.info(ctx.report.t(msg(`준비되었습니다. 먼저 셸을 랩에 연결하세요: eval "$(npx lab env ${ctx.topic.id})"`, `Ready. Point your shell at the lab first: eval "$(npx lab env ${ctx.topic.id})"`)));
+  if (next) showStep(a, ctx, next);
+  return Exit.ok;
+};
+
+/** The first task step not yet done by the live state. */
+function nextStep(ctx: LabContext): Step | undefined {
+  const p = ctx.lab.progress();
+  const failed = new Set((p.lastCheck?.results ?? []).filter((r) => !r.ok).map((r) => r.id));
+  return ctx.topic.steps.find((s) => s.kind === 'task' && (!p.steps[s.id] || (s.checks ?? []).some((c) => failed.has(c))));
+}
+
+function showStep(a: CommandArgs, ctx: LabContext, step: Step): void {
+  const r = ctx.report;
+  r.out(r.style(`■ ${r.t(step.title)}`, 'bold'));
+  r.out(`  ${r.t(step.task)}`);
+  if (step.commands?.length) {
+    r.out('');
+    for (const c of step.commands) {
+      if (c.note) r.out(`  # ${r.t(c.note)}`);
+      r.out(
+        ctx.platform
+          .render(c)
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n'),
+      );
+    }
+  }
+  if (step.hint) r.out(`\n  ${r.style('hint:', 'dim')} ${r.t(step.hint)}`);
+  void a;
+}
+
+export const hintCmd: CommandFn = async (a) => {
+  const ctx = await openLab(a);
+  const id = a.positionals[1];
+  const step = id ? findStep(ctx.topic, id) : (nextStep(ctx) ?? ctx.topic.steps.at(-1)!);
+  showStep(a, ctx, step);
+  return Exit.ok;
+};
+
+export const solveCmd: CommandFn = async (a) => {
+  const ctx = await openLab(a);
+  const id = a.positionals[1];
+  if (!id) return runCmd(a);
+  const step = findStep(ctx.topic, id);
+  await runSteps(ctx, 'run', step);
+  return Exit.ok;
+};
+
+export const resetCmd: CommandFn = async (a) => {
+  const ctx = await openLab(a);
+  const id = a.positionals[1];
+  if (id) {
+    const step = findStep(ctx.topic, id);
+    if (!step.cleanup) throw usageError(msg(`'${id}' 단계는 따로 되돌릴 수 없습니다. 'npx lab reset ${ctx.topic.id}' 로 전체를 처음으로 돌리세요.`, `step '${id}' cannot be undone on its own; 'npx lab reset ${ctx.topic.id}' resets the whole topic.`));
+    await step.cleanup(ctx);
+    ctx.lab.updateProgress((p) => {
+      delete p.steps[id];
+    });
+    ctx.report.info(ctx.report.t(msg(`'${id}' 단계를 되돌렸습니다.`, `step '${id}' undone.`)));
+    return Exit.ok;
+  }
+  await ctx.platform.down();
+  ctx.lab.remove();
+  ctx.report.info(ctx.report.t(msg(`'${ctx.topic.id}' 랩을 지웠습니다. 'npx lab start ${ctx.topic.id}' 로 새로 시작하세요.`, `the '${ctx.topic.id}' lab was removed; 'npx lab start ${ctx.topic.id}' starts afresh.`)));
+  return Exit.ok;
+};
+
+export type { CheckResult };

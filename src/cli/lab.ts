@@ -1,0 +1,37 @@
+/** Opening a topic's lab for a command: topic, state folder, platform, context. */
+import type { CommandArgs } from './main.ts';
+import type { LabContext, Topic } from '../engine/types.ts';
+import { loadTopic } from '../engine/catalogue.ts';
+import { LabDir } from '../engine/state.ts';
+import { createPlatform } from '../platforms/index.ts';
+import { createContext } from '../engine/context.ts';
+import { usageError, envError } from '../engine/errors.ts';
+import { msg } from '../engine/i18n.ts';
+import { setAbortSignal } from '../exec.ts';
+
+export function topicArg(a: CommandArgs, required = true): string | undefined {
+  const id = a.positionals[0];
+  if (!id && required) throw usageError(msg('주제를 지정하세요 (npx lab list).', 'name a topic (npx lab list).'));
+  return id;
+}
+
+export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}): Promise<LabContext & { topic: Topic }> {
+  setAbortSignal(a.signal);
+  const topic = await loadTopic(topicArg(a)!);
+  const lab = new LabDir(topic.id);
+  const rec = lab.record();
+  if (opts.mustExist && !rec) {
+    throw envError(
+      msg(`'${topic.id}' 랩이 아직 없습니다.`, `there is no '${topic.id}' lab yet.`),
+      msg(`'npx lab start ${topic.id}' (직접 풀기) 또는 'npx lab run ${topic.id}' (자동) 으로 만드세요.`, `Create it with 'npx lab start ${topic.id}' (to solve yourself) or 'npx lab run ${topic.id}'.`),
+    );
+  }
+  const wanted = typeof a.values.platform === 'string' ? a.values.platform : undefined;
+  if (rec && wanted && wanted !== rec.platform) {
+    throw usageError(
+      msg(`'${topic.id}' 랩은 ${rec.platform} 플랫폼에 있습니다. 바꾸려면 먼저 'npx lab reset ${topic.id}' 하세요.`, `the '${topic.id}' lab lives on ${rec.platform}; run 'npx lab reset ${topic.id}' first to switch.`),
+    );
+  }
+  const platform = await createPlatform(rec?.platform ?? wanted ?? 'local', topic, lab);
+  return createContext(topic, platform, lab, a.report, a.lang);
+}

@@ -1,0 +1,195 @@
+/**
+ * The CLI entry point: parse argv, load one command lazily, handle every error in one place.
+ * Tests call main(argv, io) directly; bin/lab.js is a two-line wrapper.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LabError, Exit } from '../engine/errors.ts';
+import { msg, parseLang, type Lang, type Msg } from '../engine/i18n.ts';
+import { Reporter, type Out } from '../engine/reporter.ts';
+import { suggest } from '../engine/catalogue.ts';
+import { redact } from '../engine/redact.ts';
+
+export interface Io {
+  stdout: Out & { isTTY?: boolean };
+  stderr: Out & { isTTY?: boolean };
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+export interface CommandArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | undefined>;
+  lang: Lang;
+  report: Reporter;
+  io: Io;
+  json: boolean;
+  signal: AbortSignal | undefined;
+}
+export type CommandFn = (a: CommandArgs) => Promise<number>;
+
+type Opts = NonNullable<ParseArgsConfig['options']>;
+interface CommandSpec {
+  summary: Msg;
+  usage: string;
+  options?: Opts;
+  load: () => Promise<CommandFn>;
+}
+
+const platformOpt: Opts = { platform: { type: 'string', short: 'p' } };
+const jsonOpt: Opts = { json: { type: 'boolean' } };
+
+export const commands: Record<string, CommandSpec> = {
+  list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--json]', options: jsonOpt, load: async () => (await import('./commands/list.ts')).list },
+  run: {
+    summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
+    usage: 'lab run <topic> [--platform local|kind]',
+    options: { ...platformOpt, ...jsonOpt },
+    load: async () => (await import('./commands/steps.ts')).runCmd,
+  },
+  start: {
+    summary: msg('실습 환경만 만들고 첫 과제를 보여 줌', 'build the environment only and show the first task'),
+    usage: 'lab start <topic> [--platform local|kind]',
+    options: platformOpt,
+    load: async () => (await import('./commands/steps.ts')).startCmd,
+  },
+  check: {
+    summary: msg('자가 점검 (모두 통과하면 exit 0, 아니면 1)', 'self-check (exit 0 when all pass, 1 otherwise)'),
+    usage: 'lab check [<topic>] [--json] [--watch]',
+    options: { ...jsonOpt, watch: { type: 'boolean', short: 'w' }, interval: { type: 'string' } },
+    load: async () => (await import('./commands/check.ts')).check,
+  },
+  hint: { summary: msg('지금 할 일과 명령', 'what to do next, with the commands'), usage: 'lab hint <topic> [step]', load: async () => (await import('./commands/steps.ts')).hintCmd },
+  solve: { summary: msg('한 단계(또는 전부)를 대신 풀기', 'solve one step (or all)'), usage: 'lab solve <topic> [step]', options: platformOpt, load: async () => (await import('./commands/steps.ts')).solveCmd },
+  reset: {
+    summary: msg('주제를 처음 상태로 (또는 한 단계만 되돌리기)', 'back to the start state (or undo one step)'),
+    usage: 'lab reset <topic> [step]',
+    options: platformOpt,
+    load: async () => (await import('./commands/steps.ts')).resetCmd,
+  },
+  env: { summary: msg('셸 export 문 (eval "$(npx lab env <topic>)")', 'shell exports (eval "$(npx lab env <topic>)")'), usage: 'lab env <topic>', load: async () => (await import('./commands/env.ts')).env },
+  info: {
+    summary: msg('주소, 파일, 데모 계정', 'addresses, files, demo accounts'),
+    usage: 'lab info <topic> [--json] [--show-secrets]',
+    options: { ...jsonOpt, 'show-secrets': { type: 'boolean' } },
+    load: async () => (await import('./commands/env.ts')).info,
+  },
+  status: { summary: msg('실행 중인 랩과 프로세스', 'running labs and their processes'), usage: 'lab status [--json]', options: jsonOpt, load: async () => (await import('./commands/status.ts')).status },
+  down: { summary: msg('랩 프로세스 정지 (데이터는 유지)', 'stop a lab\'s processes (data is kept)'), usage: 'lab down <topic>|--all', options: { all: { type: 'boolean' } }, load: async () => (await import('./commands/status.ts')).down },
+  node: { summary: msg('노드 하나를 시작하거나 강제 종료', 'start or hard-kill one node'), usage: 'lab node <topic> start|kill <node>', load: async () => (await import('./commands/status.ts')).node },
+  doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--json]', options: jsonOpt, load: async () => (await import('./commands/doctor.ts')).doctor },
+  site: {
+    summary: msg('학습 사이트 만들기/미리보기', 'build or preview the study site'),
+    usage: 'lab site build [--out DIR] | lab site serve [--port N]',
+    options: { out: { type: 'string', short: 'o' }, port: { type: 'string' } },
+    load: async () => (await import('./commands/site.ts')).site,
+  },
+  chaos: {
+    summary: msg('장애 훈련: 쓰는 도중 active 노드를 반복 강제 종료', 'chaos drill: hard-kill the active node under writes'),
+    usage: 'lab chaos ha-failover [--kills N] [--json]',
+    options: { ...jsonOpt, kills: { type: 'string' } },
+    load: async () => (await import('./commands/chaos.ts')).chaos,
+  },
+  dev: { summary: msg('개발자용: 모든 콘텐츠 점검', 'for developers: prove all content'), usage: 'lab dev check', load: async () => (await import('./commands/dev.ts')).dev },
+};
+
+const globalOpts: Opts = {
+  lang: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function helpText(lang: Lang): string {
+  const lines = [
+    lang === 'ko' ? 'vault-lab — Vault 프로덕션 실습 (OpenBao/Vault, Raft HA, LDAP, TLS, MCP)' : 'vault-lab — hands-on Vault in production (OpenBao/Vault, Raft HA, LDAP, TLS, MCP)',
+    '',
+    lang === 'ko' ? '사용법: npx lab <명령> [인자] [--lang ko|en] [-v]' : 'usage: npx lab <command> [args] [--lang ko|en] [-v]',
+    '',
+  ];
+  const w = Math.max(...Object.keys(commands).map((k) => k.length));
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(w)}  ${c.summary[lang]}`);
+  lines.push(
+    '',
+    lang === 'ko' ? '종료 코드: 0 정상, 1 점검 실패, 2 사용법 오류, 3 환경 오류 (프로그램 없음, 포트 사용 중, 서버 응답 없음)' : 'exit codes: 0 ok, 1 checks failed, 2 usage error, 3 environment error (missing binary, busy port, server unreachable)',
+    lang === 'ko' ? "예: npx lab run ha-failover && eval \"$(npx lab env ha-failover)\" && vault operator raft list-peers" : "e.g. npx lab run ha-failover && eval \"$(npx lab env ha-failover)\" && vault operator raft list-peers",
+  );
+  return lines.join('\n');
+}
+
+function commandHelp(name: string, c: CommandSpec, lang: Lang): string {
+  const opts = Object.entries({ ...c.options, ...globalOpts }).map(([k, o]) => `  --${k}${o.short ? `, -${o.short}` : ''}${o.type === 'string' ? ' <value>' : ''}`);
+  return [`${c.usage}`, '', `  ${c.summary[lang]}`, '', lang === 'ko' ? '옵션:' : 'options:', ...opts].join('\n');
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const envLang = parseLang(process.env.LAB_LANG);
+  // Language and verbosity are known before parsing fails, so even usage errors speak the right language.
+  const li = argv.indexOf('--lang');
+  const earlyLang = parseLang(li >= 0 ? argv[li + 1] : argv.find((a) => a.startsWith('--lang='))?.slice(7)) ?? envLang ?? 'ko';
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  const report = new Reporter({ lang: earlyLang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr });
+  try {
+    const name = argv.find((a) => !a.startsWith('-'));
+    if (!name) {
+      if (argv.includes('--version')) {
+        io.stdout.write('vault-lab 0.1.0\n');
+        return Exit.ok;
+      }
+      io.stdout.write(helpText(earlyLang) + '\n');
+      return argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? Exit.ok : Exit.usage;
+    }
+    const spec = commands[name];
+    if (!spec) {
+      const s = suggest(name, Object.keys(commands));
+      throw new LabError(msg(`알 수 없는 명령입니다: '${name}'.${s ? ` 혹시 '${s}' 인가요?` : ''}`, `unknown command '${name}'.${s ? ` Did you mean '${s}'?` : ''}`), {
+        exitCode: Exit.usage,
+        hint: msg("'npx lab --help' 로 명령 목록을 보세요.", "See 'npx lab --help' for the commands."),
+      });
+    }
+    const rest = argv.slice(argv.indexOf(name) + 1);
+    const before = argv.slice(0, argv.indexOf(name));
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...before, ...rest], options: { ...globalOpts, ...spec.options }, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new LabError(msg(`잘못된 옵션: ${(e as Error).message}`, `bad option: ${(e as Error).message}`), {
+        exitCode: Exit.usage,
+        hint: msg(`사용법: ${spec.usage}`, `usage: ${spec.usage}`),
+      });
+    }
+    const lang = parsed.values.lang === undefined ? earlyLang : parseLang(String(parsed.values.lang));
+    if (!lang) throw new LabError(msg(`--lang 은 ko 또는 en 입니다.`, `--lang takes ko or en.`), { exitCode: Exit.usage });
+    if (parsed.values.help) {
+      io.stdout.write(commandHelp(name, spec, lang) + '\n');
+      return Exit.ok;
+    }
+    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr });
+    const fn = await spec.load();
+    return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal });
+  } catch (e) {
+    return reportError(e, report, verbose);
+  }
+}
+
+export function reportError(e: unknown, report: Reporter, verbose: boolean): number {
+  if (e instanceof LabError) {
+    report.error(report.t(e.text));
+    if (e.detail) report.info(indent(e.detail));
+    if (e.hint) report.info(`  → ${report.t(e.hint)}`);
+    if (verbose && e.stack) report.info(redact(e.stack));
+    return e.exitCode;
+  }
+  if ((e as Error)?.name === 'AbortError') {
+    report.error(report.t(msg('중단되었습니다.', 'interrupted.')));
+    return Exit.interrupted;
+  }
+  report.error(report.t(msg(`예상하지 못한 오류: ${(e as Error)?.message ?? String(e)}`, `unexpected error: ${(e as Error)?.message ?? String(e)}`)));
+  if (verbose && (e as Error)?.stack) report.info(redact((e as Error).stack!));
+  else report.info(report.t(msg('  (자세한 내용은 -v)', '  (details with -v)')));
+  return Exit.environment;
+}
+
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Cmd, LabContext, Platform, Topic } from './types.ts';
+import type { LabDir } from './state.ts';
+import type { Reporter } from './reporter.ts';
+import type { Lang } from './i18n.ts';
+import { msg } from './i18n.ts';
+import { LabError } from './errors.ts';
+import { VaultClient } from '../vault/client.ts';
+import { run } from '../exec.ts';
+import { substitute, jqPath } from './vars.ts';
+import { registerSecret } from './redact.ts';
+
+export function createContext(topic: Topic, platform: Platform, lab: LabDir, report: Reporter, lang: Lang): LabContext {
+  /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
+  const vars: Record<string, string> = {};
+  const env = () => ({ ...platform.runEnv(), ...vars });
+
+  const vault = (node = 0, token?: string | null): VaultClient => {
+    const n = platform.vaultNodes()[node];
+    if (!n) throw new Error(`no vault node ${node}`);
+    const tok = token === null ? undefined : (token ?? lab.adminToken());
+    return new VaultClient({ addr: n.addr, caFile: n.caFile, token: tok, timeoutMs: 3000 });
+  };
+
+  const ctx: LabContext = {
+    topic,
+    lang,
+    platform,
+    lab,
+    report,
+    vault,
+    async activeVault(token) {
+      const nodes = platform.vaultNodes();
+      const healths = await Promise.all(nodes.map((_, i) => vault(i, null).health().catch(() => undefined)));
+      const i = healths.findIndex((h) => h && h.initialized && !h.sealed && !h.standby);
+      return i < 0 ? undefined : { node: i, client: vault(i, token) };
+    },
+    async exec(cmd: Cmd) {
+      report.debug(`$ ${platform.render(cmd).split('\n')[0]}`);
+      switch (cmd.kind) {
+        case 'vault': {
+          const e = env();
+          const args = cmd.args.map((a) => substitute(a, e));
+          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}) });
+          if (cmd.stdout) {
+            const file = substitute(cmd.stdout, e);
+            if (!file.startsWith(lab.dir + path.sep)) throw new LabError(msg(`랩 폴더 밖으로는 쓰지 않습니다: ${file}`, `refusing to write outside the lab folder: ${file}`));
+            lab.writeSecret(path.relative(lab.dir, file), r.stdout + '\n');
+            if (path.basename(file) === 'cluster-keys.json') lab.clusterKeys();
+          }
+          return r;
+        }
+        case 'set': {
+          const file = substitute(cmd.file, env());
+          const text = fs.existsSync(file) ? lab.readSecret(path.relative(lab.dir, file)) : undefined;
+          if (text === undefined) throw new LabError(msg(`${file} 이(가) 없습니다.`, `${file} does not exist.`), { hint: msg('앞 단계(init)를 먼저 끝내세요.', 'Finish the init step first.') });
+          const v = jqPath(JSON.parse(text), cmd.jq);
+          if (typeof v !== 'string') throw new LabError(msg(`${file} 에 ${cmd.jq} 값이 없습니다.`, `${file} has no ${cmd.jq}.`));
+          registerSecret(v);
+          vars[cmd.name] = v;
+          return { command: cmd.name, exitCode: 0, stdout: '', stderr: '' };
+        }
+        case 'exec': {
+          const e = env();
+          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}) });
+        }
+        case 'node':
+          await platform.nodeAction(cmd.action, cmd.node);
+          return { command: `${cmd.action} ${cmd.node}`, exitCode: 0, stdout: '', stderr: '' };
+      }
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,86 @@
+/** Drives a topic's steps through a platform, and runs its checks: gather (I/O) once, judge (pure) each. */
+import type { CheckResult, LabContext, Step, Topic, Verdict } from './types.ts';
+import type { Lang } from './i18n.ts';
+import { msg } from './i18n.ts';
+import { usageError } from './errors.ts';
+import { suggest } from './catalogue.ts';
+
+export type Mode = 'start' | 'run';
+
+export function findStep(topic: Topic, id: string): Step {
+  const s = topic.steps.find((x) => x.id === id);
+  if (!s) {
+    const ids = topic.steps.map((x) => x.id);
+    const d = suggest(id, ids);
+    throw usageError(
+      msg(`'${topic.id}' 에 '${id}' 단계가 없습니다.${d ? ` 혹시 '${d}' 인가요?` : ''}`, `topic '${topic.id}' has no step '${id}'.${d ? ` Did you mean '${d}'?` : ''}`),
+      msg(`단계: ${ids.join(', ')}`, `steps: ${ids.join(', ')}`),
+    );
+  }
+  return s;
+}
+
+async function solveStep(ctx: LabContext, step: Step): Promise<void> {
+  if (step.solve) return step.solve(ctx);
+  for (const c of step.commands ?? []) await ctx.exec(c);
+}
+
+/** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
+export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
+  const steps = ctx.topic.steps.filter((s) => s.kind === 'setup' || mode === 'run' || s === only);
+  const list = only ? steps.filter((s) => s.kind === 'setup' || s === only) : steps;
+  let i = 0;
+  for (const step of list) {
+    i++;
+    const title = ctx.report.t(step.title);
+    ctx.report.stepStart(i, list.length, title);
+    const t0 = Date.now();
+    if (step.kind === 'task' && step !== only && step.done && (await step.done(ctx).catch(() => false))) {
+      ctx.report.stepEnd('skipped', title, Date.now() - t0);
+    } else {
+      try {
+        await solveStep(ctx, step);
+      } catch (e) {
+        ctx.report.stepEnd('failed', title, Date.now() - t0);
+        throw e;
+      }
+      ctx.report.stepEnd('done', title, Date.now() - t0);
+    }
+    ctx.lab.updateProgress((p) => {
+      p.steps[step.id] ??= { doneAt: new Date().toISOString() };
+    });
+  }
+}
+
+export function judgeAll<S>(checks: { id: string; title: { ko: string; en: string }; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
+  return checks.map((c) => {
+    let v: Verdict;
+    try {
+      v = c.judge(state);
+    } catch (e) {
+      v = { ok: false, why: msg(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
+    }
+    return {
+      id: c.id,
+      title: c.title[lang],
+      ok: v.ok,
+      ...(v.why ? { why: v.why[lang] } : {}),
+      ...(v.fix ? { fix: v.fix[lang] } : {}),
+    };
+  });
+}
+
+export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
+  const checker = await ctx.topic.checker();
+  const state = await checker.gather(ctx);
+  const results = judgeAll(checker.checks, state, ctx.lang);
+  ctx.lab.updateProgress((p) => {
+    p.lastCheck = {
+      at: new Date().toISOString(),
+      passed: results.filter((r) => r.ok).length,
+      failed: results.filter((r) => !r.ok).length,
+      results: results.map((r) => ({ id: r.id, ok: r.ok })),
+    };
+  });
+  return results;
+}

@@ -1,0 +1,234 @@
+/**
+ * A lab's folder: lab.json (what runs where), progress.json (what the learner has done and seen),
+ * and secrets (0600 files only). Nothing here deletes a learner's file it does not own.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { labHome } from './paths.ts';
+import { LabError, Exit } from './errors.ts';
+import { msg } from './i18n.ts';
+import { registerSecret } from './redact.ts';
+
+export const STATE_SCHEMA = 1;
+
+export interface ProcRecord {
+  name: string;
+  pid: number;
+  command: string;
+  log: string;
+  startedAt: string;
+}
+
+export interface LabRecord {
+  schema: number;
+  topic: string;
+  platform: string;
+  createdAt: string;
+  ports: Record<string, number>;
+  processes: Record<string, ProcRecord>;
+  /** Platform-specific facts (binary path, flavor, kube context…). */
+  facts: Record<string, string>;
+}
+
+export interface CheckSummary {
+  at: string;
+  passed: number;
+  failed: number;
+  results: { id: string; ok: boolean }[];
+}
+
+export interface Progress {
+  steps: Record<string, { doneAt: string }>;
+  lastCheck?: CheckSummary;
+  /** Observations gathered over time (e.g. the Raft term before the failover drill). */
+  observations: Record<string, unknown>;
+}
+
+const SECRET_MODE = 0o600;
+
+export class LabDir {
+  readonly topic: string;
+  readonly dir: string;
+  constructor(topic: string, home = labHome()) {
+    this.topic = topic;
+    this.dir = path.join(home, topic);
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+  exists(): boolean {
+    return fs.existsSync(this.path('lab.json'));
+  }
+
+  ensure(): void {
+    try {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      fs.accessSync(this.dir, fs.constants.W_OK);
+    } catch (e) {
+      throw new LabError(
+        msg(`상태 폴더에 쓸 수 없습니다: ${this.dir}`, `cannot write the state folder: ${this.dir}`),
+        {
+          exitCode: Exit.environment,
+          hint: msg('LAB_HOME 으로 쓸 수 있는 다른 폴더를 지정하세요.', 'Point LAB_HOME at a writable folder.'),
+          detail: String(e),
+        },
+      );
+    }
+  }
+
+  private readJson<T>(name: string): T | undefined {
+    const file = this.path(name);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new LabError(msg(`상태 파일이 손상되었습니다: ${file}`, `state file is corrupt: ${file}`), {
+        exitCode: Exit.environment,
+        hint: msg(
+          `파일은 그대로 두었습니다. 내용을 확인하거나 'npx lab reset ${this.topic}' 으로 실습을 처음부터 다시 만드세요.`,
+          `The file was left as it is. Inspect it, or rebuild the lab with 'npx lab reset ${this.topic}'.`,
+        ),
+      });
+    }
+  }
+
+  /** Writes via a temp file and rename, so an interrupt never leaves half a file. */
+  private writeJson(name: string, data: unknown, mode = 0o644): void {
+    this.ensure();
+    const file = this.path(name);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode });
+    fs.renameSync(tmp, file);
+  }
+
+  record(): LabRecord | undefined {
+    const r = this.readJson<LabRecord>('lab.json');
+    if (r && r.schema !== STATE_SCHEMA) {
+      throw new LabError(
+        msg(
+          `상태 폴더 ${this.dir} 는 다른 버전(schema ${r.schema})의 vault-lab 이 만들었습니다.`,
+          `state folder ${this.dir} was made by another vault-lab version (schema ${r.schema}).`,
+        ),
+        {
+          exitCode: Exit.environment,
+          hint: msg(
+            `아무것도 지우지 않았습니다. 필요한 파일을 보관한 뒤 'npx lab down ${this.topic}' 과 'npx lab reset ${this.topic}' 을 실행하세요.`,
+            `Nothing was deleted. Keep what you need, then run 'npx lab down ${this.topic}' and 'npx lab reset ${this.topic}'.`,
+          ),
+        },
+      );
+    }
+    return r;
+  }
+  saveRecord(r: LabRecord): void {
+    this.writeJson('lab.json', r);
+  }
+  updateRecord(fn: (r: LabRecord) => void, init: () => LabRecord): LabRecord {
+    const r = this.record() ?? init();
+    fn(r);
+    this.saveRecord(r);
+    return r;
+  }
+
+  progress(): Progress {
+    const p = this.readJson<Progress>('progress.json');
+    return { steps: p?.steps ?? {}, observations: p?.observations ?? {}, ...(p?.lastCheck ? { lastCheck: p.lastCheck } : {}) };
+  }
+  updateProgress(fn: (p: Progress) => void): Progress {
+    const p = this.progress();
+    fn(p);
+    this.writeJson('progress.json', p);
+    return p;
+  }
+
+  /** Secrets: JSON or text in 0600 files. A file the learner wrote with a looser mode is tightened on read. */
+  secretPath(name: string): string {
+    return this.path(name);
+  }
+  readSecret(name: string): string | undefined {
+    const file = this.secretPath(name);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const mode = fs.statSync(file).mode & 0o777;
+    if (mode !== SECRET_MODE) fs.chmodSync(file, SECRET_MODE);
+    return text;
+  }
+  writeSecret(name: string, text: string): void {
+    this.ensure();
+    const file = this.secretPath(name);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text, { mode: SECRET_MODE });
+    fs.chmodSync(tmp, SECRET_MODE);
+    fs.renameSync(tmp, file);
+  }
+  secretJson<T>(name: string): T | undefined {
+    const text = this.readSecret(name);
+    if (text === undefined || text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new LabError(msg(`비밀 파일을 읽을 수 없습니다 (JSON 아님): ${this.secretPath(name)}`, `secret file is not valid JSON: ${this.secretPath(name)}`), {
+        exitCode: Exit.environment,
+        hint: msg('파일은 그대로 두었습니다. 내용을 확인하세요.', 'The file was left untouched; inspect it.'),
+      });
+    }
+  }
+
+  /** The seed's cluster-keys.json: the output of `vault operator init -format=json`. */
+  clusterKeys(): ClusterKeys | undefined {
+    const k = this.secretJson<ClusterKeys>('cluster-keys.json');
+    if (!k) return undefined;
+    for (const key of k.unseal_keys_b64 ?? []) registerSecret(key);
+    for (const key of k.unseal_keys_hex ?? []) registerSecret(key);
+    for (const key of k.recovery_keys_b64 ?? []) registerSecret(key);
+    registerSecret(k.root_token);
+    return k;
+  }
+
+  /** The token the lab itself uses for checks: an explicit admin token if the topic made one, else the root token. */
+  adminToken(): string | undefined {
+    const explicit = this.readSecret('admin-token')?.trim();
+    if (explicit) {
+      registerSecret(explicit);
+      return explicit;
+    }
+    return this.clusterKeys()?.root_token;
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface ClusterKeys {
+  unseal_keys_b64?: string[];
+  unseal_keys_hex?: string[];
+  unseal_shares?: number;
+  unseal_threshold?: number;
+  recovery_keys_b64?: string[];
+  root_token?: string;
+}
+
+export function listLabs(home = labHome()): string[] {
+  try {
+    return fs
+      .readdirSync(home, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && fs.existsSync(path.join(home, d.name, 'lab.json')))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,145 @@
+import type { Lang, Msg } from './i18n.ts';
+import type { LabDir } from './state.ts';
+import type { RunResult } from '../exec.ts';
+import type { VaultClient } from '../vault/client.ts';
+import type { Reporter } from './reporter.ts';
+
+export type PlatformName = 'local' | 'kind';
+
+/**
+ * A command as data: what the learner types (rendered per platform) and what `lab solve` runs are one definition.
+ * Arguments may reference $VARS from the lab's environment (VAULT_ADDR, LAB_DIR, unseal keys set by a `set`).
+ */
+export type Cmd =
+  | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; note?: Msg }
+  /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. */
+  | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
+  /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
+  | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg }
+  /** A node lifecycle action; each platform says how (kill -9 a pid, or kubectl delete pod). */
+  | { kind: 'node'; action: 'kill' | 'start'; node: number; note?: Msg };
+
+export interface Step {
+  id: string;
+  title: Msg;
+  /** What the learner is asked to do (`lab start`, `lab hint`). */
+  task: Msg;
+  hint?: Msg;
+  /** setup steps build the environment and run on `lab start`; task steps are the learner's. */
+  kind: 'setup' | 'task';
+  commands?: Cmd[];
+  /** Defaults to running `commands` in order. */
+  solve?: (ctx: LabContext) => Promise<void>;
+  /** True when the live state shows the step already done: `lab run` skips it, so reruns converge. */
+  done?: (ctx: LabContext) => Promise<boolean>;
+  /** Undo for `lab reset <topic> <step>`. */
+  cleanup?: (ctx: LabContext) => Promise<void>;
+  /** The check ids this step makes pass. */
+  checks?: string[];
+}
+
+export interface VaultSpec {
+  nodes: number;
+  storage: 'file' | 'raft' | 'inmem';
+  tls: false | { hostname?: string; minVersion: 'tls10' | 'tls11' | 'tls12' | 'tls13' };
+  performanceMultiplier?: number;
+  /** Allow audit devices to be enabled through the API (OpenBao refuses without it). */
+  apiAudit?: boolean;
+  /** Prometheus metrics without a token. */
+  telemetry?: boolean;
+  /** Auto-unseal through another Vault's transit engine. */
+  transitSeal?: { addr: string; keyName: string; mountPath: string; tokenFile: string; caFile?: string };
+  /** Name prefix; several deployments can live in one lab (the production topic's transit Vault). */
+  name?: string;
+}
+
+export interface Needs {
+  vault: VaultSpec;
+  ldap?: boolean;
+  mariadb?: boolean;
+}
+
+export interface Verdict {
+  ok: boolean;
+  why?: Msg;
+  fix?: Msg;
+}
+
+export interface CheckDef<S> {
+  id: string;
+  title: Msg;
+  judge: (state: S) => Verdict;
+}
+
+export interface Checker<S> {
+  gather: (ctx: LabContext) => Promise<S>;
+  checks: CheckDef<S>[];
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  ok: boolean;
+  why?: string;
+  fix?: string;
+}
+
+export interface Topic {
+  id: string;
+  title: Msg;
+  summary: Msg;
+  platforms: PlatformName[];
+  needs: Needs;
+  steps: Step[];
+  /** Loaded lazily so `lab --help` and `lab list` stay fast. */
+  checker: () => Promise<Checker<unknown>>;
+  /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
+  accounts?: { name: string; secret: string; note: Msg }[];
+}
+
+export interface VaultNodeInfo {
+  name: string;
+  /** Address the learner and the lab use. */
+  addr: string;
+  caFile?: string;
+}
+
+export interface ProcStatus {
+  name: string;
+  pid?: number;
+  running: boolean;
+  addr?: string;
+  log?: string;
+}
+
+export interface Platform {
+  readonly name: PlatformName;
+  /** Start whatever is not running yet (first time: uninitialized servers). Idempotent. */
+  up(needs: Needs, report: Reporter): Promise<void>;
+  down(): Promise<void>;
+  status(): Promise<ProcStatus[]>;
+  vaultNodes(): VaultNodeInfo[];
+  /** Run the vault/bao CLI against one node. */
+  vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }): Promise<RunResult>;
+  nodeAction(action: 'kill' | 'start', node: number): Promise<void>;
+  render(cmd: Cmd): string;
+  /** The environment the learner's shell gets from `lab env` (values may be $(cat file) expressions). */
+  shellEnv(): Record<string, string>;
+  /** The same environment resolved, for commands the lab runs itself. */
+  runEnv(): Record<string, string>;
+  /** Extra named addresses and files for `lab info`. */
+  info(): Record<string, string>;
+}
+
+export interface LabContext {
+  topic: Topic;
+  lang: Lang;
+  platform: Platform;
+  lab: LabDir;
+  report: Reporter;
+  /** A client for node i (default 0) with the lab's admin token, or the token given (null: no token). */
+  vault(node?: number, token?: string | null): VaultClient;
+  /** The node currently active, if any answers as active. */
+  activeVault(token?: string | null): Promise<{ node: number; client: VaultClient } | undefined>;
+  exec(cmd: Cmd): Promise<RunResult>;
+}

@@ -1,0 +1,167 @@
+/**
+ * The one seam through which the lab starts processes: short commands (run) and long-lived servers (daemon).
+ * A failed command keeps its command line and output, with secrets redacted.
+ */
+import { execa } from 'execa';
+import { openSync, closeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { LabError, Exit } from './engine/errors.ts';
+import { msg } from './engine/i18n.ts';
+import { redact } from './engine/redact.ts';
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+  /** When false a non-zero exit is returned, not thrown. */
+  reject?: boolean;
+}
+export interface RunResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+export const commandLine = (file: string, args: readonly string[]): string => [file, ...args].map(shellQuote).join(' ');
+
+export class CommandError extends LabError {
+  readonly result: RunResult;
+  constructor(result: RunResult) {
+    const out = redact(`${result.stderr}\n${result.stdout}`.trim()).split('\n').slice(-15).join('\n');
+    super(msg(`명령이 실패했습니다 (exit ${result.exitCode}): ${redact(result.command)}`, `command failed (exit ${result.exitCode}): ${redact(result.command)}`), {
+      exitCode: Exit.environment,
+      detail: out,
+    });
+    this.result = result;
+  }
+}
+
+/** Hook for tests and the --verbose trace: sees every command line (already redacted). */
+let tracer: ((line: string) => void) | undefined;
+export function setTracer(fn: ((line: string) => void) | undefined): void {
+  tracer = fn;
+}
+
+export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const command = commandLine(file, args);
+  throwIfAborted();
+  tracer?.(redact(command));
+  const r = await execa(file, args, {
+    env: opts.env,
+    extendEnv: true,
+    input: opts.input,
+    cwd: opts.cwd,
+    timeout: opts.timeoutMs ?? 60_000,
+    reject: false,
+    stripFinalNewline: true,
+    // Children die with us (Ctrl-C must not leave a half-run CLI behind).
+    cleanup: true,
+    ...(abortSignal ? { cancelSignal: abortSignal } : {}),
+  });
+  if (r.isCanceled) throwIfAborted();
+  if (r.failed && r.exitCode === undefined) {
+    const why = r.code === 'ENOENT' ? 'not found' : (r.shortMessage ?? 'failed to start');
+    const res: RunResult = { command, exitCode: 127, stdout: String(r.stdout ?? ''), stderr: why };
+    if (opts.reject === false) return res;
+    throw new CommandError(res);
+  }
+  const res: RunResult = { command, exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  if (res.exitCode !== 0 && opts.reject !== false) throw new CommandError(res);
+  return res;
+}
+
+export interface DaemonOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  logFile: string;
+}
+
+/**
+ * Starts a long-lived server in its own process group, detached from the CLI so the lab outlives the command,
+ * with stdout and stderr appended to its log file. The caller records the pid.
+ */
+export function daemon(file: string, args: readonly string[], opts: DaemonOptions): number {
+  tracer?.(redact(commandLine(file, args)));
+  const fd = openSync(opts.logFile, 'a', 0o600);
+  try {
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    if (child.pid === undefined) {
+      throw new LabError(msg(`프로세스를 시작할 수 없습니다: ${file}`, `cannot start process: ${file}`));
+    }
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Kills a daemon's whole process group; hard means SIGKILL at once (the failover drill), else TERM then KILL. */
+export async function killDaemon(pid: number, opts: { hard?: boolean; graceMs?: number } = {}): Promise<void> {
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  if (!isAlive(pid)) return;
+  send(opts.hard ? 'SIGKILL' : 'SIGTERM');
+  const deadline = Date.now() + (opts.graceMs ?? 10_000);
+  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(pid)) {
+    send('SIGKILL');
+    while (isAlive(pid)) await sleep(20);
+  }
+}
+
+/** Ctrl-C: the CLI installs its abort signal here; every wait and command of the lab honours it. */
+let abortSignal: AbortSignal | undefined;
+export function setAbortSignal(signal: AbortSignal | undefined): void {
+  abortSignal = signal;
+}
+export function throwIfAborted(): void {
+  if (abortSignal?.aborted) {
+    const e = new Error('interrupted');
+    e.name = 'AbortError';
+    throw e;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    throwIfAborted();
+    const t = setTimeout(() => {
+      abortSignal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      const e = new Error('interrupted');
+      e.name = 'AbortError';
+      reject(e);
+    };
+    abortSignal?.addEventListener('abort', onAbort, { once: true });
+  });

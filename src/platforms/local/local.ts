@@ -1,0 +1,411 @@
+/**
+ * The local platform: real server processes on loopback, supervised through pid records in lab.json.
+ * Servers are detached from the CLI so the lab outlives the command; `lab down` (or a rerun) is their owner.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Cmd, Needs, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { LabDir, LabRecord } from '../../engine/state.ts';
+import { STATE_SCHEMA } from '../../engine/state.ts';
+import type { Reporter } from '../../engine/reporter.ts';
+import { LabError, Exit } from '../../engine/errors.ts';
+import { msg } from '../../engine/i18n.ts';
+import { daemon, isAlive, killDaemon, run, shellQuote, sleep, commandLine } from '../../exec.ts';
+import { findVaultBinary, type VaultBinary } from '../../vault/binary.ts';
+import { VaultClient } from '../../vault/client.ts';
+import { toolsDir } from '../../engine/paths.ts';
+import { assertPortFree, portBase } from './ports.ts';
+import { ensureCa, ensureServerCert } from './certs.ts';
+import { renderNodeConfig } from './vault-config.ts';
+import { registerSecret } from '../../engine/redact.ts';
+
+export interface LocalService {
+  /** Start (if needed) an extra server this topic depends on (slapd, mariadb…). */
+  up(p: LocalPlatform, report: Reporter): Promise<void>;
+  env?(p: LocalPlatform): Record<string, string>;
+  info?(p: LocalPlatform): Record<string, string>;
+}
+/** Services register themselves by name (needs.ldap → 'ldap'); loaded lazily. */
+const serviceLoaders: Record<string, () => Promise<LocalService>> = {};
+export function registerLocalService(name: string, load: () => Promise<LocalService>): void {
+  serviceLoaders[name] = load;
+}
+
+export function nodeName(spec: Pick<VaultSpec, 'name'>, i: number): string {
+  return `${spec.name ?? 'vault'}-${i}`;
+}
+
+export class LocalPlatform implements Platform {
+  readonly name = 'local' as const;
+  readonly lab: LabDir;
+  readonly spec: VaultSpec;
+  constructor(lab: LabDir, spec: VaultSpec) {
+    this.lab = lab;
+    this.spec = spec;
+  }
+
+  // ---- addresses and files -------------------------------------------------------------------------------
+  get base(): number {
+    return this.lab.record()?.ports.base ?? portBase(this.lab.topic);
+  }
+  get scheme(): string {
+    return this.spec.tls ? 'https' : 'http';
+  }
+  apiPort(i: number): number {
+    return this.base + i * 2;
+  }
+  /** Ports base+10..19 belong to the topic's other services. */
+  servicePort(offset: number): number {
+    return this.base + 10 + offset;
+  }
+  nodeDir(i: number): string {
+    return this.lab.path('nodes', nodeName(this.spec, i));
+  }
+  get caFile(): string | undefined {
+    return this.spec.tls ? this.lab.path('tls', 'ca.crt') : undefined;
+  }
+  hostFor(): string {
+    return '127.0.0.1';
+  }
+  vaultNodes(): VaultNodeInfo[] {
+    return Array.from({ length: this.spec.nodes }, (_, i) => ({
+      name: nodeName(this.spec, i),
+      addr: `${this.scheme}://${this.hostFor()}:${this.apiPort(i)}`,
+      ...(this.caFile ? { caFile: this.caFile } : {}),
+    }));
+  }
+
+  private initRecord = (): LabRecord => ({
+    schema: STATE_SCHEMA,
+    topic: this.lab.topic,
+    platform: 'local',
+    createdAt: new Date().toISOString(),
+    ports: { base: portBase(this.lab.topic) },
+    processes: {},
+    facts: {},
+  });
+
+  procAlive(name: string): boolean {
+    const p = this.lab.record()?.processes[name];
+    if (!p || !isAlive(p.pid)) return false;
+    try {
+      // Guard against pid reuse: the live process must still be ours.
+      // Every daemon of a lab has a path inside the lab folder on its command line.
+      return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(this.lab.dir);
+    } catch {
+      return true;
+    }
+  }
+
+  /** Start a supervised daemon and record it before anything else can fail. */
+  async startProcess(name: string, file: string, args: string[], opts: { ports: number[]; what: string; env?: Record<string, string>; cwd?: string }): Promise<number> {
+    for (const port of opts.ports) await assertPortFree(port, `${opts.what} ${name}`);
+    const log = this.lab.path('logs', `${name}.log`);
+    fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
+    const pid = daemon(file, args, { logFile: log, ...(opts.env ? { env: opts.env } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    this.lab.updateRecord((r) => {
+      r.processes[name] = { name, pid, command: commandLine(file, args), log, startedAt: new Date().toISOString() };
+    }, this.initRecord);
+    fs.writeFileSync(this.lab.path('logs', `${name}.pid`), `${pid}\n`);
+    return pid;
+  }
+
+  async stopProcess(name: string, hard = false): Promise<void> {
+    const p = this.lab.record()?.processes[name];
+    if (!p) return;
+    if (this.procAlive(name)) await killDaemon(p.pid, { hard });
+    this.lab.updateRecord((r) => {
+      delete r.processes[name];
+    }, this.initRecord);
+    fs.rmSync(this.lab.path('logs', `${name}.pid`), { force: true });
+  }
+
+  logTail(name: string, lines = 12): string {
+    try {
+      return fs.readFileSync(this.lab.path('logs', `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Wait until `probe` succeeds, failing early (with the log) if the process died. */
+  async waitFor(name: string, what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.procAlive(name)) {
+        throw new LabError(msg(`${name} 프로세스가 시작 직후 종료되었습니다.`, `${name} exited right after start.`), {
+          exitCode: Exit.environment,
+          detail: this.logTail(name),
+          hint: msg(`로그: ${this.lab.path('logs', `${name}.log`)}`, `log: ${this.lab.path('logs', `${name}.log`)}`),
+        });
+      }
+      if (await probe().catch(() => false)) return;
+      await sleep(100);
+    }
+    throw new LabError(msg(`${name} 이(가) ${timeoutMs / 1000}초 안에 ${what} 상태가 되지 않았습니다.`, `${name} did not become ${what} within ${timeoutMs / 1000}s.`), {
+      exitCode: Exit.environment,
+      detail: this.logTail(name),
+    });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------
+  async binary(): Promise<VaultBinary> {
+    const b = await findVaultBinary();
+    const rec = this.lab.record();
+    if (!rec || rec.facts.binary !== b.path) {
+      this.lab.updateRecord((r) => {
+        r.facts.binary = b.path;
+        r.facts.flavor = b.flavor;
+        r.facts.version = b.version;
+      }, this.initRecord);
+    }
+    return b;
+  }
+
+  async up(needs: Needs, report: Reporter): Promise<void> {
+    this.lab.ensure();
+    if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
+    const bin = await this.binary();
+    this.ensureBinShims(bin);
+    if (this.spec.tls) await this.ensureCerts();
+    for (let i = 0; i < this.spec.nodes; i++) await this.startNode(i, bin, report);
+    for (const [name, wanted] of Object.entries(needs)) {
+      if (name === 'vault' || !wanted) continue;
+      const load = serviceLoaders[name];
+      if (!load) throw new LabError(msg(`알 수 없는 서비스: ${name}`, `unknown service: ${name}`));
+      await (await load()).up(this, report);
+    }
+  }
+
+  async ensureCerts(): Promise<void> {
+    const dir = this.lab.path('tls');
+    const ca = await ensureCa(dir);
+    const host = this.spec.tls ? this.spec.tls.hostname : undefined;
+    for (let i = 0; i < this.spec.nodes; i++) {
+      const name = nodeName(this.spec, i);
+      await ensureServerCert(dir, name, { dns: [...(host ? [host] : []), name, 'localhost'], ip: ['127.0.0.1'] }, ca);
+    }
+  }
+
+  configFile(i: number): string {
+    return path.join(this.nodeDir(i), 'config.hcl');
+  }
+
+  writeNodeConfig(i: number, bin: VaultBinary): string {
+    const dir = this.nodeDir(i);
+    const name = nodeName(this.spec, i);
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
+    const tlsDir = this.lab.path('tls');
+    const transit = this.spec.transitSeal;
+    let transitToken: string | undefined;
+    if (transit) {
+      transitToken = fs.readFileSync(transit.tokenFile, 'utf8').trim();
+      registerSecret(transitToken);
+    }
+    const text = renderNodeConfig({
+      flavor: bin.flavor,
+      nodeId: name,
+      apiPort: this.apiPort(i),
+      clusterPort: this.apiPort(i) + 1,
+      dataDir: path.join(dir, 'data'),
+      storage: this.spec.storage,
+      ...(this.spec.tls ? { tls: { cert: path.join(tlsDir, `${name}.crt`), key: path.join(tlsDir, `${name}.key`), ca: path.join(tlsDir, 'ca.crt'), minVersion: this.spec.tls.minVersion } } : {}),
+      peers: this.spec.storage === 'raft' ? this.vaultNodes().filter((_, j) => j !== i).map((n) => n.addr) : [],
+      ...(this.spec.performanceMultiplier ? { performanceMultiplier: this.spec.performanceMultiplier } : {}),
+      ...(this.spec.apiAudit ? { apiAudit: true } : {}),
+      ...(this.spec.telemetry ? { telemetry: true } : {}),
+      ...(transit && transitToken ? { transitSeal: { addr: transit.addr, keyName: transit.keyName, mountPath: transit.mountPath, token: transitToken, ...(transit.caFile ? { caFile: transit.caFile } : {}) } } : {}),
+    });
+    const file = this.configFile(i);
+    // The config may carry a transit token: owner-only like every secret.
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    return file;
+  }
+
+  async startNode(i: number, bin?: VaultBinary, report?: Reporter): Promise<void> {
+    const b = bin ?? (await this.binary());
+    const name = nodeName(this.spec, i);
+    if (this.procAlive(name)) {
+      report?.debug(`${name} already running`);
+      return;
+    }
+    const file = this.writeNodeConfig(i, b);
+    report?.debug(`starting ${name} on ${this.vaultNodes()[i]!.addr}`);
+    await this.startProcess(name, b.path, ['server', `-config=${file}`], {
+      ports: [this.apiPort(i), this.apiPort(i) + 1],
+      what: 'vault',
+      env: { VAULT_LOG_LEVEL: 'info', BAO_LOG_LEVEL: 'info', SKIP_SETCAP: '1' },
+    });
+    const client = this.client(i);
+    await this.waitFor(name, 'reachable', async () => {
+      await client.health();
+      return true;
+    });
+  }
+
+  client(i: number, token?: string): VaultClient {
+    const n = this.vaultNodes()[i]!;
+    return new VaultClient({ addr: n.addr, caFile: n.caFile, token, timeoutMs: 3000 });
+  }
+
+  async nodeAction(action: 'kill' | 'start', node: number): Promise<void> {
+    const name = nodeName(this.spec, node);
+    if (action === 'kill') await this.stopProcess(name, true);
+    else await this.startNode(node);
+  }
+
+  async down(): Promise<void> {
+    const rec = this.lab.record();
+    if (!rec) return;
+    // Services first (they may hold connections to Vault), then Vault nodes, in reverse start order.
+    const names = Object.keys(rec.processes).reverse();
+    for (const name of names) await this.stopProcess(name);
+  }
+
+  async status(): Promise<ProcStatus[]> {
+    const rec = this.lab.record();
+    const nodes = this.vaultNodes();
+    const out: ProcStatus[] = nodes.map((n) => {
+      const p = rec?.processes[n.name];
+      return { name: n.name, running: this.procAlive(n.name), addr: n.addr, ...(p ? { pid: p.pid, log: p.log } : {}) };
+    });
+    for (const p of Object.values(rec?.processes ?? {})) {
+      if (!nodes.some((n) => n.name === p.name)) out.push({ name: p.name, pid: p.pid, running: this.procAlive(p.name), log: p.log });
+    }
+    return out;
+  }
+
+  // ---- the learner's shell --------------------------------------------------------------------------------
+  /** When the lab brought its own OpenBao, `vault` and `bao` on the learner's PATH point at it. */
+  binDir(): string {
+    return this.lab.path('bin');
+  }
+  ensureBinShims(bin: VaultBinary): void {
+    if (!bin.path.startsWith(toolsDir)) return;
+    fs.mkdirSync(this.binDir(), { recursive: true });
+    for (const n of ['vault', 'bao']) {
+      const link = path.join(this.binDir(), n);
+      try {
+        if (fs.readlinkSync(link) === bin.path) continue;
+        fs.rmSync(link);
+      } catch {
+        /* absent */
+      }
+      fs.symlinkSync(bin.path, link);
+    }
+  }
+
+  tokenFile(): string | undefined {
+    const token = this.lab.adminToken();
+    if (!token) return undefined;
+    const f = this.lab.path('token');
+    if (this.lab.readSecret('token')?.trim() !== token) this.lab.writeSecret('token', `${token}\n`);
+    return f;
+  }
+
+  shellEnv(): Record<string, string> {
+    const nodes = this.vaultNodes();
+    const env: Record<string, string> = { LAB_DIR: this.lab.dir };
+    const set = (k: string, v: string) => {
+      env[`VAULT_${k}`] = v;
+      env[`BAO_${k}`] = v;
+    };
+    set('ADDR', nodes[0]!.addr);
+    if (this.caFile) set('CACERT', this.caFile);
+    const tf = this.tokenFile();
+    if (tf) set('TOKEN', `$(cat ${shellQuote(tf)})`);
+    nodes.forEach((n, i) => {
+      env[`VAULT_ADDR_${i}`] = n.addr;
+    });
+    if (fs.existsSync(this.binDir())) env.PATH = `${this.binDir()}:$PATH`;
+    for (const svc of this.services()) Object.assign(env, svc.env?.(this) ?? {});
+    return env;
+  }
+
+  runEnv(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.shellEnv())) {
+      if (k === 'PATH') continue;
+      env[k] = v;
+    }
+    const token = this.lab.adminToken();
+    if (token) {
+      env.VAULT_TOKEN = token;
+      env.BAO_TOKEN = token;
+    } else {
+      delete env.VAULT_TOKEN;
+      delete env.BAO_TOKEN;
+    }
+    return env;
+  }
+
+  /** Loaded service modules, for env/info (synchronously available once up() or load() ran). */
+  private loaded: Record<string, LocalService> = {};
+  async loadServices(needs: Needs): Promise<void> {
+    for (const [name, wanted] of Object.entries(needs)) {
+      if (name === 'vault' || !wanted || this.loaded[name]) continue;
+      const load = serviceLoaders[name];
+      if (load) this.loaded[name] = await load();
+    }
+  }
+  private services(): LocalService[] {
+    return Object.values(this.loaded);
+  }
+
+  info(): Record<string, string> {
+    const out: Record<string, string> = { 'lab folder': this.lab.dir };
+    this.vaultNodes().forEach((n) => {
+      out[n.name] = n.addr;
+    });
+    if (this.caFile) out['CA certificate'] = this.caFile;
+    out.logs = this.lab.path('logs');
+    const rec = this.lab.record();
+    if (rec?.facts.binary) out.binary = `${rec.facts.binary} (${rec.facts.version ?? rec.facts.flavor})`;
+    if (fs.existsSync(this.lab.path('cluster-keys.json'))) out['unseal keys + root token (0600)'] = this.lab.path('cluster-keys.json');
+    for (const svc of this.services()) Object.assign(out, svc.info?.(this) ?? {});
+    return out;
+  }
+
+  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }) {
+    const bin = await this.binary();
+    const node = this.vaultNodes()[opts.node ?? 0]!;
+    const env: Record<string, string> = { ...this.runEnv(), ...opts.env, VAULT_ADDR: node.addr, BAO_ADDR: node.addr };
+    return run(bin.path, args, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}) });
+  }
+
+  render(cmd: Cmd): string {
+    return renderLocal(cmd, this.spec, this.lab.topic);
+  }
+}
+
+/** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
+export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
+  const args = (a: string[]) => a.map(displayArg).join(' ');
+  switch (cmd.kind) {
+    case 'vault': {
+      const prefix = cmd.node ? `VAULT_ADDR=$VAULT_ADDR_${cmd.node} ` : '';
+      let s = `${prefix}vault ${args(cmd.args)}`;
+      if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
+      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      return s;
+    }
+    case 'set':
+      return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
+    case 'exec': {
+      let s = `${cmd.file} ${args(cmd.args)}`;
+      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      return s;
+    }
+    case 'node': {
+      const name = nodeName(spec, cmd.node);
+      return cmd.action === 'kill' ? `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"` : `npx lab node ${topic} start ${name}`;
+    }
+  }
+}
+
+/** Quote for display while keeping $VARS expandable: double quotes when a variable is inside. */
+export function displayArg(a: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(a)) return a;
+  if (a.includes('$') && !/["`\\]/.test(a)) return `"${a}"`;
+  return shellQuote(a);
+}

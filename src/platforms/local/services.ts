@@ -1,0 +1,5 @@
+/** Extra local servers a topic may need, registered lazily by name (see Needs). */
+import { registerLocalService } from './local.ts';
+
+registerLocalService('ldap', async () => (await import('./ldap.ts')).ldapService);
+registerLocalService('mariadb', async () => (await import('./mariadb.ts')).mariadbService);

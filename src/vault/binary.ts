@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { toolsDir } from '../engine/paths.ts';
+import { envError } from '../engine/errors.ts';
+import { msg } from '../engine/i18n.ts';
+import { run } from '../exec.ts';
+
+export type Flavor = 'vault' | 'bao';
+export interface VaultBinary {
+  path: string;
+  flavor: Flavor;
+  version: string;
+}
+
+export function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      /* keep looking */
+    }
+  }
+  return undefined;
+}
+
+const flavorOf = (p: string): Flavor => (path.basename(p).startsWith('bao') || path.basename(p) === 'openbao' ? 'bao' : 'vault');
+
+/** Candidates in order: VAULT_BIN, BAO_BIN, `vault` then `bao` on PATH, the OpenBao that scripts/setup.sh installs. */
+export function vaultCandidates(): string[] {
+  const out: string[] = [];
+  for (const v of [process.env.VAULT_BIN, process.env.BAO_BIN]) if (v) out.push(v);
+  for (const n of ['vault', 'bao']) {
+    const p = which(n);
+    if (p) out.push(p);
+  }
+  const bundled = path.join(toolsDir, 'venv', 'bin', 'bao');
+  if (fs.existsSync(bundled)) out.push(bundled);
+  return out;
+}
+
+let cached: VaultBinary | undefined;
+
+export async function findVaultBinary(): Promise<VaultBinary> {
+  if (cached) return cached;
+  const cands = vaultCandidates();
+  for (const p of cands) {
+    const r = await run(p, ['version'], { reject: false, timeoutMs: 15_000 });
+    if (r.exitCode === 0) {
+      const version = r.stdout.trim().split('\n')[0] ?? '';
+      const flavor: Flavor = /openbao/i.test(version) ? 'bao' : flavorOf(p);
+      cached = { path: p, flavor, version };
+      return cached;
+    }
+  }
+  throw envError(
+    msg('vault 또는 bao 실행 파일을 찾을 수 없습니다.', 'no vault or bao binary found.'),
+    msg(
+      "HashiCorp Vault 를 설치하거나(https://developer.hashicorp.com/vault/install), 'bash scripts/setup.sh' 로 OpenBao 2.6 을 .tools/ 에 설치하세요. VAULT_BIN 또는 BAO_BIN 으로 경로를 지정할 수도 있습니다.",
+      "Install HashiCorp Vault, or run 'bash scripts/setup.sh' to put OpenBao 2.6 into .tools/. VAULT_BIN or BAO_BIN may point at a binary.",
+    ),
+    cands.length ? `tried: ${cands.join(', ')}` : 'nothing on PATH',
+  );
+}
+
+/** Only for tests that switch binaries. */
+export function resetBinaryCache(): void {
+  cached = undefined;
+}

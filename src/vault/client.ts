@@ -1,0 +1,163 @@
+/**
+ * The lab's Vault API access, on node-vault. One client per node address; responses keep their HTTP status
+ * so gatherers can tell sealed (503), standby (429) and unreachable apart.
+ */
+import fs from 'node:fs';
+import NodeVault from 'node-vault';
+import { registerSecret } from '../engine/redact.ts';
+
+export interface VaultClientOptions {
+  addr: string;
+  caFile?: string | undefined;
+  token?: string | undefined;
+  timeoutMs?: number;
+}
+
+export class VaultApiError extends Error {
+  readonly status: number | undefined;
+  readonly errors: string[];
+  constructor(message: string, status: number | undefined, errors: string[] = []) {
+    super(message);
+    this.name = 'VaultApiError';
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+export interface Health {
+  initialized: boolean;
+  sealed: boolean;
+  standby: boolean;
+  version?: string;
+  cluster_name?: string;
+  status: number;
+}
+
+export interface LeaderInfo {
+  ha_enabled: boolean;
+  is_self: boolean;
+  leader_address: string;
+  leader_cluster_address: string;
+  raft_committed_index?: number;
+  active_time?: string;
+}
+
+export interface RaftServer {
+  node_id: string;
+  address: string;
+  leader: boolean;
+  voter: boolean;
+}
+
+type NV = ReturnType<typeof NodeVault>;
+
+export class VaultClient {
+  readonly addr: string;
+  private readonly opts: VaultClientOptions;
+  private readonly nv: NV;
+  constructor(opts: VaultClientOptions) {
+    this.addr = opts.addr;
+    this.opts = opts;
+    const ca = opts.caFile ? fs.readFileSync(opts.caFile) : undefined;
+    registerSecret(opts.token);
+    this.nv = NodeVault({
+      endpoint: opts.addr,
+      token: opts.token ?? '',
+      requestOptions: { ...(ca ? { ca } : {}), timeout: opts.timeoutMs ?? 5000 },
+    });
+    // node-vault falls back to the caller's VAULT_TOKEN; the lab sends only what it was given.
+    this.nv.token = opts.token ?? '';
+  }
+
+  withToken(token: string | undefined): VaultClient {
+    return new VaultClient({ ...this.opts, token });
+  }
+
+  /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, ...(body === undefined ? {} : { json: body }) });
+      return (res ?? {}) as T;
+    } catch (e) {
+      throw toApiError(e, `${method} ${path}`);
+    }
+  }
+  read<T = Record<string, unknown>>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+  write<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+  delete(path: string): Promise<unknown> {
+    return this.request('DELETE', path);
+  }
+  async list(path: string): Promise<string[]> {
+    try {
+      const r = await this.request<{ data?: { keys?: string[] } }>('LIST', path);
+      return r.data?.keys ?? [];
+    } catch (e) {
+      if (e instanceof VaultApiError && e.status === 404) return [];
+      throw e;
+    }
+  }
+
+  /** sys/health answers with a status code per state; node-vault hands the body back for any code. */
+  async health(): Promise<Health> {
+    try {
+      const body = (await this.nv.request({ path: '/sys/health?standbyok=true&sealedcode=299&uninitcode=298', method: 'GET' })) as Partial<Health>;
+      return {
+        initialized: body.initialized ?? false,
+        sealed: body.sealed ?? true,
+        standby: body.standby ?? false,
+        ...(body.version ? { version: body.version } : {}),
+        ...(body.cluster_name ? { cluster_name: body.cluster_name } : {}),
+        status: 200,
+      };
+    } catch (e) {
+      throw toApiError(e, 'GET /sys/health');
+    }
+  }
+
+  /** OpenBao omits is_self and leader_address when false/empty: both default here. */
+  async leader(): Promise<LeaderInfo> {
+    const r = await this.read<Partial<LeaderInfo>>('/sys/leader');
+    return {
+      ha_enabled: r.ha_enabled ?? false,
+      is_self: r.is_self ?? false,
+      leader_address: r.leader_address ?? '',
+      leader_cluster_address: r.leader_cluster_address ?? '',
+      ...(r.raft_committed_index !== undefined ? { raft_committed_index: r.raft_committed_index } : {}),
+      ...(r.active_time ? { active_time: r.active_time } : {}),
+    };
+  }
+
+  async sealStatus(): Promise<{ sealed: boolean; initialized: boolean; t: number; n: number; progress: number; type?: string }> {
+    return this.read('/sys/seal-status');
+  }
+
+  async raftServers(): Promise<RaftServer[]> {
+    const r = await this.read<{ data?: { config?: { servers?: RaftServer[] } } }>('/sys/storage/raft/configuration');
+    return r.data?.config?.servers ?? [];
+  }
+
+  async kvGet(mount: string, path: string): Promise<{ data: Record<string, unknown>; metadata: { version: number; created_time?: string } } | undefined> {
+    try {
+      const r = await this.read<{ data?: { data: Record<string, unknown>; metadata: { version: number } } }>(`/${mount}/data/${path}`);
+      return r.data;
+    } catch (e) {
+      if (e instanceof VaultApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+}
+
+function toApiError(e: unknown, what: string): VaultApiError {
+  if (e instanceof VaultApiError) return e;
+  const err = e as { response?: { statusCode?: number; body?: { errors?: string[] } }; message?: string; code?: string };
+  const status = err.response?.statusCode;
+  const errors = err.response?.body?.errors ?? [];
+  const reason = errors[0] ?? err.code ?? err.message ?? String(e);
+  return new VaultApiError(`${what}: ${status ?? 'no response'} ${reason}`, status, errors);
+}
+
+export const isUnreachable = (e: unknown): boolean => e instanceof VaultApiError && e.status === undefined;
