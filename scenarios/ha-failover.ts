@@ -7,6 +7,13 @@ const NODES = [0, 1, 2];
 export { CANARY } from '../checkers/ha-failover.ts';
 import { CANARY } from '../checkers/ha-failover.ts';
 
+/** Autopilot waits 10 s by default before promoting a new node to voter; a lab can afford 2 s. */
+const autopilotCmd: Cmd = {
+  kind: 'vault',
+  args: ['operator', 'raft', 'autopilot', 'set-config', '-server-stabilization-time=2s'],
+  note: msg('실습용으로 voter 승격 대기를 10초에서 2초로 줄입니다.', 'For the lab: promote new voters after 2 s instead of 10 s.'),
+};
+
 const joinCmd = (node: number): Cmd => ({
   kind: 'vault',
   node,
@@ -53,11 +60,13 @@ export const topic: Topic = {
       kind: 'task',
       title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
       task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
-      commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
+      commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
       solve: async (ctx) => {
         for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
         await waitUntil('vault-0 active', async () => (await ctx.activeVault()) !== undefined, 30_000);
+        await ctx.exec(rootTokenCmd);
+        await ctx.exec(autopilotCmd);
       },
       checks: ['one-active'],
     },
@@ -93,10 +102,9 @@ export const topic: Topic = {
       title: msg('Raft 피어 확인: voter 3개', 'Raft peers: 3 voters'),
       task: msg('root 토큰으로 로그인하고 raft list-peers 로 voter 3개(leader 1, follower 2)를 확인하세요.', 'Log in with the root token and see 3 voters (1 leader, 2 followers) with raft list-peers.'),
       hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
-      commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
+      commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
       solve: async (ctx) => {
         await waitVoters(ctx, 3);
-        await ctx.exec(rootTokenCmd);
         await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
         await observeLeader(ctx);
       },

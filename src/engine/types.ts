@@ -68,6 +68,8 @@ export interface Verdict {
 export interface CheckDef<S> {
   id: string;
   title: Msg;
+  /** The typical mistake this check catches and how to fix it (shown in lessons; the judge's fix is specific). */
+  hint?: Msg;
   judge: (state: S) => Verdict;
 }
 

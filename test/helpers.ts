@@ -1,0 +1,52 @@
+/** Test plumbing: a private LAB_HOME and port range per test file, and the CLI called in-process. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../src/cli/main.ts';
+import { LabDir } from '../src/engine/state.ts';
+import { loadTopic } from '../src/engine/catalogue.ts';
+import { createPlatform } from '../src/platforms/index.ts';
+import { createContext } from '../src/engine/context.ts';
+import { Reporter } from '../src/engine/reporter.ts';
+import type { LabContext } from '../src/engine/types.ts';
+import type { Lang } from '../src/engine/i18n.ts';
+
+/** Each test file gets its own lab home; ports from TEST_PORT_BASE (default 38200) so a learner's labs are untouched. */
+export function useTempLabHome(prefix = 'vault-lab-test-'): string {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.env.LAB_HOME = home;
+  process.env.LAB_PORT_BASE = process.env.TEST_PORT_BASE ?? '38200';
+  process.env.NO_COLOR = '1';
+  return home;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(...argv: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => void (stdout += s) },
+    stderr: { write: (s: string) => void (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** A LabContext for gather/solve calls from tests (what `lab check` would build). */
+export async function labContext(topicId: string, lang: Lang = 'en'): Promise<LabContext> {
+  const topic = await loadTopic(topicId);
+  const lab = new LabDir(topicId);
+  const platform = await createPlatform(lab.record()?.platform ?? 'local', topic, lab);
+  const sink = { write: () => undefined };
+  const report = new Reporter({ lang, color: false, verbose: false, stdout: sink, stderr: sink });
+  return createContext(topic, platform, lab, report, lang);
+}
+
+export function failedIds(r: CliResult): string[] {
+  const j = JSON.parse(r.stdout) as { results: { id: string; ok: boolean }[] };
+  return j.results.filter((x) => !x.ok).map((x) => x.id);
+}
