@@ -5,6 +5,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`vault-lab needs Node >= 22.18 (this is ${process.version}). Run 'npm install' in the checkout: it brings Node 24, used by npx/npm run.\n`);
   process.exit(3);
 }
+// `lab list | head` closes the pipe early: that is not an error.
+for (const s of [process.stdout, process.stderr]) s.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
 const { main } = await import('../src/cli/main.ts');
 const ac = new AbortController();
 let interrupted = 0;

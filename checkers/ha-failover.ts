@@ -89,6 +89,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'all-unsealed',
     title: msg('세 노드 모두 살아 있고 unseal 됨', 'All three nodes up and unsealed'),
+    hint: msg('노드는 재시작할 때마다 sealed 로 돌아옵니다. 죽였다 살린 노드의 unseal 을 잊기 쉽습니다.', 'A restarted node comes back sealed; the revived node is easy to forget.'),
     judge: (s) => {
       const down = s.nodes.find((n) => !n.reachable);
       if (down) return fail(msg(`${down.name} 이(가) 응답하지 않습니다 (프로세스가 죽었나요?).`, `${down.name} does not answer (is its process dead?).`), restartFix(down.name));
@@ -102,6 +103,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'one-active',
     title: msg('active 노드가 정확히 하나', 'Exactly one active node'),
+    hint: msg('노드마다 operator init 을 따로 하면 서로 다른 클러스터가 셋 생깁니다.', 'Running operator init on every node makes three separate clusters.'),
     judge: (s) =>
       s.actives.length === 1
         ? pass()
@@ -112,6 +114,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'voters',
     title: msg('Raft voter 3개', 'Three Raft voters'),
+    hint: msg('합류(join) 전에 follower 를 unseal 하려 하면 실패합니다: join 이 먼저입니다.', 'Unsealing a follower before it joins fails: join first.'),
     judge: (s) => {
       if (!s.servers) return fail(msg('Raft 구성을 읽을 수 없습니다 (active 노드나 토큰이 없음).', 'cannot read the Raft configuration (no active node or token).'), msg('cluster-keys.json 의 root 토큰이 필요합니다: 초기화 출력을 $LAB_DIR/cluster-keys.json 에 저장하세요.', 'The root token from cluster-keys.json is needed: save the init output to $LAB_DIR/cluster-keys.json.'));
       const voters = s.servers.filter((x) => x.voter);
@@ -126,6 +129,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'tls-min-12',
     title: msg('TLS 1.2 이상만 허용 (실제 핸드셰이크)', 'TLS 1.2+ only (real handshakes)'),
+    hint: msg('tls_min_version 을 빼면 서버 기본값에 맡기게 됩니다. 명시적으로 tls12 를 두세요.', 'Leaving out tls_min_version trusts the server default; set tls12 explicitly.'),
     judge: (s) => {
       const reachable = s.tls.filter((t) => t.v12.ok || t.v11.ok);
       if (!reachable.length) return fail(msg('어느 노드와도 TLS 핸드셰이크를 할 수 없습니다.', 'no node completes a TLS handshake.'), msg('노드가 떠 있는지 확인하세요 (npx lab status).', 'Check the nodes are up (npx lab status).'));
@@ -141,6 +145,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'failover-observed',
     title: msg('리더 장애 조치를 관찰함', 'Leader failover observed'),
+    hint: msg('graceful 종료(SIGTERM)는 리더십을 넘기고 끝납니다. 장애 훈련은 kill -9 로 합니다.', 'A graceful stop (SIGTERM) hands leadership over; the drill uses kill -9.'),
     judge: (s) => {
       if (s.baselineTerm === undefined)
         return fail(msg('아직 기준 상태(3 voter, 리더 1)를 본 적이 없습니다.', 'the lab has not yet seen the baseline (3 voters, one leader).'), msg("클러스터를 완성한 뒤 'npx lab check ha-failover' 를 한 번 실행해 기준을 기록하고, active 노드를 kill -9 하세요.", "Finish the cluster, run 'npx lab check ha-failover' once to record the baseline, then kill -9 the active node."));
@@ -155,6 +160,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'data-survives',
     title: msg('장애 전에 쓴 KV 데이터가 남아 있음', 'KV data written before the failure is still there'),
+    hint: msg('KV v1 로 켜거나 standby 에서 바로 읽으면 값이 없거나 오래된 값일 수 있습니다.', 'KV v1, or reading a standby right after a write, can show nothing or a stale value.'),
     judge: (s) => {
       if (s.actives.length === 0 || !s.hasToken) return fail(msg('active 노드가 없어서 데이터를 읽을 수 없습니다.', 'no active node to read from.'), msg('노드를 unseal 하세요.', 'Unseal the nodes.'));
       return s.canary === CANARY.value

@@ -30,6 +30,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'initialized',
     title: msg('Vault 가 초기화됨', 'Vault is initialised'),
+    hint: msg('init 출력을 파일로 남기지 않으면 unseal 키와 root 토큰을 다시 얻을 수 없습니다.', 'Without the init output saved, the unseal key and root token are gone for good.'),
     judge: (s) =>
       reach(s) ??
       (s.nodes[0]!.initialized
@@ -41,6 +42,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'unsealed',
     title: msg('Vault 가 unseal 됨', 'Vault is unsealed'),
+    hint: msg('서버를 재시작할 때마다 다시 sealed 가 됩니다: 재시작 뒤에는 unseal 부터.', 'Every restart seals Vault again: unseal after each restart.'),
     judge: (s) =>
       reach(s) ??
       (s.nodes[0]!.sealed
@@ -50,6 +52,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'kv-v2',
     title: msg('secret/ 에 KV v2', 'KV v2 mounted at secret/'),
+    hint: msg("'vault secrets enable -path=secret kv' 는 버전 1 을 켭니다. 버전 관리가 되는 kv-v2 여야 합니다.", "'vault secrets enable -path=secret kv' gives version 1; it must be kv-v2."),
     judge: (s) => {
       const m = s.mounts?.secret;
       if (!s.mounts) return fail(msg('마운트 목록을 읽을 수 없습니다 (sealed 이거나 토큰 없음).', 'cannot list mounts (sealed or no token).'), msg('먼저 unseal 하고 root 토큰을 준비하세요.', 'Unseal first and have the root token ready.'));
@@ -65,6 +68,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'secret',
     title: msg('secret/webapp/config 에 username, password', 'secret/webapp/config has username and password'),
+    hint: msg('kv put 을 키 하나씩 두 번 하면 두 번째가 첫 번째를 덮어씁니다.', 'Two kv puts with one key each: the second replaces the first.'),
     judge: (s) => {
       if (!s.secret) return fail(msg('secret/webapp/config 를 읽을 수 없습니다.', 'secret/webapp/config cannot be read.'), msg('vault kv put secret/webapp/config username="static-user" password="static-password"', 'vault kv put secret/webapp/config username="static-user" password="static-password"'));
       const missing = ['username', 'password'].filter((k) => !s.secret?.[k]);
@@ -76,6 +80,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'ui',
     title: msg('웹 UI 가 켜짐', 'The web UI is on'),
+    hint: msg('설정에 ui = true 가 없으면 /ui 가 404 입니다.', 'Without ui = true in the config /ui answers 404.'),
     judge: (s) =>
       reach(s) ?? (s.uiStatus === 200 ? pass() : fail(msg(`/ui/ 가 ${s.uiStatus ?? '응답 없음'} 을 돌려줍니다.`, `/ui/ answers ${s.uiStatus ?? 'nothing'}.`), msg('서버 설정에 ui = true 가 있어야 합니다.', 'The server config needs ui = true.'))),
   },

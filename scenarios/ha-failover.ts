@@ -53,7 +53,7 @@ export const topic: Topic = {
       hint: msg('초기화는 한 노드에서 한 번만 합니다. 나머지 노드는 합류(join)합니다.', 'Initialise one node, once; the others join it.'),
       commands: [initCmd(5, 3)],
       done: async (ctx) => (await health(ctx, 0))?.initialized === true && ctx.lab.clusterKeys() !== undefined,
-      checks: ['unsealed'],
+      checks: ['all-unsealed'],
     },
     {
       id: 'unseal-leader',
@@ -94,7 +94,7 @@ export const topic: Topic = {
       task: msg('합류한 두 노드도 같은 키 3개로 unseal 하세요.', 'Unseal both joined nodes with the same 3 keys.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2)],
       done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
-      checks: ['unsealed'],
+      checks: ['all-unsealed'],
     },
     {
       id: 'peers',

@@ -1,0 +1,63 @@
+/** Proves the content: lessons, steps, commands and checks agree (rustlings' `dev check`). */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Topic } from './types.ts';
+import { labsDir } from './paths.ts';
+import { renderLocal } from '../platforms/local/local.ts';
+
+export interface Problem {
+  topic: string;
+  problem: string;
+}
+
+export const STEP_DIRECTIVE = /^<!--\s*lab:step\s+([\w-]+)\s*-->\s*$/gm;
+export const CHECKS_DIRECTIVE = /^<!--\s*lab:checks\s*-->\s*$/m;
+
+export function lessonPath(topicId: string, lang = 'ko'): string {
+  return path.join(labsDir, topicId, `lesson.${lang}.md`);
+}
+
+/** Pure: judge one topic against its lesson text and its check ids. */
+export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: string[]): Problem[] {
+  const out: Problem[] = [];
+  const p = (problem: string) => out.push({ topic: topic.id, problem });
+  if (lesson === undefined) p('lesson.ko.md is missing');
+  const stepIds = topic.steps.map((s) => s.id);
+  const dup = stepIds.filter((id, i) => stepIds.indexOf(id) !== i);
+  if (dup.length) p(`duplicate step ids: ${dup.join(', ')}`);
+  const checkDup = checkIds.filter((id, i) => checkIds.indexOf(id) !== i);
+  if (checkDup.length) p(`duplicate check ids: ${checkDup.join(', ')}`);
+  if (lesson !== undefined) {
+    const referenced = [...lesson.matchAll(STEP_DIRECTIVE)].map((m) => m[1]!);
+    for (const id of referenced) if (!stepIds.includes(id)) p(`lesson names unknown step '${id}'`);
+    for (const id of stepIds) if (!referenced.includes(id)) p(`step '${id}' is not placed in the lesson`);
+    if (!CHECKS_DIRECTIVE.test(lesson)) p('lesson has no <!-- lab:checks --> directive');
+  }
+  for (const s of topic.steps) {
+    for (const c of s.checks ?? []) if (!checkIds.includes(c)) p(`step '${s.id}' names unknown check '${c}'`);
+    if (s.kind === 'task' && !s.commands?.length && !s.solve) p(`task step '${s.id}' has neither commands nor solve`);
+    for (const c of s.commands ?? []) {
+      const text = renderLocal(c, topic.needs.vault, topic.id);
+      if (!text.trim()) p(`step '${s.id}' renders an empty command`);
+    }
+    if (!s.title.ko || !s.title.en || !s.task.ko || !s.task.en) p(`step '${s.id}' lacks a Korean or English title/task`);
+  }
+  if (!topic.title.ko || !topic.title.en) p('topic lacks a Korean or English title');
+  return out;
+}
+
+export async function auditAll(topics: Topic[]): Promise<Problem[]> {
+  const out: Problem[] = [];
+  for (const t of topics) {
+    const file = lessonPath(t.id);
+    const lesson = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    const checker = await t.checker();
+    const ids = checker.checks.map((c) => c.id);
+    out.push(...auditTopic(t, lesson, ids));
+    for (const c of checker.checks) {
+      if (!c.title.ko || !c.title.en) out.push({ topic: t.id, problem: `check '${c.id}' lacks a Korean or English title` });
+      if (!c.hint) out.push({ topic: t.id, problem: `check '${c.id}' has no hint (the typical mistake it catches)` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
+import { judgeAll } from '../../src/engine/runner.ts';
+
+const ok12 = { version: 'TLSv1.2' as const, ok: true, authorized: true };
+const no11 = { version: 'TLSv1.1' as const, ok: false, error: 'ECONNRESET' };
+const node = (i: number, over: Partial<State['nodes'][number]> = {}) => ({ name: `vault-${i}`, reachable: true, initialized: true, sealed: false, standby: i !== 0, ...over });
+
+/** The solved state: what the lab sees after `lab run ha-failover`. */
+const solved = (): State => ({
+  nodes: [node(0, { standby: true }), node(1, { standby: false }), node(2)],
+  actives: [1],
+  servers: [0, 1, 2].map((i) => ({ node_id: `vault-${i}`, address: `127.0.0.1:${18221 + 2 * i}`, leader: i === 1, voter: true })),
+  term: 4,
+  baselineTerm: 2,
+  leaders: ['vault-0', 'vault-1'],
+  tls: [0, 1, 2].map((i) => ({ node: `vault-${i}`, v11: no11, v12: ok12 })),
+  canary: CANARY.value,
+  hasToken: true,
+});
+
+/** The start state: three sealed, uninitialised nodes. */
+const start = (): State => ({
+  nodes: [0, 1, 2].map((i) => node(i, { initialized: false, sealed: true, standby: false })),
+  actives: [],
+  servers: undefined,
+  term: undefined,
+  baselineTerm: undefined,
+  leaders: [],
+  tls: [0, 1, 2].map((i) => ({ node: `vault-${i}`, v11: no11, v12: ok12 })),
+  canary: undefined,
+  hasToken: false,
+});
+
+const failed = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok).map((r) => r.id);
+
+describe('ha-failover judges (pure)', () => {
+  it('all pass on the solved state', () => {
+    expect(failed(solved())).toEqual([]);
+  });
+
+  it('the start state fails everything the learner must do (TLS is the lab\'s own and passes)', () => {
+    expect(failed(start())).toEqual(['all-unsealed', 'one-active', 'voters', 'failover-observed', 'data-survives']);
+  });
+
+  it('a hard-killed node is named, with the command that brings it back', () => {
+    const s = solved();
+    s.nodes[2] = node(2, { reachable: false, initialized: false, sealed: true });
+    const r = judgeAll(checks, s, 'ko').find((x) => x.id === 'all-unsealed')!;
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('vault-2');
+    expect(r.fix).toContain('npx lab node ha-failover start vault-2');
+  });
+
+  it('the revived node left sealed is caught', () => {
+    const s = solved();
+    s.nodes[0] = node(0, { sealed: true, standby: false });
+    expect(failed(s)).toEqual(['all-unsealed']);
+  });
+
+  it('three separate clusters (init on every node) show as split brain', () => {
+    const s = solved();
+    s.actives = [0, 1, 2];
+    expect(failed(s)).toContain('one-active');
+  });
+
+  it('a node that never joined leaves 2 voters', () => {
+    const s = solved();
+    s.servers = s.servers!.slice(0, 2);
+    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'voters')!;
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('vault-2');
+  });
+
+  it('a non-voter is not enough', () => {
+    const s = solved();
+    s.servers![2]!.voter = false;
+    expect(failed(s)).toEqual(['voters']);
+  });
+
+  it('TLS 1.1 accepted by any node fails the TLS check', () => {
+    const s = solved();
+    s.tls[1] = { node: 'vault-1', v11: { version: 'TLSv1.1', ok: true, authorized: true }, v12: ok12 };
+    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'tls-min-12')!;
+    expect(r.ok).toBe(false);
+    expect(r.fix).toContain('tls_min_version = "tls12"');
+  });
+
+  it('a certificate that does not verify against the lab CA fails', () => {
+    const s = solved();
+    s.tls[0] = { node: 'vault-0', v11: no11, v12: { ...ok12, authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } };
+    expect(failed(s)).toEqual(['tls-min-12']);
+  });
+
+  it('a graceful restart of the same leader (term up, leader unchanged) is not a failover', () => {
+    const s = solved();
+    s.leaders = ['vault-0'];
+    expect(failed(s)).toEqual(['failover-observed']);
+  });
+
+  it('without a recorded baseline the hint says to record one first', () => {
+    const s = solved();
+    s.baselineTerm = undefined;
+    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'failover-observed')!;
+    expect(r.ok).toBe(false);
+    expect(r.fix).toContain('npx lab check ha-failover');
+  });
+
+  it('lost or changed canary data fails', () => {
+    const s = solved();
+    s.canary = 'something-else';
+    expect(failed(s)).toEqual(['data-survives']);
+  });
+
+  it('every check speaks Korean and English', () => {
+    for (const lang of ['ko', 'en'] as const) {
+      for (const r of judgeAll(checks, start(), lang)) if (!r.ok) expect(r.why && r.fix).toBeTruthy();
+    }
+  });
+});
