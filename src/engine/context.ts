@@ -55,7 +55,8 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const file = substitute(cmd.file, env());
           const text = fs.existsSync(file) ? lab.readSecret(path.relative(lab.dir, file)) : undefined;
           if (text === undefined) throw new LabError(msg(`${file} 이(가) 없습니다.`, `${file} does not exist.`), { hint: msg('앞 단계(init)를 먼저 끝내세요.', 'Finish the init step first.') });
-          const v = jqPath(JSON.parse(text), cmd.jq);
+          // jq '.' on a plain-text secret (a password file) is the file itself, trimmed.
+          const v = cmd.jq === '.' && !file.endsWith('.json') ? text.trim() : jqPath(JSON.parse(text), cmd.jq);
           if (typeof v !== 'string') throw new LabError(msg(`${file} 에 ${cmd.jq} 값이 없습니다.`, `${file} has no ${cmd.jq}.`));
           registerSecret(v);
           vars[cmd.name] = v;

@@ -12,7 +12,7 @@ export type PlatformName = 'local' | 'kind';
  */
 export type Cmd =
   | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; note?: Msg }
-  /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. */
+  /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
   /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
   | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg }

@@ -390,6 +390,7 @@ export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: stri
       return s;
     }
     case 'set':
+      if (cmd.jq === '.' && !cmd.file.endsWith('.json')) return `${cmd.export ? 'export ' : ''}${cmd.name}=$(cat ${displayArg(cmd.file)})`;
       return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
