@@ -128,7 +128,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const report = new Reporter({ lang: earlyLang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr });
   try {
-    const name = argv.find((a) => !a.startsWith('-'));
+    const name = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--lang');
     if (!name) {
       if (argv.includes('--version')) {
         io.stdout.write('vault-lab 0.1.0\n');

@@ -1,0 +1,111 @@
+/**
+ * A private MariaDB for the mcp topic: its own datadir and socket in the lab folder, loopback only,
+ * no system service and no my.cnf (--no-defaults), so a learner's own MariaDB is never touched.
+ */
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import type { LocalPlatform, LocalService } from './local.ts';
+import type { Reporter } from '../../engine/reporter.ts';
+import { run, shellQuote } from '../../exec.ts';
+import { registerSecret } from '../../engine/redact.ts';
+import { LabError, Exit } from '../../engine/errors.ts';
+import { msg } from '../../engine/i18n.ts';
+
+export const MARIADB_PROC = 'mariadb';
+export const MARIADB_ADMIN_SECRET = 'mariadb-admin.json';
+export const MARIADB_ADMIN_USER = 'vaultadmin';
+
+export interface MariadbAdmin {
+  username: string;
+  password: string;
+  host: string;
+  port: number;
+}
+
+export const mariadbDir = (p: LocalPlatform, ...parts: string[]): string => p.lab.path('mariadb', ...parts);
+export const mariadbSocket = (p: LocalPlatform): string => mariadbDir(p, 'mysqld.sock');
+export const mariadbPort = (p: LocalPlatform): number => p.servicePort(1);
+
+/** Root over the private socket: the install made root@localhost with no password for the OS root user. */
+export async function rootSql(p: LocalPlatform, sql: string): Promise<string> {
+  const r = await run('mariadb', ['--no-defaults', `--socket=${mariadbSocket(p)}`, '-uroot', '-N', '-B'], { input: sql, timeoutMs: 20_000 });
+  return r.stdout;
+}
+
+export function readAdmin(p: Pick<LocalPlatform, 'lab'>): MariadbAdmin | undefined {
+  const a = p.lab.secretJson<MariadbAdmin>(MARIADB_ADMIN_SECRET);
+  if (a) registerSecret(a.password);
+  return a;
+}
+
+const seedSql = (password: string): string => `
+DELETE FROM mysql.global_priv WHERE User = '';
+FLUSH PRIVILEGES;
+CREATE DATABASE IF NOT EXISTS db1;
+CREATE DATABASE IF NOT EXISTS db2;
+CREATE TABLE IF NOT EXISTS db1.customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL);
+INSERT IGNORE INTO db1.customers VALUES (1, 'Kim'), (2, 'Lee'), (3, 'Park');
+CREATE TABLE IF NOT EXISTS db2.orders (id INT AUTO_INCREMENT PRIMARY KEY, item VARCHAR(64) NOT NULL);
+INSERT IGNORE INTO db2.orders VALUES (1, 'keyboard');
+CREATE USER IF NOT EXISTS '${MARIADB_ADMIN_USER}'@'%' IDENTIFIED BY '${password}';
+ALTER USER '${MARIADB_ADMIN_USER}'@'%' IDENTIFIED BY '${password}';
+GRANT ALL PRIVILEGES ON *.* TO '${MARIADB_ADMIN_USER}'@'%' WITH GRANT OPTION;
+FLUSH PRIVILEGES;
+`;
+
+export const mariadbService: LocalService = {
+  async up(p: LocalPlatform, report: Reporter): Promise<void> {
+    const data = mariadbDir(p, 'data');
+    const port = mariadbPort(p);
+    if (!fs.existsSync(mariadbDir(p, 'data', 'mysql'))) {
+      fs.mkdirSync(data, { recursive: true, mode: 0o700 });
+      report.debug(`mariadb-install-db ${data}`);
+      const r = await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { reject: false, timeoutMs: 120_000 });
+      if (r.exitCode !== 0) {
+        throw new LabError(msg('MariaDB 데이터 폴더를 만들지 못했습니다.', 'could not initialise the MariaDB data folder.'), {
+          exitCode: Exit.environment,
+          detail: `${r.stderr}\n${r.stdout}`.trim().split('\n').slice(-10).join('\n'),
+          hint: msg('mariadb-server 가 설치되어 있는지 확인하세요: sudo apt-get install -y --no-install-recommends mariadb-server', 'Check mariadb-server is installed: sudo apt-get install -y --no-install-recommends mariadb-server'),
+        });
+      }
+    }
+    if (!p.procAlive(MARIADB_PROC)) {
+      await p.startProcess(
+        MARIADB_PROC,
+        'mariadbd',
+        [
+          '--no-defaults',
+          `--datadir=${data}`,
+          `--socket=${mariadbSocket(p)}`,
+          `--port=${port}`,
+          '--bind-address=127.0.0.1',
+          // Without it '<name>'@'%' users lose to the anonymous ''@'localhost' account from 127.0.0.1.
+          '--skip-name-resolve',
+          '--user=root',
+          `--pid-file=${mariadbDir(p, 'mariadbd.pid')}`,
+          `--log-error=${p.lab.path('logs', 'mariadb-error.log')}`,
+        ],
+        { ports: [port], what: 'mariadb' },
+      );
+      await p.waitFor(MARIADB_PROC, 'ready', async () => (await rootSql(p, 'SELECT 1')).trim() === '1', 60_000);
+    }
+    let admin = readAdmin(p);
+    if (!admin) {
+      const password = crypto.randomBytes(18).toString('base64url');
+      registerSecret(password);
+      admin = { username: MARIADB_ADMIN_USER, password, host: '127.0.0.1', port };
+      await rootSql(p, seedSql(password));
+      p.lab.writeSecret(MARIADB_ADMIN_SECRET, JSON.stringify(admin, null, 2) + '\n');
+    }
+  },
+  env(p: LocalPlatform): Record<string, string> {
+    return { MARIADB_HOST: '127.0.0.1', MARIADB_PORT: String(mariadbPort(p)), MARIADB_SOCKET: mariadbSocket(p), MARIADB_ADMIN_FILE: p.lab.path(MARIADB_ADMIN_SECRET) };
+  },
+  info(p: LocalPlatform): Record<string, string> {
+    return {
+      mariadb: `127.0.0.1:${mariadbPort(p)} (socket ${mariadbSocket(p)})`,
+      'mariadb admin (0600)': p.lab.path(MARIADB_ADMIN_SECRET),
+      'mariadb as root': `mariadb --no-defaults --socket=${shellQuote(mariadbSocket(p))} -uroot`,
+    };
+  },
+};

@@ -1,0 +1,206 @@
+import type { Cmd, LabContext, Step, Topic } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { health, initCmd, unsealCmds, unsealKeyVars } from './common.ts';
+import { LDAP, userDnOf } from '../src/platforms/local/ldap.ts';
+import { VaultApiError } from '../src/vault/client.ts';
+
+export const POLICIES: Record<string, string> = {
+  'dev-policy': `# developers: their own KV area
+path "secret/data/dev/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
+path "secret/metadata/dev/*" {
+  capabilities = ["list"]
+}
+`,
+  'admin-policy': `# admins: manage policies and auth methods (nobody else may)
+path "sys/policies/acl" {
+  capabilities = ["list"]
+}
+path "sys/policies/acl/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
+path "sys/auth" {
+  capabilities = ["read"]
+}
+path "secret/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
+`,
+  'alice-specific-policy': `# alice only: her personal KV area
+path "secret/data/alice/*" {
+  capabilities = ["create", "read", "update"]
+}
+`,
+};
+
+export const GROUP_POLICY: Record<string, string> = { developers: 'dev-policy', admins: 'admin-policy' };
+export const USER_POLICY: Record<string, string> = { alice: 'alice-specific-policy' };
+/** A path only admin-policy opens: alice must be refused, bob allowed. */
+export const ADMIN_ONLY_PATH = 'sys/policies/acl';
+
+const bindFile = `$LAB_DIR/${LDAP.files.bind}`;
+
+export const configCmd: Cmd = {
+  kind: 'vault',
+  args: [
+    'write',
+    'auth/ldap/config',
+    'url=$LDAP_URL',
+    `userdn=${LDAP.userDn}`,
+    `groupdn=${LDAP.groupDn}`,
+    `binddn=${LDAP.bindDn}`,
+    `bindpass=@${bindFile}`,
+    'userattr=uid',
+    'groupattr=cn',
+    `groupfilter=${LDAP.groupFilter}`,
+  ],
+  note: msg(
+    'bindpass=@파일: 비밀번호를 명령줄에 쓰지 않고 0600 파일에서 읽습니다 (화면에도 ps 에도 안 보임).',
+    'bindpass=@file: the password is read from its 0600 file, never typed on a command line (not on screen, not in ps).',
+  ),
+};
+
+const directoryCmd: Cmd = {
+  kind: 'exec',
+  file: 'ldapsearch',
+  args: ['-x', '-LLL', '-H', '$LDAP_URL', '-D', '$LDAP_BIND_DN', '-y', bindFile, '-b', LDAP.groupDn, `(&(objectClass=groupOfNames)(member=${userDnOf('alice')}))`, 'cn'],
+  note: msg('-y 파일: bind 비밀번호를 프롬프트(-W) 대신 0600 파일에서 읽습니다.', '-y file: the bind password comes from its 0600 file instead of a prompt (-W).'),
+};
+
+export const loginCmds = (user: string): Cmd[] => [
+  { kind: 'set', name: 'VAULT_LDAP_PASSWORD', file: `$LAB_DIR/${LDAP.files[user]}`, jq: '.', export: true, note: msg(`${user} 의 비밀번호를 환경 변수로 (vault 가 VAULT_LDAP_PASSWORD 를 읽음)`, `${user}'s password into the variable vault login reads (VAULT_LDAP_PASSWORD)`) },
+  {
+    kind: 'vault',
+    args: ['login', '-no-store', '-method=ldap', '-format=json', `username=${user}`],
+    stdout: `$LAB_DIR/ldap/${user}-login.json`,
+    note: msg('-no-store: 셸의 root 토큰(VAULT_TOKEN)을 건드리지 않고 새 토큰을 파일에 받습니다.', '-no-store: keep your shell\'s root VAULT_TOKEN; the new token goes to a file.'),
+  },
+  { kind: 'set', name: `${user.toUpperCase()}_TOKEN`, file: `$LAB_DIR/ldap/${user}-login.json`, jq: '.auth.client_token' },
+  { kind: 'vault', args: ['token', 'lookup', `$${user.toUpperCase()}_TOKEN`] },
+];
+
+async function authType(ctx: LabContext, mount: string): Promise<string | undefined> {
+  const r = await ctx.vault().read<{ data?: Record<string, { type?: string }> }>('/sys/auth');
+  return (r.data ?? (r as unknown as Record<string, { type?: string }>))[`${mount}/`]?.type;
+}
+
+async function readPolicies(ctx: LabContext, path: string): Promise<string[] | undefined> {
+  try {
+    const r = await ctx.vault().read<{ data?: { policies?: string[] | string } }>(path);
+    const p = r.data?.policies;
+    return typeof p === 'string' ? p.split(',').map((x) => x.trim()).filter(Boolean) : p;
+  } catch (e) {
+    if (e instanceof VaultApiError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Brings Vault to initialised + unsealed (the topic teaches LDAP, not init), with the seed's commands. */
+async function bootstrapVault(ctx: LabContext): Promise<void> {
+  if ((await health(ctx))?.initialized !== true) await ctx.exec(initCmd(1, 1));
+  if ((await health(ctx))?.sealed !== false) for (const c of [...unsealKeyVars(1), ...unsealCmds(1)]) await ctx.exec(c);
+}
+
+const directory: Step = {
+  id: 'directory',
+  kind: 'setup',
+  title: msg('OpenLDAP 디렉터리와 Vault 준비', 'Start the OpenLDAP directory and Vault'),
+  task: msg(
+    '랩이 slapd 를 띄우고 ou=users (alice, bob) 와 ou=groups (developers, admins) 를 넣습니다. ldapsearch 로 alice 의 그룹을 확인하세요.',
+    'The lab starts slapd with ou=users (alice, bob) and ou=groups (developers, admins). Look up alice\'s groups with ldapsearch.',
+  ),
+  commands: [directoryCmd],
+  solve: async (ctx) => {
+    await ctx.platform.up(ctx.topic.needs, ctx.report);
+    await bootstrapVault(ctx);
+    await ctx.exec(directoryCmd);
+  },
+  checks: ['directory'],
+};
+
+export const topic: Topic = {
+  id: 'ldap',
+  title: msg('LDAP 인증: 디렉터리 그룹으로 정책 주기', 'LDAP auth: policies from directory groups'),
+  summary: msg(
+    '실제 OpenLDAP(slapd)에 붙는 LDAP 인증 메서드를 설정하고, 그룹과 사용자 매핑으로 정책을 준 뒤 alice 와 bob 으로 로그인해 확인합니다.',
+    'Configure the LDAP auth method against a real OpenLDAP (slapd), map groups and a user to policies, and prove it by logging in as alice and bob.',
+  ),
+  platforms: ['local'],
+  needs: { vault: { nodes: 1, storage: 'file', tls: false }, ldap: true },
+  accounts: [
+    { name: 'alice', secret: LDAP.files.alice!, note: msg('developers 그룹', 'group developers') },
+    { name: 'bob', secret: LDAP.files.bob!, note: msg('admins 그룹', 'group admins') },
+  ],
+  steps: [
+    directory,
+    {
+      id: 'enable',
+      kind: 'task',
+      title: msg('LDAP 인증 메서드 켜기', 'Enable the LDAP auth method'),
+      task: msg('ldap 인증 메서드를 기본 경로 ldap/ 에 켜세요.', 'Enable the ldap auth method at its default path ldap/.'),
+      commands: [{ kind: 'vault', args: ['auth', 'enable', 'ldap'] }, { kind: 'vault', args: ['auth', 'list'] }],
+      done: async (ctx) => (await authType(ctx, 'ldap')) === 'ldap',
+      checks: ['ldap-enabled'],
+    },
+    {
+      id: 'config',
+      kind: 'task',
+      title: msg('auth/ldap/config 설정', 'Configure auth/ldap/config'),
+      task: msg(
+        'url, userdn, groupdn, binddn, bindpass 와 userattr=uid, groupattr=cn, groupOfNames 용 groupfilter 를 쓰세요.',
+        'Write url, userdn, groupdn, binddn, bindpass plus userattr=uid, groupattr=cn and a groupfilter for groupOfNames.',
+      ),
+      hint: msg("userattr 의 기본값은 cn 입니다: uid 로 바꾸지 않으면 'alice' 를 찾지 못합니다.", "userattr defaults to cn: without uid, 'alice' is never found."),
+      commands: [configCmd, { kind: 'vault', args: ['read', 'auth/ldap/config'] }],
+      checks: ['config-url', 'config-userdn', 'config-userattr', 'config-groupdn', 'config-groupattr', 'config-groupfilter', 'config-bind'],
+    },
+    {
+      id: 'policies',
+      kind: 'task',
+      title: msg('정책 세 개 만들기', 'Write the three policies'),
+      task: msg('dev-policy, admin-policy, alice-specific-policy 를 만드세요. 관리 경로(sys/policies/acl)는 admin-policy 만 엽니다.', 'Write dev-policy, admin-policy and alice-specific-policy; only admin-policy opens the admin path (sys/policies/acl).'),
+      commands: [...Object.entries(POLICIES).map(([name, text]): Cmd => ({ kind: 'vault', args: ['policy', 'write', name, '-'], stdin: text })), { kind: 'vault', args: ['policy', 'list'] }],
+      done: async (ctx) => {
+        const names = await ctx.vault().list('/sys/policies/acl');
+        return Object.keys(POLICIES).every((n) => names.includes(n));
+      },
+      checks: ['policies'],
+    },
+    {
+      id: 'groups',
+      kind: 'task',
+      title: msg('그룹 → 정책 매핑', 'Map groups to policies'),
+      task: msg('LDAP 그룹 developers 에 dev-policy, admins 에 admin-policy 를 매핑하세요.', 'Map LDAP group developers to dev-policy and admins to admin-policy.'),
+      hint: msg('매핑 이름은 LDAP 의 cn 과 정확히 같아야 합니다 (developer 가 아니라 developers).', 'The mapping name must equal the LDAP cn exactly (developers, not developer).'),
+      commands: [...Object.entries(GROUP_POLICY).map(([g, p]): Cmd => ({ kind: 'vault', args: ['write', `auth/ldap/groups/${g}`, `policies=${p}`] })), { kind: 'vault', args: ['list', 'auth/ldap/groups'] }],
+      done: async (ctx) => {
+        for (const [g, p] of Object.entries(GROUP_POLICY)) if (!(await readPolicies(ctx, `/auth/ldap/groups/${g}`))?.includes(p)) return false;
+        return true;
+      },
+      checks: ['group-developers', 'group-admins'],
+    },
+    {
+      id: 'users',
+      kind: 'task',
+      title: msg('사용자 alice 에 추가 정책', 'Give alice an extra policy'),
+      task: msg('auth/ldap/users/alice 에 alice-specific-policy 를 매핑하세요.', 'Map auth/ldap/users/alice to alice-specific-policy.'),
+      commands: Object.entries(USER_POLICY).map(([u, p]): Cmd => ({ kind: 'vault', args: ['write', `auth/ldap/users/${u}`, `policies=${p}`] })),
+      done: async (ctx) => (await readPolicies(ctx, '/auth/ldap/users/alice'))?.includes('alice-specific-policy') === true,
+      checks: ['user-alice'],
+    },
+    {
+      id: 'login',
+      kind: 'task',
+      title: msg('alice, bob 으로 로그인하고 토큰 확인', 'Log in as alice and bob; look up the tokens'),
+      task: msg(
+        "alice 와 bob 으로 LDAP 로그인하고 token lookup 으로 정책을 보세요 (비밀번호: 'npx lab info ldap --show-secrets'). alice 는 default, dev-policy, alice-specific-policy, bob 은 admin-policy.",
+        "Log in over LDAP as alice and bob and look at the policies with token lookup (passwords: 'npx lab info ldap --show-secrets'). alice: default, dev-policy, alice-specific-policy; bob: admin-policy.",
+      ),
+      hint: msg('로그인은 되는데 default 만 붙으면 그룹 검색이 빈손입니다: groupdn, groupfilter, groupattr 를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
+      commands: [...loginCmds('alice'), ...loginCmds('bob')],
+      checks: ['login-alice', 'login-bob', 'alice-denied-admin', 'wrong-password'],
+    },
+  ],
+  checker: async () => (await import('../checkers/ldap.ts')).checker as never,
+};

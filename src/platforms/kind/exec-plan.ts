@@ -1,0 +1,94 @@
+/**
+ * How the kind platform runs the `vault` CLI inside a pod, and how a lesson shows it. Pure functions.
+ *
+ * Secrets never go on a command line: `kubectl exec` has no way to set an environment variable, and
+ * `env VAULT_TOKEN=…` would put the token in kubectl's argv (visible in /proc and in the command trace).
+ * So the lab sends every secret (the token, an unseal key, a JWT) on stdin, one per line, ahead of the
+ * command's own stdin; a tiny `sh` prelude in the pod reads them into variables and execs vault.
+ */
+import type { Cmd } from '../../engine/types.ts';
+import { shellQuote } from '../../exec.ts';
+import { displayArg } from '../local/local.ts';
+import { NAMESPACE, podName } from './config.ts';
+
+/** Commands that work without a token (the seed runs them straight after install). */
+export function needsToken(args: readonly string[]): boolean {
+  const [a, b] = args;
+  if (a === 'status' || a === 'version' || a === 'login') return false;
+  if (a === 'operator' && (b === 'init' || b === 'unseal' || b === 'seal-status')) return false;
+  if (a === 'operator' && b === 'raft' && args[2] === 'join') return false;
+  return true;
+}
+
+export interface PodExec {
+  file: 'kubectl';
+  args: string[];
+  input?: string;
+}
+
+/**
+ * `kubectl exec -i vault-N -n vault -- sh -c '<prelude>; exec vault …'` with secret arguments replaced by
+ * "$S<n>" and their values sent first on stdin. `isSecret` says which argument values are secret.
+ */
+export function podVaultExec(opts: {
+  context: string;
+  node: number;
+  args: readonly string[];
+  token?: string | undefined;
+  stdin?: string | undefined;
+  isSecret: (arg: string) => boolean;
+}): PodExec {
+  const secrets: string[] = [];
+  const words = opts.args.map((a) => {
+    if (!opts.isSecret(a)) return shellQuote(a);
+    secrets.push(a);
+    return `"$S${secrets.length}"`;
+  });
+  const reads: string[] = [];
+  const lines: string[] = [];
+  const token = opts.token && needsToken(opts.args) ? opts.token : undefined;
+  if (token) {
+    reads.push('IFS= read -r VAULT_TOKEN', 'export VAULT_TOKEN');
+    lines.push(token);
+  }
+  secrets.forEach((s, i) => {
+    reads.push(`IFS= read -r S${i + 1}`);
+    lines.push(s);
+  });
+  const base = ['--context', opts.context, 'exec', '-i', podName(opts.node), '-n', NAMESPACE, '--'];
+  const hasStdin = opts.stdin !== undefined;
+  if (!lines.length) {
+    const args = hasStdin ? base : base.filter((a) => a !== '-i');
+    return { file: 'kubectl', args: [...args, 'vault', ...opts.args], ...(hasStdin ? { input: opts.stdin } : {}) };
+  }
+  if (lines.some((l) => l.includes('\n'))) throw new Error('a secret argument spans lines');
+  const script = `${reads.join('; ')}; exec vault ${words.join(' ')}`;
+  return { file: 'kubectl', args: [...base, 'sh', '-c', script], input: `${lines.join('\n')}\n${opts.stdin ?? ''}` };
+}
+
+/** The seed's form, for lessons and `lab hint`: `kubectl exec vault-0 -n vault -- vault operator init …`. */
+export function renderKind(cmd: Cmd): string {
+  const args = (a: string[]) => a.map(displayArg).join(' ');
+  switch (cmd.kind) {
+    case 'vault': {
+      const node = cmd.node ?? 0;
+      const i = cmd.stdin !== undefined ? ' -i' : '';
+      const env = needsToken(cmd.args) ? 'env VAULT_TOKEN="$VAULT_TOKEN" ' : '';
+      let s = `kubectl exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args)}`;
+      if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
+      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      return s;
+    }
+    case 'set':
+      return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
+    case 'exec': {
+      let s = `${cmd.file} ${args(cmd.args)}`;
+      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      return s;
+    }
+    case 'node':
+      return cmd.action === 'kill'
+        ? `kubectl delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`
+        : `kubectl wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`;
+  }
+}
