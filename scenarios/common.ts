@@ -3,6 +3,7 @@ import type { Cmd, LabContext, Step } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { sleep } from '../src/exec.ts';
+import { LabError } from '../src/engine/errors.ts';
 
 export const KEYS_FILE = '$LAB_DIR/cluster-keys.json';
 
@@ -52,5 +53,7 @@ export async function waitUntil(what: string, fn: () => Promise<boolean>, timeou
     if (await fn().catch(() => false)) return;
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+  throw new LabError(msg(`${timeoutMs / 1000}초 동안 기다렸지만 되지 않았습니다: ${what}`, `timed out after ${timeoutMs / 1000}s waiting for ${what}`), {
+    hint: msg("'npx lab status' 와 'npx lab info <topic>' 의 로그를 확인하세요.", "Look at 'npx lab status' and the logs listed by 'npx lab info <topic>'."),
+  });
 }
