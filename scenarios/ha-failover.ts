@@ -1,5 +1,6 @@
 import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
+import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
 
@@ -147,7 +148,7 @@ export const topic: Topic = {
       ],
       solve: async (ctx) => {
         const before = await ctx.activeVault();
-        if (!before) throw new Error('no active node to kill');
+        if (!before) throw new LabError(msg('죽일 active 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to kill: finish the cluster first.'));
         await observeLeader(ctx);
         const t0 = Date.now();
         await ctx.exec({ kind: 'node', action: 'kill', node: before.node });

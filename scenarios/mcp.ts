@@ -69,8 +69,8 @@ export const agentCmds: Cmd[] = [
   { kind: 'exec', file: 'mariadb', args: ['--no-defaults', '-h', '127.0.0.1', '-P', '$MARIADB_PORT', '-u', '$DB_USER', '-e', 'SELECT * FROM db1.customers'] },
   { kind: 'set', name: 'LEASE_ID', file: '$LAB_DIR/agent-1-creds.json', jq: '.lease_id' },
   { kind: 'vault', args: ['lease', 'renew', '$LEASE_ID'], note: msg('갱신은 max_ttl(1h)을 넘지 못합니다.', 'Renewal cannot pass max_ttl (1h).') },
+  { ...rootTokenCmd, note: msg('관리자 토큰으로 돌아옵니다 (기본 정책은 lease 회수를 허락하지 않습니다).', 'Back to the admin token (the default policy does not allow revoking leases).') },
   { kind: 'vault', args: ['lease', 'revoke', '$LEASE_ID'], note: msg('다 쓰면 반납: MariaDB 에서 사용자가 바로 사라집니다.', 'Hand it back when done: the MariaDB user disappears at once.') },
-  { ...rootTokenCmd, note: msg('관리자 토큰으로 돌아옵니다.', 'Back to the admin token.') },
 ];
 
 const auditCmds: Cmd[] = [

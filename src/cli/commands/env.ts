@@ -23,7 +23,7 @@ export const info: CommandFn = async (a) => {
   }
   if (a.json) {
     // Printed on purpose with --show-secrets: bypass redaction only for the requested passwords.
-    process.stdout.write(JSON.stringify({ topic: ctx.topic.id, platform: ctx.platform.name, ...data, accounts }, null, 2) + '\n');
+    a.io.stdout.write(JSON.stringify({ topic: ctx.topic.id, platform: ctx.platform.name, ...data, accounts }, null, 2) + '\n');
     return Exit.ok;
   }
   const w = Math.max(...Object.keys(data).map((k) => k.length));

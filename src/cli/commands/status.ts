@@ -3,7 +3,6 @@ import { openLab } from '../lab.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { listLabs } from '../../engine/state.ts';
-import { main } from '../main.ts';
 
 export const status: CommandFn = async (a) => {
   const labs = listLabs();
@@ -46,4 +45,3 @@ export const node: CommandFn = async (a) => {
   a.report.info(`${nodes[i]!.name}: ${action === 'kill' ? 'killed' : 'started (sealed: unseal it)'}`);
   return Exit.ok;
 };
-void main;
