@@ -81,8 +81,8 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const restartFix = (name: string) =>
   msg(
-    `'npx lab node ha-failover start ${name}' 로 다시 띄우고 키 3개로 unseal 하세요 (VAULT_ADDR=$VAULT_ADDR_${name.split('-')[1]} vault operator unseal ...). 한 번에 하려면 'npx lab run ha-failover'.`,
-    `Start it again with 'npx lab node ha-failover start ${name}' and unseal it with 3 keys (VAULT_ADDR=$VAULT_ADDR_${name.split('-')[1]} vault operator unseal ...). Or converge everything with 'npx lab run ha-failover'.`,
+    `'npx lab node ha-failover start ${name}' 로 다시 띄우고 키 3개로 unseal 하세요 (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). 한 번에 하려면 'npx lab run ha-failover'.`,
+    `Start it again with 'npx lab node ha-failover start ${name}' and unseal it with 3 keys (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). Or converge everything with 'npx lab run ha-failover'.`,
   );
 
 export const checks: Checker<State>['checks'] = [
@@ -96,7 +96,7 @@ export const checks: Checker<State>['checks'] = [
       const notInit = s.nodes.find((n) => !n.initialized);
       if (notInit) return fail(msg(`${notInit.name} 이(가) 아직 클러스터에 합류하지 않았습니다.`, `${notInit.name} has not joined the cluster yet.`), msg('리더(vault-0)를 먼저 초기화·unseal 하고, 나머지를 raft join 한 뒤 unseal 하세요.', 'Initialise and unseal the leader (vault-0) first, then raft join the others and unseal them.'));
       const sealed = s.nodes.find((n) => n.sealed);
-      if (sealed) return fail(msg(`${sealed.name} 이(가) sealed 상태입니다.`, `${sealed.name} is sealed.`), msg(`VAULT_ADDR=$VAULT_ADDR_${sealed.name.split('-')[1]} vault operator unseal 을 서로 다른 키로 3번 하세요.`, `Run VAULT_ADDR=$VAULT_ADDR_${sealed.name.split('-')[1]} vault operator unseal with 3 different keys.`));
+      if (sealed) return fail(msg(`${sealed.name} 이(가) sealed 상태입니다.`, `${sealed.name} is sealed.`), msg(`vault operator unseal -address="$VAULT_ADDR_${sealed.name.split('-')[1]}" 을 서로 다른 키로 3번 하세요.`, `Run vault operator unseal -address="$VAULT_ADDR_${sealed.name.split('-')[1]}" with 3 different keys.`));
       return pass();
     },
   },

@@ -142,6 +142,13 @@ export const topic: Topic = {
       task: msg('active 노드(처음엔 vault-0)를 kill -9 로 죽이고, 남은 노드 중 하나가 active 가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
       hint: msg('Raft 는 과반(3노드 중 2)이 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1 이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
       commands: [
+        {
+          kind: 'exec',
+          file: 'npx',
+          args: ['lab', 'check', 'ha-failover'],
+          mayFail: true,
+          note: msg('먼저 점검을 한 번: 랩이 지금의 리더와 Raft term 을 기록합니다 (실패 항목이 남아 있어도 괜찮습니다).', 'Check once first: the lab records the current leader and Raft term (failures at this point are fine).'),
+        },
         { kind: 'vault', node: 0, args: ['status'] },
         { kind: 'node', action: 'kill', node: 0 },
         { kind: 'vault', node: 1, args: ['status'] },

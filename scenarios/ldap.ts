@@ -61,6 +61,13 @@ export const configCmd: Cmd = {
   ),
 };
 
+/** Five failed logins lock a user out for 15 minutes by default: too long while learning by trial. */
+const lockoutCmd: Cmd = {
+  kind: 'vault',
+  args: ['auth', 'tune', '-user-lockout-duration=1m', '-user-lockout-counter-reset-duration=1m', 'ldap/'],
+  note: msg('실습용: 로그인 5번 실패 시 잠금 시간을 15분에서 1분으로 줄입니다 (운영에서는 기본값 유지).', 'For the lab: after 5 failed logins, lock for 1 minute instead of 15 (keep the default in production).'),
+};
+
 const directoryCmd: Cmd = {
   kind: 'exec',
   file: 'ldapsearch',
@@ -139,7 +146,11 @@ export const topic: Topic = {
       kind: 'task',
       title: msg('LDAP 인증 메서드 켜기', 'Enable the LDAP auth method'),
       task: msg('ldap 인증 메서드를 기본 경로 ldap/ 에 켜세요.', 'Enable the ldap auth method at its default path ldap/.'),
-      commands: [{ kind: 'vault', args: ['auth', 'enable', 'ldap'] }, { kind: 'vault', args: ['auth', 'list'] }],
+      commands: [{ kind: 'vault', args: ['auth', 'enable', 'ldap'] }, lockoutCmd, { kind: 'vault', args: ['auth', 'list'] }],
+      solve: async (ctx) => {
+        if ((await authType(ctx, 'ldap')) !== 'ldap') await ctx.exec({ kind: 'vault', args: ['auth', 'enable', 'ldap'] });
+        await ctx.exec(lockoutCmd);
+      },
       done: async (ctx) => (await authType(ctx, 'ldap')) === 'ldap',
       checks: ['ldap-enabled'],
     },

@@ -12,6 +12,7 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || want_apt+=(m
 command -v chromium >/dev/null 2>&1 || want_apt+=(chromium)
 command -v openssl >/dev/null 2>&1 || want_apt+=(openssl)
 command -v curl >/dev/null 2>&1 || want_apt+=(curl)
+command -v jq >/dev/null 2>&1 || want_apt+=(jq)
 if [ ${#want_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "apt-get install ${want_apt[*]}"

@@ -118,7 +118,7 @@ function writeAssets(outDir: string, index: ReturnType<typeof buildIndex>): void
     '}',
   ].join('\n');
   fs.writeFileSync(a('site.css'), css);
-  fs.copyFileSync(path.join(siteDir, 'theme', 'site.js'), a('site.js'));
+  for (const f of ['site.js', 'favicon.svg']) fs.copyFileSync(path.join(siteDir, 'theme', f), a(f));
   // A script, not JSON: fetch() of a local file is blocked under file://.
   fs.writeFileSync(a('search-index.js'), `window.LAB_SEARCH = ${JSON.stringify(index).replace(/</g, '\\u003c')};\n`);
   const mermaid = require.resolve('mermaid/dist/mermaid.min.js');
@@ -128,7 +128,13 @@ function writeAssets(outDir: string, index: ReturnType<typeof buildIndex>): void
   if (!old || old.size !== st.size || old.mtimeMs < st.mtimeMs) fs.copyFileSync(mermaid, dst);
 }
 
-const RUN = (id: string) => highlight([`npx lab start ${id}    # 환경 만들기, 첫 과제 보기`, `npx lab hint ${id}     # 지금 할 일`, `npx lab check ${id}    # 자가 점검`, `npx lab run ${id}      # 모든 단계를 자동으로`].join('\n'), 'bash');
+const RUN: [string, string][] = [
+  ['start', '환경을 만들고 첫 과제 보기'],
+  ['hint', '지금 할 일과 명령'],
+  ['check', '자가 점검 (모두 통과하면 exit 0)'],
+  ['run', '모든 단계를 자동으로 풀기'],
+];
+const runHtml = (id: string) => `<dl>${RUN.map(([c, d]) => `<dt><code>npx lab ${c} ${id}</code></dt><dd>${d}</dd>`).join('')}</dl>`;
 
 function lessonAside(l: Lesson, progress: ProgressMap): string {
   let h = '';
@@ -137,7 +143,7 @@ function lessonAside(l: Lesson, progress: ProgressMap): string {
     for (const t of l.r.toc) h += `<li class="l${t.level}"><a href="#${escapeHtml(t.id)}">${escapeHtml(t.text)}</a></li>\n`;
     h += `</ol></nav>\n`;
   }
-  h += `<section class="panel run"><h2>실행 방법</h2>${RUN(l.id)}</section>\n`;
+  h += `<section class="panel run"><h2>실행 방법</h2>${runHtml(l.id)}</section>\n`;
   if (!l.topic) return h + `<section class="panel"><p class="pending">이 주제의 실습 시나리오와 점검은 아직 준비 중입니다.</p></section>\n`;
   const shown = new Set(l.r.stepIds);
   h += `<section class="panel steps"><h2>실습 단계</h2><ol>\n`;
@@ -203,6 +209,7 @@ function layout(p: { title: string; nav: { id: string; title: string }[]; curren
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(p.title)} · vault-lab</title>
+<link rel="icon" href="assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="assets/site.css">
 </head>
 <body${p.aside ? ' class="with-aside"' : ''}>

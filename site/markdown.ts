@@ -2,8 +2,7 @@
  * Lesson markdown → HTML. `<!-- lab:step ID -->` and `<!-- lab:checks -->` lines become tokens rendered
  * from the topic's own steps and checks, so a lesson cannot show a command the lab does not run.
  */
-import MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
+import markdownIt, { type Env, type MarkdownIt, type Token } from 'markdown-it';
 import anchor from 'markdown-it-anchor';
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
@@ -60,7 +59,7 @@ export interface CheckInfo {
   hint?: string;
 }
 
-export interface LessonEnv {
+export interface LessonEnv extends Env {
   topicId: string;
   file: string;
   /** Undefined while the topic's scenario is not written yet. */
@@ -88,7 +87,7 @@ export interface RenderedLesson {
 const DIRECTIVE = /^<!--\s*lab:(\S+)(?:\s+(\S+))?\s*-->\s*$/;
 
 export function createMarkdown(): MarkdownIt {
-  const md = new MarkdownIt({ html: false, linkify: false, typographer: false, highlight: (code, lang) => highlight(code, lang) });
+  const md = markdownIt({ html: false, linkify: false, typographer: false, highlight: (code, lang) => highlight(code, lang) });
   md.use(anchor, { level: [2, 3], slugify, tabIndex: false, permalink: anchor.permalink.linkInsideHeader({ symbol: '#', placement: 'after', ariaHidden: true, class: 'anchor' }) });
 
   md.block.ruler.before('html_block', 'lab_directive', (state, startLine, _endLine, silent) => {
@@ -104,7 +103,7 @@ export function createMarkdown(): MarkdownIt {
     return true;
   });
 
-  md.renderer.rules.lab_directive = (tokens, idx, _opts, env: LessonEnv) => renderDirective(tokens[idx]!, env);
+  md.renderer.rules.lab_directive = (tokens, idx, _opts, env) => renderDirective(tokens[idx]!, env as unknown as LessonEnv);
 
   const fence = md.renderer.rules.fence!;
   md.renderer.rules.fence = (tokens, idx, opts, env, self) => {
@@ -213,9 +212,9 @@ export function renderLesson(md: MarkdownIt, src: string, env: LessonEnv): Rende
     const t = tokens[i]!;
     if (t.type === 'fence' && t.info.trim() === 'mermaid') mermaid++;
     if (t.type !== 'heading_open') continue;
-    const text = tokens[i + 1]?.children?.filter((c) => c.type === 'text' || c.type === 'code_inline').map((c) => c.content).join('').trim() ?? '';
+    const text = tokens[i + 1]?.children?.filter((c: Token) => c.type === 'text' || c.type === 'code_inline').map((c: Token) => c.content).join('').trim() ?? '';
     if (t.tag === 'h1') title = text;
-    else toc.push({ level: Number(t.tag.slice(1)), id: t.attrGet('id') ?? '', text });
+    else toc.push({ level: Number(t.tag.slice(1)), id: String(t.attrGet('id') ?? ''), text });
   }
   return { html: md.renderer.render(tokens, md.options, env), title, toc, stepIds, hasChecks, mermaid };
 }

@@ -54,12 +54,13 @@ export function pageSections(page: string, title: string, html: string): SearchS
   let m: RegExpExecArray | null;
   const flush = (end: number) => {
     const x = normalize(htmlToText(html.slice(last, end)));
-    if (x) out.push({ p: page, t: title, a: cur.a, h: cur.h, x });
+    if (x || cur.a) out.push({ p: page, t: title, a: cur.a, h: cur.h, x });
   };
   while ((m = re.exec(html))) {
     flush(m.index);
     cur = { a: m[2]!, h: htmlToText(m[3]!.replace(/<a class="anchor"[\s\S]*?<\/a>/, '')) };
-    last = m.index;
+    // The heading is kept in h (searched and shown apart), not repeated in the text.
+    last = m.index + m[0].length;
   }
   flush(html.length);
   return out;

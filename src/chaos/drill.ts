@@ -7,6 +7,7 @@ import type { LabContext } from '../engine/types.ts';
 import type { Msg } from '../engine/i18n.ts';
 import { msg } from '../engine/i18n.ts';
 import { redact } from '../engine/redact.ts';
+import { LabError, Exit } from '../engine/errors.ts';
 import { sleep } from '../exec.ts';
 import { VaultApiError, VaultClient } from '../vault/client.ts';
 import { unsealCmds, unsealKeyVars } from '../../scenarios/common.ts';
@@ -25,6 +26,8 @@ export interface DrillOptions {
   /** How long to keep trying writes without quorum. */
   quorumMs?: number;
   progress?: (m: Msg) => void;
+  /** How long the cluster may take to look healthy before the drill gives up (it should already be). */
+  readyTimeoutMs?: number;
 }
 
 const WRITE_TIMEOUT_MS = 2000;
@@ -196,7 +199,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   }));
 }
 
-async function readBack(ctx: LabContext, writes: WriteRecord[], keys: string[]): Promise<{ reads: ReadBack[]; finalVersions: Record<string, number> }> {
+export async function readBack(ctx: LabContext, writes: WriteRecord[], keys: string[]): Promise<{ reads: ReadBack[]; finalVersions: Record<string, number> }> {
   const active = await ctx.activeVault();
   if (!active) throw new Error('no active node to read back from');
   const c = active.client;
@@ -249,9 +252,18 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
   const say = o.progress ?? (() => undefined);
   const nodes = ctx.platform.vaultNodes();
   const token = ctx.lab.adminToken();
-  if (!token) throw new Error('no admin token');
+  const notReady = (detail: string) =>
+    new LabError(msg('장애 훈련을 시작할 수 없습니다: ha-failover 클러스터가 완성된 상태가 아닙니다.', 'cannot start the drill: the ha-failover cluster is not in its solved state.'), {
+      exitCode: Exit.environment,
+      hint: msg("먼저 'npx lab run ha-failover' 로 3노드를 모두 unseal 된 상태로 만드세요.", "Run 'npx lab run ha-failover' first, so all 3 nodes are up and unsealed."),
+      detail,
+    });
+  if (!token) throw notReady('no root/admin token in the lab folder');
   const clients = nodes.map((n) => new VaultClient({ addr: n.addr, caFile: n.caFile, token, timeoutMs: WRITE_TIMEOUT_MS }));
-  await waitHealthy(ctx, clients, 30_000);
+  await waitHealthy(ctx, clients, o.readyTimeoutMs ?? 20_000).catch((e: unknown) => {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw notReady((e as Error).message);
+  });
   await ensureMount(ctx);
   const runId = `r${t0.toString(36)}`;
   const keys = Array.from({ length: o.keys ?? 4 }, (_, i) => `${runId}/k${i}`);

@@ -32,6 +32,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
       msg(`'${topic.id}' 랩은 ${rec.platform} 플랫폼에 있습니다. 바꾸려면 먼저 'npx lab reset ${topic.id}' 하세요.`, `the '${topic.id}' lab lives on ${rec.platform}; run 'npx lab reset ${topic.id}' first to switch.`),
     );
   }
-  const platform = await createPlatform(rec?.platform ?? wanted ?? 'local', topic, lab);
+  // A kind-only topic (k8s-auth, vso) defaults to kind, so `lab hint k8s-auth` works without --platform.
+  const platform = await createPlatform(rec?.platform ?? wanted ?? (topic.platforms.includes('local') ? 'local' : topic.platforms[0]!), topic, lab);
   return createContext(topic, platform, lab, a.report, a.lang);
 }

@@ -79,8 +79,8 @@ export const commands: Record<string, CommandSpec> = {
   doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--json]', options: jsonOpt, load: async () => (await import('./commands/doctor.ts')).doctor },
   site: {
     summary: msg('학습 사이트 만들기/미리보기', 'build or preview the study site'),
-    usage: 'lab site build [--out DIR] | lab site serve [--port N]',
-    options: { out: { type: 'string', short: 'o' }, port: { type: 'string' } },
+    usage: 'lab site build [--out DIR] [--results FILE] | lab site serve [--port N]',
+    options: { out: { type: 'string', short: 'o' }, port: { type: 'string' }, results: { type: 'string' } },
     load: async () => (await import('./commands/site.ts')).site,
   },
   chaos: {

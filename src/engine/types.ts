@@ -15,7 +15,7 @@ export type Cmd =
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
   /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
-  | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg }
+  | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg; mayFail?: boolean }
   /** A node lifecycle action; each platform says how (kill -9 a pid, or kubectl delete pod). */
   | { kind: 'node'; action: 'kill' | 'start'; node: number; note?: Msg };
 
@@ -57,6 +57,8 @@ export interface Needs {
   vault: VaultSpec;
   ldap?: boolean;
   mariadb?: boolean;
+  /** A second Vault serving as the transit seal (the production topic). */
+  transit?: boolean;
 }
 
 export interface Verdict {

@@ -74,9 +74,9 @@ export class VaultClient {
   }
 
   /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     try {
-      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, ...(body === undefined ? {} : { json: body }) });
+      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, ...(body === undefined ? {} : { json: body }), ...(headers ? { headers } : {}) });
       return (res ?? {}) as T;
     } catch (e) {
       throw toApiError(e, `${method} ${path}`);

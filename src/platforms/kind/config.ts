@@ -5,21 +5,10 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import type { VaultSpec } from '../../engine/types.ts';
 
-export const CLUSTER_NAME = 'vault-lab';
-export const DEFAULT_CONTEXT = `kind-${CLUSTER_NAME}`;
-export const NAMESPACE = 'vault';
-export const RELEASE = 'vault';
-export const CHART = 'hashicorp/vault';
-export const CHART_VERSION = '0.31.0';
-export const HELM_REPO = { name: 'hashicorp', url: 'https://helm.releases.hashicorp.com' };
-export const TLS_SECRET = 'vault-tls';
-/** The chart mounts `server.extraVolumes` secrets here. */
-export const TLS_DIR = `/vault/userconfig/${TLS_SECRET}`;
-/** The seed's NodePort for the standalone server (http://127.0.0.1:30000 through kind's port mapping). */
-export const NODE_PORT = 30000;
-export const WORKERS = 3;
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_DIR, TLS_SECRET, WORKERS, podName } from './names.ts';
 
-export const podName = (i: number): string => `vault-${i}`;
+export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_DIR, TLS_SECRET, WORKERS, podName };
+
 
 /**
  * One cluster serves every kind topic: a control plane (with the seed's host port mappings) and three workers,

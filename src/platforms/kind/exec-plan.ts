@@ -17,6 +17,8 @@ export function needsToken(args: readonly string[]): boolean {
   if (a === 'status' || a === 'version' || a === 'login') return false;
   if (a === 'operator' && (b === 'init' || b === 'unseal' || b === 'seal-status')) return false;
   if (a === 'operator' && b === 'raft' && args[2] === 'join') return false;
+  // A login carries its own credential (auth/kubernetes/login jwt=…).
+  if (a === 'write' && /^auth\/.+\/login$/.test(args.find((x, i) => i > 0 && !x.startsWith('-')) ?? '')) return false;
   return true;
 }
 

@@ -43,12 +43,12 @@ export class Kube {
     }));
   }
 
-  /** A short-lived ServiceAccount token through the TokenRequest API (what `kubectl create token` does). */
-  async requestToken(namespace: string, name: string, audience: string, seconds = 600): Promise<string> {
+  /** A short-lived ServiceAccount token through the TokenRequest API (what `kubectl create token` does); no audience: the API server's. */
+  async requestToken(namespace: string, name: string, audience: string | undefined, seconds = 600): Promise<string> {
     const r = await this.core().createNamespacedServiceAccountToken({
       name,
       namespace,
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [audience], expirationSeconds: seconds } },
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: audience ? [audience] : [], expirationSeconds: seconds } },
     });
     const token = r.status?.token ?? '';
     registerSecret(token);

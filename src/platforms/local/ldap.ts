@@ -42,7 +42,10 @@ export function ssha(password: string): string {
   return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
 }
 
+/** LAB_SLAPD names a slapd outside the usual places (e.g. Homebrew's libexec). */
 export function findSlapd(): string | undefined {
+  const own = process.env.LAB_SLAPD;
+  if (own) return fs.existsSync(own) ? own : undefined;
   return which('slapd') ?? ['/usr/sbin/slapd', '/usr/local/sbin/slapd', '/usr/local/opt/openldap/libexec/slapd'].find((p) => fs.existsSync(p));
 }
 
@@ -63,6 +66,9 @@ export function renderSlapdConf(o: { dir: string; rootPwHash: string; schema: st
   const lines = ['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${q(path.join(o.schema, `${s}.schema`))}`);
   if (o.modules) lines.push(`modulepath ${q(o.modules)}`, 'moduleload back_mdb');
   lines.push(
+    // Like Active Directory and many others, accept a DN with an empty password as an anonymous bind:
+    // Vault's deny_null_bind is what keeps that from becoming a login.
+    'allow bind_anon_cred',
     `pidfile ${q(path.join(o.dir, 'slapd.pid'))}`,
     `argsfile ${q(path.join(o.dir, 'slapd.args'))}`,
     '',
@@ -84,6 +90,8 @@ export function renderSlapdConf(o: { dir: string; rootPwHash: string; schema: st
   return lines.join('\n') + '\n';
 }
 
+const FULL_NAMES: Record<string, [string, string]> = { alice: ['Alice Kim', 'Kim'], bob: ['Bob Lee', 'Lee'] };
+
 export function seedLdif(passwords: Record<string, string>): string {
   const blocks: string[] = [
     `dn: ${LDAP.suffix}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example`,
@@ -91,8 +99,9 @@ export function seedLdif(passwords: Record<string, string>): string {
     `dn: ${LDAP.groupDn}\nobjectClass: organizationalUnit\nou: groups`,
   ];
   for (const uid of Object.keys(LDAP.users)) {
-    const name = uid[0]!.toUpperCase() + uid.slice(1);
-    blocks.push(`dn: ${userDnOf(uid)}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${name}\nsn: ${name}\nmail: ${uid}@example.com\nuserPassword: ${ssha(passwords[uid]!)}`);
+    // cn differs from uid on purpose: with userattr left at its default (cn), 'alice' must not be found.
+    const [cn, sn] = FULL_NAMES[uid] ?? [uid, uid];
+    blocks.push(`dn: ${userDnOf(uid)}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${cn}\nsn: ${sn}\nmail: ${uid}@example.com\nuserPassword: ${ssha(passwords[uid]!)}`);
   }
   const groups = [...new Set(Object.values(LDAP.users))];
   for (const g of groups) {
@@ -156,8 +165,10 @@ export const ldapService: LocalService = {
     if (!seeded) {
       const slapadd = findTool('slapadd');
       if (!slapadd) throw missingSlapd();
-      // Seeding offline needs no bind password on any command line.
-      await run(slapadd, ['-f', conf, '-l', '/dev/stdin'], { input: seedLdif(passwords) });
+      // Seeding offline needs no bind password on any command line; the LDIF holds only salted hashes.
+      const ldif = path.join(dir, 'seed.ldif');
+      fs.writeFileSync(ldif, seedLdif(passwords), { mode: 0o600 });
+      await run(slapadd, ['-f', conf, '-l', ldif]);
     }
     const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     const port = ldapPort(p);

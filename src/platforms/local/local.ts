@@ -17,6 +17,7 @@ import { toolsDir } from '../../engine/paths.ts';
 import { assertPortFree, portBase } from './ports.ts';
 import { ensureCa, ensureServerCert } from './certs.ts';
 import { renderNodeConfig } from './vault-config.ts';
+import { withFlag } from '../../vault/cli-args.ts';
 import { registerSecret } from '../../engine/redact.ts';
 
 export interface LocalService {
@@ -24,6 +25,8 @@ export interface LocalService {
   up(p: LocalPlatform, report: Reporter): Promise<void>;
   env?(p: LocalPlatform): Record<string, string>;
   info?(p: LocalPlatform): Record<string, string>;
+  /** Start before the Vault nodes (a transit seal's Vault must answer before the sealed nodes start). */
+  beforeVault?: boolean;
 }
 /** Services register themselves by name (needs.ldap → 'ldap'); loaded lazily. */
 const serviceLoaders: Record<string, () => Promise<LocalService>> = {};
@@ -168,13 +171,16 @@ export class LocalPlatform implements Platform {
     const bin = await this.binary();
     this.ensureBinShims(bin);
     if (this.spec.tls) await this.ensureCerts();
-    for (let i = 0; i < this.spec.nodes; i++) await this.startNode(i, bin, report);
+    const services: LocalService[] = [];
     for (const [name, wanted] of Object.entries(needs)) {
       if (name === 'vault' || !wanted) continue;
       const load = serviceLoaders[name];
       if (!load) throw new LabError(msg(`알 수 없는 서비스: ${name}`, `unknown service: ${name}`));
-      await (await load()).up(this, report);
+      services.push(await load());
     }
+    for (const svc of services.filter((x) => x.beforeVault)) await svc.up(this, report);
+    for (let i = 0; i < this.spec.nodes; i++) await this.startNode(i, bin, report);
+    for (const svc of services.filter((x) => !x.beforeVault)) await svc.up(this, report);
   }
 
   async ensureCerts(): Promise<void> {
@@ -369,8 +375,10 @@ export class LocalPlatform implements Platform {
   async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }) {
     const bin = await this.binary();
     const node = this.vaultNodes()[opts.node ?? 0]!;
-    const env: Record<string, string> = { ...this.runEnv(), ...opts.env, VAULT_ADDR: node.addr, BAO_ADDR: node.addr };
-    return run(bin.path, args, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}) });
+    const env: Record<string, string> = { ...this.runEnv(), ...opts.env };
+    // Aim at the node the same way the learner does (see renderLocal): -address after the command path.
+    const argv = opts.node ? withFlag(args, `-address=${node.addr}`) : args;
+    return run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}) });
   }
 
   render(cmd: Cmd): string {
@@ -383,8 +391,7 @@ export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: stri
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
-      const prefix = cmd.node ? `VAULT_ADDR=$VAULT_ADDR_${cmd.node} ` : '';
-      let s = `${prefix}vault ${args(cmd.args)}`;
+      let s = `vault ${args(cmd.node ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       return s;

@@ -3,3 +3,4 @@ import { registerLocalService } from './local.ts';
 
 registerLocalService('ldap', async () => (await import('./ldap.ts')).ldapService);
 registerLocalService('mariadb', async () => (await import('./mariadb.ts')).mariadbService);
+registerLocalService('transit', async () => (await import('./transit.ts')).transitService);

@@ -1,0 +1,295 @@
+/**
+ * The mcp topic judged by behaviour: the checker acts as agent-1 (wrapped secret_id, AppRole login, dynamic
+ * credentials), tries what agent-1 may and may not do against Vault and MariaDB, then revokes the lease and
+ * looks for the user in mysql.user, and for its own request in the audit log.
+ */
+import fs from 'node:fs';
+import mysql from 'mysql2/promise';
+import type { Checker, LabContext } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { fail, pass } from '../src/engine/verdict.ts';
+import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
+import { AgentSession, type QueryResult } from '../src/mcp/session.ts';
+import { registerSecret } from '../src/engine/redact.ts';
+import type { MariadbAdmin } from '../src/platforms/local/mariadb.ts';
+
+export type Access = 'ok' | 'denied' | 'absent' | 'error';
+
+export interface RoleState {
+  tokenTtl: number | undefined;
+  tokenMaxTtl: number | undefined;
+  policies: string[];
+}
+
+export interface State {
+  vaultReady: boolean;
+  roles: Record<string, RoleState | undefined>;
+  login: { ok: boolean; error?: string; tokenTtl?: number; tokenPolicies?: string[] };
+  access: { ownKv: Access; ownCreds: Access; otherKv: Access; otherCreds: Access } | undefined;
+  creds: { ok: boolean; error?: string; username?: string; leaseTtl?: number };
+  db: { selectDb1: QueryResult; selectDb2: QueryResult; insertDb1: QueryResult } | undefined;
+  revoke: { userBefore: boolean; userAfter: boolean; error?: string } | undefined;
+  audit: { devices: { path: string; type: string; file?: string }[]; recorded: boolean; error?: string };
+}
+
+const AGENT = 'agent-1';
+const OTHER = 'agent-2';
+
+async function access(c: VaultClient, path: string): Promise<Access> {
+  try {
+    await c.read(path);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof VaultApiError) return e.status === 403 ? 'denied' : e.status === 404 ? 'absent' : 'error';
+    throw e;
+  }
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export async function adminDb(ctx: LabContext): Promise<mysql.Connection | undefined> {
+  const a = ctx.lab.secretJson<MariadbAdmin>('mariadb-admin.json');
+  if (!a) return undefined;
+  registerSecret(a.password);
+  return mysql.createConnection({ host: a.host, port: a.port, user: a.username, password: a.password, connectTimeout: 5000 }).catch(() => undefined);
+}
+
+export async function dbUserExists(conn: mysql.Connection, user: string): Promise<boolean> {
+  const [rows] = await conn.query('SELECT COUNT(*) AS n FROM mysql.user WHERE User = ?', [user]);
+  return Number((rows as { n: number }[])[0]?.n ?? 0) > 0;
+}
+
+function countIn(file: string | undefined, needle: string): number {
+  if (!file) return 0;
+  try {
+    return fs.readFileSync(file, 'utf8').split(needle).length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+export async function gather(ctx: LabContext): Promise<State> {
+  const s: State = {
+    vaultReady: false,
+    roles: {},
+    login: { ok: false },
+    access: undefined,
+    creds: { ok: false },
+    db: undefined,
+    revoke: undefined,
+    audit: { devices: [], recorded: false },
+  };
+  const active = await ctx.activeVault();
+  if (!active || !ctx.lab.adminToken()) return s;
+  const admin = active.client;
+  try {
+    await admin.read('/auth/token/lookup-self');
+    s.vaultReady = true;
+  } catch {
+    return s;
+  }
+
+  for (const a of [AGENT, OTHER]) {
+    const r = await admin.read<{ data?: { token_ttl?: number; token_max_ttl?: number; token_policies?: string[] } }>(`/auth/approle/role/${a}`).catch(() => undefined);
+    s.roles[a] = r?.data ? { tokenTtl: r.data.token_ttl, tokenMaxTtl: r.data.token_max_ttl, policies: r.data.token_policies ?? [] } : undefined;
+  }
+
+  try {
+    const auditRaw = await admin.read<Record<string, unknown>>('/sys/audit');
+    const devs = (auditRaw.data ?? auditRaw) as Record<string, { type?: string; options?: { file_path?: string } }>;
+    s.audit.devices = Object.entries(devs)
+      .filter(([, d]) => d && typeof d === 'object' && typeof d.type === 'string')
+      .map(([path, d]) => ({ path, type: d.type!, ...(d.options?.file_path ? { file: d.options.file_path } : {}) }));
+  } catch (e) {
+    s.audit.error = errText(e);
+  }
+  const auditFiles = s.audit.devices.filter((d) => d.type === 'file' && d.file && d.file !== 'stdout' && d.file !== 'discard').map((d) => d.file!);
+  const needle = `"database/creds/${AGENT}-role"`;
+  const before = auditFiles.map((f) => countIn(f, needle));
+
+  if (!s.roles[AGENT]) return s;
+  // Act as the agent: a wrapped secret_id, exactly as a deployer would hand it over.
+  let session: AgentSession | undefined;
+  try {
+    const roleId = (await admin.read<{ data: { role_id: string } }>(`/auth/approle/role/${AGENT}/role-id`)).data.role_id;
+    const wrapped = await admin.request<{ wrap_info?: { token?: string } }>('POST', `/auth/approle/role/${AGENT}/secret-id`, {}, { 'X-Vault-Wrap-TTL': '60s' });
+    const wt = wrapped.wrap_info?.token;
+    if (!wt) throw new Error('the secret-id response was not wrapped');
+    const u = ctx.platform.vaultNodes()[active.node]!;
+    const mariadb = ctx.lab.secretJson<MariadbAdmin>('mariadb-admin.json');
+    session = new AgentSession({ addr: u.addr, caFile: u.caFile, roleId, wrappingToken: wt, dbRole: `${AGENT}-role`, db: { host: '127.0.0.1', port: mariadb?.port ?? 0 } });
+    await session.unwrap();
+    await session.login();
+    const self = await session.vault.read<{ data?: { ttl?: number; policies?: string[] } }>('/auth/token/lookup-self');
+    s.login = { ok: true, ...(self.data?.ttl !== undefined ? { tokenTtl: self.data.ttl } : {}), tokenPolicies: self.data?.policies ?? [] };
+  } catch (e) {
+    s.login = { ok: false, error: errText(e) };
+  }
+
+  if (session && s.login.ok) {
+    const v = session.vault;
+    s.access = {
+      ownKv: await access(v, `/secret/data/agents/${AGENT}/config`),
+      otherKv: await access(v, `/secret/data/agents/${OTHER}/config`),
+      otherCreds: await access(v, `/database/creds/${OTHER}-role`),
+      ownCreds: 'error',
+    };
+    let conn: mysql.Connection | undefined;
+    try {
+      const c = await session.fetchCreds();
+      s.access.ownCreds = 'ok';
+      s.creds = { ok: true, username: c.username, leaseTtl: c.leaseDuration };
+      s.db = {
+        selectDb1: await session.query('SELECT COUNT(*) AS n FROM db1.customers'),
+        selectDb2: await session.query('SELECT COUNT(*) AS n FROM db2.orders'),
+        insertDb1: await session.query("INSERT INTO db1.customers VALUES (1000 + FLOOR(RAND() * 100000), 'intruder')"),
+      };
+      conn = await adminDb(ctx);
+      if (conn) {
+        const userBefore = await dbUserExists(conn, c.username);
+        try {
+          await admin.write('/sys/leases/revoke', { lease_id: c.leaseId });
+          s.revoke = { userBefore, userAfter: await dbUserExists(conn, c.username) };
+        } catch (e) {
+          s.revoke = { userBefore, userAfter: true, error: errText(e) };
+        }
+      }
+    } catch (e) {
+      if (e instanceof VaultApiError && e.status === 403) s.access.ownCreds = 'denied';
+      s.creds = { ok: false, error: errText(e) };
+    } finally {
+      await conn?.end().catch(() => undefined);
+    }
+  }
+  if (session) {
+    await session.close().catch(() => undefined);
+    // Tidy: destroy the secret_id this check minted.
+    if (session.secretIdAccessor) await admin.write(`/auth/approle/role/${AGENT}/secret-id-accessor/destroy`, { secret_id_accessor: session.secretIdAccessor }).catch(() => undefined);
+  }
+  s.audit.recorded = auditFiles.some((f, i) => countIn(f, needle) > (before[i] ?? 0));
+  return s;
+}
+
+/** Refused by a privilege check: the login itself worked (ER_ACCESS_DENIED_ERROR would mean it did not). */
+const PRIVILEGE_ERRORS = ['ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR'];
+const denied = (q: QueryResult | undefined): boolean => q !== undefined && !q.ok && PRIVILEGE_ERRORS.includes(q.code);
+const loginFailed = (s: State): boolean => s.db !== undefined && !s.db.selectDb1.ok && s.db.selectDb1.code === 'ER_ACCESS_DENIED_ERROR';
+const cannotLogin = (s: State) =>
+  fail(
+    msg(`발급된 계정 ${s.creds.username} 으로 MariaDB 에 로그인할 수 없습니다.`, `the issued account ${s.creds.username} cannot log in to MariaDB.`),
+    msg("creation_statements 에 '{{name}}' 과 '{{password}}' 가 있어야 합니다: CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';", "creation_statements need '{{name}}' and '{{password}}': CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';"),
+  );
+const noCreds = (s: State) =>
+  fail(
+    msg(`agent-1 로 DB 자격 증명을 받지 못했습니다: ${s.creds.error ?? s.login.error ?? '로그인 전 단계가 끝나지 않음'}`, `could not get DB credentials as agent-1: ${s.creds.error ?? s.login.error ?? 'the earlier steps are not done'}`),
+    msg('database/config/mysql 과 database/roles/agent-1-role 을 만드세요 (npx lab hint mcp).', 'Create database/config/mysql and database/roles/agent-1-role (npx lab hint mcp).'),
+  );
+
+export const checks: Checker<State>['checks'] = [
+  {
+    id: 'approle-roles',
+    title: msg('AppRole agent-1, agent-2: 토큰 10분, 최대 1시간, 각자의 정책', 'AppRole agent-1 and agent-2: 10-minute tokens, 1 hour max, own policy'),
+    hint: msg('에이전트 둘이 role 하나를 나눠 쓰거나 token_ttl 을 기본값(32일)으로 두는 실수.', 'Two agents sharing one role, or token_ttl left at the 32-day default.'),
+    judge: (s) => {
+      if (!s.vaultReady) return fail(msg('Vault 가 준비되지 않았습니다.', 'Vault is not ready.'), msg("'npx lab start mcp' 를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
+      for (const a of [AGENT, OTHER]) {
+        const r = s.roles[a];
+        if (!r) return fail(msg(`auth/approle/role/${a} 가 없습니다.`, `auth/approle/role/${a} does not exist.`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`));
+        if (r.tokenTtl !== 600 || r.tokenMaxTtl !== 3600)
+          return fail(msg(`${a} 의 token_ttl/token_max_ttl 이 ${r.tokenTtl}s/${r.tokenMaxTtl}s 입니다 (600/3600 이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), msg(`vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`));
+        if (r.policies.join(',') !== `${a}-policy`)
+          return fail(msg(`${a} 의 정책이 [${r.policies.join(', ')}] 입니다 (${a}-policy 하나여야 함).`, `${a} carries policies [${r.policies.join(', ')}] (want just ${a}-policy).`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy`, `vault write auth/approle/role/${a} token_policies=${a}-policy`));
+      }
+      return pass();
+    },
+  },
+  {
+    id: 'agent-login',
+    title: msg('포장된 secret_id 로 agent-1 로그인, 토큰 10분 이하', 'agent-1 logs in with a wrapped secret_id; token lives 10 minutes at most'),
+    hint: msg('secret_id 를 포장 없이 넘기거나, role 에 secret_id 제한(CIDR 등)을 잘못 걸어 로그인이 막히는 실수.', 'Handing the secret_id over unwrapped, or a secret_id restriction (CIDR…) that locks the agent out.'),
+    judge: (s) => {
+      if (!s.login.ok) return fail(msg(`agent-1 로그인 실패: ${s.login.error ?? 'role 없음'}`, `agent-1 login failed: ${s.login.error ?? 'no role'}`), msg('approle 단계를 끝내세요.', 'Finish the approle step.'));
+      if (s.login.tokenTtl === undefined || s.login.tokenTtl > 600) return fail(msg(`agent-1 토큰 수명이 ${s.login.tokenTtl}s 입니다.`, `agent-1's token lives ${s.login.tokenTtl}s.`), msg('token_ttl=10m 으로 두세요.', 'Set token_ttl=10m.'));
+      return pass();
+    },
+  },
+  {
+    id: 'least-privilege',
+    title: msg('agent-1 토큰은 자기 경로만 읽음 (agent-2 경로 거부)', "agent-1's token reads only its own paths (agent-2's are denied)"),
+    hint: msg('database/creds/* 나 secret/data/agents/* 같은 와일드카드 정책.', 'Wildcard policies such as database/creds/* or secret/data/agents/*.'),
+    judge: (s) => {
+      if (!s.access) return fail(msg(`agent-1 로 로그인하지 못해 권한을 시험할 수 없습니다${s.login.error ? `: ${s.login.error}` : ''}.`, `cannot test permissions without an agent-1 login${s.login.error ? `: ${s.login.error}` : ''}.`), msg('approle 과 policies 단계를 끝내세요.', 'Finish the approle and policies steps.'));
+      const a = s.access;
+      if (a.otherKv !== 'denied') return fail(msg(`agent-1 토큰으로 secret/data/agents/agent-2/config 를 읽을 수 있습니다 (${a.otherKv}).`, `agent-1's token can read secret/data/agents/agent-2/config (${a.otherKv}).`), msg('정책 경로를 secret/data/agents/agent-1/* 로 좁히세요.', 'Narrow the policy path to secret/data/agents/agent-1/*.'));
+      if (a.otherCreds !== 'denied') return fail(msg(`agent-1 토큰으로 database/creds/agent-2-role 에 접근됩니다 (${a.otherCreds}).`, `agent-1's token reaches database/creds/agent-2-role (${a.otherCreds}).`), msg('database/creds/* 대신 database/creds/agent-1-role 만 허용하세요.', 'Allow database/creds/agent-1-role, not database/creds/*.'));
+      if (a.ownKv !== 'ok') return fail(msg(`agent-1 이 자기 KV(secret/data/agents/agent-1/config)를 읽지 못합니다 (${a.ownKv}).`, `agent-1 cannot read its own KV secret/data/agents/agent-1/config (${a.ownKv}).`), msg('KV v2 경로에는 data/ 가 들어갑니다: path "secret/data/agents/agent-1/*".', 'KV v2 paths contain data/: path "secret/data/agents/agent-1/*".'));
+      if (a.ownCreds === 'denied') return fail(msg('agent-1 이 database/creds/agent-1-role 을 읽을 권한이 없습니다.', 'agent-1 may not read database/creds/agent-1-role.'), msg('agent-1-policy 에 path "database/creds/agent-1-role" { capabilities = ["read"] } 를 넣으세요.', 'Add path "database/creds/agent-1-role" { capabilities = ["read"] } to agent-1-policy.'));
+      return pass();
+    },
+  },
+  {
+    id: 'db1-select',
+    title: msg('agent-1 의 임시 계정으로 db1 SELECT 성공', "agent-1's temporary account can SELECT in db1"),
+    hint: msg("creation_statements 에서 '{{name}}', '{{password}}' 가 빠진 학습 노트 그대로의 문장.", "The seed's creation statement with '{{name}}' and '{{password}}' missing."),
+    judge: (s) => {
+      if (!s.creds.ok || !s.db) return noCreds(s);
+      if (loginFailed(s)) return cannotLogin(s);
+      return s.db.selectDb1.ok ? pass() : fail(msg(`db1 조회가 실패했습니다: ${s.db.selectDb1.message}`, `SELECT on db1 failed: ${s.db.selectDb1.message}`), msg('agent-1-role 에 GRANT SELECT ON db1.* 를 주세요.', 'Grant SELECT ON db1.* in agent-1-role.'));
+    },
+  },
+  {
+    id: 'db2-refused',
+    title: msg('agent-1 의 계정은 db2 에 접근 거부', "agent-1's account is refused on db2"),
+    hint: msg('GRANT ... ON *.* 처럼 모든 데이터베이스에 권한을 주는 실수.', 'Granting on *.* (every database).'),
+    judge: (s) => {
+      if (!s.creds.ok || !s.db) return noCreds(s);
+      if (loginFailed(s)) return cannotLogin(s);
+      return denied(s.db.selectDb2) ? pass() : fail(msg(`agent-1 계정으로 db2 를 읽을 수 있습니다${s.db.selectDb2.ok ? '' : ` (${s.db.selectDb2.message})`}.`, `agent-1's account can read db2${s.db.selectDb2.ok ? '' : ` (${s.db.selectDb2.message})`}.`), msg('creation_statements 의 GRANT 를 db1.* 으로 한정하세요.', 'Limit the GRANT in creation_statements to db1.*.'));
+    },
+  },
+  {
+    id: 'insert-refused',
+    title: msg('agent-1 의 계정은 INSERT 거부 (읽기 전용)', "agent-1's account cannot INSERT (read-only)"),
+    hint: msg('agent-1-role 에 SELECT, INSERT 나 ALL 을 주는 실수.', 'Giving agent-1-role SELECT, INSERT or ALL.'),
+    judge: (s) => {
+      if (!s.creds.ok || !s.db) return noCreds(s);
+      if (loginFailed(s)) return cannotLogin(s);
+      return denied(s.db.insertDb1) ? pass() : fail(msg('agent-1 계정으로 db1 에 INSERT 가 됩니다.', "agent-1's account can INSERT into db1."), msg('agent-1-role 은 GRANT SELECT ON db1.* 만 주세요.', 'agent-1-role should only GRANT SELECT ON db1.*.'));
+    },
+  },
+  {
+    id: 'lease-ttl',
+    title: msg('DB 자격 증명 lease 가 10분 이하', 'DB credential lease of 10 minutes or less'),
+    hint: msg('default_ttl 을 주지 않아 시스템 기본(32일) lease 가 붙는 실수.', 'No default_ttl, so the lease gets the 32-day system default.'),
+    judge: (s) => {
+      if (!s.creds.ok) return noCreds(s);
+      const t = s.creds.leaseTtl ?? 0;
+      return t > 0 && t <= 600 ? pass() : fail(msg(`lease 가 ${t}초입니다 (600초 이하여야 함).`, `the lease lasts ${t}s (want at most 600).`), msg('vault write database/roles/agent-1-role ... default_ttl=10m max_ttl=1h', 'vault write database/roles/agent-1-role ... default_ttl=10m max_ttl=1h'));
+    },
+  },
+  {
+    id: 'revoke-drops-user',
+    title: msg('lease 를 회수하면 MariaDB 사용자가 사라짐', 'Revoking the lease removes the MariaDB user'),
+    hint: msg('revocation_statements 를 엉뚱하게 써서 회수해도 계정이 남는 실수.', 'Custom revocation_statements that leave the account behind.'),
+    judge: (s) => {
+      if (!s.creds.ok) return noCreds(s);
+      if (!s.revoke) return fail(msg('MariaDB 관리 계정으로 접속할 수 없어 확인하지 못했습니다.', 'could not connect with the MariaDB admin account to check.'), msg("'npx lab start mcp' 로 MariaDB 를 다시 띄우세요.", "Restart MariaDB with 'npx lab start mcp'."));
+      if (!s.revoke.userBefore) return fail(msg(`발급된 사용자 ${s.creds.username} 가 mysql.user 에 없습니다.`, `the issued user ${s.creds.username} is not in mysql.user.`), msg('creation_statements 가 CREATE USER 를 하는지 보세요.', 'Check the creation_statements run CREATE USER.'));
+      if (s.revoke.userAfter) return fail(msg(`lease 회수 뒤에도 ${s.creds.username} 가 남아 있습니다${s.revoke.error ? ` (${s.revoke.error})` : ''}.`, `${s.creds.username} is still there after revoking the lease${s.revoke.error ? ` (${s.revoke.error})` : ''}.`), msg('revocation_statements 를 지우거나 DROP USER \'{{name}}\'@\'%\'; 를 넣으세요.', "Remove revocation_statements or make them DROP USER '{{name}}'@'%';."));
+      return pass();
+    },
+  },
+  {
+    id: 'audit-records',
+    title: msg('감사 로그에 자격 증명 요청이 기록됨', 'The audit log records credential requests'),
+    hint: msg('감사 장치를 켜지 않거나 file_path 를 stdout/discard 로 두는 실수.', 'No audit device, or file_path set to stdout/discard.'),
+    judge: (s) => {
+      const files = s.audit.devices.filter((d) => d.type === 'file');
+      if (!files.length) return fail(msg('파일 감사 장치가 없습니다.', 'there is no file audit device.'), msg('vault audit enable file file_path=$LAB_DIR/audit.log', 'vault audit enable file file_path=$LAB_DIR/audit.log'));
+      if (!s.creds.ok) return noCreds(s);
+      return s.audit.recorded ? pass() : fail(msg(`감사 로그(${files.map((f) => f.file).join(', ')})에 database/creds/agent-1-role 요청이 남지 않았습니다.`, `the audit log (${files.map((f) => f.file).join(', ')}) did not record the database/creds/agent-1-role request.`), msg('file_path 가 읽을 수 있는 파일인지 확인하세요.', 'Check file_path points at a readable file.'));
+    },
+  },
+];
+
+export const checker: Checker<State> = { gather, checks };

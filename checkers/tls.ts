@@ -1,0 +1,245 @@
+/**
+ * The tls topic is judged on the wire: handshakes pinned to each protocol version, the certificate the server
+ * really presents (chain against the lab CA, names against the addresses used), a plain-HTTP attempt, and
+ * verified requests from Node and the vault/bao CLI with verification on.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Checker, LabContext } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { fail, pass } from '../src/engine/verdict.ts';
+import { probeVersions, type Handshake, type TlsVersion } from '../src/tls/probe.ts';
+import { HOSTNAME, SECRET } from '../scenarios/tls.ts';
+
+export interface State {
+  addr: string;
+  host: string;
+  port: number;
+  caFile: string | undefined;
+  reachable: boolean;
+  versions: Record<TlsVersion, Handshake> | undefined;
+  /** The certificate the server presents. */
+  peer: { subject: string; issuer: string; sans: string[] } | undefined;
+  /** Chain verification against the lab CA alone (not the system store). */
+  chain: { ok: boolean; error?: string };
+  /** Per name the learner may use: undefined when the certificate matches it, else the mismatch. */
+  names: Record<string, string | undefined>;
+  plainHttp: { status?: number; vaultAnswered: boolean; error?: string };
+  verified: { ok: boolean; status?: number; error?: string };
+  cli: { ok: boolean; error?: string };
+  /** VAULT_SKIP_VERIFY / BAO_SKIP_VERIFY set to something true in the environment `lab check` runs in. */
+  skipVerify: string[];
+  secret: Record<string, unknown> | undefined;
+  hasToken: boolean;
+}
+
+const isIp = (h: string) => net.isIP(h) !== 0;
+
+function peerCertificate(host: string, port: number, caFile: string | undefined, servername: string | undefined): Promise<{ cert?: tls.PeerCertificate; authorized: boolean; error?: string }> {
+  return new Promise((resolve) => {
+    const sock = tls.connect({ host, port, rejectUnauthorized: false, ...(caFile ? { ca: fs.readFileSync(caFile) } : {}), ...(servername && !isIp(servername) ? { servername } : {}) });
+    sock.setTimeout(3000, () => {
+      sock.destroy();
+      resolve({ authorized: false, error: 'timeout' });
+    });
+    sock.once('secureConnect', () => {
+      const cert = sock.getPeerCertificate();
+      const out = { cert, authorized: sock.authorized, ...(sock.authorizationError ? { error: String(sock.authorizationError) } : {}) };
+      sock.destroy();
+      resolve(out);
+    });
+    sock.once('error', (e) => resolve({ authorized: false, error: (e as NodeJS.ErrnoException).code ?? e.message }));
+  });
+}
+
+function get(mod: typeof http | typeof https, url: string, opts: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = mod.get(url, { timeout: 3000, ...opts }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+const truthy = (v: string | undefined) => v !== undefined && v !== '' && !/^(0|false|f|no)$/i.test(v);
+
+export async function gather(ctx: LabContext): Promise<State> {
+  const node = ctx.platform.vaultNodes()[0]!;
+  const u = new URL(node.addr);
+  const host = u.hostname;
+  const port = Number(u.port);
+  const caFile = node.caFile;
+  const s: State = {
+    addr: node.addr,
+    host,
+    port,
+    caFile,
+    reachable: false,
+    versions: undefined,
+    peer: undefined,
+    chain: { ok: false },
+    names: {},
+    plainHttp: { vaultAnswered: false },
+    verified: { ok: false },
+    cli: { ok: false },
+    skipVerify: ['VAULT_SKIP_VERIFY', 'BAO_SKIP_VERIFY'].filter((k) => truthy(process.env[k])),
+    secret: undefined,
+    hasToken: ctx.lab.adminToken() !== undefined,
+  };
+  s.reachable = await new Promise<boolean>((resolve) => {
+    const c = net.connect({ host, port }, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+  if (!s.reachable) return s;
+
+  s.versions = await probeVersions(host, port, { ...(caFile ? { caFile } : {}), servername: HOSTNAME });
+  const p = await peerCertificate(host, port, caFile, HOSTNAME);
+  if (p.cert?.subject) {
+    s.peer = {
+      subject: String(p.cert.subject.CN ?? ''),
+      issuer: String(p.cert.issuer?.CN ?? ''),
+      sans: (p.cert.subjectaltname ?? '').split(',').map((x) => x.trim().replace(/^IP Address:/, 'IP:')).filter(Boolean),
+    };
+    s.chain = caFile ? { ok: p.authorized, ...(p.error ? { error: p.error } : {}) } : { ok: false, error: 'no lab CA file' };
+    for (const name of [...new Set([host, HOSTNAME, 'localhost', '127.0.0.1'])]) {
+      const err = tls.checkServerIdentity(name, p.cert);
+      s.names[name] = err ? err.message : undefined;
+    }
+  } else {
+    s.chain = { ok: false, error: p.error ?? 'no certificate' };
+  }
+
+  try {
+    const r = await get(http, `http://${host}:${port}/v1/sys/health`);
+    s.plainHttp = { status: r.status, vaultAnswered: r.status !== 400 && /"initialized"/.test(r.body) };
+  } catch (e) {
+    s.plainHttp = { vaultAnswered: false, error: (e as Error).message };
+  }
+
+  if (caFile) {
+    try {
+      const r = await get(https, `${node.addr}/v1/sys/health`, { ca: fs.readFileSync(caFile), rejectUnauthorized: true });
+      s.verified = { ok: r.status === 200, status: r.status };
+    } catch (e) {
+      s.verified = { ok: false, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+    }
+  }
+  // The CLI as a learner runs it after `lab env`, with verification forced on whatever this shell says.
+  const r = await ctx.platform.vaultCli(['status', '-format=json'], { env: { VAULT_SKIP_VERIFY: '', BAO_SKIP_VERIFY: '' } }).catch((e: unknown) => ({ exitCode: 1, stdout: '', stderr: String(e) }));
+  s.cli = r.exitCode === 0 ? { ok: true } : { ok: false, error: (r.stderr || r.stdout).split('\n').filter(Boolean).slice(-2).join(' ') };
+
+  if (s.hasToken) s.secret = (await ctx.vault().kvGet('secret', SECRET.path).catch(() => undefined))?.data;
+  return s;
+}
+
+// ---- judging ----------------------------------------------------------------------------------------------------
+
+const down = () => fail(msg('Vault 의 TLS 포트에 연결할 수 없습니다.', 'cannot connect to Vault\'s TLS port.'), msg("'npx lab start tls' 로 서버를 띄우세요 (npx lab status).", "Start the server with 'npx lab start tls' (npx lab status)."));
+const minFix = msg('listener "tcp" 에 tls_min_version = "tls12" 를 두고 Vault 를 재시작하세요 (npx lab down tls && npx lab start tls).', 'Set tls_min_version = "tls12" in the tcp listener and restart Vault (npx lab down tls && npx lab start tls).');
+const reissue = msg("인증서를 다시 만드세요: rm \"$LAB_DIR\"/tls/vault-0.* && npx lab down tls && npx lab start tls", "Reissue the certificate: rm \"$LAB_DIR\"/tls/vault-0.* && npx lab down tls && npx lab start tls");
+
+export const checks: Checker<State>['checks'] = [
+  {
+    id: 'tls-old-refused',
+    title: msg('TLS 1.0, 1.1 핸드셰이크 거절', 'TLS 1.0 and 1.1 handshakes refused'),
+    hint: msg('오래된 클라이언트 때문에 tls_min_version 을 tls10 으로 낮추는 것이 전형적인 실수입니다.', 'Lowering tls_min_version to tls10 for an old client is the classic mistake.'),
+    judge: (s) => {
+      if (!s.versions) return down();
+      const weak = (['TLSv1', 'TLSv1.1'] as const).filter((v) => s.versions![v].ok);
+      if (weak.length) return fail(msg(`서버가 ${weak.join(', ')} 연결을 받아 줍니다.`, `the server accepts ${weak.join(', ')}.`), minFix);
+      return pass();
+    },
+  },
+  {
+    id: 'tls-modern-accepted',
+    title: msg('TLS 1.2, 1.3 핸드셰이크 성공', 'TLS 1.2 and 1.3 handshakes succeed'),
+    hint: msg('tls_min_version = "tls13" 으로 올리면 TLS 1.2 클라이언트가 모두 끊깁니다.', 'Raising tls_min_version to "tls13" cuts off every TLS 1.2 client.'),
+    judge: (s) => {
+      if (!s.versions) return down();
+      const refused = (['TLSv1.2', 'TLSv1.3'] as const).filter((v) => !s.versions![v].ok);
+      if (refused.length) return fail(msg(`서버가 ${refused.join(', ')} 를 거절합니다 (${refused.map((v) => s.versions![v].error).join(', ')}).`, `the server refuses ${refused.join(', ')} (${refused.map((v) => s.versions![v].error).join(', ')}).`), minFix);
+      return pass();
+    },
+  },
+  {
+    id: 'chain-verifies',
+    title: msg('서버 인증서가 실습 CA 로 검증됨', 'The server certificate verifies against the lab CA'),
+    hint: msg('CA 대신 서버 인증서를 배포하거나, 다른 CA 로 서명하면 검증이 실패합니다.', 'Distributing the server certificate instead of the CA, or signing with another CA, breaks verification.'),
+    judge: (s) => {
+      if (!s.reachable) return down();
+      if (s.chain.ok) return pass();
+      return fail(msg(`체인 검증 실패: ${s.chain.error ?? '?'} (발급자: ${s.peer?.issuer ?? '?'})`, `chain does not verify: ${s.chain.error ?? '?'} (issuer: ${s.peer?.issuer ?? '?'})`), reissue);
+    },
+  },
+  {
+    id: 'cert-san',
+    title: msg(`인증서 SAN 에 ${HOSTNAME}, localhost, 127.0.0.1`, `Certificate SANs include ${HOSTNAME}, localhost, 127.0.0.1`),
+    hint: msg('CN 에만 이름을 적고 SAN 을 빼면 최신 클라이언트(Go, Node, curl)가 거부합니다.', 'A name only in the CN, with no SAN, is refused by modern clients (Go, Node, curl).'),
+    judge: (s) => {
+      if (!s.peer) return down();
+      const want = [`DNS:${HOSTNAME}`, 'DNS:localhost', 'IP:127.0.0.1'];
+      const missing = want.filter((w) => !s.peer!.sans.includes(w));
+      if (missing.length) return fail(msg(`SAN 에 없는 항목: ${missing.join(', ')} (있는 것: ${s.peer.sans.join(', ') || '없음'})`, `missing SANs: ${missing.join(', ')} (present: ${s.peer.sans.join(', ') || 'none'})`), reissue);
+      return pass();
+    },
+  },
+  {
+    id: 'san-matches',
+    title: msg('접속 주소와 인증서 이름이 일치', 'The address used matches the certificate'),
+    hint: msg('SAN 에 없는 주소(예: https://10.0.0.5:8200)로 접속하면 검증이 실패합니다: 인증서에 있는 이름으로 접속하세요.', 'An address not in the SANs (e.g. https://10.0.0.5:8200) fails verification: connect by a name the certificate carries.'),
+    judge: (s) => {
+      if (!s.peer) return down();
+      const bad = Object.entries(s.names).filter(([, e]) => e !== undefined);
+      if (bad.length) return fail(msg(`이름 불일치: ${bad.map(([n, e]) => `${n} (${e})`).join('; ')}`, `name mismatch: ${bad.map(([n, e]) => `${n} (${e})`).join('; ')}`), reissue);
+      return pass();
+    },
+  },
+  {
+    id: 'plain-http-refused',
+    title: msg('평문 HTTP 요청은 거절', 'Plain HTTP is refused'),
+    hint: msg('tls_disable = true 로 두면 토큰과 시크릿이 평문으로 오갑니다.', 'With tls_disable = true tokens and secrets travel in clear text.'),
+    judge: (s) => {
+      if (!s.reachable) return down();
+      if (s.plainHttp.vaultAnswered) return fail(msg(`http:// 로 보낸 요청에 Vault 가 응답했습니다 (HTTP ${s.plainHttp.status}).`, `Vault answered a plain http:// request (HTTP ${s.plainHttp.status}).`), msg('listener "tcp" 에서 tls_disable 을 지우고 tls_cert_file, tls_key_file 을 두세요.', 'Remove tls_disable from the tcp listener and set tls_cert_file and tls_key_file.'));
+      return pass();
+    },
+  },
+  {
+    id: 'verified-request',
+    title: msg('검증을 켠 요청이 성공 (Node, vault CLI)', 'Verified requests succeed (Node, vault CLI)'),
+    hint: msg('검증 오류를 VAULT_SKIP_VERIFY 로 덮지 말고 VAULT_CACERT 로 CA 를 알려 주세요.', 'Do not paper over verification errors with VAULT_SKIP_VERIFY; point VAULT_CACERT at the CA.'),
+    judge: (s) => {
+      if (!s.reachable) return down();
+      if (!s.verified.ok) return fail(msg(`CA 로 검증한 HTTPS 요청이 실패합니다: ${s.verified.error ?? `HTTP ${s.verified.status}`}`, `an HTTPS request verified with the CA fails: ${s.verified.error ?? `HTTP ${s.verified.status}`}`), reissue);
+      if (!s.cli.ok) return fail(msg(`VAULT_CACERT 를 쓴 vault status 가 실패합니다: ${s.cli.error ?? ''}`, `vault status with VAULT_CACERT fails: ${s.cli.error ?? ''}`), msg('eval "$(npx lab env tls)" 로 VAULT_ADDR 와 VAULT_CACERT 를 맞추세요.', 'Set VAULT_ADDR and VAULT_CACERT with eval "$(npx lab env tls)".'));
+      return pass();
+    },
+  },
+  {
+    id: 'no-skip-verify',
+    title: msg('VAULT_SKIP_VERIFY 를 쓰지 않음', 'VAULT_SKIP_VERIFY is not set'),
+    hint: msg('export VAULT_SKIP_VERIFY=true 는 잊기 쉽습니다: env | grep SKIP_VERIFY 로 확인하세요.', 'An exported VAULT_SKIP_VERIFY=true is easy to forget: check with env | grep SKIP_VERIFY.'),
+    judge: (s) => (s.skipVerify.length ? fail(msg(`이 셸에 ${s.skipVerify.join(', ')} 가 켜져 있습니다: 인증서 검증이 꺼집니다.`, `${s.skipVerify.join(', ')} is set in this shell: certificate verification is off.`), msg(`unset ${s.skipVerify.join(' ')}`, `unset ${s.skipVerify.join(' ')}`)) : pass()),
+  },
+  {
+    id: 'client-read',
+    title: msg(`secret/${SECRET.path} 를 TLS 로 읽음`, `secret/${SECRET.path} is readable over TLS`),
+    hint: msg('KV v2 의 API 경로에는 data/ 가 들어갑니다: /v1/secret/data/webapp/config', 'KV v2 API paths contain data/: /v1/secret/data/webapp/config'),
+    judge: (s) => {
+      if (!s.hasToken) return fail(msg('랩의 토큰이 없습니다.', 'the lab has no token.'), msg("'npx lab start tls' 를 다시 실행하세요.", "Run 'npx lab start tls' again."));
+      if (s.secret?.username === SECRET.data.username) return pass();
+      return fail(msg(`secret/${SECRET.path} 가 없습니다.`, `secret/${SECRET.path} does not exist.`), msg(`vault secrets enable -path=secret kv-v2; vault kv put secret/${SECRET.path} username=${SECRET.data.username} password=${SECRET.data.password}`, `vault secrets enable -path=secret kv-v2; vault kv put secret/${SECRET.path} username=${SECRET.data.username} password=${SECRET.data.password}`));
+    },
+  },
+];
+
+export const checker: Checker<State> = { gather, checks };

@@ -1,0 +1,102 @@
+import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { health, initCmd, mountType, unsealCmds, unsealKeyVars } from './common.ts';
+import type { LocalPlatform } from '../src/platforms/local/local.ts';
+
+export const HOSTNAME = 'vault.example.com';
+export const SECRET = { path: 'webapp/config', data: { username: 'static-user', password: 'static-password' } };
+const certFile = '$LAB_DIR/tls/vault-0.crt';
+
+const certCmds: Cmd[] = [
+  { kind: 'exec', file: 'openssl', args: ['x509', '-in', certFile, '-noout', '-subject', '-issuer', '-enddate', '-ext', 'subjectAltName'] },
+  { kind: 'exec', file: 'openssl', args: ['verify', '-CAfile', '$VAULT_CACERT', certFile] },
+];
+
+const serverCmds: Cmd[] = [{ kind: 'vault', args: ['status'], note: msg('VAULT_ADDR 는 https://, VAULT_CACERT 는 실습 CA: 경고 없이 동작해야 합니다.', 'VAULT_ADDR is https://, VAULT_CACERT the lab CA: this must work without warnings.') }];
+
+const kvCmds: Cmd[] = [
+  { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] },
+  { kind: 'vault', args: ['kv', 'put', `secret/${SECRET.path}`, ...Object.entries(SECRET.data).map(([k, v]) => `${k}=${v}`)] },
+];
+const clientCmds: Cmd[] = [
+  { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`] },
+  { kind: 'exec', file: 'curl', args: ['-sS', '--fail', '--cacert', '$VAULT_CACERT', '--header', 'X-Vault-Token: $VAULT_TOKEN', `$VAULT_ADDR/v1/secret/data/${SECRET.path}`], note: msg('-k 가 아니라 --cacert 로 검증을 켠 채 접속합니다.', '--cacert, not -k: verification stays on.') },
+];
+
+const verifyCmds: Cmd[] = [
+  { kind: 'exec', file: 'curl', args: ['-sS', '--fail', '-o', '/dev/null', '-w', '%{http_code} TLS 1.2 ok\\n', '--cacert', '$VAULT_CACERT', '--tlsv1.2', '--tls-max', '1.2', '$VAULT_ADDR/v1/sys/health'] },
+  { kind: 'exec', file: 'curl', args: ['-sS', '--fail', '-o', '/dev/null', '-w', '%{http_code} TLS 1.3 ok\\n', '--cacert', '$VAULT_CACERT', '--tlsv1.3', '$VAULT_ADDR/v1/sys/health'] },
+];
+
+/** The topic teaches TLS, not init: Vault is brought to unsealed with the seed's commands. */
+async function bootstrapVault(ctx: LabContext): Promise<void> {
+  if ((await health(ctx))?.initialized !== true) await ctx.exec(initCmd(1, 1));
+  if ((await health(ctx))?.sealed !== false) for (const c of [...unsealKeyVars(1), ...unsealCmds(1)]) await ctx.exec(c);
+}
+
+export const topic: Topic = {
+  id: 'tls',
+  title: msg('Vault TLS: 실습 CA, 인증서, 검증하는 클라이언트', 'Vault TLS: a lab CA, a server certificate, verifying clients'),
+  summary: msg(
+    '실습 CA 로 vault.example.com 인증서를 발급해 tls_min_version=tls12 리스너에 걸고, CLI·curl·Python·Node 클라이언트가 검증을 켠 채 접속하는지 실제 핸드셰이크로 확인합니다.',
+    'Issue a vault.example.com certificate from a lab CA, serve it with tls_min_version=tls12, and prove with real handshakes that CLI, curl, Python and Node clients connect with verification on.',
+  ),
+  platforms: ['local'],
+  needs: { vault: { nodes: 1, storage: 'file', tls: { hostname: HOSTNAME, minVersion: 'tls12' } } },
+  steps: [
+    {
+      id: 'certs',
+      kind: 'setup',
+      title: msg('실습 CA 와 서버 인증서 만들기', 'Make the lab CA and the server certificate'),
+      task: msg(
+        `랩이 CA 와 ${HOSTNAME} 인증서(SAN: ${HOSTNAME}, localhost, 127.0.0.1)를 만듭니다. openssl 로 SAN 과 발급자를 확인하세요.`,
+        `The lab makes a CA and a ${HOSTNAME} certificate (SAN: ${HOSTNAME}, localhost, 127.0.0.1). Inspect its SANs and issuer with openssl.`,
+      ),
+      commands: certCmds,
+      solve: async (ctx) => {
+        await (ctx.platform as LocalPlatform).ensureCerts();
+        for (const c of certCmds) await ctx.exec(c);
+      },
+      checks: ['cert-san', 'chain-verifies'],
+    },
+    {
+      id: 'server',
+      kind: 'setup',
+      title: msg('TLS 리스너(tls_min_version=tls12)로 Vault 시작', 'Start Vault with a TLS listener (tls_min_version=tls12)'),
+      task: msg('랩이 TLS 리스너로 Vault 를 띄우고 unseal 합니다. vault status 가 https 로 동작하는지 보세요.', 'The lab starts Vault behind its TLS listener and unseals it. See vault status work over https.'),
+      commands: serverCmds,
+      solve: async (ctx) => {
+        await ctx.platform.up(ctx.topic.needs, ctx.report);
+        await bootstrapVault(ctx);
+        for (const c of serverCmds) await ctx.exec(c);
+      },
+      checks: ['tls-old-refused', 'tls-modern-accepted', 'plain-http-refused'],
+    },
+    {
+      id: 'client',
+      kind: 'task',
+      title: msg('검증을 켠 클라이언트로 시크릿 읽기', 'Read a secret with verifying clients'),
+      task: msg(
+        `secret/ 에 KV v2 를 켜고 secret/${SECRET.path} 를 쓴 뒤, VAULT_CACERT 를 쓰는 CLI 와 --cacert 를 쓰는 curl 로 읽으세요. VAULT_SKIP_VERIFY 는 쓰지 않습니다.`,
+        `Enable KV v2 at secret/, write secret/${SECRET.path}, then read it with the CLI (VAULT_CACERT) and curl (--cacert). No VAULT_SKIP_VERIFY.`,
+      ),
+      hint: msg('x509: certificate signed by unknown authority 가 나오면 VAULT_CACERT 가 비었거나 다른 CA 입니다: eval "$(npx lab env tls)"', 'x509: certificate signed by unknown authority means VAULT_CACERT is unset or another CA: eval "$(npx lab env tls)"'),
+      commands: [...kvCmds, ...clientCmds],
+      solve: async (ctx) => {
+        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec(kvCmds[0]!);
+        for (const c of [kvCmds[1]!, ...clientCmds]) await ctx.exec(c);
+      },
+      done: async (ctx) => (await ctx.vault().kvGet('secret', SECRET.path))?.data.username === SECRET.data.username,
+      checks: ['client-read', 'verified-request', 'no-skip-verify'],
+    },
+    {
+      id: 'verify',
+      kind: 'task',
+      title: msg('검증: 체인, 이름, 프로토콜 버전', 'Verify: chain, name, protocol versions'),
+      task: msg('TLS 1.2 와 1.3 으로 검증된 요청이 되는지 보고, openssl s_client 로 TLS 1.1 이 거절되는지 확인하세요.', 'See verified requests succeed over TLS 1.2 and 1.3, and TLS 1.1 refused by openssl s_client.'),
+      commands: verifyCmds,
+      checks: ['tls-old-refused', 'tls-modern-accepted', 'san-matches', 'chain-verifies'],
+    },
+  ],
+  checker: async () => (await import('../checkers/tls.ts')).checker as never,
+};

@@ -1,0 +1,397 @@
+/**
+ * The kind platform: the seed's path. Vault runs in Kubernetes from the official hashicorp/vault chart
+ * (0.31.0) on the learner's kind cluster `vault-lab`, or on any cluster named by LAB_KUBE_CONTEXT.
+ * The lab reaches each pod through a supervised `kubectl port-forward`, so checks use the same Vault API
+ * as on the local platform. Every external tool goes through one runner (the exec seam by default).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Cmd, Needs, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { LabDir, LabRecord } from '../../engine/state.ts';
+import { STATE_SCHEMA, listLabs } from '../../engine/state.ts';
+import type { Reporter } from '../../engine/reporter.ts';
+import { envError, LabError, Exit } from '../../engine/errors.ts';
+import { msg, type Msg } from '../../engine/i18n.ts';
+import { redact } from '../../engine/redact.ts';
+import { labHome } from '../../engine/paths.ts';
+import { daemon, isAlive, killDaemon, run, shellQuote, sleep, type RunOptions, type RunResult } from '../../exec.ts';
+import { which } from '../../vault/binary.ts';
+import { VaultClient } from '../../vault/client.ts';
+import { portBase } from '../local/ports.ts';
+import { ensureCa, ensureServerCert } from '../local/certs.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_SECRET, certSans, helmValues, kindClusterConfig, podName, toYaml } from './config.ts';
+import { podVaultExec, renderKind } from './exec-plan.ts';
+
+export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
+
+/** The platform's outside world; tests replace it with fakes (no cluster can run on the build machine). */
+export interface KindDeps {
+  run: Runner;
+  which: (name: string) => string | undefined;
+  daemon: (file: string, args: readonly string[], opts: { logFile: string }) => number;
+  isAlive: (pid: number) => boolean;
+  kill: (pid: number) => Promise<void>;
+  /** Does the Vault API answer at this node's forwarded address? */
+  reachable: (node: VaultNodeInfo) => Promise<boolean>;
+  sleep: (ms: number) => Promise<void>;
+  env: Record<string, string | undefined>;
+}
+
+const realDeps = (): KindDeps => ({
+  run,
+  which,
+  daemon,
+  isAlive,
+  kill: (pid) => killDaemon(pid),
+  reachable: async (n) => {
+    await new VaultClient({ addr: n.addr, caFile: n.caFile, timeoutMs: 2000 }).health();
+    return true;
+  },
+  sleep,
+  env: process.env,
+});
+
+export const TOOL_HINTS: Record<string, Msg> = {
+  kind: msg('kind 설치: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (예: brew install kind, go install sigs.k8s.io/kind@latest)', 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. brew install kind, go install sigs.k8s.io/kind@latest)'),
+  kubectl: msg('kubectl 설치: https://kubernetes.io/docs/tasks/tools/ (예: brew install kubectl)', 'install kubectl: https://kubernetes.io/docs/tasks/tools/ (e.g. brew install kubectl)'),
+  helm: msg('helm 설치: https://helm.sh/docs/intro/install/ (예: brew install helm)', 'install helm: https://helm.sh/docs/intro/install/ (e.g. brew install helm)'),
+};
+
+/** Pods of the release that are Running (sealed pods are 0/1 Ready by design, so readiness is not asked). */
+export function runningPods(podList: string): string[] {
+  const j = JSON.parse(podList) as { items?: { metadata?: { name?: string; deletionTimestamp?: string }; status?: { phase?: string } }[] };
+  return (j.items ?? []).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '');
+}
+
+/** Nodes a Vault pod can land on: not cordoned, no NoSchedule taint (kind's control plane has one). */
+export function schedulableNodes(nodeList: string): number {
+  const j = JSON.parse(nodeList) as { items?: { spec?: { unschedulable?: boolean; taints?: { effect?: string }[] } }[] };
+  return (j.items ?? []).filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
+}
+
+export class KindPlatform implements Platform {
+  readonly name = 'kind' as const;
+  readonly lab: LabDir;
+  readonly topic: Topic;
+  readonly spec: VaultSpec;
+  private readonly deps: KindDeps;
+  constructor(lab: LabDir, topic: Topic, deps: Partial<KindDeps> = {}) {
+    this.lab = lab;
+    this.topic = topic;
+    this.spec = topic.needs.vault;
+    this.deps = { ...realDeps(), ...deps };
+  }
+
+  // ---- where things are ---------------------------------------------------------------------------------
+  /** LAB_KUBE_CONTEXT picks an existing cluster; otherwise the context kind makes for `vault-lab`. */
+  get context(): string {
+    return this.deps.env.LAB_KUBE_CONTEXT || this.lab.record()?.facts.context || DEFAULT_CONTEXT;
+  }
+  get ownCluster(): boolean {
+    return !this.deps.env.LAB_KUBE_CONTEXT && (this.lab.record()?.facts.ownCluster ?? 'true') === 'true';
+  }
+  get base(): number {
+    return this.lab.record()?.ports.base ?? portBase(this.lab.topic);
+  }
+  get scheme(): string {
+    return this.spec.tls ? 'https' : 'http';
+  }
+  get caFile(): string | undefined {
+    return this.spec.tls ? this.lab.path('tls', 'ca.crt') : undefined;
+  }
+  localPort(i: number): number {
+    return this.base + i * 2;
+  }
+  vaultNodes(): VaultNodeInfo[] {
+    return Array.from({ length: this.spec.nodes }, (_, i) => ({
+      name: podName(i),
+      addr: `${this.scheme}://127.0.0.1:${this.localPort(i)}`,
+      ...(this.caFile ? { caFile: this.caFile } : {}),
+    }));
+  }
+  private kubectl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.deps.run('kubectl', ['--context', this.context, ...args], opts);
+  }
+  private helm(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.deps.run('helm', ['--kube-context', this.context, ...args], { timeoutMs: 300_000, ...opts });
+  }
+
+  private initRecord = (): LabRecord => ({
+    schema: STATE_SCHEMA,
+    topic: this.lab.topic,
+    platform: 'kind',
+    createdAt: new Date().toISOString(),
+    ports: { base: portBase(this.lab.topic) },
+    processes: {},
+    facts: { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) },
+  });
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------
+  requireTools(): void {
+    const tools = ['kubectl', 'helm', ...(this.deps.env.LAB_KUBE_CONTEXT ? [] : ['kind'])];
+    const missing = tools.filter((t) => !this.deps.which(t));
+    if (!missing.length) return;
+    const lines = (l: 'ko' | 'en') => missing.map((t) => `  - ${TOOL_HINTS[t]![l]}`).join('\n');
+    const head = msg('설치하세요:', 'Install:');
+    throw new LabError(
+      msg(`kind 플랫폼에 필요한 프로그램이 없습니다: ${missing.join(', ')}`, `the kind platform needs programs that are missing: ${missing.join(', ')}`),
+      {
+        exitCode: Exit.environment,
+        hint: msg(
+          `${head.ko}\n${lines('ko')}\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context> 를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
+          `${head.en}\n${lines('en')}\nTo use an existing cluster set LAB_KUBE_CONTEXT=<context> (no kind needed). Check with: npx lab doctor. Without Kubernetes use --platform local.`,
+        ),
+      },
+    );
+  }
+
+  /** One Vault release per cluster: another kind lab on the same context would be overwritten. */
+  private assertSoleOwner(): void {
+    for (const t of listLabs(labHome())) {
+      if (t === this.lab.topic) continue;
+      let rec: LabRecord | undefined;
+      try {
+        rec = JSON.parse(fs.readFileSync(path.join(labHome(), t, 'lab.json'), 'utf8')) as LabRecord;
+      } catch {
+        continue;
+      }
+      if (rec.platform === 'kind' && rec.facts.context === this.context) {
+        throw envError(
+          msg(`'${t}' 랩이 이미 ${this.context} 의 ${NAMESPACE} 네임스페이스에서 Vault 를 쓰고 있습니다.`, `the '${t}' lab already runs Vault in namespace ${NAMESPACE} of ${this.context}.`),
+          msg(`먼저 'npx lab down ${t}' 하세요 (한 클러스터에 Vault 릴리스는 하나).`, `Run 'npx lab down ${t}' first (one Vault release per cluster).`),
+        );
+      }
+    }
+  }
+
+  async up(_needs: Needs, report: Reporter): Promise<void> {
+    this.requireTools();
+    this.lab.ensure();
+    this.assertSoleOwner();
+    if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
+    await this.ensureCluster(report);
+    const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
+    await this.applyManifest(await this.kubectl(['create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml']));
+    if (this.spec.tls) await this.ensureTlsSecret();
+    await this.helmInstall(schedulable, report);
+    await this.waitPods((l) => report.debug(l));
+    for (let i = 0; i < this.spec.nodes; i++) await this.ensurePortForward(i);
+    for (const n of this.vaultNodes()) await this.waitReachable(n);
+  }
+
+  private async ensureCluster(report: Reporter): Promise<void> {
+    if (this.deps.env.LAB_KUBE_CONTEXT) {
+      const ctxs = (await this.deps.run('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
+      if (!ctxs.includes(this.context)) {
+        throw envError(msg(`kube context '${this.context}' 가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
+      }
+      return;
+    }
+    const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
+    if (clusters.includes(CLUSTER_NAME)) return;
+    const file = this.lab.path('kind', 'cluster.yaml');
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, toYaml(kindClusterConfig()));
+    report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME} 를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
+    await this.deps.run('kind', ['create', 'cluster', '--name', CLUSTER_NAME, '--config', file, '--wait', '120s'], { timeoutMs: 600_000 });
+  }
+
+  /** `kubectl create … --dry-run=client -o yaml | kubectl apply -f -`: idempotent creation. */
+  private async applyManifest(rendered: RunResult): Promise<void> {
+    await this.kubectl(['apply', '-f', '-'], { input: rendered.stdout });
+  }
+
+  private async ensureTlsSecret(): Promise<void> {
+    const dir = this.lab.path('tls');
+    const ca = await ensureCa(dir);
+    const cert = await ensureServerCert(dir, RELEASE, certSans(this.spec), ca);
+    // `kubectl create secret tls` makes no ca.crt; retry_join's leader_ca_cert_file needs one.
+    const rendered = await this.kubectl([
+      'create', 'secret', 'generic', TLS_SECRET, '-n', NAMESPACE,
+      `--from-file=tls.crt=${cert.cert}`, `--from-file=tls.key=${cert.key}`, `--from-file=ca.crt=${ca.ca}`,
+      '--dry-run=client', '-o', 'yaml',
+    ]);
+    await this.applyManifest(rendered);
+  }
+
+  valuesFile(): string {
+    return this.lab.path('kind', 'values.yaml');
+  }
+
+  private async helmInstall(schedulable: number, report: Reporter): Promise<void> {
+    const file = this.valuesFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, toYaml(helmValues(this.spec, { schedulableNodes: schedulable })));
+    await this.deps.run('helm', ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update']);
+    await this.deps.run('helm', ['repo', 'update', HELM_REPO.name], { timeoutMs: 120_000 });
+    report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
+    await this.helm(['upgrade', '--install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '-f', file, '--version', CHART_VERSION]);
+  }
+
+  private async podNames(): Promise<string[]> {
+    const r = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/name=vault,component=server`, '-o', 'json'], { reject: false });
+    return r.exitCode === 0 ? runningPods(r.stdout) : [];
+  }
+
+  private async waitPods(debug: (line: string) => void, only?: number, timeoutMs = 300_000): Promise<void> {
+    const want = only === undefined ? this.vaultNodes().map((n) => n.name) : [podName(only)];
+    const deadline = Date.now() + timeoutMs;
+    debug(`waiting for ${want.join(', ')} Running`);
+    for (;;) {
+      const running = await this.podNames();
+      if (want.every((w) => running.includes(w))) return;
+      if (Date.now() > deadline) {
+        const pods = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'wide'], { reject: false });
+        throw envError(
+          msg(`${want.join(', ')} Pod 가 ${timeoutMs / 1000}초 안에 Running 이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
+          msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]} 로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
+          pods.stdout,
+        );
+      }
+      await this.deps.sleep(2000);
+    }
+  }
+
+  // ---- port-forward supervision -----------------------------------------------------------------------
+  pfName(i: number): string {
+    return `port-forward-${podName(i)}`;
+  }
+  /** The loop restarts kubectl port-forward whenever the pod goes away (a killed pod comes back with the same name). */
+  portForwardCommand(i: number): { file: string; args: string[] } {
+    const script = `while :; do kubectl --context "$1" port-forward -n ${NAMESPACE} pod/${podName(i)} ${this.localPort(i)}:8200 --address 127.0.0.1; sleep 1; done`;
+    // The lab folder on the command line lets procAlive tell our loop from a reused pid.
+    return { file: 'sh', args: ['-c', script, 'lab-port-forward', this.context, this.lab.dir] };
+  }
+  procAlive(name: string): boolean {
+    const p = this.lab.record()?.processes[name];
+    if (!p || !this.deps.isAlive(p.pid)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(this.lab.dir);
+    } catch {
+      return true;
+    }
+  }
+  async ensurePortForward(i: number): Promise<void> {
+    const name = this.pfName(i);
+    if (this.procAlive(name)) return;
+    const log = this.lab.path('logs', `${name}.log`);
+    fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
+    const { file, args } = this.portForwardCommand(i);
+    const pid = this.deps.daemon(file, args, { logFile: log });
+    this.lab.updateRecord((r) => {
+      r.processes[name] = { name, pid, command: args.slice(0, 2).map(shellQuote).join(' '), log, startedAt: new Date().toISOString() };
+    }, this.initRecord);
+  }
+  private async waitReachable(n: VaultNodeInfo, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.deps.reachable(n).catch(() => false)) return;
+      await this.deps.sleep(500);
+    }
+    throw envError(msg(`${n.name} 에 ${n.addr} 로 연결되지 않습니다 (kubectl port-forward).`, `${n.name} is not reachable at ${n.addr} (kubectl port-forward).`), msg(`로그: ${this.lab.path('logs')}`, `logs: ${this.lab.path('logs')}`));
+  }
+
+  async nodeAction(action: 'kill' | 'start', node: number): Promise<void> {
+    if (action === 'kill') {
+      await this.kubectl(['delete', 'pod', podName(node), '-n', NAMESPACE, '--grace-period=0', '--force']);
+      return;
+    }
+    await this.waitPods(() => undefined, node, 180_000);
+    await this.ensurePortForward(node);
+    await this.waitReachable(this.vaultNodes()[node]!);
+  }
+
+  async down(): Promise<void> {
+    const rec = this.lab.record();
+    if (!rec) return;
+    for (const p of Object.values(rec.processes)) {
+      if (this.procAlive(p.name)) await this.deps.kill(p.pid);
+    }
+    this.lab.updateRecord((r) => {
+      r.processes = {};
+    }, this.initRecord);
+    // Without the tools there is nothing in a cluster we could have made.
+    if (!this.deps.which('kubectl') || !this.deps.which('helm')) return;
+    await this.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--ignore-not-found'], { reject: false });
+    // The namespace holds the PVCs and the TLS secret: a fresh `lab run` starts from an empty Vault.
+    await this.kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false'], { reject: false });
+  }
+
+  async status(): Promise<ProcStatus[]> {
+    const running = this.deps.which('kubectl') ? await this.podNames().catch(() => [] as string[]) : [];
+    const rec = this.lab.record();
+    const out: ProcStatus[] = this.vaultNodes().map((n) => ({ name: n.name, running: running.includes(n.name), addr: n.addr }));
+    for (const p of Object.values(rec?.processes ?? {})) out.push({ name: p.name, pid: p.pid, running: this.procAlive(p.name), log: p.log });
+    return out;
+  }
+
+  // ---- the vault CLI in a pod -------------------------------------------------------------------------------
+  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }): Promise<RunResult> {
+    const token = opts.env?.VAULT_TOKEN ?? this.lab.adminToken();
+    const plan = podVaultExec({
+      context: this.context,
+      node: opts.node ?? 0,
+      args,
+      token,
+      stdin: opts.stdin,
+      // A value the lab knows to be secret (token, unseal key, JWT) never goes on the command line.
+      isSecret: (a) => redact(a) !== a,
+    });
+    return this.deps.run(plan.file, plan.args, plan.input !== undefined ? { input: plan.input } : {});
+  }
+
+  render(cmd: Cmd): string {
+    return renderKind(cmd);
+  }
+
+  // ---- the learner's shell --------------------------------------------------------------------------------
+  tokenFile(): string | undefined {
+    const token = this.lab.adminToken();
+    if (!token) return undefined;
+    if (this.lab.readSecret('token')?.trim() !== token) this.lab.writeSecret('token', `${token}\n`);
+    return this.lab.path('token');
+  }
+
+  shellEnv(): Record<string, string> {
+    const nodes = this.vaultNodes();
+    const env: Record<string, string> = { LAB_DIR: this.lab.dir, LAB_KUBE_CONTEXT: this.context };
+    const set = (k: string, v: string) => {
+      env[`VAULT_${k}`] = v;
+      env[`BAO_${k}`] = v;
+    };
+    set('ADDR', nodes[0]!.addr);
+    if (this.caFile) set('CACERT', this.caFile);
+    const tf = this.tokenFile();
+    if (tf) set('TOKEN', `$(cat ${shellQuote(tf)})`);
+    nodes.forEach((n, i) => {
+      env[`VAULT_ADDR_${i}`] = n.addr;
+    });
+    return env;
+  }
+
+  runEnv(): Record<string, string> {
+    const env = { ...this.shellEnv() };
+    const token = this.lab.adminToken();
+    if (token) {
+      env.VAULT_TOKEN = token;
+      env.BAO_TOKEN = token;
+    } else {
+      delete env.VAULT_TOKEN;
+      delete env.BAO_TOKEN;
+    }
+    return env;
+  }
+
+  info(): Record<string, string> {
+    const out: Record<string, string> = { 'lab folder': this.lab.dir, 'kube context': this.context, namespace: NAMESPACE, chart: `${CHART} ${CHART_VERSION}` };
+    this.vaultNodes().forEach((n) => {
+      out[n.name] = `${n.addr} (kubectl port-forward)`;
+    });
+    if (this.spec.storage === 'file' && this.ownCluster) out['NodePort (seed)'] = `http://127.0.0.1:${NODE_PORT}`;
+    if (this.caFile) out['CA certificate'] = this.caFile;
+    out['helm values'] = this.valuesFile();
+    if (fs.existsSync(this.lab.path('cluster-keys.json'))) out['unseal keys + root token (0600)'] = this.lab.path('cluster-keys.json');
+    if (this.ownCluster) out['remove the cluster'] = `kind delete cluster --name ${CLUSTER_NAME}`;
+    return out;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * A second Vault that plays the cloud KMS for the production topic's transit auto-unseal: file storage,
+ * Shamir with one key (kept 0600 in the lab folder), a transit key and a token allowed only to encrypt and
+ * decrypt with it. It starts before the main nodes, which cannot unseal without it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LocalPlatform, LocalService } from './local.ts';
+import type { Reporter } from '../../engine/reporter.ts';
+import { VaultClient, VaultApiError } from '../../vault/client.ts';
+import { renderNodeConfig } from './vault-config.ts';
+import { ensureCa, ensureServerCert } from './certs.ts';
+import { registerSecret } from '../../engine/redact.ts';
+import { sleep } from '../../exec.ts';
+
+export const TRANSIT_PROC = 'transit';
+export const TRANSIT_KEY = 'autounseal';
+export const TRANSIT_TOKEN_SECRET = 'transit-token';
+export const TRANSIT_KEYS_SECRET = 'transit-keys.json';
+
+export const transitPort = (p: Pick<LocalPlatform, 'servicePort'>): number => p.servicePort(2);
+export const transitAddr = (p: Pick<LocalPlatform, 'servicePort'>): string => `https://127.0.0.1:${transitPort(p)}`;
+
+export const transitPolicy = `path "transit/encrypt/${TRANSIT_KEY}" {
+  capabilities = ["update"]
+}
+path "transit/decrypt/${TRANSIT_KEY}" {
+  capabilities = ["update"]
+}
+`;
+
+async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error('the transit vault did not become active');
+}
+
+export const transitService: LocalService = {
+  beforeVault: true,
+  async up(p: LocalPlatform, report: Reporter): Promise<void> {
+    const dir = p.lab.path('transit');
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
+    const tlsDir = p.lab.path('tls');
+    const ca = await ensureCa(tlsDir);
+    const cert = await ensureServerCert(tlsDir, 'transit', { dns: ['transit', 'localhost'], ip: ['127.0.0.1'] }, ca);
+    const port = transitPort(p);
+    const bin = await p.binary();
+    if (!p.procAlive(TRANSIT_PROC)) {
+      const file = path.join(dir, 'config.hcl');
+      const text = renderNodeConfig({
+        flavor: bin.flavor,
+        nodeId: 'transit',
+        apiPort: port,
+        clusterPort: p.servicePort(3),
+        dataDir: path.join(dir, 'data'),
+        storage: 'file',
+        tls: { cert: cert.cert, key: cert.key, ca: ca.ca, minVersion: 'tls12' },
+        peers: [],
+      });
+      fs.writeFileSync(file, text, { mode: 0o600 });
+      report.debug(`starting transit vault on ${transitAddr(p)}`);
+      await p.startProcess(TRANSIT_PROC, bin.path, ['server', `-config=${file}`], { ports: [port, p.servicePort(3)], what: 'vault (transit)', env: { VAULT_LOG_LEVEL: 'info', BAO_LOG_LEVEL: 'info', SKIP_SETCAP: '1' } });
+    }
+    const anon = new VaultClient({ addr: transitAddr(p), caFile: ca.ca, timeoutMs: 5000 });
+    await p.waitFor(TRANSIT_PROC, 'reachable', async () => {
+      await anon.health();
+      return true;
+    });
+    let keys = p.lab.secretJson<{ keys_base64: string[]; root_token: string }>(TRANSIT_KEYS_SECRET);
+    if (!(await anon.health()).initialized) {
+      const r = await anon.write<{ keys_base64: string[]; root_token: string }>('/sys/init', { secret_shares: 1, secret_threshold: 1 });
+      keys = { keys_base64: r.keys_base64, root_token: r.root_token };
+      p.lab.writeSecret(TRANSIT_KEYS_SECRET, JSON.stringify(keys, null, 2) + '\n');
+    }
+    if (!keys) throw new Error(`${p.lab.path(TRANSIT_KEYS_SECRET)} is missing: the transit vault cannot be unsealed`);
+    for (const k of keys.keys_base64) registerSecret(k);
+    registerSecret(keys.root_token);
+    if ((await anon.health()).sealed) await anon.write('/sys/unseal', { key: keys.keys_base64[0] });
+    await until(async () => {
+      const h = await anon.health();
+      return !h.sealed && !h.standby;
+    }, 30_000);
+    const root = anon.withToken(keys.root_token);
+    const mounts = await root.read<Record<string, unknown>>('/sys/mounts');
+    if (!((mounts.data ?? mounts) as Record<string, unknown>)['transit/']) await root.write('/sys/mounts/transit', { type: 'transit' });
+    if (!(await root.read(`/transit/keys/${TRANSIT_KEY}`).catch(() => undefined))) await root.write(`/transit/keys/${TRANSIT_KEY}`, {});
+    await root.write('/sys/policy/autounseal', { policy: transitPolicy });
+    const existing = p.lab.readSecret(TRANSIT_TOKEN_SECRET)?.trim();
+    if (existing) {
+      registerSecret(existing);
+      try {
+        // Periodic: renewing keeps it alive across days of lab use.
+        await root.write('/auth/token/renew', { token: existing });
+        return;
+      } catch (e) {
+        if (!(e instanceof VaultApiError)) throw e;
+      }
+    }
+    const t = await root.write<{ auth: { client_token: string } }>('/auth/token/create-orphan', { policies: ['autounseal'], period: '24h', display_name: 'autounseal' });
+    registerSecret(t.auth.client_token);
+    p.lab.writeSecret(TRANSIT_TOKEN_SECRET, `${t.auth.client_token}\n`);
+  },
+  info(p: LocalPlatform): Record<string, string> {
+    return { 'transit vault (seal)': transitAddr(p), 'transit seal token (0600)': p.lab.path(TRANSIT_TOKEN_SECRET) };
+  },
+};

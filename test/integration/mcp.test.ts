@@ -1,0 +1,203 @@
+/**
+ * The mcp topic against real OpenBao and real MariaDB: every check fails on the start state, passes when
+ * solved, and catches its typical mistake on the live lab; the MCP server (spawned by the SDK's
+ * StdioClientTransport) answers through agent-1's short-lived credentials and is refused on db2.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
+import { rootDir } from '../../src/engine/paths.ts';
+import { adminDb, dbUserExists } from '../../checkers/mcp.ts';
+import { creationStatements, policyHcl } from '../../scenarios/mcp.ts';
+import type { LabContext } from '../../src/engine/types.ts';
+import type { MariadbAdmin } from '../../src/platforms/local/mariadb.ts';
+
+const ALL = ['approle-roles', 'agent-login', 'least-privilege', 'db1-select', 'db2-refused', 'insert-refused', 'lease-ttl', 'revoke-drops-user', 'audit-records'];
+
+async function checkFailures(): Promise<string[]> {
+  const r = await cli('check', 'mcp', '--json');
+  return failedIds(r);
+}
+
+let ctx: LabContext;
+
+beforeAll(async () => {
+  useTempLabHome('vault-lab-mcp-');
+  const r = await cli('start', 'mcp');
+  expect(r.code, r.stderr).toBe(0);
+  ctx = await labContext('mcp');
+});
+
+afterAll(async () => {
+  await cli('down', '--all');
+});
+
+describe('mcp topic', () => {
+  it('fails every check on the start state', async () => {
+    expect((await checkFailures()).sort()).toEqual([...ALL].sort());
+    // The lab's MariaDB is real: the anonymous accounts are gone and the seed data is there.
+    const db = (await adminDb(ctx))!;
+    const [anon] = await db.query("SELECT COUNT(*) AS n FROM mysql.user WHERE User = ''");
+    expect(Number((anon as { n: number }[])[0]!.n)).toBe(0);
+    await db.end();
+    const mode = fs.statSync(ctx.lab.path('mariadb-admin.json')).mode & 0o777;
+    expect(mode).toBe(0o600);
+  });
+
+  it('passes every check once solved', async () => {
+    const r = await cli('run', 'mcp');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await checkFailures()).toEqual([]);
+  });
+
+  it('the MCP server answers through agent-1 short-lived credentials and is refused on db2', async () => {
+    const admin = ctx.vault();
+    const roleId = (await admin.read<{ data: { role_id: string } }>('/auth/approle/role/agent-1/role-id')).data.role_id;
+    const wrapped = await admin.request<{ wrap_info: { token: string } }>('POST', '/auth/approle/role/agent-1/secret-id', {}, { 'X-Vault-Wrap-TTL': '60s' });
+    const tokenFile = ctx.lab.path('mcp-wrapping-token');
+    ctx.lab.writeSecret('mcp-wrapping-token', wrapped.wrap_info.token);
+    const mariadb = ctx.lab.secretJson<MariadbAdmin>('mariadb-admin.json')!;
+    const transport = new StdioClientTransport({
+      command: path.join(rootDir, 'node_modules/.bin/node'),
+      args: [path.join(rootDir, 'src/mcp/server.ts')],
+      env: { PATH: process.env.PATH ?? '', VAULT_ADDR: ctx.platform.vaultNodes()[0]!.addr, MCP_ROLE_ID: roleId, MCP_WRAPPING_TOKEN_FILE: tokenFile, MCP_DB_ROLE: 'agent-1-role', MCP_DB_PORT: String(mariadb.port) },
+      stderr: 'pipe',
+    });
+    let log = '';
+    transport.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const client = new Client({ name: 'vault-lab-test', version: '0.0.0' });
+    await client.connect(transport);
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((t) => t.name).sort()).toEqual(['credentials', 'query']);
+
+      const ok = await client.callTool({ name: 'query', arguments: { sql: 'SELECT name FROM db1.customers ORDER BY id' } });
+      expect(ok.isError, log).toBeFalsy();
+      const rows = JSON.parse((ok.content as { text: string }[])[0]!.text) as { name: string }[];
+      expect(rows.map((r) => r.name)).toEqual(['Kim', 'Lee', 'Park']);
+
+      const refused = await client.callTool({ name: 'query', arguments: { sql: 'SELECT * FROM db2.orders' } });
+      expect(refused.isError).toBe(true);
+      expect((refused.content as { text: string }[])[0]!.text).toMatch(/denied/i);
+
+      const insert = await client.callTool({ name: 'query', arguments: { sql: "INSERT INTO db1.customers VALUES (99, 'x')" } });
+      expect(insert.isError).toBe(true);
+
+      const who = JSON.parse(((await client.callTool({ name: 'credentials', arguments: {} })).content as { text: string }[])[0]!.text) as { username: string; lease_duration: number; lease_ttl_seconds: number };
+      expect(who.username).toMatch(/^v-/);
+      expect(who.lease_duration).toBeGreaterThan(0);
+      expect(who.lease_duration).toBeLessThanOrEqual(600);
+      const db = (await adminDb(ctx))!;
+      expect(await dbUserExists(db, who.username)).toBe(true);
+
+      // The wrapping token was single-use: the server consumed it, so nobody else can.
+      await expect(ctx.vault(0, wrapped.wrap_info.token).write('/sys/wrapping/unwrap')).rejects.toThrow();
+      expect(log).not.toContain(wrapped.wrap_info.token);
+
+      // Closing the server revokes its token, and with it the lease: the temporary user goes away.
+      await client.close();
+      const deadline = Date.now() + 10_000;
+      while ((await dbUserExists(db, who.username)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await dbUserExists(db, who.username)).toBe(false);
+      await db.end();
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  });
+
+  it('the MCP server renews its lease and fetches new credentials when max_ttl is reached', async () => {
+    const admin = ctx.vault();
+    await admin.write('/sys/policy/agent-short-policy', { policy: 'path "database/creds/agent-short-role" { capabilities = ["read"] }\n' });
+    await admin.write('/auth/approle/role/agent-short', { token_policies: 'agent-short-policy', token_ttl: '10m', token_max_ttl: '1h' });
+    await admin.write('/database/config/mysql', { allowed_roles: 'agent-1-role,agent-2-role,agent-short-role' });
+    await admin.write('/database/roles/agent-short-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), default_ttl: '3s', max_ttl: '7s' });
+    const roleId = (await admin.read<{ data: { role_id: string } }>('/auth/approle/role/agent-short/role-id')).data.role_id;
+    const wrapped = await admin.request<{ wrap_info: { token: string } }>('POST', '/auth/approle/role/agent-short/secret-id', {}, { 'X-Vault-Wrap-TTL': '60s' });
+    ctx.lab.writeSecret('mcp-wrapping-token-short', wrapped.wrap_info.token);
+    const mariadb = ctx.lab.secretJson<MariadbAdmin>('mariadb-admin.json')!;
+    const transport = new StdioClientTransport({
+      command: path.join(rootDir, 'node_modules/.bin/node'),
+      args: [path.join(rootDir, 'src/mcp/server.ts')],
+      env: { PATH: process.env.PATH ?? '', VAULT_ADDR: ctx.platform.vaultNodes()[0]!.addr, MCP_ROLE_ID: roleId, MCP_WRAPPING_TOKEN_FILE: ctx.lab.path('mcp-wrapping-token-short'), MCP_DB_ROLE: 'agent-short-role', MCP_DB_PORT: String(mariadb.port) },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'vault-lab-test', version: '0.0.0' });
+    await client.connect(transport);
+    const who = async () => JSON.parse(((await client.callTool({ name: 'credentials', arguments: {} })).content as { text: string }[])[0]!.text) as { username: string; fetches: number; renewals: number };
+    try {
+      const first = await who();
+      await new Promise((r) => setTimeout(r, 11_000));
+      const later = await who();
+      expect(later.renewals).toBeGreaterThanOrEqual(1);
+      expect(later.fetches).toBeGreaterThanOrEqual(2);
+      expect(later.username).not.toBe(first.username);
+      const q = await client.callTool({ name: 'query', arguments: { sql: 'SELECT COUNT(*) AS n FROM db1.customers' } });
+      expect(q.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+  });
+
+  describe('each check catches its typical mistake on the live lab', () => {
+    it('a wildcard policy breaks least-privilege', async () => {
+      const admin = ctx.vault();
+      await admin.write('/sys/policy/agent-1-policy', { policy: 'path "secret/data/agents/*" { capabilities = ["read"] }\npath "database/creds/*" { capabilities = ["read"] }\n' });
+      expect(await checkFailures()).toEqual(['least-privilege']);
+      await admin.write('/sys/policy/agent-1-policy', { policy: policyHcl('agent-1') });
+    });
+
+    it('the seed statement without templates gets no working credentials', async () => {
+      const admin = ctx.vault();
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: "CREATE USER ''@'%' IDENTIFIED BY ''; GRANT SELECT ON db1.* TO ''@'%';", default_ttl: '10m', max_ttl: '1h' });
+      const f = await checkFailures();
+      expect(f).toContain('db1-select');
+      expect(f).not.toContain('approle-roles');
+      // That statement created an anonymous account: remove it, as a learner would have to.
+      const db = (await adminDb(ctx))!;
+      await db.query("DROP USER IF EXISTS ''@'%'");
+      await db.end();
+    });
+
+    it('GRANT ALL ON *.* breaks db2-refused and insert-refused', async () => {
+      const admin = ctx.vault();
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: "CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'; GRANT ALL ON *.* TO '{{name}}'@'%';", default_ttl: '10m', max_ttl: '1h' });
+      expect((await checkFailures()).sort()).toEqual(['db2-refused', 'insert-refused']);
+    });
+
+    it('a long default_ttl breaks lease-ttl', async () => {
+      const admin = ctx.vault();
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), default_ttl: '24h', max_ttl: '48h' });
+      expect(await checkFailures()).toEqual(['lease-ttl']);
+    });
+
+    it('revocation statements that keep the user break revoke-drops-user', async () => {
+      const admin = ctx.vault();
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), revocation_statements: "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{{name}}'@'%';", default_ttl: '10m', max_ttl: '1h' });
+      expect(await checkFailures()).toEqual(['revoke-drops-user']);
+      await admin.delete('/database/roles/agent-1-role');
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), default_ttl: '10m', max_ttl: '1h' });
+    });
+
+    it('a shared or long-lived role breaks approle-roles', async () => {
+      const admin = ctx.vault();
+      await admin.write('/auth/approle/role/agent-2', { token_policies: 'agent-1-policy,agent-2-policy', token_ttl: '10m', token_max_ttl: '1h' });
+      expect(await checkFailures()).toEqual(['approle-roles']);
+      await admin.write('/auth/approle/role/agent-2', { token_policies: 'agent-2-policy' });
+    });
+
+    it('without an audit device audit-records fails', async () => {
+      const admin = ctx.vault();
+      const devices = await admin.read<{ data: Record<string, { type: string }> }>('/sys/audit');
+      for (const p of Object.keys(devices.data)) await admin.delete(`/sys/audit/${p}`);
+      expect(await checkFailures()).toEqual(['audit-records']);
+    });
+
+    it('lab run converges back to all-pass', async () => {
+      const r = await cli('run', 'mcp');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    });
+  });
+});

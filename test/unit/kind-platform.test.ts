@@ -1,0 +1,320 @@
+/**
+ * The kind platform's command plan. No kind cluster can run on the build machine (no image registry), so the
+ * kubectl/helm/kind calls go to a FAKE runner that records them; certificates are made by the real openssl,
+ * and the in-pod `sh` prelude is run for real against a real OpenBao dev server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadYaml } from '@kubernetes/client-node';
+import { cli, useTempLabHome } from '../helpers.ts';
+import { LabDir } from '../../src/engine/state.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+import { Reporter } from '../../src/engine/reporter.ts';
+import { KindPlatform, runningPods, schedulableNodes, type KindDeps } from '../../src/platforms/kind/kind.ts';
+import { needsToken, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { registerSecret } from '../../src/engine/redact.ts';
+import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../../src/exec.ts';
+import { findVaultBinary } from '../../src/vault/binary.ts';
+import { VaultClient } from '../../src/vault/client.ts';
+import { waitUntil } from '../../scenarios/common.ts';
+
+const home = useTempLabHome('kind-platform-test-');
+const sink = { write: () => undefined };
+const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
+
+interface Call {
+  file: string;
+  args: string[];
+  input?: string | undefined;
+}
+
+const nodesJson = (workers: number) =>
+  JSON.stringify({
+    items: [
+      { metadata: { name: 'cp' }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } },
+      ...Array.from({ length: workers }, (_, i) => ({ metadata: { name: `w${i}` }, spec: {} })),
+    ],
+  });
+const podsJson = (names: string[]) => JSON.stringify({ items: names.map((n) => ({ metadata: { name: n }, status: { phase: 'Running' } })) });
+
+function fakeDeps(opts: { clusters?: string; workers?: number; pods: string[]; tools?: string[]; env?: Record<string, string> }) {
+  const calls: Call[] = [];
+  const daemons: string[][] = [];
+  const tools = opts.tools ?? ['kind', 'kubectl', 'helm'];
+  const fakeRun = async (file: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> => {
+    calls.push({ file, args: [...args], input: o.input });
+    const line = [file, ...args].join(' ');
+    let stdout = '';
+    if (line === 'kind get clusters') stdout = opts.clusters ?? '';
+    else if (line.includes('get nodes -o json')) stdout = nodesJson(opts.workers ?? 3);
+    else if (line.includes('get pods') && line.includes('-o json')) stdout = podsJson(opts.pods);
+    else if (line.includes('--dry-run=client')) stdout = `# rendered by: ${args.slice(2, 5).join(' ')}\n`;
+    else if (line === 'kubectl config get-contexts -o name') stdout = 'kind-vault-lab\nmy-cluster\n';
+    return { command: line, exitCode: 0, stdout, stderr: '' };
+  };
+  const deps: Partial<KindDeps> = {
+    run: fakeRun,
+    which: (n) => (tools.includes(n) ? `/fake/bin/${n}` : undefined),
+    daemon: (_f, args) => {
+      daemons.push([...args]);
+      return 999_999;
+    },
+    isAlive: () => false,
+    kill: async () => undefined,
+    reachable: async () => true,
+    sleep: async () => undefined,
+    env: opts.env ?? {},
+  };
+  return { calls, daemons, deps };
+}
+const lines = (calls: Call[]) => calls.map((c) => [c.file, ...c.args].join(' '));
+
+describe('kind platform (fake runner: no cluster can run here)', () => {
+  it('vault-k8s up(): creates the kind cluster, installs chart 0.31.0 with generated values, waits Running, forwards ports', async () => {
+    const topic = await loadTopic('vault-k8s');
+    const lab = new LabDir('vault-k8s');
+    const f = fakeDeps({ pods: ['vault-0'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    await p.up(topic.needs, report);
+    const l = lines(f.calls);
+    const cfg = lab.path('kind', 'cluster.yaml');
+    const vals = lab.path('kind', 'values.yaml');
+    expect(l).toEqual([
+      'kind get clusters',
+      `kind create cluster --name vault-lab --config ${cfg} --wait 120s`,
+      'kubectl --context kind-vault-lab get nodes -o json',
+      'kubectl --context kind-vault-lab create namespace vault --dry-run=client -o yaml',
+      'kubectl --context kind-vault-lab apply -f -',
+      'helm repo add hashicorp https://helm.releases.hashicorp.com --force-update',
+      'helm repo update hashicorp',
+      `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,
+      'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
+    ]);
+    // The namespace manifest rendered by the dry run is what apply receives.
+    expect(f.calls[4]!.input).toBe('# rendered by: create namespace vault\n');
+    const c = loadYaml<{ nodes: { role: string }[] }>(fs.readFileSync(cfg, 'utf8'));
+    expect(c.nodes.filter((n) => n.role === 'worker')).toHaveLength(3);
+    const v = loadYaml<{ server: { standalone: { enabled: boolean } } }>(fs.readFileSync(vals, 'utf8'));
+    expect(v.server.standalone.enabled).toBe(true);
+    // One supervised port-forward, restarting kubectl when the pod goes away; the lab folder marks it as ours.
+    expect(f.daemons).toHaveLength(1);
+    expect(f.daemons[0]!.slice(0, 2)[0]).toBe('-c');
+    expect(f.daemons[0]![1]).toContain(`port-forward -n vault pod/vault-0 ${p.localPort(0)}:8200 --address 127.0.0.1`);
+    expect(f.daemons[0]![1]).toMatch(/^while :; do kubectl --context "\$1" /);
+    expect(f.daemons[0]!.slice(2)).toEqual(['lab-port-forward', 'kind-vault-lab', lab.dir]);
+    const rec = lab.record()!;
+    expect(rec.platform).toBe('kind');
+    expect(rec.facts.context).toBe('kind-vault-lab');
+    expect(Object.keys(rec.processes)).toEqual(['port-forward-vault-0']);
+    expect(p.vaultNodes()).toEqual([{ name: 'vault-0', addr: `http://127.0.0.1:${p.localPort(0)}` }]);
+    expect(p.shellEnv()).toMatchObject({ LAB_KUBE_CONTEXT: 'kind-vault-lab', VAULT_ADDR: `http://127.0.0.1:${p.localPort(0)}` });
+    lab.remove();
+  });
+
+  it('reuses an existing vault-lab cluster, and LAB_KUBE_CONTEXT uses any cluster without kind', async () => {
+    const topic = await loadTopic('vault-k8s');
+    const lab = new LabDir('vault-k8s');
+    const f = fakeDeps({ clusters: 'other\nvault-lab\n', pods: ['vault-0'] });
+    await new KindPlatform(lab, topic, f.deps).up(topic.needs, report);
+    expect(lines(f.calls).filter((c) => c.startsWith('kind '))).toEqual(['kind get clusters']);
+    lab.remove();
+
+    const g = fakeDeps({ pods: ['vault-0'], tools: ['kubectl', 'helm'], env: { LAB_KUBE_CONTEXT: 'my-cluster' } });
+    const p = new KindPlatform(lab, topic, g.deps);
+    await p.up(topic.needs, report);
+    const l = lines(g.calls);
+    expect(l[0]).toBe('kubectl config get-contexts -o name');
+    expect(l.some((c) => c.startsWith('kind '))).toBe(false);
+    expect(l.filter((c) => c.startsWith('kubectl ') && c !== l[0]).every((c) => c.startsWith('kubectl --context my-cluster '))).toBe(true);
+    expect(l.some((c) => c.startsWith('helm --kube-context my-cluster upgrade --install vault hashicorp/vault'))).toBe(true);
+    lab.remove();
+
+    const h = fakeDeps({ pods: [], tools: ['kubectl', 'helm'], env: { LAB_KUBE_CONTEXT: 'nope' } });
+    await expect(new KindPlatform(lab, topic, h.deps).up(topic.needs, report)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining("'nope' does not exist") });
+    lab.remove();
+  });
+
+  it('ha-failover up(): vault-tls secret with tls.crt, tls.key and ca.crt from the lab CA (real openssl), SANs for every pod', async () => {
+    const topic = await loadTopic('ha-failover');
+    const lab = new LabDir('ha-failover');
+    const f = fakeDeps({ clusters: 'vault-lab', workers: 1, pods: ['vault-0', 'vault-1', 'vault-2'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    await p.up(topic.needs, report);
+    const secret = lines(f.calls).find((c) => c.includes('create secret generic vault-tls'))!;
+    expect(secret).toBe(
+      `kubectl --context kind-vault-lab create secret generic vault-tls -n vault --from-file=tls.crt=${lab.path('tls', 'vault.crt')} --from-file=tls.key=${lab.path('tls', 'vault.key')} --from-file=ca.crt=${lab.path('tls', 'ca.crt')} --dry-run=client -o yaml`,
+    );
+    // The secret exists before helm installs pods that mount it.
+    const l = lines(f.calls);
+    expect(l.indexOf(secret)).toBeLessThan(l.findIndex((c) => c.includes('upgrade --install')));
+    const text = (await run('openssl', ['x509', '-in', lab.path('tls', 'vault.crt'), '-noout', '-ext', 'subjectAltName'])).stdout;
+    for (const san of ['DNS:*.vault-internal', 'DNS:vault-0.vault-internal', 'DNS:vault-2.vault-internal', 'DNS:vault.vault.svc', 'IP Address:127.0.0.1']) expect(text).toContain(san);
+    await run('openssl', ['verify', '-CAfile', lab.path('tls', 'ca.crt'), lab.path('tls', 'vault.crt')]);
+    expect(fs.statSync(lab.path('tls', 'vault.key')).mode & 0o777).toBe(0o600);
+    // One schedulable worker: the values drop the required anti-affinity.
+    const v = loadYaml<{ server: { affinity?: string; ha: { replicas: number } } }>(fs.readFileSync(p.valuesFile(), 'utf8'));
+    expect(v.server.affinity).toBe('');
+    expect(v.server.ha.replicas).toBe(3);
+    expect(f.daemons).toHaveLength(3);
+    expect(p.vaultNodes().map((n) => n.addr)).toEqual([0, 1, 2].map((i) => `https://127.0.0.1:${p.localPort(i)}`));
+    expect(p.vaultNodes()[0]!.caFile).toBe(lab.path('tls', 'ca.crt'));
+    lab.remove();
+  });
+
+  it('refuses a second kind lab on the same context (one Vault release per cluster)', async () => {
+    const a = new LabDir('vault-k8s');
+    const f = fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] });
+    await new KindPlatform(a, await loadTopic('vault-k8s'), f.deps).up((await loadTopic('vault-k8s')).needs, report);
+    const b = new LabDir('k8s-auth');
+    const topic = await loadTopic('k8s-auth');
+    await expect(new KindPlatform(b, topic, fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] }).deps).up(topic.needs, report)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining("the 'vault-k8s' lab already runs Vault") });
+    a.remove();
+    b.remove();
+  });
+
+  it('nodeAction: kill force-deletes the pod; start waits for the recreated pod and its port-forward', async () => {
+    const topic = await loadTopic('ha-failover');
+    const lab = new LabDir('ha-failover');
+    const f = fakeDeps({ clusters: 'vault-lab', pods: ['vault-0', 'vault-1', 'vault-2'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    await p.nodeAction('kill', 0);
+    expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab delete pod vault-0 -n vault --grace-period=0 --force']);
+    f.calls.length = 0;
+    await p.nodeAction('start', 0);
+    expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json']);
+    expect(f.daemons.at(-1)![1]).toContain('pod/vault-0');
+    lab.remove();
+  });
+
+  it('down(): stops the port-forwards, uninstalls the release and removes the namespace', async () => {
+    const topic = await loadTopic('vault-k8s');
+    const lab = new LabDir('vault-k8s');
+    const f = fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    await p.up(topic.needs, report);
+    f.calls.length = 0;
+    await p.down();
+    expect(lines(f.calls)).toEqual(['helm --kube-context kind-vault-lab uninstall vault -n vault --ignore-not-found', 'kubectl --context kind-vault-lab delete namespace vault --ignore-not-found --wait=false']);
+    expect(lab.record()!.processes).toEqual({});
+    lab.remove();
+  });
+
+  it('vaultCli: the token and unseal keys go on stdin, never on the command line', async () => {
+    const topic = await loadTopic('vault-k8s');
+    const lab = new LabDir('vault-k8s');
+    const f = fakeDeps({ pods: ['vault-0'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    const token = 's.FAKEtokenFAKEtokenFAKEtoken';
+    const key = 'unsealKEY+abc/def=';
+    registerSecret(key);
+    await p.vaultCli(['operator', 'unseal', key], { env: { VAULT_TOKEN: token } });
+    await p.vaultCli(['policy', 'write', 'webapp', '-'], { env: { VAULT_TOKEN: token }, stdin: 'path "x" {}\n' });
+    await p.vaultCli(['status'], { node: 2 });
+    const [unseal, policy, status] = f.calls;
+    expect(unseal!.args.join(' ')).not.toContain(key);
+    expect(unseal!.args.join(' ')).not.toContain(token);
+    expect(unseal!.args.slice(0, 9)).toEqual(['--context', 'kind-vault-lab', 'exec', '-i', 'vault-0', '-n', 'vault', '--', 'sh']);
+    // unseal needs no token: only the key travels.
+    expect(unseal!.input).toBe(`${key}\n`);
+    expect(policy!.args.join(' ')).not.toContain(token);
+    expect(policy!.input).toBe(`${token}\npath "x" {}\n`);
+    expect(status!.args).toEqual(['--context', 'kind-vault-lab', 'exec', 'vault-2', '-n', 'vault', '--', 'vault', 'status']);
+    expect(status!.input).toBeUndefined();
+  });
+});
+
+describe('the seed form of each command (render)', () => {
+  it('renders vault, node and set commands as the seed types them', () => {
+    expect(renderKind({ kind: 'vault', args: ['operator', 'init', '-key-shares=1', '-key-threshold=1', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json' })).toBe(
+      'kubectl exec vault-0 -n vault -- vault operator init -key-shares=1 -key-threshold=1 -format=json > "$LAB_DIR/cluster-keys.json"',
+    );
+    expect(renderKind({ kind: 'vault', node: 1, args: ['operator', 'unseal', '$VAULT_UNSEAL_KEY_1'] })).toBe('kubectl exec vault-1 -n vault -- vault operator unseal "$VAULT_UNSEAL_KEY_1"');
+    expect(renderKind({ kind: 'vault', args: ['kv', 'get', 'secret/webapp/config'] })).toBe('kubectl exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/webapp/config');
+    expect(renderKind({ kind: 'vault', args: ['policy', 'write', 'webapp', '-'], stdin: 'path "a" {}\n' })).toBe(`kubectl exec -i vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault policy write webapp - <<'EOF'\npath "a" {}\nEOF`);
+    expect(renderKind({ kind: 'node', action: 'kill', node: 0 })).toBe('kubectl delete pod vault-0 -n vault --grace-period=0 --force');
+    expect(renderKind({ kind: 'set', name: 'VAULT_TOKEN', file: '$LAB_DIR/cluster-keys.json', jq: '.root_token', export: true })).toBe(`export VAULT_TOKEN=$(jq -r '.root_token' "$LAB_DIR/cluster-keys.json")`);
+  });
+
+  it('knows which commands need a token', () => {
+    expect(needsToken(['operator', 'init'])).toBe(false);
+    expect(needsToken(['operator', 'unseal', 'k'])).toBe(false);
+    expect(needsToken(['operator', 'raft', 'join', 'https://vault-0.vault-internal:8200'])).toBe(false);
+    expect(needsToken(['status'])).toBe(false);
+    expect(needsToken(['write', 'auth/kubernetes/login', 'role=webapp'])).toBe(false);
+    expect(needsToken(['write', '-format=json', 'auth/kubernetes/login', 'role=webapp'])).toBe(false);
+    expect(needsToken(['write', 'auth/kubernetes/role/webapp'])).toBe(true);
+    expect(needsToken(['operator', 'raft', 'list-peers'])).toBe(true);
+  });
+
+  it('pure helpers read kubectl JSON', () => {
+    expect(schedulableNodes(nodesJson(3))).toBe(3);
+    expect(schedulableNodes(nodesJson(0))).toBe(0);
+    expect(runningPods(JSON.stringify({ items: [{ metadata: { name: 'vault-0' }, status: { phase: 'Running' } }, { metadata: { name: 'vault-1' }, status: { phase: 'Pending' } }, { metadata: { name: 'vault-2', deletionTimestamp: 'x' }, status: { phase: 'Running' } }] }))).toEqual(['vault-0']);
+  });
+});
+
+describe('the in-pod sh prelude, run for real (sh + OpenBao dev server)', () => {
+  const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 190;
+  const addr = `http://127.0.0.1:${port}`;
+  const root = 'root-token-for-prelude-test';
+  let pid: number | undefined;
+  let bin = '';
+  beforeAll(async () => {
+    const b = await findVaultBinary();
+    bin = path.join(home, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(b.path, path.join(bin, 'vault'));
+    pid = daemon(b.path, ['server', '-dev', `-dev-root-token-id=${root}`, `-dev-listen-address=127.0.0.1:${port}`], { logFile: path.join(home, 'dev.log') });
+    await waitUntil('dev server', async () => (await new VaultClient({ addr }).health()).initialized, 20_000);
+  });
+  afterAll(async () => {
+    if (pid) await killDaemon(pid);
+  });
+
+  it('reads the token from stdin, then hands the rest of stdin to vault', async () => {
+    registerSecret(root);
+    const plan = podVaultExec({ context: 'x', node: 0, args: ['policy', 'write', 'webapp', '-'], token: root, stdin: 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n', isSecret: () => false });
+    const inPod = plan.args.slice(plan.args.indexOf('--') + 1);
+    expect(inPod.join(' ')).not.toContain(root);
+    await run(inPod[0]!, inPod.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '' }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
+    const pol = await new VaultClient({ addr, token: root }).read<{ data: { policy: string } }>('/sys/policies/acl/webapp');
+    expect(pol.data.policy).toContain('path "secret/data/webapp/config"');
+  });
+
+  it('passes a secret argument through stdin intact (a JWT-like value with = and /)', async () => {
+    const secretValue = 'value=with/slash+plus==';
+    registerSecret(secretValue);
+    const plan = podVaultExec({ context: 'x', node: 0, args: ['kv', 'put', 'secret/prelude', `v=${secretValue}`], token: root, isSecret: (a) => a.includes(secretValue) });
+    const inPod = plan.args.slice(plan.args.indexOf('--') + 1);
+    expect(inPod.join(' ')).not.toContain(secretValue);
+    await run(inPod[0]!, inPod.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '' }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
+    const r = await new VaultClient({ addr, token: root }).kvGet('secret', 'prelude');
+    expect(r?.data.v).toBe(secretValue);
+  });
+});
+
+describe('without kind, kubectl or helm (this machine)', () => {
+  it('lab run vault-k8s --platform kind fails with exit 3 and an install hint', async () => {
+    const saved = process.env.PATH;
+    // A PATH with none of the three tools, whatever this machine has.
+    process.env.PATH = path.dirname(process.execPath);
+    try {
+      const r = await cli('--lang', 'en', 'run', 'vault-k8s', '--platform', 'kind');
+      expect(r.code).toBe(3);
+      expect(r.stderr + r.stdout).toContain('the kind platform needs programs that are missing: kubectl, helm, kind');
+      expect(r.stderr + r.stdout).toContain('https://kind.sigs.k8s.io');
+      expect(r.stderr + r.stdout).toContain('https://helm.sh/docs/intro/install/');
+      expect(r.stderr + r.stdout).toContain('LAB_KUBE_CONTEXT');
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(fs.existsSync(path.join(home, 'vault-k8s', 'lab.json'))).toBe(false);
+  });
+
+  it('a kind-only topic refuses --platform local with a usage error', async () => {
+    const r = await cli('--lang', 'en', 'run', 'k8s-auth', '--platform', 'local');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("topic 'k8s-auth' does not run on local");
+  });
+});
