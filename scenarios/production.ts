@@ -6,7 +6,7 @@ import { labHome } from '../src/engine/paths.ts';
 import { portBase } from '../src/platforms/local/ports.ts';
 import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from '../src/platforms/local/transit.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { VaultApiError } from '../src/vault/client.ts';
+import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { KEYS_FILE, health, mountType, waitUntil } from './common.ts';
 
 export const CANARY = { path: 'prod/canary', original: 'before-snapshot', changed: 'changed-after-snapshot' };
@@ -131,6 +131,19 @@ const revokeRootCmds: Cmd[] = [
   { kind: 'vault', args: ['token', 'revoke', '$NEW_ROOT_TOKEN'], note: msg('비상 작업이 끝나면 새 root 도 바로 폐기합니다.', 'When the emergency is over, revoke the new root too.') },
 ];
 
+/** OpenBao serves the attempt at sys/generate-root-token/attempt; Vault at sys/generate-root/attempt. */
+export async function generateRootAttempt(c: VaultClient): Promise<{ started: boolean; path: string }> {
+  for (const path of ['/sys/generate-root/attempt', '/sys/generate-root-token/attempt']) {
+    try {
+      const r = await c.read<{ started?: boolean }>(path);
+      return { started: r.started === true, path };
+    } catch (e) {
+      if (!(e instanceof VaultApiError) || (e.status !== 405 && e.status !== 404)) throw e;
+    }
+  }
+  throw new Error('no generate-root attempt endpoint answered');
+}
+
 async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
   const c = await activeAdmin(ctx);
   const r = await c.read<Record<string, unknown>>('/sys/audit');
@@ -247,8 +260,8 @@ export const topic: Topic = {
       commands: revokeRootCmds,
       solve: async (ctx) => {
         const c = await activeAdmin(ctx);
-        const attempt = await c.read<{ started?: boolean }>('/sys/generate-root/attempt');
-        if (attempt.started) await c.delete('/sys/generate-root/attempt');
+        const attempt = await generateRootAttempt(c);
+        if (attempt.started) await c.delete(attempt.path);
         for (const cmd of revokeRootCmds) {
           if (cmd.kind === 'vault' && cmd.args[1] === 'revoke' && cmd.args[2] === '$ROOT_TOKEN') {
             // Already revoked on a rerun: that is the goal, not an error.

@@ -72,7 +72,7 @@ export const topic: Topic = {
     setupStep('server', msg('kind 클러스터와 Vault (Helm) 준비', 'Prepare the kind cluster and Vault (Helm)')),
     vaultReadyStep('vault'),
     // The k8s-auth topic's Vault side, prepared: this topic is about the operator.
-    ...vaultSideSteps('setup').map((s) => ({ ...s, id: `k8s-auth-${s.id}` })),
+    ...vaultSideSteps('setup').map(({ checks: _checks, ...s }) => ({ ...s, id: `k8s-auth-${s.id}` })),
     {
       id: 'install',
       kind: 'task',

@@ -14,6 +14,8 @@ import type { Lang } from '../src/engine/i18n.ts';
 /** Each test file gets its own lab home; ports from TEST_PORT_BASE (default 38200) so a learner's labs are untouched. */
 export function useTempLabHome(prefix = 'vault-lab-test-'): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  // Tests stop their servers in afterAll; the folder goes when the worker exits (KEEP_LAB_HOME=1 keeps it for a post-mortem).
+  if (!process.env.KEEP_LAB_HOME) process.once('exit', () => fs.rmSync(home, { recursive: true, force: true }));
   process.env.LAB_HOME = home;
   process.env.LAB_PORT_BASE = process.env.TEST_PORT_BASE ?? '38200';
   process.env.NO_COLOR = '1';

@@ -139,7 +139,18 @@ export function classify(e: unknown): Outcome {
   return 'unknown';
 }
 
-async function clusterState(ctx: LabContext, clients: VaultClient[]): Promise<ClusterState> {
+interface LeaderView {
+  leader_address?: string;
+  is_self?: boolean;
+  raft_committed_index?: number;
+  raft_applied_index?: number;
+}
+
+/**
+ * `healthy` means every standby follows the active node and has applied its log up to `target` (the active's
+ * commit index when all nodes were first seen unsealed): a restarted node is a real voter again, not just up.
+ */
+async function clusterState(ctx: LabContext, clients: VaultClient[], target?: { index: number }): Promise<ClusterState> {
   const hs = await Promise.all(clients.map((c) => c.health().catch(() => undefined)));
   const unsealed = hs.filter((h) => h && h.initialized && !h.sealed).length;
   const activeIdx = hs.flatMap((h, i) => (h && h.initialized && !h.sealed && !h.standby ? [i] : []));
@@ -149,8 +160,14 @@ async function clusterState(ctx: LabContext, clients: VaultClient[]): Promise<Cl
   if (a !== undefined) {
     const c = ctx.vault(a);
     voters = (await c.raftServers().catch(() => [])).filter((s) => s.voter).length;
-    const st = await c.read<{ data?: { healthy?: boolean } }>('/sys/storage/raft/autopilot/state').catch(() => undefined);
-    healthy = st?.data?.healthy === true;
+    const views = await Promise.all(clients.map((x) => x.read<LeaderView>('/sys/leader').catch(() => undefined)));
+    const act = views[a];
+    if (target && target.index < 0 && unsealed === clients.length) target.index = act?.raft_committed_index ?? -1;
+    const want = target ? target.index : (act?.raft_committed_index ?? 0);
+    healthy =
+      unsealed === clients.length &&
+      want >= 0 &&
+      views.every((v, i) => i === a || (v !== undefined && v.leader_address === ctx.platform.vaultNodes()[a]!.addr && (v.raft_applied_index ?? -1) >= want));
   }
   return { unsealed, actives: activeIdx.length, voters, healthy };
 }
@@ -158,9 +175,10 @@ async function clusterState(ctx: LabContext, clients: VaultClient[]): Promise<Cl
 async function waitHealthy(ctx: LabContext, clients: VaultClient[], timeoutMs = 60_000): Promise<ClusterState> {
   const n = clients.length;
   const deadline = Date.now() + timeoutMs;
+  const target = { index: -1 };
   let s: ClusterState = { unsealed: 0, actives: 0, voters: 0, healthy: false };
   while (Date.now() < deadline) {
-    s = await clusterState(ctx, clients);
+    s = await clusterState(ctx, clients, target);
     if (s.unsealed === n && s.actives === 1 && s.voters === n && s.healthy) return s;
     await sleep(100);
   }

@@ -94,7 +94,7 @@ describe('lab chaos: usage', () => {
   it('runs on ha-failover only, and wants a sane --kills', async () => {
     const r = await cli('chaos', 'ldap', '--lang', 'en');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('ha-failover only');
+    expect(r.stderr).toContain('ha-failover topic only');
     const k = await cli('chaos', 'ha-failover', '--kills', 'many', '--lang', 'en');
     expect(k.code).toBe(2);
     expect(k.stderr).toContain('--kills');

@@ -86,6 +86,8 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
       'kubectl --context kind-vault-lab get nodes -o json',
       'kubectl --context kind-vault-lab create namespace vault --dry-run=client -o yaml',
       'kubectl --context kind-vault-lab apply -f -',
+      // A lab without cluster-keys.json: leftover PVCs of an earlier release go, Vault starts empty.
+      'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
       'helm repo add hashicorp https://helm.releases.hashicorp.com --force-update',
       'helm repo update hashicorp',
       `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,
@@ -169,6 +171,9 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     const b = new LabDir('k8s-auth');
     const topic = await loadTopic('k8s-auth');
     await expect(new KindPlatform(b, topic, fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] }).deps).up(topic.needs, report)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining("the 'vault-k8s' lab already runs Vault") });
+    // Once that lab is down, its release is gone and the cluster is free.
+    await new KindPlatform(a, await loadTopic('vault-k8s'), f.deps).down();
+    await new KindPlatform(b, topic, fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] }).deps).up(topic.needs, report);
     a.remove();
     b.remove();
   });
@@ -187,7 +192,7 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     lab.remove();
   });
 
-  it('down(): stops the port-forwards, uninstalls the release and removes the namespace', async () => {
+  it('down(): stops the port-forwards and uninstalls the release, keeping the PVCs (data is kept)', async () => {
     const topic = await loadTopic('vault-k8s');
     const lab = new LabDir('vault-k8s');
     const f = fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] });
@@ -195,8 +200,14 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     await p.up(topic.needs, report);
     f.calls.length = 0;
     await p.down();
-    expect(lines(f.calls)).toEqual(['helm --kube-context kind-vault-lab uninstall vault -n vault --ignore-not-found', 'kubectl --context kind-vault-lab delete namespace vault --ignore-not-found --wait=false']);
+    expect(lines(f.calls)).toEqual(['helm --kube-context kind-vault-lab uninstall vault -n vault --ignore-not-found --wait']);
     expect(lab.record()!.processes).toEqual({});
+    expect(lab.record()!.facts.released).toBeUndefined();
+    // With keys in the lab (an initialised Vault), a rerun keeps the PVCs.
+    lab.writeSecret('cluster-keys.json', JSON.stringify({ unseal_keys_b64: ['a2V5a2V5a2V5'], root_token: 's.keepkeepkeepkeepkeepkeep' }));
+    f.calls.length = 0;
+    await p.up(topic.needs, report);
+    expect(lines(f.calls).some((c) => c.includes('delete pvc'))).toBe(false);
     lab.remove();
   });
 
@@ -316,5 +327,22 @@ describe('without kind, kubectl or helm (this machine)', () => {
     const r = await cli('--lang', 'en', 'run', 'k8s-auth', '--platform', 'local');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("topic 'k8s-auth' does not run on local");
+  });
+});
+
+describe('kind: node addresses inside a pod (pure)', async () => {
+  const { renderKind, inPodArg } = await import('../../src/platforms/kind/exec-plan.ts');
+  it('the ha-failover join runs against the in-cluster leader and the mounted CA', async () => {
+    const { loadTopic } = await import('../../src/engine/catalogue.ts');
+    const topic = await loadTopic('ha-failover');
+    const join = topic.steps.find((s) => s.id === 'join')!.commands![0]!;
+    const text = renderKind(join);
+    expect(text).toContain('kubectl exec vault-1 -n vault -- vault operator raft join');
+    expect(text).toContain('-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt');
+    expect(text).toContain('https://vault-0.vault-internal:8200');
+  });
+  it('resolved local addresses and CA paths are mapped back', () => {
+    expect(inPodArg('https://127.0.0.1:30000', { addrs: ['https://127.0.0.1:30000'], caFile: '/x/ca.crt' })).toBe('https://vault-0.vault-internal:8200');
+    expect(inPodArg('-leader-ca-cert=@/x/ca.crt', { addrs: [], caFile: '/x/ca.crt' })).toBe('-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt');
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, useTempLabHome } from '../helpers.ts';
 import { buildSite, type BuildResult } from '../../site/build.ts';
 import { createMarkdown, renderLesson, stepCommands } from '../../site/markdown.ts';
@@ -44,6 +44,11 @@ beforeAll(async () => {
   });
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'site-unit-out-'));
   res = await buildSite({ outDir: out });
+});
+
+afterAll(() => {
+  if (!out) return;
+  for (const f of [out, ...['r', 'bad'].map((p) => path.join(out, '..', `${p}-${path.basename(out)}.json`))]) fs.rmSync(f, { recursive: true, force: true });
 });
 
 describe('site content', () => {

@@ -68,6 +68,21 @@ export function podVaultExec(opts: {
   return { file: 'kubectl', args: [...base, 'sh', '-c', script], input: `${lines.join('\n')}\n${opts.stdin ?? ''}` };
 }
 
+/**
+ * A vault command runs inside a pod, where the other nodes are `vault-N.vault-internal` and the lab CA is the
+ * mounted secret: node addresses and the CA path the learner's shell knows are rewritten to the in-pod ones.
+ */
+export const POD_CA = '/vault/userconfig/vault-tls/ca.crt';
+export const podAddr = (node: number, scheme = 'https'): string => `${scheme}://${podName(node)}.vault-internal:8200`;
+export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | undefined }): string {
+  let out = arg.replace(/\$\{?VAULT_ADDR_(\d+)\}?/g, (_, n: string) => podAddr(Number(n))).replace(/\$\{?VAULT_CACERT\}?/g, POD_CA);
+  map.addrs.forEach((a, i) => {
+    out = out.split(a).join(podAddr(i, a.startsWith('http:') ? 'http' : 'https'));
+  });
+  if (map.caFile) out = out.split(map.caFile).join(POD_CA);
+  return out;
+}
+
 /** The seed's form, for lessons and `lab hint`: `kubectl exec vault-0 -n vault -- vault operator init …`. */
 export function renderKind(cmd: Cmd): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
@@ -76,7 +91,7 @@ export function renderKind(cmd: Cmd): string {
       const node = cmd.node ?? 0;
       const i = cmd.stdin !== undefined ? ' -i' : '';
       const env = needsToken(cmd.args) ? 'env VAULT_TOKEN="$VAULT_TOKEN" ' : '';
-      let s = `kubectl exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args)}`;
+      let s = `kubectl exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args.map((a) => inPodArg(a, { addrs: [] })))}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       return s;

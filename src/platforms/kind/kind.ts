@@ -20,7 +20,7 @@ import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../local/ports.ts';
 import { ensureCa, ensureServerCert } from '../local/certs.ts';
 import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_SECRET, certSans, helmValues, kindClusterConfig, podName, toYaml } from './config.ts';
-import { podVaultExec, renderKind } from './exec-plan.ts';
+import { inPodArg, podVaultExec, renderKind } from './exec-plan.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -68,6 +68,9 @@ export function schedulableNodes(nodeList: string): number {
   const j = JSON.parse(nodeList) as { items?: { spec?: { unschedulable?: boolean; taints?: { effect?: string }[] } }[] };
   return (j.items ?? []).filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
 }
+
+/** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
+const LEFTOVER_PVCS = [0, 1, 2].flatMap((i) => [`data-${podName(i)}`, `audit-${podName(i)}`]);
 
 export class KindPlatform implements Platform {
   readonly name = 'kind' as const;
@@ -155,7 +158,7 @@ export class KindPlatform implements Platform {
       } catch {
         continue;
       }
-      if (rec.platform === 'kind' && rec.facts.context === this.context) {
+      if (rec.platform === 'kind' && rec.facts.context === this.context && rec.facts.released === 'true') {
         throw envError(
           msg(`'${t}' 랩이 이미 ${this.context} 의 ${NAMESPACE} 네임스페이스에서 Vault 를 쓰고 있습니다.`, `the '${t}' lab already runs Vault in namespace ${NAMESPACE} of ${this.context}.`),
           msg(`먼저 'npx lab down ${t}' 하세요 (한 클러스터에 Vault 릴리스는 하나).`, `Run 'npx lab down ${t}' first (one Vault release per cluster).`),
@@ -173,7 +176,12 @@ export class KindPlatform implements Platform {
     const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
     await this.applyManifest(await this.kubectl(['create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml']));
     if (this.spec.tls) await this.ensureTlsSecret();
+    // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
+    if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
     await this.helmInstall(schedulable, report);
+    this.lab.updateRecord((r) => {
+      r.facts.released = 'true';
+    }, this.initRecord);
     await this.waitPods((l) => report.debug(l));
     for (let i = 0; i < this.spec.nodes; i++) await this.ensurePortForward(i);
     for (const n of this.vaultNodes()) await this.waitReachable(n);
@@ -309,12 +317,12 @@ export class KindPlatform implements Platform {
     }
     this.lab.updateRecord((r) => {
       r.processes = {};
+      delete r.facts.released;
     }, this.initRecord);
     // Without the tools there is nothing in a cluster we could have made.
     if (!this.deps.which('kubectl') || !this.deps.which('helm')) return;
-    await this.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--ignore-not-found'], { reject: false });
-    // The namespace holds the PVCs and the TLS secret: a fresh `lab run` starts from an empty Vault.
-    await this.kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false'], { reject: false });
+    // The StatefulSet's PVCs outlive the release: the next `lab run` finds the same (sealed) Vault.
+    await this.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--ignore-not-found', '--wait'], { reject: false });
   }
 
   async status(): Promise<ProcStatus[]> {
@@ -331,7 +339,7 @@ export class KindPlatform implements Platform {
     const plan = podVaultExec({
       context: this.context,
       node: opts.node ?? 0,
-      args,
+      args: args.map((a) => inPodArg(a, { addrs: this.vaultNodes().map((n) => n.addr), caFile: this.caFile })),
       token,
       stdin: opts.stdin,
       // A value the lab knows to be secret (token, unseal key, JWT) never goes on the command line.

@@ -66,9 +66,6 @@ export function renderSlapdConf(o: { dir: string; rootPwHash: string; schema: st
   const lines = ['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${q(path.join(o.schema, `${s}.schema`))}`);
   if (o.modules) lines.push(`modulepath ${q(o.modules)}`, 'moduleload back_mdb');
   lines.push(
-    // Like Active Directory and many others, accept a DN with an empty password as an anonymous bind:
-    // Vault's deny_null_bind is what keeps that from becoming a login.
-    'allow bind_anon_cred',
     `pidfile ${q(path.join(o.dir, 'slapd.pid'))}`,
     `argsfile ${q(path.join(o.dir, 'slapd.args'))}`,
     '',

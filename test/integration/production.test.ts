@@ -1,0 +1,146 @@
+/**
+ * The production topic against real OpenBao: a second OpenBao is the transit seal. Every check fails on the
+ * start state and passes when solved; a restored snapshot brings deleted data back; restarted nodes (and a
+ * whole lab restart) unseal without any key; each check catches its typical mistake on the live lab.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
+import type { LabContext } from '../../src/engine/types.ts';
+import type { LocalPlatform } from '../../src/platforms/local/local.ts';
+import { generateRootAttempt, PROMETHEUS_POLICY } from '../../scenarios/production.ts';
+import { waitUntil } from '../../scenarios/common.ts';
+
+const ALL = ['audit-device', 'snapshot-saved', 'snapshot-restored', 'auto-unseal', 'token-ttl', 'metrics-scraped', 'root-revoked'];
+
+async function checkFailures(): Promise<string[]> {
+  return failedIds(await cli('check', 'production', '--json'));
+}
+
+let ctx: LabContext;
+const platform = () => ctx.platform as LocalPlatform;
+
+async function unsealedWithinSeconds(s: number): Promise<boolean> {
+  try {
+    await waitUntil('unsealed', async () => (await ctx.vault(0, null).health()).sealed === false, s * 1000, 200);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  useTempLabHome('vault-lab-production-');
+  const r = await cli('start', 'production');
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  ctx = await labContext('production');
+});
+
+afterAll(async () => {
+  await cli('down', '--all');
+});
+
+describe('production topic', () => {
+  it('fails every check on the start state', async () => {
+    expect((await checkFailures()).sort()).toEqual([...ALL].sort());
+    // Auto-unseal from the first boot: transit seal, recovery keys only.
+    const keys = ctx.lab.clusterKeys()!;
+    expect(keys.recovery_keys_b64?.length).toBe(1);
+    expect(keys.unseal_keys_b64 ?? []).toEqual([]);
+    expect((await ctx.vault(0, null).sealStatus()).type).toBe('transit');
+  });
+
+  it('passes every check once solved', async () => {
+    const r = await cli('run', 'production');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await checkFailures()).toEqual([]);
+  });
+
+  it('a restored snapshot brings deleted data back', async () => {
+    const c = ctx.vault();
+    await c.write('/secret/data/drill/deleted', { data: { value: 'must-come-back' } });
+    const snap = ctx.lab.path('drill.snap');
+    await platform().vaultCli(['operator', 'raft', 'snapshot', 'save', snap], {});
+    expect(fs.statSync(snap).size).toBeGreaterThan(0);
+    await c.delete('/secret/metadata/drill/deleted');
+    expect(await c.kvGet('secret', 'drill/deleted')).toBeUndefined();
+    await platform().vaultCli(['operator', 'raft', 'snapshot', 'restore', snap], {});
+    await waitUntil('restored data readable', async () => (await ctx.vault().kvGet('secret', 'drill/deleted'))?.data.value === 'must-come-back', 30_000, 250);
+  });
+
+  it('a killed node restarts unsealed without any key', async () => {
+    const before = ctx.lab.record()!.processes['vault-0']!.pid;
+    await ctx.platform.nodeAction('kill', 0);
+    expect(await ctx.vault(0, null).health().catch(() => undefined)).toBeUndefined();
+    await ctx.platform.nodeAction('start', 0);
+    expect(ctx.lab.record()!.processes['vault-0']!.pid).not.toBe(before);
+    expect(await unsealedWithinSeconds(30)).toBe(true);
+    expect(await checkFailures()).toEqual([]);
+  });
+
+  it('a whole lab restart (transit Vault included) comes back unsealed', async () => {
+    expect((await cli('down', 'production')).code).toBe(0);
+    expect(await ctx.vault(0, null).health().catch(() => undefined)).toBeUndefined();
+    const r = await cli('start', 'production');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await unsealedWithinSeconds(30)).toBe(true);
+  });
+
+  describe('each check catches its typical mistake on the live lab', () => {
+    it('with the transit Vault down a restarted node stays sealed (auto-unseal fails)', async () => {
+      await platform().stopProcess('transit');
+      await ctx.platform.nodeAction('kill', 0);
+      await ctx.platform.nodeAction('start', 0);
+      expect(await unsealedWithinSeconds(5)).toBe(false);
+      expect(await checkFailures()).toContain('auto-unseal');
+      expect((await cli('start', 'production')).code).toBe(0);
+      if (!(await unsealedWithinSeconds(15))) {
+        await ctx.platform.nodeAction('kill', 0);
+        await ctx.platform.nodeAction('start', 0);
+      }
+      expect(await unsealedWithinSeconds(30)).toBe(true);
+      expect(await checkFailures()).toEqual([]);
+    });
+
+    it('an untuned auth mount breaks token-ttl', async () => {
+      await ctx.vault().write('/sys/auth/userpass/tune', { default_lease_ttl: '768h', max_lease_ttl: '768h' });
+      expect(await checkFailures()).toEqual(['token-ttl']);
+      await ctx.vault().write('/sys/auth/userpass/tune', { default_lease_ttl: '1h', max_lease_ttl: '4h' });
+    });
+
+    it('a scrape token with an admin policy breaks metrics-scraped', async () => {
+      const c = ctx.vault();
+      const good = ctx.lab.readSecret('prometheus-token.json')!;
+      const t = await c.write('/auth/token/create-orphan', { policies: ['prometheus', 'lab-admin'], period: '1h' });
+      ctx.lab.writeSecret('prometheus-token.json', JSON.stringify(t));
+      expect(await checkFailures()).toEqual(['metrics-scraped']);
+      ctx.lab.writeSecret('prometheus-token.json', good);
+      expect(PROMETHEUS_POLICY).not.toContain('secret');
+    });
+
+    it('a change after the restore breaks snapshot-restored', async () => {
+      await ctx.vault().write('/secret/data/prod/canary', { data: { value: 'changed-after-snapshot' } });
+      expect(await checkFailures()).toEqual(['snapshot-restored']);
+    });
+
+    it('an unfinished generate-root attempt breaks root-revoked', async () => {
+      const c = ctx.vault();
+      const a = await generateRootAttempt(c);
+      await c.write(a.path, {});
+      expect(await checkFailures()).toEqual(['snapshot-restored', 'root-revoked']);
+      await c.delete(a.path);
+    });
+
+    it('without an audit device, audit-device fails (and the restore can no longer be shown)', async () => {
+      const c = ctx.vault();
+      const devices = await c.read<{ data: Record<string, { type: string }> }>('/sys/audit');
+      for (const p of Object.keys(devices.data)) await c.delete(`/sys/audit/${p}`);
+      expect((await checkFailures()).sort()).toEqual(['audit-device', 'snapshot-restored']);
+    });
+
+    it('lab run converges back to all-pass', async () => {
+      const r = await cli('run', 'production');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    });
+  });
+});

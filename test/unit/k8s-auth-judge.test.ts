@@ -1,0 +1,124 @@
+/** Pure judges of the k8s-auth topic: start state fails, solved state passes, each typical mistake is caught. */
+import { describe, expect, it } from 'vitest';
+import { checks, pathMatches, policyPaths, K8S, type State } from '../../checkers/k8s-auth.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+
+const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
+const node = { name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false };
+
+/** What `lab start k8s-auth` leaves: Vault ready, nothing of the auth method yet. */
+const start = (): State => ({
+  nodes: [node],
+  keysFile: true,
+  active: 0,
+  tokenValid: true,
+  mounts: undefined,
+  auths: { token: 'token' },
+  serviceAccounts: {},
+  bindings: [{ name: 'vault-server-binding', role: { kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: [{ kind: 'ServiceAccount', name: 'vault', namespace: 'vault' }] }],
+});
+
+const solved = (): State => ({
+  ...start(),
+  auths: { token: 'token', kubernetes: 'kubernetes' },
+  host: 'https://kubernetes.default.svc',
+  policy: 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n',
+  role: { names: ['webapp'], namespaces: ['default'], policies: ['webapp'], audience: 'vault', ttl: 86400 },
+  serviceAccounts: { 'default/webapp': true },
+  login: { ok: true, read: 'ok', sa: 'default/webapp' },
+});
+
+describe('k8s-auth judges', () => {
+  it('every check fails on the start state except the chart-made RBAC', () => {
+    const s = start();
+    const failing = checks.filter((c) => !c.judge(s).ok).map((c) => c.id);
+    expect(failing).toEqual(['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience', 'login']);
+  });
+
+  it('every check passes on the solved state', () => {
+    const s = solved();
+    for (const c of checks) expect({ id: c.id, ...c.judge(s) }).toEqual({ id: c.id, ok: true });
+  });
+
+  it('every check id is one a step names, and every step check exists', async () => {
+    const topic = await loadTopic('k8s-auth');
+    const named = new Set(topic.steps.flatMap((s) => s.checks ?? []));
+    expect([...named].sort()).toEqual(checks.map((c) => c.id).sort());
+    expect(topic.platforms).toEqual(['kind']);
+  });
+
+  it('policy without data/ is caught with a specific message', () => {
+    const v = judge('policy-path', { ...solved(), policy: 'path "secret/webapp/config" {\n  capabilities = ["read"]\n}\n' });
+    expect(v.ok).toBe(false);
+    expect(v.why?.en).toContain('lacks data/');
+  });
+
+  it('policy on the right path without read is caught', () => {
+    const v = judge('policy-path', { ...solved(), policy: 'path "secret/data/webapp/config" { capabilities = ["list"] }' });
+    expect(v.ok).toBe(false);
+    expect(v.why?.en).toContain('lacks read');
+  });
+
+  it('a glob policy that covers the path passes', () => {
+    expect(judge('policy-path', { ...solved(), policy: 'path "secret/data/webapp/*" { capabilities = ["read", "list"] }' }).ok).toBe(true);
+  });
+
+  it("the seed's role (SA vault in namespace default, which does not exist) is caught", () => {
+    const v = judge('role-bound', { ...solved(), role: { ...solved().role!, names: ['vault'], namespaces: ['default'] }, serviceAccounts: { 'default/vault': false } });
+    expect(v.ok).toBe(false);
+    expect(v.why?.en).toContain('default/vault');
+  });
+
+  it('a role without the webapp policy is caught', () => {
+    expect(judge('role-bound', { ...solved(), role: { ...solved().role!, policies: ['default'] } }).ok).toBe(false);
+  });
+
+  it('an external kubernetes_host is caught', () => {
+    const v = judge('config-host', { ...solved(), host: 'https://127.0.0.1:6443' });
+    expect(v.ok).toBe(false);
+    expect(v.why?.en).toContain('127.0.0.1:6443');
+    expect(judge('config-host', { ...solved(), host: 'https://kubernetes.default.svc.cluster.local:443' }).ok).toBe(true);
+  });
+
+  it('an audience that does not match the tokens is caught, and so is none', () => {
+    expect(judge('audience', { ...solved(), role: { ...solved().role!, audience: 'https://kubernetes.default.svc.cluster.local' } }).ok).toBe(false);
+    expect(judge('audience', { ...solved(), role: { ...solved().role!, audience: '' } }).why?.en).toContain('empty');
+  });
+
+  it('a missing system:auth-delegator binding (or one for the wrong SA) is caught', () => {
+    expect(judge('auth-delegator', { ...solved(), bindings: [] }).ok).toBe(false);
+    expect(judge('auth-delegator', { ...solved(), bindings: [{ name: 'x', role: { kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: [{ kind: 'ServiceAccount', name: 'vault', namespace: 'default' }] }] }).ok).toBe(false);
+  });
+
+  it('a login that works but cannot read (403) fails; a refused login shows Vault\'s error', () => {
+    expect(judge('login', { ...solved(), login: { ok: true, read: 'denied' } }).why?.en).toContain('denied (403)');
+    const v = judge('login', { ...solved(), login: { ok: false, error: 'namespace not authorized', sa: 'default/webapp' } });
+    expect(v.ok).toBe(false);
+    expect(v.why?.en).toContain('namespace not authorized');
+  });
+
+  it('an unreachable Kubernetes API fails the Kubernetes checks with the cause', () => {
+    const s = { ...solved(), kubeError: 'connect ECONNREFUSED' };
+    for (const id of ['role-bound', 'auth-delegator', 'login']) expect(judge(id, s).why?.en).toContain('ECONNREFUSED');
+  });
+
+  it('a sealed Vault fails every Vault check with one clear reason', () => {
+    const s = { ...solved(), active: undefined };
+    for (const id of ['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience']) expect(judge(id, s).why?.en).toContain('cannot reach an unsealed Vault');
+  });
+});
+
+describe('policy parsing', () => {
+  it('reads path blocks and capabilities', () => {
+    expect(policyPaths('path "a/b" {\n capabilities = ["read", "list"]\n}\npath "c/*" { capabilities = ["deny"] }')).toEqual([
+      { path: 'a/b', capabilities: ['read', 'list'] },
+      { path: 'c/*', capabilities: ['deny'] },
+    ]);
+  });
+  it('matches Vault ACL globs', () => {
+    expect(pathMatches('secret/data/*', K8S.secretApiPath)).toBe(true);
+    expect(pathMatches('secret/data/+/config', K8S.secretApiPath)).toBe(true);
+    expect(pathMatches('secret/webapp/config', K8S.secretApiPath)).toBe(false);
+    expect(pathMatches('secret/data/webapp/config.', K8S.secretApiPath)).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checks, type State } from '../../checkers/mcp.ts';
+import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
+import { configFromEnv } from '../../src/mcp/server.ts';
+import { renderLocal } from '../../src/platforms/local/local.ts';
+
+const solved = (): State => ({
+  vaultReady: true,
+  roles: { 'agent-1': { tokenTtl: 600, tokenMaxTtl: 3600, policies: ['agent-1-policy'] }, 'agent-2': { tokenTtl: 600, tokenMaxTtl: 3600, policies: ['agent-2-policy'] } },
+  login: { ok: true, tokenTtl: 599, tokenPolicies: ['agent-1-policy', 'default'] },
+  access: { ownKv: 'ok', ownCreds: 'ok', otherKv: 'denied', otherCreds: 'denied' },
+  creds: { ok: true, username: 'v-approle-agent-1-r-abc', leaseTtl: 600 },
+  db: {
+    selectDb1: { ok: true, rows: [{ n: 3 }] },
+    selectDb2: { ok: false, code: 'ER_DBACCESS_DENIED_ERROR', message: 'Access denied' },
+    insertDb1: { ok: false, code: 'ER_TABLEACCESS_DENIED_ERROR', message: 'INSERT command denied' },
+  },
+  revoke: { userBefore: true, userAfter: false },
+  audit: { devices: [{ path: 'file/', type: 'file', file: '/x/audit.log' }], recorded: true },
+});
+
+const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
+const failing = (s: State) => checks.filter((c) => !c.judge(s).ok).map((c) => c.id);
+
+describe('mcp judges', () => {
+  it('pass on the solved state, each with a hint', () => {
+    expect(failing(solved())).toEqual([]);
+    for (const c of checks) expect(c.hint?.ko && c.hint.en).toBeTruthy();
+  });
+
+  it('fail everything on an empty start state, with bilingual reasons', () => {
+    const s: State = { vaultReady: true, roles: {}, login: { ok: false }, access: undefined, creds: { ok: false }, db: undefined, revoke: undefined, audit: { devices: [], recorded: false } };
+    expect(failing(s)).toEqual(checks.map((c) => c.id));
+    for (const c of checks) {
+      const v = c.judge(s);
+      expect(v.why?.ko && v.why.en && v.fix?.ko && v.fix.en).toBeTruthy();
+    }
+  });
+
+  it('catch a role with the default 32-day token TTL or shared policies', () => {
+    const s = solved();
+    s.roles['agent-2'] = { tokenTtl: 0, tokenMaxTtl: 0, policies: ['agent-2-policy'] };
+    expect(judge('approle-roles', s).ok).toBe(false);
+    const t = solved();
+    t.roles['agent-1']!.policies = ['agent-1-policy', 'agent-2-policy'];
+    expect(judge('approle-roles', t).ok).toBe(false);
+  });
+
+  it('catch a wildcard policy (other agent paths reachable)', () => {
+    const s = solved();
+    s.access!.otherCreds = 'ok';
+    expect(judge('least-privilege', s).ok).toBe(false);
+    const t = solved();
+    t.access!.otherKv = 'ok';
+    expect(judge('least-privilege', t).ok).toBe(false);
+  });
+
+  it('tell a refused login (templates lost) from a refused privilege', () => {
+    const s = solved();
+    s.db = {
+      selectDb1: { ok: false, code: 'ER_ACCESS_DENIED_ERROR', message: 'Access denied for user' },
+      selectDb2: { ok: false, code: 'ER_ACCESS_DENIED_ERROR', message: 'Access denied for user' },
+      insertDb1: { ok: false, code: 'ER_ACCESS_DENIED_ERROR', message: 'Access denied for user' },
+    };
+    expect(failing(s)).toEqual(['db1-select', 'db2-refused', 'insert-refused']);
+  });
+
+  it('catch GRANT on *.* and a long lease', () => {
+    const s = solved();
+    s.db!.selectDb2 = { ok: true, rows: [] };
+    s.db!.insertDb1 = { ok: true, rows: { affectedRows: 1 } };
+    expect(failing(s)).toEqual(['db2-refused', 'insert-refused']);
+    const t = solved();
+    t.creds.leaseTtl = 86400;
+    expect(failing(t)).toEqual(['lease-ttl']);
+  });
+
+  it('catch a user left behind after revocation, and a missing audit record', () => {
+    const s = solved();
+    s.revoke = { userBefore: true, userAfter: true };
+    s.audit.recorded = false;
+    expect(failing(s)).toEqual(['revoke-drops-user', 'audit-records']);
+  });
+});
+
+describe('mcp content', () => {
+  it('keeps the templates the seed lost, and scopes each agent', () => {
+    expect(creationStatements('agent-1')).toBe("CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'; GRANT SELECT ON db1.* TO '{{name}}'@'%';");
+    expect(creationStatements('agent-2')).toContain('GRANT SELECT, INSERT ON db2.*');
+    expect(policyHcl('agent-1')).toContain('path "database/creds/agent-1-role"');
+    expect(policyHcl('agent-1')).not.toContain('database/creds/*');
+    expect(policyHcl('agent-1')).not.toContain('agent-2');
+  });
+
+  it('renders the step commands for the learner without secrets', () => {
+    const text = topic.steps.flatMap((s) => s.commands ?? []).map((c) => renderLocal(c, topic.needs.vault, 'mcp')).join('\n');
+    expect(text).toContain("creation_statements=CREATE USER '\\''{{name}}'\\''");
+    expect(text).toContain('-wrap-ttl=120s');
+    expect(text).not.toMatch(/\b(?:hv[sbr]|[sbr])\.[A-Za-z0-9_-]{20,}/);
+  });
+
+  it('the MCP server refuses a wrapping-token file others can read (exit path: configuration error)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-cfg-'));
+    const f = path.join(dir, 'wrap');
+    fs.writeFileSync(f, 's.abc', { mode: 0o644 });
+    fs.chmodSync(f, 0o644);
+    const env = { VAULT_ADDR: 'http://127.0.0.1:1', MCP_ROLE_ID: 'r', MCP_WRAPPING_TOKEN_FILE: f, MCP_DB_PORT: '3306' };
+    expect(() => configFromEnv(env)).toThrow(/chmod 600/);
+    fs.chmodSync(f, 0o600);
+    expect(configFromEnv(env)).toMatchObject({ roleId: 'r', wrappingToken: 's.abc', dbRole: 'agent-1-role', db: { port: 3306 } });
+    expect(() => configFromEnv({ ...env, MCP_ROLE_ID: '' })).toThrow(/MCP_ROLE_ID/);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
