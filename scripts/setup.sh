@@ -10,6 +10,8 @@ want_apt=()
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || want_apt+=(slapd ldap-utils)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || want_apt+=(mariadb-server mariadb-client)
 command -v chromium >/dev/null 2>&1 || want_apt+=(chromium)
+# A Korean font, so browser screenshots of the study site show text rather than boxes.
+[ -d /usr/share/fonts/truetype/nanum ] || want_apt+=(fonts-nanum)
 command -v openssl >/dev/null 2>&1 || want_apt+=(openssl)
 command -v curl >/dev/null 2>&1 || want_apt+=(curl)
 command -v jq >/dev/null 2>&1 || want_apt+=(jq)

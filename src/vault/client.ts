@@ -3,8 +3,13 @@
  * so gatherers can tell sealed (503), standby (429) and unreachable apart.
  */
 import fs from 'node:fs';
-import NodeVault from 'node-vault';
+import { createRequire } from 'node:module';
+import type NodeVaultFactory from 'node-vault';
 import { registerSecret } from '../engine/redact.ts';
+
+// node-vault (with axios) costs a few hundred ms to load: only commands that talk to Vault pay for it.
+let nodeVault: typeof NodeVaultFactory | undefined;
+const loadNodeVault = (): typeof NodeVaultFactory => (nodeVault ??= createRequire(import.meta.url)('node-vault') as typeof NodeVaultFactory);
 
 export interface VaultClientOptions {
   addr: string;
@@ -49,7 +54,7 @@ export interface RaftServer {
   voter: boolean;
 }
 
-type NV = ReturnType<typeof NodeVault>;
+type NV = ReturnType<typeof NodeVaultFactory>;
 
 export class VaultClient {
   readonly addr: string;
@@ -60,7 +65,7 @@ export class VaultClient {
     this.opts = opts;
     const ca = opts.caFile ? fs.readFileSync(opts.caFile) : undefined;
     registerSecret(opts.token);
-    this.nv = NodeVault({
+    this.nv = loadNodeVault()({
       endpoint: opts.addr,
       token: opts.token ?? '',
       requestOptions: { ...(ca ? { ca } : {}), timeout: opts.timeoutMs ?? 5000 },

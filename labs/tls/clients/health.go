@@ -28,6 +28,6 @@ func main() {
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	fmt.Println(res.StatusCode, res.TLS.ServerName, tls.VersionName(res.TLS.Version))
+	fmt.Println(res.StatusCode, tls.VersionName(res.TLS.Version))
 	fmt.Println(string(body))
 }
