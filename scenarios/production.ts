@@ -135,8 +135,9 @@ const revokeRootCmds: Cmd[] = [
 export async function generateRootAttempt(c: VaultClient): Promise<{ started: boolean; path: string }> {
   for (const path of ['/sys/generate-root/attempt', '/sys/generate-root-token/attempt']) {
     try {
-      const r = await c.read<{ started?: boolean }>(path);
-      return { started: r.started === true, path };
+      // Vault answers at the top level, OpenBao inside data.
+      const r = await c.read<{ started?: boolean; data?: { started?: boolean } }>(path);
+      return { started: (r.started ?? r.data?.started) === true, path };
     } catch (e) {
       if (!(e instanceof VaultApiError) || (e.status !== 405 && e.status !== 404)) throw e;
     }

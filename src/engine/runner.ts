@@ -4,6 +4,7 @@ import type { Lang } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { usageError } from './errors.ts';
 import { suggest } from './catalogue.ts';
+import { throwIfAborted } from '../exec.ts';
 
 export type Mode = 'start' | 'run';
 
@@ -31,6 +32,8 @@ export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promis
   const list = only ? steps.filter((s) => s.kind === 'setup' || s === only) : steps;
   let i = 0;
   for (const step of list) {
+    // Ctrl-C between steps (or during a skipped step's done() probe, which runs no command) stops here.
+    throwIfAborted();
     i++;
     const title = ctx.report.t(step.title);
     ctx.report.stepStart(i, list.length, title);
@@ -72,7 +75,9 @@ export function judgeAll<S>(checks: { id: string; title: { ko: string; en: strin
 
 export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   const checker = await ctx.topic.checker();
+  throwIfAborted();
   const state = await checker.gather(ctx);
+  throwIfAborted();
   const results = judgeAll(checker.checks, state, ctx.lang);
   ctx.lab.updateProgress((p) => {
     p.lastCheck = {

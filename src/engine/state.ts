@@ -83,8 +83,14 @@ export class LabDir {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // ENOTDIR: LAB_HOME runs through a regular file, so no lab can be there; ensure() explains on write.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw new LabError(msg(`상태 파일을 읽을 수 없습니다: ${file}`, `cannot read the state file: ${file}`), {
+        exitCode: Exit.environment,
+        hint: msg('파일 권한을 확인하거나 LAB_HOME 으로 다른 폴더를 지정하세요.', 'Check the file\'s permissions, or point LAB_HOME at another folder.'),
+        detail: String(e),
+      });
     }
     try {
       return JSON.parse(text) as T;

@@ -37,7 +37,8 @@ export function vaultCandidates(): string[] {
     if (p) out.push(p);
   }
   const bundled = path.join(toolsDir, 'venv', 'bin', 'bao');
-  if (fs.existsSync(bundled)) out.push(bundled);
+  // LAB_NO_BUNDLED_BAO=1: behave like a machine without scripts/setup.sh (tests of the missing-binary path).
+  if (fs.existsSync(bundled) && !process.env.LAB_NO_BUNDLED_BAO) out.push(bundled);
   return out;
 }
 

@@ -87,17 +87,14 @@ describe('production topic', () => {
   });
 
   describe('each check catches its typical mistake on the live lab', () => {
-    it('with the transit Vault down a restarted node stays sealed (auto-unseal fails)', async () => {
+    it('with the transit Vault down a restarted node cannot come up unsealed (auto-unseal fails)', async () => {
       await platform().stopProcess('transit');
       await ctx.platform.nodeAction('kill', 0);
-      await ctx.platform.nodeAction('start', 0);
-      expect(await unsealedWithinSeconds(5)).toBe(false);
+      // OpenBao cannot set up a transit seal it cannot reach: the server refuses to run at all.
+      await expect(ctx.platform.nodeAction('start', 0)).rejects.toThrow(/exited right after start/);
       expect(await checkFailures()).toContain('auto-unseal');
-      expect((await cli('start', 'production')).code).toBe(0);
-      if (!(await unsealedWithinSeconds(15))) {
-        await ctx.platform.nodeAction('kill', 0);
-        await ctx.platform.nodeAction('start', 0);
-      }
+      const r = await cli('start', 'production');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(await unsealedWithinSeconds(30)).toBe(true);
       expect(await checkFailures()).toEqual([]);
     });
