@@ -7,6 +7,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 // `lab list | head` closes the pipe early: that is not an error.
 for (const s of [process.stdout, process.stderr]) s.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+// V8 code cache on disk (in the OS temp folder): later runs skip most compilation of the CLI and its dependencies.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
 const ac = new AbortController();
 let interrupted = 0;

@@ -238,7 +238,7 @@ export const checks: Checker<State>['checks'] = [
         if (m.defaultTtl > H4 || m.maxTtl > H4)
           return fail(msg(`${p} 의 TTL 이 기본 ${m.defaultTtl / 3600}h, 최대 ${m.maxTtl / 3600}h 입니다.`, `${p} has default ${m.defaultTtl / 3600}h, max ${m.maxTtl / 3600}h.`), msg(`vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`, `vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`));
       }
-      if (s.ttl.loginTtl === undefined) return fail(msg(`operator 로 로그인할 수 없습니다${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`, `cannot log in as operator${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`), msg('vault write auth/userpass/users/operator password=$OPERATOR_PASSWORD', 'vault write auth/userpass/users/operator password=$OPERATOR_PASSWORD'));
+      if (s.ttl.loginTtl === undefined) return fail(msg(`operator 로 로그인할 수 없습니다${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`, `cannot log in as operator${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`), msg('vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password', 'vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password'));
       if (s.ttl.loginTtl > H4 || (s.ttl.renewedTtl ?? 0) > H4) return fail(msg(`새 로그인 토큰의 TTL 이 ${s.ttl.loginTtl}s, 갱신 후 ${s.ttl.renewedTtl}s 입니다.`, `a fresh login token lives ${s.ttl.loginTtl}s, ${s.ttl.renewedTtl}s after renewal.`), msg('사용자나 role 의 token_ttl/token_max_ttl 도 4h 이하로 두세요.', "Keep the user's or role's token_ttl/token_max_ttl within 4h too."));
       return pass();
     },

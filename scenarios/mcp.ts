@@ -32,9 +32,9 @@ const dbRoleCmd = (agent: Agent): Cmd => ({
 });
 
 const dbConfigCmds: Cmd[] = [
-  { kind: 'set', name: 'MARIADB_ADMIN_PASSWORD', file: '$LAB_DIR/mariadb-admin.json', jq: '.password', note: msg('랩이 만든 MariaDB 관리 계정의 비밀번호 (0600 파일)', "The lab's MariaDB admin password (a 0600 file)") },
   {
     kind: 'vault',
+    note: msg('비밀번호는 @파일 로 넘겨 명령줄(ps)에 드러나지 않게 합니다 (랩이 만든 0600 파일).', "The password goes in as @file so it never shows on a command line (a 0600 file the lab made)."),
     args: [
       'write',
       'database/config/mysql',
@@ -42,7 +42,7 @@ const dbConfigCmds: Cmd[] = [
       'connection_url={{username}}:{{password}}@tcp(127.0.0.1:$MARIADB_PORT)/',
       'allowed_roles=agent-1-role,agent-2-role',
       'username=vaultadmin',
-      'password=$MARIADB_ADMIN_PASSWORD',
+      'password=@$LAB_DIR/mariadb-admin.password',
     ],
   },
 ];
@@ -125,7 +125,7 @@ export const topic: Topic = {
   ),
   platforms: ['local'],
   needs: { vault: { nodes: 1, storage: 'raft', tls: false, apiAudit: true, performanceMultiplier: 1 }, mariadb: true },
-  accounts: [{ name: 'MariaDB vaultadmin', secret: 'mariadb-admin.json', note: msg('Vault 가 임시 사용자를 만들 때 쓰는 관리 계정', 'The admin account Vault uses to create temporary users') }],
+  accounts: [{ name: 'MariaDB vaultadmin', secret: 'mariadb-admin.password', note: msg('Vault 가 임시 사용자를 만들 때 쓰는 관리 계정', 'The admin account Vault uses to create temporary users') }],
   steps: [
     {
       id: 'database',

@@ -80,6 +80,8 @@ async function setupCluster(ctx: LabContext): Promise<void> {
     registerSecret(password);
     ctx.lab.writeSecret('operator.json', JSON.stringify({ username: 'operator', password }, null, 2) + '\n');
   }
+  const op = ctx.lab.secretJson<{ password: string }>('operator.json');
+  if (op && ctx.lab.readSecret('operator.password') !== op.password) ctx.lab.writeSecret('operator.password', op.password);
 }
 
 const auditCmds: Cmd[] = [
@@ -104,11 +106,10 @@ const restartCmds: Cmd[] = [
 ];
 const ttlCmds: Cmd[] = [
   { kind: 'vault', args: ['auth', 'enable', 'userpass'] },
-  { kind: 'set', name: 'OPERATOR_PASSWORD', file: '$LAB_DIR/operator.json', jq: '.password' },
-  { kind: 'vault', args: ['write', 'auth/userpass/users/operator', 'password=$OPERATOR_PASSWORD', 'token_policies=default'] },
+  { kind: 'vault', args: ['write', 'auth/userpass/users/operator', 'password=@$LAB_DIR/operator.password', 'token_policies=default'] },
   { kind: 'vault', args: ['auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', 'userpass/'] },
   { kind: 'vault', args: ['auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', 'token/'] },
-  { kind: 'vault', args: ['write', '-format=json', 'auth/userpass/login/operator', 'password=$OPERATOR_PASSWORD'], stdout: '$LAB_DIR/operator-login.json' },
+  { kind: 'vault', args: ['write', '-format=json', 'auth/userpass/login/operator', 'password=@$LAB_DIR/operator.password'], stdout: '$LAB_DIR/operator-login.json' },
   { kind: 'exec', file: 'jq', args: ['.auth.lease_duration', '$LAB_DIR/operator-login.json'], note: msg('3600 이하여야 합니다.', 'Must be 3600 or less.') },
 ];
 const metricsCmds: Cmd[] = [
@@ -164,7 +165,7 @@ export const topic: Topic = {
   },
   accounts: [
     { name: 'lab admin token', secret: 'admin-token', note: msg('root 대신 쓰는 관리자 토큰', 'The admin token used instead of root') },
-    { name: 'userpass operator', secret: 'operator.json', note: msg('TTL 실습용 사용자', 'The user for the TTL step') },
+    { name: 'userpass operator', secret: 'operator.password', note: msg('TTL 실습용 사용자', 'The user for the TTL step') },
   ],
   steps: [
     {

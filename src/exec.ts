@@ -2,7 +2,6 @@
  * The one seam through which the lab starts processes: short commands (run) and long-lived servers (daemon).
  * A failed command keeps its command line and output, with secrets redacted.
  */
-import { execa } from 'execa';
 import { openSync, closeSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { LabError, Exit } from './engine/errors.ts';
@@ -51,6 +50,8 @@ export async function run(file: string, args: readonly string[], opts: RunOption
   const command = commandLine(file, args);
   throwIfAborted();
   tracer?.(redact(command));
+  // Loaded on first use: execa costs ~150 ms of start-up that `lab check` and `lab --help` never need.
+  const { execa } = await import('execa');
   const r = await execa(file, args, {
     env: opts.env,
     extendEnv: true,

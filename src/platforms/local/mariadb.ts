@@ -11,6 +11,7 @@ import { registerSecret } from '../../engine/redact.ts';
 import { LabError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 
+export const MARIADB_ADMIN_PASSWORD_FILE = 'mariadb-admin.password';
 export const MARIADB_PROC = 'mariadb';
 export const MARIADB_ADMIN_SECRET = 'mariadb-admin.json';
 export const MARIADB_ADMIN_USER = 'vaultadmin';
@@ -97,6 +98,8 @@ export const mariadbService: LocalService = {
       await rootSql(p, seedSql(password));
       p.lab.writeSecret(MARIADB_ADMIN_SECRET, JSON.stringify(admin, null, 2) + '\n');
     }
+    // The same password as a bare file, so commands pass it as `password=@file` and never on a command line.
+    if (p.lab.readSecret(MARIADB_ADMIN_PASSWORD_FILE) !== admin.password) p.lab.writeSecret(MARIADB_ADMIN_PASSWORD_FILE, admin.password);
   },
   env(p: LocalPlatform): Record<string, string> {
     return { MARIADB_HOST: '127.0.0.1', MARIADB_PORT: String(mariadbPort(p)), MARIADB_SOCKET: mariadbSocket(p), MARIADB_ADMIN_FILE: p.lab.path(MARIADB_ADMIN_SECRET) };
