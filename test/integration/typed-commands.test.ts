@@ -26,7 +26,7 @@ async function typedScript(topicId: string): Promise<string> {
   return lines.join('\n');
 }
 
-describe.each(['vault-k8s', 'ha-failover', 'ldap', 'tls'])('%s typed by hand (real server, bash, jq)', (topicId) => {
+describe.each(['vault-k8s', 'ha-failover', 'ldap', 'tls', 'mcp', 'production'])('%s typed by hand (real server, bash, jq)', (topicId) => {
   beforeAll(() => {
     useTempLabHome();
   });
