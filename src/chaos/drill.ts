@@ -106,6 +106,8 @@ class Writer {
 
   private async write(key: string, cas: number, node: number): Promise<WriteRecord> {
     const value = `${this.runId}-${++this.seq}`;
+    // The phase when the write was sent: one sent before a kill and answered after it belongs to the old phase.
+    const phase = this.phase;
     const at = Date.now();
     let outcome: Outcome;
     let version: number | undefined;
@@ -119,7 +121,7 @@ class Writer {
       error = redact(e instanceof Error ? e.message : String(e));
       outcome = classify(e);
     }
-    const w: WriteRecord = { key, cas, value, outcome, ...(version !== undefined ? { version } : {}), node, at, ms: Date.now() - at, ...(error ? { error } : {}), phase: this.phase };
+    const w: WriteRecord = { key, cas, value, outcome, ...(version !== undefined ? { version } : {}), node, at, ms: Date.now() - at, ...(error ? { error } : {}), phase };
     this.writes.push(w);
     return w;
   }
@@ -301,8 +303,10 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
       await ctx.platform.nodeAction('kill', a.node);
       const rec: KillRecord = { n, node: a.node, at: killAt };
       kills.push(rec);
-      await waitFor('failover', () => writer.writes.some((w) => w.outcome === 'acked' && w.at >= killAt), 30_000);
-      const first = writer.writes.find((w) => w.outcome === 'acked' && w.at >= killAt);
+      // An ack from the killed node itself can only be a write that beat the SIGKILL: not a failover.
+      const isFailover = (w: WriteRecord) => w.outcome === 'acked' && w.at >= killAt && w.node !== a.node;
+      await waitFor('failover', () => writer.writes.some(isFailover), 30_000);
+      const first = writer.writes.find(isFailover);
       if (first) {
         rec.failoverMs = first.at + first.ms - killAt;
         rec.newActive = first.node;
