@@ -96,6 +96,15 @@ describe('ha-failover (real servers)', () => {
     expect((await cli('run', 'ha-failover')).code).toBe(0);
   });
 
+  it('after lab down every node comes back sealed, and a rerun converges (no quorum for vault-0 alone)', async () => {
+    expect((await cli('down', 'ha-failover')).code).toBe(0);
+    const down = await check();
+    expect(down.json.results.find((x) => x.id === 'all-unsealed')!.fix).toContain('npx lab run ha-failover');
+    const r = await cli('run', 'ha-failover');
+    expect(r.code, r.stderr).toBe(0);
+    expect((await check()).json.ok).toBe(true);
+  });
+
   it('lab down --all leaves no process behind', async () => {
     const dir = new LabDir('ha-failover').dir;
     const pids = Object.values(new LabDir('ha-failover').record()!.processes).map((p) => p.pid);

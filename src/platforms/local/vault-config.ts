@@ -34,7 +34,11 @@ export function renderNodeConfig(c: NodeConfigInput): string {
   lines.push('}', '');
   if (c.storage === 'raft') {
     lines.push('storage "raft" {', `  path = ${q(c.dataDir)}`, `  node_id = ${q(c.nodeId)}`);
-    if (c.performanceMultiplier) lines.push(`  performance_multiplier = ${c.performanceMultiplier}`);
+    if (c.performanceMultiplier) {
+      lines.push(`  performance_multiplier = ${c.performanceMultiplier}`);
+      // The same fast profile for autopilot: it promotes new voters on its reconcile tick (10 s by default).
+      lines.push('  autopilot_reconcile_interval = "1s"', '  autopilot_update_interval = "1s"');
+    }
     for (const peer of c.peers) {
       lines.push('  retry_join {', `    leader_api_addr = ${q(peer)}`);
       if (c.tls) lines.push(`    leader_ca_cert_file = ${q(c.tls.ca)}`);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { renderNodeConfig, type NodeConfigInput } from '../../src/platforms/local/vault-config.ts';
+
+const base: NodeConfigInput = {
+  flavor: 'bao',
+  nodeId: 'vault-1',
+  apiPort: 18222,
+  clusterPort: 18223,
+  dataDir: '/lab/nodes/vault-1/data',
+  storage: 'raft',
+  tls: { cert: '/lab/tls/vault-1.crt', key: '/lab/tls/vault-1.key', ca: '/lab/tls/ca.crt', minVersion: 'tls12' },
+  peers: ['https://127.0.0.1:18220', 'https://127.0.0.1:18224'],
+  performanceMultiplier: 1,
+};
+
+describe('local node config (pure)', () => {
+  it('raft with one retry_join per peer, each verifying the leader with the lab CA, inside storage "raft"', () => {
+    const hcl = renderNodeConfig(base);
+    const storage = hcl.slice(hcl.indexOf('storage "raft"'));
+    expect(storage.match(/retry_join \{/g)).toHaveLength(2);
+    expect(storage).toContain('leader_api_addr = "https://127.0.0.1:18220"');
+    expect(storage.match(/leader_ca_cert_file = "\/lab\/tls\/ca.crt"/g)).toHaveLength(2);
+    expect(storage).toContain('node_id = "vault-1"');
+    expect(storage).toContain('performance_multiplier = 1');
+    expect(storage).toContain('autopilot_reconcile_interval = "1s"');
+  });
+  it('TLS listener with an explicit floor, and addresses on loopback', () => {
+    const hcl = renderNodeConfig(base);
+    expect(hcl).toContain('tls_min_version = "tls12"');
+    expect(hcl).toContain('api_addr = "https://127.0.0.1:18222"');
+    expect(hcl).toContain('address = "127.0.0.1:18222"');
+    expect(hcl).not.toContain('tls_disable');
+    expect(hcl).toContain('disable_mlock = true');
+  });
+  it('API audit creation is unlocked only for OpenBao, only when asked', () => {
+    expect(renderNodeConfig({ ...base, apiAudit: true })).toContain('unsafe_allow_api_audit_creation = true');
+    expect(renderNodeConfig({ ...base, apiAudit: true, flavor: 'vault' })).not.toContain('unsafe_allow_api_audit_creation');
+    expect(renderNodeConfig(base)).not.toContain('unsafe_allow_api_audit_creation');
+  });
+  it('file storage without TLS for the standalone topic', () => {
+    const hcl = renderNodeConfig({ ...base, storage: 'file', tls: undefined, peers: [] });
+    expect(hcl).toContain('storage "file"');
+    expect(hcl).toContain('tls_disable = true');
+    expect(hcl).toContain('api_addr = "http://127.0.0.1:18222"');
+    expect(hcl).not.toContain('retry_join');
+  });
+});
