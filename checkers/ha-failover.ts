@@ -3,7 +3,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { fail, pass } from '../src/engine/verdict.ts';
 import { gatherNodes, type NodeState } from './common.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
-import type { RaftServer } from '../src/vault/client.ts';
+import type { RaftServer, VaultClient } from '../src/vault/client.ts';
 
 export const CANARY = { path: 'ha/canary', value: 'written-before-failover' };
 
@@ -21,24 +21,22 @@ export interface State {
 }
 
 /** The highest Raft term any server reports (autopilot state); a leader change raises it. */
-export async function raftTerm(ctx: LabContext): Promise<number | undefined> {
-  const a = await ctx.activeVault();
-  if (!a) return undefined;
-  const r = await a.client.read<{ data?: { servers?: Record<string, { last_term?: number }> } }>('/sys/storage/raft/autopilot/state');
+export async function raftTermOf(client: VaultClient): Promise<number | undefined> {
+  const r = await client.read<{ data?: { servers?: Record<string, { last_term?: number }> } }>('/sys/storage/raft/autopilot/state');
   const terms = Object.values(r.data?.servers ?? {}).map((s) => s.last_term ?? 0);
   return terms.length ? Math.max(...terms) : undefined;
+}
+
+export async function raftTerm(ctx: LabContext): Promise<number | undefined> {
+  const a = await ctx.activeVault();
+  return a ? raftTermOf(a.client) : undefined;
 }
 
 /**
  * Records the leader and Raft term over time in progress.json, so the drill can be judged from live state
  * even when the learner kills the node by hand: the first full-cluster observation is the baseline.
  */
-export async function observeLeader(ctx: LabContext): Promise<{ term?: number; leader?: string }> {
-  const a = await ctx.activeVault();
-  if (!a) return {};
-  const term = await raftTerm(ctx).catch(() => undefined);
-  const leader = ctx.platform.vaultNodes()[a.node]!.name;
-  const voters = (await a.client.raftServers().catch(() => [])).filter((s) => s.voter).length;
+export function recordLeader(ctx: LabContext, leader: string, term: number | undefined, voters: number): void {
   ctx.lab.updateProgress((p) => {
     const o = p.observations;
     if (o.baselineTerm === undefined && term !== undefined && voters >= 3) {
@@ -49,10 +47,25 @@ export async function observeLeader(ctx: LabContext): Promise<{ term?: number; l
     if (leaders.at(-1) !== leader) leaders.push(leader);
     o.leaders = leaders.slice(-20);
   });
-  return { ...(term !== undefined ? { term } : {}), leader };
+}
+
+export async function observeLeader(ctx: LabContext): Promise<void> {
+  const a = await ctx.activeVault();
+  if (!a) return;
+  const [term, servers] = await Promise.all([raftTermOf(a.client).catch(() => undefined), a.client.raftServers().catch(() => [])]);
+  recordLeader(ctx, ctx.platform.vaultNodes()[a.node]!.name, term, servers.filter((s) => s.voter).length);
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
+  // Handshakes need nothing from Vault's answers: run them alongside the API calls.
+  const tlsProbe = Promise.all(
+    ctx.platform.vaultNodes().map(async (n) => {
+      const u = new URL(n.addr);
+      const opts = n.caFile ? { caFile: n.caFile } : {};
+      const [v11, v12] = await Promise.all([handshake(u.hostname, Number(u.port), 'TLSv1.1', opts), handshake(u.hostname, Number(u.port), 'TLSv1.2', opts)]);
+      return { node: n.name, v11, v12 };
+    }),
+  );
   const nodes = await gatherNodes(ctx);
   const actives = nodes.flatMap((n, i) => (n.reachable && n.initialized && !n.sealed && !n.standby ? [i] : []));
   const hasToken = ctx.lab.adminToken() !== undefined;
@@ -61,20 +74,14 @@ export async function gather(ctx: LabContext): Promise<State> {
   let canary: unknown;
   if (actives.length && hasToken) {
     const c = ctx.vault(actives[0]);
-    servers = await c.raftServers().catch(() => undefined);
-    await observeLeader(ctx).catch(() => undefined);
-    term = await raftTerm(ctx).catch(() => undefined);
-    canary = (await c.kvGet('secret', CANARY.path).catch(() => undefined))?.data.value;
+    [servers, term, canary] = await Promise.all([
+      c.raftServers().catch(() => undefined),
+      raftTermOf(c).catch(() => undefined),
+      c.kvGet('secret', CANARY.path).then((r) => r?.data.value, () => undefined),
+    ]);
+    if (actives.length === 1) recordLeader(ctx, nodes[actives[0]!]!.name, term, (servers ?? []).filter((x) => x.voter).length);
   }
-  const tls = await Promise.all(
-    ctx.platform.vaultNodes().map(async (n, i) => {
-      const u = new URL(n.addr);
-      const port = Number(u.port);
-      const opts = n.caFile ? { caFile: n.caFile } : {};
-      void i;
-      return { node: n.name, v11: await handshake(u.hostname, port, 'TLSv1.1', opts), v12: await handshake(u.hostname, port, 'TLSv1.2', opts) };
-    }),
-  );
+  const tls = await tlsProbe;
   const o = ctx.lab.progress().observations;
   return { nodes, actives, servers, term, baselineTerm: o.baselineTerm as number | undefined, leaders: (o.leaders as string[] | undefined) ?? [], tls, canary, hasToken };
 }

@@ -20,6 +20,7 @@ import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../local/ports.ts';
 import { ensureCa, ensureServerCert } from '../local/certs.ts';
 import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_SECRET, certSans, helmValues, kindClusterConfig, podName, toYaml } from './config.ts';
+import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podVaultExec, renderKind } from './exec-plan.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
@@ -353,41 +354,12 @@ export class KindPlatform implements Platform {
   }
 
   // ---- the learner's shell --------------------------------------------------------------------------------
-  tokenFile(): string | undefined {
-    const token = this.lab.adminToken();
-    if (!token) return undefined;
-    if (this.lab.readSecret('token')?.trim() !== token) this.lab.writeSecret('token', `${token}\n`);
-    return this.lab.path('token');
-  }
-
   shellEnv(): Record<string, string> {
-    const nodes = this.vaultNodes();
-    const env: Record<string, string> = { LAB_DIR: this.lab.dir, LAB_KUBE_CONTEXT: this.context };
-    const set = (k: string, v: string) => {
-      env[`VAULT_${k}`] = v;
-      env[`BAO_${k}`] = v;
-    };
-    set('ADDR', nodes[0]!.addr);
-    if (this.caFile) set('CACERT', this.caFile);
-    const tf = this.tokenFile();
-    if (tf) set('TOKEN', `$(cat ${shellQuote(tf)})`);
-    nodes.forEach((n, i) => {
-      env[`VAULT_ADDR_${i}`] = n.addr;
-    });
-    return env;
+    return { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), LAB_KUBE_CONTEXT: this.context };
   }
 
   runEnv(): Record<string, string> {
-    const env = { ...this.shellEnv() };
-    const token = this.lab.adminToken();
-    if (token) {
-      env.VAULT_TOKEN = token;
-      env.BAO_TOKEN = token;
-    } else {
-      delete env.VAULT_TOKEN;
-      delete env.BAO_TOKEN;
-    }
-    return env;
+    return resolvedEnv(this.lab, this.shellEnv());
   }
 
   info(): Record<string, string> {

@@ -18,6 +18,7 @@ import { assertPortFree, portBase } from './ports.ts';
 import { ensureCa, ensureServerCert } from './certs.ts';
 import { renderNodeConfig } from './vault-config.ts';
 import { withFlag } from '../../vault/cli-args.ts';
+import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { registerSecret } from '../../engine/redact.ts';
 
 export interface LocalService {
@@ -303,48 +304,15 @@ export class LocalPlatform implements Platform {
     }
   }
 
-  tokenFile(): string | undefined {
-    const token = this.lab.adminToken();
-    if (!token) return undefined;
-    const f = this.lab.path('token');
-    if (this.lab.readSecret('token')?.trim() !== token) this.lab.writeSecret('token', `${token}\n`);
-    return f;
-  }
-
   shellEnv(): Record<string, string> {
-    const nodes = this.vaultNodes();
-    const env: Record<string, string> = { LAB_DIR: this.lab.dir };
-    const set = (k: string, v: string) => {
-      env[`VAULT_${k}`] = v;
-      env[`BAO_${k}`] = v;
-    };
-    set('ADDR', nodes[0]!.addr);
-    if (this.caFile) set('CACERT', this.caFile);
-    const tf = this.tokenFile();
-    if (tf) set('TOKEN', `$(cat ${shellQuote(tf)})`);
-    nodes.forEach((n, i) => {
-      env[`VAULT_ADDR_${i}`] = n.addr;
-    });
+    const env = vaultShellEnv(this.lab, this.vaultNodes(), this.caFile);
     if (fs.existsSync(this.binDir())) env.PATH = `${this.binDir()}:$PATH`;
     for (const svc of this.services()) Object.assign(env, svc.env?.(this) ?? {});
     return env;
   }
 
   runEnv(): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.shellEnv())) {
-      if (k === 'PATH') continue;
-      env[k] = v;
-    }
-    const token = this.lab.adminToken();
-    if (token) {
-      env.VAULT_TOKEN = token;
-      env.BAO_TOKEN = token;
-    } else {
-      delete env.VAULT_TOKEN;
-      delete env.BAO_TOKEN;
-    }
-    return env;
+    return resolvedEnv(this.lab, this.shellEnv());
   }
 
   /** Loaded service modules, for env/info (synchronously available once up() or load() ran). */
