@@ -2,7 +2,7 @@
  * The one seam through which the lab starts processes: short commands (run) and long-lived servers (daemon).
  * A failed command keeps its command line and output, with secrets redacted.
  */
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { LabError, Exit } from './engine/errors.ts';
 import { msg } from './engine/i18n.ts';
@@ -109,9 +109,15 @@ export function daemon(file: string, args: readonly string[], opts: DaemonOption
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed server whose parent has not reaped it yet is a zombie: gone for every purpose of the lab.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
