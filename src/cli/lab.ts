@@ -7,7 +7,6 @@ import { createPlatform } from '../platforms/index.ts';
 import { createContext } from '../engine/context.ts';
 import { usageError, envError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
-import { setAbortSignal } from '../exec.ts';
 
 export function topicArg(a: CommandArgs, required = true): string | undefined {
   const id = a.positionals[0];
@@ -16,7 +15,6 @@ export function topicArg(a: CommandArgs, required = true): string | undefined {
 }
 
 export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}): Promise<LabContext & { topic: Topic }> {
-  setAbortSignal(a.signal);
   const topic = await loadTopic(topicArg(a)!);
   const lab = new LabDir(topic.id);
   const rec = lab.record();

@@ -8,6 +8,7 @@ import { msg, parseLang, type Lang, type Msg } from '../engine/i18n.ts';
 import { Reporter, type Out } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
+import { setAbortSignal } from '../exec.ts';
 
 export interface Io {
   stdout: Out & { isTTY?: boolean };
@@ -127,6 +128,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   const earlyLang = parseLang(li >= 0 ? argv[li + 1] : argv.find((a) => a.startsWith('--lang='))?.slice(7)) ?? envLang ?? 'ko';
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const report = new Reporter({ lang: earlyLang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr });
+  // One invocation, one Ctrl-C signal: every wait and command of this run honours it, and the next run starts clean.
+  setAbortSignal(io.signal);
   try {
     const name = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--lang');
     if (!name) {
@@ -167,6 +170,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal });
   } catch (e) {
     return reportError(e, report, verbose);
+  } finally {
+    setAbortSignal(undefined);
   }
 }
 

@@ -28,8 +28,7 @@ async function solveStep(ctx: LabContext, step: Step): Promise<void> {
 
 /** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
 export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
-  const steps = ctx.topic.steps.filter((s) => s.kind === 'setup' || mode === 'run' || s === only);
-  const list = only ? steps.filter((s) => s.kind === 'setup' || s === only) : steps;
+  const list = ctx.topic.steps.filter((s) => s.kind === 'setup' || (only ? s === only : mode === 'run'));
   let i = 0;
   for (const step of list) {
     // Ctrl-C between steps (or during a skipped step's done() probe, which runs no command) stops here.
@@ -71,6 +70,17 @@ export function judgeAll<S>(checks: { id: string; title: { ko: string; en: strin
       ...(v.fix ? { fix: v.fix[lang] } : {}),
     };
   });
+}
+
+/** The learner's next task: the first task step the live state does not show as done. */
+export async function nextStep(ctx: LabContext): Promise<Step | undefined> {
+  const progress = ctx.lab.progress();
+  for (const s of ctx.topic.steps) {
+    if (s.kind !== 'task') continue;
+    const done = s.done ? await s.done(ctx).catch(() => false) : Boolean(progress.steps[s.id]);
+    if (!done) return s;
+  }
+  return undefined;
 }
 
 export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {

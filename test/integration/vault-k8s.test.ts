@@ -5,6 +5,7 @@ import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
 import { run, isAlive } from '../../src/exec.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { LabDir } from '../../src/engine/state.ts';
+import { main } from '../../src/cli/main.ts';
 
 const checkIds = async () => failedIds(await cli('check', 'vault-k8s', '--json', '--lang', 'en'));
 
@@ -32,6 +33,15 @@ describe('vault-k8s (real server)', () => {
     expect(await checkIds()).toEqual(['kv-v2', 'secret']);
   });
 
+  it('hint follows the live state, even for work done outside the lab', async () => {
+    const ctx = await labContext('vault-k8s');
+    await ctx.platform.vaultCli(['secrets', 'enable', '-path=secret', 'kv-v2'], {});
+    const r = await cli('hint', 'vault-k8s', '--lang', 'en');
+    expect(r.stdout).toContain('Write secret/webapp/config');
+    await ctx.platform.vaultCli(['secrets', 'disable', 'secret'], {});
+    expect((await cli('hint', 'vault-k8s', '--lang', 'en')).stdout).toContain('Enable KV v2 at secret/');
+  });
+
   it('catches KV version 1 mounted at secret/ (the typical mistake) and names the fix', async () => {
     const ctx = await labContext('vault-k8s');
     await ctx.platform.vaultCli(['secrets', 'enable', '-path=secret', 'kv'], {});
@@ -46,6 +56,19 @@ describe('vault-k8s (real server)', () => {
     const r = await cli('run', 'vault-k8s', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).ok).toBe(true);
+  });
+
+  it('check --watch reports, then stops cleanly on Ctrl-C (exit 0 when all pass)', async () => {
+    const ac = new AbortController();
+    let out = '';
+    const io = { stdout: { write: (x: string) => void (out += x) }, stderr: { write: () => undefined }, signal: ac.signal };
+    const running = main(['check', 'vault-k8s', '--watch', '--interval', '0.2', '--lang', 'en'], io);
+    await new Promise((r) => setTimeout(r, 1500));
+    ac.abort();
+    expect(await running).toBe(0);
+    expect(out).toContain('all passed (5/5)');
+    // One report while nothing changes: --watch prints again only when a result changes.
+    expect(out.match(/all passed/g)).toHaveLength(1);
   });
 
   it("the learner's own CLI and curl reach the lab through `lab env`", async () => {

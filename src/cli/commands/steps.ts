@@ -1,7 +1,7 @@
-import type { CommandArgs, CommandFn } from '../main.ts';
-import type { CheckResult, LabContext, Step } from '../../engine/types.ts';
+import type { CommandFn } from '../main.ts';
+import type { LabContext, Step } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
-import { findStep, runChecks, runSteps } from '../../engine/runner.ts';
+import { findStep, nextStep, runChecks, runSteps } from '../../engine/runner.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { printResults } from './check.ts';
@@ -20,21 +20,14 @@ export const runCmd: CommandFn = async (a) => {
 export const startCmd: CommandFn = async (a) => {
   const ctx = await openLab(a);
   await runSteps(ctx, 'start');
-  const next = nextStep(ctx);
+  const next = await nextStep(ctx);
   ctx.report.info('');
   ctx.report.info(ctx.report.t(msg(`준비되었습니다. 먼저 셸을 랩에 연결하세요: eval "$(npx lab env ${ctx.topic.id})"`, `Ready. Point your shell at the lab first: eval "$(npx lab env ${ctx.topic.id})"`)));
-  if (next) showStep(a, ctx, next);
+  if (next) showStep(ctx, next);
   return Exit.ok;
 };
 
-/** The first task step not yet done by the live state. */
-function nextStep(ctx: LabContext): Step | undefined {
-  const p = ctx.lab.progress();
-  const failed = new Set((p.lastCheck?.results ?? []).filter((r) => !r.ok).map((r) => r.id));
-  return ctx.topic.steps.find((s) => s.kind === 'task' && (!p.steps[s.id] || (s.checks ?? []).some((c) => failed.has(c))));
-}
-
-function showStep(a: CommandArgs, ctx: LabContext, step: Step): void {
+function showStep(ctx: LabContext, step: Step): void {
   const r = ctx.report;
   r.out(r.style(`■ ${r.t(step.title)}`, 'bold'));
   r.out(`  ${r.t(step.task)}`);
@@ -52,14 +45,17 @@ function showStep(a: CommandArgs, ctx: LabContext, step: Step): void {
     }
   }
   if (step.hint) r.out(`\n  ${r.style('hint:', 'dim')} ${r.t(step.hint)}`);
-  void a;
 }
 
 export const hintCmd: CommandFn = async (a) => {
   const ctx = await openLab(a);
   const id = a.positionals[1];
-  const step = id ? findStep(ctx.topic, id) : (nextStep(ctx) ?? ctx.topic.steps.at(-1)!);
-  showStep(a, ctx, step);
+  const step = id ? findStep(ctx.topic, id) : await nextStep(ctx);
+  if (!step) {
+    ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤습니다. 'npx lab check ${ctx.topic.id}' 로 확인하세요.`, `Every step is done; confirm with 'npx lab check ${ctx.topic.id}'.`)));
+    return Exit.ok;
+  }
+  showStep(ctx, step);
   return Exit.ok;
 };
 
@@ -91,4 +87,3 @@ export const resetCmd: CommandFn = async (a) => {
   return Exit.ok;
 };
 
-export type { CheckResult };

@@ -68,13 +68,10 @@ export class LocalPlatform implements Platform {
   get caFile(): string | undefined {
     return this.spec.tls ? this.lab.path('tls', 'ca.crt') : undefined;
   }
-  hostFor(): string {
-    return '127.0.0.1';
-  }
   vaultNodes(): VaultNodeInfo[] {
     return Array.from({ length: this.spec.nodes }, (_, i) => ({
       name: nodeName(this.spec, i),
-      addr: `${this.scheme}://${this.hostFor()}:${this.apiPort(i)}`,
+      addr: `${this.scheme}://127.0.0.1:${this.apiPort(i)}`,
       ...(this.caFile ? { caFile: this.caFile } : {}),
     }));
   }
