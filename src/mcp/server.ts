@@ -14,17 +14,10 @@ import fs from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
-import { AgentSession } from './session.ts';
+import { AgentSession, type SessionOptions } from './session.ts';
 import { redact, registerSecret } from '../engine/redact.ts';
 
-export interface ServerConfig {
-  addr: string;
-  caFile?: string | undefined;
-  roleId: string;
-  wrappingToken: string;
-  dbRole: string;
-  db: { host: string; port: number };
-}
+export type ServerConfig = Pick<SessionOptions, 'addr' | 'caFile' | 'roleId' | 'wrappingToken' | 'dbRole' | 'db'>;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
   const need = (k: string, v: string | undefined): string => {
