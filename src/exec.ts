@@ -2,7 +2,7 @@
  * The one seam through which the lab starts processes: short commands (run) and long-lived servers (daemon).
  * A failed command keeps its command line and output, with secrets redacted.
  */
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { LabError, Exit } from './engine/errors.ts';
 import { msg } from './engine/i18n.ts';
@@ -112,10 +112,12 @@ export function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-  // A killed server whose parent has not reaped it yet is a zombie: gone for every purpose of the lab.
+  // A killed server whose parent has not reaped it yet is a zombie: gone for every purpose of the lab, once its
+  // other threads (a Go server has many, sharing its sockets) have exited too.
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    const zombie = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    return !zombie || readdirSync(`/proc/${pid}/task`).length > 1;
   } catch {
     return true;
   }

@@ -157,7 +157,7 @@ describe('ldap content', () => {
 
   it('commands never carry the bind password: bindpass comes from its 0600 file', () => {
     const text = topic.steps.flatMap((s) => s.commands ?? []).map((c) => renderLocal(c, topic.needs.vault, 'ldap')).join('\n');
-    expect(text).toContain('"bindpass=@$LAB_DIR/ldap/bind.password"');
+    expect(text).toContain('bindpass=@"$LAB_DIR/ldap/bind.password"');
     expect(text).toContain('export VAULT_LDAP_PASSWORD=$(cat "$LAB_DIR/ldap/alice.password")');
     expect(text).toContain('vault login -no-store -method=ldap -format=json username=alice');
   });

@@ -63,6 +63,11 @@ export function portOwner(port: number): { pid: number; command: string } | unde
 }
 
 export async function assertPortFree(port: number, what: string): Promise<void> {
+  // A server that was just killed may hold its port for a moment while its threads exit: allow it a short grace.
+  for (let i = 0; i < 20; i++) {
+    if (await portFree(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   if (await portFree(port)) return;
   const owner = portOwner(port);
   const who = owner ? `pid ${owner.pid}: ${owner.command.slice(0, 120)}` : 'unknown process';
