@@ -30,6 +30,11 @@ export interface LabRecord {
   facts: Record<string, string>;
 }
 
+/** A fresh lab.json for a topic on a platform (the port base is decided by the caller). */
+export function newLabRecord(topic: string, platform: string, portBase: number, facts: Record<string, string> = {}): LabRecord {
+  return { schema: STATE_SCHEMA, topic, platform, createdAt: new Date().toISOString(), ports: { base: portBase }, processes: {}, facts };
+}
+
 export interface CheckSummary {
   at: string;
   passed: number;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Cmd, Needs, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
-import { STATE_SCHEMA, listLabs } from '../../engine/state.ts';
+import { listLabs, newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { envError, LabError, Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
@@ -120,15 +120,8 @@ export class KindPlatform implements Platform {
     return this.deps.run('helm', ['--kube-context', this.context, ...args], { timeoutMs: 300_000, ...opts });
   }
 
-  private initRecord = (): LabRecord => ({
-    schema: STATE_SCHEMA,
-    topic: this.lab.topic,
-    platform: 'kind',
-    createdAt: new Date().toISOString(),
-    ports: { base: portBase(this.lab.topic) },
-    processes: {},
-    facts: { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) },
-  });
+  private initRecord = (): LabRecord =>
+    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) });
 
   // ---- lifecycle ----------------------------------------------------------------------------------------
   requireTools(): void {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Cmd, Needs, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
-import { STATE_SCHEMA } from '../../engine/state.ts';
+import { newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { LabError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
@@ -76,15 +76,7 @@ export class LocalPlatform implements Platform {
     }));
   }
 
-  private initRecord = (): LabRecord => ({
-    schema: STATE_SCHEMA,
-    topic: this.lab.topic,
-    platform: 'local',
-    createdAt: new Date().toISOString(),
-    ports: { base: portBase(this.lab.topic) },
-    processes: {},
-    facts: {},
-  });
+  private initRecord = (): LabRecord => newLabRecord(this.lab.topic, 'local', portBase(this.lab.topic));
 
   procAlive(name: string): boolean {
     const p = this.lab.record()?.processes[name];
