@@ -5,14 +5,15 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import type { VaultSpec } from '../../engine/types.ts';
 
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_DIR, TLS_SECRET, WORKERS, podName } from './names.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, WORKERS, podName } from './names.ts';
 
-export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_DIR, TLS_SECRET, WORKERS, podName };
+export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, WORKERS, podName };
 
 
 /**
- * One cluster serves every kind topic: a control plane (with the seed's host port mappings) and three workers,
- * so the chart's required pod anti-affinity can place three Raft pods on three nodes.
+ * One cluster serves every kind topic: a control plane labelled `ingress-ready` with host ports 80/443 (ingress-nginx,
+ * as in the study note's HA section) and 30000 (the standalone NodePort), and three workers, so the chart's required
+ * pod anti-affinity can place three Raft pods on three nodes.
  */
 export function kindClusterConfig(opts: { workers?: number } = {}): Record<string, unknown> {
   const workers = opts.workers ?? WORKERS;
@@ -22,19 +23,24 @@ export function kindClusterConfig(opts: { workers?: number } = {}): Record<strin
     nodes: [
       {
         role: 'control-plane',
-        extraPortMappings: [NODE_PORT, NODE_PORT + 1].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' })),
+        // v1alpha4 Node.Labels is map[string]string (kind: pkg/apis/config/v1alpha4/types.go): a string, not a YAML bool.
+        labels: { 'ingress-ready': 'true' },
+        extraPortMappings: [80, 443, NODE_PORT].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' })),
       },
       ...Array.from({ length: workers }, () => ({ role: 'worker' })),
     ],
   };
 }
 
+/** A TLS Vault is also reached from outside through ingress-nginx with SSL passthrough; plain HTTP has nothing to pass. */
+export const usesIngress = (spec: VaultSpec): boolean => Boolean(spec.tls);
+
 /** SANs for the one server certificate every pod shares. */
 export function certSans(spec: VaultSpec): { dns: string[]; ip: string[] } {
-  const host = spec.tls ? spec.tls.hostname : undefined;
+  const hosts = [...new Set([...(spec.tls && spec.tls.hostname ? [spec.tls.hostname] : []), ...(usesIngress(spec) ? [INGRESS_HOST] : [])])];
   return {
     dns: [
-      ...(host ? [host] : []),
+      ...hosts,
       `*.${RELEASE}-internal`,
       ...Array.from({ length: spec.nodes }, (_, i) => `${podName(i)}.${RELEASE}-internal`),
       `${RELEASE}-internal`,
@@ -53,9 +59,9 @@ const q = (s: string): string => JSON.stringify(s);
 /** The server's HCL (the chart puts it in a ConfigMap). */
 export function serverHcl(spec: VaultSpec): string {
   const tls = spec.tls;
-  const lines = ['ui = true'];
-  if (spec.storage === 'raft') lines.push('disable_mlock = true');
-  lines.push('', 'listener "tcp" {', '  address = "[::]:8200"', '  cluster_address = "[::]:8201"');
+  // No disable_mlock: the chart's "vault.config" helper (templates/_helpers.tpl, 0.31.0) always appends
+  // `disable_mlock = true` to an HCL config, and Vault 1.21+ refuses a second one ("argument already set").
+  const lines = ['ui = true', '', 'listener "tcp" {', '  address = "[::]:8200"', '  cluster_address = "[::]:8201"'];
   if (tls) {
     lines.push('  tls_disable = 0', `  tls_cert_file = ${q(`${TLS_DIR}/tls.crt`)}`, `  tls_key_file = ${q(`${TLS_DIR}/tls.key`)}`, `  tls_min_version = ${q(tls.minVersion)}`);
   } else {
@@ -90,7 +96,8 @@ export function helmValues(spec: VaultSpec, opts: ValuesOptions = {}): Record<st
   const tls = Boolean(spec.tls);
   const server: Record<string, unknown> = {
     dataStorage: { enabled: true, size: '1Gi', mountPath: '/vault/data' },
-    auditStorage: { enabled: true, size: '1Gi', mountPath: '/vault/logs' },
+    // The chart's default mountPath (/vault/audit, values.yaml 0.31.0); a file audit device writes there.
+    auditStorage: { enabled: true, size: '1Gi' },
   };
   if (spec.storage === 'raft') {
     server.ha = { enabled: true, replicas: spec.nodes, raft: { enabled: true, setNodeId: true, config: serverHcl(spec) } };
@@ -105,6 +112,18 @@ export function helmValues(spec: VaultSpec, opts: ValuesOptions = {}): Record<st
     // The chart points VAULT_ADDR at https://127.0.0.1:8200 inside the pod; `kubectl exec … vault` needs the CA too.
     server.extraEnvironmentVars = { VAULT_CACERT: `${TLS_DIR}/ca.crt` };
   }
+  if (usesIngress(spec)) {
+    // templates/server-ingress.yaml (0.31.0): activeService sends HA traffic to vault-active; paths default to "/",
+    // and ingress-nginx passes TLS through only for the root location (internal/ingress/controller/controller.go).
+    server.ingress = {
+      enabled: true,
+      ingressClassName: 'nginx',
+      activeService: true,
+      pathType: 'Prefix',
+      annotations: { 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true', 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' },
+      hosts: [{ host: INGRESS_HOST, paths: ['/'] }],
+    };
+  }
   return {
     global: { enabled: true, tlsDisable: !tls },
     injector: { enabled: false },
@@ -114,3 +133,36 @@ export function helmValues(spec: VaultSpec, opts: ValuesOptions = {}): Record<st
 }
 
 export const toYaml = (v: unknown): string => dumpYaml(v, { lineWidth: -1, noRefs: true });
+
+/**
+ * Strategic merge patch for ingress-nginx's kind Deployment: onto the ingress-ready node (whose host ports 80/443
+ * kind maps), with SSL passthrough on. The args list is replaced whole, so it is the pinned manifest's plus the flag.
+ */
+export function ingressNginxPatch(): Record<string, unknown> {
+  return {
+    spec: {
+      template: {
+        spec: {
+          nodeSelector: { 'ingress-ready': 'true' },
+          containers: [{ name: INGRESS_NGINX.container, args: [...INGRESS_NGINX.args, SSL_PASSTHROUGH_FLAG] }],
+        },
+      },
+    },
+  };
+}
+
+export function namespaceManifest(): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } };
+}
+
+/** The vault-tls Secret with ca.crt (`kubectl create secret tls` makes none; retry_join's leader_ca_cert_file needs it). */
+export function tlsSecretManifest(pem: { crt: string; key: string; ca: string }): Record<string, unknown> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: TLS_SECRET, namespace: NAMESPACE },
+    type: 'Opaque',
+    data: { 'tls.crt': b64(pem.crt), 'tls.key': b64(pem.key), 'ca.crt': b64(pem.ca) },
+  };
+}

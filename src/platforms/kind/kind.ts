@@ -19,7 +19,8 @@ import { which } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../local/ports.ts';
 import { ensureCa, ensureServerCert } from '../local/certs.ts';
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_SECRET, certSans, helmValues, kindClusterConfig, podName, toYaml } from './config.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, NAMESPACE, NODE_PORT, RELEASE, certSans, podName } from './config.ts';
+import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podVaultExec, renderKind } from './exec-plan.ts';
 
@@ -64,10 +65,20 @@ export function runningPods(podList: string): string[] {
   return (j.items ?? []).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '');
 }
 
-/** Nodes a Vault pod can land on: not cordoned, no NoSchedule taint (kind's control plane has one). */
+/** Nodes a Vault pod can land on: Ready, not cordoned, no NoSchedule taint (kind's control plane has one). */
 export function schedulableNodes(nodeList: string): number {
-  const j = JSON.parse(nodeList) as { items?: { spec?: { unschedulable?: boolean; taints?: { effect?: string }[] } }[] };
-  return (j.items ?? []).filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
+  type N = { spec?: { unschedulable?: boolean; taints?: { effect?: string }[] }; status?: { conditions?: { type?: string; status?: string }[] } };
+  const j = JSON.parse(nodeList) as { items?: N[] };
+  const ready = (n: N) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (j.items ?? []).filter((n) => ready(n) && !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
+}
+
+/** The lab CA and the one server certificate every pod shares, made with openssl; their PEM contents for the Secret. */
+export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ crt: string; key: string; ca: string }> {
+  const ca = await ensureCa(dir);
+  const cert = await ensureServerCert(dir, RELEASE, certSans(spec), ca);
+  const read = (f: string) => fs.readFileSync(f, 'utf8');
+  return { crt: read(cert.cert), key: read(cert.key), ca: read(ca.ca) };
 }
 
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
@@ -166,68 +177,60 @@ export class KindPlatform implements Platform {
     this.lab.ensure();
     this.assertSoleOwner();
     if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
-    await this.ensureCluster(report);
-    const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
-    await this.applyManifest(await this.kubectl(['create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml']));
-    if (this.spec.tls) await this.ensureTlsSecret();
-    // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
-    if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
-    await this.helmInstall(schedulable, report);
-    this.lab.updateRecord((r) => {
-      r.facts.released = 'true';
-    }, this.initRecord);
-    await this.waitPods((l) => report.debug(l));
+    if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
+    const dir = this.lab.path('kind');
+    const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
+    const plan = kindPlan(this.spec, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, ...(tls ? { tls } : {}) });
+    writePlanFiles(dir, plan.files);
+    for (const step of plan.steps) {
+      const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
+      switch (step.id) {
+        case 'cluster': {
+          const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
+          if (clusters.includes(CLUSTER_NAME)) break;
+          report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME} 를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
+          await this.deps.run(step.file, step.args, opts);
+          break;
+        }
+        case 'nodes': {
+          // A node that never gets Ready (someone else's cluster) is simply not counted.
+          await this.deps.run(step.file, step.args, { ...opts, reject: false });
+          const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
+          const values = kindPlan(this.spec, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
+          writePlanFiles(dir, [values]);
+          break;
+        }
+        case 'install':
+          // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
+          if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
+          report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
+          await this.deps.run(step.file, step.args, opts);
+          this.lab.updateRecord((r) => {
+            r.facts.released = 'true';
+          }, this.initRecord);
+          break;
+        case 'pods-created':
+          break;
+        case 'pods':
+          await this.waitPods((l) => report.debug(l));
+          break;
+        default:
+          await this.deps.run(step.file, step.args, opts);
+      }
+    }
     for (let i = 0; i < this.spec.nodes; i++) await this.ensurePortForward(i);
     for (const n of this.vaultNodes()) await this.waitReachable(n);
   }
 
-  private async ensureCluster(report: Reporter): Promise<void> {
-    if (this.deps.env.LAB_KUBE_CONTEXT) {
-      const ctxs = (await this.deps.run('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
-      if (!ctxs.includes(this.context)) {
-        throw envError(msg(`kube context '${this.context}' 가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
-      }
-      return;
+  private async assertContext(): Promise<void> {
+    const ctxs = (await this.deps.run('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
+    if (!ctxs.includes(this.context)) {
+      throw envError(msg(`kube context '${this.context}' 가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
     }
-    const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
-    if (clusters.includes(CLUSTER_NAME)) return;
-    const file = this.lab.path('kind', 'cluster.yaml');
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, toYaml(kindClusterConfig()));
-    report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME} 를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
-    await this.deps.run('kind', ['create', 'cluster', '--name', CLUSTER_NAME, '--config', file, '--wait', '120s'], { timeoutMs: 600_000 });
-  }
-
-  /** `kubectl create … --dry-run=client -o yaml | kubectl apply -f -`: idempotent creation. */
-  private async applyManifest(rendered: RunResult): Promise<void> {
-    await this.kubectl(['apply', '-f', '-'], { input: rendered.stdout });
-  }
-
-  private async ensureTlsSecret(): Promise<void> {
-    const dir = this.lab.path('tls');
-    const ca = await ensureCa(dir);
-    const cert = await ensureServerCert(dir, RELEASE, certSans(this.spec), ca);
-    // `kubectl create secret tls` makes no ca.crt; retry_join's leader_ca_cert_file needs one.
-    const rendered = await this.kubectl([
-      'create', 'secret', 'generic', TLS_SECRET, '-n', NAMESPACE,
-      `--from-file=tls.crt=${cert.cert}`, `--from-file=tls.key=${cert.key}`, `--from-file=ca.crt=${ca.ca}`,
-      '--dry-run=client', '-o', 'yaml',
-    ]);
-    await this.applyManifest(rendered);
   }
 
   valuesFile(): string {
     return this.lab.path('kind', 'values.yaml');
-  }
-
-  private async helmInstall(schedulable: number, report: Reporter): Promise<void> {
-    const file = this.valuesFile();
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, toYaml(helmValues(this.spec, { schedulableNodes: schedulable })));
-    await this.deps.run('helm', ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update']);
-    await this.deps.run('helm', ['repo', 'update', HELM_REPO.name], { timeoutMs: 120_000 });
-    report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
-    await this.helm(['upgrade', '--install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '-f', file, '--version', CHART_VERSION]);
   }
 
   private async podNames(): Promise<string[]> {

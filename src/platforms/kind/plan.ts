@@ -1,0 +1,148 @@
+/**
+ * The kind path as data: the files it writes (cluster config, manifests, chart values) and the ordered commands that
+ * apply them. `lab run --platform kind` writes these files and runs these commands; `--dry-run` only writes them,
+ * with the commands as a script, so a learner can apply them by hand. kindPlan is pure; writePlanFiles writes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { VaultSpec } from '../../engine/types.ts';
+import { msg, type Msg } from '../../engine/i18n.ts';
+import { commandLine } from '../../exec.ts';
+import {
+  CHART, CHART_VERSION, CLUSTER_NAME, HELM_REPO, INGRESS_NGINX, NAMESPACE, RELEASE, WORKERS,
+  helmValues, ingressNginxPatch, kindClusterConfig, namespaceManifest, podName, tlsSecretManifest, toYaml, usesIngress,
+} from './config.ts';
+
+export interface PlanFile {
+  name: string;
+  content: string;
+  /** Holds a private key: written 0600. */
+  secret?: boolean;
+}
+
+export type StepId = 'cluster' | 'nodes' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'install' | 'pods-created' | 'pods';
+
+export interface PlanStep {
+  id: StepId;
+  title: Msg;
+  file: 'kind' | 'kubectl' | 'helm';
+  args: string[];
+  timeoutMs?: number;
+}
+
+export interface Plan {
+  files: PlanFile[];
+  steps: PlanStep[];
+}
+
+export interface PlanOptions {
+  context: string;
+  /** The lab makes the kind cluster itself (no LAB_KUBE_CONTEXT). */
+  ownCluster: boolean;
+  /** Where the files go; the commands name them by absolute path. */
+  dir: string;
+  schedulableNodes?: number;
+  /** PEM contents of the server certificate, its key and the lab CA (TLS topics). */
+  tls?: { crt: string; key: string; ca: string };
+}
+
+export function kindPlan(spec: VaultSpec, o: PlanOptions): Plan {
+  const f = (name: string) => path.join(o.dir, name);
+  const kubectl = (...args: string[]) => ['--context', o.context, ...args];
+  const pods = Array.from({ length: spec.nodes }, (_, i) => `pod/${podName(i)}`);
+  const files: PlanFile[] = [];
+  const steps: PlanStep[] = [];
+  if (o.ownCluster) {
+    files.push({ name: 'cluster.yaml', content: toYaml(kindClusterConfig()) });
+    steps.push({
+      id: 'cluster',
+      title: msg('kind 클러스터 만들기 (컨트롤 플레인 ingress-ready, 워커 3개)', 'create the kind cluster (ingress-ready control plane, three workers)'),
+      file: 'kind',
+      args: ['create', 'cluster', '--name', CLUSTER_NAME, '--config', f('cluster.yaml'), '--wait', '120s'],
+      timeoutMs: 600_000,
+    });
+  }
+  // `kind create cluster --wait` waits for the control plane only: workers still NotReady would be counted out and
+  // the lab would drop the required anti-affinity.
+  steps.push({
+    id: 'nodes',
+    title: msg('모든 노드가 Ready 가 될 때까지 기다리기', 'wait until every node is Ready'),
+    file: 'kubectl',
+    args: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s'),
+    timeoutMs: 320_000,
+  });
+  if (usesIngress(spec)) {
+    files.push({ name: 'ingress-nginx-patch.yaml', content: toYaml(ingressNginxPatch()) });
+    steps.push(
+      { id: 'ingress-apply', title: msg(`ingress-nginx (kind 용, ${INGRESS_NGINX.tag}) 배포`, `deploy ingress-nginx for kind (${INGRESS_NGINX.tag})`), file: 'kubectl', args: kubectl('apply', '-f', INGRESS_NGINX.manifest), timeoutMs: 120_000 },
+      {
+        id: 'ingress-patch',
+        title: msg('컨트롤러를 ingress-ready 노드에 두고 --enable-ssl-passthrough 켜기', 'pin the controller to the ingress-ready node and turn on --enable-ssl-passthrough'),
+        file: 'kubectl',
+        args: kubectl('patch', 'deployment', INGRESS_NGINX.deployment, '-n', INGRESS_NGINX.namespace, '--type=strategic', '--patch-file', f('ingress-nginx-patch.yaml')),
+      },
+      {
+        id: 'ingress-rollout',
+        // The chart's Ingress is checked by ingress-nginx's validating webhook: the controller must answer first.
+        title: msg('ingress-nginx 컨트롤러가 뜰 때까지 기다리기 (Vault 의 Ingress 를 검증하는 웹훅)', 'wait for the ingress-nginx controller (its webhook validates the Vault Ingress)'),
+        file: 'kubectl',
+        args: kubectl('rollout', 'status', `deployment/${INGRESS_NGINX.deployment}`, '-n', INGRESS_NGINX.namespace, '--timeout=300s'),
+        timeoutMs: 320_000,
+      },
+    );
+  }
+  files.push({ name: 'namespace.yaml', content: toYaml(namespaceManifest()) });
+  steps.push({ id: 'namespace', title: msg(`${NAMESPACE} 네임스페이스`, `the ${NAMESPACE} namespace`), file: 'kubectl', args: kubectl('apply', '-f', f('namespace.yaml')) });
+  if (spec.tls) {
+    if (!o.tls) throw new Error('a TLS topic needs the certificate to plan its secret');
+    files.push({ name: 'vault-tls-secret.yaml', content: toYaml(tlsSecretManifest(o.tls)), secret: true });
+    steps.push({ id: 'tls-secret', title: msg('vault-tls Secret (tls.crt, tls.key, ca.crt)', 'the vault-tls Secret (tls.crt, tls.key, ca.crt)'), file: 'kubectl', args: kubectl('apply', '-f', f('vault-tls-secret.yaml')) });
+  }
+  files.push({ name: 'values.yaml', content: toYaml(helmValues(spec, { schedulableNodes: o.schedulableNodes ?? WORKERS })) });
+  steps.push(
+    { id: 'repo-add', title: msg('HashiCorp Helm 저장소', 'the HashiCorp Helm repository'), file: 'helm', args: ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update'] },
+    { id: 'repo-update', title: msg('저장소 갱신', 'refresh it'), file: 'helm', args: ['repo', 'update', HELM_REPO.name], timeoutMs: 120_000 },
+    {
+      id: 'install',
+      title: msg(`${CHART} ${CHART_VERSION} 설치`, `install ${CHART} ${CHART_VERSION}`),
+      file: 'helm',
+      args: ['--kube-context', o.context, 'upgrade', '--install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '-f', f('values.yaml'), '--version', CHART_VERSION],
+      timeoutMs: 300_000,
+    },
+    {
+      id: 'pods-created',
+      // kubectl wait --for=create (kubectl 1.31+): waiting on a pod the StatefulSet has not made yet would fail at once.
+      title: msg('StatefulSet 이 Pod 를 만들 때까지', 'until the StatefulSet has made the pods'),
+      file: 'kubectl',
+      args: kubectl('wait', '--for=create', ...pods, '-n', NAMESPACE, '--timeout=120s'),
+      timeoutMs: 140_000,
+    },
+    {
+      id: 'pods',
+      // Sealed pods stay 0/1 Ready by design (the readiness probe runs `vault status`): wait for Running, not Ready.
+      title: msg('Vault Pod 가 Running 이 될 때까지 (봉인 상태라 0/1 Ready 는 정상)', 'until the Vault pods run (sealed pods are 0/1 Ready by design)'),
+      file: 'kubectl',
+      args: kubectl('wait', '--for=jsonpath={.status.phase}=Running', ...pods, '-n', NAMESPACE, '--timeout=300s'),
+      timeoutMs: 320_000,
+    },
+  );
+  return { files, steps };
+}
+
+/** The plan as a shell script a learner can read and run. */
+export function planScript(plan: Plan, lang: 'ko' | 'en', header: string): string {
+  const out = ['#!/usr/bin/env bash', `# ${header}`, 'set -euo pipefail', ''];
+  plan.steps.forEach((s, i) => {
+    out.push(`# ${i + 1}. ${s.title[lang]}`, commandLine(s.file, s.args), '');
+  });
+  return out.join('\n');
+}
+
+export function writePlanFiles(dir: string, files: PlanFile[]): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const file of files) {
+    const p = path.join(dir, file.name);
+    fs.writeFileSync(p, file.content, { mode: file.secret ? 0o600 : 0o644 });
+    if (file.secret) fs.chmodSync(p, 0o600);
+  }
+}
