@@ -4,10 +4,12 @@
  */
 import { dumpYaml } from '@kubernetes/client-node';
 import type { VaultSpec } from '../../engine/types.ts';
+import { usageError } from '../../engine/errors.ts';
+import { msg } from '../../engine/i18n.ts';
 
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, WORKERS, podName } from './names.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, VAULT_IMAGE, WORKERS, podName } from './names.ts';
 
-export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, WORKERS, podName };
+export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, VAULT_IMAGE, WORKERS, podName };
 
 
 /**
@@ -88,6 +90,17 @@ export function serverHcl(spec: VaultSpec): string {
 export interface ValuesOptions {
   /** Nodes that can take a Vault pod; the chart's default anti-affinity needs one per replica. */
   schedulableNodes?: number;
+  /** `repository:tag` of the server image (default VAULT_IMAGE). */
+  image?: string | undefined;
+}
+
+/** `repo/name:tag` (a registry host may carry a port: the tag is after the last colon that follows the last slash). */
+export function splitImage(ref: string): { repository: string; tag: string } {
+  const at = ref.lastIndexOf(':');
+  if (at <= ref.lastIndexOf('/') || at === ref.length - 1) {
+    throw usageError(msg(`LAB_VAULT_IMAGE '${ref}' 에 태그가 없습니다 (저장소:태그, 예: ${VAULT_IMAGE}).`, `LAB_VAULT_IMAGE '${ref}' has no tag (repository:tag, e.g. ${VAULT_IMAGE}).`));
+  }
+  return { repository: ref.slice(0, at), tag: ref.slice(at + 1) };
 }
 
 /** Helm values for hashicorp/vault 0.31.0. Pure: the same spec always gives the same values. */
@@ -95,6 +108,7 @@ export function helmValues(spec: VaultSpec, opts: ValuesOptions = {}): Record<st
   if (spec.storage === 'inmem') throw new Error('the kind platform runs file or raft storage, not inmem');
   const tls = Boolean(spec.tls);
   const server: Record<string, unknown> = {
+    image: { ...splitImage(opts.image || VAULT_IMAGE), pullPolicy: 'IfNotPresent' },
     dataStorage: { enabled: true, size: '1Gi', mountPath: '/vault/data' },
     // The chart's default mountPath (/vault/audit, values.yaml 0.31.0); a file audit device writes there.
     auditStorage: { enabled: true, size: '1Gi' },

@@ -41,3 +41,5 @@ export const INGRESS_NGINX = {
 export const SSL_PASSTHROUGH_FLAG = '--enable-ssl-passthrough';
 
 export const podName = (i: number): string => `vault-${i}`;
+/** The chart's own default server image (values.yaml 0.31.0), pinned here; LAB_VAULT_IMAGE=<repo>:<tag> overrides it. */
+export const VAULT_IMAGE = 'hashicorp/vault:1.20.4';

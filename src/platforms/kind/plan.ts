@@ -44,6 +44,8 @@ export interface PlanOptions {
   schedulableNodes?: number;
   /** PEM contents of the server certificate, its key and the lab CA (TLS topics). */
   tls?: { crt: string; key: string; ca: string };
+  /** LAB_VAULT_IMAGE: the server image as repository:tag. */
+  image?: string | undefined;
 }
 
 export function kindPlan(spec: VaultSpec, o: PlanOptions): Plan {
@@ -98,7 +100,7 @@ export function kindPlan(spec: VaultSpec, o: PlanOptions): Plan {
     files.push({ name: 'vault-tls-secret.yaml', content: toYaml(tlsSecretManifest(o.tls)), secret: true });
     steps.push({ id: 'tls-secret', title: msg('vault-tls Secret (tls.crt, tls.key, ca.crt)', 'the vault-tls Secret (tls.crt, tls.key, ca.crt)'), file: 'kubectl', args: kubectl('apply', '-f', f('vault-tls-secret.yaml')) });
   }
-  files.push({ name: 'values.yaml', content: toYaml(helmValues(spec, { schedulableNodes: o.schedulableNodes ?? WORKERS })) });
+  files.push({ name: 'values.yaml', content: toYaml(helmValues(spec, { schedulableNodes: o.schedulableNodes ?? WORKERS, image: o.image })) });
   steps.push(
     { id: 'repo-add', title: msg('HashiCorp Helm 저장소', 'the HashiCorp Helm repository'), file: 'helm', args: ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update'] },
     { id: 'repo-update', title: msg('저장소 갱신', 'refresh it'), file: 'helm', args: ['repo', 'update', HELM_REPO.name], timeoutMs: 120_000 },
