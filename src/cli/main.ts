@@ -43,8 +43,8 @@ export const commands: Record<string, CommandSpec> = {
   list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--json]', options: jsonOpt, load: async () => (await import('./commands/list.ts')).list },
   run: {
     summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
-    usage: 'lab run <topic> [--platform local|kind]',
-    options: { ...platformOpt, ...jsonOpt },
+    usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
+    options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' } },
     load: async () => (await import('./commands/steps.ts')).runCmd,
   },
   start: {
