@@ -48,7 +48,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const name = file ? path.relative(lab.dir, file) : undefined;
           // noclobber, as the learner's line has it: an earlier output is moved aside (and kept), never overwritten.
           const aside = name && cmd.keep ? makeRoom(lab, name) : undefined;
-          if (aside) report.warn(report.t(msg(`이전 ${name} 을(를) ${aside} 로 옮겨 두었습니다.`, `the earlier ${name} was moved to ${aside}.`)));
+          if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside} 에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}) });
           if (name) {
             lab.writeSecret(name, r.stdout + '\n');

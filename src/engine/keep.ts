@@ -199,17 +199,22 @@ export async function guardKeptFiles(ctx: LabContext): Promise<void> {
   }
 }
 
-/** Makes room for the output of a kept command the lab itself runs: a valid old file is moved aside, never overwritten. */
+/**
+ * Makes room for the output of a kept command the lab itself runs. A valid old file is already in the history (or is
+ * put there now) before it goes; anything else is moved aside. Returns where the old content can be found.
+ */
 export function makeRoom(lab: LabDir, name: string): string | undefined {
   const keeper = new Keeper(lab);
   const st = keeper.state(name);
   if (st === 'missing') return undefined;
-  keeper.snapshot(name);
   if (st === 'empty') {
     fs.rmSync(lab.path(name));
     return undefined;
   }
-  return keeper.moveAside(name, 'old');
+  if (st === 'invalid') return keeper.moveAside(name, 'unreadable');
+  keeper.snapshot(name);
+  fs.rmSync(lab.path(name));
+  return `${KEEP_DIR}/`;
 }
 
 export function relToLab(lab: LabDir, file: string): string {

@@ -50,13 +50,16 @@ describe('Keeper', () => {
     expect(fs.readFileSync(lab.path('cluster-keys.json'), 'utf8')).toBe(KEYS);
   });
 
-  it('makeRoom: an old valid output is kept and moved aside, an empty one removed, nothing overwritten', () => {
+  it('makeRoom: an old valid output goes into the history, an unreadable one aside, an empty one away; nothing lost', () => {
     const lab = tmpLab();
     lab.writeSecret('cluster-keys.json', KEYS);
-    const aside = makeRoom(lab, 'cluster-keys.json');
-    expect(aside).toMatch(/^cluster-keys\.json\.old-/);
-    expect(fs.readFileSync(lab.path(aside!), 'utf8')).toBe(KEYS);
+    expect(makeRoom(lab, 'cluster-keys.json')).toBe('.keep/');
+    expect(fs.existsSync(lab.path('cluster-keys.json'))).toBe(false);
     expect(new Keeper(lab).latest('cluster-keys.json')?.text).toBe(KEYS);
+    fs.writeFileSync(lab.path('cluster-keys.json'), '{"half');
+    const aside = makeRoom(lab, 'cluster-keys.json');
+    expect(aside).toMatch(/^cluster-keys\.json\.unreadable-/);
+    expect(fs.readFileSync(lab.path(aside!), 'utf8')).toBe('{"half');
     fs.writeFileSync(lab.path('cluster-keys.json'), '');
     expect(makeRoom(lab, 'cluster-keys.json')).toBeUndefined();
     expect(fs.existsSync(lab.path('cluster-keys.json'))).toBe(false);
