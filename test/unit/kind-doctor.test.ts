@@ -105,6 +105,9 @@ describe('each pitfall: a failing and a passing fixture', () => {
     expect(r.why!.ko).toContain('vault-1');
     // Leader unsealed; the follower now only waits for its own unseal keys: not this pitfall.
     expect(judge('join-before-leader-unsealed', { ...base, logs: { 'vault-1': fx('join-leader-unsealed-follower-waiting.log') } }).status).toBe('ok');
+    // The leader's own log: its retry_join hits itself sealed until init, then stops ("returning from raft join").
+    expect(fx('join-leader-own-log.log')).toContain('Vault is sealed');
+    expect(judge('join-before-leader-unsealed', { ...base, logs: { 'vault-0': fx('join-leader-own-log.log'), 'vault-1': fx('join-joined.log') } }).status).toBe('ok');
   });
 
   it('passthrough annotation without the controller flag (ingress-nginx controller-v1.15.1 kind manifest as shipped)', () => {

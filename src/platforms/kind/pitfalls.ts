@@ -168,7 +168,7 @@ export const pitfalls: Pitfall[] = [
       const waiting: string[] = [];
       for (const [pod, log] of Object.entries(s.logs)) {
         // The last join outcome in the log decides: retry_join tries every 2 s (recorded from OpenBao 2.6.2, same messages as Vault).
-        const events = [...log.matchAll(/failed to get raft challenge: [^\n]*\n((?:\s+[|\w=].*\n?)*)|successfully joined the raft cluster|waiting for unseal keys to be supplied/g)];
+        const events = [...log.matchAll(/failed to get raft challenge: [^\n]*\n((?:\s+[|\w=].*\n?)*)|successfully joined the raft cluster|waiting for unseal keys to be supplied|returning from raft join as the node is initialized/g)];
         const last = events.at(-1);
         if (last?.[0].startsWith('failed to get raft challenge') && /Vault is sealed/.test(last[1] ?? '')) waiting.push(pod);
       }
