@@ -52,6 +52,7 @@ describe.skipIf(!haveBins)('kind objects on a real kube-apiserver', () => {
       await new Promise((res) => setTimeout(res, 1000));
     }
     await kindDryRun(await loadTopic('ha-failover'), { out, env: {}, lang: 'en' });
+    for (const t of ['ldap', 'mcp']) await kindDryRun(await loadTopic(t), { out: path.join(home, t), env: {}, lang: 'en' });
   });
   afterAll(async () => {
     for (const pid of pids.reverse()) await killDaemon(pid);
@@ -64,6 +65,19 @@ describe.skipIf(!haveBins)('kind objects on a real kube-apiserver', () => {
     expect(s.type).toBe('Opaque');
     expect(Object.keys(s.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
     expect(Buffer.from(s.data['ca.crt']!, 'base64').toString()).toBe(fs.readFileSync(path.join(out, 'tls', 'ca.crt'), 'utf8'));
+  });
+
+  it('the in-cluster OpenLDAP and MariaDB (Secrets, Deployments, Services) are accepted as written', async () => {
+    await k('apply', '--server-side', '-f', path.join(out, 'namespace.yaml'));
+    for (const t of ['ldap', 'mcp']) {
+      const r = await k('apply', '--server-side', '-f', path.join(home, t, 'services.yaml'));
+      expect(r.stdout).toMatch(/deployment.apps\/(openldap|mariadb) serverside-applied/);
+    }
+    const d = JSON.parse((await k('get', 'deployment', 'openldap', '-n', 'vault', '-o', 'json')).stdout) as { spec: { template: { spec: { volumes: { secret?: { secretName: string } }[] } } } };
+    expect(d.spec.template.spec.volumes.map((v) => v.secret?.secretName)).toEqual(['openldap-admin', 'openldap-seed']);
+    const seed = JSON.parse((await k('get', 'secret', 'openldap-seed', '-n', 'vault', '-o', 'json')).stdout) as { data: Record<string, string> };
+    expect(Buffer.from(seed.data['50-vault-lab.ldif']!, 'base64').toString()).toContain('dn: uid=alice,ou=users,dc=example,dc=com');
+    expect((await k('get', 'service', 'mariadb', '-n', 'vault', '-o', 'jsonpath={.spec.ports[0].port}')).stdout).toBe('3306');
   });
 
   it('the ingress-nginx patch on the real kind manifest: the flag added, every shipped arg kept, pinned to ingress-ready, idempotent', async () => {

@@ -180,7 +180,7 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const plan = kindPlan(this.spec, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) });
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
@@ -196,7 +196,7 @@ export class KindPlatform implements Platform {
           // A node that never gets Ready (someone else's cluster) is simply not counted.
           await this.deps.run(step.file, step.args, { ...opts, reject: false });
           const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
-          const values = kindPlan(this.spec, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
+          const values = kindPlan(this.topic.needs, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
           writePlanFiles(dir, [values]);
           break;
         }

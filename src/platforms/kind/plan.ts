@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { VaultSpec } from '../../engine/types.ts';
+import type { Needs, VaultSpec } from '../../engine/types.ts';
+import { MARIADB, MARIADB_IMAGE, OPENLDAP, OPENLDAP_IMAGE, mariadbManifests, openldapManifests, type LdapPasswords } from './services.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { commandLine } from '../../exec.ts';
 import {
@@ -20,7 +21,7 @@ export interface PlanFile {
   secret?: boolean;
 }
 
-export type StepId = 'cluster' | 'nodes' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'install' | 'pods-created' | 'pods';
+export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'install' | 'pods-created' | 'pods';
 
 export interface PlanStep {
   id: StepId;
@@ -46,9 +47,14 @@ export interface PlanOptions {
   tls?: { crt: string; key: string; ca: string };
   /** LAB_VAULT_IMAGE: the server image as repository:tag. */
   image?: string | undefined;
+  /** Passwords for the in-cluster services the topic needs (ldap, mariadb). */
+  services?: { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } };
+  /** LAB_OPENLDAP_IMAGE, LAB_MARIADB_IMAGE. */
+  images?: { openldap?: string | undefined; mariadb?: string | undefined };
 }
 
-export function kindPlan(spec: VaultSpec, o: PlanOptions): Plan {
+export function kindPlan(needs: Needs, o: PlanOptions): Plan {
+  const spec = needs.vault;
   const f = (name: string) => path.join(o.dir, name);
   const kubectl = (...args: string[]) => ['--context', o.context, ...args];
   const pods = Array.from({ length: spec.nodes }, (_, i) => `pod/${podName(i)}`);
@@ -95,6 +101,31 @@ export function kindPlan(spec: VaultSpec, o: PlanOptions): Plan {
   }
   files.push({ name: 'namespace.yaml', content: toYaml(namespaceManifest()) });
   steps.push({ id: 'namespace', title: msg(`${NAMESPACE} 네임스페이스`, `the ${NAMESPACE} namespace`), file: 'kubectl', args: kubectl('apply', '-f', f('namespace.yaml')) });
+  const services: Record<string, unknown>[] = [];
+  const deployments: string[] = [];
+  if (needs.ldap) {
+    if (!o.services?.ldap) throw new Error('the ldap service needs its passwords to plan');
+    services.push(...openldapManifests(o.services.ldap, o.images?.openldap || OPENLDAP_IMAGE));
+    deployments.push(OPENLDAP.name);
+  }
+  if (needs.mariadb) {
+    if (!o.services?.mariadb) throw new Error('the mariadb service needs its passwords to plan');
+    services.push(...mariadbManifests(o.services.mariadb, o.images?.mariadb || MARIADB_IMAGE));
+    deployments.push(MARIADB.name);
+  }
+  if (services.length) {
+    files.push({ name: 'services.yaml', content: services.map((m) => toYaml(m)).join('---\n'), secret: true });
+    steps.push(
+      { id: 'services', title: msg(`클러스터 안의 ${deployments.join(', ')} (비밀번호는 Secret 에)`, `${deployments.join(', ')} in the cluster (passwords in Secrets)`), file: 'kubectl', args: kubectl('apply', '-f', f('services.yaml')) },
+      ...deployments.map((d): PlanStep => ({
+        id: 'services-rollout',
+        title: msg(`${d} 가 준비될 때까지`, `until ${d} is ready`),
+        file: 'kubectl',
+        args: kubectl('rollout', 'status', `deployment/${d}`, '-n', NAMESPACE, '--timeout=300s'),
+        timeoutMs: 320_000,
+      })),
+    );
+  }
   if (spec.tls) {
     if (!o.tls) throw new Error('a TLS topic needs the certificate to plan its secret');
     files.push({ name: 'vault-tls-secret.yaml', content: toYaml(tlsSecretManifest(o.tls)), secret: true });
