@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Needs, VaultSpec } from '../../engine/types.ts';
+import type { Needs } from '../../engine/types.ts';
 import { MARIADB, MARIADB_IMAGE, OPENLDAP, OPENLDAP_IMAGE, mariadbManifests, openldapManifests, type LdapPasswords } from './services.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { commandLine } from '../../exec.ts';
