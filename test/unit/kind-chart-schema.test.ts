@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { helmValues, splitImage } from '../../src/platforms/kind/config.ts';
+import { helmValues, splitImage, transitHelmValues } from '../../src/platforms/kind/config.ts';
 import { loadAll, loadTopic } from '../../src/engine/catalogue.ts';
 import type { VaultSpec } from '../../src/engine/types.ts';
 
@@ -40,20 +40,21 @@ function problems(value: unknown, s: Schema, at: string): string[] {
 }
 
 describe('helm values against the real vault-helm 0.31.0 values.schema.json', () => {
-  it('the walker itself catches a misspelt key and a wrong type', () => {
+  it('the walker itself catches a misspelt key, a wrong type, and a wrong item shape', () => {
+    expect(problems({ server: { extraSecretEnvironmentVars: 'x' } }, schema, '')).toEqual(['.server.extraSecretEnvironmentVars: string, schema says array']);
     expect(problems({ server: { ingres: { enabled: true } } }, schema, '')).toEqual(['.server.ingres: not in the chart']);
     expect(problems({ server: { ha: { replicas: '3' } } }, schema, '')).toEqual(['.server.ha.replicas: string, schema says integer']);
   });
 
-  it('every kind topic, with 3 and with 1 schedulable node', async () => {
+  it('every topic, with 3 and with 1 schedulable node, and the transit release', async () => {
     const specs: [string, VaultSpec][] = [];
-    for (const topic of await loadAll()) {
-      if (topic.platforms.includes('kind')) specs.push([topic.id, topic.needs.vault]);
-    }
-    expect(specs.map(([id]) => id)).toContain('ha-failover');
+    // Every topic generates for kind (tls, ldap, mcp and production as a plan).
+    for (const topic of await loadAll()) specs.push([topic.id, topic.needs.vault]);
+    expect(specs.map(([id]) => id)).toEqual(expect.arrayContaining(['ha-failover', 'production', 'tls']));
     for (const [id, spec] of specs) {
       for (const n of [1, 3]) expect(problems(helmValues(spec, { schedulableNodes: n }), schema, id)).toEqual([]);
     }
+    expect(problems(transitHelmValues(), schema, 'transit')).toEqual([]);
   });
 
   it('the server image is pinned to the chart default and LAB_VAULT_IMAGE overrides it', async () => {

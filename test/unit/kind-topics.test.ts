@@ -96,3 +96,34 @@ describe('mcp on kind: an in-cluster MariaDB with the local schema', () => {
     expect(v.server.ha.raft.config).toContain('storage "raft"');
   });
 });
+
+describe('production on kind: audit storage, telemetry, and the transit auto-unseal story', () => {
+  it('a transit release, its bootstrap before the main install, the seal and its token from the Secret', async () => {
+    const out = path.join(home, 'production');
+    const r = await kindDryRun(await loadTopic('production'), { out, env: {}, lang: 'en' });
+    expect(r.files).toEqual(expect.arrayContaining(['transit-values.yaml', 'transit-bootstrap.sh', 'values.yaml', 'vault-tls-secret.yaml']));
+    expect(fs.statSync(path.join(out, 'transit-bootstrap.sh')).mode & 0o777).toBe(0o755);
+    type V = { server: { auditStorage: { enabled: boolean }; ha: { replicas: number; raft: { config: string } }; extraSecretEnvironmentVars: unknown[] } };
+    const v = loadYaml<V>(fs.readFileSync(path.join(out, 'values.yaml'), 'utf8'));
+    expect(v.server.auditStorage.enabled).toBe(true);
+    expect(v.server.ha.replicas).toBe(1);
+    const cfg = v.server.ha.raft.config;
+    const seal = /seal "transit" \{([^}]*)\}/.exec(cfg)![1]!;
+    expect(seal).toContain('address = "http://vault-transit.vault-transit.svc:8200"');
+    expect(seal).toContain('key_name = "autounseal"');
+    expect(seal).toContain('mount_path = "transit/"');
+    // No token in the ConfigMap: it comes from the Secret the bootstrap makes.
+    expect(seal).not.toContain('token');
+    expect(v.server.extraSecretEnvironmentVars).toEqual([{ envName: 'VAULT_TOKEN', secretName: 'vault-transit-token', secretKey: 'token' }]);
+    expect(cfg).toMatch(/listener "tcp" \{[^]*?telemetry \{\s*unauthenticated_metrics_access = true/);
+    expect(cfg).toMatch(/^telemetry \{/m);
+    const t = loadYaml<{ global: { tlsDisable: boolean }; server: { standalone: { enabled: boolean; config: string } } }>(fs.readFileSync(path.join(out, 'transit-values.yaml'), 'utf8'));
+    expect(t.server.standalone.enabled).toBe(true);
+    expect(t.server.standalone.config).toContain('storage "file"');
+    const plan = fs.readFileSync(path.join(out, 'plan.sh'), 'utf8');
+    const at = (s: string) => plan.indexOf(s);
+    expect(at('upgrade --install vault-transit hashicorp/vault -n vault-transit')).toBeGreaterThan(at('helm repo update'));
+    expect(at('transit-bootstrap.sh kind-vault-lab')).toBeGreaterThan(at('pod/vault-transit-0 -n vault-transit --timeout=300s'));
+    expect(at('upgrade --install vault hashicorp/vault -n vault')).toBeGreaterThan(at('transit-bootstrap.sh'));
+  });
+});

@@ -7,9 +7,9 @@ import type { VaultSpec } from '../../engine/types.ts';
 import { usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, VAULT_IMAGE, WORKERS, podName } from './names.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName } from './names.ts';
 
-export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, VAULT_IMAGE, WORKERS, podName };
+export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName };
 
 
 /**
@@ -69,6 +69,7 @@ export function serverHcl(spec: VaultSpec): string {
   } else {
     lines.push('  tls_disable = 1');
   }
+  if (spec.telemetry) lines.push('  telemetry {', '    unauthenticated_metrics_access = true', '  }');
   lines.push('}', '');
   if (spec.storage === 'raft') {
     lines.push('storage "raft" {', '  path = "/vault/data"');
@@ -83,6 +84,11 @@ export function serverHcl(spec: VaultSpec): string {
     lines.push('}', '', '# The chart relies on it for the vault-active / vault-standby services.', 'service_registration "kubernetes" {}');
   } else {
     lines.push('storage "file" {', '  path = "/vault/data"', '}');
+  }
+  if (spec.telemetry) lines.push('', 'telemetry {', '  prometheus_retention_time = "30s"', '  disable_hostname = true', '}');
+  if (spec.transitSeal) {
+    // In-cluster address of the transit release; the token comes from VAULT_TOKEN (the vault-transit-token Secret).
+    lines.push('', 'seal "transit" {', `  address = ${q(`http://${TRANSIT.release}.${TRANSIT.namespace}.svc:8200`)}`, `  key_name = ${q(TRANSIT.key)}`, `  mount_path = ${q(TRANSIT.mount)}`, '}');
   }
   return lines.join('\n') + '\n';
 }
@@ -125,6 +131,10 @@ export function helmValues(spec: VaultSpec, opts: ValuesOptions = {}): Record<st
     server.extraVolumes = [{ type: 'secret', name: TLS_SECRET }];
     // The chart points VAULT_ADDR at https://127.0.0.1:8200 inside the pod; `kubectl exec … vault` needs the CA too.
     server.extraEnvironmentVars = { VAULT_CACERT: `${TLS_DIR}/ca.crt` };
+  }
+  if (spec.transitSeal) {
+    // templates/_helpers.tpl "vault.extraSecretEnvironmentVars": envName / secretName / secretKey.
+    server.extraSecretEnvironmentVars = [{ envName: 'VAULT_TOKEN', secretName: TRANSIT.tokenSecret, secretKey: 'token' }];
   }
   if (usesIngress(spec)) {
     // templates/server-ingress.yaml (0.31.0): activeService sends HA traffic to vault-active; paths default to "/",
@@ -179,4 +189,60 @@ export function tlsSecretManifest(pem: { crt: string; key: string; ca: string })
     type: 'Opaque',
     data: { 'tls.crt': b64(pem.crt), 'tls.key': b64(pem.key), 'ca.crt': b64(pem.ca) },
   };
+}
+
+/** The transit release: standalone, file storage, plain HTTP inside the cluster (only the main Vault talks to it). */
+export function transitHelmValues(image?: string): Record<string, unknown> {
+  const config = ['ui = false', '', 'listener "tcp" {', '  address = "[::]:8200"', '  cluster_address = "[::]:8201"', '  tls_disable = 1', '}', '', 'storage "file" {', '  path = "/vault/data"', '}', ''].join('\n');
+  return {
+    global: { enabled: true, tlsDisable: true },
+    injector: { enabled: false },
+    server: {
+      image: { ...splitImage(image || VAULT_IMAGE), pullPolicy: 'IfNotPresent' },
+      dataStorage: { enabled: true, size: '1Gi', mountPath: '/vault/data' },
+      standalone: { enabled: true, config },
+      service: { enabled: true, type: 'ClusterIP' },
+    },
+    ui: { enabled: false },
+  };
+}
+
+/** The transit token may only encrypt and decrypt with the auto-unseal key (as the local platform's transit Vault). */
+export const transitPolicy = `path "transit/encrypt/${TRANSIT.key}" {
+  capabilities = ["update"]
+}
+path "transit/decrypt/${TRANSIT.key}" {
+  capabilities = ["update"]
+}
+`;
+
+/**
+ * Brings the transit release to serving: init (keys 0600 beside the script), unseal, transit engine and key, a
+ * periodic token for the policy, and that token as the Secret the main Vault reads. Secrets travel on stdin only.
+ * Reruns converge. Usage: bash transit-bootstrap.sh <kube context>
+ */
+export function transitBootstrapScript(): string {
+  const ex = `kubectl --context "$CTX" -n ${TRANSIT.namespace} exec -i ${TRANSIT.pod} --`;
+  return [
+    '#!/usr/bin/env bash',
+    'set -euo pipefail',
+    'umask 077',
+    'CTX="$1"',
+    'DIR="$(cd "$(dirname "$0")" && pwd)"',
+    // A Running pod may not listen yet: wait until `vault status` answers (exit 2 is sealed, 1 is no answer).
+    `for _ in $(seq 90); do rc=0; ${ex} vault status > /dev/null 2>&1 || rc=$?; [ "$rc" != 1 ] && break; sleep 2; done`,
+    `if [ ! -s "$DIR/transit-keys.json" ]; then`,
+    `  ${ex} vault operator init -key-shares=1 -key-threshold=1 -format=json > "$DIR/transit-keys.json"`,
+    'fi',
+    `jq -r '.unseal_keys_b64[0]' "$DIR/transit-keys.json" | ${ex} sh -c 'IFS= read -r K; exec vault operator unseal "$K"' > /dev/null`,
+    `jq -r '.root_token' "$DIR/transit-keys.json" | ${ex} sh -c 'IFS= read -r VAULT_TOKEN; export VAULT_TOKEN`,
+    `  vault secrets list -format=json | grep -q '"'"'"${TRANSIT.mount}"'"'"' || vault secrets enable -path=${TRANSIT.mount} transit > /dev/null`,
+    `  vault write -f ${TRANSIT.mount}keys/${TRANSIT.key} > /dev/null`,
+    `  vault policy write ${TRANSIT.key} - > /dev/null <<EOF`,
+    transitPolicy.trimEnd(),
+    'EOF',
+    `  exec vault token create -orphan -policy=${TRANSIT.key} -period=24h -field=token' > "$DIR/transit-token"`,
+    `kubectl --context "$CTX" -n ${NAMESPACE} create secret generic ${TRANSIT.tokenSecret} --from-file=token="$DIR/transit-token" --dry-run=client -o yaml | kubectl --context "$CTX" apply -f -`,
+    '',
+  ].join('\n');
 }

@@ -43,3 +43,5 @@ export const SSL_PASSTHROUGH_FLAG = '--enable-ssl-passthrough';
 export const podName = (i: number): string => `vault-${i}`;
 /** The chart's own default server image (values.yaml 0.31.0), pinned here; LAB_VAULT_IMAGE=<repo>:<tag> overrides it. */
 export const VAULT_IMAGE = 'hashicorp/vault:1.20.4';
+/** The production topic's KMS stand-in: a second release of the chart whose transit engine auto-unseals the main Vault. */
+export const TRANSIT = { release: 'vault-transit', namespace: 'vault-transit', pod: 'vault-transit-0', tokenSecret: 'vault-transit-token', key: 'autounseal', mount: 'transit/' } as const;

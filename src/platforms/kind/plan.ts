@@ -10,23 +10,25 @@ import { MARIADB, MARIADB_IMAGE, OPENLDAP, OPENLDAP_IMAGE, mariadbManifests, ope
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { commandLine } from '../../exec.ts';
 import {
-  CHART, CHART_VERSION, CLUSTER_NAME, HELM_REPO, INGRESS_NGINX, NAMESPACE, RELEASE, WORKERS,
-  helmValues, ingressNginxPatch, kindClusterConfig, namespaceManifest, podName, tlsSecretManifest, toYaml, usesIngress,
+  CHART, CHART_VERSION, CLUSTER_NAME, HELM_REPO, INGRESS_NGINX, NAMESPACE, RELEASE, TRANSIT, WORKERS,
+  helmValues, transitBootstrapScript, transitHelmValues, ingressNginxPatch, kindClusterConfig, namespaceManifest, podName, tlsSecretManifest, toYaml, usesIngress,
 } from './config.ts';
 
 export interface PlanFile {
   name: string;
   content: string;
-  /** Holds a private key: written 0600. */
+  /** Holds a private key or a password: written 0600. */
   secret?: boolean;
+  /** A script: written 0755. */
+  executable?: boolean;
 }
 
-export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'install' | 'pods-created' | 'pods';
+export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
 
 export interface PlanStep {
   id: StepId;
   title: Msg;
-  file: 'kind' | 'kubectl' | 'helm';
+  file: 'kind' | 'kubectl' | 'helm' | 'bash';
   args: string[];
   timeoutMs?: number;
 }
@@ -131,10 +133,34 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
     files.push({ name: 'vault-tls-secret.yaml', content: toYaml(tlsSecretManifest(o.tls)), secret: true });
     steps.push({ id: 'tls-secret', title: msg('vault-tls Secret (tls.crt, tls.key, ca.crt)', 'the vault-tls Secret (tls.crt, tls.key, ca.crt)'), file: 'kubectl', args: kubectl('apply', '-f', f('vault-tls-secret.yaml')) });
   }
-  files.push({ name: 'values.yaml', content: toYaml(helmValues(spec, { schedulableNodes: o.schedulableNodes ?? WORKERS, image: o.image })) });
   steps.push(
     { id: 'repo-add', title: msg('HashiCorp Helm 저장소', 'the HashiCorp Helm repository'), file: 'helm', args: ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update'] },
     { id: 'repo-update', title: msg('저장소 갱신', 'refresh it'), file: 'helm', args: ['repo', 'update', HELM_REPO.name], timeoutMs: 120_000 },
+  );
+  if (needs.transit) {
+    files.push({ name: 'transit-values.yaml', content: toYaml(transitHelmValues(o.image)) }, { name: 'transit-bootstrap.sh', content: transitBootstrapScript(), executable: true });
+    const tpod = `pod/${TRANSIT.pod}`;
+    steps.push(
+      {
+        id: 'transit-install',
+        title: msg(`자동 봉인 해제용 transit Vault (${TRANSIT.release}, ${TRANSIT.namespace})`, `the transit Vault for auto-unseal (${TRANSIT.release}, ${TRANSIT.namespace})`),
+        file: 'helm',
+        args: ['--kube-context', o.context, 'upgrade', '--install', TRANSIT.release, CHART, '-n', TRANSIT.namespace, '--create-namespace', '-f', f('transit-values.yaml'), '--version', CHART_VERSION],
+        timeoutMs: 300_000,
+      },
+      { id: 'transit-created', title: msg('transit Pod 생성 대기', 'until the transit pod exists'), file: 'kubectl', args: kubectl('wait', '--for=create', tpod, '-n', TRANSIT.namespace, '--timeout=120s'), timeoutMs: 140_000 },
+      { id: 'transit-running', title: msg('transit Pod 실행 대기', 'until the transit pod runs'), file: 'kubectl', args: kubectl('wait', '--for=jsonpath={.status.phase}=Running', tpod, '-n', TRANSIT.namespace, '--timeout=300s'), timeoutMs: 320_000 },
+      {
+        id: 'transit-bootstrap',
+        title: msg(`transit 초기화·unseal, 키 ${TRANSIT.key}, 암복호화만 되는 토큰 → Secret ${TRANSIT.tokenSecret} (키는 transit-keys.json, 0600)`, `init and unseal transit, key ${TRANSIT.key}, an encrypt/decrypt-only token → Secret ${TRANSIT.tokenSecret} (keys in transit-keys.json, 0600)`),
+        file: 'bash',
+        args: [f('transit-bootstrap.sh'), o.context],
+        timeoutMs: 300_000,
+      },
+    );
+  }
+  files.push({ name: 'values.yaml', content: toYaml(helmValues(spec, { schedulableNodes: o.schedulableNodes ?? WORKERS, image: o.image })) });
+  steps.push(
     {
       id: 'install',
       title: msg(`${CHART} ${CHART_VERSION} 설치`, `install ${CHART} ${CHART_VERSION}`),
@@ -175,7 +201,8 @@ export function writePlanFiles(dir: string, files: PlanFile[]): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const file of files) {
     const p = path.join(dir, file.name);
-    fs.writeFileSync(p, file.content, { mode: file.secret ? 0o600 : 0o644 });
-    if (file.secret) fs.chmodSync(p, 0o600);
+    const mode = file.secret ? 0o600 : file.executable ? 0o755 : 0o644;
+    fs.writeFileSync(p, file.content, { mode });
+    fs.chmodSync(p, mode);
   }
 }
