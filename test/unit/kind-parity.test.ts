@@ -4,6 +4,8 @@
  * a FAKE runner (no cluster can run here); certificates are made by the real openssl and read back with node:crypto.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
@@ -13,7 +15,8 @@ import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { certSans, helmValues, kindClusterConfig, serverHcl, toYaml } from '../../src/platforms/kind/config.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
-import { KindPlatform, schedulableNodes, type KindDeps } from '../../src/platforms/kind/kind.ts';
+import { KindPlatform, labCertificates, schedulableNodes, type KindDeps } from '../../src/platforms/kind/kind.ts';
+import { ensureCa, ensureServerCert } from '../../src/platforms/local/certs.ts';
 import type { RunOptions, RunResult } from '../../src/exec.ts';
 
 useTempLabHome('kind-parity-test-');
@@ -105,6 +108,22 @@ describe('1. ingress-nginx with SSL passthrough, as the study note HA and TLS se
     expect(cert.checkHost('vault.example.com')).toBe('vault.example.com');
     expect(cert.checkHost('vault-2.vault-internal')).toBe('vault-2.vault-internal');
     lab.remove();
+  });
+
+  it('a lab certificate from before the ingress (no vault.example.com) is reissued with it, same CA (real openssl)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kind-oldcert-'));
+    const spec = (await loadTopic('ha-failover')).needs.vault;
+    const ca = await ensureCa(dir);
+    const oldSans = certSans(spec).dns.filter((d) => d !== 'vault.example.com');
+    await ensureServerCert(dir, 'vault', { dns: oldSans, ip: ['127.0.0.1'] }, ca);
+    expect(new X509Certificate(fs.readFileSync(path.join(dir, 'vault.crt'))).checkHost('vault.example.com')).toBeUndefined();
+    const pem = await labCertificates(dir, spec);
+    const cert = new X509Certificate(pem.crt);
+    expect(cert.checkHost('vault.example.com')).toBe('vault.example.com');
+    expect(cert.verify(new X509Certificate(fs.readFileSync(path.join(dir, 'ca.crt'))).publicKey)).toBe(true);
+    // An up-to-date certificate is kept as it is.
+    expect((await labCertificates(dir, spec)).crt).toBe(pem.crt);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('up() deploys ingress-nginx for kind, pinned to the ingress-ready node with --enable-ssl-passthrough, before the chart creates its Ingress', async () => {

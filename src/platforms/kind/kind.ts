@@ -4,6 +4,7 @@
  * The lab reaches each pod through a supervised `kubectl port-forward`, so checks use the same Vault API
  * as on the local platform. Every external tool goes through one runner (the exec seam by default).
  */
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Cmd, Needs, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
@@ -76,7 +77,14 @@ export function schedulableNodes(nodeList: string): number {
 /** The lab CA and the one server certificate every pod shares, made with openssl; their PEM contents for the Secret. */
 export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ crt: string; key: string; ca: string }> {
   const ca = await ensureCa(dir);
-  const cert = await ensureServerCert(dir, RELEASE, certSans(spec), ca);
+  const sans = certSans(spec);
+  // A certificate from an older lab without a name it now needs (vault.example.com for the ingress) is reissued.
+  const old = path.join(dir, `${RELEASE}.crt`);
+  if (fs.existsSync(old)) {
+    const x = new X509Certificate(fs.readFileSync(old));
+    if (sans.dns.some((d) => x.checkHost(d, { wildcards: true }) === undefined)) for (const f of [old, path.join(dir, `${RELEASE}.key`)]) fs.rmSync(f, { force: true });
+  }
+  const cert = await ensureServerCert(dir, RELEASE, sans, ca);
   const read = (f: string) => fs.readFileSync(f, 'utf8');
   return { crt: read(cert.cert), key: read(cert.key), ca: read(ca.ca) };
 }
