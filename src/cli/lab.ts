@@ -1,5 +1,5 @@
 /** Opening a topic's lab for a command: topic, state folder, platform, context. */
-import type { CommandArgs } from './main.ts';
+import type { CommandArgs } from './types.ts';
 import type { LabContext, Topic } from '../engine/types.ts';
 import { loadTopic } from '../engine/catalogue.ts';
 import { LabDir } from '../engine/state.ts';

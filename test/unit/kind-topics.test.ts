@@ -10,7 +10,9 @@ import { loadAllYaml, loadYaml } from '@kubernetes/client-node';
 import { useTempLabHome } from '../helpers.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { kindDryRun } from '../../src/platforms/kind/dry-run.ts';
-import { LDAP } from '../../src/platforms/local/ldap.ts';
+import { LDAP, seedLdif } from '../../src/platforms/local/ldap.ts';
+import { MARIADB_ADMIN_USER as LOCAL_ADMIN } from '../../src/platforms/local/mariadb.ts';
+import { DIRECTORY, MARIADB_ADMIN_USER, directoryLdif } from '../../src/platforms/kind/services.ts';
 
 const home = useTempLabHome('kind-topics-test-');
 
@@ -44,6 +46,14 @@ describe('tls on kind', () => {
 });
 
 describe('ldap on kind: an in-cluster OpenLDAP with the local directory', () => {
+  it('is the same directory as the local platform seeds, apart from the suffix entry the image makes and fresh salts', () => {
+    expect({ suffix: DIRECTORY.suffix, userDn: DIRECTORY.userDn, groupDn: DIRECTORY.groupDn, users: DIRECTORY.users }).toEqual({ suffix: LDAP.suffix, userDn: LDAP.userDn, groupDn: LDAP.groupDn, users: LDAP.users });
+    expect(MARIADB_ADMIN_USER).toBe(LOCAL_ADMIN);
+    const pw = { bind: 'b', alice: 'a', bob: 'c' };
+    const unsalted = (ldif: string) => ldif.replace(/userPassword: \S+/g, 'userPassword: x').split(/\n\n/).filter((b) => !b.startsWith(`dn: ${LDAP.suffix}\n`));
+    expect(unsalted(directoryLdif(pw))).toEqual(unsalted(seedLdif(pw)));
+  });
+
   it('osixia/openldap pinned, suffix from LDAP_DOMAIN, the seed below it, passwords only as SSHA in the seed', async () => {
     const out = path.join(home, 'ldap');
     const r = await kindDryRun(await loadTopic('ldap'), { out, env: {}, lang: 'en' });

@@ -1,4 +1,4 @@
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import type { LabContext, Step } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
 import { findStep, nextStep, runChecks, runSteps } from '../../engine/runner.ts';

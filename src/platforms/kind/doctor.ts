@@ -4,12 +4,12 @@
  * Gathering is here; judging is pure.
  */
 import net from 'node:net';
-import type { CommandFn } from '../../cli/main.ts';
+import type { CommandFn } from '../../cli/types.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { run, type RunOptions, type RunResult } from '../../exec.ts';
 import { which } from '../../vault/binary.ts';
-import { portOwner } from '../local/ports.ts';
+import { portOwner } from '../ports.ts';
 import { CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_NGINX, NAMESPACE, NODE_PORT, TLS_SECRET } from './names.ts';
 import { TOOL_HINTS } from './kind.ts';
 import { judgePitfalls, type ClusterSnapshot, type PitfallStatus, type PodObj } from './pitfalls.ts';

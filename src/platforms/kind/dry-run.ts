@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CommandFn } from '../../cli/main.ts';
+import type { CommandFn } from '../../cli/types.ts';
 import type { Topic } from '../../engine/types.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
@@ -14,7 +14,7 @@ import { msg, type Lang } from '../../engine/i18n.ts';
 import { DEFAULT_CONTEXT } from './names.ts';
 import { labCertificates } from './kind.ts';
 import { kindPlan, planScript, writePlanFiles, type PlanOptions } from './plan.ts';
-import { LDAP } from '../local/ldap.ts';
+import { DIRECTORY } from './services.ts';
 
 export interface DryRunResult {
   dir: string;
@@ -37,7 +37,7 @@ function servicePasswords(topic: Topic, dir: string): { services: NonNullable<Pl
   };
   if (topic.needs.ldap) {
     services.ldap = { bind: keep('ldap-bind.password', password()) };
-    for (const uid of Object.keys(LDAP.users)) services.ldap[uid] = keep(`ldap-${uid}.password`, password());
+    for (const uid of Object.keys(DIRECTORY.users)) services.ldap[uid] = keep(`ldap-${uid}.password`, password());
   }
   if (topic.needs.mariadb) services.mariadb = { root: keep('mariadb-root.password', password()), admin: keep('mariadb-admin.password', password()) };
   return { services, files };

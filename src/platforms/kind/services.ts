@@ -4,9 +4,43 @@
  * schema and the vaultadmin account Vault's database engine uses. Images are pinned; LAB_OPENLDAP_IMAGE and
  * LAB_MARIADB_IMAGE override them. Every password lives in a Secret, never in a ConfigMap or an argument.
  */
-import { LDAP, seedLdif } from '../local/ldap.ts';
-import { MARIADB_ADMIN_USER } from '../local/mariadb.ts';
+import crypto from 'node:crypto';
 import { NAMESPACE } from './names.ts';
+
+/**
+ * The ldap topic's directory and the mcp topic's admin account, as the local platform makes them (a platform imports
+ * no other platform: test/unit/kind-topics.test.ts holds the two equal).
+ */
+export const DIRECTORY = {
+  suffix: 'dc=example,dc=com',
+  userDn: 'ou=users,dc=example,dc=com',
+  groupDn: 'ou=groups,dc=example,dc=com',
+  users: { alice: 'developers', bob: 'admins' } as Record<string, string>,
+  names: { alice: ['Alice Kim', 'Kim'], bob: ['Bob Lee', 'Lee'] } as Record<string, [string, string]>,
+};
+export const MARIADB_ADMIN_USER = 'vaultadmin';
+
+/** RFC 2307 {SSHA}: slapd verifies it; the clear password never enters the seed. */
+export function ssha(password: string): string {
+  const salt = crypto.randomBytes(8);
+  const digest = crypto.createHash('sha1').update(password).update(salt).digest();
+  return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
+}
+
+/** Users and groups below the suffix (the image makes the suffix entry itself from LDAP_DOMAIN). */
+export function directoryLdif(passwords: Record<string, string>): string {
+  const userDnOf = (uid: string) => `uid=${uid},${DIRECTORY.userDn}`;
+  const blocks = [`dn: ${DIRECTORY.userDn}\nobjectClass: organizationalUnit\nou: users`, `dn: ${DIRECTORY.groupDn}\nobjectClass: organizationalUnit\nou: groups`];
+  for (const uid of Object.keys(DIRECTORY.users)) {
+    const [cn, sn] = DIRECTORY.names[uid] ?? [uid, uid];
+    blocks.push(`dn: ${userDnOf(uid)}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${cn}\nsn: ${sn}\nmail: ${uid}@example.com\nuserPassword: ${ssha(passwords[uid]!)}`);
+  }
+  for (const g of [...new Set(Object.values(DIRECTORY.users))]) {
+    const members = Object.entries(DIRECTORY.users).filter(([, gg]) => gg === g).map(([uid]) => `member: ${userDnOf(uid)}`);
+    blocks.push(`dn: cn=${g},${DIRECTORY.groupDn}\nobjectClass: groupOfNames\ncn: ${g}\n${members.join('\n')}`);
+  }
+  return blocks.join('\n\n') + '\n';
+}
 
 /** osixia/openldap: LDAP_DOMAIN makes the suffix dc=example,dc=com and its rootdn cn=admin,…; it seeds *.ldif from LDAP_SEED_INTERNAL_LDIF_PATH. */
 export const OPENLDAP_IMAGE = 'osixia/openldap:1.5.0';
@@ -37,18 +71,14 @@ function deployment(name: string, pod: { containers: Obj[]; volumes: Obj[] }): O
   };
 }
 
-/** Passwords of the directory: the bind (admin) account and each user of LDAP.users. */
+/** Passwords of the directory: the bind (admin) account and each user of DIRECTORY.users. */
 export type LdapPasswords = Record<string, string> & { bind: string };
 
 export function openldapManifests(passwords: LdapPasswords, image = OPENLDAP_IMAGE): Obj[] {
-  // The image makes the suffix entry itself (from LDAP_DOMAIN): the seed starts below it.
-  const seed = seedLdif(passwords)
-    .split(/\n\n+/)
-    .filter((b) => !b.startsWith(`dn: ${LDAP.suffix}\n`))
-    .join('\n\n');
+  const seed = directoryLdif(passwords);
   return [
     secret(`${OPENLDAP.name}-admin`, { password: passwords.bind }),
-    secret(`${OPENLDAP.name}-seed`, { '50-vault-lab.ldif': `${seed}\n` }),
+    secret(`${OPENLDAP.name}-seed`, { '50-vault-lab.ldif': seed }),
     deployment(OPENLDAP.name, {
       containers: [
         {
