@@ -37,7 +37,7 @@ beforeAll(async () => {
   const cfg = (transitHelmValues().server as { standalone: { config: string } }).standalone.config.replace('[::]:8200', `127.0.0.1:${port}`).replace('[::]:8201', `127.0.0.1:${port + 1}`).replace('/vault/data', path.join(home, 'data'));
   fs.writeFileSync(path.join(home, 'transit.hcl'), `disable_mlock = true\n${cfg}`);
   pid = daemon(bao.path, ['server', `-config=${path.join(home, 'transit.hcl')}`], { logFile: path.join(home, 'transit.log') });
-  await waitUntil('transit server', async () => (await new VaultClient({ addr }).health()) !== undefined, 20_000);
+  await waitUntil('transit server', async () => (await new VaultClient({ addr }).health()) !== undefined, 60_000);
   fs.writeFileSync(path.join(dir, 'transit-bootstrap.sh'), transitBootstrapScript(), { mode: 0o755 });
 });
 afterAll(async () => {
