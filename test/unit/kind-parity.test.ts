@@ -25,7 +25,7 @@ const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: 
 
 type Node = { metadata: { name: string; labels?: Record<string, string> }; spec: { taints?: { key: string; effect: string }[] }; status: { conditions: { type: string; status: string }[] } };
 const node = (name: string, ready: boolean, controlPlane = false): Node => ({
-  metadata: { name },
+  metadata: { name, ...(controlPlane ? { labels: { 'ingress-ready': 'true' } } : {}) },
   spec: {
     taints: [
       ...(controlPlane ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : []),
@@ -37,7 +37,7 @@ const node = (name: string, ready: boolean, controlPlane = false): Node => ({
 });
 
 /** A FAKE cluster just after `kind create cluster --wait`: the control plane is Ready, the workers are not yet, until someone waits for them. */
-function fakeCluster() {
+function fakeCluster(cluster: { oldCluster?: boolean } = {}) {
   const calls: { line: string; input?: string | undefined }[] = [];
   let workersReady = false;
   const run = async (file: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> => {
@@ -46,7 +46,11 @@ function fakeCluster() {
     let stdout = '';
     if (line === 'kind get clusters') stdout = 'vault-lab\n';
     else if (/ wait --for=condition=Ready nodes? --all/.test(line)) workersReady = true;
-    else if (line.includes('get nodes -o json')) stdout = JSON.stringify({ items: [node('vault-lab-control-plane', true, true), ...[1, 2, 3].map((i) => node(`vault-lab-worker${i === 1 ? '' : i}`, workersReady))] });
+    else if (line.includes('get nodes -o json')) {
+      const cp = node('vault-lab-control-plane', true, true);
+      if (cluster.oldCluster) delete cp.metadata.labels;
+      stdout = JSON.stringify({ items: [cp, ...[1, 2, 3].map((i) => node(`vault-lab-worker${i === 1 ? '' : i}`, workersReady))] });
+    }
     else if (line.includes('get pods') && line.includes('-o json')) stdout = JSON.stringify({ items: [0, 1, 2].map((i) => ({ metadata: { name: `vault-${i}` }, status: { phase: 'Running' } })) });
     else if (line.includes('--dry-run=client')) stdout = '# rendered\n';
     return { command: line, exitCode: 0, stdout, stderr: '' };
@@ -152,6 +156,35 @@ describe('1. ingress-nginx with SSL passthrough, as the study note HA and TLS se
       '--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--validating-webhook=:8443', '--validating-webhook-certificate=/usr/local/certificates/cert',
       '--validating-webhook-key=/usr/local/certificates/key', '--watch-ingress-without-class=true', '--publish-status-address=localhost',
     ]);
+    lab.remove();
+  });
+});
+
+describe('1. the ingress on clusters the lab did not make', () => {
+  it('a vault-lab cluster from an earlier lab (no ingress-ready node) stops with a hint instead of a controller Pending for ever', async () => {
+    const topic = await loadTopic('ha-failover');
+    const lab = new LabDir('ha-failover');
+    const f = fakeCluster({ oldCluster: true });
+    await expect(new KindPlatform(lab, topic, f.deps).up(topic.needs, report)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('no ingress-ready node') });
+    expect(f.calls.some((c) => c.line.includes('ingress-nginx'))).toBe(false);
+    lab.remove();
+  });
+
+  it('LAB_KUBE_CONTEXT: no ingress-nginx is deployed into someone else\'s cluster; the chart still asks for its Ingress', async () => {
+    const topic = await loadTopic('ha-failover');
+    const lab = new LabDir('ha-failover');
+    const f = fakeCluster({ oldCluster: true });
+    const calls: string[] = [];
+    const run = f.deps.run!;
+    f.deps.run = async (file, args, opts) => {
+      const line = [file, ...args].join(' ');
+      calls.push(line);
+      return line === 'kubectl config get-contexts -o name' ? { command: line, exitCode: 0, stdout: 'their-cluster\n', stderr: '' } : run(file, args, opts);
+    };
+    f.deps.env = { LAB_KUBE_CONTEXT: 'their-cluster' };
+    await new KindPlatform(lab, topic, f.deps).up(topic.needs, report);
+    expect(calls.some((c) => c.includes('ingress-nginx'))).toBe(false);
+    expect(fs.readFileSync(lab.path('kind', 'values.yaml'), 'utf8')).toContain('nginx.ingress.kubernetes.io/ssl-passthrough');
     lab.remove();
   });
 });

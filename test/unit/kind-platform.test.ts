@@ -32,7 +32,7 @@ interface Call {
 const nodesJson = (workers: number) =>
   JSON.stringify({
     items: [
-      { metadata: { name: 'cp' }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      { metadata: { name: 'cp', labels: { 'ingress-ready': 'true' } }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
       ...Array.from({ length: workers }, (_, i) => ({ metadata: { name: `w${i}` }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } })),
     ],
   });

@@ -74,6 +74,12 @@ export function schedulableNodes(nodeList: string): number {
   return (j.items ?? []).filter((n) => ready(n) && !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
 }
 
+/** The study note's ingress-nginx runs on the node labelled ingress-ready=true (kind config of this lab). */
+export function hasIngressReadyNode(nodeList: string): boolean {
+  const j = JSON.parse(nodeList) as { items?: { metadata?: { labels?: Record<string, string> } }[] };
+  return (j.items ?? []).some((n) => n.metadata?.labels?.['ingress-ready'] === 'true');
+}
+
 /** The lab CA and the one server certificate every pod shares, made with openssl; their PEM contents for the Secret. */
 export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ crt: string; key: string; ca: string }> {
   const ca = await ensureCa(dir);
@@ -203,7 +209,14 @@ export class KindPlatform implements Platform {
         case 'nodes': {
           // A node that never gets Ready (someone else's cluster) is simply not counted.
           await this.deps.run(step.file, step.args, { ...opts, reject: false });
-          const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
+          const nodes = (await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout;
+          if (plan.steps.some((x) => x.id === 'ingress-apply') && !hasIngressReadyNode(nodes)) {
+            throw envError(
+              msg(`kind 클러스터 ${CLUSTER_NAME} 에 ingress-ready 노드가 없습니다: 이전 버전의 랩이 만든 클러스터입니다 (80/443 매핑 없음).`, `the kind cluster ${CLUSTER_NAME} has no ingress-ready node: an earlier lab version made it (no 80/443 mapping).`),
+              msg(`kind delete cluster --name ${CLUSTER_NAME} 후 다시 실행하세요 (랩 데이터가 지워집니다).`, `Run kind delete cluster --name ${CLUSTER_NAME}, then run again (the lab's data goes with it).`),
+            );
+          }
+          const schedulable = schedulableNodes(nodes);
           const values = kindPlan(this.topic.needs, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
           writePlanFiles(dir, [values]);
           break;

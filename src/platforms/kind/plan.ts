@@ -81,7 +81,9 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
     args: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s'),
     timeoutMs: 320_000,
   });
-  if (usesIngress(spec)) {
+  // Only on the lab's own cluster, whose control plane is labelled ingress-ready with 80/443 mapped; on another
+  // cluster (LAB_KUBE_CONTEXT) its own ingress controller serves the chart's Ingress, or nothing does.
+  if (usesIngress(spec) && o.ownCluster) {
     files.push({ name: 'ingress-nginx-patch.yaml', content: toYaml(ingressNginxPatch()) });
     steps.push(
       { id: 'ingress-apply', title: msg(`ingress-nginx (kind 용, ${INGRESS_NGINX.tag}) 배포`, `deploy ingress-nginx for kind (${INGRESS_NGINX.tag})`), file: 'kubectl', args: kubectl('apply', '-f', INGRESS_NGINX.manifest), timeoutMs: 120_000 },
