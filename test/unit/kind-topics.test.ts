@@ -137,3 +137,20 @@ describe('production on kind: audit storage, telemetry, and the transit auto-uns
     expect(at('upgrade --install vault hashicorp/vault -n vault')).toBeGreaterThan(at('transit-bootstrap.sh'));
   });
 });
+
+describe('plan-only topics on kind', () => {
+  it('up() refuses them with a typed error pointing at --dry-run, before touching anything', async () => {
+    const { KindPlatform } = await import('../../src/platforms/kind/kind.ts');
+    const { LabDir } = await import('../../src/engine/state.ts');
+    const { Reporter } = await import('../../src/engine/reporter.ts');
+    const sink = { write: () => undefined };
+    for (const id of ['ldap', 'mcp', 'production']) {
+      const topic = await loadTopic(id);
+      const calls: string[] = [];
+      const p = new KindPlatform(new LabDir(id), topic, { run: async (f, a) => (calls.push(`${f} ${a.join(' ')}`), { command: '', exitCode: 0, stdout: '', stderr: '' }), which: () => '/x' });
+      await expect(p.up(topic.needs, new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink }))).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('as far as a plan (--dry-run)') });
+      expect(calls).toEqual([]);
+      expect(fs.existsSync(path.join(home, id, 'lab.json'))).toBe(false);
+    }
+  });
+});

@@ -187,6 +187,13 @@ export class KindPlatform implements Platform {
   }
 
   async up(_needs: Needs, report: Reporter): Promise<void> {
+    const needs = this.topic.needs;
+    if (needs.ldap || needs.mariadb || needs.transit) {
+      throw envError(
+        msg(`'${this.topic.id}' 는 kind 에서 아직 계획(--dry-run)까지만 됩니다: 단계와 점검이 local 플랫폼용입니다.`, `'${this.topic.id}' goes as far as a plan (--dry-run) on kind for now: its steps and checks are the local platform's.`),
+        msg(`npx lab run ${this.topic.id} --platform kind --dry-run --out DIR 로 파일과 plan.sh 를 받거나, --platform local 로 실습하세요.`, `Get the files and plan.sh with npx lab run ${this.topic.id} --platform kind --dry-run --out DIR, or practise with --platform local.`),
+      );
+    }
     this.requireTools();
     this.lab.ensure();
     this.assertSoleOwner();
