@@ -11,6 +11,7 @@ import { fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { AgentSession, type QueryResult } from '../src/mcp/session.ts';
 import { registerSecret } from '../src/engine/redact.ts';
+import { MCP_META } from '../src/mcp/cli.ts';
 import type { MariadbAdmin } from '../src/platforms/local/mariadb.ts';
 
 export type Access = 'ok' | 'denied' | 'absent' | 'error';
@@ -28,8 +29,21 @@ export interface State {
   access: { ownKv: Access; ownCreds: Access; otherKv: Access; otherCreds: Access } | undefined;
   creds: { ok: boolean; error?: string; username?: string; leaseTtl?: number };
   db: { selectDb1: QueryResult; selectDb2: QueryResult; insertDb1: QueryResult } | undefined;
-  revoke: { userBefore: boolean; userAfter: boolean; error?: string } | undefined;
+  revoke: { userBefore: boolean; userAfter: boolean; byAgent: 'ok' | 'denied' | 'error'; sessionAfter: 'open' | 'closed' | 'not-tested'; error?: string } | undefined;
+  /** agent-2 logged in on its own: can it reach agent-1's paths? */
+  access2: { otherKv: Access; otherCreds: Access } | undefined;
+  /** What each agent's MCP server did, read from the audit log and MariaDB. */
+  mcp: Record<string, McpUse>;
   audit: { devices: { path: string; type: string; file?: string }[]; recorded: boolean; error?: string };
+}
+
+export interface McpUse {
+  /** database/creds responses to a token minted for `lab mcp serve --agent <agent>` */
+  issued: number;
+  /** of those leases, how many the server revoked itself (sys/leases/revoke/… with its own token) */
+  revoked: number;
+  /** revoked usernames that are still in mysql.user */
+  stillThere: number;
 }
 
 const AGENT = 'agent-1';
@@ -78,6 +92,8 @@ export async function gather(ctx: LabContext): Promise<State> {
     db: undefined,
     revoke: undefined,
     audit: { devices: [], recorded: false },
+    access2: undefined,
+    mcp: {},
   };
   const active = await ctx.activeVault();
   if (!active || !ctx.lab.adminToken()) return s;
@@ -147,12 +163,27 @@ export async function gather(ctx: LabContext): Promise<State> {
       conn = await adminDb(ctx);
       if (conn) {
         const userBefore = await dbUserExists(conn, c.username);
+        // An application's session, open before the revoke, with its database selected.
+        const open = await mysql.createConnection({ host: '127.0.0.1', port: ctx.lab.secretJson<MariadbAdmin>('mariadb-admin.json')?.port ?? 0, user: c.username, password: c.password, database: 'db1', connectTimeout: 5000 }).catch(() => undefined);
+        let byAgent: 'ok' | 'denied' | 'error' = 'ok';
+        let error: string | undefined;
         try {
-          await admin.write('/sys/leases/revoke', { lease_id: c.leaseId });
-          s.revoke = { userBefore, userAfter: await dbUserExists(conn, c.username) };
+          await v.write(`/sys/leases/revoke/${c.leaseId}`, {});
         } catch (e) {
-          s.revoke = { userBefore, userAfter: true, error: errText(e) };
+          byAgent = e instanceof VaultApiError && e.status === 403 ? 'denied' : 'error';
+          error = errText(e);
+          // Still judge what revocation does to the database: revoke with the admin token.
+          await admin.write(`/sys/leases/revoke/${c.leaseId}`, {}).catch((e2: unknown) => (error = errText(e2)));
         }
+        let sessionAfter: 'open' | 'closed' | 'not-tested' = 'not-tested';
+        if (open) {
+          sessionAfter = await open.query('SELECT COUNT(*) FROM customers').then(
+            () => 'open' as const,
+            () => 'closed' as const,
+          );
+          open.destroy();
+        }
+        s.revoke = { userBefore, userAfter: await dbUserExists(conn, c.username), byAgent, sessionAfter, ...(error ? { error } : {}) };
       }
     } catch (e) {
       if (e instanceof VaultApiError && e.status === 403) s.access.ownCreds = 'denied';
@@ -167,7 +198,99 @@ export async function gather(ctx: LabContext): Promise<State> {
     if (session.secretIdAccessor) await admin.write(`/auth/approle/role/${AGENT}/secret-id-accessor/destroy`, { secret_id_accessor: session.secretIdAccessor }).catch(() => undefined);
   }
   s.audit.recorded = auditFiles.some((f, i) => countIn(f, needle) > (before[i] ?? 0));
+  s.access2 = await probeOther(ctx, admin, active.node);
+  const device = s.audit.devices.find((d) => d.type === 'file' && d.file && auditFiles.includes(d.file));
+  if (device) s.mcp = await mcpUse(ctx, admin, device.path, device.file!);
   return s;
+}
+
+/** agent-2 logs in with its own AppRole and tries agent-1's paths. */
+async function probeOther(ctx: LabContext, admin: VaultClient, node: number): Promise<State['access2']> {
+  try {
+    const roleId = (await admin.read<{ data: { role_id: string } }>(`/auth/approle/role/${OTHER}/role-id`)).data.role_id;
+    const sid = await admin.write<{ data: { secret_id: string; secret_id_accessor: string } }>(`/auth/approle/role/${OTHER}/secret-id`, {});
+    registerSecret(sid.data.secret_id);
+    const login = await admin.write<{ auth: { client_token: string } }>('/auth/approle/login', { role_id: roleId, secret_id: sid.data.secret_id });
+    registerSecret(login.auth.client_token);
+    const v = ctx.vault(node, login.auth.client_token);
+    const r = { otherKv: await access(v, `/secret/data/agents/${AGENT}/config`), otherCreds: await access(v, `/database/creds/${AGENT}-role`) };
+    await v.write('/auth/token/revoke-self', {}).catch(() => undefined);
+    await admin.write(`/auth/approle/role/${OTHER}/secret-id-accessor/destroy`, { secret_id_accessor: sid.data.secret_id_accessor }).catch(() => undefined);
+    return r;
+  } catch {
+    return undefined;
+  }
+}
+
+interface AuditLine {
+  type?: string;
+  error?: string;
+  auth?: { metadata?: Record<string, string> | null };
+  request?: { path?: string };
+  response?: { secret?: { lease_id?: string }; data?: { username?: string } };
+}
+
+export function parseAudit(text: string): AuditLine[] {
+  const out: AuditLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as AuditLine);
+    } catch {
+      // a line being written while we read
+    }
+  }
+  return out;
+}
+
+/** The MCP servers' own requests, told apart by the secret-id metadata Vault copies onto their tokens. */
+export function mcpFromAudit(lines: AuditLine[], agent: string): { leases: Map<string, string>; revoked: Set<string> } {
+  const leases = new Map<string, string>();
+  const revoked = new Set<string>();
+  const prefix = `sys/leases/revoke/database/creds/${agent}-role/`;
+  for (const l of lines) {
+    if (l.type !== 'response' || l.error || l.auth?.metadata?.[MCP_META] !== agent) continue;
+    const p = l.request?.path ?? '';
+    if (p === `database/creds/${agent}-role` && l.response?.secret?.lease_id && l.response.data?.username) leases.set(l.response.secret.lease_id, l.response.data.username);
+    else if (p.startsWith(prefix)) revoked.add(p.slice('sys/leases/revoke/'.length));
+  }
+  return { leases, revoked };
+}
+
+async function mcpUse(ctx: LabContext, admin: VaultClient, devicePath: string, file: string): Promise<Record<string, McpUse>> {
+  let lines: AuditLine[];
+  try {
+    lines = parseAudit(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+  const conn = await adminDb(ctx);
+  const users: string[] = [];
+  if (conn) {
+    const [rows] = await conn.query("SELECT DISTINCT User AS u FROM mysql.user WHERE User LIKE 'v-%'");
+    for (const r of rows as { u: string }[]) users.push(r.u);
+    await conn.end().catch(() => undefined);
+  }
+  // Usernames are HMAC'd in the audit log: hash the live ones with the device's own key to compare.
+  const liveHashes = new Set<string>();
+  for (const u of users) {
+    const h = await admin.write<{ data?: { hash?: string }; hash?: string }>(`/sys/audit-hash/${devicePath.replace(/\/$/, '')}`, { input: u }).catch(() => undefined);
+    const hash = h?.data?.hash ?? h?.hash;
+    if (hash) liveHashes.add(hash);
+  }
+  const out: Record<string, McpUse> = {};
+  for (const agent of [AGENT, OTHER]) {
+    const { leases, revoked } = mcpFromAudit(lines, agent);
+    let n = 0;
+    let still = 0;
+    for (const [lease, userHash] of leases) {
+      if (!revoked.has(lease)) continue;
+      n++;
+      if (liveHashes.has(userHash)) still++;
+    }
+    out[agent] = { issued: leases.size, revoked: n, stillThere: still };
+  }
+  return out;
 }
 
 /** Refused by a privilege check: the login itself worked (ER_ACCESS_DENIED_ERROR would mean it did not). */
@@ -223,6 +346,9 @@ export const checks: Checker<State>['checks'] = [
       if (a.otherKv !== 'denied') return fail(msg(`agent-1 토큰으로 secret/data/agents/agent-2/config 를 읽을 수 있습니다 (${a.otherKv}).`, `agent-1's token can read secret/data/agents/agent-2/config (${a.otherKv}).`), msg('정책 경로를 secret/data/agents/agent-1/* 로 좁히세요.', 'Narrow the policy path to secret/data/agents/agent-1/*.'));
       if (a.otherCreds !== 'denied') return fail(msg(`agent-1 토큰으로 database/creds/agent-2-role 에 접근됩니다 (${a.otherCreds}).`, `agent-1's token reaches database/creds/agent-2-role (${a.otherCreds}).`), msg('database/creds/* 대신 database/creds/agent-1-role 만 허용하세요.', 'Allow database/creds/agent-1-role, not database/creds/*.'));
       if (a.ownKv !== 'ok') return fail(msg(`agent-1 이 자기 KV(secret/data/agents/agent-1/config)를 읽지 못합니다 (${a.ownKv}).`, `agent-1 cannot read its own KV secret/data/agents/agent-1/config (${a.ownKv}).`), msg('KV v2 경로에는 data/ 가 들어갑니다: path "secret/data/agents/agent-1/*".', 'KV v2 paths contain data/: path "secret/data/agents/agent-1/*".'));
+      const b = s.access2;
+      if (b && b.otherKv !== 'denied') return fail(msg(`agent-2 토큰으로 secret/data/agents/agent-1/config 를 읽을 수 있습니다 (${b.otherKv}).`, `agent-2's token can read secret/data/agents/agent-1/config (${b.otherKv}).`), msg('agent-2-policy 의 경로를 secret/data/agents/agent-2/* 로 좁히세요.', "Narrow agent-2-policy's path to secret/data/agents/agent-2/*."));
+      if (b && b.otherCreds !== 'denied') return fail(msg(`agent-2 토큰으로 database/creds/agent-1-role 에 접근됩니다 (${b.otherCreds}).`, `agent-2's token reaches database/creds/agent-1-role (${b.otherCreds}).`), msg('agent-2-policy 에는 database/creds/agent-2-role 만 허용하세요.', 'Allow only database/creds/agent-2-role in agent-2-policy.'));
       if (a.ownCreds === 'denied') return fail(msg('agent-1 이 database/creds/agent-1-role 을 읽을 권한이 없습니다.', 'agent-1 may not read database/creds/agent-1-role.'), msg('agent-1-policy 에 path "database/creds/agent-1-role" { capabilities = ["read"] } 를 넣으세요.', 'Add path "database/creds/agent-1-role" { capabilities = ["read"] } to agent-1-policy.'));
       return pass();
     },
@@ -276,6 +402,53 @@ export const checks: Checker<State>['checks'] = [
       if (!s.revoke) return fail(msg('MariaDB 관리 계정으로 접속할 수 없어 확인하지 못했습니다.', 'could not connect with the MariaDB admin account to check.'), msg("'npx lab start mcp' 로 MariaDB 를 다시 띄우세요.", "Restart MariaDB with 'npx lab start mcp'."));
       if (!s.revoke.userBefore) return fail(msg(`발급된 사용자 ${s.creds.username} 가 mysql.user 에 없습니다.`, `the issued user ${s.creds.username} is not in mysql.user.`), msg('creation_statements 가 CREATE USER 를 하는지 보세요.', 'Check the creation_statements run CREATE USER.'));
       if (s.revoke.userAfter) return fail(msg(`lease 회수 뒤에도 ${s.creds.username} 가 남아 있습니다${s.revoke.error ? ` (${s.revoke.error})` : ''}.`, `${s.creds.username} is still there after revoking the lease${s.revoke.error ? ` (${s.revoke.error})` : ''}.`), msg('revocation_statements 를 지우거나 DROP USER \'{{name}}\'@\'%\'; 를 넣으세요.', "Remove revocation_statements or make them DROP USER '{{name}}'@'%';."));
+      return pass();
+    },
+  },
+  {
+    id: 'revoke-own-lease',
+    title: msg('agent-1 이 자기 토큰으로 자기 lease 를 회수', "agent-1 revokes its own lease with its own token"),
+    hint: msg('회수를 관리자 토큰으로만 하거나, 정책에 sys/leases/revoke 를 통째로 열어 두는 실수.', 'Revoking only with the admin token, or opening all of sys/leases/revoke in the policy.'),
+    judge: (s) => {
+      if (!s.creds.ok) return noCreds(s);
+      if (!s.revoke) return fail(msg('MariaDB 관리 계정으로 접속할 수 없어 확인하지 못했습니다.', 'could not connect with the MariaDB admin account to check.'), msg("'npx lab start mcp' 로 MariaDB 를 다시 띄우세요.", "Restart MariaDB with 'npx lab start mcp'."));
+      if (s.revoke.byAgent === 'ok') return pass();
+      return fail(
+        msg(`agent-1 토큰으로 자기 lease 를 회수하지 못했습니다${s.revoke.error ? ` (${s.revoke.error})` : ''}.`, `agent-1's token could not revoke its own lease${s.revoke.error ? ` (${s.revoke.error})` : ''}.`),
+        msg('agent-1-policy 에 path "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] } 를 넣으세요. vault token capabilities 로 확인할 수 있습니다.', 'Add path "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] } to agent-1-policy; vault token capabilities shows it.'),
+      );
+    },
+  },
+  {
+    id: 'revoke-ends-sessions',
+    title: msg('회수하면 이미 열린 DB 세션도 끊김', 'Revoking also ends DB sessions that are already open'),
+    hint: msg('DROP USER 만 하는 기본 회수 문장: 새 로그인은 막히지만 열린 세션은 계속 읽습니다.', 'The default revocation (DROP USER only): new logins fail, open sessions keep reading.'),
+    judge: (s) => {
+      if (!s.creds.ok) return noCreds(s);
+      if (!s.revoke || s.revoke.sessionAfter === 'not-tested') return fail(msg('발급된 계정으로 세션을 열지 못해 확인하지 못했습니다.', 'could not open a session with the issued account to check.'), msg('db1-select 점검부터 통과시키세요.', 'Make db1-select pass first.'));
+      if (s.revoke.sessionAfter === 'closed') return pass();
+      return fail(
+        msg('lease 를 회수한 뒤에도 미리 열어 둔 세션이 db1 을 계속 읽습니다.', 'a session opened before the revoke keeps reading db1 afterwards.'),
+        msg(`revocation_statements 에서 사용자를 지우기 전에 세션을 끊으세요: ${"KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';"}`, `Make revocation_statements end the sessions before dropping the user: ${"KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';"}`),
+      );
+    },
+  },
+  {
+    id: 'mcp-server-used',
+    title: msg('agent-1, agent-2 의 MCP 서버가 자격 증명을 받고 스스로 회수함 (감사 로그, MariaDB)', "agent-1's and agent-2's MCP servers got credentials and revoked them themselves (audit log, MariaDB)"),
+    hint: msg('MCP 서버를 띄우기만 하고 revoke 도구를 부르지 않거나, 감사 장치를 켜기 전에 부른 경우.', 'Starting the server without calling its revoke tool, or calling it before the audit device was on.'),
+    judge: (s) => {
+      if (!s.audit.devices.some((d) => d.type === 'file')) return fail(msg('파일 감사 장치가 없어 MCP 서버의 요청을 볼 수 없습니다.', "there is no file audit device, so the MCP servers' requests cannot be seen."), msg('audit 단계를 먼저 끝내세요.', 'Finish the audit step first.'));
+      for (const agent of [AGENT, OTHER]) {
+        const u = s.mcp[agent];
+        if (!u || u.issued === 0)
+          return fail(
+            msg(`감사 로그에 ${agent} 의 MCP 서버가 받은 자격 증명이 없습니다.`, `the audit log shows no credentials issued to ${agent}'s MCP server.`),
+            msg(`MCP 클라이언트에서 npx lab mcp serve --agent ${agent} 를 띄우고 credentials 도구를 부르세요 (또는 npx lab mcp call --agent ${agent} credentials).`, `Start npx lab mcp serve --agent ${agent} from an MCP client and call its credentials tool (or npx lab mcp call --agent ${agent} credentials).`),
+          );
+        if (u.revoked === 0) return fail(msg(`${agent} 의 MCP 서버가 자기 lease 를 회수한 기록이 없습니다.`, `${agent}'s MCP server never revoked its own lease.`), msg('그 서버의 revoke 도구를 부르세요.', "Call that server's revoke tool."));
+        if (u.stillThere > 0) return fail(msg(`${agent} 의 MCP 서버가 회수한 사용자 ${u.stillThere}개가 아직 mysql.user 에 있습니다.`, `${u.stillThere} user(s) revoked by ${agent}'s MCP server are still in mysql.user.`), msg('revocation_statements 가 DROP USER 를 하는지 보세요.', 'Check the revocation_statements DROP USER.'));
+      }
       return pass();
     },
   },

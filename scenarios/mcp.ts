@@ -1,7 +1,11 @@
 import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import { KEYS_FILE, health, initCmd, mountType, rootTokenCmd, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { run } from '../src/exec.ts';
+import { rootDir } from '../src/engine/paths.ts';
+import { LabError } from '../src/engine/errors.ts';
+import path from 'node:path';
+import { KEYS_FILE, health, initCmd, mountType, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 
 export const AGENTS = ['agent-1', 'agent-2'] as const;
 export type Agent = (typeof AGENTS)[number];
@@ -17,6 +21,9 @@ export const policyHcl = (agent: Agent): string => `path "secret/data/agents/${a
 path "database/creds/${agent}-role" {
   capabilities = ["read"]
 }
+path "sys/leases/revoke/database/creds/${agent}-role/*" {
+  capabilities = ["update"]
+}
 `;
 
 export const creationStatements = (agent: Agent): string => {
@@ -24,11 +31,14 @@ export const creationStatements = (agent: Agent): string => {
   return `CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'; GRANT ${g.privileges} ON ${g.db}.* TO '{{name}}'@'%';`;
 };
 
+/** DROP USER alone leaves open sessions running (seen on MariaDB 10.11); KILL CONNECTION USER ends them first. */
+export const REVOCATION_STATEMENTS = "KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';";
+
 const roleCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['write', `auth/approle/role/${agent}`, `token_policies=${agent}-policy`, 'token_ttl=10m', 'token_max_ttl=1h'] });
 const policyCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['policy', 'write', `${agent}-policy`, '-'], stdin: policyHcl(agent) });
 const dbRoleCmd = (agent: Agent): Cmd => ({
   kind: 'vault',
-  args: ['write', `database/roles/${agent}-role`, 'db_name=mysql', `creation_statements=${creationStatements(agent)}`, 'default_ttl=10m', 'max_ttl=1h'],
+  args: ['write', `database/roles/${agent}-role`, 'db_name=mysql', `creation_statements=${creationStatements(agent)}`, `revocation_statements=${REVOCATION_STATEMENTS}`, 'default_ttl=10m', 'max_ttl=1h'],
 });
 
 const dbConfigCmds: Cmd[] = [
@@ -47,6 +57,12 @@ const dbConfigCmds: Cmd[] = [
   },
 ];
 
+/** bao reads BAO_TOKEN before VAULT_TOKEN (and `lab env` sets both): switching identity means setting both. */
+const useToken = (file: string, jq: string, note?: ReturnType<typeof msg>): Cmd[] => [
+  { kind: 'set', name: 'VAULT_TOKEN', file, jq, ...(note ? { note } : {}) },
+  { kind: 'set', name: 'BAO_TOKEN', file, jq, note: msg('bao 는 BAO_TOKEN 을 VAULT_TOKEN 보다 먼저 읽으므로 둘 다 바꿉니다.', 'bao reads BAO_TOKEN before VAULT_TOKEN, so set both.') },
+];
+
 /** One agent's life, as the learner types it: files are 0600 in the lab folder, tokens never echo. */
 export const agentCmds: Cmd[] = [
   { kind: 'vault', args: ['read', '-format=json', 'auth/approle/role/agent-1/role-id'], stdout: '$LAB_DIR/agent-1-role-id.json' },
@@ -61,7 +77,7 @@ export const agentCmds: Cmd[] = [
   { kind: 'set', name: 'ROLE_ID', file: '$LAB_DIR/agent-1-role-id.json', jq: '.data.role_id' },
   { kind: 'set', name: 'SECRET_ID', file: '$LAB_DIR/agent-1-secret-id.json', jq: '.data.secret_id' },
   { kind: 'vault', args: ['write', '-format=json', 'auth/approle/login', 'role_id=$ROLE_ID', 'secret_id=$SECRET_ID'], stdout: '$LAB_DIR/agent-1-login.json' },
-  { kind: 'set', name: 'VAULT_TOKEN', file: '$LAB_DIR/agent-1-login.json', jq: '.auth.client_token', note: msg('이제부터 agent-1 의 10분짜리 토큰으로 요청합니다.', "From here on, requests use agent-1's 10-minute token.") },
+  ...useToken('$LAB_DIR/agent-1-login.json', '.auth.client_token', msg('이제부터 agent-1 의 10분짜리 토큰으로 요청합니다.', "From here on, requests use agent-1's 10-minute token.")),
   { kind: 'vault', args: ['token', 'lookup'] },
   { kind: 'vault', args: ['read', '-format=json', 'database/creds/agent-1-role'], stdout: '$LAB_DIR/agent-1-creds.json' },
   { kind: 'set', name: 'DB_USER', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.username' },
@@ -69,8 +85,27 @@ export const agentCmds: Cmd[] = [
   { kind: 'exec', file: 'mariadb', args: ['--no-defaults', '-h', '127.0.0.1', '-P', '$MARIADB_PORT', '-u', '$DB_USER', '-e', 'SELECT * FROM db1.customers'] },
   { kind: 'set', name: 'LEASE_ID', file: '$LAB_DIR/agent-1-creds.json', jq: '.lease_id' },
   { kind: 'vault', args: ['lease', 'renew', '$LEASE_ID'], note: msg('갱신은 max_ttl(1h)을 넘지 못합니다.', 'Renewal cannot pass max_ttl (1h).') },
-  { ...rootTokenCmd, note: msg('관리자 토큰으로 돌아옵니다 (기본 정책은 lease 회수를 허락하지 않습니다).', 'Back to the admin token (the default policy does not allow revoking leases).') },
-  { kind: 'vault', args: ['lease', 'revoke', '$LEASE_ID'], note: msg('다 쓰면 반납: MariaDB 에서 사용자가 바로 사라집니다.', 'Hand it back when done: the MariaDB user disappears at once.') },
+  {
+    kind: 'vault',
+    args: ['lease', 'revoke', '$LEASE_ID'],
+    note: msg('agent-1 이 자기 토큰으로 반납합니다 (정책의 sys/leases/revoke/database/creds/agent-1-role/* 덕분). MariaDB 사용자가 바로 사라집니다.', "agent-1 hands it back with its own token (its policy's sys/leases/revoke/database/creds/agent-1-role/*). The MariaDB user disappears at once."),
+  },
+  ...useToken(KEYS_FILE, '.root_token', msg('관리자 토큰으로 돌아옵니다 (다음 단계는 관리 작업입니다).', 'Back to the admin token (the next step is an admin task).')),
+];
+
+/** The learner's MCP session per agent: its own server (own AppRole), its tools, and the refusal on the other's data. */
+const mcpCall = (agent: Agent, calls: string[], mayFail = false): Cmd => ({ kind: 'exec', file: 'npx', args: ['lab', 'mcp', 'call', '--agent', agent, ...calls], ...(mayFail ? { mayFail } : {}) });
+export const mcpCmds: Cmd[] = [
+  {
+    ...mcpCall('agent-1', ['credentials', 'query=SELECT name FROM db1.customers', 'revoke', 'query=SELECT COUNT(*) AS n FROM db1.customers']),
+    note: msg(
+      'MCP 클라이언트가 agent-1 의 서버(npx lab mcp serve --agent agent-1)를 띄우고 도구를 차례로 부릅니다. revoke 뒤의 query 는 새 임시 계정으로 돕니다.',
+      "An MCP client starts agent-1's server (npx lab mcp serve --agent agent-1) and calls its tools in turn. The query after revoke runs on fresh credentials.",
+    ),
+  },
+  { ...mcpCall('agent-1', ['query=SELECT * FROM db2.orders'], true), note: msg('agent-1 의 서버로 db2 를 읽으면 MariaDB 가 거부합니다 (종료 코드 1이 정상).', "Reading db2 through agent-1's server is refused by MariaDB (exit code 1 is the expected result).") },
+  mcpCall('agent-2', ['credentials', "query=INSERT INTO db2.orders (item) VALUES ('mcp')", 'revoke']),
+  { ...mcpCall('agent-2', ['query=SELECT * FROM db1.customers'], true), note: msg('agent-2 도 agent-1 의 데이터에는 닿지 못합니다.', "agent-2 cannot reach agent-1's data either.") },
 ];
 
 const auditCmds: Cmd[] = [
@@ -221,6 +256,28 @@ export const topic: Topic = {
         await ctx.exec(auditCmds[1]!);
       },
       checks: ['audit-records'],
+    },
+    {
+      id: 'mcp-server',
+      kind: 'task',
+      title: msg('MCP 서버를 MCP 클라이언트로 띄우고 도구 부르기 (agent-1, agent-2)', 'Start the MCP server from an MCP client and call its tools (agent-1, agent-2)'),
+      task: msg(
+        'MCP 클라이언트에서 npx lab mcp serve --agent agent-1 을 띄워 credentials, query, revoke 도구를 부르고, agent-2 도 자기 서버로 똑같이 하세요.',
+        'From an MCP client, start npx lab mcp serve --agent agent-1 and call its credentials, query and revoke tools; do the same for agent-2 with its own server.',
+      ),
+      hint: msg(
+        '점검은 클라이언트의 말이 아니라 감사 로그(mcp_server 메타데이터가 붙은 요청)와 MariaDB(회수된 사용자)를 봅니다. 감사 장치를 먼저 켜세요.',
+        "The check reads the audit log (requests carrying the mcp_server metadata) and MariaDB (the revoked user), not the client's word. Enable the audit device first.",
+      ),
+      commands: mcpCmds,
+      solve: async () => {
+        for (const c of mcpCmds) {
+          if (c.kind !== 'exec') continue;
+          const r = await run(process.execPath, [path.join(rootDir, 'bin/lab.js'), ...c.args.slice(1)], { cwd: rootDir, reject: false, timeoutMs: 60_000 });
+          if (r.exitCode !== 0 && !c.mayFail) throw new LabError(msg(`MCP 호출이 실패했습니다: ${r.stderr.slice(-400)}`, `the MCP call failed: ${r.stderr.slice(-400)}`));
+        }
+      },
+      checks: ['mcp-server-used'],
     },
   ],
   checker: async () => (await import('../checkers/mcp.ts')).checker as never,

@@ -163,6 +163,27 @@ export class AgentSession {
     }
   }
 
+  /**
+   * Hand the lease back with the agent's own token, on the path its policy scopes to its own role
+   * (`sys/leases/revoke/database/creds/<role>/*`), then try the old account once more to show access ended.
+   */
+  async revokeLease(): Promise<{ username: string; leaseId: string; loginAfter: string }> {
+    const c = this.creds_;
+    if (!c) throw new Error('no credentials to revoke');
+    if (this.timer) clearTimeout(this.timer);
+    await this.vault.write(`/sys/leases/revoke/${c.leaseId}`, {});
+    this.creds_ = undefined;
+    this.log(`revoked lease of ${c.username}`);
+    let loginAfter = 'ok';
+    try {
+      const conn = await mysql.createConnection({ host: this.o.db.host, port: this.o.db.port, user: c.username, password: c.password, connectTimeout: 5000 });
+      await conn.end();
+    } catch (e) {
+      loginAfter = (e as { code?: string }).code ?? 'ERROR';
+    }
+    return { username: c.username, leaseId: c.leaseId, loginAfter };
+  }
+
   /** Revoking our own token revokes every lease it created: the DB user is dropped at once. */
   async close(): Promise<void> {
     this.closed = true;
