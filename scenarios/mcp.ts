@@ -104,7 +104,7 @@ export const mcpCmds: Cmd[] = [
     ),
   },
   { ...mcpCall('agent-1', ['query=SELECT * FROM db2.orders'], true), note: msg('agent-1 의 서버로 db2 를 읽으면 MariaDB 가 거부합니다 (종료 코드 1이 정상).', "Reading db2 through agent-1's server is refused by MariaDB (exit code 1 is the expected result).") },
-  mcpCall('agent-2', ['credentials', "query=INSERT INTO db2.orders (item) VALUES ('mcp')", 'revoke']),
+  mcpCall('agent-2', ['credentials', 'query=INSERT INTO db2.orders (item) VALUES ("mcp")', 'revoke']),
   { ...mcpCall('agent-2', ['query=SELECT * FROM db1.customers'], true), note: msg('agent-2 도 agent-1 의 데이터에는 닿지 못합니다.', "agent-2 cannot reach agent-1's data either.") },
 ];
 
