@@ -218,7 +218,10 @@ export const topic: Topic = {
       kind: 'task',
       title: msg('transit 자동 봉인 해제: 재시작 후 스스로 unseal', 'Transit auto-unseal: unsealed by itself after a restart'),
       task: msg('vault status 의 Seal Type 이 transit 인지 보고, 노드를 강제 종료한 뒤 다시 띄워 키 없이 unseal 되는지 확인하세요.', 'See Seal Type transit in vault status, then hard-kill the node, start it again and watch it unseal without keys.'),
-      hint: msg('transit Vault 가 봉인되어 있거나 꺼져 있으면 본 서버도 봉인된 채로 기다립니다.', 'If the transit Vault is sealed or down, the main server waits sealed.'),
+      hint: msg(
+        'transit Vault가 봉인되어 있거나 꺼져 있으면 본 서버는 기동하자마자 "Error configuring seal" 로그를 남기고 종료됩니다 (OpenBao 2.6에서 확인). 이미 돌고 있는 서버는 그대로 봉인 해제 상태를 유지합니다.',
+        'If the transit Vault is sealed or down, the main server exits right at start-up with "Error configuring seal" in its log (seen on OpenBao 2.6). A server already running stays unsealed.',
+      ),
       commands: restartCmds,
       solve: async (ctx) => {
         await ctx.exec(restartCmds[0]!);
