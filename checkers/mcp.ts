@@ -9,9 +9,8 @@ import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
-import { AgentSession, type QueryResult } from '../src/mcp/session.ts';
+import { AgentSession, MCP_META, type QueryResult } from '../src/mcp/session.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { MCP_META } from '../src/mcp/cli.ts';
 import type { MariadbAdmin } from '../src/platforms/local/mariadb.ts';
 
 export type Access = 'ok' | 'denied' | 'absent' | 'error';

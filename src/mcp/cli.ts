@@ -11,19 +11,17 @@ import path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CommandArgs, CommandFn } from '../cli/main.ts';
+import type { CommandArgs, CommandFn } from '../cli/types.ts';
 import { openLab } from '../cli/lab.ts';
 import { Exit, LabError, envError, usageError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
 import { redact, registerSecret } from '../engine/redact.ts';
 import { rootDir } from '../engine/paths.ts';
 import type { MariadbAdmin } from '../platforms/local/mariadb.ts';
-import { AgentSession } from './session.ts';
+import { AgentSession, MCP_META } from './session.ts';
 import { createServer } from './server.ts';
 
 export const MCP_AGENTS = ['agent-1', 'agent-2'] as const;
-/** Secret-id metadata key: Vault copies it onto the token, so the audit log tells the MCP server's requests apart. */
-export const MCP_META = 'mcp_server';
 
 function agentArg(a: CommandArgs): string {
   const agent = typeof a.values.agent === 'string' ? a.values.agent : undefined;

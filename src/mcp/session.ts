@@ -16,6 +16,9 @@ export interface DbCreds {
   expiresAt: number;
 }
 
+/** Secret-id metadata key: Vault copies it onto the token, so the audit log tells the MCP server's requests apart. */
+export const MCP_META = 'mcp_server';
+
 export interface SessionOptions {
   addr: string;
   caFile?: string | undefined;
