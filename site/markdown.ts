@@ -105,6 +105,23 @@ export function createMarkdown(): MarkdownIt {
 
   md.renderer.rules.lab_directive = (tokens, idx, _opts, env) => renderDirective(tokens[idx]!, env as unknown as LessonEnv);
 
+  // Folded answers (recap questions): exactly `<details><summary>…</summary>` and `</details>` on their own lines.
+  // Raw HTML stays off; only these two forms are recognised, and the summary is rendered as inline markdown.
+  md.block.ruler.before('html_block', 'lab_details', (state, startLine, _endLine, silent) => {
+    const start = state.bMarks[startLine]! + state.tShift[startLine]!;
+    const line = state.src.slice(start, state.eMarks[startLine]).trim();
+    const open = /^<details><summary>(.+)<\/summary>$/.exec(line);
+    if (!open && line !== '</details>') return false;
+    if (silent) return true;
+    const token = state.push(open ? 'lab_details_open' : 'lab_details_close', '', 0);
+    token.map = [startLine, startLine + 1];
+    if (open) token.meta = { summary: open[1] };
+    state.line = startLine + 1;
+    return true;
+  });
+  md.renderer.rules.lab_details_open = (tokens, idx) => `<details class="recap"><summary>${md.renderInline((tokens[idx]!.meta as { summary: string }).summary)}</summary>\n`;
+  md.renderer.rules.lab_details_close = () => '</details>\n';
+
   const fence = md.renderer.rules.fence!;
   md.renderer.rules.fence = (tokens, idx, opts, env, self) => {
     const t = tokens[idx]!;
