@@ -200,7 +200,7 @@ function renderChecks(env: LessonEnv): string {
   let h = `<ul class="lab-checks">\n`;
   for (const c of env.checks) {
     h += `<li id="check-${escapeHtml(c.id)}" data-check="${escapeHtml(c.id)}">${statusMark(env.status?.[c.id])}<strong>${escapeHtml(c.title)}</strong> <code>${escapeHtml(c.id)}</code>`;
-    if (c.hint) h += `<div class="hint"><span>자주 하는 실수</span> ${escapeHtml(c.hint)}</div>`;
+    if (c.hint) h += `<div class="hint"><span>${CHECK_HINT_LABEL}</span> ${escapeHtml(c.hint)}</div>`;
     h += `</li>\n`;
   }
   h += `</ul>\n<p class="muted">점검 실행: <code>npx lab check ${escapeHtml(env.topicId)}</code></p>\n`;
@@ -214,6 +214,9 @@ function renderDirective(token: Token, env: LessonEnv): string {
   const step = env.topic.steps.find((s) => s.id === arg)!;
   return renderStep(env.topic, step);
 }
+
+/** A check's `hint` names the typical mistake it catches: not the step hint (힌트), not the lessons' own 자주 하는 실수. */
+export const CHECK_HINT_LABEL = '이 점검이 잡는 실수';
 
 export function checkInfos(checks: CheckDef<unknown>[]): CheckInfo[] {
   return checks.map((c) => ({ id: c.id, title: c.title.ko, ...(c.hint ? { hint: c.hint.ko } : {}) }));

@@ -85,7 +85,7 @@ afterAll(async () => {
 
 describe('study site in Chromium (file://)', () => {
   it('has the index and all eight lessons', () => {
-    expect(pages.sort()).toEqual(['ha-failover.html', 'index.html', 'k8s-auth.html', 'ldap.html', 'mcp.html', 'production.html', 'tls.html', 'vault-k8s.html', 'vso.html']);
+    expect(pages.sort()).toEqual(['glossary.html', 'ha-failover.html', 'index.html', 'k8s-auth.html', 'ldap.html', 'mcp.html', 'production.html', 'tls.html', 'vault-k8s.html', 'vso.html']);
   });
 
   const ids = new Map<string, Set<string>>();
