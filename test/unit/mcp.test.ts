@@ -6,6 +6,7 @@ import { checks, mcpFromAudit, parseAudit, type State } from '../../checkers/mcp
 import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
+import { cli } from '../helpers.ts';
 
 const solved = (): State => ({
   vaultReady: true,
@@ -162,5 +163,28 @@ describe('mcp content', () => {
     expect(configFromEnv(env)).toMatchObject({ roleId: 'r', wrappingToken: 's.abc', dbRole: 'agent-1-role', db: { port: 3306 } });
     expect(() => configFromEnv({ ...env, MCP_ROLE_ID: '' })).toThrow(/MCP_ROLE_ID/);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('lab mcp (usage)', () => {
+  it('refuses an unknown subcommand, an unknown agent and an unknown tool call with exit 2, in both languages', async () => {
+    const none = await cli('mcp');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('lab mcp serve --agent agent-1');
+    const agent = await cli('mcp', 'serve', '--agent', 'agent-3', '--lang', 'en');
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain('--agent takes agent-1 or agent-2');
+    const tool = await cli('mcp', 'call', '--agent', 'agent-1', 'drop-tables');
+    expect(tool.code).toBe(2);
+    expect(tool.stderr).toContain("알 수 없는 도구 호출: 'drop-tables'");
+  });
+
+  it('the step the learner types starts agent-1 and agent-2 servers through the lab client', () => {
+    const mcpStep = topic.steps.find((s) => s.id === 'mcp-server')!;
+    const text = (mcpStep.commands ?? []).map((c) => renderLocal(c, topic.needs.vault, 'mcp')).join('\n');
+    expect(text).toContain('npx lab mcp call --agent agent-1 credentials');
+    expect(text).toContain('npx lab mcp call --agent agent-2 credentials');
+    expect(text.match(/ revoke/g)?.length).toBe(2);
+    expect(policyHcl('agent-1')).toContain('path "sys/leases/revoke/database/creds/agent-1-role/*"');
   });
 });
