@@ -400,7 +400,7 @@ export const checks: Checker<State>['checks'] = [
       if (!s.creds.ok) return noCreds(s);
       if (!s.revoke) return fail(msg('MariaDB 관리 계정으로 접속할 수 없어 확인하지 못했습니다.', 'could not connect with the MariaDB admin account to check.'), msg("'npx lab start mcp'로 MariaDB를 다시 띄우세요.", "Restart MariaDB with 'npx lab start mcp'."));
       if (!s.revoke.userBefore) return fail(msg(`발급된 사용자 ${s.creds.username}가 mysql.user에 없습니다.`, `the issued user ${s.creds.username} is not in mysql.user.`), msg('creation_statements가 CREATE USER를 하는지 보세요.', 'Check the creation_statements run CREATE USER.'));
-      if (s.revoke.userAfter) return fail(msg(`lease 회수 뒤에도 ${s.creds.username}가 남아 있습니다${s.revoke.error ? ` (${s.revoke.error})` : ''}.`, `${s.creds.username} is still there after revoking the lease${s.revoke.error ? ` (${s.revoke.error})` : ''}.`), msg('revocation_statements를 지우거나 DROP USER \'{{name}}\'@\'%\'; 를 넣으세요.', "Remove revocation_statements or make them DROP USER '{{name}}'@'%';."));
+      if (s.revoke.userAfter) return fail(msg(`lease 회수 뒤에도 ${s.creds.username}가 남아 있습니다${s.revoke.error ? ` (${s.revoke.error})` : ''}.`, `${s.creds.username} is still there after revoking the lease${s.revoke.error ? ` (${s.revoke.error})` : ''}.`), msg("revocation_statements를 KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%'; 로 두세요.", "Make revocation_statements KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';."));
       return pass();
     },
   },

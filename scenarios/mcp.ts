@@ -44,7 +44,7 @@ const dbRoleCmd = (agent: Agent): Cmd => ({
 const dbConfigCmds: Cmd[] = [
   {
     kind: 'vault',
-    note: msg('비밀번호는 @파일 로 넘겨 명령줄(ps)에 드러나지 않게 합니다 (랩이 만든 0600 파일).', "The password goes in as @file so it never shows on a command line (a 0600 file the lab made)."),
+    note: msg('비밀번호는 @파일로 넘겨 명령줄(ps)에 드러나지 않게 합니다 (랩이 만든 0600 파일).', "The password goes in as @file so it never shows on a command line (a 0600 file the lab made)."),
     args: [
       'write',
       'database/config/mysql',
