@@ -6,13 +6,13 @@
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import type { Msg } from '../src/engine/i18n.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { gatherVaultBasics } from './common.ts';
 import { LDAP, ldapSearch, userDnOf } from '../src/platforms/local/ldap.ts';
 import type { LocalPlatform } from '../src/platforms/local/local.ts';
-import { ADMIN_ONLY_PATH, GROUP_POLICY, POLICIES, USER_POLICY } from '../scenarios/ldap.ts';
+import { ADMIN_ONLY_PATH, GROUP_POLICY, POLICIES, USER_POLICY } from '../labs/ldap/data.ts';
 
 export interface Login {
   ok: boolean;
@@ -360,4 +360,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

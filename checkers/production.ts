@@ -7,11 +7,12 @@ import fs from 'node:fs';
 import https from 'node:https';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { CANARY, generateRootAttempt } from '../scenarios/production.ts';
+import { CANARY } from '../labs/production/data.ts';
+import { generateRootAttempt } from '../src/vault/generate-root.ts';
 
 export interface State {
   ready: boolean;
@@ -274,4 +275,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

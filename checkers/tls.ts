@@ -10,9 +10,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { probeVersions, type Handshake, type TlsVersion } from '../src/tls/probe.ts';
-import { HOSTNAME, SECRET } from '../scenarios/tls.ts';
+import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
 
 export interface State {
   addr: string;
@@ -242,4 +242,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

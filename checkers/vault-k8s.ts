@@ -1,6 +1,6 @@
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { gatherVaultBasics, type VaultBasics } from './common.ts';
 
 export interface State extends VaultBasics {
@@ -86,4 +86,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

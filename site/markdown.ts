@@ -14,8 +14,8 @@ import sql from 'highlight.js/lib/languages/sql';
 import javascript from 'highlight.js/lib/languages/javascript';
 import ldif from 'highlight.js/lib/languages/ldif';
 import ini from 'highlight.js/lib/languages/ini';
-import type { CheckDef, Step, Topic } from '../src/engine/types.ts';
-import { renderLocal } from '../src/platforms/local/local.ts';
+import type { CheckMeta, Step, Topic } from '../src/engine/types.ts';
+import { defaultPlatform, renderFor } from '../src/platforms/render.ts';
 import { LabError, Exit } from '../src/engine/errors.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { suggest } from '../src/engine/catalogue.ts';
@@ -171,7 +171,7 @@ export function stepCommands(topic: Topic, step: Step): string {
   const lines: string[] = [];
   for (const c of step.commands ?? []) {
     if (c.note) lines.push(`# ${c.note.ko}`);
-    lines.push(renderLocal(c, topic.needs.vault, topic.id));
+    lines.push(renderFor(defaultPlatform(topic), topic)(c));
   }
   return lines.join('\n');
 }
@@ -218,7 +218,7 @@ function renderDirective(token: Token, env: LessonEnv): string {
 /** A check's `hint` names the typical mistake it catches: not the step hint (힌트), not the lessons' own 자주 하는 실수. */
 export const CHECK_HINT_LABEL = '이 점검이 잡는 실수';
 
-export function checkInfos(checks: CheckDef<unknown>[]): CheckInfo[] {
+export function checkInfos(checks: CheckMeta[]): CheckInfo[] {
   return checks.map((c) => ({ id: c.id, title: c.title.ko, ...(c.hint ? { hint: c.hint.ko } : {}) }));
 }
 

@@ -84,6 +84,17 @@ export interface Checker<S> {
   checks: CheckDef<S>[];
 }
 
+/** What the engine knows of a checker: its checks' names and hints, and one gather-then-judge pass. S stays inside. */
+export interface CheckMeta {
+  id: string;
+  title: Msg;
+  hint?: Msg;
+}
+export interface CheckerHandle {
+  checks: CheckMeta[];
+  evaluate(ctx: LabContext): Promise<{ id: string; title: Msg; verdict: Verdict }[]>;
+}
+
 export interface CheckResult {
   id: string;
   title: string;
@@ -99,11 +110,14 @@ export interface Topic {
   platforms: PlatformName[];
   needs: Needs;
   steps: Step[];
-  /** Loaded lazily so `lab --help` and `lab list` stay fast. */
-  checker: () => Promise<Checker<unknown>>;
+  /** Paired with the topic by the catalogue (scenarios/index.ts) and loaded lazily, so `lab list` stays fast. */
+  checker: () => Promise<CheckerHandle>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
 }
+
+/** A topic as its scenario module defines it; the catalogue adds the checker. */
+export type TopicDef = Omit<Topic, 'checker'>;
 
 export interface VaultNodeInfo {
   name: string;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checks, mcpFromAudit, parseAudit, type State } from '../../checkers/mcp.ts';
+import { judgeAll } from '../../src/engine/runner.ts';
 import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
@@ -186,5 +187,15 @@ describe('lab mcp (usage)', () => {
     expect(text).toContain('npx lab mcp call --agent agent-2 credentials');
     expect(text.match(/ revoke/g)?.length).toBe(2);
     expect(policyHcl('agent-1')).toContain('path "sys/leases/revoke/database/creds/agent-1-role/*"');
+  });
+});
+
+describe('mcp: agent-login judges the TTL too', () => {
+  it('a login that works but lives 24 h fails with the token_ttl fix', () => {
+    const s = solved();
+    s.login = { ...s.login, tokenTtl: 86_400 };
+    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'agent-login')!;
+    expect(r.ok).toBe(false);
+    expect(r.fix).toContain('token_ttl=10m');
   });
 });
