@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
 import { rootDir } from '../../src/engine/paths.ts';
+import { run } from '../../src/exec.ts';
 import { adminDb, dbUserExists } from '../../checkers/mcp.ts';
 import { REVOCATION_STATEMENTS, creationStatements, policyHcl } from '../../scenarios/mcp.ts';
 import type { LabContext } from '../../src/engine/types.ts';
@@ -173,6 +174,28 @@ describe('mcp topic', () => {
     const json = JSON.parse(r.stdout) as { results: { id: string; ok: boolean; why?: string }[] };
     const used = json.results.find((x) => x.id === 'mcp-server-used')!;
     expect(used.ok).toBe(true);
+  });
+
+  it("the lesson's Python agent (hvac) runs as written: revoke_self ends the lease; revoke_lease with the agent token is a 403", async () => {
+    const lesson = fs.readFileSync(path.join(rootDir, 'labs/mcp/lesson.ko.md'), 'utf8');
+    const code = /```python\n([\s\S]*?)```/.exec(lesson)![1]!;
+    expect(code).toContain('client.auth.token.revoke_self()');
+    const python = path.join(rootDir, '.tools', 'venv', 'bin', 'python');
+    const admin = ctx.vault();
+    const roleId = (await admin.read<{ data: { role_id: string } }>('/auth/approle/role/agent-1/role-id')).data.role_id;
+    const wrap = async () => (await admin.request<{ wrap_info: { token: string } }>('POST', '/auth/approle/role/agent-1/secret-id', {}, { 'X-Vault-Wrap-TTL': '60s' })).wrap_info.token;
+    const env = { PATH: process.env.PATH ?? '', VAULT_ADDR: ctx.platform.vaultNodes()[0]!.addr, ROLE_ID: roleId };
+    const r = await run(python, ['-c', code], { env: { ...env, WRAPPING_TOKEN: await wrap() } });
+    const [user, ttl] = r.stdout.trim().split(' ');
+    expect(user).toMatch(/^v-approle-agent-1/);
+    expect(Number(ttl)).toBe(600);
+    const db = (await adminDb(ctx))!;
+    expect(await dbUserExists(db, user!)).toBe(false);
+    // The call the seed-style code would make instead: the agent's policy does not open sys/leases/revoke.
+    const asSeed = await run(python, ['-c', code.replace('client.auth.token.revoke_self()', 'client.sys.revoke_lease(lease_id=creds["lease_id"])')], { env: { ...env, WRAPPING_TOKEN: await wrap() }, reject: false });
+    expect(asSeed.exitCode).not.toBe(0);
+    expect(asSeed.stderr).toMatch(/Forbidden|permission denied/);
+    await db.end();
   });
 
   describe('each check catches its typical mistake on the live lab', () => {
