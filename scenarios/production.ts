@@ -1,10 +1,6 @@
-import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Cmd, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { labHome } from '../src/engine/paths.ts';
-import { portBase } from '../src/platforms/ports.ts';
-import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from '../src/platforms/local/transit.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { KEYS_FILE, health, mountType, waitUntil } from './common.ts';
@@ -14,28 +10,11 @@ import { CANARY, SNAPSHOT, AUDIT_FILE, PROM_TOKEN_FILE, ADMIN_POLICY, PROMETHEUS
 export { generateRootAttempt } from '../src/vault/generate-root.ts';
 import { generateRootAttempt } from '../src/vault/generate-root.ts';
 
-/** Addresses depend on LAB_HOME and LAB_PORT_BASE, so the needs are computed when the topic is opened. */
-export function productionNeeds(): Needs {
-  const dir = path.join(labHome(), 'production');
-  return {
-    vault: {
-      nodes: 1,
-      storage: 'raft',
-      tls: { minVersion: 'tls12' },
-      performanceMultiplier: 1,
-      apiAudit: true,
-      telemetry: true,
-      transitSeal: {
-        addr: `https://127.0.0.1:${portBase('production') + 10 + 2}`,
-        keyName: TRANSIT_KEY,
-        mountPath: 'transit/',
-        tokenFile: path.join(dir, TRANSIT_TOKEN_SECRET),
-        caFile: path.join(dir, 'tls', 'ca.crt'),
-      },
-    },
-    transit: true,
-  };
-}
+/** One Raft node behind TLS that unseals itself through the lab's transit Vault (the platform knows its address). */
+export const productionNeeds: Needs = {
+  vault: { nodes: 1, storage: 'raft', tls: { minVersion: 'tls12' }, performanceMultiplier: 1, apiAudit: true, telemetry: true, autoUnseal: 'transit' },
+  transit: true,
+};
 
 const initCmd: Cmd = {
   kind: 'vault',
@@ -139,9 +118,7 @@ export const topic: TopicDef = {
     'Prove on one machine: audit log, Raft snapshot save and restore, transit auto-unseal, token TTLs, Prometheus metrics, root token revocation and regeneration.',
   ),
   platforms: ['local'],
-  get needs(): Needs {
-    return productionNeeds();
-  },
+  needs: productionNeeds,
   accounts: [
     { name: 'lab admin token', secret: 'admin-token', note: msg('root 대신 쓰는 관리자 토큰', 'The admin token used instead of root') },
     { name: 'userpass operator', secret: 'operator.password', note: msg('TTL 실습용 사용자', 'The user for the TTL step') },
