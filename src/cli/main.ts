@@ -75,6 +75,12 @@ export const commands: Record<string, CommandSpec> = {
     options: { ...jsonOpt, kills: { type: 'string' } },
     load: async () => (await import('./commands/chaos.ts')).chaos,
   },
+  mcp: {
+    summary: msg('에이전트의 MCP 서버(stdio) 실행, 또는 그 서버의 도구 호출', "run an agent's MCP server (stdio), or call its tools"),
+    usage: 'lab mcp serve --agent agent-1 | lab mcp call --agent agent-1 credentials query=<SQL> revoke',
+    options: { agent: { type: 'string' } },
+    load: async () => (await import('../mcp/cli.ts')).mcp,
+  },
   dev: { summary: msg('개발자용: 모든 콘텐츠 점검', 'for developers: prove all content'), usage: 'lab dev check', load: async () => (await import('./commands/dev.ts')).dev },
 };
 
