@@ -1,7 +1,6 @@
 import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { health, initCmd, mountType, unsealCmds, unsealKeyVars } from './common.ts';
-import type { LocalPlatform } from '../src/platforms/local/local.ts';
 
 export { HOSTNAME, SECRET } from '../labs/tls/data.ts';
 import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
@@ -54,7 +53,7 @@ export const topic: TopicDef = {
       ),
       commands: certCmds,
       solve: async (ctx) => {
-        await (ctx.platform as LocalPlatform).ensureCerts();
+        await ctx.platform.ensureCerts?.();
         for (const c of certCmds) await ctx.exec(c);
       },
       checks: ['cert-san', 'chain-verifies'],

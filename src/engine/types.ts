@@ -51,8 +51,8 @@ export interface VaultSpec {
   apiAudit?: boolean;
   /** Prometheus metrics without a token. */
   telemetry?: boolean;
-  /** Auto-unseal through another Vault's transit engine. */
-  transitSeal?: { addr: string; keyName: string; mountPath: string; tokenFile: string; caFile?: string };
+  /** Auto-unseal through the transit engine of the lab's second Vault (needs.transit); the platform wires it. */
+  autoUnseal?: 'transit';
   /** Name prefix; several deployments can live in one lab (the production topic's transit Vault). */
   name?: string;
 }
@@ -134,8 +134,19 @@ export interface ProcStatus {
   log?: string;
 }
 
+/** A directory the lab runs for the ldap topic, as checks need it. */
+export interface LdapAccess {
+  url: string;
+  /** ldapsearch output (LDIF) as the lab's bind DN. */
+  search(base: string, filter: string, attrs: string[]): Promise<string>;
+}
+
 export interface Platform {
   readonly name: PlatformName;
+  /** Capabilities beyond Vault, present when the topic needs them and the platform provides them. */
+  readonly ldap?: LdapAccess | undefined;
+  /** Makes (or keeps) the lab CA and the server certificates. */
+  ensureCerts?(): Promise<void>;
   /** Start whatever is not running yet (first time: uninitialized servers). Idempotent. */
   up(needs: Needs, report: Reporter): Promise<void>;
   down(): Promise<void>;

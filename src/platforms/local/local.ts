@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, Needs, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Cmd, LdapAccess, Needs, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
@@ -17,6 +17,7 @@ import { toolsDir } from '../../engine/paths.ts';
 import { assertPortFree, portBase } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../certs.ts';
 import { renderLocal } from './render.ts';
+import { transitSealOf } from './transit-seal.ts';
 import { renderNodeConfig } from './vault-config.ts';
 import { withFlag } from '../../vault/cli-args.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
@@ -29,6 +30,8 @@ export interface LocalService {
   info?(p: LocalPlatform): Record<string, string>;
   /** Start before the Vault nodes (a transit seal's Vault must answer before the sealed nodes start). */
   beforeVault?: boolean;
+  /** What the service lets topics use through the Platform interface. */
+  provides?(p: LocalPlatform): Pick<Platform, 'ldap'>;
 }
 /** Services register themselves by name (needs.ldap → 'ldap'); loaded lazily. */
 const serviceLoaders: Record<string, () => Promise<LocalService>> = {};
@@ -41,6 +44,7 @@ import { nodeName } from '../display.ts';
 
 export class LocalPlatform implements Platform {
   readonly name = 'local' as const;
+  ldap: LdapAccess | undefined;
   readonly lab: LabDir;
   readonly spec: VaultSpec;
   constructor(lab: LabDir, spec: VaultSpec) {
@@ -194,7 +198,7 @@ export class LocalPlatform implements Platform {
     const name = nodeName(this.spec, i);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
     const tlsDir = this.lab.path('tls');
-    const transit = this.spec.transitSeal;
+    const transit = this.spec.autoUnseal === 'transit' ? transitSealOf(this) : undefined;
     let transitToken: string | undefined;
     if (transit) {
       transitToken = fs.readFileSync(transit.tokenFile, 'utf8').trim();
@@ -311,6 +315,8 @@ export class LocalPlatform implements Platform {
       if (name === 'vault' || !wanted || this.loaded[name]) continue;
       const load = serviceLoaders[name];
       if (load) this.loaded[name] = await load();
+      const provided = this.loaded[name]?.provides?.(this);
+      if (provided?.ldap) this.ldap = provided.ldap;
     }
   }
   private services(): LocalService[] {
