@@ -86,7 +86,7 @@ export function serverHcl(spec: VaultSpec): string {
     lines.push('storage "file" {', '  path = "/vault/data"', '}');
   }
   if (spec.telemetry) lines.push('', 'telemetry {', '  prometheus_retention_time = "30s"', '  disable_hostname = true', '}');
-  if (spec.transitSeal) {
+  if (spec.autoUnseal === 'transit') {
     // In-cluster address of the transit release; the token comes from VAULT_TOKEN (the vault-transit-token Secret).
     lines.push('', 'seal "transit" {', `  address = ${q(`http://${TRANSIT.release}.${TRANSIT.namespace}.svc:8200`)}`, `  key_name = ${q(TRANSIT.key)}`, `  mount_path = ${q(TRANSIT.mount)}`, '}');
   }
@@ -132,7 +132,7 @@ export function helmValues(spec: VaultSpec, opts: ValuesOptions = {}): Record<st
     // The chart points VAULT_ADDR at https://127.0.0.1:8200 inside the pod; `kubectl exec … vault` needs the CA too.
     server.extraEnvironmentVars = { VAULT_CACERT: `${TLS_DIR}/ca.crt` };
   }
-  if (spec.transitSeal) {
+  if (spec.autoUnseal === 'transit') {
     // templates/_helpers.tpl "vault.extraSecretEnvironmentVars": envName / secretName / secretKey.
     server.extraSecretEnvironmentVars = [{ envName: 'VAULT_TOKEN', secretName: TRANSIT.tokenSecret, secretKey: 'token' }];
   }

@@ -6,18 +6,14 @@
  */
 import crypto from 'node:crypto';
 import { NAMESPACE } from './names.ts';
+import { LDAP } from '../ldap-directory.ts';
 
-/**
- * The ldap topic's directory and the mcp topic's admin account, as the local platform makes them (a platform imports
- * no other platform: test/unit/kind-topics.test.ts holds the two equal).
- */
+/** The lab's directory (shared by both platforms), and the full names the local seed gives its users. */
 export const DIRECTORY = {
-  suffix: 'dc=example,dc=com',
-  userDn: 'ou=users,dc=example,dc=com',
-  groupDn: 'ou=groups,dc=example,dc=com',
-  users: { alice: 'developers', bob: 'admins' } as Record<string, string>,
+  ...LDAP,
   names: { alice: ['Alice Kim', 'Kim'], bob: ['Bob Lee', 'Lee'] } as Record<string, [string, string]>,
 };
+/** The mcp topic's admin account, as the local platform makes it (a test holds the two equal). */
 export const MARIADB_ADMIN_USER = 'vaultadmin';
 
 /** RFC 2307 {SSHA}: slapd verifies it; the clear password never enters the seed. */
