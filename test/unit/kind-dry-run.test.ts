@@ -122,6 +122,16 @@ describe('lab run ha-failover --platform kind --dry-run --out D', () => {
 });
 
 describe('dry run refusals', () => {
+  it('--json prints the folder, the files and whether the topic is plan-only', async () => {
+    const out = path.join(home, 'J');
+    const r = await cli('--lang', 'en', 'run', 'mcp', '--platform', 'kind', '--dry-run', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { dir: string; files: string[]; planOnly: boolean };
+    expect(j).toMatchObject({ dir: out, planOnly: true });
+    expect(j.files).toEqual(expect.arrayContaining(['services.yaml', 'values.yaml', 'secrets/mariadb-admin.password', 'plan.sh']));
+    expect(clusterCalls()).toEqual([]);
+  });
+
   it('--dry-run on the local platform is a usage error', async () => {
     const r = await cli('--lang', 'en', 'run', 'ha-failover', '--platform', 'local', '--dry-run');
     expect(r.code).toBe(2);

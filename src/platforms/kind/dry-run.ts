@@ -70,6 +70,10 @@ export const dryRunCmd: CommandFn = async (a) => {
   if (platform !== 'kind') throw usageError(msg('--dry-run 은 --platform kind 에서만 씁니다.', '--dry-run is for --platform kind.'), msg(`npx lab run ${topic.id} --platform kind --dry-run`, `npx lab run ${topic.id} --platform kind --dry-run`));
   const out = typeof a.values.out === 'string' ? a.values.out : `vault-lab-kind-${topic.id}`;
   const r = await kindDryRun(topic, { out, env: process.env, lang: a.lang });
+  if (a.json) {
+    a.report.out(JSON.stringify(r, null, 2));
+    return Exit.ok;
+  }
   const t = (ko: string, en: string) => a.report.t(msg(ko, en));
   a.report.out(t(`클러스터에는 아무것도 하지 않았습니다. ${r.dir} 에 썼습니다:`, `Nothing was applied to any cluster. Written to ${r.dir}:`));
   for (const f of r.files) a.report.out(`  ${f}`);
