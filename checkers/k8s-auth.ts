@@ -2,12 +2,12 @@
  * Kubernetes auth: gather reads Vault (auth mounts, config, policy, role, a real login) and the Kubernetes API
  * (ServiceAccounts, ClusterRoleBindings); the judges are pure.
  */
-import type { Checker, LabContext } from '../src/engine/types.ts';
+import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import type { BindingInfo, Kube } from '../src/platforms/kind/k8s.ts';
-import { DEFAULT_CONTEXT } from '../src/platforms/kind/names.ts';
+import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
+import type { KubeApi } from '../src/platforms/kube-api.ts';
 import { gatherVaultBasics, type VaultBasics } from './common.ts';
 
 /** What the lab teaches: a dedicated ServiceAccount for the app, a Vault-only audience. */
@@ -20,7 +20,14 @@ export const K8S = {
   audience: 'vault',
   secretApiPath: 'secret/data/webapp/config',
   vaultSa: { name: 'vault', namespace: 'vault' },
+  binding: 'vault-server-binding',
+  /** ServiceAccounts `lab check` makes to prove the role refuses what it should: another SA, another namespace. */
+  probes: { otherSa: { namespace: 'default', name: 'lab-probe' }, otherNs: { namespace: 'lab-probe', name: 'webapp' } },
+  probeLabel: { 'app.kubernetes.io/managed-by': 'vault-lab' },
 } as const;
+
+/** Where Vault must send its TokenReviews: the in-cluster address on kind, the lab's apiserver on local. */
+export const expectedHost = (platform: PlatformName, kubeApi: string | undefined): string => (platform === 'local' ? (kubeApi ?? '$KUBE_API') : K8S.host);
 
 export interface RoleInfo {
   names: string[];
@@ -39,9 +46,15 @@ export interface LoginResult {
 }
 
 export interface State extends VaultBasics {
+  platform: PlatformName;
+  /** The kubernetes_host this platform needs. */
+  expectedHost: string;
   /** auth mount path (no slash) → type; undefined when Vault cannot be read. */
   auths?: Record<string, string> | undefined;
   host?: string | undefined;
+  /** auth/kubernetes/config carries a CA certificate / a reviewer JWT (both needed when Vault runs outside the cluster). */
+  caSet?: boolean | undefined;
+  reviewerSet?: boolean | undefined;
   policy?: string | undefined;
   role?: RoleInfo | undefined;
   /** `${namespace}/${name}` → exists, for each bound pair of the role. */
@@ -49,11 +62,12 @@ export interface State extends VaultBasics {
   bindings?: BindingInfo[] | undefined;
   kubeError?: string | undefined;
   login?: LoginResult | undefined;
+  /** Logins that must be refused: another SA, another namespace, a token for the Kubernetes API's own audience. */
+  refusals?: { otherSa: LoginResult; otherNs: LoginResult; apiAudience: LoginResult } | undefined;
 }
 
-export function kubeFor(ctx: LabContext): Promise<Kube> {
-  const context = ctx.platform.runEnv().LAB_KUBE_CONTEXT ?? DEFAULT_CONTEXT;
-  return import('../src/platforms/kind/k8s.ts').then((m) => new m.Kube(context));
+export function kubeFor(ctx: LabContext): Promise<KubeApi> {
+  return import('../src/platforms/kube-api.ts').then((m) => m.kubeApiFor(ctx));
 }
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',').map((s) => s.trim()) : []);
@@ -67,17 +81,22 @@ async function readOr<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promise<Pick<State, 'auths' | 'host' | 'policy' | 'role'>> {
+type VaultSide = Pick<State, 'auths' | 'host' | 'caSet' | 'reviewerSet' | 'policy' | 'role'>;
+
+export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promise<VaultSide> {
   if (base.active === undefined || !base.tokenValid) return {};
   const v = ctx.vault(base.active);
-  const out: Pick<State, 'auths' | 'host' | 'policy' | 'role'> = {};
+  const out: VaultSide = {};
   const auths = await readOr(() => v.read<Record<string, unknown>>('/sys/auth'));
   if (auths) {
     const data = (auths.data ?? auths) as Record<string, { type?: string }>;
     out.auths = Object.fromEntries(Object.entries(data).filter(([, m]) => m && typeof m === 'object' && m.type).map(([k, m]) => [k.replace(/\/$/, ''), m.type!]));
   }
   if (out.auths?.kubernetes === 'kubernetes') {
-    out.host = (await readOr(() => v.read<{ data?: { kubernetes_host?: string } }>('/auth/kubernetes/config')))?.data?.kubernetes_host;
+    const c = (await readOr(() => v.read<{ data?: { kubernetes_host?: string; kubernetes_ca_cert?: string; token_reviewer_jwt_set?: boolean } }>('/auth/kubernetes/config')))?.data;
+    out.host = c?.kubernetes_host;
+    out.caSet = Boolean(c?.kubernetes_ca_cert);
+    out.reviewerSet = c?.token_reviewer_jwt_set === true;
     const r = (await readOr(() => v.read<{ data?: Record<string, unknown> }>(`/auth/kubernetes/role/${K8S.role}`)))?.data;
     if (r) {
       out.role = {
@@ -93,16 +112,13 @@ export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promi
   return out;
 }
 
-/** A real login, as an app would: a TokenRequest for a bound ServiceAccount, then auth/kubernetes/login. */
-export async function tryLogin(ctx: LabContext, kube: Kube, role: RoleInfo, existing: Record<string, boolean>, node: number): Promise<LoginResult> {
-  const pair = Object.entries(existing).find(([, ok]) => ok)?.[0];
-  if (!pair) return { ok: false, error: 'no bound ServiceAccount exists' };
-  const [namespace, name] = pair.split('/') as [string, string];
-  const jwt = await kube.requestToken(namespace, name, role.audience || undefined);
-  const anon = ctx.vault(node, null);
+/** A real login, as an app would: a TokenRequest for the ServiceAccount, then auth/kubernetes/login, then a read. */
+export async function loginAs(ctx: LabContext, kube: KubeApi, sa: { namespace: string; name: string }, audience: string | undefined, node: number): Promise<LoginResult> {
+  const pair = `${sa.namespace}/${sa.name}`;
+  const jwt = await kube.requestToken(sa.namespace, sa.name, audience || undefined);
   let token: string | undefined;
   try {
-    const r = await anon.write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt });
+    const r = await ctx.vault(node, null).write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt });
     token = r.auth?.client_token;
   } catch (e) {
     if (!(e instanceof VaultApiError)) throw e;
@@ -121,9 +137,18 @@ export async function tryLogin(ctx: LabContext, kube: Kube, role: RoleInfo, exis
   return { ok: true, read, sa: pair };
 }
 
+/** The first bound pair that exists logs in with the role's audience. */
+export async function tryLogin(ctx: LabContext, kube: KubeApi, role: RoleInfo, existing: Record<string, boolean>, node: number): Promise<LoginResult> {
+  const pair = Object.entries(existing).find(([, ok]) => ok)?.[0];
+  if (!pair) return { ok: false, error: 'no bound ServiceAccount exists' };
+  const [namespace, name] = pair.split('/') as [string, string];
+  return loginAs(ctx, kube, { namespace, name }, role.audience, node);
+}
+
 export async function gather(ctx: LabContext): Promise<State> {
   const base = await gatherVaultBasics(ctx);
-  const s: State = { ...base, ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
+  const platform = ctx.platform.name;
+  const s: State = { ...base, platform, expectedHost: expectedHost(platform, ctx.platform.runEnv().KUBE_API), ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
   try {
     const kube = await kubeFor(ctx);
     s.bindings = await kube.clusterRoleBindings();
@@ -136,6 +161,17 @@ export async function gather(ctx: LabContext): Promise<State> {
       if (base.active !== undefined && Object.keys(s.serviceAccounts).every((k) => !k.includes('*'))) {
         s.login = await tryLogin(ctx, kube, s.role, s.serviceAccounts, base.active);
       }
+      if (base.active !== undefined) {
+        for (const p of Object.values(K8S.probes)) await kube.ensureServiceAccount(p.namespace, p.name, { ...K8S.probeLabel });
+        s.refusals = {
+          otherSa: await loginAs(ctx, kube, K8S.probes.otherSa, s.role.audience, base.active),
+          otherNs: await loginAs(ctx, kube, K8S.probes.otherNs, s.role.audience, base.active),
+          // No audience: the token a pod's default kube-api-access volume carries, meant for the Kubernetes API.
+          apiAudience: s.serviceAccounts[`${K8S.namespace}/${K8S.sa}`]
+            ? await loginAs(ctx, kube, { namespace: K8S.namespace, name: K8S.sa }, undefined, base.active)
+            : { ok: false, error: `ServiceAccount ${K8S.namespace}/${K8S.sa} does not exist` },
+        };
+      }
     }
   } catch (e) {
     s.kubeError = e instanceof Error ? e.message : String(e);
@@ -147,7 +183,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const noVault = (s: State) =>
   s.active === undefined || !s.tokenValid
-    ? fail(msg('unseal 된 Vault 에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg("'npx lab start k8s-auth --platform kind' 로 준비 단계를 다시 실행하세요.", "Re-run the setup with 'npx lab start k8s-auth --platform kind'."))
+    ? fail(msg('unseal 된 Vault 에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg(`'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}' 로 준비 단계를 다시 실행하세요.`, `Re-run the setup with 'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'.`))
     : undefined;
 const noAuth = (s: State) =>
   noVault(s) ??
@@ -158,7 +194,27 @@ const noRole = (s: State) =>
     ? fail(msg(`role '${K8S.role}' 이 없습니다.`, `role '${K8S.role}' does not exist.`), msg(`vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`))
     : undefined);
 const noKube = (s: State) =>
-  s.kubeError ? fail(msg(`Kubernetes API 를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`), msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns 로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns')) : undefined;
+  s.kubeError
+    ? fail(
+        msg(`Kubernetes API 를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
+        s.platform === 'local'
+          ? msg("'npx lab status k8s-auth' 로 kube-apiserver 와 etcd 가 떠 있는지 보고, 꺼져 있으면 'npx lab start k8s-auth' 하세요.", "Check kube-apiserver and etcd are up with 'npx lab status k8s-auth'; if not, 'npx lab start k8s-auth'.")
+          : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns 로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),
+      )
+    : undefined;
+
+/** A refusal proves something only once the right ServiceAccount gets in: otherwise everything is refused. */
+function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { ko: string; en: string }, fix: { ko: string; en: string }) {
+  const r = noRole(s) ?? noKube(s);
+  if (r) return r;
+  if (!s.login?.ok || s.login.read !== 'ok') {
+    return fail(msg('앱의 SA 로그인이 아직 되지 않아 거부를 판단할 수 없습니다 (login 점검 먼저).', "the app's SA cannot log in yet, so a refusal proves nothing (fix the login check first)."), msg(`kubectl create token ${K8S.sa} --audience ${K8S.audience} 로 로그인부터 되게 하세요.`, `Make the login work first: kubectl create token ${K8S.sa} --audience ${K8S.audience}`));
+  }
+  const probe = s.refusals?.[which];
+  if (!probe) return fail(msg('거부 시험을 할 수 없었습니다.', 'the refusal could not be tried.'), fix);
+  if (probe.ok) return fail(msg(`${who.ko} 의 토큰으로 로그인이 됩니다${probe.read === 'ok' ? '. 게다가 시크릿도 읽힙니다' : ''}.`, `${who.en} logs in${probe.read === 'ok' ? ' and even reads the secret' : ''}.`), fix);
+  return pass();
+}
 
 /** ACL path globbing as Vault does it for a trailing `*` and `+` segments. */
 export function pathMatches(pattern: string, path: string): boolean {
@@ -189,15 +245,37 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'config-host',
-    title: msg('kubernetes_host 가 클러스터 내부 주소', 'kubernetes_host is the in-cluster API address'),
-    hint: msg('Pod 안의 Vault 에게 127.0.0.1:포트 같은 호스트 쪽 주소는 닿지 않습니다.', 'A host-side address such as 127.0.0.1:port does not reach the API server from inside the pod.'),
-    judge: (s) =>
-      noAuth(s) ??
-      (!s.host
-        ? fail(msg('auth/kubernetes/config 가 비어 있습니다.', 'auth/kubernetes/config is empty.'), msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`))
-        : IN_CLUSTER_HOST.test(s.host)
-          ? pass()
-          : fail(msg(`kubernetes_host 가 ${s.host} 입니다: Vault Pod 에서 닿는 주소가 아닙니다.`, `kubernetes_host is ${s.host}, which the Vault pod cannot reach.`), msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`))),
+    title: msg('kubernetes_host 가 Vault 에서 닿는 API 서버 주소', 'kubernetes_host is an API server address Vault can reach'),
+    hint: msg(
+      'Pod 안의 Vault 는 https://kubernetes.default.svc 와 자기 SA 토큰·CA 를 씁니다. 클러스터 밖의 Vault(local 플랫폼)는 API 서버의 바깥 주소, 그 CA, 리뷰어 JWT 를 모두 받아야 합니다.',
+      'Vault in a pod uses https://kubernetes.default.svc with its own SA token and CA; Vault outside the cluster (the local platform) needs the API server\'s outside address, its CA and a reviewer JWT.',
+    ),
+    judge: (s) => {
+      const a = noAuth(s);
+      if (a) return a;
+      const localFix = msg(
+        `vault write auth/kubernetes/config kubernetes_host="$KUBE_API" kubernetes_ca_cert=@"$KUBE_CA" token_reviewer_jwt="$(kubectl create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h)"`,
+        `vault write auth/kubernetes/config kubernetes_host="$KUBE_API" kubernetes_ca_cert=@"$KUBE_CA" token_reviewer_jwt="$(kubectl create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h)"`,
+      );
+      const fix = s.platform === 'local' ? localFix : msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`);
+      if (!s.host) return fail(msg('auth/kubernetes/config 가 비어 있습니다.', 'auth/kubernetes/config is empty.'), fix);
+      if (s.platform !== 'local') {
+        return IN_CLUSTER_HOST.test(s.host) ? pass() : fail(msg(`kubernetes_host 가 ${s.host} 입니다: Vault Pod 에서 닿는 주소가 아닙니다.`, `kubernetes_host is ${s.host}, which the Vault pod cannot reach.`), fix);
+      }
+      if (s.host.replace(/\/$/, '') !== s.expectedHost) {
+        const inCluster = IN_CLUSTER_HOST.test(s.host);
+        return fail(
+          msg(
+            `kubernetes_host 가 ${s.host} 입니다. ${inCluster ? '클러스터 안의 주소라 클러스터 밖에서 도는 이 Vault 는 찾지 못합니다' : '이 랩의 API 서버가 아닙니다'} (기대: ${s.expectedHost}).`,
+            `kubernetes_host is ${s.host}: ${inCluster ? 'an in-cluster name this Vault, running outside the cluster, cannot resolve' : "not this lab's API server"} (expected ${s.expectedHost}).`,
+          ),
+          fix,
+        );
+      }
+      if (!s.caSet) return fail(msg('kubernetes_ca_cert 가 없습니다: Vault 가 API 서버의 인증서를 믿지 못해 TokenReview 가 x509 오류로 실패합니다.', 'kubernetes_ca_cert is missing: Vault cannot trust the API server certificate and every TokenReview fails with an x509 error.'), fix);
+      if (!s.reviewerSet) return fail(msg('token_reviewer_jwt 가 없습니다: 클러스터 밖의 Vault 는 쓸 SA 토큰이 없어, 로그인하는 앱 자신의 JWT 로 TokenReview 를 보내게 됩니다 (그 SA 에 auth-delegator 가 없으면 403).', 'token_reviewer_jwt is missing: outside the cluster Vault has no SA token of its own and sends each TokenReview with the logging-in app\'s JWT (403 unless that SA has auth-delegator).'), fix);
+      return pass();
+    },
   },
   {
     id: 'policy-path',
@@ -278,6 +356,26 @@ export const checks: Checker<State>['checks'] = [
       if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/ 가 들어갔는지, role 의 policies 에 ${K8S.policy} 가 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();
     },
+  },
+  {
+    id: 'other-sa-refused',
+    title: msg('다른 ServiceAccount 의 토큰은 거부', "another ServiceAccount's token is refused"),
+    hint: msg('bound_service_account_names=* 는 네임스페이스의 모든 SA 에게 webapp 정책을 줍니다.', 'bound_service_account_names=* gives the webapp policy to every SA of the namespace.'),
+    judge: (s) =>
+      refusal(s, 'otherSa', msg(`${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`, `${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`), msg(`role 을 앱의 SA 이름에만 묶으세요: bound_service_account_names=${K8S.sa}`, `Bind the role to the app's SA name only: bound_service_account_names=${K8S.sa}`)),
+  },
+  {
+    id: 'other-ns-refused',
+    title: msg('같은 이름이라도 다른 네임스페이스의 SA 는 거부', 'an SA of the same name in another namespace is refused'),
+    hint: msg('bound_service_account_namespaces=* 면 누구든 새 네임스페이스에 webapp SA 를 만들어 로그인할 수 있습니다.', 'With bound_service_account_namespaces=* anyone who can create a namespace can make a webapp SA there and log in.'),
+    judge: (s) =>
+      refusal(s, 'otherNs', msg(`${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`, `${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`), msg(`bound_service_account_namespaces=${K8S.namespace}`, `bound_service_account_namespaces=${K8S.namespace}`)),
+  },
+  {
+    id: 'api-audience-refused',
+    title: msg('Kubernetes API 용 토큰(aud 가 API 서버)은 거부', 'a token meant for the Kubernetes API (its own audience) is refused'),
+    hint: msg('role 에 audience 가 없으면, Pod 의 기본 토큰(kube-api-access 볼륨, aud=API 서버)으로도 Vault 에 로그인됩니다. 그 토큰을 훔친 누구든 마찬가지입니다.', "Without an audience on the role, a pod's default token (the kube-api-access volume, aud = the API server) logs in to Vault too — and so does anyone who steals it."),
+    judge: (s) => refusal(s, 'apiAudience', msg(`${K8S.namespace}/${K8S.sa} (audience 없음)`, `${K8S.namespace}/${K8S.sa} (no audience)`), msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`)),
   },
 ];
 

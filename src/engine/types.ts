@@ -36,6 +36,8 @@ export interface Step {
   cleanup?: (ctx: LabContext) => Promise<void>;
   /** The check ids this step makes pass. */
   checks?: string[];
+  /** Platforms the step belongs to (default: all the topic's). */
+  platforms?: PlatformName[];
 }
 
 export interface VaultSpec {
@@ -59,6 +61,10 @@ export interface Needs {
   mariadb?: boolean;
   /** A second Vault serving as the transit seal (the production topic). */
   transit?: boolean;
+  /** A Kubernetes API on the local platform: etcd + kube-apiserver (kind brings its own cluster). */
+  kube?: boolean;
+  /** The External Secrets Operator against that API (local only; kind runs VSO from its chart). */
+  eso?: boolean;
 }
 
 export interface Verdict {

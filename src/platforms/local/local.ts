@@ -347,6 +347,11 @@ export class LocalPlatform implements Platform {
 
 /** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
 export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
+  // `lab env` points KUBECONFIG at the lab's own kubeconfig, whose only context is the lab's: the flag is noise here.
+  return renderLocalRaw(cmd, spec, topic).replace(/kubectl --context "?\$LAB_KUBE_CONTEXT"? /g, 'kubectl ');
+}
+
+function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
