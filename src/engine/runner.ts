@@ -27,7 +27,7 @@ async function solveStep(ctx: LabContext, step: Step): Promise<void> {
 }
 
 /** A step without `platforms` belongs to every platform of its topic. */
-export const onPlatform = (s: Step, platform: string): boolean => !s.platforms || s.platforms.some((p) => p === platform);
+export const onPlatform = (s: Pick<Step, 'platforms'>, platform: string): boolean => !s.platforms || s.platforms.some((p) => p === platform);
 
 /** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
 export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
@@ -94,7 +94,7 @@ export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   throwIfAborted();
   const state = await checker.gather(ctx);
   throwIfAborted();
-  const results = judgeAll(checker.checks, state, ctx.lang);
+  const results = judgeAll(checker.checks.filter((c) => onPlatform(c, ctx.platform.name)), state, ctx.lang);
   ctx.lab.updateProgress((p) => {
     p.lastCheck = {
       at: new Date().toISOString(),

@@ -79,6 +79,8 @@ export interface CheckDef<S> {
   /** The typical mistake this check catches and how to fix it (shown in lessons; the judge's fix is specific). */
   hint?: Msg;
   judge: (state: S) => Verdict;
+  /** Platforms the check applies to (default: all the topic's). */
+  platforms?: PlatformName[];
 }
 
 export interface Checker<S> {

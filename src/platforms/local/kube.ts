@@ -32,7 +32,6 @@ export const kubeApiPort = (p: LocalPlatform): number => p.servicePort(2);
 export const etcdPort = (p: LocalPlatform): number => p.servicePort(3);
 export const etcdPeerPort = (p: LocalPlatform): number => p.servicePort(4);
 export const esoMetricsPort = (p: LocalPlatform): number => p.servicePort(5);
-export const esoHealthPort = (p: LocalPlatform): number => p.servicePort(6);
 export const kubeApiUrl = (p: LocalPlatform): string => `https://127.0.0.1:${kubeApiPort(p)}`;
 export const kubeconfigPath = (p: Pick<LocalPlatform, 'lab'>): string => kubeDir(p, 'kubeconfig');
 export const kubeCaPath = (p: Pick<LocalPlatform, 'lab'>): string => kubeDir(p, 'pki', 'ca.crt');
@@ -203,15 +202,16 @@ export const esoService: LocalService = {
     const bins = await ensureKubeBins(report, true);
     if (p.procAlive(KUBE.procs.eso)) return;
     // Server-side apply: the CRDs' schemas are larger than the annotation client-side apply would write.
-    await labKubectl(p, bins, ['apply', '--server-side', '--force-conflicts', '-f', bins.esoCrds!]);
+    const crds = fs.readdirSync(bins.esoCrds!).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+    await labKubectl(p, bins, ['apply', '--server-side', '--force-conflicts', ...crds.flatMap((f) => ['-f', path.join(bins.esoCrds!, f)])]);
     await labKubectl(p, bins, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
     const metrics = esoMetricsPort(p);
     // The lab folder on the command line (as sh's $0) lets procAlive tell this process from a reused pid.
     await p.startProcess(
       KUBE.procs.eso,
       'sh',
-      ['-c', '"$@"', kubeDir(p, 'eso'), bins.eso!, `--metrics-addr=127.0.0.1:${metrics}`, `--live-addr=127.0.0.1:${esoHealthPort(p)}`, '--enable-leader-election=false', '--loglevel=info'],
-      { ports: [metrics, esoHealthPort(p)], what: 'external-secrets', env: { KUBECONFIG: kubeconfigPath(p) } },
+      ['-c', '"$@"', kubeDir(p, 'eso'), bins.eso!, `--metrics-addr=127.0.0.1:${metrics}`, '--enable-leader-election=false', '--loglevel=info'],
+      { ports: [metrics], what: 'external-secrets', env: { KUBECONFIG: kubeconfigPath(p) } },
     );
     await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await getJson(`http://127.0.0.1:${metrics}/metrics`)).status === 200, 60_000);
   },

@@ -365,7 +365,9 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string):
       return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
-      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      // The lab substitutes $VARS in an exec's stdin; an unquoted heredoc makes the learner's shell do the same.
+      const eof = cmd.stdin !== undefined && /\$\{?\w/.test(cmd.stdin) ? 'EOF' : "'EOF'";
+      if (cmd.stdin !== undefined) s += ` <<${eof}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       return s;
     }
     case 'node': {
