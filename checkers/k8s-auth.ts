@@ -158,8 +158,12 @@ export async function gather(ctx: LabContext): Promise<State> {
           s.serviceAccounts[`${ns}/${name}`] = ns === '*' || name === '*' ? true : await kube.serviceAccountExists(ns, name);
         }
       }
-      if (base.active !== undefined && Object.keys(s.serviceAccounts).every((k) => !k.includes('*'))) {
-        s.login = await tryLogin(ctx, kube, s.role, s.serviceAccounts, base.active);
+      if (base.active !== undefined) {
+        // A wildcard binds the app's SA too: log in as it, so the refusal probes can show what else gets in.
+        const wild = Object.keys(s.serviceAccounts).some((k) => k.includes('*'));
+        const app = `${K8S.namespace}/${K8S.sa}`;
+        const candidates = wild ? { [app]: (await kube.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined } : s.serviceAccounts;
+        s.login = await tryLogin(ctx, kube, s.role, candidates, base.active);
       }
       if (base.active !== undefined) {
         for (const p of Object.values(K8S.probes)) await kube.ensureServiceAccount(p.namespace, p.name, { ...K8S.probeLabel });
