@@ -177,7 +177,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'manual-secret',
     platforms: ['local'],
-    title: msg(`손으로 만든 Secret ${ESO.manual}가 Vault 값에서 나옴`, `the by-hand Secret ${ESO.manual} holds Vault's values`),
+    title: msg(`손으로 만든 Secret(${ESO.manual})이 Vault 값에서 나옴`, `the by-hand Secret ${ESO.manual} holds Vault's values`),
     hint: msg('오퍼레이터가 하는 일을 손으로 한 번: TokenRequest → Vault 로그인 → 읽기 → Secret 생성. 손으로 만든 사본은 Vault가 바뀌어도 그대로입니다.', "Do by hand once what the operator does: TokenRequest → Vault login → read → create the Secret. A by-hand copy stays as it is when Vault changes."),
     judge: (s) => {
       const k = noKube(s);
@@ -191,7 +191,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'store-ready',
     platforms: ['local'],
-    title: msg(`SecretStore ${ESO.store}가 Ready (ESO가 Vault에 로그인함)`, `SecretStore ${ESO.store} is Ready (ESO logged in to Vault)`),
+    title: msg(`SecretStore(${ESO.store})가 Ready (ESO가 Vault에 로그인함)`, `SecretStore ${ESO.store} is Ready (ESO logged in to Vault)`),
     hint: msg('ESO는 SecretStore를 검증할 때 실제로 kubernetes 로그인을 하고 토큰을 조회합니다. serviceAccountRef의 audiences가 role의 audience와 다르면 invalid audience로 실패합니다.', "ESO validates a SecretStore by really logging in (kubernetes auth) and looking its token up; serviceAccountRef audiences that differ from the role's audience fail with invalid audience."),
     judge: (s) => {
       const k = noKube(s);
@@ -208,7 +208,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'external-secret-ready',
     platforms: ['local'],
-    title: msg(`ExternalSecret ${ESO.externalSecret}가 SecretSynced`, `ExternalSecret ${ESO.externalSecret} is SecretSynced`),
+    title: msg(`ExternalSecret(${ESO.externalSecret})이 SecretSynced`, `ExternalSecret ${ESO.externalSecret} is SecretSynced`),
     hint: msg('dataFrom.extract.key는 KV v2의 data/ 없는 경로(webapp/config)입니다: ESO가 version: v2로 data/를 붙입니다.', 'dataFrom.extract.key is the KV v2 path without data/ (webapp/config): with version: v2 ESO adds data/ itself.'),
     judge: (s) => {
       const k = noKube(s);
@@ -259,7 +259,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'secret-synced',
-    title: msg(`Secret ${VSO.destination}가 Vault의 지금 값과 같음`, `Secret ${VSO.destination} matches Vault now`),
+    title: msg(`Secret(${VSO.destination})이 Vault의 지금 값과 같음`, `Secret ${VSO.destination} matches Vault now`),
     hint: msg('경로에는 data/를 쓰지 않습니다 (VSO: mount: secret, path: webapp/config · ESO: key: webapp/config). Vault를 바꾼 직후라면 갱신 주기만큼 기다리세요.', 'No data/ in the path (VSO: mount: secret, path: webapp/config · ESO: key: webapp/config). Right after a change in Vault, wait one refresh interval.'),
     judge: (s) => {
       const k = noKube(s);
