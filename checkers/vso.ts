@@ -48,11 +48,13 @@ export interface State {
   /** kind: the VaultStaticSecret's status as VSO writes it. */
   staticSecret?: { generation: number; lastGeneration: number; secretMAC: boolean; conditions: Condition[] } | undefined;
   /** local: the SecretStore's and ExternalSecret's conditions as ESO writes them. */
-  store?: { conditions: Condition[] } | undefined;
-  externalSecret?: { conditions: Condition[]; refreshTime?: string } | undefined;
+  store?: { conditions: Condition[]; warning?: string } | undefined;
+  externalSecret?: { conditions: Condition[]; refreshTime?: string; warning?: string } | undefined;
   /** The destination Secret (values decoded). */
   synced?: Record<string, string> | undefined;
   syncedMeta?: Pick<SecretInfo, 'uid' | 'createdAt' | 'owners'> | undefined;
+  /** Distinct uids of the operator-owned Secret that `lab check` (or a step) has seen: two or more means it was made again. */
+  uidsSeen?: number | undefined;
   /** The by-hand Secret (local). */
   manual?: Record<string, string> | undefined;
   /** secret/webapp/config in Vault, read with the admin token: its current data and version, and every version's data. */
@@ -90,11 +92,17 @@ export async function gather(ctx: LabContext): Promise<State> {
       const running = (await ctx.platform.status()).some((p) => p.name === 'external-secrets' && p.running);
       s.operator = { replicas: 1, ready: running ? 1 : 0, crds: await kube.establishedCrds(ESO.group) };
       const store = await kube.customObject(ESO.group, ESO.version, VSO.appNamespace, 'secretstores', ESO.store);
-      if (store) s.store = { conditions: conditionsOf(store) };
+      if (store) {
+        const conditions = conditionsOf(store);
+        const warning = cond(conditions, 'Ready')?.status === 'True' ? undefined : await kube.lastWarning(VSO.appNamespace, 'SecretStore', ESO.store);
+        s.store = { conditions, ...(warning ? { warning } : {}) };
+      }
       const es = await kube.customObject(ESO.group, ESO.version, VSO.appNamespace, 'externalsecrets', ESO.externalSecret);
       if (es) {
         const refresh = str(((es.status ?? {}) as Record<string, unknown>).refreshTime);
-        s.externalSecret = { conditions: conditionsOf(es), ...(refresh ? { refreshTime: refresh } : {}) };
+        const conditions = conditionsOf(es);
+        const warning = cond(conditions, 'Ready')?.status === 'True' ? undefined : await kube.lastWarning(VSO.appNamespace, 'ExternalSecret', ESO.externalSecret);
+        s.externalSecret = { conditions, ...(refresh ? { refreshTime: refresh } : {}), ...(warning ? { warning } : {}) };
       }
       s.manual = (await kube.secret(VSO.appNamespace, ESO.manual))?.data;
     } else {
@@ -124,11 +132,25 @@ export async function gather(ctx: LabContext): Promise<State> {
     if (dest) {
       s.synced = dest.data;
       s.syncedMeta = { uid: dest.uid, createdAt: dest.createdAt, owners: dest.owners };
+      if (s.platform === 'local' && dest.owners.some((o) => o.kind === 'ExternalSecret')) s.uidsSeen = rememberUid(ctx, dest.uid);
     }
   } catch (e) {
     s.kubeError = e instanceof Error ? e.message : String(e);
   }
   return s;
+}
+
+const UIDS = 'vso.secretUids';
+/** The Secret's identity over time, kept in progress.json like the Raft term of the failover drill. */
+function rememberUid(ctx: LabContext, uid: string): number {
+  let n = 0;
+  ctx.lab.updateProgress((p) => {
+    const seen = Array.isArray(p.observations[UIDS]) ? (p.observations[UIDS] as unknown[]).map(String) : [];
+    if (!seen.includes(uid)) seen.push(uid);
+    p.observations[UIDS] = seen.slice(-10);
+    n = seen.length;
+  });
+  return n;
 }
 
 // ---- pure judges ---------------------------------------------------------------------------------------------
@@ -200,7 +222,10 @@ export const checks: Checker<State>['checks'] = [
       const r = cond(s.store.conditions, 'Ready');
       if (r?.status === 'True') return pass();
       return fail(
-        msg(`ESO가 SecretStore를 Ready로 보지 않습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.`, `ESO does not report the SecretStore Ready${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (no status yet)'}.`),
+        msg(
+          `ESO가 SecretStore를 Ready로 보지 않습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.store.warning ? ` 마지막 경고 이벤트: ${s.store.warning}` : ''}`,
+          `ESO does not report the SecretStore Ready${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (no status yet)'}.${s.store.warning ? ` Last warning event: ${s.store.warning}` : ''}`,
+        ),
         msg(`kubectl describe secretstore ${ESO.store}의 이벤트와 ESO 로그를 보세요. 주소(server), role, serviceAccountRef의 이름과 audiences를 확인하세요.`, `Read the events (kubectl describe secretstore ${ESO.store}) and the ESO log; check server, role, serviceAccountRef name and audiences.`),
       );
     },
@@ -217,7 +242,10 @@ export const checks: Checker<State>['checks'] = [
       const r = cond(s.externalSecret.conditions, 'Ready');
       if (r?.status === 'True' && r.reason === 'SecretSynced') return pass();
       return fail(
-        msg(`ESO가 동기화를 끝내지 못했습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.`, `ESO has not synced${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (no status yet)'}.`),
+        msg(
+          `ESO가 동기화를 끝내지 못했습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.externalSecret.warning ? ` 마지막 경고 이벤트: ${s.externalSecret.warning}` : ''}`,
+          `ESO has not synced${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (no status yet)'}.${s.externalSecret.warning ? ` Last warning event: ${s.externalSecret.warning}` : ''}`,
+        ),
         msg(`kubectl describe externalsecret ${ESO.externalSecret}의 이벤트를 보세요. SecretStore가 Ready 인지 먼저 확인하세요.`, `Read the events (kubectl describe externalsecret ${ESO.externalSecret}); check the SecretStore is Ready first.`),
       );
     },
@@ -298,9 +326,11 @@ export const checks: Checker<State>['checks'] = [
       if (!s.synced || !s.syncedMeta) return fail(msg(`${VSO.appNamespace}/${VSO.destination} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${VSO.destination} does not exist.`), esManifestFix);
       if (!s.syncedMeta.owners.some((o) => o.kind === 'ExternalSecret' && o.name === ESO.externalSecret))
         return fail(msg(`${VSO.destination} Secret의 주인이 ExternalSecret ${ESO.externalSecret}이 아닙니다: 오퍼레이터가 만든 것이 아닙니다.`, `Secret ${VSO.destination} is not owned by ExternalSecret ${ESO.externalSecret}: the operator did not make it.`), msg(`kubectl delete secret ${VSO.destination}로 지우고 ESO가 만들게 두세요 (target.creationPolicy: Owner).`, `Delete it (kubectl delete secret ${VSO.destination}) and let ESO make it (target.creationPolicy: Owner).`));
+      // Either evidence: another uid seen before, or a Secret younger than the ExternalSecret's first sync.
       const firstSync = cond(s.externalSecret?.conditions, 'Ready')?.lastTransitionTime;
       const created = Date.parse(s.syncedMeta.createdAt);
-      if (!firstSync || !(created - Date.parse(firstSync) > RECREATED_AFTER_MS))
+      const younger = firstSync !== undefined && created - Date.parse(firstSync) > RECREATED_AFTER_MS;
+      if ((s.uidsSeen ?? 0) < 2 && !younger)
         return fail(msg('Secret이 처음 동기화 때 만든 그대로입니다: 지워서 다시 만들어지는지 보세요.', 'the Secret is the one made at the first sync: delete it and watch it come back.'), msg(`kubectl delete secret ${VSO.destination} && kubectl wait --for=create secret/${VSO.destination} --timeout=30s`, `kubectl delete secret ${VSO.destination} && kubectl wait --for=create secret/${VSO.destination} --timeout=30s`));
       return pass();
     },

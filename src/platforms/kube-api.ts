@@ -111,6 +111,14 @@ export class KubeApi extends Kube {
     }
   }
 
+  /** The newest Warning event of an object: controllers put the cause there when a condition only says "failed". */
+  async lastWarning(namespace: string, kind: string, name: string): Promise<string | undefined> {
+    const list = await this.coreApi().listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name},type=Warning` });
+    const when = (e: (typeof list.items)[number]) => new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0).getTime();
+    const last = [...list.items].sort((a, b) => when(b) - when(a))[0];
+    return last?.message ? `${last.reason ?? ''}: ${last.message.replace(/\s+/g, ' ').trim()}` : undefined;
+  }
+
   /** Names of the CustomResourceDefinitions of an API group that are Established. */
   async establishedCrds(group: string): Promise<string[]> {
     const list = await this.kc.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition();

@@ -72,17 +72,25 @@ describe('vso on a real kube-apiserver + OpenBao + External Secrets Operator', (
 
   it("a SecretStore whose audience the role refuses: ESO's own Ready condition says so, and the check shows it", async () => {
     await apply(secretStoreManifest.replace('- vault', '- other-service'));
-    const why = await until('store-ready to fail', async () => (await results()).find((x) => x.id === 'store-ready' && !x.ok)?.why, 60_000);
-    expect(why).toMatch(/audience/i);
-    await apply(secretStoreManifest);
+    try {
+      // The condition only says "unable to create client"; the cause is in ESO's Warning event, which the check quotes.
+      const why = await until('store-ready to fail with the cause', async () => (await results()).find((x) => x.id === 'store-ready' && !x.ok && /audience/.test(x.why ?? ''))?.why, 60_000);
+      expect(why).toContain('InvalidProviderConfig');
+      expect(why).toContain('invalid audience (aud) claim');
+    } finally {
+      await apply(secretStoreManifest);
+    }
     await until('store-ready again', async () => (await failing()).length === 0, 60_000);
   });
 
   it('an ExternalSecret key with data/ (the policy path, not the KV path) fails its SecretSynced condition', async () => {
     await apply(externalSecretManifest.replace('key: webapp/config', 'key: data/webapp/config'));
-    const why = await until('external-secret-ready to fail', async () => (await results()).find((x) => x.id === 'external-secret-ready' && !x.ok)?.why, 60_000);
-    expect(why).toContain('SecretSyncedError');
-    await apply(externalSecretManifest);
+    try {
+      const why = await until('external-secret-ready to fail', async () => (await results()).find((x) => x.id === 'external-secret-ready' && !x.ok)?.why, 60_000);
+      expect(why).toContain('SecretSyncedError');
+    } finally {
+      await apply(externalSecretManifest);
+    }
     await until('synced again', async () => (await failing()).length === 0, 60_000);
   });
 });

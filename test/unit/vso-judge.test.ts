@@ -101,6 +101,9 @@ describe('vso judges (local: ESO)', () => {
   it('a Secret never deleted, or one not owned by the ExternalSecret, is caught', () => {
     expect(judge('secret-recreated', { ...solvedLocal(), syncedMeta: { ...solvedLocal().syncedMeta!, createdAt: '2026-11-29T19:00:01Z' } }).why?.en).toContain('made at the first sync');
     expect(judge('secret-recreated', { ...solvedLocal(), syncedMeta: { ...solvedLocal().syncedMeta!, owners: [] } }).why?.en).toContain('not owned by ExternalSecret');
+    // A condition that flapped (store broken, then fixed) moves the first-sync time: the uids seen before still tell.
+    expect(judge('secret-recreated', { ...solvedLocal(), externalSecret: { conditions: ready('SecretSynced', '2026-11-29T19:05:00Z') }, uidsSeen: 2 }).ok).toBe(true);
+    expect(judge('secret-recreated', { ...solvedLocal(), externalSecret: { conditions: ready('SecretSynced', '2026-11-29T19:05:00Z') }, uidsSeen: 1 }).ok).toBe(false);
   });
   it('the by-hand Secret must hold values Vault had', () => {
     expect(judge('manual-secret', { ...solvedLocal(), manual: { username: 'static-user', password: 'typo' } }).ok).toBe(false);
