@@ -199,7 +199,9 @@ async function haFailover(home: string, peaks: { what: string; mib: number }[]):
 
 function mergeRows(doc: string, table: string): string {
   const key = (line: string) => line.split('|')[1]?.trim() ?? '';
-  const fresh = table.split('\n').slice(2);
+  // Only the rows about the measured topics: start-up, site and peak-memory rows belong to the full run.
+  const topics = process.env.BENCH_TOPICS!.split(',').filter(Boolean);
+  const fresh = table.split('\n').slice(2).filter((l) => topics.some((t) => key(l).includes(t)));
   const lines = doc.split('\n');
   const start = lines.findIndex((l) => l.startsWith('| measurement |'));
   let end = start + 2;
