@@ -102,6 +102,10 @@ export function apiserverArgs(o: { port: number; etcd: string; pki: Pki; certDir
     // No controller-manager makes a `default` ServiceAccount in each namespace; the admission plugin would wait for it.
     '--disable-admission-plugins=ServiceAccount',
     '--allow-privileged=false',
+    // The `kubernetes` Service's endpoints cannot be a loopback address; without a reconciler the log stays quiet.
+    '--endpoint-reconciler-type=none',
+    // Priority and fairness queues requests for a busy multi-tenant cluster; one learner needs no queues.
+    '--enable-priority-and-fairness=false',
   ];
 }
 
