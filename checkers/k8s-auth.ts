@@ -4,27 +4,14 @@
  */
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
 import type { KubeApi } from '../src/platforms/kube-api.ts';
 import { gatherVaultBasics, type VaultBasics } from './common.ts';
+import { K8S } from '../labs/k8s-auth/data.ts';
 
-/** What the lab teaches: a dedicated ServiceAccount for the app, a Vault-only audience. */
-export const K8S = {
-  host: 'https://kubernetes.default.svc',
-  role: 'webapp',
-  policy: 'webapp',
-  sa: 'webapp',
-  namespace: 'default',
-  audience: 'vault',
-  secretApiPath: 'secret/data/webapp/config',
-  vaultSa: { name: 'vault', namespace: 'vault' },
-  binding: 'vault-server-binding',
-  /** ServiceAccounts `lab check` makes to prove the role refuses what it should: another SA, another namespace. */
-  probes: { otherSa: { namespace: 'default', name: 'lab-probe' }, otherNs: { namespace: 'lab-probe', name: 'webapp' } },
-  probeLabel: { 'app.kubernetes.io/managed-by': 'vault-lab' },
-} as const;
+export { K8S } from '../labs/k8s-auth/data.ts';
 
 /** Where Vault must send its TokenReviews: the in-cluster address on kind, the lab's apiserver on local. */
 export const expectedHost = (platform: PlatformName, kubeApi: string | undefined): string => (platform === 'local' ? (kubeApi ?? '$KUBE_API') : K8S.host);
@@ -383,4 +370,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

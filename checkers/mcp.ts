@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import mysql from 'mysql2/promise';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { AgentSession, type QueryResult } from '../src/mcp/session.ts';
 import { registerSecret } from '../src/engine/redact.ts';
@@ -292,4 +292,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

@@ -4,14 +4,15 @@
  * logins get short tokens, a least-privilege token scrapes metrics over TLS 1.2+, the root token is dead.
  */
 import fs from 'node:fs';
-import https from 'node:https';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { CANARY, generateRootAttempt } from '../scenarios/production.ts';
+import { CANARY } from '../labs/production/data.ts';
+import { generateRootAttempt } from '../src/vault/generate-root.ts';
+import { httpGet } from '../src/vault/http.ts';
 
 export interface State {
   ready: boolean;
@@ -35,19 +36,6 @@ export function parsePrometheus(text: string): Map<string, number> {
     if (m && !out.has(m[1]!)) out.set(m[1]!, Number(m[3]));
   }
   return out;
-}
-
-function httpsGet(url: string, token: string, caFile: string | undefined): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { headers: { 'X-Vault-Token': token }, minVersion: 'TLSv1.2', ...(caFile ? { ca: fs.readFileSync(caFile) } : {}), timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
 }
 
 const read = (f: string): string => {
@@ -165,7 +153,7 @@ export async function gather(ctx: LabContext): Promise<State> {
     const caps = await admin.write<{ data?: Record<string, string[]> } & Record<string, unknown>>('/sys/capabilities', { token: prom, paths: [`secret/data/${CANARY.path}`] }).catch(() => undefined);
     s.metrics.secretCaps = (caps?.data?.[`secret/data/${CANARY.path}`] ?? (caps as Record<string, string[]> | undefined)?.[`secret/data/${CANARY.path}`]) ?? [];
     try {
-      const r = await httpsGet(`${node.addr}/v1/sys/metrics?format=prometheus`, prom, node.caFile);
+      const r = await httpGet(`${node.addr}/v1/sys/metrics?format=prometheus`, { token: prom, caFile: node.caFile, minVersion: 'TLSv1.2' });
       const m = parsePrometheus(r.body);
       const unsealed = m.get('vault_core_unsealed');
       s.metrics.scrape = { status: r.status, samples: m.size, ...(unsealed !== undefined ? { unsealed } : {}) };
@@ -274,4 +262,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

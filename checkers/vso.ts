@@ -6,38 +6,15 @@
  */
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { conditionsOf, type Condition, type SecretInfo } from '../src/platforms/kube-api.ts';
 import { kubeFor, K8S } from './k8s-auth.ts';
+import { ESO, VSO } from '../labs/vso/data.ts';
 
-export const VSO = {
-  release: 'vault-secrets-operator',
-  namespace: 'vault-secrets-operator',
-  chartVersion: '0.10.0',
-  deployment: 'vault-secrets-operator-controller-manager',
-  group: 'secrets.hashicorp.com',
-  version: 'v1beta1',
-  appNamespace: K8S.namespace,
-  connection: 'vault-connection',
-  auth: 'webapp-auth',
-  staticSecret: 'webapp-config',
-  destination: 'webapp-config',
-  vaultAddr: 'http://vault.vault.svc.cluster.local:8200',
-} as const;
+export { ESO, VSO } from '../labs/vso/data.ts';
 
-/** The External Secrets Operator's side (local platform): external-secrets.io/v1, served by v0.16.2's CRDs. */
-export const ESO = {
-  group: 'external-secrets.io',
-  version: 'v1',
-  store: 'vault-backend',
-  externalSecret: 'webapp-config',
-  refreshInterval: '10s',
-  /** The by-hand copy the learner makes before the operator takes over. */
-  manual: 'webapp-config-manual',
-  /** CRDs the controller cannot start without. */
-  crds: ['externalsecrets.external-secrets.io', 'secretstores.external-secrets.io'],
-} as const;
+
 
 export interface State {
   platform: PlatformName;
@@ -337,4 +314,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

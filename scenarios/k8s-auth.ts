@@ -5,12 +5,12 @@
  * The lab binds a dedicated app ServiceAccount `default/webapp` instead, and gives Vault its own audience `vault`
  * (tokens from `kubectl create token --audience vault`, VSO's and ESO's `audiences: [vault]`).
  */
-import type { Cmd, LabContext, Step, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
-import { K8S } from '../checkers/k8s-auth.ts';
+import { K8S } from '../labs/k8s-auth/data.ts';
 
 /** kubectl against the lab's cluster, whatever the learner's current context is. */
 export const kube = (args: string[], stdin?: string, note?: Cmd['note']): Extract<Cmd, { kind: 'exec' }> => ({
@@ -255,7 +255,7 @@ async function probeLogin(ctx: LabContext, sa: { namespace: string; name: string
   }
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'k8s-auth',
   title: msg('Kubernetes 인증: ServiceAccount로 Vault 로그인', 'Kubernetes auth: log in to Vault with a ServiceAccount'),
   summary: msg(
@@ -327,5 +327,4 @@ export const topic: Topic = {
       },
     },
   ],
-  checker: async () => (await import('../checkers/k8s-auth.ts')).checker as never,
 };

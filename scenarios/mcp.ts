@@ -1,4 +1,4 @@
-import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { KEYS_FILE, health, initCmd, mountType, rootTokenCmd, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
@@ -116,7 +116,7 @@ async function setupDatabase(ctx: LabContext): Promise<void> {
   }
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'mcp',
   title: msg('MCP 서버와 Vault: 에이전트별 신원과 동적 DB 자격 증명', 'MCP servers and Vault: per-agent identity and dynamic DB credentials'),
   summary: msg(
@@ -223,7 +223,6 @@ export const topic: Topic = {
       checks: ['audit-records'],
     },
   ],
-  checker: async () => (await import('../checkers/mcp.ts')).checker as never,
 };
 
 export { KEYS_FILE };

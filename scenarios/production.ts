@@ -1,49 +1,20 @@
-import path from 'node:path';
 import crypto from 'node:crypto';
-import type { Cmd, LabContext, Needs, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { labHome } from '../src/engine/paths.ts';
-import { portBase } from '../src/platforms/local/ports.ts';
-import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from '../src/platforms/local/transit.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
+import { VaultApiError } from '../src/vault/client.ts';
 import { KEYS_FILE, health, mountType, waitUntil } from './common.ts';
 
-export const CANARY = { path: 'prod/canary', original: 'before-snapshot', changed: 'changed-after-snapshot' };
-export const SNAPSHOT = '$LAB_DIR/backup.snap';
-export const AUDIT_FILE = '$LAB_DIR/audit.log';
-export const PROM_TOKEN_FILE = '$LAB_DIR/prometheus-token.json';
-export const ADMIN_POLICY = `path "*" {
-  capabilities = ["create", "read", "update", "delete", "list", "sudo"]
-}
-`;
-export const PROMETHEUS_POLICY = `path "sys/metrics" {
-  capabilities = ["read"]
-}
-`;
+export { CANARY, SNAPSHOT, AUDIT_FILE, PROM_TOKEN_FILE, ADMIN_POLICY, PROMETHEUS_POLICY } from '../labs/production/data.ts';
+import { CANARY, SNAPSHOT, AUDIT_FILE, PROM_TOKEN_FILE, ADMIN_POLICY, PROMETHEUS_POLICY } from '../labs/production/data.ts';
+export { generateRootAttempt } from '../src/vault/generate-root.ts';
+import { generateRootAttempt } from '../src/vault/generate-root.ts';
 
-/** Addresses depend on LAB_HOME and LAB_PORT_BASE, so the needs are computed when the topic is opened. */
-export function productionNeeds(): Needs {
-  const dir = path.join(labHome(), 'production');
-  return {
-    vault: {
-      nodes: 1,
-      storage: 'raft',
-      tls: { minVersion: 'tls12' },
-      performanceMultiplier: 1,
-      apiAudit: true,
-      telemetry: true,
-      transitSeal: {
-        addr: `https://127.0.0.1:${portBase('production') + 10 + 2}`,
-        keyName: TRANSIT_KEY,
-        mountPath: 'transit/',
-        tokenFile: path.join(dir, TRANSIT_TOKEN_SECRET),
-        caFile: path.join(dir, 'tls', 'ca.crt'),
-      },
-    },
-    transit: true,
-  };
-}
+/** One Raft node behind TLS that unseals itself through the lab's transit Vault (the platform knows its address). */
+export const productionNeeds: Needs = {
+  vault: { nodes: 1, storage: 'raft', tls: { minVersion: 'tls12' }, performanceMultiplier: 1, apiAudit: true, telemetry: true, autoUnseal: 'transit' },
+  transit: true,
+};
 
 const initCmd: Cmd = {
   kind: 'vault',
@@ -133,27 +104,13 @@ const revokeRootCmds: Cmd[] = [
   { kind: 'vault', args: ['token', 'revoke', '$NEW_ROOT_TOKEN'], note: msg('비상 작업이 끝나면 새 root 도 바로 폐기합니다.', 'When the emergency is over, revoke the new root too.') },
 ];
 
-/** OpenBao serves the attempt at sys/generate-root-token/attempt; Vault at sys/generate-root/attempt. */
-export async function generateRootAttempt(c: VaultClient): Promise<{ started: boolean; path: string }> {
-  for (const path of ['/sys/generate-root/attempt', '/sys/generate-root-token/attempt']) {
-    try {
-      // Vault answers at the top level, OpenBao inside data.
-      const r = await c.read<{ started?: boolean; data?: { started?: boolean } }>(path);
-      return { started: (r.started ?? r.data?.started) === true, path };
-    } catch (e) {
-      if (!(e instanceof VaultApiError) || (e.status !== 405 && e.status !== 404)) throw e;
-    }
-  }
-  throw new Error('no generate-root attempt endpoint answered');
-}
-
 async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
   const c = await activeAdmin(ctx);
   const r = await c.read<Record<string, unknown>>('/sys/audit');
   return Object.values((r.data ?? {}) as Record<string, { type?: string }>);
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'production',
   title: msg('운영 체크리스트 증명하기', 'Proving the production checklist'),
   summary: msg(
@@ -161,9 +118,7 @@ export const topic: Topic = {
     'Prove on one machine: audit log, Raft snapshot save and restore, transit auto-unseal, token TTLs, Prometheus metrics, root token revocation and regeneration.',
   ),
   platforms: ['local'],
-  get needs(): Needs {
-    return productionNeeds();
-  },
+  needs: productionNeeds,
   accounts: [
     { name: 'lab admin token', secret: 'admin-token', note: msg('root 대신 쓰는 관리자 토큰', 'The admin token used instead of root') },
     { name: 'userpass operator', secret: 'operator.password', note: msg('TTL 실습용 사용자', 'The user for the TTL step') },
@@ -278,5 +233,4 @@ export const topic: Topic = {
       checks: ['root-revoked'],
     },
   ],
-  checker: async () => (await import('../checkers/production.ts')).checker as never,
 };

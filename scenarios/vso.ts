@@ -4,12 +4,12 @@
  * lab's own kube-apiserver (VSO is not in the Go module proxy, so it cannot be built here). On kind: the Vault
  * Secrets Operator from its Helm chart, as the study note does.
  */
-import type { Cmd, LabContext, Step, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { setupStep, waitUntil } from './common.ts';
 import { kube, SECRET, tokenFor, vaultReadyStep, vaultSideSteps } from './k8s-auth.ts';
-import { K8S } from '../checkers/k8s-auth.ts';
-import { ESO, VSO } from '../checkers/vso.ts';
+import { K8S } from '../labs/k8s-auth/data.ts';
+import { ESO, VSO } from '../labs/vso/data.ts';
 
 export const authManifest = `apiVersion: ${VSO.group}/${VSO.version}
 kind: VaultConnection
@@ -143,7 +143,7 @@ const localSteps: Step[] = [
       await k.writeSecret(VSO.appNamespace, ESO.manual, { username: String(cur?.data.username ?? ''), password: String(cur?.data.password ?? '') });
       await app.write('/auth/token/revoke-self').catch(() => undefined);
     },
-    done: async (ctx) => (await state(ctx)).manual !== undefined,
+    done: async (ctx) => (await secretData(ctx, ESO.manual)) !== undefined,
     checks: ['manual-secret'],
   },
   {
@@ -159,9 +159,9 @@ const localSteps: Step[] = [
     commands: [kube(['apply', '-f', '-'], secretStoreManifest), kube(['get', 'secretstore', ESO.store, '-n', VSO.appNamespace])],
     solve: async (ctx) => {
       await ctx.exec(kube(['apply', '-f', '-'], secretStoreManifest));
-      await waitUntil(`SecretStore ${ESO.store} Ready`, async () => (await state(ctx)).store?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true, 60_000, 500);
+      await waitUntil(`SecretStore ${ESO.store} Ready`, async () => esoReady(ctx, 'secretstores', ESO.store), 60_000, 500);
     },
-    done: async (ctx) => (await state(ctx)).store?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+    done: async (ctx) => esoReady(ctx, 'secretstores', ESO.store),
     checks: ['store-ready', 'operator-ready'],
   },
   {
@@ -178,9 +178,9 @@ const localSteps: Step[] = [
     ],
     solve: async (ctx) => {
       await ctx.exec(kube(['apply', '-f', '-'], externalSecretManifest));
-      await waitUntil(`Secret ${VSO.destination}`, async () => (await state(ctx)).synced?.username !== undefined, 60_000, 500);
+      await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 60_000, 500);
     },
-    done: async (ctx) => (await state(ctx)).synced?.username !== undefined,
+    done: async (ctx) => (await secretData(ctx, VSO.destination))?.username !== undefined,
     checks: ['external-secret-ready', 'secret-synced'],
   },
   {
@@ -196,10 +196,10 @@ const localSteps: Step[] = [
     commands: driftCmds,
     solve: async (ctx) => {
       await ctx.exec(driftCmds[0]!);
-      await waitUntil('the new password in the Secret', async () => (await state(ctx)).synced?.password === NEW_PASSWORD, 60_000, 500);
+      await waitUntil('the new password in the Secret', async () => (await secretData(ctx, VSO.destination))?.password === NEW_PASSWORD, 60_000, 500);
       const k = await kubeApiOf(ctx);
       await k.deleteSecret(VSO.appNamespace, VSO.destination);
-      await waitUntil(`Secret ${VSO.destination} recreated`, async () => (await state(ctx)).synced !== undefined, 60_000, 200);
+      await waitUntil(`Secret ${VSO.destination} recreated`, async () => (await secretData(ctx, VSO.destination)) !== undefined, 60_000, 200);
     },
     checks: ['vault-change-synced', 'secret-recreated'],
   },
@@ -207,12 +207,25 @@ const localSteps: Step[] = [
 
 const kubeApiOf = async (ctx: LabContext) => (await import('../src/platforms/kube-api.ts')).kubeApiFor(ctx);
 
-async function state(ctx: LabContext) {
-  const { gather } = await import('../checkers/vso.ts');
-  return gather(ctx);
+// Live reads for the steps' done/wait predicates (the checks judge the same objects in checkers/vso.ts).
+const kubeApiModule = () => import('../src/platforms/kube-api.ts');
+async function secretData(ctx: LabContext, name: string): Promise<Record<string, string> | undefined> {
+  return (await (await kubeApiOf(ctx)).secret(VSO.appNamespace, name).catch(() => undefined))?.data;
+}
+async function esoReady(ctx: LabContext, plural: 'secretstores' | 'externalsecrets', name: string): Promise<boolean> {
+  const obj = await (await kubeApiOf(ctx)).customObject(ESO.group, ESO.version, VSO.appNamespace, plural, name).catch(() => undefined);
+  return (await kubeApiModule()).conditionsOf(obj).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+async function vsoReady(ctx: LabContext): Promise<boolean> {
+  return ((await (await kubeApiOf(ctx)).deployment(VSO.namespace, VSO.deployment).catch(() => undefined))?.ready ?? 0) > 0;
+}
+async function vaultAuthRole(ctx: LabContext): Promise<string | undefined> {
+  const va = await (await kubeApiOf(ctx)).customObject(VSO.group, VSO.version, VSO.appNamespace, 'vaultauths', VSO.auth).catch(() => undefined);
+  const role = ((va?.spec as { kubernetes?: { role?: unknown } } | undefined)?.kubernetes)?.role;
+  return typeof role === 'string' ? role : undefined;
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'vso',
   title: msg('시크릿 오퍼레이터: Vault 시크릿을 Kubernetes Secret으로', 'Secrets operators: Vault secrets as Kubernetes Secrets'),
   summary: msg(
@@ -234,7 +247,7 @@ export const topic: Topic = {
       title: msg('VSO 설치 (Helm)', 'Install VSO (Helm)'),
       task: msg(`vault-secrets-operator 차트 ${VSO.chartVersion}을 ${VSO.namespace} 네임스페이스에 설치하세요.`, `Install the vault-secrets-operator chart ${VSO.chartVersion} into namespace ${VSO.namespace}.`),
       commands: installCmds,
-      done: async (ctx) => ((await state(ctx)).operator?.ready ?? 0) > 0,
+      done: async (ctx) => vsoReady(ctx),
       checks: ['operator-ready'],
     },
     {
@@ -250,9 +263,9 @@ export const topic: Topic = {
       solve: async (ctx) => {
         await ctx.exec(kube(['apply', '-f', '-'], authManifest));
         // VSO validates a VaultAuth when something uses it; its spec is what this step makes.
-        await waitUntil('VaultAuth', async () => (await state(ctx)).vaultAuth !== undefined, 30_000, 1000);
+        await waitUntil('VaultAuth', async () => (await vaultAuthRole(ctx)) !== undefined, 30_000, 1000);
       },
-      done: async (ctx) => (await state(ctx)).vaultAuth?.role === K8S.role,
+      done: async (ctx) => (await vaultAuthRole(ctx)) === K8S.role,
       checks: ['vault-auth'],
     },
     {
@@ -265,11 +278,10 @@ export const topic: Topic = {
       commands: [kube(['apply', '-f', '-'], staticSecretManifest), kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}'])],
       solve: async (ctx) => {
         await ctx.exec(kube(['apply', '-f', '-'], staticSecretManifest));
-        await waitUntil(`Secret ${VSO.destination}`, async () => (await state(ctx)).synced?.username !== undefined, 120_000, 2000);
+        await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 120_000, 2000);
       },
-      done: async (ctx) => (await state(ctx)).synced?.username !== undefined,
+      done: async (ctx) => (await secretData(ctx, VSO.destination))?.username !== undefined,
       checks: ['secret-synced', 'static-secret-synced', 'vault-auth'],
     },
   ],
-  checker: async () => (await import('../checkers/vso.ts')).checker as never,
 };

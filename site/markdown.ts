@@ -14,8 +14,8 @@ import sql from 'highlight.js/lib/languages/sql';
 import javascript from 'highlight.js/lib/languages/javascript';
 import ldif from 'highlight.js/lib/languages/ldif';
 import ini from 'highlight.js/lib/languages/ini';
-import type { CheckDef, Step, Topic } from '../src/engine/types.ts';
-import { renderLocal } from '../src/platforms/local/local.ts';
+import type { CheckMeta, Step, Topic } from '../src/engine/types.ts';
+import { defaultPlatform, renderFor } from '../src/platforms/render.ts';
 import { LabError, Exit } from '../src/engine/errors.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { suggest } from '../src/engine/catalogue.ts';
@@ -152,9 +152,12 @@ export function validateDirectives(tokens: Token[], env: LessonEnv): { stepIds: 
 
 export function stepCommands(topic: Topic, step: Step): string {
   const lines: string[] = [];
+  // A step of one platform only (kind's in-cluster config, VSO's install) is shown as typed there.
+  const shown = defaultPlatform(topic);
+  const render = renderFor(step.platforms && !step.platforms.includes(shown) ? step.platforms[0]! : shown, topic);
   for (const c of step.commands ?? []) {
     if (c.note) lines.push(`# ${c.note.ko}`);
-    lines.push(renderLocal(c, topic.needs.vault, topic.id));
+    lines.push(render(c));
   }
   return lines.join('\n');
 }
@@ -198,7 +201,7 @@ function renderDirective(token: Token, env: LessonEnv): string {
   return renderStep(env.topic, step);
 }
 
-export function checkInfos(checks: CheckDef<unknown>[]): CheckInfo[] {
+export function checkInfos(checks: CheckMeta[]): CheckInfo[] {
   return checks.map((c) => ({ id: c.id, title: c.title.ko, ...(c.hint ? { hint: c.hint.ko } : {}) }));
 }
 

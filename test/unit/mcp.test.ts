@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checks, type State } from '../../checkers/mcp.ts';
+import { judgeAll } from '../../src/engine/runner.ts';
 import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
@@ -113,5 +114,15 @@ describe('mcp content', () => {
     expect(configFromEnv(env)).toMatchObject({ roleId: 'r', wrappingToken: 's.abc', dbRole: 'agent-1-role', db: { port: 3306 } });
     expect(() => configFromEnv({ ...env, MCP_ROLE_ID: '' })).toThrow(/MCP_ROLE_ID/);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('mcp: agent-login judges the TTL too', () => {
+  it('a login that works but lives 24 h fails with the token_ttl fix', () => {
+    const s = solved();
+    s.login = { ...s.login, tokenTtl: 86_400 };
+    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'agent-login')!;
+    expect(r.ok).toBe(false);
+    expect(r.fix).toContain('token_ttl=10m');
   });
 });

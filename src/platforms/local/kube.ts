@@ -14,7 +14,7 @@ import type { LocalPlatform, LocalService } from './local.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
-import { ensureCa, ensureClientCert, ensureServerCert } from './certs.ts';
+import { ensureCa, ensureClientCert, ensureServerCert } from '../certs.ts';
 import { ensureKubeBins, findKubeBin, type KubeBins } from './kube-bin.ts';
 
 export const KUBE = {
