@@ -55,7 +55,9 @@ const rows: Row[] = [];
 const say = (s: string) => process.stderr.write(s + '\n');
 
 async function topicsOnLocal(): Promise<string[]> {
-  const { loadAll } = await import('../src/engine/catalogue.ts');
+  const { loadAll, provideContent } = await import('../src/engine/catalogue.ts');
+  // As bin/lab.js does: the engine gets the content handed in.
+  provideContent({ catalogue: (await import('../scenarios/index.ts')).catalogue });
   const all = (await loadAll()).filter((t) => t.platforms.includes('local')).map((t) => t.id);
   const only = process.env.BENCH_TOPICS?.split(',').filter(Boolean);
   return only ? all.filter((t) => only.includes(t)) : all;
@@ -276,7 +278,8 @@ ${table}
 ## Targets
 
 ha-failover ready ≤ 15 s (2-core machine); failover p50 ≤ 3 s and p95 ≤ 5 s (Raft with \`performance_multiplier = 1\` cannot go
-below about 1–2 s); \`lab check\` ≤ 0.5 s; \`--help\` ≤ 0.3 s; site build ≤ 3 s.
+below about 1–2 s); \`lab check\` ≤ 0.5 s; \`--help\` ≤ 0.3 s; site build ≤ 3 s; kube-apiserver start to \`/readyz\` ≤ 3 s; a change
+in Vault reaches the ESO-synced Secret within its refreshInterval (10 s). Building the Kubernetes binaries is not counted.
 
 ${missed.length ? `## Targets missed, why, and what would close them\n\n${whys.join('\n')}\n` : 'All targets met on this run.\n'}
 Timings on a shared machine vary with its load (see the load average above); rerun \`npm run bench\` on an idle machine to compare.
