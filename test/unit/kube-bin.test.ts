@@ -63,3 +63,37 @@ describe('local Kubernetes binaries', () => {
     for (const alt of ['setup.sh --k8s', 'KUBE_APISERVER_BIN', 'KUBEBUILDER_ASSETS', '--platform kind']) expect(e.hint.en).toContain(alt);
   });
 });
+
+describe('building what is missing (a stand-in go on PATH: the real build takes ~17 min)', () => {
+  it('says what it builds and the expected time up front, shows the script progress, and finds the results', async () => {
+    const bin = path.join(dir, 'fakebin');
+    const crds = path.join(dir, 'eso-module', 'config', 'crds', 'bases');
+    fs.mkdirSync(crds, { recursive: true });
+    fs.writeFileSync(path.join(crds, 'external-secrets.io_externalsecrets.yaml'), 'kind: CustomResourceDefinition\n');
+    // Just enough of `go` for scripts/build-k8s.sh: module commands succeed, `build -o X` makes an executable X.
+    exe(path.join(bin, 'go'));
+    fs.writeFileSync(
+      path.join(bin, 'go'),
+      `#!/bin/sh
+case "$1" in
+  mod) [ "$2" = download ] && echo '{"GoMod": "/dev/null"}' ;;
+  list) echo "${path.join(dir, 'eso-module')}" ;;
+  build) while [ $# -gt 0 ]; do [ "$1" = -o ] && { printf '#!/bin/sh\\n' > "$2"; chmod +x "$2"; }; shift; done ;;
+esac
+exit 0
+`,
+    );
+    process.env.PATH = `${bin}:/usr/bin:/bin`;
+    const lines: string[] = [];
+    const seen = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: { write: (s: string) => void lines.push(s) } });
+    const bins = await ensureKubeBins(seen, true);
+    const out = lines.join('');
+    // (kubectl is left out of the list when the machine has one on /usr/bin.)
+    expect(out).toMatch(/^Building the local Kubernetes binaries from the Go module proxy: kube-apiserver, etcd, .*external-secrets, external-secrets-crds \(once; ~17 min on 2 cores\)/);
+    expect(out).toContain('[build-k8s] kube-apiserver and kubectl');
+    expect(out).toContain('[build-k8s] External Secrets Operator');
+    expect(bins.apiserver).toBe(path.join(dir, 'cache', `kube-apiserver-v${VERSIONS.kubernetes}`));
+    expect(fs.existsSync(path.join(bins.esoCrds!, 'external-secrets.io_externalsecrets.yaml'))).toBe(true);
+    expect(missingKubeBins(true)).toEqual([]);
+  });
+});
