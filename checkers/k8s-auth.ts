@@ -294,7 +294,7 @@ export const checks: Checker<State>['checks'] = [
       const r = noRole(s) ?? noKube(s);
       if (r) return r;
       const role = s.role!;
-      if (!role.policies.includes(K8S.policy)) return fail(msg(`role의 정책에 ${K8S.policy}가 없습니다 (${role.policies.join(', ') || '없음'}).`, `the role's policies lack ${K8S.policy} (${role.policies.join(', ') || 'none'}).`), msg(`vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`, `vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`));
+      if (!role.policies.includes(K8S.policy)) return fail(msg(`role의 정책에 ${K8S.policy}이 없습니다 (${role.policies.join(', ') || '없음'}).`, `the role's policies lack ${K8S.policy} (${role.policies.join(', ') || 'none'}).`), msg(`vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`, `vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`));
       const pairs = Object.entries(s.serviceAccounts);
       if (pairs.some(([, ok]) => ok)) return pass();
       return fail(
@@ -344,7 +344,7 @@ export const checks: Checker<State>['checks'] = [
       const l = s.login;
       if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} 처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
       if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), msg('오류가 namespace/service account not authorized 면 role의 bound 목록을, invalid audience 면 audience를, permission denied(tokenreviews) 면 RBAC를 보세요.', 'namespace/service account not authorized: fix the role bounds; invalid audience: the audience; permission denied on tokenreviews: RBAC.'));
-      if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}가 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
+      if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}이 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();
     },
   },

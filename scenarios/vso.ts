@@ -152,7 +152,7 @@ const localSteps: Step[] = [
     platforms: ['local'],
     title: msg('SecretStore: Vault 주소와 kubernetes 인증', 'SecretStore: the Vault address and kubernetes auth'),
     task: msg(
-      `Vault 주소, mount secret(KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa}와 audiences [${K8S.audience}]를 SecretStore ${ESO.store}에 적으세요.`,
+      `Vault 주소, mount secret(KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa}과 audiences [${K8S.audience}]를 SecretStore ${ESO.store}에 적으세요.`,
       `Declare the Vault address, mount secret (KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa} with audiences [${K8S.audience}] in SecretStore ${ESO.store}.`,
     ),
     hint: msg('VSO의 VaultConnection과 VaultAuth를 합친 것이 ESO의 SecretStore입니다.', "ESO's SecretStore is VSO's VaultConnection and VaultAuth in one."),
