@@ -1,5 +1,26 @@
 /** What bin/lab.js does before main(): hand the content to the engine. Every test file runs with it. */
-import { provideContent } from '../src/engine/catalogue.ts';
+import fs from 'node:fs';
+import { expect } from 'vitest';
+import { loadTopic, provideContent, topicIds } from '../src/engine/catalogue.ts';
+import type { CheckDef } from '../src/engine/types.ts';
 import { catalogue } from '../scenarios/index.ts';
 
 provideContent({ catalogue, site: () => import('../site/index.ts') });
+
+// With LAB_JUDGE_RECORD=<file>, every verdict a unit test gets from a judge is recorded, so
+// scripts/check-judge-coverage.ts can prove that every check fails in some fixture and passes in another.
+const record = process.env.LAB_JUDGE_RECORD;
+if (record) {
+  for (const topic of topicIds) {
+    const { checks } = await (await loadTopic(topic)).checker();
+    for (const c of checks as CheckDef<unknown>[]) {
+      const judge = c.judge;
+      c.judge = (s) => {
+        const v = judge(s);
+        const file = expect.getState().testPath ?? '';
+        if (file.includes('/test/unit/')) fs.appendFileSync(record, JSON.stringify({ topic, id: c.id, ok: v.ok }) + '\n');
+        return v;
+      };
+    }
+  }
+}
