@@ -1,4 +1,4 @@
-import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Pending, Topic } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
@@ -24,6 +24,39 @@ const joinCmd = (node: number): Cmd => ({
 
 async function joined(ctx: LabContext, node: number): Promise<boolean> {
   return (await health(ctx, node))?.initialized === true;
+}
+
+type Shell = Record<string, string | undefined>;
+
+/** The root token is in the lab, but the learner's shell does not hold it (the next vault command would answer 403). */
+const tokenMissing = (ctx: LabContext, shell: Shell): boolean => {
+  const root = ctx.lab.adminToken();
+  return root !== undefined && (shell.BAO_TOKEN ?? shell.VAULT_TOKEN) !== root;
+};
+
+/** What is left of unsealing the leader: the keys not yet entered (k/n), then the root token and autopilot. */
+async function unsealLeaderPending(ctx: LabContext, shell: Shell): Promise<Pending | undefined> {
+  const name = ctx.platform.vaultNodes()[0]!.name;
+  const st = await ctx.vault(0, null).sealStatus().catch(() => undefined);
+  if (!st?.initialized) return undefined;
+  if (st.sealed) {
+    const left = Array.from({ length: Math.max(0, st.t - st.progress) }, (_, j) => st.progress + j);
+    return {
+      status: [msg(`${name}: ${st.progress}/${st.t} (키 ${st.t - st.progress}개 더)`, `${name}: ${st.progress}/${st.t} (${st.t - st.progress} more key${st.t - st.progress === 1 ? '' : 's'})`)],
+      commands: [...left.map((i) => unsealKeyVars(st.t)[i]!), ...left.map((i) => unsealCmds(st.t, 0)[i]!), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
+    };
+  }
+  // Once the whole cluster has been seen (the failover baseline), this step is history.
+  if (ctx.lab.progress().observations.baselineTerm !== undefined) return undefined;
+  const commands: Cmd[] = [];
+  if (tokenMissing(ctx, shell)) commands.push(rootTokenCmd);
+  const a = await ctx.activeVault();
+  if (a) {
+    const cfg = await a.client.read<{ data?: { server_stabilization_time?: string | number } }>('/sys/storage/raft/autopilot/configuration').catch(() => undefined);
+    const t = cfg?.data?.server_stabilization_time;
+    if (cfg && t !== '1s' && t !== 1 && t !== 1_000_000_000) commands.push(autopilotCmd);
+  }
+  return { status: [msg(`${name}: unseal 완료`, `${name}: unsealed`)], commands };
 }
 
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
@@ -63,6 +96,7 @@ export const topic: Topic = {
       task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
+      pending: unsealLeaderPending,
       solve: async (ctx) => {
         for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
         await ctx.exec(rootTokenCmd);
@@ -115,6 +149,8 @@ export const topic: Topic = {
       task: msg('root 토큰으로 로그인하고 raft list-peers 로 voter 3개(leader 1, follower 2)를 확인하세요.', 'Log in with the root token and see 3 voters (1 leader, 2 followers) with raft list-peers.'),
       hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
       commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
+      // Without the root token in the shell, list-peers answers 403: say which command logs in, not just "log in".
+      pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers 가 403 으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
       solve: async (ctx) => {
         await waitVoters(ctx, 3);
         await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });

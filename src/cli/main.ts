@@ -5,14 +5,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabError, Exit } from '../engine/errors.ts';
 import { msg, parseLang, type Lang, type Msg } from '../engine/i18n.ts';
-import { Reporter, type Out } from '../engine/reporter.ts';
+import { Reporter, terminalWidth, type Out } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
 import { setAbortSignal } from '../exec.ts';
 
 export interface Io {
-  stdout: Out & { isTTY?: boolean };
+  stdout: Out & { isTTY?: boolean; columns?: number };
   stderr: Out & { isTTY?: boolean };
+  /** The learner's shell environment (default process.env): `lab check`/`hint` compare it with the lab's. */
+  env?: Record<string, string | undefined>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
 }
@@ -165,7 +167,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(commandHelp(name, spec, lang) + '\n');
       return Exit.ok;
     }
-    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr });
+    const width = terminalWidth(io.stdout, io.env ?? process.env);
+    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr, ...(width ? { width } : {}) });
     const fn = await spec.load();
     return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal });
   } catch (e) {

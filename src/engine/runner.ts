@@ -1,5 +1,5 @@
 /** Drives a topic's steps through a platform, and runs its checks: gather (I/O) once, judge (pure) each. */
-import type { CheckResult, LabContext, Step, Topic, Verdict } from './types.ts';
+import type { CheckResult, LabContext, Pending, Step, Topic, Verdict } from './types.ts';
 import type { Lang } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { usageError } from './errors.ts';
@@ -55,32 +55,51 @@ export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promis
 }
 
 export function judgeAll<S>(checks: { id: string; title: { ko: string; en: string }; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
-  return checks.map((c) => {
+  const out: CheckResult[] = [];
+  for (const c of checks) {
     let v: Verdict;
     try {
       v = c.judge(state);
     } catch (e) {
       v = { ok: false, why: msg(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
     }
-    return {
-      id: c.id,
-      title: c.title[lang],
-      ok: v.ok,
-      ...(v.why ? { why: v.why[lang] } : {}),
-      ...(v.fix ? { fix: v.fix[lang] } : {}),
-    };
-  });
+    const why = v.why?.[lang];
+    const fix = v.fix?.[lang];
+    // A consequence: the judge names its cause, or it repeats the reason an earlier failure already gave.
+    const cause = v.ok ? undefined : (out.find((r) => !r.ok && r.id === v.after) ?? out.find((r) => !r.ok && !r.after && ((why && r.why === why) || (fix && r.fix === fix))));
+    out.push({ id: c.id, title: c.title[lang], ok: v.ok, ...(why ? { why } : {}), ...(fix ? { fix } : {}), ...(cause ? { after: cause.id } : {}) });
+  }
+  return out;
 }
 
-/** The learner's next task: the first task step the live state does not show as done. */
-export async function nextStep(ctx: LabContext): Promise<Step | undefined> {
-  const progress = ctx.lab.progress();
-  for (const s of ctx.topic.steps) {
-    if (s.kind !== 'task') continue;
-    const done = s.done ? await s.done(ctx).catch(() => false) : Boolean(progress.steps[s.id]);
-    if (!done) return s;
+export interface StepState {
+  step: Step;
+  done: boolean;
+  pending?: Pending;
+}
+
+/**
+ * Where each task step stands, from live state only (never from which steps `lab solve` ran): a step is done when its
+ * `done` predicate holds, or, without one, when every check it names passes; and it still has nothing pending.
+ */
+export async function stepStates(ctx: LabContext, results: CheckResult[], shell: Record<string, string | undefined> = {}): Promise<StepState[]> {
+  const ok = new Map(results.map((r) => [r.id, r.ok]));
+  const out: StepState[] = [];
+  for (const step of ctx.topic.steps) {
+    if (step.kind !== 'task') continue;
+    const live = step.done ? await step.done(ctx).catch(() => false) : (step.checks ?? []).every((id) => ok.get(id) === true);
+    const pending = step.pending ? await step.pending(ctx, shell).catch(() => undefined) : undefined;
+    const left = Boolean(pending && pending.commands.length);
+    out.push({ step, done: live && !left, ...(pending && (left || !live) ? { pending } : {}) });
   }
-  return undefined;
+  return out;
+}
+
+/** The learner's next task: the first task step the live state does not show as done; none once every check passes. */
+export async function nextStep(ctx: LabContext, results?: CheckResult[], shell: Record<string, string | undefined> = {}): Promise<StepState | undefined> {
+  const res = results ?? (await runChecks(ctx));
+  if (res.length && res.every((r) => r.ok)) return undefined;
+  return (await stepStates(ctx, res, shell)).find((s) => !s.done);
 }
 
 export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {

@@ -1,0 +1,100 @@
+/**
+ * The learner's loop as a learner lives it: commands typed in bash (never `lab solve`), `lab hint` and `lab check`
+ * run from that same shell. Real OpenBao, real slapd.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, useTempLabHome } from '../helpers.ts';
+import { run } from '../../src/exec.ts';
+import { rootDir } from '../../src/engine/paths.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+import { renderLocal } from '../../src/platforms/local/local.ts';
+
+const PATH = `${rootDir}node_modules/.bin:${process.env.PATH}`;
+
+/** bash with the lab's CLI as `lab`; `env` replaces the variables a learner's shell would hold. */
+async function bash(script: string, env: Record<string, string> = {}) {
+  const r = await run('bash', ['-c', `set -euo pipefail\nlab() { node bin/lab.js "$@"; }\n${script}`], { cwd: rootDir, reject: false, timeoutMs: 120_000, env: { PATH, ...env } });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every task command of a topic as rendered, up to (not including) step `until`. */
+async function typed(topicId: string, until?: string): Promise<string> {
+  const topic = await loadTopic(topicId);
+  const lines = [`eval "$(lab env ${topicId})"`];
+  for (const step of topic.steps.filter((s) => s.kind === 'task')) {
+    if (step.id === until) break;
+    for (const c of step.commands ?? []) {
+      const text = renderLocal(c, topic.needs.vault, topic.id);
+      lines.push(c.kind === 'exec' && c.mayFail ? `${text} || true` : text);
+      if (c.kind === 'vault' && c.stdout) lines.push(`eval "$(lab env ${topicId})"`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The command block of `lab hint` output: the lines after the first blank line, up to the next blank line. */
+function commandBlock(hint: string): string {
+  const lines = hint.split('\n');
+  const start = lines.indexOf('');
+  const end = lines.indexOf('', start + 1);
+  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
+}
+
+describe('the learner loop (real servers, bash)', () => {
+  beforeAll(() => {
+    useTempLabHome();
+  });
+  afterAll(async () => {
+    await cli('down', '--all');
+  });
+
+  it.each(['ldap', 'tls'])('%s typed by hand: at all pass the hint shows no step, and no typed step loops', async (topicId) => {
+    expect((await cli('start', topicId)).code).toBe(0);
+    const r = await bash(`${await typed(topicId)}\nlab check ${topicId} --lang en >/dev/null\nlab hint ${topicId} --lang en`);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).not.toMatch(/^■/m);
+    expect(r.stdout).toMatch(/all passed|every step/i);
+  });
+
+  it('ldap: a heredoc pasted from lab hint runs (commands flush-left)', async () => {
+    const hint = await bash(`eval "$(lab env ldap)"\nlab hint ldap policies --lang en`);
+    expect(hint.code, hint.stderr).toBe(0);
+    const block = commandBlock(hint.stdout);
+    expect(block).toMatch(/^vault policy write dev-policy - <<'EOF'$/m);
+    expect(block).toMatch(/^EOF$/m);
+    const pasted = await run('bash', ['-c', `eval "$(node bin/lab.js env ldap)"\nbash -e`], { cwd: rootDir, reject: false, input: block, env: { PATH } });
+    expect(pasted.exitCode, pasted.stderr).toBe(0);
+    expect(pasted.stdout).toContain('alice-specific-policy');
+  });
+
+  it('ldap: a shell pointed at another lab gets the one eval, not a failure per check', async () => {
+    const r = await bash(`export VAULT_ADDR=http://127.0.0.1:9 VAULT_ADDR_1=x VAULT_CACERT=/nowhere/ca.pem\nlab check ldap --lang en || true\necho ---\nlab env ldap`);
+    const [check, env] = r.stdout.split('---\n');
+    const all = r.stderr + check!;
+    expect(all.match(/eval "\$\(npx lab env ldap\)"/g)?.length).toBe(1);
+    expect(all).toMatch(/VAULT_ADDR/);
+    expect(env).toMatch(/^unset .*\bVAULT_ADDR_1\b/m);
+    expect(env).toMatch(/^unset .*\bVAULT_CACERT\b/m);
+    expect(env!.indexOf('unset')).toBeLessThan(env!.indexOf('export'));
+  });
+
+  it('ha-failover: the third key does not skip the rest of the step; two keys show vault-0: 2/3', async () => {
+    expect((await cli('start', 'ha-failover')).code).toBe(0);
+    const topic = await loadTopic('ha-failover');
+    const lines = (await typed('ha-failover', 'unseal-leader')).split('\n');
+    const unseal = topic.steps.find((s) => s.id === 'unseal-leader')!.commands!.map((c) => renderLocal(c, topic.needs.vault, topic.id));
+    const keys = unseal.filter((l) => l.includes('VAULT_UNSEAL_KEY_') && !l.startsWith('vault'));
+    const unsealLines = unseal.filter((l) => l.startsWith('vault operator unseal'));
+    const two = await bash([...lines, ...keys, unsealLines[0]!, unsealLines[1]!, 'lab hint ha-failover --lang en'].join('\n'));
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/vault-0: 2\/3/);
+    expect(two.stdout.match(/^vault operator unseal/gm)?.length).toBe(1);
+
+    const three = await bash([...lines.slice(0, 1), ...keys, unsealLines[2]!, 'unset VAULT_TOKEN BAO_TOKEN', 'lab hint ha-failover --lang en'].join('\n'));
+    expect(three.code, three.stderr).toBe(0);
+    expect(three.stdout).toMatch(/^■ .*vault-0/m);
+    expect(three.stdout).toMatch(/^export VAULT_TOKEN=/m);
+    expect(three.stdout).toMatch(/^vault operator raft autopilot set-config/m);
+    expect(three.stdout).not.toMatch(/^vault operator unseal/m);
+  });
+});
