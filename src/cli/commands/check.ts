@@ -26,7 +26,8 @@ export function resultLines(ctx: LabContext, results: CheckResult[], shell?: She
     for (const l of wrap(res.why ?? '', r.width === undefined ? undefined : r.width - 6)) if (l) lines.push(`      ${l}`);
     if (res.fix) lines.push(`      ${r.style('→', 'yellow')} ${res.fix}`);
     const follows = (id: string): CheckResult[] => results.filter((x) => x.after === id).flatMap((x) => [x, ...follows(x.id)]);
-    for (const c of follows(res.id)) lines.push(folded(c, first));
+    const under = new Set(follows(res.id));
+    for (const c of results.filter((x) => under.has(x))) lines.push(folded(c, first));
   }
   if (shell?.elsewhere) {
     const failed = results.filter((x) => !x.ok);
