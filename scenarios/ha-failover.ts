@@ -59,6 +59,27 @@ async function unsealLeaderPending(ctx: LabContext, shell: Shell): Promise<Pendi
   return { status: [msg(`${name}: unseal 완료`, `${name}: unsealed`)], commands };
 }
 
+/** The keys still to enter on each sealed follower, "vault-1: 1/3" first. */
+async function followersPending(ctx: LabContext): Promise<Pending | undefined> {
+  const status: Pending['status'] = [];
+  const commands: Cmd[] = [];
+  const vars = new Set<number>();
+  const unseal: Cmd[] = [];
+  for (const n of [1, 2]) {
+    const st = await ctx.vault(n, null).sealStatus().catch(() => undefined);
+    if (!st?.initialized || !st.sealed) continue;
+    const name = ctx.platform.vaultNodes()[n]!.name;
+    status.push(msg(`${name}: ${st.progress}/${st.t}`, `${name}: ${st.progress}/${st.t}`));
+    for (let i = st.progress; i < st.t; i++) {
+      vars.add(i);
+      unseal.push(unsealCmds(st.t, n)[i]!);
+    }
+  }
+  if (!status.length) return undefined;
+  commands.push(...[...vars].sort().map((i) => unsealKeyVars(3)[i]!), ...unseal);
+  return { status, commands };
+}
+
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
   await waitUntil(`${n} raft voters`, async () => {
     const a = await ctx.activeVault();
@@ -140,6 +161,7 @@ export const topic: Topic = {
         }));
       },
       done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
+      pending: followersPending,
       checks: ['all-unsealed'],
     },
     {

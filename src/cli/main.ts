@@ -168,7 +168,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       return Exit.ok;
     }
     const width = terminalWidth(io.stdout, io.env ?? process.env);
-    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr, ...(width ? { width } : {}) });
+    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr, io.env ?? process.env), verbose, stdout: io.stdout, stderr: io.stderr, ...(width ? { width } : {}) });
     const fn = await spec.load();
     return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal });
   } catch (e) {

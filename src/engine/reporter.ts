@@ -29,9 +29,9 @@ export class Reporter {
     this.lang = o.lang;
     this.verbose = o.verbose;
   }
-  static colorWanted(stream: { isTTY?: boolean }): boolean {
-    if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-    if (process.env.FORCE_COLOR) return true;
+  static colorWanted(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
+    if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+    if (env.FORCE_COLOR) return true;
     return Boolean(stream.isTTY);
   }
 

@@ -1,7 +1,10 @@
 import type { CommandArgs, CommandFn } from '../main.ts';
+import { Reporter } from '../../engine/reporter.ts';
+import { redact } from '../../engine/redact.ts';
+import { endingLines, leaderChangeLine, nodeRows, nodeTable, stepBar, stepLines } from '../dashboard.ts';
 import type { CheckResult, LabContext } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
-import { runChecks } from '../../engine/runner.ts';
+import { runChecks, stepStates } from '../../engine/runner.ts';
 import { Exit } from '../../engine/errors.ts';
 import { listLabs } from '../../engine/state.ts';
 import { msg } from '../../engine/i18n.ts';
@@ -64,22 +67,67 @@ export const check: CommandFn = async (a) => {
     const shell = a.json ? await shellIssue(ctx, a.io.env ?? process.env) : await printShellIssue(ctx, a.io.env ?? process.env);
     const results = await runChecks(ctx);
     printResults(a, ctx, results, shell);
+    if (!a.json && results.every((r) => r.ok)) for (const l of (await endingLines(ctx, results)).slice(1)) ctx.report.out(l);
     return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
   }
-  const every = Number(a.values.interval ?? 2) * 1000;
+  return watch(a, ctx);
+};
+
+/**
+ * The check as a dashboard: on a terminal it redraws in place; piped, or with NO_COLOR, each change is appended once
+ * with a 24-hour timestamp, so a log stays readable.
+ */
+async function watch(a: CommandArgs, ctx: LabContext): Promise<number> {
+  const env = a.io.env ?? process.env;
+  const every = Math.max(0.2, Number(a.values.interval ?? 2) || 2) * 1000;
+  const redraw = !a.json && Boolean(a.io.stdout.isTTY) && Reporter.colorWanted(a.io.stdout, env);
   let last = '';
+  let first = true;
   for (;;) {
+    const shell = await shellIssue(ctx, env);
     const results = await runChecks(ctx);
-    const key = JSON.stringify(results);
-    if (key !== last) {
-      if (!a.json) ctx.report.out(`\n[${new Date().toLocaleTimeString()}]`);
-      printResults(a, ctx, results);
+    const now = new Date().toLocaleTimeString('en-GB', { hour12: false });
+    if (a.json) {
+      const key = JSON.stringify(results);
+      if (key !== last) printResults(a, ctx, results, shell);
+      last = key;
+    } else {
+      const lines = await frame(ctx, results, shell, env);
+      const key = lines.join('\n');
+      if (redraw) {
+        const head = ctx.report.style(`${ctx.report.t(msg('점검 주기', 'every'))} ${every / 1000}s · ${now} · Ctrl-C`, 'dim');
+        a.io.stdout.write(`${first ? '\u001b[2J' : ''}\u001b[H${[head, ...lines].map((l) => `${redact(l)}\u001b[K`).join('\n')}\n\u001b[J`);
+      } else if (key !== last) {
+        ctx.report.out(`${first ? '' : '\n'}[${now}]`);
+        for (const l of lines) ctx.report.out(l);
+      }
       last = key;
     }
+    first = false;
     try {
       await sleep(every);
     } catch {
       return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
     }
   }
-};
+}
+
+async function frame(ctx: LabContext, results: CheckResult[], shell: ShellIssue | undefined, env: Record<string, string | undefined>): Promise<string[]> {
+  const r = ctx.report;
+  const lines: string[] = [];
+  if (shell) lines.push(r.style(`! ${r.t(shell.problem)}`, 'yellow'), shell.fix, '');
+  const states = await stepStates(ctx, results, env);
+  lines.push(r.style(`${r.t(ctx.topic.title)} — ${r.t(msg('자가 점검', 'self-check'))}`, 'bold'), stepBar(r, states));
+  if (ctx.platform.vaultNodes().length > 1) {
+    lines.push('', ...nodeTable(r, await nodeRows(ctx)));
+    const change = leaderChangeLine(r, ctx.lab.progress().observations);
+    if (change) lines.push(change);
+  }
+  lines.push('', ...resultLines(ctx, results, shell));
+  const failed = results.filter((x) => !x.ok).length;
+  if (!failed) return [...lines, '', ...(await endingLines(ctx, results))];
+  lines.push(r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
+  const cur = results.every((x) => x.ok) ? undefined : states.find((x) => !x.done);
+  if (cur) lines.push('', ...stepLines(ctx, cur));
+  return lines;
+}

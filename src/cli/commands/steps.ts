@@ -1,9 +1,8 @@
 import type { CommandFn } from '../main.ts';
-import type { CheckResult, Cmd, LabContext } from '../../engine/types.ts';
+import type { LabContext } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
 import { findStep, nextStep, runChecks, runSteps, type StepState } from '../../engine/runner.ts';
-import { wrap } from '../../engine/reporter.ts';
-import { loadTopic, topicIds } from '../../engine/catalogue.ts';
+import { endingLines, stepLines } from '../dashboard.ts';
 import { printShellIssue } from '../shell.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
@@ -30,51 +29,8 @@ export const startCmd: CommandFn = async (a) => {
   return Exit.ok;
 };
 
-/** Commands flush-left and never wrapped (a pasted heredoc must reach its EOF); notes as `#` lines; prose wrapped. */
-export function printCommands(ctx: LabContext, cmds: Cmd[]): void {
-  const r = ctx.report;
-  for (const c of cmds) {
-    if (c.note) for (const l of wrap(r.t(c.note), r.width === undefined ? undefined : r.width - 2)) r.out(`# ${l}`);
-    r.out(ctx.platform.render(c));
-  }
-}
-
 function showStep(ctx: LabContext, s: StepState, full = false): void {
-  const r = ctx.report;
-  const tasks = ctx.topic.steps.filter((x) => x.kind === 'task');
-  const { step } = s;
-  r.out(r.style(`■ [${tasks.indexOf(step) + 1}/${tasks.length}] ${r.t(step.title)}`, 'bold'));
-  r.prose(r.t(step.task));
-  const pending = full ? undefined : s.pending;
-  for (const st of pending?.status ?? []) r.out(r.style(r.t(st), 'cyan'));
-  const cmds = pending ? pending.commands : (step.commands ?? []);
-  if (cmds.length) {
-    r.out('');
-    if (pending && pending.commands.length < (step.commands ?? []).length) r.out(`# ${r.t(msg('이 단계에서 남은 명령:', 'what is left of this step:'))}`);
-    printCommands(ctx, cmds);
-  }
-  if (step.hint) {
-    r.out('');
-    r.prose(`${r.t(msg('힌트:', 'hint:'))} ${r.t(step.hint)}`);
-  }
-}
-
-/** All pass: what was done, what was measured, and where to go next (the study note's order). */
-export async function printEnding(ctx: LabContext, results: CheckResult[]): Promise<void> {
-  const r = ctx.report;
-  r.out(r.style(r.t(msg(`모두 통과 (${results.length}/${results.length}) — ${r.t(ctx.topic.title)}`, `all passed (${results.length}/${results.length}) — ${r.t(ctx.topic.title)}`)), 'green'));
-  for (const step of ctx.topic.steps.filter((x) => x.kind === 'task')) r.out(`${r.style('✓', 'green')} ${r.t(step.title)}`);
-  const o = ctx.lab.progress().observations;
-  const leaders = (o.leaders as string[] | undefined) ?? [];
-  if (leaders.length > 1) r.prose(r.t(msg(`관찰한 리더 교체: ${leaders.join(' → ')}`, `leader changes observed: ${leaders.join(' → ')}`)));
-  const i = topicIds.indexOf(ctx.topic.id);
-  const next = i >= 0 ? topicIds[i + 1] : undefined;
-  r.out('');
-  if (next) {
-    const t = await loadTopic(next).catch(() => undefined);
-    r.prose(r.t(msg(`다음 주제: ${next}${t ? ` — ${t.title.ko}` : ''}`, `next topic: ${next}${t ? ` — ${t.title.en}` : ''}`)));
-    r.out(`npx lab start ${next}`);
-  } else r.prose(r.t(msg('마지막 주제까지 마쳤습니다.', 'That was the last topic.')));
+  for (const l of stepLines(ctx, s, full)) ctx.report.out(l);
 }
 
 export const hintCmd: CommandFn = async (a) => {
@@ -94,7 +50,7 @@ export const hintCmd: CommandFn = async (a) => {
   const results = await runChecks(ctx);
   const s = await nextStep(ctx, results, shell);
   if (!s) {
-    if (results.every((x) => x.ok)) await printEnding(ctx, results);
+    if (results.every((x) => x.ok)) for (const l of await endingLines(ctx, results)) ctx.report.out(l);
     else ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤지만 실패한 점검이 있습니다: 'npx lab check ${ctx.topic.id}' 의 첫 항목부터 보세요.`, `Every step is done but some checks fail: start from the first item of 'npx lab check ${ctx.topic.id}'.`)));
     return Exit.ok;
   }
