@@ -75,15 +75,31 @@ export async function observeLeader(ctx: LabContext): Promise<void> {
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
-  // Handshakes need nothing from Vault's answers: run them alongside the API calls.
+  // Handshakes need nothing from Vault's answers: run them alongside the API calls. A listener's TLS settings live as
+  // long as its process, so each process is probed once: the refused TLS 1.1 attempts would otherwise fill the node
+  // logs the learner is told to read (one line per check, every 2 s under --watch).
+  const procs = await ctx.platform.status().catch(() => []);
+  const cached = (ctx.lab.progress().observations.tlsProbes ?? {}) as Record<string, { pid: number; v11: Handshake; v12: Handshake }>;
   const tlsProbe = Promise.all(
     ctx.platform.vaultNodes().map(async (n) => {
+      const pid = procs.find((p) => p.name === n.name && p.running)?.pid;
+      const hit = pid !== undefined ? cached[n.name] : undefined;
+      if (hit && hit.pid === pid) return { node: n.name, v11: hit.v11, v12: hit.v12, pid };
       const u = new URL(n.addr);
       const opts = n.caFile ? { caFile: n.caFile } : {};
       const [v11, v12] = await Promise.all([handshake(u.hostname, Number(u.port), 'TLSv1.1', opts), handshake(u.hostname, Number(u.port), 'TLSv1.2', opts)]);
-      return { node: n.name, v11, v12 };
+      return { node: n.name, v11, v12, pid };
     }),
-  );
+  ).then((all) => {
+    const fresh = all.filter((t) => t.pid !== undefined && t.v12.ok && cached[t.node]?.pid !== t.pid);
+    if (fresh.length)
+      ctx.lab.updateProgress((p) => {
+        const c = (p.observations.tlsProbes ?? {}) as Record<string, unknown>;
+        for (const t of fresh) c[t.node] = { pid: t.pid, v11: t.v11, v12: t.v12 };
+        p.observations.tlsProbes = c;
+      });
+    return all.map(({ node, v11, v12 }) => ({ node, v11, v12 }));
+  });
   const nodes = await gatherNodes(ctx);
   const seal = await Promise.all(
     nodes.map((n, i) => (n.reachable && n.initialized && n.sealed ? ctx.vault(i, null).sealStatus().then((x) => ({ progress: x.progress, t: x.t }), () => undefined) : Promise.resolve(undefined))),
