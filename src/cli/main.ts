@@ -156,7 +156,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     try {
       parsed = parseArgs({ args: [...before, ...rest], options: { ...globalOpts, ...spec.options }, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new LabError(msg(`잘못된 옵션: ${(e as Error).message}`, `bad option: ${(e as Error).message}`), {
+      throw new LabError(optionError(e, { ...globalOpts, ...spec.options }), {
         exitCode: Exit.usage,
         hint: msg(`사용법: ${spec.usage}`, `usage: ${spec.usage}`),
       });
@@ -176,6 +176,24 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   } finally {
     setAbortSignal(undefined);
   }
+}
+
+/** node:util parseArgs errors in the learner's language, with the nearest real option. */
+export function optionError(e: unknown, options: Opts): Msg {
+  const err = e as { code?: string; message?: string };
+  const text = err.message ?? String(e);
+  const opt = /'(-{1,2}[^' ]+)/.exec(text)?.[1] ?? '';
+  const names = Object.entries(options).flatMap(([k, o]) => [`--${k}`, ...(o.short ? [`-${o.short}`] : [])]);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const d = suggest(opt, names);
+    return msg(`알 수 없는 옵션입니다: '${opt}'.${d ? ` 혹시 '${d}' 인가요?` : ''}`, `unknown option '${opt}'.${d ? ` Did you mean '${d}'?` : ''}`);
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /does not take an argument/.test(text)
+      ? msg(`'${opt}' 옵션은 값을 받지 않습니다.`, `'${opt}' takes no value.`)
+      : msg(`'${opt}' 옵션에 값이 필요합니다.`, `'${opt}' needs a value.`);
+  }
+  return msg(`잘못된 옵션: ${text}`, `bad option: ${text}`);
 }
 
 export function reportError(e: unknown, report: Reporter, verbose: boolean): number {

@@ -8,6 +8,7 @@ import { run } from '../../src/exec.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
+import { main } from '../../src/cli/main.ts';
 
 const PATH = `${rootDir}node_modules/.bin:${process.env.PATH}`;
 
@@ -30,6 +31,16 @@ async function typed(topicId: string, until?: string): Promise<string> {
     }
   }
   return lines.join('\n');
+}
+
+/** `lab check --watch` with a stdout that says it is a terminal, stopped (as by Ctrl-C) after `ms`. */
+async function watchFor(ms: number, env: Record<string, string | undefined>): Promise<string> {
+  let stdout = '';
+  const ac = new AbortController();
+  const t = setTimeout(() => ac.abort(), ms);
+  await main(['check', 'ha-failover', '--watch', '--interval', '0.3', '--lang', 'en'], { stdout: { write: (x: string) => void (stdout += x), isTTY: true, columns: 100 }, stderr: { write: () => undefined }, env, signal: ac.signal });
+  clearTimeout(t);
+  return stdout;
 }
 
 /** The command block of `lab hint` output: the lines after the first blank line, up to the next blank line. */
@@ -96,5 +107,21 @@ describe('the learner loop (real servers, bash)', () => {
     expect(three.stdout).toMatch(/^export VAULT_TOKEN=/m);
     expect(three.stdout).toMatch(/^vault operator raft autopilot set-config/m);
     expect(three.stdout).not.toMatch(/^vault operator unseal/m);
+  });
+
+  it('ha-failover --watch on a terminal redraws in place with a node table; NO_COLOR on that same terminal appends plain frames', async () => {
+    const { NO_COLOR: _n, ...env } = process.env;
+    const tty = await watchFor(2500, env);
+    expect(tty).toContain('\u001b[H');
+    expect(tty).toContain('\u001b[J');
+    expect(tty).toMatch(/node\s+role\s+sealed\s+voter\s+term/);
+    expect(tty).toMatch(/vault-0\s+leader \(active\)\s+no/);
+    expect(tty).toMatch(/^[■▶□]{8} \d\/8 · Unseal vault-0/m);
+
+    const plain = await watchFor(2500, { ...env, NO_COLOR: '1' });
+    expect(plain).not.toContain('\u001b');
+    expect(plain).toMatch(/^\[\d{2}:\d{2}:\d{2}\]$/m);
+    expect(plain).not.toMatch(/AM|PM/);
+    expect(plain).toMatch(/vault-0\s+leader \(active\)/);
   });
 });
