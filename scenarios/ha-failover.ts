@@ -1,7 +1,7 @@
 import type { Cmd, LabContext, Pending, Topic } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
-import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { anyUnsealed, health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
 
 const NODES = [0, 1, 2];
@@ -80,6 +80,15 @@ async function followersPending(ctx: LabContext): Promise<Pending | undefined> {
   return { status, commands };
 }
 
+/** A node counts as joined when it says so or, if it is down right now, when Raft still lists it. */
+async function joinedOrListed(ctx: LabContext, node: number): Promise<boolean> {
+  if (await joined(ctx, node)) return true;
+  if ((await health(ctx, node)) !== undefined) return false;
+  const a = await ctx.activeVault();
+  const name = ctx.platform.vaultNodes()[node]!.name;
+  return a !== undefined && (await a.client.raftServers().catch(() => [])).some((s) => s.node_id === name);
+}
+
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
   await waitUntil(`${n} raft voters`, async () => {
     const a = await ctx.activeVault();
@@ -107,7 +116,7 @@ export const topic: Topic = {
       task: msg('vault-0 을 키 조각 5개, 임계값 3으로 초기화하고 결과를 $LAB_DIR/cluster-keys.json 에 저장하세요.', 'Initialise vault-0 with 5 key shares and threshold 3; save the output to $LAB_DIR/cluster-keys.json.'),
       hint: msg('초기화는 한 노드에서 한 번만 합니다. 나머지 노드는 합류(join)합니다.', 'Initialise one node, once; the others join it.'),
       commands: [initCmd(5, 3)],
-      done: async (ctx) => (await health(ctx, 0))?.initialized === true && ctx.lab.clusterKeys() !== undefined,
+      done: initDone,
       checks: ['all-unsealed'],
     },
     {
@@ -116,7 +125,7 @@ export const topic: Topic = {
       title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
       task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
-      done: async (ctx) => (await health(ctx, 0))?.sealed === false,
+      done: async (ctx) => (await health(ctx, 0))?.sealed === false || (await anyUnsealed(ctx)),
       pending: unsealLeaderPending,
       solve: async (ctx) => {
         for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
@@ -144,7 +153,7 @@ export const topic: Topic = {
           });
         }
       },
-      done: async (ctx) => (await joined(ctx, 1)) && (await joined(ctx, 2)),
+      done: async (ctx) => (await joinedOrListed(ctx, 1)) && (await joinedOrListed(ctx, 2)),
     },
     {
       id: 'unseal-followers',

@@ -7,8 +7,15 @@ import type { Reporter } from '../engine/reporter.ts';
 import { displayWidth, wrap } from '../engine/reporter.ts';
 import { msg } from '../engine/i18n.ts';
 import { loadTopic, topicIds } from '../engine/catalogue.ts';
-import type { LeaderChange } from '../../checkers/ha-failover.ts';
 import type { StepState } from '../engine/runner.ts';
+
+/** A leader change as the ha-failover checker records it in progress.json (observations.failovers). */
+interface LeaderChange {
+  from: string;
+  to: string;
+  at: string;
+  withinMs: number;
+}
 
 export interface NodeRow {
   name: string;

@@ -5,30 +5,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabError, Exit } from '../engine/errors.ts';
 import { msg, parseLang, type Lang, type Msg } from '../engine/i18n.ts';
-import { Reporter, terminalWidth, type Out } from '../engine/reporter.ts';
+import { Reporter, terminalWidth } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
 import { setAbortSignal } from '../exec.ts';
 
-export interface Io {
-  stdout: Out & { isTTY?: boolean; columns?: number };
-  stderr: Out & { isTTY?: boolean };
-  /** The learner's shell environment (default process.env): `lab check`/`hint` compare it with the lab's. */
-  env?: Record<string, string | undefined>;
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-}
-
-export interface CommandArgs {
-  positionals: string[];
-  values: Record<string, string | boolean | string[] | undefined>;
-  lang: Lang;
-  report: Reporter;
-  io: Io;
-  json: boolean;
-  signal: AbortSignal | undefined;
-}
-export type CommandFn = (a: CommandArgs) => Promise<number>;
+export type { Io, CommandArgs, CommandFn } from './types.ts';
+import type { Io, CommandArgs, CommandFn } from './types.ts';
 
 type Opts = NonNullable<ParseArgsConfig['options']>;
 interface CommandSpec {

@@ -1,4 +1,4 @@
-import type { CommandArgs, CommandFn } from '../main.ts';
+import type { CommandArgs, CommandFn } from '../types.ts';
 import { Reporter } from '../../engine/reporter.ts';
 import { redact } from '../../engine/redact.ts';
 import { endingLines, leaderChangeLine, nodeRows, nodeTable, stepBar, stepLines } from '../dashboard.ts';
