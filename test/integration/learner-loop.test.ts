@@ -9,6 +9,8 @@ import { rootDir } from '../../src/engine/paths.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
 import { main } from '../../src/cli/main.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const PATH = `${rootDir}node_modules/.bin:${process.env.PATH}`;
 
@@ -123,5 +125,28 @@ describe('the learner loop (real servers, bash)', () => {
     expect(plain).toMatch(/^\[\d{2}:\d{2}:\d{2}\]$/m);
     expect(plain).not.toMatch(/AM|PM/);
     expect(plain).toMatch(/vault-0\s+leader \(active\)/);
+  });
+
+  it('lab status shows each node\'s role, not just a running process', async () => {
+    const r = await cli('status', '--lang', 'en');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/vault-0 .*leader \(active\)/);
+    expect(r.stdout).toMatch(/vault-[12] .*sealed \d\/3/);
+  });
+
+  it('checks do not fill the node logs with the lab\'s own TLS 1.1 probes', async () => {
+    const log = path.join(process.env.LAB_HOME!, 'ha-failover', 'logs', 'vault-0.log');
+    const probes = () => fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('unsupported versions')).length;
+    await cli('check', 'ha-failover');
+    const before = probes();
+    for (let i = 0; i < 3; i++) await cli('check', 'ha-failover');
+    expect(probes()).toBe(before);
+  });
+
+  it('lab hint before lab start says to start, and shows no task', async () => {
+    const r = await cli('hint', 'production', '--lang', 'en');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^npx lab start production$/m);
+    expect(r.stdout).not.toMatch(/^■/m);
   });
 });
