@@ -267,7 +267,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'failover-observed',
-    title: msg('리더 장애 조치를 관찰함', 'Leader failover observed'),
+    title: msg('리더 장애 전환을 관찰함', 'Leader failover observed'),
     hint: msg('graceful 종료(SIGTERM)는 리더십을 넘기고 끝납니다. 장애 훈련은 kill -9 로 합니다.', 'A graceful stop (SIGTERM) hands leadership over; the drill uses kill -9.'),
     judge: (s) => {
       if (s.baselineTerm === undefined)

@@ -90,7 +90,7 @@ async function joinedOrListed(ctx: LabContext, node: number): Promise<boolean> {
 }
 
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
-  await waitUntil(`${n} raft voters`, async () => {
+  await waitUntil(msg(`Raft voter ${n}개`, `${n} Raft voters`), async () => {
     const a = await ctx.activeVault();
     if (!a) return false;
     const servers = await a.client.raftServers();
@@ -100,7 +100,7 @@ async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promi
 
 export const topic: Topic = {
   id: 'ha-failover',
-  title: msg('Vault HA: Raft 3노드와 리더 장애 조치', 'Vault HA: 3-node Raft and leader failover'),
+  title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
     'TLS 로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby 가 이어받는 것을 확인합니다.',
     'Build a 3-node integrated-Raft cluster behind TLS, hard-kill the active node and watch a standby take over.',
@@ -133,7 +133,7 @@ export const topic: Topic = {
         // After `lab down` every node comes back sealed but already joined: vault-0 alone is no quorum, so it cannot
         // become active until a follower is unsealed too (the next steps). Only a brand-new cluster waits here.
         if ((await health(ctx, 1))?.initialized || (await health(ctx, 2))?.initialized) return;
-        await waitUntil('vault-0 active', async () => (await ctx.activeVault()) !== undefined, 30_000);
+        await waitUntil(msg('vault-0 이 active 가 되기', 'vault-0 to become active'), async () => (await ctx.activeVault()) !== undefined, 30_000);
         await ctx.exec(autopilotCmd);
       },
       checks: ['one-active'],
@@ -238,7 +238,7 @@ export const topic: Topic = {
         const t0 = Date.now();
         await ctx.exec({ kind: 'node', action: 'kill', node: before.node });
         let after: number | undefined;
-        await waitUntil('a new active node', async () => {
+        await waitUntil(msg('새 active 노드', 'a new active node'), async () => {
           const a = await ctx.activeVault();
           after = a?.node;
           return a !== undefined && a.node !== before.node;
@@ -267,7 +267,7 @@ export const topic: Topic = {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
           if ((await health(ctx, n))?.sealed !== false) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
         }
-        await waitUntil('3 unsealed nodes with one active', async () => {
+        await waitUntil(msg('세 노드 unseal, active 하나', '3 unsealed nodes with one active'), async () => {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
           return hs.every((h) => h && !h.sealed) && hs.filter((h) => h && !h.standby).length === 1;
         }, 30_000);
