@@ -15,8 +15,6 @@ export interface ShellIssue {
   problem: Msg;
   /** The one line that fixes it. */
   fix: string;
-  /** True when typed commands go to another Vault (or none): check failures are consequences, not causes. */
-  elsewhere: boolean;
 }
 
 /** Names a lab may export; `lab env` records the ones it did in LAB_ENV_VARS so the next one can unset them. */
@@ -51,7 +49,6 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
     return {
       problem: msg('이 셸은 아직 랩에 연결되지 않았습니다 (VAULT_ADDR 가 비어 있음): 입력한 vault 명령이 이 랩에 닿지 않습니다.', 'this shell is not pointed at the lab (VAULT_ADDR is empty): the vault commands you type do not reach it.'),
       fix,
-      elsewhere: true,
     };
   }
   if (!nodes.some((n) => sameAddr(n.addr, addr))) {
@@ -61,7 +58,6 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
         ? msg(`이 셸의 VAULT_ADDR(${addr})는 '${other}' 랩을 가리킵니다: 입력한 명령이 그쪽 Vault 에 적용됩니다.`, `this shell's VAULT_ADDR (${addr}) points at the '${other}' lab: what you type goes to that Vault.`)
         : msg(`이 셸의 VAULT_ADDR(${addr})는 이 랩의 주소가 아닙니다.`, `this shell's VAULT_ADDR (${addr}) is not this lab's address.`),
       fix,
-      elsewhere: true,
     };
   }
   const want = ctx.platform.shellEnv();
@@ -77,7 +73,6 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
   return {
     problem: msg(`이 셸의 ${stale.join(', ')} 이(가) 이 랩의 값과 다릅니다 (다른 랩이나 예전 값).`, `this shell's ${stale.join(', ')} differ from this lab's (another lab's or an old value).`),
     fix,
-    elsewhere: stale.includes('VAULT_TOKEN') || stale.includes('KUBECONFIG'),
   };
 }
 

@@ -81,11 +81,19 @@ describe('the learner loop (real servers, bash)', () => {
   });
 
   it('ldap: a shell pointed at another lab gets the one eval, not a failure per check', async () => {
+    // The learner's `vault auth enable ldap` went to another Vault: this lab has no LDAP method.
+    const off = await bash(`eval "$(lab env ldap)"\nvault auth disable ldap`);
+    expect(off.code, off.stderr).toBe(0);
     const r = await bash(`export VAULT_ADDR=http://127.0.0.1:9 VAULT_ADDR_1=x VAULT_CACERT=/nowhere/ca.pem\nlab check ldap --lang en || true\necho ---\nlab env ldap`);
     const [check, env] = r.stdout.split('---\n');
     const all = r.stderr + check!;
     expect(all.match(/eval "\$\(npx lab env ldap\)"/g)?.length).toBe(1);
-    expect(all).toMatch(/VAULT_ADDR/);
+    expect(all).toMatch(/VAULT_ADDR \(http:\/\/127\.0\.0\.1:9\)/);
+    expect(all.indexOf('eval')).toBeLessThan(all.indexOf('✗'));
+    // One cause in full; the other failures folded under it, not the same fix printed for each.
+    expect(check!.match(/^ {2}✗ /gm)?.length).toBe(1);
+    expect(check!.match(/→ vault auth enable ldap/g)?.length).toBe(1);
+    expect(check!.match(/^ {4}↳ /gm)?.length).toBeGreaterThan(8);
     expect(env).toMatch(/^unset .*\bVAULT_ADDR_1\b/m);
     expect(env).toMatch(/^unset .*\bVAULT_CACERT\b/m);
     expect(env!.indexOf('unset')).toBeLessThan(env!.indexOf('export'));

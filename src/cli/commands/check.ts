@@ -14,7 +14,7 @@ import { wrap } from '../../engine/reporter.ts';
 import { printShellIssue, shellIssue, type ShellIssue } from '../shell.ts';
 
 /** Results with each first cause in full and what follows from it folded underneath ("먼저 위 항목"). */
-export function resultLines(ctx: LabContext, results: CheckResult[], shell?: ShellIssue): string[] {
+export function resultLines(ctx: LabContext, results: CheckResult[]): string[] {
   const r = ctx.report;
   const lines: string[] = [];
   const folded = (res: CheckResult, why: string) => `    ${r.style('↳', 'dim')} ${res.title} ${r.style(`(${why})`, 'dim')}`;
@@ -24,18 +24,13 @@ export function resultLines(ctx: LabContext, results: CheckResult[], shell?: She
       lines.push(`  ${r.style('✓', 'green')} ${res.title}`);
       continue;
     }
-    if (res.after || shell?.elsewhere) continue;
+    if (res.after) continue;
     lines.push(`  ${r.style('✗', 'red')} ${res.title}`);
     for (const l of wrap(res.why ?? '', r.width === undefined ? undefined : r.width - 6)) if (l) lines.push(`      ${l}`);
     if (res.fix) lines.push(`      ${r.style('→', 'yellow')} ${res.fix}`);
     const follows = (id: string): CheckResult[] => results.filter((x) => x.after === id).flatMap((x) => [x, ...follows(x.id)]);
     const under = new Set(follows(res.id));
     for (const c of results.filter((x) => under.has(x))) lines.push(folded(c, first));
-  }
-  if (shell?.elsewhere) {
-    const failed = results.filter((x) => !x.ok);
-    if (failed.length) lines.push(`  ${r.style('✗', 'red')} ${r.t(msg(`${failed.length}개 실패: 셸을 연결한 뒤 다시 점검하세요`, `${failed.length} failing: check again once the shell is pointed at this lab`))}`);
-    for (const res of failed) lines.push(folded(res, r.t(msg('먼저 셸 연결', 'the shell first'))));
   }
   return lines;
 }
@@ -47,7 +42,7 @@ export function printResults(a: CommandArgs, ctx: LabContext, results: CheckResu
     return;
   }
   r.out(r.style(`${r.t(ctx.topic.title)} — ${r.t(msg('자가 점검', 'self-check'))}`, 'bold'));
-  for (const l of resultLines(ctx, results, shell)) r.out(l);
+  for (const l of resultLines(ctx, results)) r.out(l);
   const failed = results.filter((x) => !x.ok).length;
   r.out(failed === 0 ? r.style(r.t(msg(`모두 통과 (${results.length}/${results.length})`, `all passed (${results.length}/${results.length})`)), 'green') : r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
 }
@@ -123,7 +118,7 @@ async function frame(ctx: LabContext, results: CheckResult[], shell: ShellIssue 
     const change = leaderChangeLine(r, ctx.lab.progress().observations);
     if (change) lines.push(change);
   }
-  lines.push('', ...resultLines(ctx, results, shell));
+  lines.push('', ...resultLines(ctx, results));
   const failed = results.filter((x) => !x.ok).length;
   if (!failed) return [...lines, '', ...(await endingLines(ctx, results))];
   lines.push(r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
