@@ -4,7 +4,7 @@ import { openLab } from '../lab.ts';
 import { findStep, nextStep, runChecks, runSteps, type StepState } from '../../engine/runner.ts';
 import { endingLines, stepLines } from '../dashboard.ts';
 import { printShellIssue } from '../shell.ts';
-import { Exit, usageError } from '../../engine/errors.ts';
+import { Exit, LabError, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { printResults } from './check.ts';
 
@@ -47,7 +47,12 @@ export const hintCmd: CommandFn = async (a) => {
   }
   const shell = a.io.env ?? process.env;
   await printShellIssue(ctx, shell);
-  const results = await runChecks(ctx);
+  // A platform that cannot be reached right now still has a next step to show; the check says why it is down.
+  const results = await runChecks(ctx).catch((e: unknown) => {
+    if (!(e instanceof LabError)) throw e;
+    ctx.report.warn(ctx.report.t(e.text));
+    return [];
+  });
   const s = await nextStep(ctx, results, shell);
   if (!s) {
     if (results.every((x) => x.ok)) for (const l of await endingLines(ctx, results)) ctx.report.out(l);
