@@ -65,8 +65,8 @@ export function judgeAll<S>(checks: { id: string; title: { ko: string; en: strin
     }
     const why = v.why?.[lang];
     const fix = v.fix?.[lang];
-    // A consequence: the judge names its cause, or it repeats the reason an earlier failure already gave.
-    const cause = v.ok ? undefined : (out.find((r) => !r.ok && r.id === v.after) ?? out.find((r) => !r.ok && !r.after && ((why && r.why === why) || (fix && r.fix === fix))));
+    // A consequence: the judge names its cause, or it gives the very reason an earlier failure already gave.
+    const cause = v.ok ? undefined : (out.find((r) => !r.ok && r.id === v.after) ?? (why ? out.find((r) => !r.ok && !r.after && r.why === why) : undefined));
     out.push({ id: c.id, title: c.title[lang], ok: v.ok, ...(why ? { why } : {}), ...(fix ? { fix } : {}), ...(cause ? { after: cause.id } : {}) });
   }
   return out;

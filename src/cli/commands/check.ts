@@ -1,5 +1,5 @@
 import type { CommandArgs, CommandFn } from '../types.ts';
-import { Reporter } from '../../engine/reporter.ts';
+import { Reporter, wrap } from '../../engine/reporter.ts';
 import { redact } from '../../engine/redact.ts';
 import { endingLines, leaderChangeLine, nodeRows, nodeTable, stepBar, stepLines } from '../dashboard.ts';
 import type { CheckResult, LabContext } from '../../engine/types.ts';
@@ -10,7 +10,6 @@ import { listLabs } from '../../engine/state.ts';
 import { msg } from '../../engine/i18n.ts';
 import { sleep } from '../../exec.ts';
 import { usageError } from '../../engine/errors.ts';
-import { wrap } from '../../engine/reporter.ts';
 import { printShellIssue, shellIssue, type ShellIssue } from '../shell.ts';
 
 /** Results with each first cause in full and what follows from it folded underneath ("먼저 위 항목"). */
@@ -122,7 +121,7 @@ async function frame(ctx: LabContext, results: CheckResult[], shell: ShellIssue 
   const failed = results.filter((x) => !x.ok).length;
   if (!failed) return [...lines, '', ...(await endingLines(ctx, results))];
   lines.push(r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
-  const cur = results.every((x) => x.ok) ? undefined : states.find((x) => !x.done);
+  const cur = states.find((x) => !x.done);
   if (cur) lines.push('', ...stepLines(ctx, cur));
   return lines;
 }
