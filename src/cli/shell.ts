@@ -7,6 +7,7 @@ import { msg, type Msg } from '../engine/i18n.ts';
 import { listLabs, LabDir } from '../engine/state.ts';
 import { loadTopic } from '../engine/catalogue.ts';
 import { createPlatform } from '../platforms/index.ts';
+import { VaultApiError } from '../vault/client.ts';
 
 export type ShellEnv = Record<string, string | undefined>;
 
@@ -39,6 +40,18 @@ async function labServing(addr: string, except: string): Promise<string | undefi
 
 const sameAddr = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
+async function tokenAccepted(ctx: LabContext, token: string): Promise<boolean> {
+  const a = await ctx.activeVault(null).catch(() => undefined);
+  if (!a) return true;
+  return ctx
+    .vault(a.node, token)
+    .read('/auth/token/lookup-self')
+    .then(
+      () => true,
+      (e: unknown) => !(e instanceof VaultApiError && (e.status === 403 || e.status === 401)),
+    );
+}
+
 /** Compares the learner's shell with what `lab env` gives for this lab. */
 export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellIssue | undefined> {
   const topic = ctx.topic.id;
@@ -67,7 +80,8 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
     .filter((k) => !k.startsWith('BAO_'));
   const token = ctx.lab.adminToken();
   const shellToken = env.BAO_TOKEN ?? env.VAULT_TOKEN;
-  if (token && shellToken && shellToken !== token) stale.unshift('VAULT_TOKEN');
+  // Another token is fine while this Vault accepts it (a learner may log in as someone else); one it refuses is stale.
+  if (token && shellToken && shellToken !== token && !(await tokenAccepted(ctx, shellToken))) stale.unshift('VAULT_TOKEN');
   if (want.KUBECONFIG && env.KUBECONFIG !== want.KUBECONFIG && !stale.includes('KUBECONFIG')) stale.push('KUBECONFIG');
   if (!stale.length) return undefined;
   return {

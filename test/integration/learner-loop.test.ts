@@ -97,6 +97,13 @@ describe('the learner loop (real servers, bash)', () => {
     expect(env).toMatch(/^unset .*\bVAULT_ADDR_1\b/m);
     expect(env).toMatch(/^unset .*\bVAULT_CACERT\b/m);
     expect(env!.indexOf('unset')).toBeLessThan(env!.indexOf('export'));
+
+    // A token this Vault refuses (another lab's, or revoked) is named; the lab's own is not.
+    const stale = await bash(`eval "$(lab env ldap)"\nexport VAULT_TOKEN=s.not-a-token BAO_TOKEN=s.not-a-token\nlab hint ldap --lang en`);
+    expect(stale.stdout).toMatch(/this shell's VAULT_TOKEN differ/);
+    expect(stale.stdout.match(/^eval "\$\(npx lab env ldap\)"$/gm)?.length).toBe(1);
+    const fine = await bash(`eval "$(lab env ldap)"\nlab hint ldap --lang en`);
+    expect(fine.stdout).not.toMatch(/First point your shell/);
   });
 
   it('ha-failover: the third key does not skip the rest of the step; two keys show vault-0: 2/3', async () => {
