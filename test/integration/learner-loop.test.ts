@@ -142,6 +142,19 @@ describe('the learner loop (real servers, bash)', () => {
     expect(plain).toMatch(/vault-0\s+leader \(active\)/);
   });
 
+  it('in a real pseudo-terminal (script) the watch redraws in place, at the terminal\'s width', async () => {
+    // run() extends process.env (where the test helper set NO_COLOR): an empty NO_COLOR means unset.
+    const env = { ...process.env, NO_COLOR: '' };
+    const cmd = `stty cols 70; eval "$(node bin/lab.js env ha-failover)"; timeout -s INT 3 node bin/lab.js check ha-failover --watch --interval 0.5 --lang en`;
+    const r = await run('script', ['-qec', cmd, '/dev/null'], { cwd: rootDir, reject: false, timeoutMs: 30_000, env: { ...env, PATH } });
+    expect(r.stdout).toContain('\u001b[H');
+    expect(r.stdout).toMatch(/vault-0\s+leader \(active\)/);
+    // Prose wrapped at 70 columns: no line of the frame's text runs past it.
+    const text = r.stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/);
+    const prose = text.filter((l) => !/^(vault |export |[A-Z_]+=|#)|→ (vault|npx|export|kill) /.test(l));
+    for (const l of prose) expect(l.length, l).toBeLessThanOrEqual(70);
+  });
+
   it('lab status shows each node\'s role, not just a running process', async () => {
     const r = await cli('status', '--lang', 'en');
     expect(r.code, r.stderr).toBe(0);

@@ -26,7 +26,12 @@ export function resultLines(ctx: LabContext, results: CheckResult[]): string[] {
     if (res.after) continue;
     lines.push(`  ${r.style('✗', 'red')} ${res.title}`);
     for (const l of wrap(res.why ?? '', r.width === undefined ? undefined : r.width - 6)) if (l) lines.push(`      ${l}`);
-    if (res.fix) lines.push(`      ${r.style('→', 'yellow')} ${res.fix}`);
+    if (res.fix) {
+      // A fix that is one command stays on one line (copyable); a sentence wraps at spaces like the reason above it.
+      const command = /^(vault|bao|npx|export|unset|kill|eval|curl|ldapsearch|openssl|kubectl) /.test(res.fix);
+      const [head, ...rest] = command ? [res.fix] : wrap(res.fix, r.width === undefined ? undefined : r.width - 8);
+      lines.push(`      ${r.style('→', 'yellow')} ${head}`, ...rest.map((l) => `        ${l}`));
+    }
     const follows = (id: string): CheckResult[] => results.filter((x) => x.after === id).flatMap((x) => [x, ...follows(x.id)]);
     const under = new Set(follows(res.id));
     for (const c of results.filter((x) => under.has(x))) lines.push(folded(c, first));
