@@ -66,10 +66,12 @@ export async function nodeRows(ctx: LabContext): Promise<NodeRow[]> {
   return rows;
 }
 
-export function roleOf(r: NodeRow): { ko: string; en: string } {
+/** A cluster node is leader or standby; a lone server (file storage) is simply unsealed. */
+export function roleOf(r: NodeRow, cluster = true): { ko: string; en: string } {
   if (!r.up) return msg('멈춤', 'down');
   if (!r.initialized) return msg('초기화 전', 'not initialised');
   if (r.sealed) return msg(`sealed ${r.keys ?? ''}`.trim(), `sealed ${r.keys ?? ''}`.trim());
+  if (!cluster) return msg('unseal 됨', 'unsealed');
   return r.active ? msg('leader (active)', 'leader (active)') : msg('standby', 'standby');
 }
 

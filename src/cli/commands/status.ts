@@ -15,7 +15,7 @@ export const status: CommandFn = async (a) => {
     const processes = procs.map((p) => {
       const n = rows.find((x) => x.name === p.name);
       if (!n || !p.running) return p;
-      return { ...p, role: a.report.t(roleOf(n)), sealed: n.sealed, ...(n.keys ? { keys: n.keys } : {}), ...(n.voter !== undefined ? { voter: n.voter } : {}), ...(n.term !== undefined ? { term: n.term } : {}) };
+      return { ...p, role: a.report.t(roleOf(n, rows.length > 1)), sealed: n.sealed, ...(n.keys ? { keys: n.keys } : {}), ...(n.voter !== undefined ? { voter: n.voter } : {}), ...(n.term !== undefined ? { term: n.term } : {}) };
     });
     out.push({ topic: id, platform: ctx.platform.name, processes });
   }
