@@ -33,7 +33,8 @@ describe.each(['ldap', 'tls', 'ha-failover'])('%s from the hints alone (real ser
   });
 
   it('paste each hint until the ending: every step shown, none shown over and over, all pass', async () => {
-    expect((await cli('start', topicId)).code).toBe(0);
+    const started = await cli('start', topicId);
+    expect(started.code, started.stderr).toBe(0);
     const seen: string[] = [];
     let ending = '';
     for (let i = 0; i < 30 && !ending; i++) {
