@@ -1,12 +1,11 @@
-import type { Cmd, LabContext, Pending, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Pending, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { anyUnsealed, health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
-import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
+import { CANARY, observeLeader, raftTerm } from '../labs/ha-failover/data.ts';
 
 const NODES = [0, 1, 2];
-export { CANARY } from '../checkers/ha-failover.ts';
-import { CANARY } from '../checkers/ha-failover.ts';
+export { CANARY };
 
 /** Autopilot waits 10 s by default before promoting a new node to voter; a lab can afford 1 s. */
 const autopilotCmd: Cmd = {
@@ -98,7 +97,7 @@ async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promi
   }, timeoutMs);
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'ha-failover',
   title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
@@ -280,5 +279,4 @@ export const topic: Topic = {
       checks: ['all-unsealed', 'voters', 'one-active'],
     },
   ],
-  checker: async () => (await import('../checkers/ha-failover.ts')).checker as never,
 };

@@ -75,6 +75,12 @@ export const commands: Record<string, CommandSpec> = {
     options: { ...jsonOpt, kills: { type: 'string' } },
     load: async () => (await import('./commands/chaos.ts')).chaos,
   },
+  mcp: {
+    summary: msg('에이전트의 MCP 서버(stdio) 실행, 또는 그 서버의 도구 호출', "run an agent's MCP server (stdio), or call its tools"),
+    usage: 'lab mcp serve --agent agent-1 | lab mcp call --agent agent-1 credentials query=<SQL> revoke',
+    options: { agent: { type: 'string' } },
+    load: async () => (await import('../mcp/cli.ts')).mcp,
+  },
   dev: { summary: msg('개발자용: 모든 콘텐츠 점검', 'for developers: prove all content'), usage: 'lab dev check', load: async () => (await import('./commands/dev.ts')).dev },
 };
 
@@ -116,7 +122,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   // One invocation, one Ctrl-C signal: every wait and command of this run honours it, and the next run starts clean.
   setAbortSignal(io.signal);
   try {
-    const name = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--lang');
+    const name = commandName(argv);
     if (!name) {
       if (argv.includes('--version')) {
         io.stdout.write('vault-lab 0.1.0\n');
@@ -177,6 +183,25 @@ export function optionError(e: unknown, options: Opts): Msg {
       : msg(`'${opt}' 옵션에 값이 필요합니다.`, `'${opt}' needs a value.`);
   }
   return msg(`잘못된 옵션: ${text}`, `bad option: ${text}`);
+}
+
+/** The first word that is not an option or an option's value: `lab --platform kind list` runs `list`. */
+export function commandName(argv: string[]): string | undefined {
+  const valued = new Set<string>();
+  for (const o of [globalOpts, ...Object.values(commands).map((c) => c.options ?? {})]) {
+    for (const [k, v] of Object.entries(o)) {
+      if (v.type !== 'string') continue;
+      valued.add(`--${k}`);
+      if (v.short) valued.add(`-${v.short}`);
+    }
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (valued.has(a)) i++;
+  }
+  return undefined;
 }
 
 export function reportError(e: unknown, report: Reporter, verbose: boolean): number {

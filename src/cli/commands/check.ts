@@ -61,6 +61,11 @@ export const check: CommandFn = async (a) => {
     }
     a.positionals.unshift(labs[0]!);
   }
+  const intervalText = typeof a.values.interval === 'string' ? a.values.interval : '2';
+  const every = Number(intervalText) * 1000;
+  if (!Number.isFinite(every) || every < 200 || every > 3_600_000) {
+    throw usageError(msg(`--interval 은 0.2~3600 사이의 초입니다: '${intervalText}'`, `--interval takes seconds between 0.2 and 3600: '${intervalText}'`));
+  }
   const ctx = await openLab(a, { mustExist: true });
   if (!a.values.watch) {
     const shell = a.json ? await shellIssue(ctx, a.io.env ?? process.env) : await printShellIssue(ctx, a.io.env ?? process.env);
@@ -69,16 +74,15 @@ export const check: CommandFn = async (a) => {
     if (!a.json && results.every((r) => r.ok)) for (const l of (await endingLines(ctx, results)).slice(1)) ctx.report.out(l);
     return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
   }
-  return watch(a, ctx);
+  return watch(a, ctx, every);
 };
 
 /**
  * The check as a dashboard: on a terminal it redraws in place; piped, or with NO_COLOR, each change is appended once
  * with a 24-hour timestamp, so a log stays readable.
  */
-async function watch(a: CommandArgs, ctx: LabContext): Promise<number> {
+async function watch(a: CommandArgs, ctx: LabContext, every: number): Promise<number> {
   const env = a.io.env ?? process.env;
-  const every = Math.max(0.2, Number(a.values.interval ?? 2) || 2) * 1000;
   const redraw = !a.json && Boolean(a.io.stdout.isTTY) && Reporter.colorWanted(a.io.stdout, env);
   let last = '';
   let first = true;

@@ -8,7 +8,7 @@
  */
 import type { Cmd } from '../../engine/types.ts';
 import { shellQuote } from '../../exec.ts';
-import { displayArg } from '../local/local.ts';
+import { displayArg } from '../display.ts';
 import { NAMESPACE, podName } from './config.ts';
 
 /** Commands that work without a token (the seed runs them straight after install). */
