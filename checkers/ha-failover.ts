@@ -66,6 +66,11 @@ export async function gather(ctx: LabContext): Promise<State> {
       c.kvGet('secret', CANARY.path).then((r) => r?.data.value, () => undefined),
     ]);
     if (actives.length === 1) recordLeader(ctx, nodes[actives[0]!]!.name, term, (servers ?? []).filter((x) => x.voter).length);
+    // Remembered so the data step still counts as done while an election leaves no node to read from.
+    if (canary === CANARY.value && ctx.lab.progress().observations.canarySeen !== true)
+      ctx.lab.updateProgress((p) => {
+        p.observations.canarySeen = true;
+      });
   }
   const tls = await tlsProbe;
   const o = ctx.lab.progress().observations;

@@ -1,6 +1,6 @@
 /** Drives a topic's steps through a platform, and runs its checks: gather (I/O) once, judge (pure) each. */
 import type { CheckResult, LabContext, Pending, Step, Topic, Verdict } from './types.ts';
-import type { Lang } from './i18n.ts';
+import type { Lang, Msg } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { usageError } from './errors.ts';
 import { suggest } from './catalogue.ts';
@@ -54,20 +54,29 @@ export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promis
   }
 }
 
-export function judgeAll<S>(checks: { id: string; title: { ko: string; en: string }; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
+export function judgeAll<S>(checks: { id: string; title: Msg; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
+  return toResults(
+    checks.map((c) => {
+      let verdict: Verdict;
+      try {
+        verdict = c.judge(state);
+      } catch (e) {
+        verdict = { ok: false, why: msg(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
+      }
+      return { id: c.id, title: c.title, verdict };
+    }),
+    lang,
+  );
+}
+
+/** Verdicts in the learner's language; a consequence (its cause named, or an earlier failure's very reason) is marked. */
+export function toResults(verdicts: { id: string; title: Msg; verdict: Verdict }[], lang: Lang): CheckResult[] {
   const out: CheckResult[] = [];
-  for (const c of checks) {
-    let v: Verdict;
-    try {
-      v = c.judge(state);
-    } catch (e) {
-      v = { ok: false, why: msg(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
-    }
+  for (const { id, title, verdict: v } of verdicts) {
     const why = v.why?.[lang];
     const fix = v.fix?.[lang];
-    // A consequence: the judge names its cause, or it gives the very reason an earlier failure already gave.
     const cause = v.ok ? undefined : (out.find((r) => !r.ok && r.id === v.after) ?? (why ? out.find((r) => !r.ok && !r.after && r.why === why) : undefined));
-    out.push({ id: c.id, title: c.title[lang], ok: v.ok, ...(why ? { why } : {}), ...(fix ? { fix } : {}), ...(cause ? { after: cause.id } : {}) });
+    out.push({ id, title: title[lang], ok: v.ok, ...(why ? { why } : {}), ...(fix ? { fix } : {}), ...(cause ? { after: cause.id } : {}) });
   }
   return out;
 }
@@ -107,13 +116,7 @@ export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   throwIfAborted();
   const verdicts = await checker.evaluate(ctx);
   throwIfAborted();
-  const results = verdicts.map(({ id, title, verdict: v }) => ({
-    id,
-    title: title[ctx.lang],
-    ok: v.ok,
-    ...(v.why ? { why: v.why[ctx.lang] } : {}),
-    ...(v.fix ? { fix: v.fix[ctx.lang] } : {}),
-  }));
+  const results = toResults(verdicts, ctx.lang);
   ctx.lab.updateProgress((p) => {
     p.lastCheck = {
       at: new Date().toISOString(),
