@@ -186,13 +186,13 @@ export const topic: TopicDef = {
         await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
         await observeLeader(ctx);
       },
-      // With no active node (an election under way during the drill) the last complete view stands: the baseline is
-      // recorded only once 3 voters and a leader were seen, so the hint does not fall back to this step mid-failover.
       done: async (ctx) => {
         const a = await ctx.activeVault();
-        if (!a) return ctx.lab.progress().observations.baselineTerm !== undefined;
-        return (await a.client.raftServers()).filter((s) => s.voter).length === 3;
+        return a !== undefined && (await a.client.raftServers()).filter((s) => s.voter).length === 3;
       },
+      // Mid-drill (an election, no active node) the hint keeps the last complete view: the baseline is recorded only
+      // once 3 voters and a leader were seen.
+      heldWithoutLeader: (ctx) => ctx.lab.progress().observations.baselineTerm !== undefined,
       checks: ['voters'],
     },
     {
@@ -211,9 +211,9 @@ export const topic: TopicDef = {
       },
       done: async (ctx) => {
         const a = await ctx.activeVault();
-        if (!a) return ctx.lab.progress().observations.canarySeen === true;
-        return (await a.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
+        return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
       },
+      heldWithoutLeader: (ctx) => ctx.lab.progress().observations.canarySeen === true,
       checks: ['data-survives'],
     },
     {

@@ -41,6 +41,11 @@ export interface Step {
    * is still the current one while this lists commands (the root token not yet exported, autopilot not yet tuned).
    */
   pending?: (ctx: LabContext, shell: Record<string, string | undefined>) => Promise<Pending | undefined>;
+  /**
+   * For `lab hint` only (never `lab run`): the step counts as done while no node is active (an election during a drill)
+   * if the lab saw it done before, so the hint does not fall back to it mid-failover.
+   */
+  heldWithoutLeader?: (ctx: LabContext) => boolean;
   /** Undo for `lab reset <topic> <step>`. */
   cleanup?: (ctx: LabContext) => Promise<void>;
   /** The check ids this step makes pass. */
