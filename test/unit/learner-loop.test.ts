@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, terminalWidth, wrap } from '../../src/engine/reporter.ts';
+import { displayWidth, Reporter, terminalWidth, wrap } from '../../src/engine/reporter.ts';
+import { nodeTable, roleOf, type NodeRow } from '../../src/cli/dashboard.ts';
 import { optionError } from '../../src/cli/main.ts';
 import { staleNames } from '../../src/cli/shell.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
@@ -90,5 +91,28 @@ describe('consequences fold under their first cause', () => {
     expect(r.map((x) => x.after)).toEqual([undefined, 'a', 'a']);
     const r2 = judgeAll(checks, { a: true, b: false }, 'en');
     expect(r2.find((x) => x.id === 'b')!.after).toBeUndefined();
+  });
+});
+
+describe('the node table (watch, status)', () => {
+  const report = (lang: 'ko' | 'en') => new Reporter({ lang, color: false, verbose: false, stdout: { write: () => undefined }, stderr: { write: () => undefined } });
+  const rows: NodeRow[] = [
+    { name: 'vault-0', up: true, initialized: true, sealed: true, active: false, keys: '2/3', voter: true, term: 3 },
+    { name: 'vault-1', up: true, initialized: true, sealed: false, active: true, voter: true, term: 4 },
+    { name: 'vault-2', up: false, initialized: false, sealed: true, active: false },
+  ];
+
+  it('roles as the learner passes through them: sealed k/n, leader, standby, down, not initialised', () => {
+    expect(rows.map((r) => roleOf(r).en)).toEqual(['sealed 2/3', 'leader (active)', 'down']);
+    expect(roleOf({ name: 'v', up: true, initialized: false, sealed: true, active: false }).ko).toBe('초기화 전');
+    expect(roleOf({ name: 'v', up: true, initialized: true, sealed: false, active: true }, false).en).toBe('unsealed');
+  });
+
+  it('columns line up in Korean too (Hangul is two columns wide)', () => {
+    const lines = nodeTable(report('ko'), rows);
+    expect(lines[0]).toMatch(/^노드\s+역할\s+sealed\s+voter\s+term$/);
+    const sealedCol = displayWidth(lines[0]!.slice(0, lines[0]!.indexOf('sealed')));
+    expect(displayWidth(lines[1]!.slice(0, lines[1]!.indexOf('yes')))).toBe(sealedCol);
+    expect(displayWidth(lines[2]!.slice(0, lines[2]!.indexOf('no')))).toBe(sealedCol);
   });
 });
