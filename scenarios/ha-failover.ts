@@ -1,7 +1,7 @@
 import type { Cmd, LabContext, Pending, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
-import { anyUnsealed, health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { CANARY, observeLeader, raftTerm } from '../labs/ha-failover/data.ts';
 
 const NODES = [0, 1, 2];
@@ -124,7 +124,7 @@ export const topic: TopicDef = {
       title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
       task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
-      done: async (ctx) => (await health(ctx, 0))?.sealed === false || (await anyUnsealed(ctx)),
+      done: async (ctx) => (await health(ctx, 0))?.sealed === false,
       pending: unsealLeaderPending,
       solve: async (ctx) => {
         for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);

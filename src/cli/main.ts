@@ -28,8 +28,8 @@ export const commands: Record<string, CommandSpec> = {
   list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--json]', options: jsonOpt, load: async () => (await import('./commands/list.ts')).list },
   run: {
     summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
-    usage: 'lab run <topic> [--platform local|kind]',
-    options: { ...platformOpt, ...jsonOpt },
+    usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
+    options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' } },
     load: async () => (await import('./commands/steps.ts')).runCmd,
   },
   start: {
@@ -62,7 +62,7 @@ export const commands: Record<string, CommandSpec> = {
   status: { summary: msg('실행 중인 랩과 프로세스', 'running labs and their processes'), usage: 'lab status [--json]', options: jsonOpt, load: async () => (await import('./commands/status.ts')).status },
   down: { summary: msg('랩 프로세스 정지 (데이터는 유지)', 'stop a lab\'s processes (data is kept)'), usage: 'lab down <topic>|--all', options: { all: { type: 'boolean' } }, load: async () => (await import('./commands/status.ts')).down },
   node: { summary: msg('노드 하나를 시작하거나 강제 종료', 'start or hard-kill one node'), usage: 'lab node <topic> start|kill <node>', load: async () => (await import('./commands/status.ts')).node },
-  doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--json]', options: jsonOpt, load: async () => (await import('./commands/doctor.ts')).doctor },
+  doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--platform kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/doctor.ts')).doctor },
   site: {
     summary: msg('학습 사이트 만들기/미리보기', 'build or preview the study site'),
     usage: 'lab site build [--out DIR] [--results FILE] | lab site serve [--port N]',

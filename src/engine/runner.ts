@@ -26,9 +26,15 @@ async function solveStep(ctx: LabContext, step: Step): Promise<void> {
   for (const c of step.commands ?? []) await ctx.exec(c);
 }
 
+/** A step without `platforms` belongs to every platform of its topic. */
+export const onPlatform = (s: Pick<Step, 'platforms'>, platform: string): boolean => !s.platforms || s.platforms.some((p) => p === platform);
+
 /** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
 export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
-  const list = ctx.topic.steps.filter((s) => s.kind === 'setup' || (only ? s === only : mode === 'run'));
+  if (only && !onPlatform(only, ctx.platform.name)) {
+    throw usageError(msg(`'${only.id}' 단계는 ${only.platforms!.join(', ')} 플랫폼의 단계입니다.`, `step '${only.id}' belongs to the ${only.platforms!.join(', ')} platform.`));
+  }
+  const list = ctx.topic.steps.filter((s) => onPlatform(s, ctx.platform.name) && (s.kind === 'setup' || (only ? s === only : mode === 'run')));
   let i = 0;
   for (const step of list) {
     // Ctrl-C between steps (or during a skipped step's done() probe, which runs no command) stops here.
@@ -96,7 +102,7 @@ export async function stepStates(ctx: LabContext, results: CheckResult[], shell:
   const out: StepState[] = [];
   let leaderless: boolean | undefined;
   for (const step of ctx.topic.steps) {
-    if (step.kind !== 'task') continue;
+    if (step.kind !== 'task' || !onPlatform(step, ctx.platform.name)) continue;
     let live = step.done ? await step.done(ctx).catch(() => false) : (step.checks ?? []).every((id) => ok.get(id) === true);
     if (!live && step.heldWithoutLeader?.(ctx)) {
       leaderless ??= (await ctx.activeVault().catch(() => undefined)) === undefined;

@@ -80,7 +80,7 @@ describe('which outputs are kept, and how the learner types them', () => {
   it('a kept output is rendered with noclobber in a subshell, on both platforms', () => {
     const c: Cmd = { kind: 'vault', args: ['operator', 'init', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json', keep: true };
     expect(renderLocal(c, {}, 'vault-k8s')).toBe('(set -o noclobber; vault operator init -format=json > "$LAB_DIR/cluster-keys.json")');
-    expect(renderKind(c)).toBe('(set -o noclobber; kubectl exec vault-0 -n vault -- vault operator init -format=json > "$LAB_DIR/cluster-keys.json")');
+    expect(renderKind(c)).toBe('(set -o noclobber; kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault operator init -format=json > "$LAB_DIR/cluster-keys.json")');
   });
 });
 
