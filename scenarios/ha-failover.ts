@@ -27,6 +27,9 @@ async function joined(ctx: LabContext, node: number): Promise<boolean> {
 
 type Shell = Record<string, string | undefined>;
 
+/** The lab has seen the whole cluster (3 voters, one leader): the failover baseline is recorded. */
+const completeOnce = (ctx: LabContext): boolean => ctx.lab.progress().observations.baselineTerm !== undefined;
+
 /** The root token is in the lab, but the learner's shell does not hold it (the next vault command would answer 403). */
 const tokenMissing = (ctx: LabContext, shell: Shell): boolean => {
   const root = ctx.lab.adminToken();
@@ -35,6 +38,8 @@ const tokenMissing = (ctx: LabContext, shell: Shell): boolean => {
 
 /** What is left of unsealing the leader: the keys not yet entered (k/n), then the root token and autopilot. */
 async function unsealLeaderPending(ctx: LabContext, shell: Shell): Promise<Pending | undefined> {
+  // Once the whole cluster has been seen (the failover baseline), this step is history: the rejoin step has the rest.
+  if (completeOnce(ctx)) return undefined;
   const name = ctx.platform.vaultNodes()[0]!.name;
   const st = await ctx.vault(0, null).sealStatus().catch(() => undefined);
   if (!st?.initialized) return undefined;
@@ -45,8 +50,6 @@ async function unsealLeaderPending(ctx: LabContext, shell: Shell): Promise<Pendi
       commands: [...left.map((i) => unsealKeyVars(st.t)[i]!), ...left.map((i) => unsealCmds(st.t, 0)[i]!), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
     };
   }
-  // Once the whole cluster has been seen (the failover baseline), this step is history.
-  if (ctx.lab.progress().observations.baselineTerm !== undefined) return undefined;
   const commands: Cmd[] = [];
   if (tokenMissing(ctx, shell)) commands.push(rootTokenCmd);
   const a = await ctx.activeVault();
@@ -60,6 +63,7 @@ async function unsealLeaderPending(ctx: LabContext, shell: Shell): Promise<Pendi
 
 /** The keys still to enter on each sealed follower, "vault-1: 1/3" first. */
 async function followersPending(ctx: LabContext): Promise<Pending | undefined> {
+  if (completeOnce(ctx)) return undefined;
   const status: Pending['status'] = [];
   const commands: Cmd[] = [];
   const vars = new Set<number>();
@@ -126,6 +130,8 @@ export const topic: TopicDef = {
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
       pending: unsealLeaderPending,
+      // Once the whole cluster has been seen, a sealed or dead vault-0 is the drill's revived node: the rejoin step's.
+      heldFor: async (ctx) => completeOnce(ctx),
       solve: async (ctx) => {
         for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
         await ctx.exec(rootTokenCmd);
@@ -170,6 +176,7 @@ export const topic: TopicDef = {
       },
       done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
       pending: followersPending,
+      heldFor: async (ctx) => completeOnce(ctx),
       checks: ['all-unsealed'],
     },
     {
@@ -192,7 +199,7 @@ export const topic: TopicDef = {
       },
       // Mid-drill (an election, no active node) the hint keeps the last complete view: the baseline is recorded only
       // once 3 voters and a leader were seen.
-      heldWithoutLeader: (ctx) => ctx.lab.progress().observations.baselineTerm !== undefined,
+      heldFor: async (ctx) => completeOnce(ctx) && (await ctx.activeVault()) === undefined,
       checks: ['voters'],
     },
     {
@@ -213,7 +220,7 @@ export const topic: TopicDef = {
         const a = await ctx.activeVault();
         return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
       },
-      heldWithoutLeader: (ctx) => ctx.lab.progress().observations.canarySeen === true,
+      heldFor: async (ctx) => ctx.lab.progress().observations.canarySeen === true && (await ctx.activeVault()) === undefined,
       checks: ['data-survives'],
     },
     {

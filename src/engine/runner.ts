@@ -100,14 +100,10 @@ export interface StepState {
 export async function stepStates(ctx: LabContext, results: CheckResult[], shell: Record<string, string | undefined> = {}): Promise<StepState[]> {
   const ok = new Map(results.map((r) => [r.id, r.ok]));
   const out: StepState[] = [];
-  let leaderless: boolean | undefined;
   for (const step of ctx.topic.steps) {
     if (step.kind !== 'task' || !onPlatform(step, ctx.platform.name)) continue;
     let live = step.done ? await step.done(ctx).catch(() => false) : (step.checks ?? []).every((id) => ok.get(id) === true);
-    if (!live && step.heldWithoutLeader?.(ctx)) {
-      leaderless ??= (await ctx.activeVault().catch(() => undefined)) === undefined;
-      live = leaderless;
-    }
+    if (!live && step.heldFor) live = await step.heldFor(ctx).catch(() => false);
     const pending = step.pending ? await step.pending(ctx, shell).catch(() => undefined) : undefined;
     const left = Boolean(pending && pending.commands.length);
     out.push({ step, done: live && !left, ...(pending && (left || !live) ? { pending } : {}) });

@@ -42,10 +42,10 @@ export interface Step {
    */
   pending?: (ctx: LabContext, shell: Record<string, string | undefined>) => Promise<Pending | undefined>;
   /**
-   * For `lab hint` only (never `lab run`): the step counts as done while no node is active (an election during a drill)
-   * if the lab saw it done before, so the hint does not fall back to it mid-failover.
+   * For `lab hint` only (never `lab run`): the lab has seen this step done, and what its live state lacks now belongs to a
+   * later step (the node killed in the drill, an election under way): the hint moves on instead of falling back here.
    */
-  heldWithoutLeader?: (ctx: LabContext) => boolean;
+  heldFor?: (ctx: LabContext) => Promise<boolean>;
   /** Undo for `lab reset <topic> <step>`. */
   cleanup?: (ctx: LabContext) => Promise<void>;
   /** The check ids this step makes pass. */
