@@ -174,12 +174,12 @@ function mapping(s: State, kind: 'groups' | 'users', name: string, policy: strin
   if (!have) return fail(msg(`auth/ldap/${kind}/${name} 매핑이 없습니다.`, `there is no auth/ldap/${kind}/${name} mapping.`), fix);
   if (!have.includes(policy)) return fail(msg(`auth/ldap/${kind}/${name} 의 정책이 [${have.join(', ')}] 입니다 (${policy} 없음).`, `auth/ldap/${kind}/${name} has policies [${have.join(', ')}], not ${policy}.`), fix);
   const l = s.logins[viaLogin];
-  if (!l.ok) return fail(msg(`매핑은 있지만 ${viaLogin} 로그인이 실패해 효과를 확인할 수 없습니다: ${l.error ?? ''}`, `the mapping exists but ${viaLogin} cannot log in to prove it: ${l.error ?? ''}`), msg(`먼저 login-${viaLogin} 점검을 통과시키세요.`, `Make the login-${viaLogin} check pass first.`));
+  if (!l.ok) return fail(msg(`매핑은 있지만 ${viaLogin} 로그인이 실패해 효과를 확인할 수 없습니다: ${l.error ?? ''}`, `the mapping exists but ${viaLogin} cannot log in to prove it: ${l.error ?? ''}`), msg(`아래의 '${viaLogin} 로그인' 항목을 먼저 통과시키세요.`, `Make the '${viaLogin} logs in' item below pass first.`));
   if (!l.policies.includes(policy))
     return fail(
       msg(`${viaLogin} 의 실제 토큰에 ${policy} 가 없습니다 (받은 정책: ${l.policies.join(', ')}).`, `${viaLogin}'s real token lacks ${policy} (got: ${l.policies.join(', ')}).`),
       kind === 'groups'
-        ? msg(`LDAP 그룹 검색이 '${name}' 을 못 찾습니다: groupdn, groupfilter, groupattr=cn 을 확인하세요 (config-group* 점검).`, `the LDAP group search does not find '${name}': check groupdn, groupfilter and groupattr=cn (the config-group* checks).`)
+        ? msg(`LDAP 그룹 검색이 '${name}' 을 못 찾습니다: groupdn, groupfilter, groupattr=cn 을 확인하세요 (위의 'config: group…' 항목).`, `the LDAP group search does not find '${name}': check groupdn, groupfilter and groupattr=cn (the 'config: group…' items above).`)
         : fix,
     );
   return pass();
@@ -197,7 +197,7 @@ function loginCheck(s: State, user: 'alice' | 'bob'): ReturnType<typeof pass> {
   if (!l.ok)
     return fail(
       msg(`${user} 의 LDAP 로그인이 실패합니다: ${l.error ?? ''}`, `${user}'s LDAP login fails: ${l.error ?? ''}`),
-      msg('config-* 점검을 먼저 통과시키세요 (특히 userdn, userattr=uid, binddn/bindpass).', 'Make the config-* checks pass first (userdn, userattr=uid, binddn/bindpass above all).'),
+      msg("위의 'config:' 항목들을 먼저 통과시키세요 (특히 userdn, userattr=uid, binddn/bindpass).", "Make the 'config:' items above pass first (userdn, userattr=uid, binddn/bindpass above all)."),
     );
   if (!l.policies.includes('default')) return fail(msg(`${user} 의 토큰에 default 정책이 없습니다.`, `${user}'s token lacks the default policy.`), msg('토큰 역할이나 token_no_default_policy 설정을 확인하세요.', 'Check token_no_default_policy on the ldap mount.'));
   return pass();
@@ -339,7 +339,7 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('developers 에 admin-policy 를 주거나 dev-policy 를 너무 넓게(path "*") 쓰면 alice 가 관리자가 됩니다.', 'Mapping admin-policy to developers, or a too-wide dev-policy (path "*"), makes alice an admin.'),
     judge: (s) => {
       if (!s.vaultReady) return notReady();
-      if (s.adminPath.alice === undefined || s.adminPath.bob === undefined) return fail(msg('alice 와 bob 이 모두 로그인해야 확인할 수 있습니다.', 'both alice and bob must log in to test this.'), msg('login-alice, login-bob 점검을 먼저 통과시키세요.', 'Make login-alice and login-bob pass first.'));
+      if (s.adminPath.alice === undefined || s.adminPath.bob === undefined) return { ...fail(msg('alice 와 bob 이 모두 로그인해야 확인할 수 있습니다.', 'both alice and bob must log in to test this.'), msg('위의 alice, bob 로그인 항목을 먼저 통과시키세요.', 'Make the alice and bob login items above pass first.')), after: s.logins.alice.ok ? 'login-bob' : 'login-alice' };
       if (s.adminPath.alice !== 403) return fail(msg(`alice 의 토큰으로 LIST ${ADMIN_ONLY_PATH} 가 ${s.adminPath.alice} 입니다 (403 이어야 함).`, `alice's token gets ${s.adminPath.alice} on LIST ${ADMIN_ONLY_PATH} (must be 403).`), msg('alice 가 받는 정책(dev-policy, alice-specific-policy)에서 sys/ 경로를 빼고, developers 매핑에 admin-policy 가 없는지 보세요: vault write auth/ldap/groups/developers policies=dev-policy', 'Remove sys/ paths from alice\'s policies (dev-policy, alice-specific-policy) and keep admin-policy off developers: vault write auth/ldap/groups/developers policies=dev-policy'));
       if (s.adminPath.bob !== 200) return fail(msg(`bob 의 토큰으로 LIST ${ADMIN_ONLY_PATH} 가 ${s.adminPath.bob} 입니다 (200 이어야 함).`, `bob's token gets ${s.adminPath.bob} on LIST ${ADMIN_ONLY_PATH} (must be 200).`), msg('admin-policy 에 path "sys/policies/acl" { capabilities = ["list"] } 가 있어야 합니다.', 'admin-policy needs path "sys/policies/acl" { capabilities = ["list"] }.'));
       return pass();
@@ -354,7 +354,7 @@ export const checks: Checker<State>['checks'] = [
       if (s.mount !== 'ldap') return noMount();
       if (s.logins.wrong.ok) return fail(msg('틀린 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with a wrong password.'), msg('vault write auth/ldap/config deny_null_bind=true 후 binddn/userdn 설정을 확인하세요.', 'Run vault write auth/ldap/config deny_null_bind=true and check binddn/userdn.'));
       if (s.logins.empty.ok) return fail(msg('빈 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with an empty password.'), msg('vault write auth/ldap/config deny_null_bind=true', 'vault write auth/ldap/config deny_null_bind=true'));
-      if (!s.logins.alice.ok) return fail(msg('올바른 비밀번호도 거부되어 "틀린 비밀번호 거부" 를 증명할 수 없습니다.', 'the right password is refused too, so refusing a wrong one proves nothing.'), msg('login-alice 점검을 먼저 통과시키세요.', 'Make login-alice pass first.'));
+      if (!s.logins.alice.ok) return { ...fail(msg('올바른 비밀번호도 거부되어 "틀린 비밀번호 거부" 를 증명할 수 없습니다.', 'the right password is refused too, so refusing a wrong one proves nothing.'), msg('위의 alice 로그인 항목을 먼저 통과시키세요.', 'Make the alice login item above pass first.')), after: 'login-alice' };
       return pass();
     },
   },

@@ -1,4 +1,4 @@
-import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Pending, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
@@ -25,6 +25,64 @@ async function joined(ctx: LabContext, node: number): Promise<boolean> {
   return (await health(ctx, node))?.initialized === true;
 }
 
+type Shell = Record<string, string | undefined>;
+
+/** The lab has seen the whole cluster (3 voters, one leader): the failover baseline is recorded. */
+const completeOnce = (ctx: LabContext): boolean => ctx.lab.progress().observations.baselineTerm !== undefined;
+
+/** The root token is in the lab, but the learner's shell does not hold it (the next vault command would answer 403). */
+const tokenMissing = (ctx: LabContext, shell: Shell): boolean => {
+  const root = ctx.lab.adminToken();
+  return root !== undefined && (shell.BAO_TOKEN ?? shell.VAULT_TOKEN) !== root;
+};
+
+/** What is left of unsealing the leader: the keys not yet entered (k/n), then the root token and autopilot. */
+async function unsealLeaderPending(ctx: LabContext, shell: Shell): Promise<Pending | undefined> {
+  // Once the whole cluster has been seen (the failover baseline), this step is history: the rejoin step has the rest.
+  if (completeOnce(ctx)) return undefined;
+  const name = ctx.platform.vaultNodes()[0]!.name;
+  const st = await ctx.vault(0, null).sealStatus().catch(() => undefined);
+  if (!st?.initialized) return undefined;
+  if (st.sealed) {
+    const left = Array.from({ length: Math.max(0, st.t - st.progress) }, (_, j) => st.progress + j);
+    return {
+      status: [msg(`${name}: ${st.progress}/${st.t} (키 ${st.t - st.progress}개 더)`, `${name}: ${st.progress}/${st.t} (${st.t - st.progress} more key${st.t - st.progress === 1 ? '' : 's'})`)],
+      commands: [...left.map((i) => unsealKeyVars(st.t)[i]!), ...left.map((i) => unsealCmds(st.t, 0)[i]!), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
+    };
+  }
+  const commands: Cmd[] = [];
+  if (tokenMissing(ctx, shell)) commands.push(rootTokenCmd);
+  const a = await ctx.activeVault();
+  if (a) {
+    const cfg = await a.client.read<{ data?: { server_stabilization_time?: string | number } }>('/sys/storage/raft/autopilot/configuration').catch(() => undefined);
+    const t = cfg?.data?.server_stabilization_time;
+    if (cfg && t !== '1s' && t !== 1 && t !== 1_000_000_000) commands.push(autopilotCmd);
+  }
+  return { status: [msg(`${name}: unseal 완료`, `${name}: unsealed`)], commands };
+}
+
+/** The keys still to enter on each sealed follower, "vault-1: 1/3" first. */
+async function followersPending(ctx: LabContext): Promise<Pending | undefined> {
+  if (completeOnce(ctx)) return undefined;
+  const status: Pending['status'] = [];
+  const commands: Cmd[] = [];
+  const vars = new Set<number>();
+  const unseal: Cmd[] = [];
+  for (const n of [1, 2]) {
+    const st = await ctx.vault(n, null).sealStatus().catch(() => undefined);
+    if (!st?.initialized || !st.sealed) continue;
+    const name = ctx.platform.vaultNodes()[n]!.name;
+    status.push(msg(`${name}: ${st.progress}/${st.t}`, `${name}: ${st.progress}/${st.t}`));
+    for (let i = st.progress; i < st.t; i++) {
+      vars.add(i);
+      unseal.push(unsealCmds(st.t, n)[i]!);
+    }
+  }
+  if (!status.length) return undefined;
+  commands.push(...[...vars].sort().map((i) => unsealKeyVars(3)[i]!), ...unseal);
+  return { status, commands };
+}
+
 /** A node counts as joined when it says so or, if it is down right now, when Raft still lists it. */
 async function joinedOrListed(ctx: LabContext, node: number): Promise<boolean> {
   if (await joined(ctx, node)) return true;
@@ -35,7 +93,7 @@ async function joinedOrListed(ctx: LabContext, node: number): Promise<boolean> {
 }
 
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
-  await waitUntil(`${n} raft voters`, async () => {
+  await waitUntil(msg(`Raft voter ${n}개`, `${n} Raft voters`), async () => {
     const a = await ctx.activeVault();
     if (!a) return false;
     const servers = await a.client.raftServers();
@@ -45,7 +103,7 @@ async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promi
 
 export const topic: TopicDef = {
   id: 'ha-failover',
-  title: msg('Vault HA: Raft 3노드와 리더 장애 조치', 'Vault HA: 3-node Raft and leader failover'),
+  title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
     'TLS 로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby 가 이어받는 것을 확인합니다.',
     'Build a 3-node integrated-Raft cluster behind TLS, hard-kill the active node and watch a standby take over.',
@@ -71,13 +129,16 @@ export const topic: TopicDef = {
       task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
+      pending: unsealLeaderPending,
+      // Once the whole cluster has been seen, a sealed or dead vault-0 is the drill's revived node: the rejoin step's.
+      heldFor: async (ctx) => completeOnce(ctx),
       solve: async (ctx) => {
         for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
         await ctx.exec(rootTokenCmd);
         // After `lab down` every node comes back sealed but already joined: vault-0 alone is no quorum, so it cannot
         // become active until a follower is unsealed too (the next steps). Only a brand-new cluster waits here.
         if ((await health(ctx, 1))?.initialized || (await health(ctx, 2))?.initialized) return;
-        await waitUntil('vault-0 active', async () => (await ctx.activeVault()) !== undefined, 30_000);
+        await waitUntil(msg('vault-0 이 active 가 되기', 'vault-0 to become active'), async () => (await ctx.activeVault()) !== undefined, 30_000);
         await ctx.exec(autopilotCmd);
       },
       checks: ['one-active'],
@@ -114,6 +175,8 @@ export const topic: TopicDef = {
         }));
       },
       done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
+      pending: followersPending,
+      heldFor: async (ctx) => completeOnce(ctx),
       checks: ['all-unsealed'],
     },
     {
@@ -123,6 +186,8 @@ export const topic: TopicDef = {
       task: msg('root 토큰으로 로그인하고 raft list-peers 로 voter 3개(leader 1, follower 2)를 확인하세요.', 'Log in with the root token and see 3 voters (1 leader, 2 followers) with raft list-peers.'),
       hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
       commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
+      // Without the root token in the shell, list-peers answers 403: say which command logs in, not just "log in".
+      pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers 가 403 으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
       solve: async (ctx) => {
         await waitVoters(ctx, 3);
         await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
@@ -132,6 +197,9 @@ export const topic: TopicDef = {
         const a = await ctx.activeVault();
         return a !== undefined && (await a.client.raftServers()).filter((s) => s.voter).length === 3;
       },
+      // Mid-drill (an election, no active node) the hint keeps the last complete view: the baseline is recorded only
+      // once 3 voters and a leader were seen.
+      heldFor: async (ctx) => completeOnce(ctx) && (await ctx.activeVault()) === undefined,
       checks: ['voters'],
     },
     {
@@ -152,6 +220,7 @@ export const topic: TopicDef = {
         const a = await ctx.activeVault();
         return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
       },
+      heldFor: async (ctx) => ctx.lab.progress().observations.canarySeen === true && (await ctx.activeVault()) === undefined,
       checks: ['data-survives'],
     },
     {
@@ -179,7 +248,7 @@ export const topic: TopicDef = {
         const t0 = Date.now();
         await ctx.exec({ kind: 'node', action: 'kill', node: before.node });
         let after: number | undefined;
-        await waitUntil('a new active node', async () => {
+        await waitUntil(msg('새 active 노드', 'a new active node'), async () => {
           const a = await ctx.activeVault();
           after = a?.node;
           return a !== undefined && a.node !== before.node;
@@ -208,7 +277,7 @@ export const topic: TopicDef = {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
           if ((await health(ctx, n))?.sealed !== false) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
         }
-        await waitUntil('3 unsealed nodes with one active', async () => {
+        await waitUntil(msg('세 노드 unseal, active 하나', '3 unsealed nodes with one active'), async () => {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
           return hs.every((h) => h && !h.sealed) && hs.filter((h) => h && !h.standby).length === 1;
         }, 30_000);

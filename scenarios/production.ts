@@ -32,9 +32,9 @@ async function activeAdmin(ctx: LabContext) {
 
 async function setupCluster(ctx: LabContext): Promise<void> {
   await ctx.platform.up(ctx.topic.needs, ctx.report);
-  await waitUntil('vault answers', async () => (await health(ctx)) !== undefined, 30_000);
+  await waitUntil(msg('Vault 응답', 'Vault to answer'), async () => (await health(ctx)) !== undefined, 30_000);
   if (!(await health(ctx))?.initialized) await ctx.exec(initCmd);
-  await waitUntil('vault unseals itself through transit', async () => (await ctx.activeVault()) !== undefined, 60_000);
+  await waitUntil(msg('transit 으로 Vault 가 스스로 unseal 되기', 'Vault to unseal itself through transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
   // The lab's own admin token, so the root token can be revoked in the last step without locking the lab out.
   if (!ctx.lab.readSecret('admin-token')?.trim()) {
     const root = ctx.lab.clusterKeys()?.root_token;
@@ -164,7 +164,7 @@ export const topic: TopicDef = {
       solve: async (ctx) => {
         for (const c of restoreCmds.slice(0, 2)) await ctx.exec(c);
         // The restore briefly steps the node down; wait for it to serve again.
-        await waitUntil('vault active after restore', async () => (await (await ctx.activeVault())?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.original, 30_000, 250);
+        await waitUntil(msg('복원 뒤 Vault active', 'Vault active after the restore'), async () => (await (await ctx.activeVault())?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.original, 30_000, 250);
         await ctx.exec(restoreCmds[2]!);
       },
       checks: ['snapshot-restored'],
@@ -183,7 +183,7 @@ export const topic: TopicDef = {
         await ctx.exec(restartCmds[0]!);
         await ctx.exec(restartCmds[1]!);
         await ctx.exec(restartCmds[2]!);
-        await waitUntil('vault unsealed by transit', async () => (await ctx.activeVault()) !== undefined, 60_000);
+        await waitUntil(msg('transit 으로 Vault unseal', 'Vault unsealed by transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
         await ctx.exec(restartCmds[3]!);
       },
       checks: ['auto-unseal'],

@@ -31,9 +31,26 @@ export function recordLeader(ctx: LabContext, leader: string, term: number | und
       o.baselineLeader = leader;
     }
     const leaders = (o.leaders as string[] | undefined) ?? [];
-    if (leaders.at(-1) !== leader) leaders.push(leader);
+    const now = Date.now();
+    const prev = leaders.at(-1);
+    if (prev !== leader) {
+      leaders.push(leader);
+      // The gap between the last sighting of the old leader and the first of the new: an upper bound on the failover,
+      // as fine as the observations (`lab check --watch`, `lab solve`) were frequent.
+      const seen = o.leaderSeenAt as number | undefined;
+      if (prev !== undefined && seen !== undefined) o.failovers = [...((o.failovers as LeaderChange[] | undefined) ?? []), { from: prev, to: leader, at: new Date(now).toISOString(), withinMs: now - seen }].slice(-10);
+    }
+    o.leaderSeenAt = now;
     o.leaders = leaders.slice(-20);
   });
+}
+
+/** A leader change as recorded in progress.json (observations.failovers); `lab check --watch` and the ending show it. */
+export interface LeaderChange {
+  from: string;
+  to: string;
+  at: string;
+  withinMs: number;
 }
 
 export async function observeLeader(ctx: LabContext): Promise<void> {

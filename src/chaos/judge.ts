@@ -165,7 +165,7 @@ export function judgeDrill(r: DrillRecord): DrillVerdict {
     `쓰기 ${r.writes.length}건: 확인(ack) ${acked.length}, 거부 ${refused}, 불명 ${u}${u ? ` (응답 없음 — 그중 ${unknownCommitted}건은 실제로 저장됨; 확인도 유실도 아님)` : ''}, 유실 ${lost}` +
       (unverified ? `, 검증 불가 ${unverified}` : '') +
       `. 강제 종료 ${r.kills.length}회` +
-      (failover.p50 !== undefined ? `, 장애 조치 p50 ${(failover.p50 / 1000).toFixed(1)}초 / p95 ${(failover.p95! / 1000).toFixed(1)}초` : '') +
+      (failover.p50 !== undefined ? `, 장애 전환 p50 ${(failover.p50 / 1000).toFixed(1)}초 / p95 ${(failover.p95! / 1000).toFixed(1)}초` : '') +
       `. 클러스터: unseal ${r.cluster.unsealed}/${r.nodes}, active ${r.cluster.actives}, voter ${r.cluster.voters}.`,
     `${r.writes.length} writes: ${acked.length} acknowledged, ${refused} refused, ${u} unknown${u ? ` (no answer — ${unknownCommitted} of them did commit; neither acknowledged nor lost)` : ''}, ${lost} lost` +
       (unverified ? `, ${unverified} unverified` : '') +

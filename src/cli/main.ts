@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabError, Exit } from '../engine/errors.ts';
 import { msg, parseLang, type Lang, type Msg } from '../engine/i18n.ts';
-import { Reporter } from '../engine/reporter.ts';
+import { Reporter, terminalWidth } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
 import { setAbortSignal } from '../exec.ts';
@@ -145,7 +145,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     try {
       parsed = parseArgs({ args: [...before, ...rest], options: { ...globalOpts, ...spec.options }, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new LabError(msg(`잘못된 옵션: ${(e as Error).message}`, `bad option: ${(e as Error).message}`), {
+      throw new LabError(optionError(e, { ...globalOpts, ...spec.options }), {
         exitCode: Exit.usage,
         hint: msg(`사용법: ${spec.usage}`, `usage: ${spec.usage}`),
       });
@@ -156,7 +156,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(commandHelp(name, spec, lang) + '\n');
       return Exit.ok;
     }
-    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr), verbose, stdout: io.stdout, stderr: io.stderr });
+    const width = terminalWidth(io.stdout, io.env ?? process.env);
+    const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr, io.env ?? process.env), verbose, stdout: io.stdout, stderr: io.stderr, ...(width ? { width } : {}) });
     const fn = await spec.load();
     return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal });
   } catch (e) {
@@ -164,6 +165,24 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   } finally {
     setAbortSignal(undefined);
   }
+}
+
+/** node:util parseArgs errors in the learner's language, with the nearest real option. */
+export function optionError(e: unknown, options: Opts): Msg {
+  const err = e as { code?: string; message?: string };
+  const text = err.message ?? String(e);
+  const opt = /'(-{1,2}[^' ]+)/.exec(text)?.[1] ?? '';
+  const names = Object.entries(options).flatMap(([k, o]) => [`--${k}`, ...(o.short ? [`-${o.short}`] : [])]);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const d = suggest(opt, names);
+    return msg(`알 수 없는 옵션입니다: '${opt}'.${d ? ` 혹시 '${d}' 인가요?` : ''}`, `unknown option '${opt}'.${d ? ` Did you mean '${d}'?` : ''}`);
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /does not take an argument/.test(text)
+      ? msg(`'${opt}' 옵션은 값을 받지 않습니다.`, `'${opt}' takes no value.`)
+      : msg(`'${opt}' 옵션에 값이 필요합니다.`, `'${opt}' needs a value.`);
+  }
+  return msg(`잘못된 옵션: ${text}`, `bad option: ${text}`);
 }
 
 /** The first word that is not an option or an option's value: `lab --platform kind list` runs `list`. */

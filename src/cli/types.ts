@@ -3,8 +3,10 @@ import type { Lang } from '../engine/i18n.ts';
 import type { Reporter, Out } from '../engine/reporter.ts';
 
 export interface Io {
-  stdout: Out & { isTTY?: boolean };
+  stdout: Out & { isTTY?: boolean; columns?: number };
   stderr: Out & { isTTY?: boolean };
+  /** The learner's shell environment (default process.env): `lab check`/`hint` compare it with the lab's. */
+  env?: Record<string, string | undefined>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
 }

@@ -11,6 +11,8 @@ export interface ReporterOptions {
   color: boolean;
   verbose: boolean;
   quiet?: boolean;
+  /** Columns to wrap prose at (a terminal's width); undefined: no wrapping. */
+  width?: number;
   stdout: Out;
   stderr: Out;
 }
@@ -27,9 +29,9 @@ export class Reporter {
     this.lang = o.lang;
     this.verbose = o.verbose;
   }
-  static colorWanted(stream: { isTTY?: boolean }): boolean {
-    if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-    if (process.env.FORCE_COLOR) return true;
+  static colorWanted(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
+    if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+    if (env.FORCE_COLOR) return true;
     return Boolean(stream.isTTY);
   }
 
@@ -40,6 +42,13 @@ export class Reporter {
   }
   t(m: Msg): string {
     return m[this.lang];
+  }
+  get width(): number | undefined {
+    return this.o.width;
+  }
+  /** Prose for stdout, wrapped to the terminal at spaces (never inside a word), each line prefixed. */
+  prose(text: string, prefix = ''): void {
+    for (const l of wrap(text, this.o.width === undefined ? undefined : this.o.width - displayWidth(prefix))) this.out(prefix + l);
   }
 
   /** Data for the caller (stdout). */
@@ -68,4 +77,38 @@ export class Reporter {
     const note = status === 'skipped' ? (this.lang === 'ko' ? ' (이미 완료)' : ' (already done)') : '';
     this.info(`  ${mark} ${title}${note} ${this.style(`${(ms / 1000).toFixed(1)}s`, 'dim')}`);
   }
+}
+
+/** Terminal columns a string takes: Hangul and other wide East Asian characters take two. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s.replace(/\u001b\[[0-9;]*m/g, '')) {
+    const c = ch.codePointAt(0)!;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ? 2 : 1;
+  }
+  return w;
+}
+
+/** Greedy wrap at spaces; a word longer than the width stays whole on its own line. */
+export function wrap(text: string, width: number | undefined): string[] {
+  if (width === undefined || width < 10) return text.split('\n');
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(' ')) {
+      if (line && displayWidth(line) + 1 + displayWidth(word) > width) {
+        out.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/** The width to wrap at: the terminal's when stdout is one, else $COLUMNS when set, else none. */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number }, env: Record<string, string | undefined> = process.env): number | undefined {
+  if (stream.isTTY && stream.columns) return stream.columns;
+  const c = Number(env.COLUMNS);
+  return Number.isInteger(c) && c > 0 ? c : undefined;
 }

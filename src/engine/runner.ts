@@ -1,6 +1,6 @@
 /** Drives a topic's steps through a platform, and runs its checks: gather (I/O) once, judge (pure) each. */
-import type { CheckResult, LabContext, Step, Topic, Verdict } from './types.ts';
-import type { Lang } from './i18n.ts';
+import type { CheckResult, LabContext, Pending, Step, Topic, Verdict } from './types.ts';
+import type { Lang, Msg } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { usageError } from './errors.ts';
 import { suggest } from './catalogue.ts';
@@ -60,33 +60,62 @@ export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promis
   }
 }
 
-export function judgeAll<S>(checks: { id: string; title: { ko: string; en: string }; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
-  return checks.map((c) => {
-    let v: Verdict;
-    try {
-      v = c.judge(state);
-    } catch (e) {
-      v = { ok: false, why: msg(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
-    }
-    return {
-      id: c.id,
-      title: c.title[lang],
-      ok: v.ok,
-      ...(v.why ? { why: v.why[lang] } : {}),
-      ...(v.fix ? { fix: v.fix[lang] } : {}),
-    };
-  });
+export function judgeAll<S>(checks: { id: string; title: Msg; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
+  return toResults(
+    checks.map((c) => {
+      let verdict: Verdict;
+      try {
+        verdict = c.judge(state);
+      } catch (e) {
+        verdict = { ok: false, why: msg(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
+      }
+      return { id: c.id, title: c.title, verdict };
+    }),
+    lang,
+  );
 }
 
-/** The learner's next task: the first task step the live state does not show as done. */
-export async function nextStep(ctx: LabContext): Promise<Step | undefined> {
-  const progress = ctx.lab.progress();
-  for (const s of ctx.topic.steps) {
-    if (s.kind !== 'task' || !onPlatform(s, ctx.platform.name)) continue;
-    const done = s.done ? await s.done(ctx).catch(() => false) : Boolean(progress.steps[s.id]);
-    if (!done) return s;
+/** Verdicts in the learner's language; a consequence (its cause named, or an earlier failure's very reason) is marked. */
+export function toResults(verdicts: { id: string; title: Msg; verdict: Verdict }[], lang: Lang): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const { id, title, verdict: v } of verdicts) {
+    const why = v.why?.[lang];
+    const fix = v.fix?.[lang];
+    const cause = v.ok ? undefined : (out.find((r) => !r.ok && r.id === v.after) ?? (why ? out.find((r) => !r.ok && !r.after && r.why === why) : undefined));
+    out.push({ id, title: title[lang], ok: v.ok, ...(why ? { why } : {}), ...(fix ? { fix } : {}), ...(cause ? { after: cause.id } : {}) });
   }
-  return undefined;
+  return out;
+}
+
+export interface StepState {
+  step: Step;
+  done: boolean;
+  pending?: Pending;
+}
+
+/**
+ * Where each task step stands, from live state only (never from which steps `lab solve` ran): a step is done when its
+ * `done` predicate holds, or, without one, when every check it names passes; and it still has nothing pending.
+ */
+export async function stepStates(ctx: LabContext, results: CheckResult[], shell: Record<string, string | undefined> = {}): Promise<StepState[]> {
+  const ok = new Map(results.map((r) => [r.id, r.ok]));
+  const out: StepState[] = [];
+  for (const step of ctx.topic.steps) {
+    if (step.kind !== 'task' || !onPlatform(step, ctx.platform.name)) continue;
+    let live = step.done ? await step.done(ctx).catch(() => false) : (step.checks ?? []).every((id) => ok.get(id) === true);
+    if (!live && step.heldFor) live = await step.heldFor(ctx).catch(() => false);
+    const pending = step.pending ? await step.pending(ctx, shell).catch(() => undefined) : undefined;
+    const left = Boolean(pending && pending.commands.length);
+    out.push({ step, done: live && !left, ...(pending && (left || !live) ? { pending } : {}) });
+  }
+  return out;
+}
+
+/** The learner's next task: the first task step the live state does not show as done; none once every check passes. */
+export async function nextStep(ctx: LabContext, results?: CheckResult[], shell: Record<string, string | undefined> = {}): Promise<StepState | undefined> {
+  const res = results ?? (await runChecks(ctx));
+  if (res.length && res.every((r) => r.ok)) return undefined;
+  return (await stepStates(ctx, res, shell)).find((s) => !s.done);
 }
 
 export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
@@ -94,13 +123,7 @@ export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   throwIfAborted();
   const verdicts = await checker.evaluate(ctx);
   throwIfAborted();
-  const results = verdicts.map(({ id, title, verdict: v }) => ({
-    id,
-    title: title[ctx.lang],
-    ok: v.ok,
-    ...(v.why ? { why: v.why[ctx.lang] } : {}),
-    ...(v.fix ? { fix: v.fix[ctx.lang] } : {}),
-  }));
+  const results = toResults(verdicts, ctx.lang);
   ctx.lab.updateProgress((p) => {
     p.lastCheck = {
       at: new Date().toISOString(),

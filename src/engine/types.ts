@@ -36,12 +36,29 @@ export interface Step {
   solve?: (ctx: LabContext) => Promise<void>;
   /** True when the live state shows the step already done: `lab run` skips it, so reruns converge. */
   done?: (ctx: LabContext) => Promise<boolean>;
+  /**
+   * What is still left of the step, from live state and the learner's shell (`lab hint`): a step whose `done` holds
+   * is still the current one while this lists commands (the root token not yet exported, autopilot not yet tuned).
+   */
+  pending?: (ctx: LabContext, shell: Record<string, string | undefined>) => Promise<Pending | undefined>;
+  /**
+   * For `lab hint` only (never `lab run`): the lab has seen this step done, and what its live state lacks now belongs to a
+   * later step (the node killed in the drill, an election under way): the hint moves on instead of falling back here.
+   */
+  heldFor?: (ctx: LabContext) => Promise<boolean>;
   /** Undo for `lab reset <topic> <step>`. */
   cleanup?: (ctx: LabContext) => Promise<void>;
   /** The check ids this step makes pass. */
   checks?: string[];
   /** Platforms the step belongs to (default: all the topic's). */
   platforms?: PlatformName[];
+}
+
+/** Where a step stands and the commands left to run, in order. */
+export interface Pending {
+  /** One line each, e.g. "vault-0: 2/3". */
+  status?: Msg[];
+  commands: Cmd[];
 }
 
 export interface VaultSpec {
@@ -75,6 +92,8 @@ export interface Verdict {
   ok: boolean;
   why?: Msg;
   fix?: Msg;
+  /** The id of an earlier check whose failure explains this one: shown folded under it, not as a second cause. */
+  after?: string;
 }
 
 export interface CheckDef<S> {
@@ -109,6 +128,8 @@ export interface CheckResult {
   ok: boolean;
   why?: string;
   fix?: string;
+  /** Set on a failure that follows from an earlier one (that check's id): fix the cause first. */
+  after?: string;
 }
 
 export interface Topic {

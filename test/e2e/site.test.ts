@@ -70,6 +70,8 @@ beforeAll(async () => {
   fs.writeFileSync(resultsFile, JSON.stringify(results));
   const r = await cli('site', 'build', '--out', out, '--results', resultsFile);
   expect(r.code, r.stderr).toBe(0);
+  // The preview tip serves the folder just built, not the default one.
+  expect(r.stdout).toContain(`npx lab site serve --out ${out}`);
   pages = ['index.html', ...fs.readdirSync(out).filter((f) => f.endsWith('.html') && f !== 'index.html')];
   browser = await launch();
   ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });

@@ -41,7 +41,7 @@ describe('ha-failover (real servers)', () => {
     expect((await cli('start', 'ha-failover')).code).toBe(0);
     const r = await check();
     expect(r.code).toBe(1);
-    expect(failedIds({ code: 1, stdout: JSON.stringify(r.json), stderr: '' })).toEqual(['all-unsealed', 'one-active', 'voters', 'failover-observed', 'data-survives']);
+    expect(failedIds({ code: 1, stdout: JSON.stringify(r.json), stderr: '' })).toEqual(['all-unsealed', 'one-active', 'voters', 'data-survives', 'failover-observed']);
   });
 
   it('run drives the lab to the solved state, with the drill', async () => {

@@ -40,7 +40,7 @@ describe('ha-failover judges (pure)', () => {
   });
 
   it('the start state fails everything the learner must do (TLS is the lab\'s own and passes)', () => {
-    expect(failed(start())).toEqual(['all-unsealed', 'one-active', 'voters', 'failover-observed', 'data-survives']);
+    expect(failed(start())).toEqual(['all-unsealed', 'one-active', 'voters', 'data-survives', 'failover-observed']);
   });
 
   it('a hard-killed node is named, with the command that brings it back', () => {
@@ -116,5 +116,100 @@ describe('ha-failover judges (pure)', () => {
     for (const lang of ['ko', 'en'] as const) {
       for (const r of judgeAll(checks, start(), lang)) if (!r.ok) expect(r.why && r.fix).toBeTruthy();
     }
+  });
+
+  describe('messages by phase: the first cause in full, its consequences folded under it', () => {
+    const res = (s: State, lang: 'ko' | 'en' = 'en') => judgeAll(checks, s, lang);
+    const one = (s: State, id: string) => res(s).find((x) => x.id === id)!;
+
+    it('fresh cluster: not initialised, not "vault-0 has not joined"; the rest follows from it', () => {
+      const r = res(start());
+      const first = r.find((x) => x.id === 'all-unsealed')!;
+      expect(first.why).toMatch(/not initialised/);
+      expect(first.why).not.toMatch(/joined/);
+      expect(first.fix).toMatch(/^Once, on vault-0: vault operator init -key-shares=5 -key-threshold=3/);
+      expect(r.filter((x) => !x.ok && !x.after).map((x) => x.id)).toEqual(['all-unsealed']);
+      expect(one(start(), 'one-active').after).toBe('all-unsealed');
+      expect(one(start(), 'voters').after).toBe('one-active');
+      expect(one(start(), 'data-survives').after).toBe('one-active');
+    });
+
+    it('the leader sealed with 2 of 3 keys says "vault-0: 2/3" and asks for one more key, on that node only', () => {
+      const s = start();
+      s.nodes[0] = node(0, { initialized: true, sealed: true, standby: false });
+      s.seal = [{ progress: 2, t: 3 }, undefined, undefined];
+      const r = one(s, 'all-unsealed');
+      expect(r.why).toContain('vault-0: 2/3');
+      expect(r.fix).toContain('1 more time');
+      expect(r.fix).toContain('$VAULT_ADDR_0');
+      expect(one(s, 'one-active').fix).not.toMatch(/2 nodes|at least/);
+    });
+
+    it('a raft join before the leader is unsealed is explained (failed to get raft challenge)', () => {
+      const s = start();
+      s.nodes[0] = node(0, { initialized: true, sealed: true, standby: false });
+      expect(one(s, 'all-unsealed').why).toMatch(/vault-1, vault-2 can join only after it is unsealed.*failed to get raft challenge/);
+    });
+
+    it('a follower not joined yet gets the join command for that node', () => {
+      const s = start();
+      s.nodes[0] = node(0, { initialized: true, sealed: false, standby: false });
+      s.actives = [0];
+      const r = one(s, 'all-unsealed');
+      expect(r.why).toMatch(/vault-1 has not joined Raft yet/);
+      expect(r.fix).toContain('vault operator raft join -address="$VAULT_ADDR_1"');
+    });
+
+    it('a joined follower with 1 of 3 keys shows its own progress', () => {
+      const s = solved();
+      s.nodes[2] = node(2, { sealed: true, standby: false });
+      s.seal = [undefined, undefined, { progress: 1, t: 3 }];
+      expect(one(s, 'all-unsealed').why).toContain('vault-2: 1/3');
+    });
+
+    it('an election under way is not "unseal the nodes" nor "the root token is missing"', () => {
+      const s = solved();
+      s.actives = [];
+      s.nodes = s.nodes.map((n) => ({ ...n, standby: true }));
+      s.servers = undefined;
+      s.canary = undefined;
+      const r = res(s);
+      expect(r.find((x) => x.id === 'all-unsealed')!.ok).toBe(true);
+      const act = r.find((x) => x.id === 'one-active')!;
+      expect(act.why).toMatch(/election/);
+      expect(act.after).toBeUndefined();
+      for (const x of r.filter((y) => !y.ok)) expect(`${x.why} ${x.fix}`).not.toMatch(/root token|Unseal/);
+      expect(r.find((x) => x.id === 'voters')!.after).toBe('one-active');
+    });
+
+    it('all sealed after a restart: a majority is needed, each node with its keys', () => {
+      const s = solved();
+      s.nodes = s.nodes.map((n) => ({ ...n, sealed: true, standby: false }));
+      s.actives = [];
+      s.seal = [{ progress: 1, t: 3 }, { progress: 0, t: 3 }, { progress: 0, t: 3 }];
+      const r = one(s, 'all-unsealed');
+      expect(r.why).toContain('vault-0: 1/3, vault-1: 0/3, vault-2: 0/3');
+      expect(r.why).toContain('2 or more');
+    });
+
+    it('a node removed from Raft is named as removed, not as "not joined"', () => {
+      const s = solved();
+      s.servers = s.servers!.filter((x) => x.node_id !== 'vault-2');
+      const r = one(s, 'voters');
+      expect(r.why).toMatch(/vault-2 was removed from Raft/);
+    });
+
+    it('a non-voter names autopilot and its stabilisation time', () => {
+      const s = solved();
+      s.servers![2]!.voter = false;
+      expect(one(s, 'voters').why).toContain('vault-2 is still a non-voter');
+      expect(one(s, 'voters').fix).toContain('-server-stabilization-time=1s');
+    });
+
+    it('the checks follow the lesson: data before the failover', () => {
+      const ids = checks.map((c) => c.id);
+      expect(ids.indexOf('data-survives')).toBeLessThan(ids.indexOf('failover-observed'));
+      expect(ids.indexOf('all-unsealed')).toBeLessThan(ids.indexOf('voters'));
+    });
   });
 });

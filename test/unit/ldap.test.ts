@@ -40,6 +40,25 @@ describe('ldap judges', () => {
     expect(failedIds(solved())).toEqual([]);
   });
 
+  it('no auth method at auth/ldap/: one cause in full, every other failure folded under it', () => {
+    const s = solved();
+    s.mount = undefined;
+    s.config = undefined;
+    s.logins.alice = { ok: false, policies: [], error: 'no handler for route' };
+    s.logins.bob = { ok: false, policies: [], error: 'no handler for route' };
+    s.adminPath = { alice: undefined, bob: undefined };
+    const f = failed(s);
+    expect(f.length).toBeGreaterThan(5);
+    expect(f.filter((r) => !r.after).map((r) => r.id)).toEqual(['ldap-enabled']);
+  });
+
+  it('messages name items as the screen shows them, never check ids', () => {
+    const s = solved();
+    s.config!.userattr = 'cn';
+    s.logins.alice = { ok: false, policies: [], error: 'user not found' };
+    for (const r of failed(s)) expect(`${r.why} ${r.fix}`).not.toMatch(/config-|login-alice|login-bob/);
+  });
+
   it('every check has a hint and a distinct id', () => {
     expect(new Set(checks.map((c) => c.id)).size).toBe(checks.length);
     for (const c of checks) expect(c.hint?.en, c.id).toBeTruthy();

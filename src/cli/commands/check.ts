@@ -1,27 +1,52 @@
 import type { CommandArgs, CommandFn } from '../types.ts';
+import { Reporter, wrap } from '../../engine/reporter.ts';
+import { redact } from '../../engine/redact.ts';
+import { endingLines, leaderChangeLine, nodeRows, nodeTable, stepBar, stepLines } from '../dashboard.ts';
 import type { CheckResult, LabContext } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
-import { runChecks } from '../../engine/runner.ts';
+import { runChecks, stepStates } from '../../engine/runner.ts';
 import { Exit } from '../../engine/errors.ts';
 import { listLabs } from '../../engine/state.ts';
 import { msg } from '../../engine/i18n.ts';
 import { sleep } from '../../exec.ts';
 import { usageError } from '../../engine/errors.ts';
+import { printShellIssue, shellIssue, type ShellIssue } from '../shell.ts';
 
-export function printResults(a: CommandArgs, ctx: LabContext, results: CheckResult[]): void {
+/** Results with each first cause in full and what follows from it folded underneath ("먼저 위 항목"). */
+export function resultLines(ctx: LabContext, results: CheckResult[]): string[] {
+  const r = ctx.report;
+  const lines: string[] = [];
+  const folded = (res: CheckResult, why: string) => `    ${r.style('↳', 'dim')} ${res.title} ${r.style(`(${why})`, 'dim')}`;
+  const first = r.t(msg('먼저 위 항목', 'fix the item above first'));
+  for (const res of results) {
+    if (res.ok) {
+      lines.push(`  ${r.style('✓', 'green')} ${res.title}`);
+      continue;
+    }
+    if (res.after) continue;
+    lines.push(`  ${r.style('✗', 'red')} ${res.title}`);
+    for (const l of wrap(res.why ?? '', r.width === undefined ? undefined : r.width - 6)) if (l) lines.push(`      ${l}`);
+    if (res.fix) {
+      // A fix that is one command stays on one line (copyable); a sentence wraps at spaces like the reason above it.
+      const command = /^(vault|bao|npx|export|unset|kill|eval|curl|ldapsearch|openssl|kubectl) /.test(res.fix);
+      const [head, ...rest] = command ? [res.fix] : wrap(res.fix, r.width === undefined ? undefined : r.width - 8);
+      lines.push(`      ${r.style('→', 'yellow')} ${head}`, ...rest.map((l) => `        ${l}`));
+    }
+    const follows = (id: string): CheckResult[] => results.filter((x) => x.after === id).flatMap((x) => [x, ...follows(x.id)]);
+    const under = new Set(follows(res.id));
+    for (const c of results.filter((x) => under.has(x))) lines.push(folded(c, first));
+  }
+  return lines;
+}
+
+export function printResults(a: CommandArgs, ctx: LabContext, results: CheckResult[], shell?: ShellIssue): void {
   const r = ctx.report;
   if (a.json) {
-    r.out(JSON.stringify({ topic: ctx.topic.id, platform: ctx.platform.name, ok: results.every((x) => x.ok), passed: results.filter((x) => x.ok).length, failed: results.filter((x) => !x.ok).length, results }, null, 2));
+    r.out(JSON.stringify({ topic: ctx.topic.id, platform: ctx.platform.name, ok: results.every((x) => x.ok), passed: results.filter((x) => x.ok).length, failed: results.filter((x) => !x.ok).length, ...(shell ? { shell: { problem: r.t(shell.problem), fix: shell.fix } } : {}), results }, null, 2));
     return;
   }
   r.out(r.style(`${r.t(ctx.topic.title)} — ${r.t(msg('자가 점검', 'self-check'))}`, 'bold'));
-  for (const res of results) {
-    r.out(`  ${res.ok ? r.style('✓', 'green') : r.style('✗', 'red')} ${res.title}`);
-    if (!res.ok) {
-      if (res.why) r.out(`      ${res.why}`);
-      if (res.fix) r.out(`      ${r.style('→', 'yellow')} ${res.fix}`);
-    }
-  }
+  for (const l of resultLines(ctx, results)) r.out(l);
   const failed = results.filter((x) => !x.ok).length;
   r.out(failed === 0 ? r.style(r.t(msg(`모두 통과 (${results.length}/${results.length})`, `all passed (${results.length}/${results.length})`)), 'green') : r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
 }
@@ -43,23 +68,69 @@ export const check: CommandFn = async (a) => {
   }
   const ctx = await openLab(a, { mustExist: true });
   if (!a.values.watch) {
+    const shell = a.json ? await shellIssue(ctx, a.io.env ?? process.env) : await printShellIssue(ctx, a.io.env ?? process.env);
     const results = await runChecks(ctx);
-    printResults(a, ctx, results);
+    printResults(a, ctx, results, shell);
+    if (!a.json && results.every((r) => r.ok)) for (const l of (await endingLines(ctx, results)).slice(1)) ctx.report.out(l);
     return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
   }
+  return watch(a, ctx, every);
+};
+
+/**
+ * The check as a dashboard: on a terminal it redraws in place; piped, or with NO_COLOR, each change is appended once
+ * with a 24-hour timestamp, so a log stays readable.
+ */
+async function watch(a: CommandArgs, ctx: LabContext, every: number): Promise<number> {
+  const env = a.io.env ?? process.env;
+  const redraw = !a.json && Boolean(a.io.stdout.isTTY) && Reporter.colorWanted(a.io.stdout, env);
   let last = '';
+  let first = true;
   for (;;) {
+    const shell = await shellIssue(ctx, env);
     const results = await runChecks(ctx);
-    const key = JSON.stringify(results);
-    if (key !== last) {
-      if (!a.json) ctx.report.out(`\n[${new Date().toLocaleTimeString()}]`);
-      printResults(a, ctx, results);
+    const now = new Date().toLocaleTimeString('en-GB', { hour12: false });
+    if (a.json) {
+      const key = JSON.stringify(results);
+      if (key !== last) printResults(a, ctx, results, shell);
+      last = key;
+    } else {
+      const lines = await frame(ctx, results, shell, env);
+      const key = lines.join('\n');
+      if (redraw) {
+        const head = ctx.report.style(`${ctx.report.t(msg('점검 주기', 'every'))} ${every / 1000}s · ${now} · Ctrl-C`, 'dim');
+        a.io.stdout.write(`${first ? '\u001b[2J' : ''}\u001b[H${[head, ...lines].map((l) => `${redact(l)}\u001b[K`).join('\n')}\n\u001b[J`);
+      } else if (key !== last) {
+        ctx.report.out(`${first ? '' : '\n'}[${now}]`);
+        for (const l of lines) ctx.report.out(l);
+      }
       last = key;
     }
+    first = false;
     try {
       await sleep(every);
     } catch {
       return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
     }
   }
-};
+}
+
+async function frame(ctx: LabContext, results: CheckResult[], shell: ShellIssue | undefined, env: Record<string, string | undefined>): Promise<string[]> {
+  const r = ctx.report;
+  const lines: string[] = [];
+  if (shell) lines.push(r.style(`! ${r.t(shell.problem)}`, 'yellow'), shell.fix, '');
+  const states = await stepStates(ctx, results, env);
+  lines.push(r.style(`${r.t(ctx.topic.title)} — ${r.t(msg('자가 점검', 'self-check'))}`, 'bold'), stepBar(r, states));
+  if (ctx.platform.vaultNodes().length > 1) {
+    lines.push('', ...nodeTable(r, await nodeRows(ctx)));
+    const change = leaderChangeLine(r, ctx.lab.progress().observations);
+    if (change) lines.push(change);
+  }
+  lines.push('', ...resultLines(ctx, results));
+  const failed = results.filter((x) => !x.ok).length;
+  if (!failed) return [...lines, '', ...(await endingLines(ctx, results))];
+  lines.push(r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
+  const cur = states.find((x) => !x.done);
+  if (cur) lines.push('', ...stepLines(ctx, cur));
+  return lines;
+}

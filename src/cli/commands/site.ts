@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CommandFn } from '../types.ts';
 import { usageError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
+import { shellQuote } from '../../exec.ts';
 import { providedContent } from '../../engine/catalogue.ts';
 
 const USAGE = msg('사용법: npx lab site build [--out DIR] [--results FILE] | npx lab site serve [--port N] [--out DIR]', 'usage: npx lab site build [--out DIR] [--results FILE] | npx lab site serve [--port N] [--out DIR]');
@@ -23,7 +24,8 @@ export const site: CommandFn = async (a) => {
     for (const w of res.warnings) r.info(r.t(msg(`준비 중으로 표시한 주제: ${w}`, `published as pending: ${w}`)));
     r.out(r.t(msg(`사이트를 만들었습니다: ${res.pages.length}개 레슨, ${res.ms} ms`, `site built: ${res.pages.length} lessons in ${res.ms} ms`)));
     r.out(r.t(msg(`파일로 열기: ${path.join(res.outDir, 'index.html')}`, `open from disk: ${path.join(res.outDir, 'index.html')}`)));
-    r.out(r.t(msg('미리보기: npx lab site serve', 'preview: npx lab site serve')));
+    const serve = `npx lab site serve${typeof a.values.out === 'string' ? ` --out ${shellQuote(a.values.out)}` : ''}`;
+    r.out(r.t(msg(`미리보기: ${serve}`, `preview: ${serve}`)));
     return Exit.ok;
   }
 

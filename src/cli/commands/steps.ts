@@ -1,8 +1,10 @@
 import type { CommandFn } from '../types.ts';
 import type { LabContext, Step } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
-import { findStep, nextStep, runChecks, runSteps } from '../../engine/runner.ts';
-import { Exit, usageError } from '../../engine/errors.ts';
+import { findStep, nextStep, runChecks, runSteps, type StepState } from '../../engine/runner.ts';
+import { endingLines, stepLines } from '../dashboard.ts';
+import { printShellIssue } from '../shell.ts';
+import { Exit, LabError, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { printResults } from './check.ts';
 
@@ -28,36 +30,38 @@ export const startCmd: CommandFn = async (a) => {
   return Exit.ok;
 };
 
-function showStep(ctx: LabContext, step: Step): void {
-  const r = ctx.report;
-  r.out(r.style(`■ ${r.t(step.title)}`, 'bold'));
-  r.out(`  ${r.t(step.task)}`);
-  if (step.commands?.length) {
-    r.out('');
-    for (const c of step.commands) {
-      if (c.note) r.out(`  # ${r.t(c.note)}`);
-      r.out(
-        ctx.platform
-          .render(c)
-          .split('\n')
-          .map((l) => `  ${l}`)
-          .join('\n'),
-      );
-    }
-  }
-  if (step.hint) r.out(`\n  ${r.style('hint:', 'dim')} ${r.t(step.hint)}`);
+function showStep(ctx: LabContext, s: StepState, full = false): void {
+  for (const l of stepLines(ctx, s, full)) ctx.report.out(l);
 }
 
 export const hintCmd: CommandFn = async (a) => {
   const ctx = await openLab(a);
   const id = a.positionals[1];
-  const step = id ? findStep(ctx.topic, id) : await nextStep(ctx);
-  if (!step) {
-    ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤습니다. 'npx lab check ${ctx.topic.id}' 로 확인하세요.`, `Every step is done; confirm with 'npx lab check ${ctx.topic.id}'.`)));
+  if (!ctx.lab.record()) {
+    ctx.report.out(ctx.report.t(msg(`'${ctx.topic.id}' 랩이 아직 없습니다. 먼저 실습 환경을 만드세요:`, `There is no '${ctx.topic.id}' lab yet. Build it first:`)));
+    ctx.report.out(`npx lab start ${ctx.topic.id}`);
+    if (!id) return Exit.ok;
+  }
+  if (id) {
+    showStep(ctx, { step: findStep(ctx.topic, id), done: false }, true);
     return Exit.ok;
   }
-  await noticeStoppedNodes(ctx, step);
-  showStep(ctx, step);
+  const shell = a.io.env ?? process.env;
+  await printShellIssue(ctx, shell);
+  // A platform that cannot be reached right now still has a next step to show; the check says why it is down.
+  const results = await runChecks(ctx).catch((e: unknown) => {
+    if (!(e instanceof LabError)) throw e;
+    ctx.report.warn(ctx.report.t(e.text));
+    return [];
+  });
+  const s = await nextStep(ctx, results, shell);
+  if (!s) {
+    if (results.every((x) => x.ok)) for (const l of await endingLines(ctx, results)) ctx.report.out(l);
+    else ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤지만 실패한 점검이 있습니다: 'npx lab check ${ctx.topic.id}' 의 첫 항목부터 보세요.`, `Every step is done but some checks fail: start from the first item of 'npx lab check ${ctx.topic.id}'.`)));
+    return Exit.ok;
+  }
+  await noticeStoppedNodes(ctx, s.step);
+  showStep(ctx, s);
   return Exit.ok;
 };
 
