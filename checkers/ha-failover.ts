@@ -126,11 +126,22 @@ export const checks: Checker<State>['checks'] = [
       if (!s.servers) return fail(msg('Raft 구성을 읽을 수 없습니다 (active 노드나 토큰이 없음).', 'cannot read the Raft configuration (no active node or token).'), msg('cluster-keys.json 의 root 토큰이 필요합니다: 초기화 출력을 $LAB_DIR/cluster-keys.json 에 저장하세요.', 'The root token from cluster-keys.json is needed: save the init output to $LAB_DIR/cluster-keys.json.'));
       const voters = s.servers.filter((x) => x.voter);
       if (voters.length === 3 && s.servers.length === 3) return pass();
-      const missing = s.nodes.filter((n) => !s.servers!.some((x) => x.node_id === n.name)).map((n) => n.name);
-      return fail(
-        msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개${missing.length ? ` (빠진 노드: ${missing.join(', ')})` : ''}.`, `${voters.length} voters of ${s.servers.length} servers${missing.length ? ` (missing: ${missing.join(', ')})` : ''}.`),
-        msg('빠진 노드는 raft join 후 unseal 하세요. non-voter 는 autopilot 이 몇 초 뒤 voter 로 올립니다.', 'Join and unseal missing nodes; autopilot promotes non-voters after a few seconds.'),
+      const missing = s.nodes.filter((n) => !s.servers!.some((x) => x.node_id === n.name));
+      const why = msg(
+        `voter ${voters.length}개 / 서버 ${s.servers.length}개${missing.length ? ` (빠진 노드: ${missing.map((n) => n.name).join(', ')})` : ''}.`,
+        `${voters.length} voters of ${s.servers.length} servers${missing.length ? ` (missing: ${missing.map((n) => n.name).join(', ')})` : ''}.`,
       );
+      // Up and unsealed yet outside the configuration (raft remove-peer): its old Raft data keeps it out for good.
+      const stray = missing.find((n) => n.reachable && n.initialized && !n.sealed);
+      if (stray)
+        return fail(
+          why,
+          msg(
+            `${stray.name} 은(는) 살아 있지만 Raft 구성원이 아닙니다 (remove-peer 로 빠짐). 옛 Raft 데이터 때문에 스스로 돌아오지 못합니다: 'npx lab node ha-failover reset ${stray.name}' 로 데이터를 지우고 다시 합류·unseal 하세요 ('npx lab run ha-failover' 도 같은 일을 합니다).`,
+            `${stray.name} is up but not a Raft member (removed with remove-peer); its old Raft data keeps it out for good. Run 'npx lab node ha-failover reset ${stray.name}' to wipe it, join and unseal it again ('npx lab run ha-failover' does the same).`,
+          ),
+        );
+      return fail(why, msg('빠진 노드는 raft join 후 unseal 하세요. non-voter 는 autopilot 이 몇 초 뒤 voter 로 올립니다.', 'Join and unseal missing nodes; autopilot promotes non-voters after a few seconds.'));
     },
   },
   {

@@ -3,6 +3,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
+import { inCluster, joinCmd, raftMembers, rejoinNode, strayNodes } from './raft.ts';
 
 const NODES = [0, 1, 2];
 export { CANARY } from '../checkers/ha-failover.ts';
@@ -15,15 +16,13 @@ const autopilotCmd: Cmd = {
   note: msg('실습용으로 voter 승격 대기를 10초에서 1초로 줄입니다.', 'For the lab: promote new voters after 1 s instead of 10 s.'),
 };
 
-const joinCmd = (node: number): Cmd => ({
-  kind: 'vault',
-  node,
-  args: ['operator', 'raft', 'join', '-leader-ca-cert=@$VAULT_CACERT', '$VAULT_ADDR_0'],
-  note: msg('retry_join 이 이미 합류시켰다면 이 명령은 생략해도 됩니다.', 'Skip this if retry_join has already joined the node.'),
-});
-
 async function joined(ctx: LabContext, node: number): Promise<boolean> {
   return (await health(ctx, node))?.initialized === true;
+}
+
+/** Every node that is up but outside the Raft configuration is wiped and joined again (see scenarios/raft.ts). */
+async function rejoinStrays(ctx: LabContext): Promise<void> {
+  for (const n of await strayNodes(ctx)) await rejoinNode(ctx, n);
 }
 
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
@@ -82,14 +81,23 @@ export const topic: Topic = {
       hint: msg('설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다.', 'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins.'),
       commands: [joinCmd(1), joinCmd(2)],
       solve: async (ctx) => {
-        for (const n of [1, 2]) {
+        // A node still holding the Raft data of a cluster it is no longer part of never rejoins by itself.
+        await rejoinStrays(ctx);
+        const a = await ctx.activeVault();
+        for (const n of NODES) {
+          if (n === a?.node) continue;
           // retry_join usually wins the race; joining twice is an error, so only join what has not joined.
-          if (!(await joined(ctx, n))) await ctx.exec(joinCmd(n)).catch(async (e) => {
+          if (!(await joined(ctx, n))) await ctx.exec(joinCmd(n, a?.node ?? 0)).catch(async (e) => {
             if (!(await joined(ctx, n))) throw e;
           });
         }
       },
-      done: async (ctx) => (await joined(ctx, 1)) && (await joined(ctx, 2)),
+      // Live membership, not "the join ran once": a removed peer is initialised and unsealed, yet outside.
+      done: async (ctx) => {
+        const members = await raftMembers(ctx);
+        for (const n of NODES) if (!(await inCluster(ctx, n, members))) return false;
+        return true;
+      },
     },
     {
       id: 'unseal-followers',
@@ -104,8 +112,10 @@ export const topic: Topic = {
           if ((await health(ctx, n))?.sealed === false) return;
           for (const c of unsealCmds(3, n)) await ctx.exec(c);
         }));
+        // A sealed node looked joined until now; unsealed, one still outside the configuration is a stray.
+        await rejoinStrays(ctx);
       },
-      done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
+      done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false && (await strayNodes(ctx)).length === 0,
       checks: ['all-unsealed'],
     },
     {

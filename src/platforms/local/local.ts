@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, Needs, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Cmd, Needs, NodeAction, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
@@ -246,10 +246,14 @@ export class LocalPlatform implements Platform {
     return new VaultClient({ addr: n.addr, caFile: n.caFile, token, timeoutMs: 3000 });
   }
 
-  async nodeAction(action: 'kill' | 'start', node: number): Promise<void> {
+  async nodeAction(action: NodeAction, node: number): Promise<void> {
     const name = nodeName(this.spec, node);
-    if (action === 'kill') await this.stopProcess(name, true);
-    else await this.startNode(node);
+    if (action === 'kill' || action === 'stop') return this.stopProcess(name, action === 'kill');
+    if (action === 'reset') {
+      await this.stopProcess(name);
+      fs.rmSync(path.join(this.nodeDir(node), 'data'), { recursive: true, force: true });
+    }
+    await this.startNode(node);
   }
 
   async down(): Promise<void> {
@@ -365,7 +369,9 @@ export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: stri
     }
     case 'node': {
       const name = nodeName(spec, cmd.node);
-      return cmd.action === 'kill' ? `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"` : `npx lab node ${topic} start ${name}`;
+      if (cmd.action === 'kill') return `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"`;
+      if (cmd.action === 'stop') return `kill -TERM "$(cat "$LAB_DIR/logs/${name}.pid")"`;
+      return `npx lab node ${topic} start ${name}`;
     }
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * Raft membership as live state, and bringing a node back into it. A node that is up but not in the active node's
+ * Raft configuration (removed with `raft remove-peer`, or initialised as a cluster of its own) keeps its old Raft
+ * data and never rejoins by itself: its data is wiped and it joins afresh.
+ */
+import type { Cmd, LabContext } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { health, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+
+/** `vault operator raft join` on node n, verifying the leader (node `leader`) with the lab CA. */
+export const joinCmd = (node: number, leader = 0): Cmd => ({
+  kind: 'vault',
+  node,
+  args: ['operator', 'raft', 'join', '-leader-ca-cert=@$VAULT_CACERT', `$VAULT_ADDR_${leader}`],
+  note: msg('retry_join 이 이미 합류시켰다면 이 명령은 생략해도 됩니다.', 'Skip this if retry_join has already joined the node.'),
+});
+
+/** Node ids in the active node's Raft configuration; undefined when there is no active node (or no token) to ask. */
+export async function raftMembers(ctx: LabContext): Promise<string[] | undefined> {
+  const a = await ctx.activeVault();
+  if (!a) return undefined;
+  const servers = await a.client.raftServers().catch(() => undefined);
+  return servers?.map((s) => s.node_id);
+}
+
+/**
+ * Whether node n is (or is on its way to being) in the cluster: initialised, and either in the configuration or
+ * still sealed (a node that has joined is only added when it is unsealed). Without an active node to ask, an
+ * initialised node counts, as before.
+ */
+export async function inCluster(ctx: LabContext, n: number, members?: string[]): Promise<boolean> {
+  const h = await health(ctx, n);
+  if (!h?.initialized) return false;
+  const m = members ?? (await raftMembers(ctx));
+  if (!m) return true;
+  return h.sealed || m.includes(ctx.platform.vaultNodes()[n]!.name);
+}
+
+/** An unsealed node outside the configuration: unseal has returned, so a join in progress would show by now. */
+export async function strayNodes(ctx: LabContext): Promise<number[]> {
+  const members = await raftMembers(ctx);
+  if (!members) return [];
+  const out: number[] = [];
+  const nodes = ctx.platform.vaultNodes();
+  for (let n = 0; n < nodes.length; n++) {
+    const h = await health(ctx, n);
+    if (h?.initialized && !h.sealed && !members.includes(nodes[n]!.name)) out.push(n);
+  }
+  return out;
+}
+
+async function unseal(ctx: LabContext, n: number): Promise<void> {
+  const threshold = ctx.lab.clusterKeys()?.unseal_threshold ?? 3;
+  for (const c of [...unsealKeyVars(threshold), ...unsealCmds(threshold, n)]) await ctx.exec(c);
+}
+
+/** Join node n to the active node's cluster (retry_join usually does it first) and unseal it; waits for a voter. */
+export async function joinAndUnseal(ctx: LabContext, n: number): Promise<void> {
+  const name = ctx.platform.vaultNodes()[n]!.name;
+  const a = await ctx.activeVault();
+  if (!a) return;
+  // retry_join in the node's config usually joins it within a second or two; a second join would race it.
+  await waitUntil(`${name} joined`, async () => (await health(ctx, n))?.initialized === true, 5000, 200).catch(() => undefined);
+  if (!(await health(ctx, n))?.initialized) {
+    await ctx.exec(joinCmd(n, a.node)).catch(async (e: unknown) => {
+      if (!(await health(ctx, n))?.initialized) throw e;
+    });
+  }
+  if ((await health(ctx, n))?.sealed !== false && ctx.lab.clusterKeys()?.unseal_keys_b64?.length) await unseal(ctx, n);
+  await waitUntil(`${name} as a Raft voter`, async () => {
+    const act = await ctx.activeVault();
+    const servers = act ? await act.client.raftServers() : [];
+    return servers.some((s) => s.node_id === name && s.voter);
+  }, 30_000, 200);
+}
+
+/** Wipe node n's data, start it uninitialised, join it to the active node's cluster and unseal it. */
+export async function rejoinNode(ctx: LabContext, n: number): Promise<void> {
+  const name = ctx.platform.vaultNodes()[n]!.name;
+  ctx.report.info(
+    ctx.report.t(
+      msg(
+        `    ${name} 은(는) Raft 구성원(member)이 아닙니다 (raft remove-peer 로 빠졌거나 따로 초기화됨): 옛 Raft 데이터를 지우고 다시 합류시킵니다.`,
+        `    ${name} is not a member of the Raft cluster (removed with raft remove-peer, or initialised on its own): wiping its old Raft data and joining it again.`,
+      ),
+    ),
+  );
+  await ctx.platform.nodeAction('reset', n);
+  await joinAndUnseal(ctx, n);
+}
