@@ -45,13 +45,23 @@ async function followerName(): Promise<string> {
 }
 
 describe('convergence (real servers)', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     useTempLabHome();
-    const r = await cli('run', 'ha-failover');
-    expect(r.code, r.stderr).toBe(0);
   });
   afterAll(async () => {
     await cli('down', '--all');
+  });
+
+  it('two `lab run ha-failover` started together on a fresh lab: both exit 0, one waits for the other by name, and the cluster is all pass', async () => {
+    const a = spawnLab('run', 'ha-failover');
+    const b = spawnLab('run', 'ha-failover');
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    const waited = [ra, rb].filter((r) => /waiting for `lab run ha-failover` \(pid \d+\)/.test(r.stderr));
+    expect(waited).toHaveLength(1);
+    expect((await check()).json.ok).toBe(true);
+    expect(fs.existsSync(new LabDir('ha-failover').path(LOCK_FILE))).toBe(false);
   });
 
   it('after `raft remove-peer` of a follower, the check names `lab node … reset`, and `lab run` converges with no reset', async () => {
@@ -79,19 +89,8 @@ describe('convergence (real servers)', () => {
     expect((await check()).json.ok).toBe(true);
   });
 
-  it('two `lab run ha-failover` started together: both exit 0, one waits for the other by name, and the cluster is all pass', async () => {
-    const a = spawnLab('run', 'ha-failover');
-    const b = spawnLab('run', 'ha-failover');
-    const [ra, rb] = await Promise.all([a.done, b.done]);
-    expect(ra.code, ra.stderr).toBe(0);
-    expect(rb.code, rb.stderr).toBe(0);
-    const waited = [ra, rb].filter((r) => /waiting for `lab run ha-failover` \(pid \d+\)/.test(r.stderr));
-    expect(waited).toHaveLength(1);
-    expect((await check()).json.ok).toBe(true);
-    expect(fs.existsSync(new LabDir('ha-failover').path(LOCK_FILE))).toBe(false);
-  });
-
-  it('while a `lab run` holds the lab: --no-wait exits 3 naming it, read-only commands do not wait; killed, its lock is taken over', async () => {
+  it('while a `lab run` holds the lab: --no-wait exits 3 naming it, read-only commands do not wait; killed half-way, its lock is taken over and a rerun converges', async () => {
+    expect((await cli('reset', 'ha-failover')).code).toBe(0);
     const holder = spawnLab('run', 'ha-failover');
     const lock = new LabDir('ha-failover').path(LOCK_FILE);
     for (let i = 0; i < 200 && !fs.existsSync(lock); i++) await sleep(25);
@@ -105,6 +104,8 @@ describe('convergence (real servers)', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(JSON.parse(fs.readFileSync(lock, 'utf8')).pid).toBe(holder.pid);
 
+    // Half-way through building the cluster (a fresh run takes 15 s or more here).
+    await sleep(4000);
     process.kill(holder.pid, 'SIGKILL');
     await holder.done;
     expect(fs.existsSync(lock)).toBe(true);
