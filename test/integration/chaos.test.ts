@@ -37,6 +37,11 @@ const base = (over: Partial<DrillRecord> = {}): DrillRecord => ({
 });
 
 describe('judgeDrill (pure)', () => {
+  it('names how the active node was taken down: SIGKILL by default, SIGTERM in graceful mode', () => {
+    expect(judgeDrill(base()).summary.en).toContain('1 hard kills (SIGKILL)');
+    expect(judgeDrill(base({ mode: 'graceful' })).summary.en).toContain('1 graceful stops (SIGTERM)');
+    expect(judgeDrill(base({ mode: 'graceful' })).summary.ko).toContain('정상 종료(SIGTERM) 1회');
+  });
   it('passes when every acknowledged write reads back, and counts unknown writes apart', () => {
     const v = judgeDrill(base());
     expect(v).toMatchObject({ ok: true, acknowledged: 2, refused: 1, unknown: 1, unknownCommitted: 1, lost: 0, unverified: 0 });
