@@ -3,7 +3,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
-import { inCluster, joinCmd, raftMembers, rejoinNode, strayNodes } from './raft.ts';
+import { inCluster, joinCmd, raftMembers, rejoinNode, strayNodes, unsealOrRejoin } from './raft.ts';
 
 const NODES = [0, 1, 2];
 export { CANARY } from '../checkers/ha-failover.ts';
@@ -63,7 +63,10 @@ export const topic: Topic = {
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
       solve: async (ctx) => {
-        for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
+        // After a failover vault-0 is a follower like the others: one whose data the keys cannot open is rejoined.
+        await unsealOrRejoin(ctx, 0, async () => {
+          for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
+        });
         await ctx.exec(rootTokenCmd);
         // After `lab down` every node comes back sealed but already joined: vault-0 alone is no quorum, so it cannot
         // become active until a follower is unsealed too (the next steps). Only a brand-new cluster waits here.
@@ -110,7 +113,9 @@ export const topic: Topic = {
         // The same commands, the two nodes side by side: each node's three keys stay in order.
         await Promise.all([1, 2].map(async (n) => {
           if ((await health(ctx, n))?.sealed === false) return;
-          for (const c of unsealCmds(3, n)) await ctx.exec(c);
+          await unsealOrRejoin(ctx, n, async () => {
+            for (const c of unsealCmds(3, n)) await ctx.exec(c);
+          });
         }));
         // A sealed node looked joined until now; unsealed, one still outside the configuration is a stray.
         await rejoinStrays(ctx);
@@ -146,8 +151,9 @@ export const topic: Topic = {
         { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] },
       ],
       solve: async (ctx) => {
-        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
+        // Aimed at the active node: vault-0 may be a node that is still joining (sealed) after a wipe.
         const a = await ctx.activeVault();
+        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
         await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] });
       },
       done: async (ctx) => {
@@ -208,7 +214,11 @@ export const topic: Topic = {
       solve: async (ctx) => {
         for (const n of NODES) {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
-          if ((await health(ctx, n))?.sealed !== false) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+          if ((await health(ctx, n))?.sealed !== false) {
+            await unsealOrRejoin(ctx, n, async () => {
+              for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+            });
+          }
         }
         await waitUntil('3 unsealed nodes with one active', async () => {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));

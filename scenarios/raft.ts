@@ -4,7 +4,7 @@
  * data and never rejoins by itself: its data is wiped and it joins afresh.
  */
 import type { Cmd, LabContext } from '../src/engine/types.ts';
-import { msg } from '../src/engine/i18n.ts';
+import { msg, type Msg } from '../src/engine/i18n.ts';
 import { health, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 
 /** `vault operator raft join` on node n, verifying the leader (node `leader`) with the lab CA. */
@@ -75,16 +75,32 @@ export async function joinAndUnseal(ctx: LabContext, n: number): Promise<void> {
 }
 
 /** Wipe node n's data, start it uninitialised, join it to the active node's cluster and unseal it. */
-export async function rejoinNode(ctx: LabContext, n: number): Promise<void> {
+export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise<void> {
   const name = ctx.platform.vaultNodes()[n]!.name;
-  ctx.report.info(
-    ctx.report.t(
-      msg(
-        `    ${name} 은(는) Raft 구성원(member)이 아닙니다 (raft remove-peer 로 빠졌거나 따로 초기화됨): 옛 Raft 데이터를 지우고 다시 합류시킵니다.`,
-        `    ${name} is not a member of the Raft cluster (removed with raft remove-peer, or initialised on its own): wiping its old Raft data and joining it again.`,
-      ),
-    ),
-  );
+  const reason =
+    why ??
+    msg(
+      `${name} 은(는) Raft 구성원(member)이 아닙니다 (raft remove-peer 로 빠졌거나 따로 초기화됨)`,
+      `${name} is not a member of the Raft cluster (removed with raft remove-peer, or initialised on its own)`,
+    );
+  ctx.report.info(ctx.report.t(msg(`    ${reason.ko}: 옛 Raft 데이터를 지우고 다시 합류시킵니다.`, `    ${reason.en}: wiping its old Raft data and joining it again.`)));
   await ctx.platform.nodeAction('reset', n);
   await joinAndUnseal(ctx, n);
+}
+
+/**
+ * Unseal node n; if the lab's keys cannot unseal it while another node is active, its data is not the running
+ * cluster's (a join cut short by a stop, a cluster of its own): the active node holds every committed entry, so
+ * the node is wiped and joined again.
+ */
+export async function unsealOrRejoin(ctx: LabContext, n: number, unseal: () => Promise<void>): Promise<void> {
+  try {
+    await unseal();
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    const a = await ctx.activeVault();
+    if (!a || a.node === n) throw e;
+    const name = ctx.platform.vaultNodes()[n]!.name;
+    await rejoinNode(ctx, n, msg(`${name} 은(는) 랩의 키로 unseal 되지 않습니다 (합류가 중간에 끊겼거나 다른 클러스터의 데이터)`, `${name} does not unseal with the lab's keys (a join cut short, or another cluster's data)`));
+  }
 }
