@@ -131,6 +131,9 @@ export const topic: Topic = {
       hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
       commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
       solve: async (ctx) => {
+        // A peer removed while the cluster had no leader only shows as a stray once one is elected.
+        await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000);
+        await rejoinStrays(ctx);
         await waitVoters(ctx, 3);
         await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
         await observeLeader(ctx);
