@@ -2,7 +2,7 @@
  * Convergence as a property, on real OpenBao: random sequences of what a learner does with the study note's commands
  * (remove a peer, seal a node, stop or kill one, wipe one's data, disable the KV mount, delete the canary), then
  * `lab run ha-failover` must end in all pass, or exit 1/3 naming a `npx lab …` command that, run, gets there.
- * Bounded by time (PROPERTY_MS, default 150 s); PROPERTY_SEED replays a run (the seed is printed).
+ * Bounded by time (PROPERTY_MS, default 120 s); PROPERTY_SEED replays a run (the seed is printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -82,7 +82,7 @@ const check = async () => JSON.parse((await cli('check', 'ha-failover', '--json'
 
 describe('convergence as a property (real servers)', () => {
   const seed = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
-  const budgetMs = Number(process.env.PROPERTY_MS ?? 150_000);
+  const budgetMs = Number(process.env.PROPERTY_MS ?? 120_000);
   beforeAll(async () => {
     useTempLabHome();
     const r = await cli('run', 'ha-failover');
