@@ -4,6 +4,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { sleep } from '../src/exec.ts';
 import { LabError } from '../src/engine/errors.ts';
+import { clusterInitialized, Keeper, keptFiles } from '../src/engine/keep.ts';
 
 export const KEYS_FILE = '$LAB_DIR/cluster-keys.json';
 
@@ -12,6 +13,11 @@ export const initCmd = (shares: number, threshold: number, node = 0): Cmd => ({
   node,
   args: ['operator', 'init', `-key-shares=${shares}`, `-key-threshold=${threshold}`, '-format=json'],
   stdout: KEYS_FILE,
+  keep: true,
+  note: msg(
+    '출력에는 unseal 키와 root 토큰이 있습니다. noclobber 는 이미 있는 파일을 > 로 덮어쓰지 못하게 합니다 (init 을 두 번 하면 키를 잃습니다).',
+    'The output holds the unseal keys and the root token. noclobber stops > from overwriting an existing file (a second init would lose the keys).',
+  ),
 });
 
 export const unsealKeyVars = (n: number): Cmd[] =>
@@ -32,6 +38,22 @@ export const setupStep = (id: string, title = msg('실습 서버 띄우기', 'St
 
 export async function health(ctx: LabContext, node = 0) {
   return ctx.vault(node, null).health().catch(() => undefined);
+}
+
+/**
+ * Init is done when the cluster says so — any node answers initialised — not when one node is up: after the drill
+ * vault-0 may be dead while the cluster lives on. With every node down, the lab's copy of the keys tells.
+ */
+export async function initDone(ctx: LabContext): Promise<boolean> {
+  const initialized = await clusterInitialized(ctx);
+  if (initialized !== undefined) return initialized;
+  return keptFiles(ctx.topic).some((f) => f.init && new Keeper(ctx.lab).latest(f.name) !== undefined);
+}
+
+/** Some node is initialised and unsealed: the first unseal happened, whichever node is up now. */
+export async function anyUnsealed(ctx: LabContext): Promise<boolean> {
+  const hs = await Promise.all(ctx.platform.vaultNodes().map((_, i) => health(ctx, i)));
+  return hs.some((h) => h?.initialized === true && h.sealed === false);
 }
 
 export async function mountType(ctx: LabContext, mount: string): Promise<{ type: string; version?: string } | undefined> {

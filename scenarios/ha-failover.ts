@@ -1,7 +1,7 @@
 import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
-import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { anyUnsealed, health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { observeLeader, raftTerm } from '../checkers/ha-failover.ts';
 import { inCluster, joinCmd, raftMembers, rejoinNode, strayNodes, unsealOrRejoin } from './raft.ts';
 
@@ -52,7 +52,7 @@ export const topic: Topic = {
       task: msg('vault-0 을 키 조각 5개, 임계값 3으로 초기화하고 결과를 $LAB_DIR/cluster-keys.json 에 저장하세요.', 'Initialise vault-0 with 5 key shares and threshold 3; save the output to $LAB_DIR/cluster-keys.json.'),
       hint: msg('초기화는 한 노드에서 한 번만 합니다. 나머지 노드는 합류(join)합니다.', 'Initialise one node, once; the others join it.'),
       commands: [initCmd(5, 3)],
-      done: async (ctx) => (await health(ctx, 0))?.initialized === true && ctx.lab.clusterKeys() !== undefined,
+      done: initDone,
       checks: ['all-unsealed'],
     },
     {
@@ -61,7 +61,7 @@ export const topic: Topic = {
       title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
       task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
-      done: async (ctx) => (await health(ctx, 0))?.sealed === false,
+      done: async (ctx) => (await health(ctx, 0))?.sealed === false || (await anyUnsealed(ctx)),
       solve: async (ctx) => {
         // After a failover vault-0 is a follower like the others: one whose data the keys cannot open is rejoined.
         await unsealOrRejoin(ctx, 0, async () => {
@@ -237,4 +237,5 @@ export const topic: Topic = {
     },
   ],
   checker: async () => (await import('../checkers/ha-failover.ts')).checker as never,
+  resetNode: (ctx, n) => rejoinNode(ctx, n),
 };

@@ -57,7 +57,7 @@ export const agentCmds: Cmd[] = [
     note: msg('배포 주체: secret_id 를 response wrapping 으로 받습니다 (일회용 포장 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
   },
   { kind: 'set', name: 'WRAPPING_TOKEN', file: '$LAB_DIR/agent-1-wrapped.json', jq: '.wrap_info.token' },
-  { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', note: msg('에이전트: 포장을 한 번만 풉니다.', 'The agent: unwrap it, once.') },
+  { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 포장을 한 번만 풉니다.', 'The agent: unwrap it, once.') },
   { kind: 'set', name: 'ROLE_ID', file: '$LAB_DIR/agent-1-role-id.json', jq: '.data.role_id' },
   { kind: 'set', name: 'SECRET_ID', file: '$LAB_DIR/agent-1-secret-id.json', jq: '.data.secret_id' },
   { kind: 'vault', args: ['write', '-format=json', 'auth/approle/login', 'role_id=$ROLE_ID', 'secret_id=$SECRET_ID'], stdout: '$LAB_DIR/agent-1-login.json' },

@@ -50,6 +50,7 @@ const initCmd: Cmd = {
   kind: 'vault',
   args: ['operator', 'init', '-recovery-shares=1', '-recovery-threshold=1', '-format=json'],
   stdout: KEYS_FILE,
+  keep: true,
   note: msg('자동 봉인 해제: unseal 키 대신 recovery 키가 나옵니다.', 'Auto-unseal: recovery keys instead of unseal keys.'),
 };
 

@@ -25,15 +25,18 @@ export async function raftMembers(ctx: LabContext): Promise<string[] | undefined
 
 /**
  * Whether node n is (or is on its way to being) in the cluster: initialised, and either in the configuration or
- * still sealed (a node that has joined is only added when it is unsealed). Without an active node to ask, an
- * initialised node counts, as before.
+ * still sealed (a node that has joined is only added when it is unsealed). A node that is down counts when the
+ * configuration still lists it (killed in the drill: bringing it back is the rejoin step, not a join). Without an
+ * active node to ask, an initialised node counts, as before.
  */
 export async function inCluster(ctx: LabContext, n: number, members?: string[]): Promise<boolean> {
   const h = await health(ctx, n);
-  if (!h?.initialized) return false;
   const m = members ?? (await raftMembers(ctx));
+  const name = ctx.platform.vaultNodes()[n]!.name;
+  if (h === undefined) return m?.includes(name) ?? false;
+  if (!h.initialized) return false;
   if (!m) return true;
-  return h.sealed || m.includes(ctx.platform.vaultNodes()[n]!.name);
+  return h.sealed || m.includes(name);
 }
 
 /** An unsealed node outside the configuration: unseal has returned, so a join in progress would show by now. */

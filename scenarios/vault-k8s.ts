@@ -1,6 +1,6 @@
 import type { Topic } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
+import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
 
 const secretPath = 'secret/webapp/config';
 
@@ -25,7 +25,7 @@ export const topic: Topic = {
       ),
       hint: msg('초기화는 클러스터마다 한 번뿐입니다. 출력에는 unseal 키와 root 토큰이 있으니 파일 권한을 0600 으로 두세요.', 'Init happens once per cluster; its output holds the unseal key and root token: keep the file 0600.'),
       commands: [initCmd(1, 1)],
-      done: async (ctx) => (await health(ctx))?.initialized === true && ctx.lab.clusterKeys() !== undefined,
+      done: initDone,
       checks: ['initialized'],
     },
     {

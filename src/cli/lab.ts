@@ -1,5 +1,5 @@
 /** Opening a topic's lab for a command: topic, state folder, platform, context. */
-import type { CommandArgs } from './main.ts';
+import type { CommandArgs } from './types.ts';
 import type { LabContext, Topic } from '../engine/types.ts';
 import { loadTopic } from '../engine/catalogue.ts';
 import { LabDir } from '../engine/state.ts';
@@ -8,6 +8,7 @@ import { createContext } from '../engine/context.ts';
 import { usageError, envError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
 import { acquireLabLock } from '../engine/lock.ts';
+import { guardKeptFiles } from '../engine/keep.ts';
 
 export function topicArg(a: CommandArgs, required = true): string | undefined {
   const id = a.positionals[0];
@@ -38,5 +39,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
   }
   // A kind-only topic (k8s-auth, vso) defaults to kind, so `lab hint k8s-auth` works without --platform.
   const platform = await createPlatform(rec?.platform ?? wanted ?? (topic.platforms.includes('local') ? 'local' : topic.platforms[0]!), topic, lab);
-  return createContext(topic, platform, lab, a.report, a.lang);
+  const ctx = createContext(topic, platform, lab, a.report, a.lang);
+  if (rec) await guardKeptFiles(ctx);
+  return ctx;
 }

@@ -5,31 +5,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabError, Exit } from '../engine/errors.ts';
 import { msg, parseLang, type Lang, type Msg } from '../engine/i18n.ts';
-import { Reporter, type Out } from '../engine/reporter.ts';
+import { Reporter } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
 import { setAbortSignal } from '../exec.ts';
 import { releaseAllLocks } from '../engine/lock.ts';
 
-export interface Io {
-  stdout: Out & { isTTY?: boolean };
-  stderr: Out & { isTTY?: boolean };
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-}
-
-export interface CommandArgs {
-  positionals: string[];
-  values: Record<string, string | boolean | string[] | undefined>;
-  lang: Lang;
-  report: Reporter;
-  io: Io;
-  json: boolean;
-  signal: AbortSignal | undefined;
-  /** Set for commands that change a lab: openLab takes the topic's lock (see engine/lock.ts). */
-  lock?: { command: string; wait: boolean };
-}
-export type CommandFn = (a: CommandArgs) => Promise<number>;
+export type { Io, CommandArgs, CommandFn } from './types.ts';
+import type { Io, CommandArgs, CommandFn } from './types.ts';
 
 type Opts = NonNullable<ParseArgsConfig['options']>;
 interface CommandSpec {

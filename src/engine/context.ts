@@ -10,6 +10,7 @@ import { VaultClient } from '../vault/client.ts';
 import { run } from '../exec.ts';
 import { substitute, jqPath } from './vars.ts';
 import { registerSecret } from './redact.ts';
+import { Keeper, makeRoom } from './keep.ts';
 
 export function createContext(topic: Topic, platform: Platform, lab: LabDir, report: Reporter, lang: Lang): LabContext {
   /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
@@ -42,12 +43,17 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         case 'vault': {
           const e = env();
           const args = cmd.args.map((a) => substitute(a, e));
+          const file = cmd.stdout ? substitute(cmd.stdout, e) : undefined;
+          if (file && !file.startsWith(lab.dir + path.sep)) throw new LabError(msg(`랩 폴더 밖으로는 쓰지 않습니다: ${file}`, `refusing to write outside the lab folder: ${file}`));
+          const name = file ? path.relative(lab.dir, file) : undefined;
+          // noclobber, as the learner's line has it: an earlier output is moved aside (and kept), never overwritten.
+          const aside = name && cmd.keep ? makeRoom(lab, name) : undefined;
+          if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside} 에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}) });
-          if (cmd.stdout) {
-            const file = substitute(cmd.stdout, e);
-            if (!file.startsWith(lab.dir + path.sep)) throw new LabError(msg(`랩 폴더 밖으로는 쓰지 않습니다: ${file}`, `refusing to write outside the lab folder: ${file}`));
-            lab.writeSecret(path.relative(lab.dir, file), r.stdout + '\n');
-            if (path.basename(file) === 'cluster-keys.json') lab.clusterKeys();
+          if (name) {
+            lab.writeSecret(name, r.stdout + '\n');
+            if (path.basename(name) === 'cluster-keys.json') lab.clusterKeys();
+            if (cmd.keep) new Keeper(lab).snapshot(name);
           }
           return r;
         }

@@ -11,7 +11,11 @@ export type PlatformName = 'local' | 'kind';
  * Arguments may reference $VARS from the lab's environment (VAULT_ADDR, LAB_DIR, unseal keys set by a `set`).
  */
 export type Cmd =
-  | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; note?: Msg }
+  /**
+   * `stdout`: a file in the lab folder the output goes to (`> file`). `keep`: the output cannot be made again (unseal
+   * keys, a single-use unwrap): the learner's line is rendered with noclobber and the lab keeps its own copy (keep.ts).
+   */
+  | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; keep?: boolean; note?: Msg }
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
   /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
@@ -104,6 +108,8 @@ export interface Topic {
   steps: Step[];
   /** Loaded lazily so `lab --help` and `lab list` stay fast. */
   checker: () => Promise<Checker<unknown>>;
+  /** `lab node <topic> reset <node>`: wipe one node's data and bring it back into the running cluster (Raft topics). */
+  resetNode?: (ctx: LabContext, node: number) => Promise<void>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
 }

@@ -1,6 +1,6 @@
 /** `lab chaos ha-failover`: the same drill the test suite runs, with progress and a bilingual verdict. */
 import fs from 'node:fs';
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { openLab } from '../lab.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';

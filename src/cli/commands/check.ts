@@ -1,4 +1,4 @@
-import type { CommandArgs, CommandFn } from '../main.ts';
+import type { CommandArgs, CommandFn } from '../types.ts';
 import type { CheckResult, LabContext } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
 import { runChecks } from '../../engine/runner.ts';

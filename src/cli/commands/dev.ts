@@ -1,4 +1,4 @@
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { loadAll, topicIds } from '../../engine/catalogue.ts';
 import { auditAll } from '../../engine/content.ts';
 import { Exit, usageError } from '../../engine/errors.ts';

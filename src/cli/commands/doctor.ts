@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';

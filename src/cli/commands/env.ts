@@ -1,4 +1,4 @@
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { openLab } from '../lab.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';

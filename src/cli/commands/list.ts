@@ -1,4 +1,4 @@
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { loadAll } from '../../engine/catalogue.ts';
 import { LabDir } from '../../engine/state.ts';
 import { Exit } from '../../engine/errors.ts';

@@ -1,7 +1,7 @@
 /** `lab site build [--out DIR] [--results FILE]` and `lab site serve [--port N] [--out DIR]`. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { usageError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 

@@ -1,4 +1,4 @@
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import { openLab } from '../lab.ts';
 import { Exit, envError, usageError } from '../../engine/errors.ts';
 import type { NodeAction } from '../../engine/types.ts';
@@ -48,17 +48,16 @@ export const node: CommandFn = async (a) => {
   const r = ctx.report;
   const n = nodes[i]!.name;
   if (action === 'reset') {
-    const raft = ctx.topic.needs.vault.storage === 'raft' && nodes.length > 1;
+    if (!ctx.topic.resetNode) throw usageError(msg(`'${ctx.topic.id}' 에는 노드 reset 이 없습니다 (Raft 클러스터 주제 전용: ha-failover).`, `'${ctx.topic.id}' has no node reset (it is for Raft cluster topics: ha-failover).`));
     // Wiping the only copy of a cluster's data is not a fix: a Raft node is reset only while the others carry on.
-    const a2 = raft ? await ctx.activeVault() : undefined;
+    const a2 = await ctx.activeVault();
     if (!a2 || a2.node === i) {
       throw envError(
         msg(`${n} 을(를) 초기화하지 않았습니다: 데이터를 이어받을 다른 active 노드가 없습니다.`, `${n} was not reset: no other active node holds the cluster's data.`),
         msg(`reset 은 Raft 클러스터의 한 노드를 다시 합류시킬 때만 씁니다. 클러스터를 먼저 살리세요 ('npx lab run ${ctx.topic.id}'), 모두 처음부터 하려면 'npx lab reset ${ctx.topic.id}'.`, `reset rejoins one node of a Raft cluster that is otherwise up. Bring the cluster up first ('npx lab run ${ctx.topic.id}'), or start over with 'npx lab reset ${ctx.topic.id}'.`),
       );
     }
-    const { rejoinNode } = await import('../../../scenarios/raft.ts');
-    await rejoinNode(ctx, i);
+    await ctx.topic.resetNode(ctx, i);
     r.info(r.t(msg(`${n}: 데이터를 지우고 다시 합류시켜 unseal 했습니다 (voter).`, `${n}: wiped, joined again and unsealed (a voter).`)));
     return Exit.ok;
   }

@@ -1,4 +1,4 @@
-import type { CommandFn } from '../main.ts';
+import type { CommandFn } from '../types.ts';
 import type { LabContext, Step } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
 import { findStep, nextStep, runChecks, runSteps } from '../../engine/runner.ts';
@@ -55,9 +55,25 @@ export const hintCmd: CommandFn = async (a) => {
     ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤습니다. 'npx lab check ${ctx.topic.id}' 로 확인하세요.`, `Every step is done; confirm with 'npx lab check ${ctx.topic.id}'.`)));
     return Exit.ok;
   }
+  await noticeStoppedNodes(ctx, step);
   showStep(ctx, step);
   return Exit.ok;
 };
+
+/** A node that is down is its own situation: say so, with the command that brings it back, before the step. */
+async function noticeStoppedNodes(ctx: LabContext, step: Step): Promise<void> {
+  if (!ctx.lab.record()) return;
+  const nodes = ctx.platform.vaultNodes();
+  if (nodes.length < 2) return;
+  const hs = await Promise.all(nodes.map((_, i) => ctx.vault(i, null).health().catch(() => undefined)));
+  if (hs.every((h) => h === undefined)) return;
+  for (const [i, n] of nodes.entries()) {
+    if (hs[i] !== undefined) continue;
+    if (step.commands?.some((c) => c.kind === 'node' && c.action === 'start' && c.node === i)) continue;
+    const start = `npx lab node ${ctx.topic.id} start ${n.name}`;
+    ctx.report.out(ctx.report.t(msg(`! ${n.name} 이(가) 멈춰 있습니다: '${start}' 로 다시 띄운 뒤 unseal 하세요.`, `! ${n.name} is stopped: bring it back with '${start}', then unseal it.`)));
+  }
+}
 
 export const solveCmd: CommandFn = async (a) => {
   const ctx = await openLab(a);

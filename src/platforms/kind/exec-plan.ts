@@ -93,6 +93,7 @@ export function renderKind(cmd: Cmd): string {
       const env = needsToken(cmd.args) ? 'env VAULT_TOKEN="$VAULT_TOKEN" ' : '';
       let s = `kubectl exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args.map((a) => inPodArg(a, { addrs: [] })))}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
+      if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       return s;
     }

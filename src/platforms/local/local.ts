@@ -356,6 +356,8 @@ export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: stri
     case 'vault': {
       let s = `vault ${args(cmd.node ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
+      // A subshell keeps noclobber from changing the rest of the learner's session.
+      if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       return s;
     }

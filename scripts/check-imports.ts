@@ -1,0 +1,81 @@
+/**
+ * The import graph's rules (ARCHITECTURE.md, "Import rules"), checked on every static and dynamic import of the
+ * project's own TypeScript. Exits 1 with one line per violation. Type-only imports count: a type circle is still a
+ * circle for a reader.
+ *
+ *   1. no circles;
+ *   2. src/ (the engine) imports nothing from labs/, scenarios/, checkers/ or site/ — content is handed to it;
+ *   3. labs/ (topic data) imports only src/; checkers/ import no scenarios/ and scenarios/ no checkers/ except
+ *      through the catalogue (scenarios/index.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dirs = ['src', 'labs', 'scenarios', 'checkers', 'site', 'bin'];
+
+function files(dir: string): string[] {
+  const abs = path.join(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && /\.(ts|js)$/.test(d.name) && !d.name.endsWith('.d.ts'))
+    .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
+    .filter((f) => !f.includes('node_modules') && !f.startsWith(path.join('site', 'out')));
+}
+
+export function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  const info = ts.preProcessFile(text, true, true);
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => path.normalize(path.join(path.dirname(file), s)));
+}
+
+const top = (f: string) => f.split(path.sep)[0]!;
+
+export function violations(graph: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const [from, tos] of graph) {
+    for (const to of tos) {
+      const a = top(from);
+      const b = top(to);
+      if (a === 'src' && ['labs', 'scenarios', 'checkers', 'site'].includes(b)) out.push(`${from} → ${to}: the engine must not import content (rule 2)`);
+      if (a === 'labs' && b !== 'src' && b !== 'labs') out.push(`${from} → ${to}: topic data imports only src/ (rule 3)`);
+      if (a === 'checkers' && b === 'scenarios') out.push(`${from} → ${to}: a checker must not import steps (rule 3)`);
+      if (a === 'scenarios' && b === 'checkers' && from !== path.join('scenarios', 'index.ts')) out.push(`${from} → ${to}: steps must not import checks; the catalogue pairs them (rule 3)`);
+    }
+  }
+  // Circles: depth-first search, each cycle reported once by its smallest member.
+  const seen = new Set<string>();
+  const onStack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (f: string) => {
+    if (onStack.includes(f)) {
+      const cycle = onStack.slice(onStack.indexOf(f));
+      const key = [...cycle].sort().join('|');
+      if (!reported.has(key)) {
+        reported.add(key);
+        out.push(`circle: ${[...cycle, f].join(' → ')} (rule 1)`);
+      }
+      return;
+    }
+    if (seen.has(f)) return;
+    seen.add(f);
+    onStack.push(f);
+    for (const t of graph.get(f) ?? []) if (graph.has(t)) visit(t);
+    onStack.pop();
+  };
+  for (const f of graph.keys()) visit(f);
+  return out;
+}
+
+if (import.meta.main) {
+  const graph = new Map<string, string[]>();
+  for (const f of dirs.flatMap(files)) graph.set(f, importsOf(f));
+  const v = violations(graph);
+  for (const line of v) console.log(line);
+  console.log(v.length ? `import rules: ${v.length} violation(s) in ${graph.size} files` : `import rules: ok (${graph.size} files)`);
+  process.exit(v.length ? 1 : 0);
+}
