@@ -171,7 +171,9 @@ export async function guardKeptFiles(ctx: LabContext): Promise<void> {
       continue;
     }
     const copy = keeper.latest(f.name);
-    if (!copy && st === 'missing') continue;
+    // A missing init output with no copy still matters once the cluster is initialised (a `lab run` killed between
+    // init and writing its output): the keys are lost, and the learner must hear it.
+    if (!copy && st === 'missing' && !f.init) continue;
     // Only an init output depends on the cluster: a fresh (or wiped) cluster needs a new init, not old keys.
     const initialized = f.init ? await clusterInitialized(ctx) : true;
     const shown = `$LAB_DIR/${f.name}`;
