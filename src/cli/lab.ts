@@ -7,7 +7,7 @@ import { createPlatform } from '../platforms/index.ts';
 import { createContext } from '../engine/context.ts';
 import { usageError, envError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
-import { acquireLabLock } from '../engine/lock.ts';
+import { acquireLabLock, lockedByOther } from '../engine/lock.ts';
 import { guardKeptFiles } from '../engine/keep.ts';
 
 export function topicArg(a: CommandArgs, required = true): string | undefined {
@@ -40,6 +40,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
   // A kind-only topic (k8s-auth, vso) defaults to kind, so `lab hint k8s-auth` works without --platform.
   const platform = await createPlatform(rec?.platform ?? wanted ?? (topic.platforms.includes('local') ? 'local' : topic.platforms[0]!), topic, lab);
   const ctx = createContext(topic, platform, lab, a.report, a.lang);
-  if (rec) await guardKeptFiles(ctx);
+  // Repairs are changes: a read-only command leaves them to the command that is changing the lab right now.
+  if (rec && (a.lock || !lockedByOther(lab.dir))) await guardKeptFiles(ctx);
   return ctx;
 }

@@ -54,6 +54,12 @@ function readLock(file: string): LockInfo | undefined {
   }
 }
 
+/** Another live process holds the lab's lock: it is changing the lab right now. */
+export function lockedByOther(dir: string): LockInfo | undefined {
+  const cur = readLock(path.join(dir, LOCK_FILE));
+  return cur && cur.pid !== process.pid && lockHolderAlive(cur) ? cur : undefined;
+}
+
 /** Locks this process holds, released on exit even when the process ends abruptly (process.exit on a 2nd Ctrl-C). */
 const held = new Map<string, LockInfo>();
 let exitHook = false;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireLabLock, LOCK_FILE, releaseAllLocks, type LockInfo } from '../../src/engine/lock.ts';
+import { acquireLabLock, LOCK_FILE, lockedByOther, releaseAllLocks, type LockInfo } from '../../src/engine/lock.ts';
 import { LabError } from '../../src/engine/errors.ts';
 import type { Msg } from '../../src/engine/i18n.ts';
 import { runSteps } from '../../src/engine/runner.ts';
@@ -48,8 +48,10 @@ describe('lab lock', () => {
     const waiting = acquireLabLock(dir, { command: 'lab node x', wait: true, say: (m) => said.push(m), pollMs: 20 });
     await new Promise((r) => setTimeout(r, 200));
     expect(said.map((m) => m.en)).toEqual([`waiting for \`lab run ha-failover\` (pid ${holder.pid}), which is changing this lab (Ctrl-C to stop) …`]);
+    expect(lockedByOther(dir)).toMatchObject({ pid: holder.pid, command: 'lab run ha-failover' });
     holder.kill('SIGKILL');
     await waiting;
+    expect(lockedByOther(dir)).toBeUndefined();
     expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, command: 'lab node x' });
   });
 
