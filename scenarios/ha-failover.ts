@@ -81,7 +81,10 @@ export const topic: Topic = {
       kind: 'task',
       title: msg('vault-1, vault-2 를 Raft 에 합류', 'Join vault-1 and vault-2 to Raft'),
       task: msg('vault-1 과 vault-2 를 vault-0 의 Raft 클러스터에 합류시키세요 (리더 CA 로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
-      hint: msg('설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다.', 'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins.'),
+      hint: msg(
+        '설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. raft remove-peer 로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
+        'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
+      ),
       commands: [joinCmd(1), joinCmd(2)],
       solve: async (ctx) => {
         // A node still holding the Raft data of a cluster it is no longer part of never rejoins by itself.
