@@ -138,7 +138,9 @@ export const topic: Topic = {
         await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000);
         await rejoinStrays(ctx);
         await waitVoters(ctx, 3);
-        await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
+        // Asked of the active node: vault-0 may be down or sealed after a failover.
+        const a = await ctx.activeVault();
+        await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['operator', 'raft', 'list-peers'] });
         await observeLeader(ctx);
       },
       done: async (ctx) => {

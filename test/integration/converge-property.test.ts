@@ -129,3 +129,54 @@ describe('convergence as a property (real servers)', () => {
     console.log(`property: ${sequences} sequences in ${((Date.now() - t0) / 1000).toFixed(0)} s\n${log.join('\n')}`);
   });
 });
+
+/** The same property on the ldap topic: a real slapd beside one Vault; the learner breaks either side. */
+describe('convergence as a property: ldap (real slapd and Vault)', () => {
+  const seed = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
+  const budgetMs = Number(process.env.PROPERTY_LDAP_MS ?? 40_000);
+  const sh = (script: string) =>
+    run('bash', ['-c', `eval "$(node bin/lab.js env ldap)" && ${script}`], { cwd: rootDir, reject: false, env: { PATH: `${rootDir}node_modules/.bin:${process.env.PATH}` } });
+  const ldapMutations: { name: string; apply: () => Promise<string> }[] = [
+    { name: 'kill slapd', apply: async () => `kill slapd → ${(await sh('kill "$(jq -r .processes.slapd.pid "$LAB_DIR/lab.json")"')).exitCode}` },
+    { name: 'kill -9 vault', apply: async () => `kill -9 vault → ${(await sh('kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")"')).exitCode}` },
+    { name: 'disable ldap auth', apply: async () => `auth disable ldap → ${(await sh('vault auth disable ldap')).exitCode}` },
+    { name: 'delete a policy', apply: async () => `policy delete dev-policy → ${(await sh('vault policy delete dev-policy')).exitCode}` },
+    { name: 'unmap a group', apply: async () => `groups/developers policies= → ${(await sh('vault write auth/ldap/groups/developers policies=')).exitCode}` },
+    { name: 'seal vault', apply: async () => `operator seal → ${(await sh('vault operator seal')).exitCode}` },
+  ];
+  beforeAll(async () => {
+    const r = await cli('run', 'ldap');
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await cli('down', '--all');
+  });
+
+  it(`random learner mutations, then lab run ldap: all pass or a named fix that works (seed ${seed})`, { timeout: budgetMs + 90_000 }, async () => {
+    const rand = rng(seed + 1);
+    const t0 = Date.now();
+    let sequences = 0;
+    const log: string[] = [];
+    while (Date.now() - t0 < budgetMs || sequences < 3) {
+      const steps: string[] = [];
+      for (let i = 0, len = 1 + Math.floor(rand() * 3); i < len; i++) steps.push(await ldapMutations[Math.floor(rand() * ldapMutations.length)]!.apply());
+      const where = `seed ${seed}, ldap sequence ${sequences + 1}: ${steps.join('; ')}`;
+      const r = await cli('run', 'ldap', '--lang', 'en');
+      log.push(`${where} → lab run exit ${r.code}`);
+      if (r.code !== 0) {
+        expect([1, 3], `${where}\n${r.stderr}`).toContain(r.code);
+        const fix = /'(npx lab [^']+)'/.exec(r.stderr)?.[1];
+        expect(fix, `${where}: no 'npx lab …' fix named\n${r.stderr}`).toBeDefined();
+        expect(fix, where).not.toMatch(/^npx lab (status|check|info|env|hint|list|doctor)\b/);
+        const f = await cli(...fix!.split(' ').slice(2), '--lang', 'en');
+        log.push(`  fix: ${fix} → exit ${f.code}`);
+        const again = await cli('run', 'ldap', '--lang', 'en');
+        expect(again.code, `${where}; after '${fix}':\n${again.stderr}`).toBe(0);
+      }
+      const c = JSON.parse((await cli('check', 'ldap', '--json', '--lang', 'en')).stdout) as Json;
+      expect(c.ok, `${where}\n${JSON.stringify(c.results.filter((x) => !x.ok))}`).toBe(true);
+      sequences++;
+    }
+    console.log(`ldap property: ${sequences} sequences in ${((Date.now() - t0) / 1000).toFixed(0)} s\n${log.join('\n')}`);
+  });
+});

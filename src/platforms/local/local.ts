@@ -123,6 +123,16 @@ export class LocalPlatform implements Platform {
     }
   }
 
+  /** Whether `probe` succeeds within the time given (polling). */
+  async answersWithin(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (await probe().catch(() => false)) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(100);
+    }
+  }
+
   /** Wait until `probe` succeeds, failing early (with the log) if the process died. */
   async waitFor(name: string, what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -224,8 +234,17 @@ export class LocalPlatform implements Platform {
     const b = bin ?? (await this.binary());
     const name = nodeName(this.spec, i);
     if (this.procAlive(name)) {
-      report?.debug(`${name} already running`);
-      return;
+      // A node told to stop a moment ago (kill -TERM by hand) still looks alive: it must answer, or it is stopped
+      // for good and started again.
+      const answers = async () => {
+        await this.client(i).health();
+        return true;
+      };
+      if (await this.answersWithin(2000, answers)) {
+        report?.debug(`${name} already running`);
+        return;
+      }
+      await this.stopProcess(name);
     }
     const file = this.writeNodeConfig(i, b);
     report?.debug(`starting ${name} on ${this.vaultNodes()[i]!.addr}`);
