@@ -155,7 +155,7 @@ export const ldapService: LocalService = {
         await ldapSearch(p, LDAP.suffix, '(objectClass=organization)', ['dc']);
         return true;
       };
-      if (await p.answersWithin(2000, answers)) {
+      if (await p.answersWithin(5000, answers)) {
         report.debug('slapd already running');
         return;
       }

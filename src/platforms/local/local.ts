@@ -240,7 +240,7 @@ export class LocalPlatform implements Platform {
         await this.client(i).health();
         return true;
       };
-      if (await this.answersWithin(2000, answers)) {
+      if (await this.answersWithin(5000, answers)) {
         report?.debug(`${name} already running`);
         return;
       }
