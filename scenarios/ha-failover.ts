@@ -134,7 +134,15 @@ export const topic: Topic = {
       hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
       commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
       solve: async (ctx) => {
-        // A peer removed while the cluster had no leader only shows as a stray once one is elected.
+        // No leader: a sealed member is missing from the quorum (vault-0 restarted while a removed peer is unsealed
+        // makes "some node is unsealed" true); unseal every sealed node. A removed peer only shows as a stray once a
+        // leader is elected.
+        if (!(await ctx.activeVault())) {
+          for (const n of NODES) {
+            const h = await health(ctx, n);
+            if (h?.initialized && h.sealed) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+          }
+        }
         await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000);
         await rejoinStrays(ctx);
         await waitVoters(ctx, 3);

@@ -116,7 +116,7 @@ describe('convergence as a property (real servers)', () => {
         const fix = /'(npx lab [^']+)'/.exec(r.stderr)?.[1];
         expect(fix, `${where}: no 'npx lab …' fix named\n${r.stderr}`).toBeDefined();
         // Every mutation here leaves a quorum of intact nodes: starting the lab over is not a fix, nor is looking.
-        expect(fix, where).not.toMatch(/^npx lab (reset|status|check|info|env|hint|list|doctor)\b/);
+        expect(fix, `${where}\n${r.stderr}`).not.toMatch(/^npx lab (reset|status|check|info|env|hint|list|doctor)\b/);
         const f = await cli(...fix!.split(' ').slice(2), '--lang', 'en');
         log.push(`  fix: ${fix} → exit ${f.code}`);
         const again = await cli('run', 'ha-failover', '--lang', 'en');
@@ -167,7 +167,7 @@ describe('convergence as a property: ldap (real slapd and Vault)', () => {
         expect([1, 3], `${where}\n${r.stderr}`).toContain(r.code);
         const fix = /'(npx lab [^']+)'/.exec(r.stderr)?.[1];
         expect(fix, `${where}: no 'npx lab …' fix named\n${r.stderr}`).toBeDefined();
-        expect(fix, where).not.toMatch(/^npx lab (status|check|info|env|hint|list|doctor)\b/);
+        expect(fix, `${where}\n${r.stderr}`).not.toMatch(/^npx lab (status|check|info|env|hint|list|doctor)\b/);
         const f = await cli(...fix!.split(' ').slice(2), '--lang', 'en');
         log.push(`  fix: ${fix} → exit ${f.code}`);
         const again = await cli('run', 'ldap', '--lang', 'en');
