@@ -20,6 +20,10 @@ async function joined(ctx: LabContext, node: number): Promise<boolean> {
   return (await health(ctx, node))?.initialized === true;
 }
 
+async function unsealNode(ctx: LabContext, n: number): Promise<void> {
+  for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+}
+
 /** Every node that is up but outside the Raft configuration is wiped and joined again (see scenarios/raft.ts). */
 async function rejoinStrays(ctx: LabContext): Promise<void> {
   for (const n of await strayNodes(ctx)) await rejoinNode(ctx, n);
@@ -140,10 +144,16 @@ export const topic: Topic = {
         if (!(await ctx.activeVault())) {
           for (const n of NODES) {
             const h = await health(ctx, n);
-            if (h?.initialized && h.sealed) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+            if (h?.initialized && h.sealed) await unsealNode(ctx, n);
           }
         }
         await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000);
+        // A sealed node outside the configuration looks like one still joining until it is unsealed.
+        const members = (await raftMembers(ctx)) ?? [];
+        for (const n of NODES) {
+          const h = await health(ctx, n);
+          if (h?.initialized && h.sealed && !members.includes(ctx.platform.vaultNodes()[n]!.name)) await unsealOrRejoin(ctx, n, () => unsealNode(ctx, n));
+        }
         await rejoinStrays(ctx);
         await waitVoters(ctx, 3);
         // Asked of the active node: vault-0 may be down or sealed after a failover.
