@@ -9,6 +9,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     // Integration tests start real servers on fixed loopback port ranges: one file at a time keeps 2 cores sane.
     fileParallelism: false,
     testTimeout: 120_000,

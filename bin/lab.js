@@ -11,6 +11,10 @@ for (const s of [process.stdout, process.stderr]) s.on('error', (e) => { if (e.c
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
+// The composition root: content (topics, checks, the site) is handed to the engine here, never imported by it.
+const { provideContent } = await import('../src/engine/catalogue.ts');
+const { catalogue } = await import('../scenarios/index.ts');
+provideContent({ catalogue, site: () => import('../site/index.ts') });
 const ac = new AbortController();
 let interrupted = 0;
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -1,11 +1,12 @@
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { gatherNodes, type NodeState } from './common.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
-import type { RaftServer, VaultClient } from '../src/vault/client.ts';
+import type { RaftServer } from '../src/vault/client.ts';
+import { CANARY, raftTermOf, recordLeader } from '../labs/ha-failover/data.ts';
 
-export const CANARY = { path: 'ha/canary', value: 'written-before-failover' };
+export { CANARY };
 
 export interface State {
   nodes: NodeState[];
@@ -18,42 +19,6 @@ export interface State {
   tls: { node: string; v11: Handshake; v12: Handshake }[];
   canary: unknown;
   hasToken: boolean;
-}
-
-/** The highest Raft term any server reports (autopilot state); a leader change raises it. */
-export async function raftTermOf(client: VaultClient): Promise<number | undefined> {
-  const r = await client.read<{ data?: { servers?: Record<string, { last_term?: number }> } }>('/sys/storage/raft/autopilot/state');
-  const terms = Object.values(r.data?.servers ?? {}).map((s) => s.last_term ?? 0);
-  return terms.length ? Math.max(...terms) : undefined;
-}
-
-export async function raftTerm(ctx: LabContext): Promise<number | undefined> {
-  const a = await ctx.activeVault();
-  return a ? raftTermOf(a.client) : undefined;
-}
-
-/**
- * Records the leader and Raft term over time in progress.json, so the drill can be judged from live state
- * even when the learner kills the node by hand: the first full-cluster observation is the baseline.
- */
-export function recordLeader(ctx: LabContext, leader: string, term: number | undefined, voters: number): void {
-  ctx.lab.updateProgress((p) => {
-    const o = p.observations;
-    if (o.baselineTerm === undefined && term !== undefined && voters >= 3) {
-      o.baselineTerm = term;
-      o.baselineLeader = leader;
-    }
-    const leaders = (o.leaders as string[] | undefined) ?? [];
-    if (leaders.at(-1) !== leader) leaders.push(leader);
-    o.leaders = leaders.slice(-20);
-  });
-}
-
-export async function observeLeader(ctx: LabContext): Promise<void> {
-  const a = await ctx.activeVault();
-  if (!a) return;
-  const [term, servers] = await Promise.all([raftTermOf(a.client).catch(() => undefined), a.client.raftServers().catch(() => [])]);
-  recordLeader(ctx, ctx.platform.vaultNodes()[a.node]!.name, term, servers.filter((s) => s.voter).length);
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
@@ -188,4 +153,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

@@ -4,7 +4,7 @@
  */
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import type { BindingInfo, Kube } from '../src/platforms/kind/k8s.ts';
 import { DEFAULT_CONTEXT } from '../src/platforms/kind/names.ts';
@@ -281,4 +281,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

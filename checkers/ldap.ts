@@ -6,13 +6,12 @@
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import type { Msg } from '../src/engine/i18n.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { gatherVaultBasics } from './common.ts';
-import { LDAP, ldapSearch, userDnOf } from '../src/platforms/local/ldap.ts';
-import type { LocalPlatform } from '../src/platforms/local/local.ts';
-import { ADMIN_ONLY_PATH, GROUP_POLICY, POLICIES, USER_POLICY } from '../scenarios/ldap.ts';
+import { LDAP, userDnOf } from '../src/platforms/ldap-directory.ts';
+import { ADMIN_ONLY_PATH, GROUP_POLICY, POLICIES, USER_POLICY } from '../labs/ldap/data.ts';
 
 export interface Login {
   ok: boolean;
@@ -65,7 +64,9 @@ async function statusOf(p: Promise<unknown>): Promise<number> {
 async function gatherDirectory(ctx: LabContext): Promise<State['directory']> {
   const groups: Record<string, string[]> = {};
   try {
-    const out = await ldapSearch(ctx.platform as LocalPlatform, LDAP.groupDn, '(objectClass=groupOfNames)', ['cn', 'member']);
+    const ldap = ctx.platform.ldap;
+    if (!ldap) return { up: false, groups, error: 'this platform runs no LDAP directory' };
+    const out = await ldap.search(LDAP.groupDn, '(objectClass=groupOfNames)', ['cn', 'member']);
     let cn: string | undefined;
     for (const line of out.split('\n')) {
       const m = /^(cn|member): (.*)$/.exec(line.trim());
@@ -79,12 +80,11 @@ async function gatherDirectory(ctx: LabContext): Promise<State['directory']> {
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
-  const platform = ctx.platform as LocalPlatform;
   const basics = await gatherVaultBasics(ctx);
   const s: State = {
     vaultReady: basics.active !== undefined && basics.tokenValid,
     directory: await gatherDirectory(ctx),
-    ldapUrl: platform.shellEnv().LDAP_URL ?? '',
+    ldapUrl: ctx.platform.ldap?.url ?? '',
     mount: undefined,
     config: undefined,
     policies: {},
@@ -360,4 +360,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

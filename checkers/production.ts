@@ -4,14 +4,15 @@
  * logins get short tokens, a least-privilege token scrapes metrics over TLS 1.2+, the root token is dead.
  */
 import fs from 'node:fs';
-import https from 'node:https';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { CANARY, generateRootAttempt } from '../scenarios/production.ts';
+import { CANARY } from '../labs/production/data.ts';
+import { generateRootAttempt } from '../src/vault/generate-root.ts';
+import { httpGet } from '../src/vault/http.ts';
 
 export interface State {
   ready: boolean;
@@ -35,19 +36,6 @@ export function parsePrometheus(text: string): Map<string, number> {
     if (m && !out.has(m[1]!)) out.set(m[1]!, Number(m[3]));
   }
   return out;
-}
-
-function httpsGet(url: string, token: string, caFile: string | undefined): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { headers: { 'X-Vault-Token': token }, minVersion: 'TLSv1.2', ...(caFile ? { ca: fs.readFileSync(caFile) } : {}), timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
 }
 
 const read = (f: string): string => {
@@ -165,7 +153,7 @@ export async function gather(ctx: LabContext): Promise<State> {
     const caps = await admin.write<{ data?: Record<string, string[]> } & Record<string, unknown>>('/sys/capabilities', { token: prom, paths: [`secret/data/${CANARY.path}`] }).catch(() => undefined);
     s.metrics.secretCaps = (caps?.data?.[`secret/data/${CANARY.path}`] ?? (caps as Record<string, string[]> | undefined)?.[`secret/data/${CANARY.path}`]) ?? [];
     try {
-      const r = await httpsGet(`${node.addr}/v1/sys/metrics?format=prometheus`, prom, node.caFile);
+      const r = await httpGet(`${node.addr}/v1/sys/metrics?format=prometheus`, { token: prom, caFile: node.caFile, minVersion: 'TLSv1.2' });
       const m = parsePrometheus(r.body);
       const unsealed = m.get('vault_core_unsealed');
       s.metrics.scrape = { status: r.status, samples: m.size, ...(unsealed !== undefined ? { unsealed } : {}) };
@@ -176,19 +164,19 @@ export async function gather(ctx: LabContext): Promise<State> {
   return s;
 }
 
-const notReady = () => fail(msg('active 노드나 관리자 토큰이 없습니다.', 'no active node or admin token.'), msg("'npx lab start production' 을 다시 실행하세요.", "Run 'npx lab start production' again."));
+const notReady = () => fail(msg('active 노드나 관리자 토큰이 없습니다.', 'no active node or admin token.'), msg("'npx lab start production'을 다시 실행하세요.", "Run 'npx lab start production' again."));
 const H4 = 4 * 3600;
 
 export const checks: Checker<State>['checks'] = [
   {
     id: 'audit-device',
     title: msg('파일 감사 장치가 요청을 기록하고 토큰은 해시로만 남김', 'A file audit device records requests, tokens only as hashes'),
-    hint: msg('감사 장치 없이 운영하거나, log_raw=true 로 비밀을 원문 그대로 남기는 실수.', 'Running without an audit device, or log_raw=true writing secrets in clear.'),
+    hint: msg('감사 장치 없이 운영하거나, log_raw=true로 비밀을 원문 그대로 남기는 실수.', 'Running without an audit device, or log_raw=true writing secrets in clear.'),
     judge: (s) => {
       if (!s.ready) return notReady();
       if (!s.audit.devices.some((d) => d.type === 'file')) return fail(msg('파일 감사 장치가 없습니다.', 'there is no file audit device.'), msg('vault audit enable file file_path=$LAB_DIR/audit.log', 'vault audit enable file file_path=$LAB_DIR/audit.log'));
-      if (!s.audit.grew) return fail(msg('요청을 보냈는데 감사 로그가 늘지 않았습니다.', 'a request did not add to the audit log.'), msg('file_path 가 파일을 가리키는지 보세요 (stdout, discard 가 아니라).', 'Check file_path names a file (not stdout or discard).'));
-      if (s.audit.tokenInClear) return fail(msg('감사 로그에 토큰이 원문으로 남았습니다.', 'the audit log holds a token in clear.'), msg('log_raw 를 끄고(기본값) 장치를 다시 켜세요.', 'Turn log_raw off (the default) and re-enable the device.'));
+      if (!s.audit.grew) return fail(msg('요청을 보냈는데 감사 로그가 늘지 않았습니다.', 'a request did not add to the audit log.'), msg('file_path가 파일을 가리키는지 보세요 (stdout, discard가 아니라).', 'Check file_path names a file (not stdout or discard).'));
+      if (s.audit.tokenInClear) return fail(msg('감사 로그에 토큰이 원문으로 남았습니다.', 'the audit log holds a token in clear.'), msg('log_raw를 끄고(기본값) 장치를 다시 켜세요.', 'Turn log_raw off (the default) and re-enable the device.'));
       return pass();
     },
   },
@@ -197,8 +185,8 @@ export const checks: Checker<State>['checks'] = [
     title: msg('Raft 스냅샷 파일이 있음', 'A Raft snapshot file exists'),
     hint: msg('스냅샷을 다른 경로에 저장했거나 빈 파일이 남은 경우.', 'The snapshot went elsewhere, or an empty file was left.'),
     judge: (s) => {
-      if (!s.snapshot.exists) return fail(msg('$LAB_DIR/backup.snap 이 없습니다.', '$LAB_DIR/backup.snap does not exist.'), msg('vault operator raft snapshot save $LAB_DIR/backup.snap', 'vault operator raft snapshot save $LAB_DIR/backup.snap'));
-      if (s.snapshot.size === 0 || !s.snapshot.gzip) return fail(msg('backup.snap 이 비었거나 스냅샷 형식(gzip)이 아닙니다.', 'backup.snap is empty or not a snapshot (gzip).'), msg('스냅샷을 다시 저장하세요.', 'Save the snapshot again.'));
+      if (!s.snapshot.exists) return fail(msg('$LAB_DIR/backup.snap이 없습니다.', '$LAB_DIR/backup.snap does not exist.'), msg('vault operator raft snapshot save $LAB_DIR/backup.snap', 'vault operator raft snapshot save $LAB_DIR/backup.snap'));
+      if (s.snapshot.size === 0 || !s.snapshot.gzip) return fail(msg('backup.snap이 비었거나 스냅샷 형식(gzip)이 아닙니다.', 'backup.snap is empty or not a snapshot (gzip).'), msg('스냅샷을 다시 저장하세요.', 'Save the snapshot again.'));
       return pass();
     },
   },
@@ -209,20 +197,20 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.ready) return notReady();
       if (!s.restore.changedSeen)
-        return fail(msg(`감사 로그에 secret/${CANARY.path} 를 ${CANARY.changed} 로 바꾼 기록이 없습니다.`, `the audit log has no write of ${CANARY.changed} to secret/${CANARY.path}.`), msg('감사 장치를 켠 뒤 스냅샷을 뜨고, 값을 바꾸고, 복구하세요.', 'With the audit device on: snapshot, change the value, restore.'));
+        return fail(msg(`감사 로그에 secret/${CANARY.path}를 ${CANARY.changed}로 바꾼 기록이 없습니다.`, `the audit log has no write of ${CANARY.changed} to secret/${CANARY.path}.`), msg('감사 장치를 켠 뒤 스냅샷을 뜨고, 값을 바꾸고, 복구하세요.', 'With the audit device on: snapshot, change the value, restore.'));
       if (s.restore.value !== CANARY.original)
-        return fail(msg(`secret/${CANARY.path} 가 ${String(s.restore.value)} 입니다 (복구 후 ${CANARY.original} 이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
+        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original} 이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
       return pass();
     },
   },
   {
     id: 'auto-unseal',
-    title: msg('transit 자동 봉인 해제: 재시작 후 키 없이 unseal', 'Transit auto-unseal: unsealed without keys after a restart'),
-    hint: msg('recovery 키를 unseal 키처럼 쓰려 하거나, transit Vault 를 끈 채 재시작하는 실수.', 'Treating recovery keys as unseal keys, or restarting with the transit Vault down.'),
+    title: msg('transit 자동 봉인 해제: 재시작 후 키 없이 봉인 해제', 'Transit auto-unseal: unsealed without keys after a restart'),
+    hint: msg('recovery 키를 unseal 키처럼 쓰려 하거나, transit Vault를 끈 채 재시작하는 실수.', 'Treating recovery keys as unseal keys, or restarting with the transit Vault down.'),
     judge: (s) => {
-      if (s.seal.type !== 'transit') return fail(msg(`Seal Type 이 ${s.seal.type ?? '알 수 없음'} 입니다 (transit 이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
-      if (s.seal.sealed !== false) return fail(msg('노드가 봉인되어 있습니다.', 'the node is sealed.'), msg('transit Vault 가 떠 있고 unseal 되어 있는지 보세요 (npx lab status production).', 'Check the transit Vault is up and unsealed (npx lab status production).'));
-      if (!s.seal.recoveryKeys || s.seal.unsealKeys) return fail(msg('cluster-keys.json 에 recovery 키만 있어야 합니다.', 'cluster-keys.json should hold recovery keys only.'), msg('자동 봉인 해제 서버는 -recovery-shares 로 초기화합니다.', 'Auto-unseal servers are initialised with -recovery-shares.'));
+      if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit 이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
+      if (s.seal.sealed !== false) return fail(msg('노드가 봉인되어 있습니다.', 'the node is sealed.'), msg('transit Vault가 떠 있고 봉인 해제되어 있는지 보세요 (npx lab status production).', 'Check the transit Vault is up and unsealed (npx lab status production).'));
+      if (!s.seal.recoveryKeys || s.seal.unsealKeys) return fail(msg('cluster-keys.json에 recovery 키만 있어야 합니다.', 'cluster-keys.json should hold recovery keys only.'), msg('자동 봉인 해제 서버는 -recovery-shares로 초기화합니다.', 'Auto-unseal servers are initialised with -recovery-shares.'));
       if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")" 후 npx lab node production start vault-0', 'kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")", then npx lab node production start vault-0'));
       return pass();
     },
@@ -230,48 +218,48 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'token-ttl',
     title: msg('인증 마운트 토큰 TTL: 기본 4시간 이하, 최대 4시간 이하', 'Auth mount token TTLs: default and max within 4 hours'),
-    hint: msg('TTL 을 건드리지 않아 32일(768h) 토큰이 발급되는 실수.', 'Untouched TTLs: 32-day (768h) tokens.'),
+    hint: msg('TTL을 건드리지 않아 32일(768h) 토큰이 발급되는 실수.', 'Untouched TTLs: 32-day (768h) tokens.'),
     judge: (s) => {
       if (!s.ready) return notReady();
       if (!s.ttl.mounts['userpass/']) return fail(msg('userpass 인증이 켜져 있지 않습니다.', 'userpass auth is not enabled.'), msg('vault auth enable userpass', 'vault auth enable userpass'));
       for (const [p, m] of Object.entries(s.ttl.mounts)) {
         if (m.defaultTtl > H4 || m.maxTtl > H4)
-          return fail(msg(`${p} 의 TTL 이 기본 ${m.defaultTtl / 3600}h, 최대 ${m.maxTtl / 3600}h 입니다.`, `${p} has default ${m.defaultTtl / 3600}h, max ${m.maxTtl / 3600}h.`), msg(`vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`, `vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`));
+          return fail(msg(`${p}의 TTL이 기본 ${m.defaultTtl / 3600}h, 최대 ${m.maxTtl / 3600}h입니다.`, `${p} has default ${m.defaultTtl / 3600}h, max ${m.maxTtl / 3600}h.`), msg(`vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`, `vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`));
       }
-      if (s.ttl.loginTtl === undefined) return fail(msg(`operator 로 로그인할 수 없습니다${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`, `cannot log in as operator${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`), msg('vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password', 'vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password'));
-      if (s.ttl.loginTtl > H4 || (s.ttl.renewedTtl ?? 0) > H4) return fail(msg(`새 로그인 토큰의 TTL 이 ${s.ttl.loginTtl}s, 갱신 후 ${s.ttl.renewedTtl}s 입니다.`, `a fresh login token lives ${s.ttl.loginTtl}s, ${s.ttl.renewedTtl}s after renewal.`), msg('사용자나 role 의 token_ttl/token_max_ttl 도 4h 이하로 두세요.', "Keep the user's or role's token_ttl/token_max_ttl within 4h too."));
+      if (s.ttl.loginTtl === undefined) return fail(msg(`operator로 로그인할 수 없습니다${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`, `cannot log in as operator${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`), msg('vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password', 'vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password'));
+      if (s.ttl.loginTtl > H4 || (s.ttl.renewedTtl ?? 0) > H4) return fail(msg(`새 로그인 토큰의 TTL이 ${s.ttl.loginTtl}s, 갱신 후 ${s.ttl.renewedTtl}s입니다.`, `a fresh login token lives ${s.ttl.loginTtl}s, ${s.ttl.renewedTtl}s after renewal.`), msg('사용자나 role의 token_ttl/token_max_ttl도 4h 이하로 두세요.', "Keep the user's or role's token_ttl/token_max_ttl within 4h too."));
       return pass();
     },
   },
   {
     id: 'metrics-scraped',
     title: msg('Prometheus 지표를 전용 토큰으로 TLS 1.2+ 에서 수집', 'Prometheus metrics scraped with a dedicated token over TLS 1.2+'),
-    hint: msg('수집용 토큰에 관리자 정책을 붙이거나, TLS 1.0/1.1 을 열어 두는 실수.', 'An admin policy on the scrape token, or TLS 1.0/1.1 left open.'),
+    hint: msg('수집용 토큰에 관리자 정책을 붙이거나, TLS 1.0/1.1을 열어 두는 실수.', 'An admin policy on the scrape token, or TLS 1.0/1.1 left open.'),
     judge: (s) => {
-      if (s.metrics.tls11?.ok) return fail(msg('Vault 가 TLS 1.1 연결을 받아 줍니다.', 'Vault accepts TLS 1.1.'), msg('listener 에 tls_min_version = "tls12" 를 두세요.', 'Set tls_min_version = "tls12" on the listener.'));
-      if (!s.metrics.tls12?.ok || !s.metrics.tls12.authorized) return fail(msg('TLS 1.2 로 검증된 연결을 맺을 수 없습니다.', 'no verified TLS 1.2 connection.'), msg('노드가 떠 있고 랩 CA 로 서명된 인증서를 쓰는지 보세요.', 'Check the node is up and uses a certificate from the lab CA.'));
-      if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json 이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), msg('vault token create -orphan -policy=prometheus -period=24h -format=json > $LAB_DIR/prometheus-token.json', 'vault token create -orphan -policy=prometheus -period=24h -format=json > $LAB_DIR/prometheus-token.json'));
+      if (s.metrics.tls11?.ok) return fail(msg('Vault가 TLS 1.1 연결을 받아 줍니다.', 'Vault accepts TLS 1.1.'), msg('listener에 tls_min_version = "tls12"를 두세요.', 'Set tls_min_version = "tls12" on the listener.'));
+      if (!s.metrics.tls12?.ok || !s.metrics.tls12.authorized) return fail(msg('TLS 1.2로 검증된 연결을 맺을 수 없습니다.', 'no verified TLS 1.2 connection.'), msg('노드가 떠 있고 랩 CA로 서명된 인증서를 쓰는지 보세요.', 'Check the node is up and uses a certificate from the lab CA.'));
+      if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), msg('vault token create -orphan -policy=prometheus -period=24h -format=json > $LAB_DIR/prometheus-token.json', 'vault token create -orphan -policy=prometheus -period=24h -format=json > $LAB_DIR/prometheus-token.json'));
       const extra = (s.metrics.policies ?? []).filter((p) => p !== 'prometheus' && p !== 'default');
       if (extra.length || !(s.metrics.policies ?? []).includes('prometheus') || (s.metrics.secretCaps ?? []).some((c) => c !== 'deny'))
-        return fail(msg(`수집용 토큰의 정책이 [${(s.metrics.policies ?? []).join(', ')}] 입니다: 시크릿까지 닿습니다.`, `the scrape token carries [${(s.metrics.policies ?? []).join(', ')}]: it reaches secrets.`), msg('sys/metrics 읽기만 있는 prometheus 정책 하나로 토큰을 만드세요.', 'Make the token with just the prometheus policy (read on sys/metrics).'));
+        return fail(msg(`수집용 토큰의 정책이 [${(s.metrics.policies ?? []).join(', ')}]입니다: 시크릿까지 닿습니다.`, `the scrape token carries [${(s.metrics.policies ?? []).join(', ')}]: it reaches secrets.`), msg('sys/metrics 읽기만 있는 prometheus 정책 하나로 토큰을 만드세요.', 'Make the token with just the prometheus policy (read on sys/metrics).'));
       const sc = s.metrics.scrape;
-      if (!sc || sc.status !== 200 || sc.samples === 0) return fail(msg(`지표를 읽지 못했습니다 (${sc?.error ?? `HTTP ${sc?.status}`}).`, `could not read metrics (${sc?.error ?? `HTTP ${sc?.status}`}).`), msg('서버 설정의 telemetry { prometheus_retention_time = "30s" } 를 확인하세요.', 'Check telemetry { prometheus_retention_time = "30s" } in the server config.'));
-      if (sc.unsealed !== 1) return fail(msg(`vault_core_unsealed 가 ${sc.unsealed ?? '없음'} 입니다.`, `vault_core_unsealed is ${sc.unsealed ?? 'absent'}.`), msg('봉인이 풀린 노드에서 다시 수집하세요.', 'Scrape an unsealed node.'));
+      if (!sc || sc.status !== 200 || sc.samples === 0) return fail(msg(`지표를 읽지 못했습니다 (${sc?.error ?? `HTTP ${sc?.status}`}).`, `could not read metrics (${sc?.error ?? `HTTP ${sc?.status}`}).`), msg('서버 설정의 telemetry { prometheus_retention_time = "30s" }를 확인하세요.', 'Check telemetry { prometheus_retention_time = "30s" } in the server config.'));
+      if (sc.unsealed !== 1) return fail(msg(`vault_core_unsealed가 ${sc.unsealed ?? '없음'}입니다.`, `vault_core_unsealed is ${sc.unsealed ?? 'absent'}.`), msg('봉인이 풀린 노드에서 다시 수집하세요.', 'Scrape an unsealed node.'));
       return pass();
     },
   },
   {
     id: 'root-revoked',
-    title: msg('초기 root 토큰 폐기, 관리자 토큰은 root 아님', 'The initial root token is revoked; the admin token is not root'),
+    title: msg('초기 root 토큰 회수, 관리자 토큰은 root 아님', 'The initial root token is revoked; the admin token is not root'),
     hint: msg('초기화 때 받은 root 토큰을 그대로 두고 일상 작업에 쓰는 실수.', 'Keeping the init root token and using it day to day.'),
     judge: (s) => {
       if (!s.ready) return notReady();
-      if (s.root.rootAlive) return fail(msg('cluster-keys.json 의 root 토큰이 아직 유효합니다.', 'the root token in cluster-keys.json still works.'), msg('vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"', 'vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"'));
-      if (s.root.adminIsRoot) return fail(msg('랩의 관리자 토큰이 root 정책을 갖고 있습니다.', "the lab's admin token carries the root policy."), msg('정책이 붙은 관리자 토큰을 $LAB_DIR/admin-token 에 두세요.', 'Keep a policy-bound admin token in $LAB_DIR/admin-token.'));
+      if (s.root.rootAlive) return fail(msg('cluster-keys.json의 root 토큰이 아직 유효합니다.', 'the root token in cluster-keys.json still works.'), msg('vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"', 'vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"'));
+      if (s.root.adminIsRoot) return fail(msg('랩의 관리자 토큰이 root 정책을 갖고 있습니다.', "the lab's admin token carries the root policy."), msg('정책이 붙은 관리자 토큰을 $LAB_DIR/admin-token에 두세요.', 'Keep a policy-bound admin token in $LAB_DIR/admin-token.'));
       if (s.root.attemptInProgress) return fail(msg('끝나지 않은 generate-root 시도가 남아 있습니다.', 'an unfinished generate-root attempt is pending.'), msg('vault operator generate-root -cancel', 'vault operator generate-root -cancel'));
       return pass();
     },
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

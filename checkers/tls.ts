@@ -4,15 +4,14 @@
  * verified requests from Node and the vault/bao CLI with verification on.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { fail, pass } from '../src/engine/verdict.ts';
+import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { probeVersions, type Handshake, type TlsVersion } from '../src/tls/probe.ts';
-import { HOSTNAME, SECRET } from '../scenarios/tls.ts';
+import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
+import { httpGet } from '../src/vault/http.ts';
 
 export interface State {
   addr: string;
@@ -52,18 +51,6 @@ function peerCertificate(host: string, port: number, caFile: string | undefined,
       resolve(out);
     });
     sock.once('error', (e) => resolve({ authorized: false, error: (e as NodeJS.ErrnoException).code ?? e.message }));
-  });
-}
-
-function get(mod: typeof http | typeof https, url: string, opts: https.RequestOptions = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = mod.get(url, { timeout: 3000, ...opts }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
   });
 }
 
@@ -119,7 +106,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   }
 
   try {
-    const r = await get(http, `http://${host}:${port}/v1/sys/health`);
+    const r = await httpGet(`http://${host}:${port}/v1/sys/health`, { timeoutMs: 3000 });
     s.plainHttp = { status: r.status, vaultAnswered: r.status !== 400 && /"initialized"/.test(r.body) };
   } catch (e) {
     s.plainHttp = { vaultAnswered: false, error: (e as Error).message };
@@ -127,7 +114,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 
   if (caFile) {
     try {
-      const r = await get(https, `${node.addr}/v1/sys/health`, { ca: fs.readFileSync(caFile), rejectUnauthorized: true });
+      const r = await httpGet(`${node.addr}/v1/sys/health`, { caFile, timeoutMs: 3000 });
       s.verified = { ok: r.status === 200, status: r.status };
     } catch (e) {
       s.verified = { ok: false, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
@@ -242,4 +229,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker: Checker<State> = { gather, checks };
+export const checker = defineChecker<State>({ gather, checks });

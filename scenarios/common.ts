@@ -50,12 +50,6 @@ export async function initDone(ctx: LabContext): Promise<boolean> {
   return keptFiles(ctx.topic).some((f) => f.init && new Keeper(ctx.lab).latest(f.name) !== undefined);
 }
 
-/** Some node is initialised and unsealed: the first unseal happened, whichever node is up now. */
-export async function anyUnsealed(ctx: LabContext): Promise<boolean> {
-  const hs = await Promise.all(ctx.platform.vaultNodes().map((_, i) => health(ctx, i)));
-  return hs.some((h) => h?.initialized === true && h.sealed === false);
-}
-
 export async function mountType(ctx: LabContext, mount: string): Promise<{ type: string; version?: string } | undefined> {
   const active = await ctx.activeVault();
   if (!active) return undefined;

@@ -4,7 +4,7 @@
  * a typical mistake. The lab binds a dedicated app ServiceAccount `default/webapp` instead, and gives Vault its
  * own audience `vault` (tokens from `kubectl create token --audience vault`, VSO's `audiences: [vault]`).
  */
-import type { Cmd, LabContext, Step, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
@@ -140,7 +140,7 @@ const loginCmd: Cmd = {
   note: msg('TokenRequest 로 받은 짧은 수명의 JWT 를 role 과 함께 보냅니다.', 'Send a short-lived JWT from the TokenRequest API, with the role.'),
 };
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'k8s-auth',
   title: msg('Kubernetes 인증: ServiceAccount 로 Vault 로그인', 'Kubernetes auth: log in to Vault with a ServiceAccount'),
   summary: msg(
@@ -174,5 +174,4 @@ export const topic: Topic = {
       checks: ['login', 'auth-delegator'],
     },
   ],
-  checker: async () => (await import('../checkers/k8s-auth.ts')).checker as never,
 };

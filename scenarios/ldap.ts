@@ -1,43 +1,11 @@
-import type { Cmd, LabContext, Step, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { health, initCmd, unsealCmds, unsealKeyVars } from './common.ts';
-import { LDAP, userDnOf } from '../src/platforms/local/ldap.ts';
+import { LDAP, userDnOf } from '../src/platforms/ldap-directory.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 
-export const POLICIES: Record<string, string> = {
-  'dev-policy': `# developers: their own KV area
-path "secret/data/dev/*" {
-  capabilities = ["create", "read", "update", "delete", "list"]
-}
-path "secret/metadata/dev/*" {
-  capabilities = ["list"]
-}
-`,
-  'admin-policy': `# admins: manage policies and auth methods (nobody else may)
-path "sys/policies/acl" {
-  capabilities = ["list"]
-}
-path "sys/policies/acl/*" {
-  capabilities = ["create", "read", "update", "delete", "list"]
-}
-path "sys/auth" {
-  capabilities = ["read"]
-}
-path "secret/*" {
-  capabilities = ["create", "read", "update", "delete", "list"]
-}
-`,
-  'alice-specific-policy': `# alice only: her personal KV area
-path "secret/data/alice/*" {
-  capabilities = ["create", "read", "update"]
-}
-`,
-};
-
-export const GROUP_POLICY: Record<string, string> = { developers: 'dev-policy', admins: 'admin-policy' };
-export const USER_POLICY: Record<string, string> = { alice: 'alice-specific-policy' };
-/** A path only admin-policy opens: alice must be refused, bob allowed. */
-export const ADMIN_ONLY_PATH = 'sys/policies/acl';
+export { POLICIES, GROUP_POLICY, USER_POLICY, ADMIN_ONLY_PATH } from '../labs/ldap/data.ts';
+import { GROUP_POLICY, POLICIES, USER_POLICY } from '../labs/ldap/data.ts';
 
 const bindFile = `$LAB_DIR/${LDAP.files.bind}`;
 
@@ -126,7 +94,7 @@ const directory: Step = {
   checks: ['directory'],
 };
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'ldap',
   title: msg('LDAP 인증: 디렉터리 그룹으로 정책 주기', 'LDAP auth: policies from directory groups'),
   summary: msg(
@@ -213,5 +181,4 @@ export const topic: Topic = {
       checks: ['login-alice', 'login-bob', 'alice-denied-admin', 'wrong-password'],
     },
   ],
-  checker: async () => (await import('../checkers/ldap.ts')).checker as never,
 };

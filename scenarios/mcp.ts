@@ -1,7 +1,11 @@
-import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import { KEYS_FILE, health, initCmd, mountType, rootTokenCmd, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { run } from '../src/exec.ts';
+import { rootDir } from '../src/engine/paths.ts';
+import { LabError } from '../src/engine/errors.ts';
+import path from 'node:path';
+import { KEYS_FILE, health, initCmd, mountType, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 
 export const AGENTS = ['agent-1', 'agent-2'] as const;
 export type Agent = (typeof AGENTS)[number];
@@ -17,6 +21,9 @@ export const policyHcl = (agent: Agent): string => `path "secret/data/agents/${a
 path "database/creds/${agent}-role" {
   capabilities = ["read"]
 }
+path "sys/leases/revoke/database/creds/${agent}-role/*" {
+  capabilities = ["update"]
+}
 `;
 
 export const creationStatements = (agent: Agent): string => {
@@ -24,17 +31,20 @@ export const creationStatements = (agent: Agent): string => {
   return `CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'; GRANT ${g.privileges} ON ${g.db}.* TO '{{name}}'@'%';`;
 };
 
+/** DROP USER alone leaves open sessions running (seen on MariaDB 10.11); KILL CONNECTION USER ends them first. */
+export const REVOCATION_STATEMENTS = "KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';";
+
 const roleCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['write', `auth/approle/role/${agent}`, `token_policies=${agent}-policy`, 'token_ttl=10m', 'token_max_ttl=1h'] });
 const policyCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['policy', 'write', `${agent}-policy`, '-'], stdin: policyHcl(agent) });
 const dbRoleCmd = (agent: Agent): Cmd => ({
   kind: 'vault',
-  args: ['write', `database/roles/${agent}-role`, 'db_name=mysql', `creation_statements=${creationStatements(agent)}`, 'default_ttl=10m', 'max_ttl=1h'],
+  args: ['write', `database/roles/${agent}-role`, 'db_name=mysql', `creation_statements=${creationStatements(agent)}`, `revocation_statements=${REVOCATION_STATEMENTS}`, 'default_ttl=10m', 'max_ttl=1h'],
 });
 
 const dbConfigCmds: Cmd[] = [
   {
     kind: 'vault',
-    note: msg('비밀번호는 @파일 로 넘겨 명령줄(ps)에 드러나지 않게 합니다 (랩이 만든 0600 파일).', "The password goes in as @file so it never shows on a command line (a 0600 file the lab made)."),
+    note: msg('비밀번호는 @파일로 넘겨 명령줄(ps)에 드러나지 않게 합니다 (랩이 만든 0600 파일).', "The password goes in as @file so it never shows on a command line (a 0600 file the lab made)."),
     args: [
       'write',
       'database/config/mysql',
@@ -47,6 +57,12 @@ const dbConfigCmds: Cmd[] = [
   },
 ];
 
+/** bao reads BAO_TOKEN before VAULT_TOKEN (and `lab env` sets both): switching identity means setting both. */
+const useToken = (file: string, jq: string, note?: ReturnType<typeof msg>): Cmd[] => [
+  { kind: 'set', name: 'VAULT_TOKEN', file, jq, ...(note ? { note } : {}) },
+  { kind: 'set', name: 'BAO_TOKEN', file, jq, note: msg('bao는 BAO_TOKEN을 VAULT_TOKEN보다 먼저 읽으므로 둘 다 바꿉니다.', 'bao reads BAO_TOKEN before VAULT_TOKEN, so set both.') },
+];
+
 /** One agent's life, as the learner types it: files are 0600 in the lab folder, tokens never echo. */
 export const agentCmds: Cmd[] = [
   { kind: 'vault', args: ['read', '-format=json', 'auth/approle/role/agent-1/role-id'], stdout: '$LAB_DIR/agent-1-role-id.json' },
@@ -54,23 +70,42 @@ export const agentCmds: Cmd[] = [
     kind: 'vault',
     args: ['write', '-format=json', '-wrap-ttl=120s', '-f', 'auth/approle/role/agent-1/secret-id'],
     stdout: '$LAB_DIR/agent-1-wrapped.json',
-    note: msg('배포 주체: secret_id 를 response wrapping 으로 받습니다 (일회용 포장 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
+    note: msg('배포 주체: secret_id를 response wrapping으로 받습니다 (일회용 포장 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
   },
   { kind: 'set', name: 'WRAPPING_TOKEN', file: '$LAB_DIR/agent-1-wrapped.json', jq: '.wrap_info.token' },
   { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 포장을 한 번만 풉니다.', 'The agent: unwrap it, once.') },
   { kind: 'set', name: 'ROLE_ID', file: '$LAB_DIR/agent-1-role-id.json', jq: '.data.role_id' },
   { kind: 'set', name: 'SECRET_ID', file: '$LAB_DIR/agent-1-secret-id.json', jq: '.data.secret_id' },
   { kind: 'vault', args: ['write', '-format=json', 'auth/approle/login', 'role_id=$ROLE_ID', 'secret_id=$SECRET_ID'], stdout: '$LAB_DIR/agent-1-login.json' },
-  { kind: 'set', name: 'VAULT_TOKEN', file: '$LAB_DIR/agent-1-login.json', jq: '.auth.client_token', note: msg('이제부터 agent-1 의 10분짜리 토큰으로 요청합니다.', "From here on, requests use agent-1's 10-minute token.") },
+  ...useToken('$LAB_DIR/agent-1-login.json', '.auth.client_token', msg('이제부터 agent-1의 10분짜리 토큰으로 요청합니다.', "From here on, requests use agent-1's 10-minute token.")),
   { kind: 'vault', args: ['token', 'lookup'] },
   { kind: 'vault', args: ['read', '-format=json', 'database/creds/agent-1-role'], stdout: '$LAB_DIR/agent-1-creds.json' },
   { kind: 'set', name: 'DB_USER', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.username' },
-  { kind: 'set', name: 'MYSQL_PWD', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.password', export: true, note: msg('mariadb 클라이언트는 MYSQL_PWD 에서 비밀번호를 읽습니다 (명령줄에 남지 않음).', 'The mariadb client reads the password from MYSQL_PWD (never on the command line).') },
+  { kind: 'set', name: 'MYSQL_PWD', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.password', export: true, note: msg('mariadb 클라이언트는 MYSQL_PWD에서 비밀번호를 읽습니다 (명령줄에 남지 않음).', 'The mariadb client reads the password from MYSQL_PWD (never on the command line).') },
   { kind: 'exec', file: 'mariadb', args: ['--no-defaults', '-h', '127.0.0.1', '-P', '$MARIADB_PORT', '-u', '$DB_USER', '-e', 'SELECT * FROM db1.customers'] },
   { kind: 'set', name: 'LEASE_ID', file: '$LAB_DIR/agent-1-creds.json', jq: '.lease_id' },
   { kind: 'vault', args: ['lease', 'renew', '$LEASE_ID'], note: msg('갱신은 max_ttl(1h)을 넘지 못합니다.', 'Renewal cannot pass max_ttl (1h).') },
-  { ...rootTokenCmd, note: msg('관리자 토큰으로 돌아옵니다 (기본 정책은 lease 회수를 허락하지 않습니다).', 'Back to the admin token (the default policy does not allow revoking leases).') },
-  { kind: 'vault', args: ['lease', 'revoke', '$LEASE_ID'], note: msg('다 쓰면 반납: MariaDB 에서 사용자가 바로 사라집니다.', 'Hand it back when done: the MariaDB user disappears at once.') },
+  {
+    kind: 'vault',
+    args: ['lease', 'revoke', '$LEASE_ID'],
+    note: msg('agent-1이 자기 토큰으로 반납합니다 (정책의 sys/leases/revoke/database/creds/agent-1-role/* 덕분). MariaDB 사용자가 바로 사라집니다.', "agent-1 hands it back with its own token (its policy's sys/leases/revoke/database/creds/agent-1-role/*). The MariaDB user disappears at once."),
+  },
+  ...useToken(KEYS_FILE, '.root_token', msg('관리자 토큰으로 돌아옵니다 (다음 단계는 관리 작업입니다).', 'Back to the admin token (the next step is an admin task).')),
+];
+
+/** The learner's MCP session per agent: its own server (own AppRole), its tools, and the refusal on the other's data. */
+const mcpCall = (agent: Agent, calls: string[], mayFail = false): Cmd => ({ kind: 'exec', file: 'npx', args: ['lab', 'mcp', 'call', '--agent', agent, ...calls], ...(mayFail ? { mayFail } : {}) });
+export const mcpCmds: Cmd[] = [
+  {
+    ...mcpCall('agent-1', ['credentials', 'query=SELECT name FROM db1.customers', 'revoke', 'query=SELECT COUNT(*) AS n FROM db1.customers']),
+    note: msg(
+      'MCP 클라이언트가 agent-1의 서버(npx lab mcp serve --agent agent-1)를 띄우고 도구를 차례로 부릅니다. revoke 뒤의 query는 새 임시 계정으로 돕니다.',
+      "An MCP client starts agent-1's server (npx lab mcp serve --agent agent-1) and calls its tools in turn. The query after revoke runs on fresh credentials.",
+    ),
+  },
+  { ...mcpCall('agent-1', ['query=SELECT * FROM db2.orders'], true), note: msg('agent-1의 서버로 db2를 읽으면 MariaDB가 거부합니다 (종료 코드 1이 정상).', "Reading db2 through agent-1's server is refused by MariaDB (exit code 1 is the expected result).") },
+  mcpCall('agent-2', ['credentials', 'query=INSERT INTO db2.orders (item) VALUES ("mcp")', 'revoke']),
+  { ...mcpCall('agent-2', ['query=SELECT * FROM db1.customers'], true), note: msg('agent-2도 agent-1의 데이터에는 닿지 못합니다.', "agent-2 cannot reach agent-1's data either.") },
 ];
 
 const auditCmds: Cmd[] = [
@@ -116,7 +151,7 @@ async function setupDatabase(ctx: LabContext): Promise<void> {
   }
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'mcp',
   title: msg('MCP 서버와 Vault: 에이전트별 신원과 동적 DB 자격 증명', 'MCP servers and Vault: per-agent identity and dynamic DB credentials'),
   summary: msg(
@@ -125,21 +160,21 @@ export const topic: Topic = {
   ),
   platforms: ['local'],
   needs: { vault: { nodes: 1, storage: 'raft', tls: false, apiAudit: true, performanceMultiplier: 1 }, mariadb: true },
-  accounts: [{ name: 'MariaDB vaultadmin', secret: 'mariadb-admin.password', note: msg('Vault 가 임시 사용자를 만들 때 쓰는 관리 계정', 'The admin account Vault uses to create temporary users') }],
+  accounts: [{ name: 'MariaDB vaultadmin', secret: 'mariadb-admin.password', note: msg('Vault가 임시 사용자를 만들 때 쓰는 관리 계정', 'The admin account Vault uses to create temporary users') }],
   steps: [
     {
       id: 'database',
       kind: 'setup',
       title: msg('MariaDB(db1, db2)와 Vault 준비', 'Prepare MariaDB (db1, db2) and Vault'),
-      task: msg('랩이 MariaDB 와 Vault 를 띄우고, db1/db2 와 Vault 용 관리 계정을 만듭니다.', 'The lab starts MariaDB and Vault and creates db1, db2 and an admin account for Vault.'),
+      task: msg('랩이 MariaDB와 Vault를 띄우고, db1/db2와 Vault 용 관리 계정을 만듭니다.', 'The lab starts MariaDB and Vault and creates db1, db2 and an admin account for Vault.'),
       solve: setupDatabase,
     },
     {
       id: 'approle',
       kind: 'task',
       title: msg('AppRole: agent-1, agent-2 (토큰 10분, 최대 1시간)', 'AppRole: agent-1 and agent-2 (10-minute tokens, 1 hour max)'),
-      task: msg('approle 인증을 켜고 agent-1, agent-2 role 을 token_ttl=10m, token_max_ttl=1h, 정책 agent-N-policy 로 만드세요.', 'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h and policy agent-N-policy.'),
-      hint: msg('에이전트마다 role 을 따로 만들어야 누가 무엇을 했는지 구분됩니다.', 'One role per agent, so you can tell who did what.'),
+      task: msg('approle 인증을 켜고 agent-1, agent-2 role을 token_ttl=10m, token_max_ttl=1h, 정책 agent-N-policy로 만드세요.', 'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h and policy agent-N-policy.'),
+      hint: msg('에이전트마다 role을 따로 만들어야 누가 무엇을 했는지 구분됩니다.', 'One role per agent, so you can tell who did what.'),
       commands: [{ kind: 'vault', args: ['auth', 'enable', 'approle'] }, roleCmd('agent-1'), roleCmd('agent-2')],
       solve: async (ctx) => {
         const auths = await readOr<{ data?: Record<string, unknown> } & Record<string, unknown>>(ctx, '/sys/auth');
@@ -159,7 +194,7 @@ export const topic: Topic = {
       id: 'policies',
       kind: 'task',
       title: msg('최소 권한 정책 agent-1-policy, agent-2-policy', 'Least-privilege policies agent-1-policy and agent-2-policy'),
-      task: msg('각 에이전트가 자기 KV 경로(secret/data/agents/agent-N/*)와 자기 DB role 의 creds 만 읽을 수 있게 정책을 쓰세요.', "Write policies so each agent reads only its own KV path (secret/data/agents/agent-N/*) and its own DB role's creds."),
+      task: msg('각 에이전트가 자기 KV 경로(secret/data/agents/agent-N/*)와 자기 DB role의 creds만 읽을 수 있게 정책을 쓰세요.', "Write policies so each agent reads only its own KV path (secret/data/agents/agent-N/*) and its own DB role's creds."),
       hint: msg('database/creds/* 같은 와일드카드는 다른 에이전트의 자격 증명까지 엽니다.', "A wildcard like database/creds/* opens the other agent's credentials too."),
       commands: [policyCmd('agent-1'), policyCmd('agent-2')],
       done: async (ctx) => (await readOr<{ data?: { policy?: string } }>(ctx, '/sys/policy/agent-2-policy'))?.data?.policy?.includes('agent-2-role') === true,
@@ -169,8 +204,8 @@ export const topic: Topic = {
       id: 'db-engine',
       kind: 'task',
       title: msg('database 엔진과 MariaDB 연결', 'The database engine and its MariaDB connection'),
-      task: msg('database 시크릿 엔진을 켜고, mysql-database-plugin 으로 MariaDB 에 연결하는 database/config/mysql 을 만드세요.', 'Enable the database secrets engine and create database/config/mysql with mysql-database-plugin pointing at MariaDB.'),
-      hint: msg('allowed_roles 에 agent-1-role, agent-2-role 을 넣지 않으면 자격 증명 요청이 거부됩니다.', 'Leave agent-1-role and agent-2-role out of allowed_roles and credential requests are refused.'),
+      task: msg('database 시크릿 엔진을 켜고, mysql-database-plugin으로 MariaDB에 연결하는 database/config/mysql을 만드세요.', 'Enable the database secrets engine and create database/config/mysql with mysql-database-plugin pointing at MariaDB.'),
+      hint: msg('allowed_roles에 agent-1-role, agent-2-role을 넣지 않으면 자격 증명 요청이 거부됩니다.', 'Leave agent-1-role and agent-2-role out of allowed_roles and credential requests are refused.'),
       commands: [{ kind: 'vault', args: ['secrets', 'enable', 'database'] }, ...dbConfigCmds],
       solve: async (ctx) => {
         if (!(await mountType(ctx, 'database'))) await ctx.exec({ kind: 'vault', args: ['secrets', 'enable', 'database'] });
@@ -183,8 +218,8 @@ export const topic: Topic = {
       id: 'db-roles',
       kind: 'task',
       title: msg('DB role: agent-1-role(db1 읽기), agent-2-role(db2 읽기·쓰기)', 'DB roles: agent-1-role (read db1), agent-2-role (read and write db2)'),
-      task: msg("creation_statements 에 '{{name}}' 과 '{{password}}' 를 넣어 두 role 을 default_ttl=10m, max_ttl=1h 로 만드세요.", "Create both roles with '{{name}}' and '{{password}}' in creation_statements, default_ttl=10m and max_ttl=1h."),
-      hint: msg("학습 노트에 인쇄된 CREATE USER ''@'%' IDENTIFIED BY '' 는 템플릿이 지워진 것입니다.", "The seed's printed CREATE USER ''@'%' IDENTIFIED BY '' lost its templates."),
+      task: msg("creation_statements에 '{{name}}'과 '{{password}}'를 넣어 두 role을 default_ttl=10m, max_ttl=1h로 만드세요.", "Create both roles with '{{name}}' and '{{password}}' in creation_statements, default_ttl=10m and max_ttl=1h."),
+      hint: msg("학습 노트에 인쇄된 CREATE USER ''@'%' IDENTIFIED BY ''는 템플릿이 지워진 것입니다.", "The seed's printed CREATE USER ''@'%' IDENTIFIED BY '' lost its templates."),
       commands: [dbRoleCmd('agent-1'), dbRoleCmd('agent-2')],
       done: async (ctx) => {
         for (const a of AGENTS) {
@@ -200,7 +235,7 @@ export const topic: Topic = {
       kind: 'task',
       title: msg('에이전트처럼: 포장된 secret_id, 로그인, 동적 자격 증명', 'Act as the agent: wrapped secret_id, login, dynamic credentials'),
       task: msg(
-        'secret_id 를 response wrapping 으로 받아 풀고, agent-1 로 로그인해 database/creds/agent-1-role 을 읽은 뒤, 그 계정으로 db1 을 조회하고 lease 를 갱신·회수하세요.',
+        'secret_id를 response wrapping으로 받아 풀고, agent-1로 로그인해 database/creds/agent-1-role을 읽은 뒤, 그 계정으로 db1을 조회하고 lease를 갱신·회수하세요.',
         'Get a response-wrapped secret_id and unwrap it, log in as agent-1, read database/creds/agent-1-role, query db1 with it, then renew and revoke the lease.',
       ),
       hint: msg('포장 토큰은 한 번만 풀립니다. 이미 사용됐다는 오류는 가로채기 신호입니다.', 'A wrapping token unwraps once; "already used" means someone else got there first.'),
@@ -211,8 +246,8 @@ export const topic: Topic = {
       id: 'audit',
       kind: 'task',
       title: msg('파일 감사 장치', 'A file audit device'),
-      task: msg('파일 감사 장치를 $LAB_DIR/audit.log 로 켜고, 자격 증명 요청이 기록되는지 보세요.', 'Enable a file audit device writing to $LAB_DIR/audit.log and see credential requests land in it.'),
-      hint: msg('OpenBao 는 설정에 unsafe_allow_api_audit_creation = true 가 있어야 API 로 감사 장치를 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao enables audit devices through the API only with unsafe_allow_api_audit_creation = true in its config (this lab sets it).'),
+      task: msg('파일 감사 장치를 $LAB_DIR/audit.log로 켜고, 자격 증명 요청이 기록되는지 보세요.', 'Enable a file audit device writing to $LAB_DIR/audit.log and see credential requests land in it.'),
+      hint: msg('OpenBao는 설정에 unsafe_allow_api_audit_creation = true가 있어야 API로 감사 장치를 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao enables audit devices through the API only with unsafe_allow_api_audit_creation = true in its config (this lab sets it).'),
       commands: auditCmds,
       solve: async (ctx) => {
         const r = await readOr<{ data?: Record<string, { type: string }> } & Record<string, unknown>>(ctx, '/sys/audit');
@@ -222,8 +257,29 @@ export const topic: Topic = {
       },
       checks: ['audit-records'],
     },
+    {
+      id: 'mcp-server',
+      kind: 'task',
+      title: msg('MCP 서버를 MCP 클라이언트로 띄우고 도구 부르기 (agent-1, agent-2)', 'Start the MCP server from an MCP client and call its tools (agent-1, agent-2)'),
+      task: msg(
+        'MCP 클라이언트에서 npx lab mcp serve --agent agent-1을 띄워 credentials, query, revoke 도구를 부르고, agent-2도 자기 서버로 똑같이 하세요.',
+        'From an MCP client, start npx lab mcp serve --agent agent-1 and call its credentials, query and revoke tools; do the same for agent-2 with its own server.',
+      ),
+      hint: msg(
+        '점검은 클라이언트의 말이 아니라 감사 로그(mcp_server 메타데이터가 붙은 요청)와 MariaDB(회수된 사용자)를 봅니다. 감사 장치를 먼저 켜세요.',
+        "The check reads the audit log (requests carrying the mcp_server metadata) and MariaDB (the revoked user), not the client's word. Enable the audit device first.",
+      ),
+      commands: mcpCmds,
+      solve: async () => {
+        for (const c of mcpCmds) {
+          if (c.kind !== 'exec') continue;
+          const r = await run(process.execPath, [path.join(rootDir, 'bin/lab.js'), ...c.args.slice(1)], { cwd: rootDir, reject: false, timeoutMs: 60_000 });
+          if (r.exitCode !== 0 && !c.mayFail) throw new LabError(msg(`MCP 호출이 실패했습니다: ${r.stderr.slice(-400)}`, `the MCP call failed: ${r.stderr.slice(-400)}`));
+        }
+      },
+      checks: ['mcp-server-used'],
+    },
   ],
-  checker: async () => (await import('../checkers/mcp.ts')).checker as never,
 };
 
 export { KEYS_FILE };

@@ -1,50 +1,21 @@
-import path from 'node:path';
 import crypto from 'node:crypto';
-import type { Cmd, LabContext, Needs, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { envError } from '../src/engine/errors.ts';
-import { labHome } from '../src/engine/paths.ts';
-import { portBase } from '../src/platforms/local/ports.ts';
-import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from '../src/platforms/local/transit.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
+import { VaultApiError } from '../src/vault/client.ts';
 import { KEYS_FILE, health, mountType, waitUntil } from './common.ts';
 
-export const CANARY = { path: 'prod/canary', original: 'before-snapshot', changed: 'changed-after-snapshot' };
-export const SNAPSHOT = '$LAB_DIR/backup.snap';
-export const AUDIT_FILE = '$LAB_DIR/audit.log';
-export const PROM_TOKEN_FILE = '$LAB_DIR/prometheus-token.json';
-export const ADMIN_POLICY = `path "*" {
-  capabilities = ["create", "read", "update", "delete", "list", "sudo"]
-}
-`;
-export const PROMETHEUS_POLICY = `path "sys/metrics" {
-  capabilities = ["read"]
-}
-`;
+export { CANARY, SNAPSHOT, AUDIT_FILE, PROM_TOKEN_FILE, ADMIN_POLICY, PROMETHEUS_POLICY } from '../labs/production/data.ts';
+import { CANARY, SNAPSHOT, AUDIT_FILE, PROM_TOKEN_FILE, ADMIN_POLICY, PROMETHEUS_POLICY } from '../labs/production/data.ts';
+export { generateRootAttempt } from '../src/vault/generate-root.ts';
+import { generateRootAttempt } from '../src/vault/generate-root.ts';
 
-/** Addresses depend on LAB_HOME and LAB_PORT_BASE, so the needs are computed when the topic is opened. */
-export function productionNeeds(): Needs {
-  const dir = path.join(labHome(), 'production');
-  return {
-    vault: {
-      nodes: 1,
-      storage: 'raft',
-      tls: { minVersion: 'tls12' },
-      performanceMultiplier: 1,
-      apiAudit: true,
-      telemetry: true,
-      transitSeal: {
-        addr: `https://127.0.0.1:${portBase('production') + 10 + 2}`,
-        keyName: TRANSIT_KEY,
-        mountPath: 'transit/',
-        tokenFile: path.join(dir, TRANSIT_TOKEN_SECRET),
-        caFile: path.join(dir, 'tls', 'ca.crt'),
-      },
-    },
-    transit: true,
-  };
-}
+/** One Raft node behind TLS that unseals itself through the lab's transit Vault (the platform knows its address). */
+export const productionNeeds: Needs = {
+  vault: { nodes: 1, storage: 'raft', tls: { minVersion: 'tls12' }, performanceMultiplier: 1, apiAudit: true, telemetry: true, autoUnseal: 'transit' },
+  transit: true,
+};
 
 const initCmd: Cmd = {
   kind: 'vault',
@@ -126,14 +97,14 @@ const ttlCmds: Cmd[] = [
 ];
 const metricsCmds: Cmd[] = [
   { kind: 'vault', args: ['policy', 'write', 'prometheus', '-'], stdin: PROMETHEUS_POLICY },
-  { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=24h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus 가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
+  { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=24h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
   { kind: 'set', name: 'PROM_TOKEN', file: PROM_TOKEN_FILE, jq: '.auth.client_token' },
   { kind: 'exec', file: 'curl', args: ['-sf', '--tlsv1.2', '--cacert', '$VAULT_CACERT', '-H', 'X-Vault-Token: $PROM_TOKEN', '$VAULT_ADDR/v1/sys/metrics?format=prometheus'] },
 ];
 const revokeRootCmds: Cmd[] = [
   { kind: 'set', name: 'ROOT_TOKEN', file: KEYS_FILE, jq: '.root_token' },
   { kind: 'vault', args: ['token', 'revoke', '$ROOT_TOKEN'], note: msg('일상 관리는 정책이 붙은 관리자 토큰($LAB_DIR/admin-token)으로 합니다.', 'Day-to-day work uses the policy-bound admin token ($LAB_DIR/admin-token).') },
-  { kind: 'vault', args: ['operator', 'generate-root', '-init', '-format=json'], stdout: '$LAB_DIR/generate-root.json', note: msg('비상(break glass): 새 root 토큰 만들기 시작, OTP 와 nonce 가 나옵니다.', 'Break glass: start a new root token; you get an OTP and a nonce.') },
+  { kind: 'vault', args: ['operator', 'generate-root', '-init', '-format=json'], stdout: '$LAB_DIR/generate-root.json', note: msg('비상(break glass): 새 root 토큰 만들기 시작, OTP와 nonce가 나옵니다.', 'Break glass: start a new root token; you get an OTP and a nonce.') },
   { kind: 'set', name: 'NONCE', file: '$LAB_DIR/generate-root.json', jq: '.nonce' },
   { kind: 'set', name: 'OTP', file: '$LAB_DIR/generate-root.json', jq: '.otp' },
   { kind: 'set', name: 'RECOVERY_KEY', file: KEYS_FILE, jq: '.recovery_keys_b64[0]' },
@@ -141,22 +112,8 @@ const revokeRootCmds: Cmd[] = [
   { kind: 'set', name: 'ENCODED_TOKEN', file: '$LAB_DIR/generate-root.json', jq: '.encoded_token' },
   { kind: 'vault', args: ['operator', 'generate-root', '-decode=$ENCODED_TOKEN', '-otp=$OTP', '-format=json'], stdout: '$LAB_DIR/new-root.json' },
   { kind: 'set', name: 'NEW_ROOT_TOKEN', file: '$LAB_DIR/new-root.json', jq: '.token' },
-  { kind: 'vault', args: ['token', 'revoke', '$NEW_ROOT_TOKEN'], note: msg('비상 작업이 끝나면 새 root 도 바로 폐기합니다.', 'When the emergency is over, revoke the new root too.') },
+  { kind: 'vault', args: ['token', 'revoke', '$NEW_ROOT_TOKEN'], note: msg('비상 작업이 끝나면 새 root도 바로 회수합니다.', 'When the emergency is over, revoke the new root too.') },
 ];
-
-/** OpenBao serves the attempt at sys/generate-root-token/attempt; Vault at sys/generate-root/attempt. */
-export async function generateRootAttempt(c: VaultClient): Promise<{ started: boolean; path: string }> {
-  for (const path of ['/sys/generate-root/attempt', '/sys/generate-root-token/attempt']) {
-    try {
-      // Vault answers at the top level, OpenBao inside data.
-      const r = await c.read<{ started?: boolean; data?: { started?: boolean } }>(path);
-      return { started: (r.started ?? r.data?.started) === true, path };
-    } catch (e) {
-      if (!(e instanceof VaultApiError) || (e.status !== 405 && e.status !== 404)) throw e;
-    }
-  }
-  throw envError(msg('generate-root 시도 엔드포인트가 응답하지 않습니다 (Vault/OpenBao 버전 확인).', 'no generate-root attempt endpoint answered (check the Vault/OpenBao version).'));
-}
 
 async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
   const c = await activeAdmin(ctx);
@@ -164,17 +121,15 @@ async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
   return Object.values((r.data ?? {}) as Record<string, { type?: string }>);
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'production',
   title: msg('운영 체크리스트 증명하기', 'Proving the production checklist'),
   summary: msg(
-    '감사 로그, Raft 스냅샷 저장과 복구, transit 자동 봉인 해제, 토큰 TTL, Prometheus 지표, root 토큰 폐기와 재생성을 한 대에서 직접 증명합니다.',
+    '감사 로그, Raft 스냅샷 저장과 복구, transit 자동 봉인 해제, 토큰 TTL, Prometheus 지표, root 토큰 회수와 재생성을 한 대에서 직접 증명합니다.',
     'Prove on one machine: audit log, Raft snapshot save and restore, transit auto-unseal, token TTLs, Prometheus metrics, root token revocation and regeneration.',
   ),
   platforms: ['local'],
-  get needs(): Needs {
-    return productionNeeds();
-  },
+  needs: productionNeeds,
   accounts: [
     { name: 'lab admin token', secret: 'admin-token', note: msg('root 대신 쓰는 관리자 토큰', 'The admin token used instead of root') },
     { name: 'userpass operator', secret: 'operator.password', note: msg('TTL 실습용 사용자', 'The user for the TTL step') },
@@ -183,16 +138,16 @@ export const topic: Topic = {
     {
       id: 'cluster',
       kind: 'setup',
-      title: msg('transit Vault 와 본 클러스터 시작 (TLS, Raft, 자동 봉인 해제)', 'Start the transit Vault and the main cluster (TLS, Raft, auto-unseal)'),
-      task: msg('랩이 transit 역할의 두 번째 Vault 와 transit seal 을 쓰는 본 Vault 를 띄우고 초기화합니다.', 'The lab starts a second Vault as the transit seal, and the main Vault that uses it, and initialises it.'),
+      title: msg('transit Vault와 본 클러스터 시작 (TLS, Raft, 자동 봉인 해제)', 'Start the transit Vault and the main cluster (TLS, Raft, auto-unseal)'),
+      task: msg('랩이 transit 역할의 두 번째 Vault와 transit seal을 쓰는 본 Vault를 띄우고 초기화합니다.', 'The lab starts a second Vault as the transit seal, and the main Vault that uses it, and initialises it.'),
       solve: setupCluster,
     },
     {
       id: 'audit',
       kind: 'task',
       title: msg('파일 감사 장치 켜기', 'Enable a file audit device'),
-      task: msg('파일 감사 장치를 $LAB_DIR/audit.log 로 켜고, 요청이 기록되는지 보세요.', 'Enable a file audit device at $LAB_DIR/audit.log and watch requests land in it.'),
-      hint: msg('OpenBao 는 설정에 unsafe_allow_api_audit_creation = true 가 있어야 API 로 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao allows enabling audit devices through the API only with unsafe_allow_api_audit_creation = true (this lab sets it).'),
+      task: msg('파일 감사 장치를 $LAB_DIR/audit.log로 켜고, 요청이 기록되는지 보세요.', 'Enable a file audit device at $LAB_DIR/audit.log and watch requests land in it.'),
+      hint: msg('OpenBao는 설정에 unsafe_allow_api_audit_creation = true가 있어야 API로 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao allows enabling audit devices through the API only with unsafe_allow_api_audit_creation = true (this lab sets it).'),
       commands: auditCmds,
       solve: async (ctx) => {
         if (!(await auditDevices(ctx)).some((d) => d.type === 'file')) await ctx.exec(auditCmds[0]!);
@@ -205,7 +160,7 @@ export const topic: Topic = {
       id: 'snapshot',
       kind: 'task',
       title: msg('Raft 스냅샷 저장', 'Save a Raft snapshot'),
-      task: msg(`secret/${CANARY.path} 에 value=${CANARY.original} 를 쓰고, Raft 스냅샷을 $LAB_DIR/backup.snap 으로 저장하세요.`, `Write value=${CANARY.original} to secret/${CANARY.path}, then save a Raft snapshot to $LAB_DIR/backup.snap.`),
+      task: msg(`secret/${CANARY.path}에 value=${CANARY.original}를 쓰고, Raft 스냅샷을 $LAB_DIR/backup.snap으로 저장하세요.`, `Write value=${CANARY.original} to secret/${CANARY.path}, then save a Raft snapshot to $LAB_DIR/backup.snap.`),
       hint: msg('스냅샷은 Raft 스토리지에서만 됩니다. 파일 스토리지라면 파일 시스템 백업을 써야 합니다.', 'Snapshots need Raft storage; file storage needs a filesystem backup instead.'),
       commands: snapshotCmds,
       checks: ['snapshot-saved'],
@@ -214,7 +169,7 @@ export const topic: Topic = {
       id: 'restore',
       kind: 'task',
       title: msg('바꾼 뒤 스냅샷으로 복구', 'Change the data, then restore the snapshot'),
-      task: msg(`secret/${CANARY.path} 를 ${CANARY.changed} 로 바꾼 뒤 스냅샷을 복구하고, 원래 값(${CANARY.original})이 돌아왔는지 보세요.`, `Change secret/${CANARY.path} to ${CANARY.changed}, restore the snapshot, and see the original value (${CANARY.original}) come back.`),
+      task: msg(`secret/${CANARY.path}를 ${CANARY.changed}로 바꾼 뒤 스냅샷을 복구하고, 원래 값(${CANARY.original})이 돌아왔는지 보세요.`, `Change secret/${CANARY.path} to ${CANARY.changed}, restore the snapshot, and see the original value (${CANARY.original}) come back.`),
       hint: msg('복구는 스냅샷 이후의 모든 변경을 덮어씁니다.', 'A restore overwrites every change made after the snapshot.'),
       commands: restoreCmds,
       solve: async (ctx) => {
@@ -228,9 +183,12 @@ export const topic: Topic = {
     {
       id: 'transit-unseal',
       kind: 'task',
-      title: msg('transit 자동 봉인 해제: 재시작 후 스스로 unseal', 'Transit auto-unseal: unsealed by itself after a restart'),
-      task: msg('vault status 의 Seal Type 이 transit 인지 보고, 노드를 강제 종료한 뒤 다시 띄워 키 없이 unseal 되는지 확인하세요.', 'See Seal Type transit in vault status, then hard-kill the node, start it again and watch it unseal without keys.'),
-      hint: msg('transit Vault 가 봉인되어 있거나 꺼져 있으면 본 서버도 봉인된 채로 기다립니다.', 'If the transit Vault is sealed or down, the main server waits sealed.'),
+      title: msg('transit 자동 봉인 해제: 재시작 후 스스로 봉인 해제', 'Transit auto-unseal: unsealed by itself after a restart'),
+      task: msg('vault status의 Seal Type이 transit인지 보고, 노드를 강제 종료한 뒤 다시 띄워 키 없이 봉인 해제되는지 확인하세요.', 'See Seal Type transit in vault status, then hard-kill the node, start it again and watch it unseal without keys.'),
+      hint: msg(
+        'transit Vault가 봉인되어 있거나 꺼져 있으면 본 서버는 기동하자마자 "Error configuring seal" 로그를 남기고 종료됩니다 (OpenBao 2.6에서 확인). 이미 돌고 있는 서버는 그대로 봉인 해제 상태를 유지합니다.',
+        'If the transit Vault is sealed or down, the main server exits right at start-up with "Error configuring seal" in its log (seen on OpenBao 2.6). A server already running stays unsealed.',
+      ),
       commands: restartCmds,
       solve: async (ctx) => {
         await ctx.exec(restartCmds[0]!);
@@ -245,7 +203,7 @@ export const topic: Topic = {
       id: 'ttl',
       kind: 'task',
       title: msg('토큰 TTL: 기본 1시간, 최대 4시간', 'Token TTLs: 1 hour default, 4 hours max'),
-      task: msg('userpass 를 켜고 operator 사용자를 만든 뒤, userpass/ 와 token/ 마운트를 default 1h, max 4h 로 조정하고 새로 로그인한 토큰의 TTL 을 확인하세요.', 'Enable userpass and create the operator user, tune userpass/ and token/ to 1h default and 4h max, and check a fresh login token.'),
+      task: msg('userpass를 켜고 operator 사용자를 만든 뒤, userpass/와 token/ 마운트를 default 1h, max 4h로 조정하고 새로 로그인한 토큰의 TTL을 확인하세요.', 'Enable userpass and create the operator user, tune userpass/ and token/ to 1h default and 4h max, and check a fresh login token.'),
       hint: msg('조정하지 않으면 기본 32일(768h) 토큰이 발급됩니다.', 'Untuned, tokens live 32 days (768h).'),
       commands: ttlCmds,
       solve: async (ctx) => {
@@ -260,7 +218,7 @@ export const topic: Topic = {
       id: 'metrics',
       kind: 'task',
       title: msg('Prometheus 지표 수집 (TLS 1.2+)', 'Scrape Prometheus metrics (TLS 1.2+)'),
-      task: msg('sys/metrics 만 읽는 prometheus 정책과 토큰을 만들어 $LAB_DIR/prometheus-token.json 에 두고, 그 토큰으로 TLS 로 지표를 긁어 보세요.', 'Create a prometheus policy that reads only sys/metrics and a token for it in $LAB_DIR/prometheus-token.json, then scrape the metrics over TLS with it.'),
+      task: msg('sys/metrics만 읽는 prometheus 정책과 토큰을 만들어 $LAB_DIR/prometheus-token.json에 두고, 그 토큰으로 TLS로 지표를 긁어 보세요.', 'Create a prometheus policy that reads only sys/metrics and a token for it in $LAB_DIR/prometheus-token.json, then scrape the metrics over TLS with it.'),
       hint: msg('지표 수집용 토큰에 관리자 정책을 붙이면, 그 토큰이 새는 순간 모든 시크릿이 샙니다.', 'Give the scrape token an admin policy and a leak of it leaks every secret.'),
       commands: metricsCmds,
       checks: ['metrics-scraped'],
@@ -268,8 +226,8 @@ export const topic: Topic = {
     {
       id: 'revoke-root',
       kind: 'task',
-      title: msg('root 토큰 폐기와 generate-root 로 재생성', 'Revoke the root token; regenerate one with generate-root'),
-      task: msg('초기 root 토큰을 폐기하고, recovery 키로 generate-root 절차를 밟아 새 root 를 만든 뒤 그것도 폐기하세요.', 'Revoke the initial root token, run generate-root with the recovery key to get a new root, then revoke that one too.'),
+      title: msg('root 토큰 회수와 generate-root로 재생성', 'Revoke the root token; regenerate one with generate-root'),
+      task: msg('초기 root 토큰을 회수하고, recovery 키로 generate-root 절차를 밟아 새 root를 만든 뒤 그것도 회수하세요.', 'Revoke the initial root token, run generate-root with the recovery key to get a new root, then revoke that one too.'),
       hint: msg('자동 봉인 해제 서버에서는 unseal 키가 아니라 recovery 키로 승인합니다.', 'On an auto-unseal server you authorise with recovery keys, not unseal keys.'),
       commands: revokeRootCmds,
       solve: async (ctx) => {
@@ -289,5 +247,4 @@ export const topic: Topic = {
       checks: ['root-revoked'],
     },
   ],
-  checker: async () => (await import('../checkers/production.ts')).checker as never,
 };

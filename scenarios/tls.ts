@@ -1,10 +1,9 @@
-import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { health, initCmd, mountType, unsealCmds, unsealKeyVars } from './common.ts';
-import type { LocalPlatform } from '../src/platforms/local/local.ts';
 
-export const HOSTNAME = 'vault.example.com';
-export const SECRET = { path: 'webapp/config', data: { username: 'static-user', password: 'static-password' } };
+export { HOSTNAME, SECRET } from '../labs/tls/data.ts';
+import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
 const certFile = '$LAB_DIR/tls/vault-0.crt';
 
 const certCmds: Cmd[] = [
@@ -34,7 +33,7 @@ async function bootstrapVault(ctx: LabContext): Promise<void> {
   if ((await health(ctx))?.sealed !== false) for (const c of [...unsealKeyVars(1), ...unsealCmds(1)]) await ctx.exec(c);
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'tls',
   title: msg('Vault TLS: 실습 CA, 인증서, 검증하는 클라이언트', 'Vault TLS: a lab CA, a server certificate, verifying clients'),
   summary: msg(
@@ -54,7 +53,7 @@ export const topic: Topic = {
       ),
       commands: certCmds,
       solve: async (ctx) => {
-        await (ctx.platform as LocalPlatform).ensureCerts();
+        await ctx.platform.ensureCerts?.();
         for (const c of certCmds) await ctx.exec(c);
       },
       checks: ['cert-san', 'chain-verifies'],
@@ -98,5 +97,4 @@ export const topic: Topic = {
       checks: ['tls-old-refused', 'tls-modern-accepted', 'san-matches', 'chain-verifies'],
     },
   ],
-  checker: async () => (await import('../checkers/tls.ts')).checker as never,
 };

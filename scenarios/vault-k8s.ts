@@ -1,10 +1,10 @@
-import type { Topic } from '../src/engine/types.ts';
+import type { TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
 
 const secretPath = 'secret/webapp/config';
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'vault-k8s',
   title: msg('Vault 설치와 초기화 (standalone)', 'Vault standalone: install, init, unseal, KV v2'),
   summary: msg(
@@ -73,5 +73,4 @@ export const topic: Topic = {
       checks: ['secret', 'ui'],
     },
   ],
-  checker: async () => (await import('../checkers/vault-k8s.ts')).checker as never,
 };

@@ -1,5 +1,5 @@
 /** Vault Secrets Operator on the kind platform: install, connect and authenticate, sync a static secret. */
-import type { Cmd, LabContext, Topic } from '../src/engine/types.ts';
+import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { setupStep, waitUntil } from './common.ts';
 import { kube, vaultReadyStep, vaultSideSteps } from './k8s-auth.ts';
@@ -59,7 +59,7 @@ async function state(ctx: LabContext) {
   return gather(ctx);
 }
 
-export const topic: Topic = {
+export const topic: TopicDef = {
   id: 'vso',
   title: msg('Vault Secrets Operator: Vault 시크릿을 Kubernetes Secret 으로', 'Vault Secrets Operator: Vault secrets as Kubernetes Secrets'),
   summary: msg(
@@ -114,5 +114,4 @@ export const topic: Topic = {
       checks: ['secret-synced', 'vault-auth'],
     },
   ],
-  checker: async () => (await import('../checkers/vso.ts')).checker as never,
 };

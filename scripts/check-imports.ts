@@ -6,7 +6,9 @@
  *   1. no circles;
  *   2. src/ (the engine) imports nothing from labs/, scenarios/, checkers/ or site/ — content is handed to it;
  *   3. labs/ (topic data) imports only src/; checkers/ import no scenarios/ and scenarios/ no checkers/ except
- *      through the catalogue (scenarios/index.ts).
+ *      through the catalogue (scenarios/index.ts);
+ *   4. platforms are behind one interface: src/engine imports no platform, and no platform imports another (what they
+ *      share lives in src/platforms/*.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,13 +39,18 @@ const top = (f: string) => f.split(path.sep)[0]!;
 
 export function violations(graph: Map<string, string[]>): string[] {
   const out: string[] = [];
-  for (const [from, tos] of graph) {
-    for (const to of tos) {
+  for (const [from, all] of graph) {
+    for (const to of new Set(all)) {
       const a = top(from);
       const b = top(to);
       if (a === 'src' && ['labs', 'scenarios', 'checkers', 'site'].includes(b)) out.push(`${from} → ${to}: the engine must not import content (rule 2)`);
       if (a === 'labs' && b !== 'src' && b !== 'labs') out.push(`${from} → ${to}: topic data imports only src/ (rule 3)`);
       if (a === 'checkers' && b === 'scenarios') out.push(`${from} → ${to}: a checker must not import steps (rule 3)`);
+      const plat = (f: string) => (f.startsWith(path.join('src', 'platforms') + path.sep) ? f.split(path.sep)[2] : undefined);
+      const pa = plat(from);
+      const pb = plat(to);
+      if (from.startsWith(path.join('src', 'engine') + path.sep) && pb !== undefined && pb.endsWith('.ts') === false) out.push(`${from} → ${to}: the engine must not import a platform (rule 4)`);
+      if (pa && pb && pa !== pb && !pa.endsWith('.ts') && !pb.endsWith('.ts')) out.push(`${from} → ${to}: one platform must not import another (rule 4)`);
       if (a === 'scenarios' && b === 'checkers' && from !== path.join('scenarios', 'index.ts')) out.push(`${from} → ${to}: steps must not import checks; the catalogue pairs them (rule 3)`);
     }
   }

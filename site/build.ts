@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { topicIds, loadTopic } from '../src/engine/catalogue.ts';
 import { rootDir, labsDir } from '../src/engine/paths.ts';
 import type { Topic } from '../src/engine/types.ts';
-import { createMarkdown, renderLesson, checkInfos, escapeHtml, statusMark, highlight, type CheckInfo, type RenderedLesson } from './markdown.ts';
+import { createMarkdown, renderLesson, checkInfos, escapeHtml, statusMark, highlight, CHECK_HINT_LABEL, type CheckInfo, type RenderedLesson } from './markdown.ts';
+import { COVERAGE } from './coverage.ts';
 import { buildIndex, pageSections, type SearchSection } from './search.ts';
 import { readLabProgress, readResultsFile, type ProgressMap } from './progress.ts';
 
@@ -37,8 +38,10 @@ export interface BuildResult {
   outDir: string;
   pages: PageInfo[];
   ms: number;
-  /** Topics published without their scenario or checker (not written yet). */
+  /** Topics published without their scenario or checker (not written yet), and coverage headings not found. */
   warnings: string[];
+  /** Coverage rows whose lesson heading does not exist: "topic: heading". */
+  unresolvedCoverage: string[];
 }
 
 interface Lesson {
@@ -101,11 +104,34 @@ export async function buildSite(opts: BuildOptions = {}): Promise<BuildResult> {
     const html = layout({ title: l.r.title, nav, current: l.id, mermaid: l.r.mermaid > 0, body: `<article class="lesson">\n${l.r.html}</article>`, aside: lessonAside(l, progress) });
     fs.writeFileSync(path.join(outDir, page), html);
   }
-  fs.writeFileSync(path.join(outDir, 'index.html'), layout({ title: 'Vault 프로덕션 실습', nav, current: '', mermaid: false, body: indexBody(lessons, progress), aside: '' }));
+  const glossary = renderLesson(md, fs.readFileSync(path.join(siteDir, 'glossary.ko.md'), 'utf8'), { topicId: 'glossary', file: 'site/glossary.ko.md' });
+  sections.push(...pageSections('glossary.html', glossary.title, glossary.html));
+  fs.writeFileSync(path.join(outDir, 'glossary.html'), layout({ title: glossary.title, nav, current: 'glossary', mermaid: false, body: `<article class="lesson">\n${glossary.html}</article>`, aside: '' }));
+  const coverage = coverageHtml(lessons);
+  for (const u of coverage.unresolved) warnings.push(`coverage: no heading ${u}`);
+  fs.writeFileSync(path.join(outDir, 'index.html'), layout({ title: 'Vault 프로덕션 실습', nav, current: '', mermaid: false, body: indexBody(lessons, progress, coverage.html), aside: '' }));
   writeAssets(outDir, buildIndex(sections));
 
   const pages: PageInfo[] = lessons.map((l) => ({ topicId: l.id, file: `${l.id}.html`, title: l.r.title, hasScenario: Boolean(l.topic), mermaid: l.r.mermaid, ...(l.checks ? { checks: l.checks.map((c) => c.id) } : {}) }));
-  return { outDir, pages, ms: Date.now() - t0, warnings };
+  return { outDir, pages, ms: Date.now() - t0, warnings, unresolvedCoverage: coverage.unresolved };
+}
+
+/** The study note's sections, each linked to the lesson headings that teach it. */
+function coverageHtml(lessons: Lesson[]): { html: string; unresolved: string[] } {
+  const unresolved: string[] = [];
+  let h = `<table class="coverage"><thead><tr><th>학습 노트</th><th>절</th><th>레슨에서</th></tr></thead><tbody>\n`;
+  for (const row of COVERAGE) {
+    const links = row.targets.map((t) => {
+      const l = lessons.find((x) => x.id === t.topic);
+      const entry = l?.r.toc.find((e) => e.text === t.heading);
+      if (!entry) unresolved.push(`${t.topic}: ${t.heading}`);
+      const href = entry ? `${t.topic}.html#${entry.id}` : `${t.topic}.html`;
+      return `<a href="${escapeHtml(href)}"><span class="topic-id">${escapeHtml(t.topic)}</span> ${escapeHtml(t.heading)}</a>`;
+    });
+    const cell = [...links, ...(row.remark ? [`<span class="muted">${escapeHtml(row.remark)}</span>`] : [])].join('<br>');
+    h += `<tr><td>${escapeHtml(row.part)}</td><td>${escapeHtml(row.section)}</td><td>${cell || '—'}</td></tr>\n`;
+  }
+  return { html: h + `</tbody></table>\n`, unresolved };
 }
 
 function writeAssets(outDir: string, index: ReturnType<typeof buildIndex>): void {
@@ -163,13 +189,13 @@ function lessonAside(l: Lesson, progress: ProgressMap): string {
   h += `<ul>\n`;
   for (const c of l.checks ?? []) {
     h += `<li data-check-aside="${escapeHtml(c.id)}">${statusMark(status?.[c.id])}${l.r.hasChecks ? `<a href="#check-${escapeHtml(c.id)}">${escapeHtml(c.title)}</a>` : escapeHtml(c.title)}`;
-    if (c.hint) h += `<details><summary>힌트</summary>${escapeHtml(c.hint)}</details>`;
+    if (c.hint) h += `<details><summary>${CHECK_HINT_LABEL}</summary>${escapeHtml(c.hint)}</details>`;
     h += `</li>\n`;
   }
   return h + `</ul></section>\n`;
 }
 
-function indexBody(lessons: Lesson[], progress: ProgressMap): string {
+function indexBody(lessons: Lesson[], progress: ProgressMap, coverage: string): string {
   let h = `<article class="home">
 <h1>Vault 프로덕션 실습</h1>
 <p class="lead">OpenBao/HashiCorp Vault를 실제로 띄워 보며 HA, 인증, TLS, 운영을 익히는 실습입니다. 각 주제의 레슨을 읽고,
@@ -194,6 +220,14 @@ function indexBody(lessons: Lesson[], progress: ProgressMap): string {
     h += `</li>\n`;
   }
   h += `</ol>
+<h2 id="order">학습 순서</h2>
+<p>학습 노트는 VSO를 가장 먼저 다루지만, VSO는 Kubernetes 인증 위에서 동작합니다. 그래서 <a href="vault-k8s.html">vault-k8s</a>로
+Vault 자체를 익히고, <a href="k8s-auth.html">k8s-auth</a>로 Kubernetes 인증을 설정한 다음 <a href="vso.html">vso</a>로 넘어가기를 권합니다.
+나머지(<a href="ha-failover.html">ha-failover</a>, <a href="ldap.html">ldap</a>, <a href="tls.html">tls</a>, <a href="mcp.html">mcp</a>,
+<a href="production.html">production</a>)는 vault-k8s 뒤라면 어느 순서로 해도 됩니다. 용어는 <a href="glossary.html">용어집</a>에 모아 두었습니다.</p>
+<h2 id="coverage">학습 노트의 어디를 어느 레슨에서 다루나</h2>
+<p>학습 노트의 절마다 그 내용을 다루는 레슨의 절로 연결합니다.</p>
+${coverage}
 <h2 id="progress">진행 상황 반영하기</h2>
 <p>진행 표시는 사이트를 만들 때 로컬에 있는 최근 점검 결과(<code>$LAB_HOME/&lt;주제&gt;/progress.json</code>)에서 가져옵니다.
 점검 ID와 통과 여부만 담기며 토큰이나 키 같은 비밀 값은 들어가지 않습니다. 결과 파일을 직접 줄 수도 있습니다.</p>
@@ -226,7 +260,7 @@ function layout(p: { title: string; nav: { id: string; title: string }[]; curren
 <div class="wrap">
 <nav id="sitenav" class="sitenav" aria-label="주제"><a class="home-link" href="index.html">처음으로</a><ol>
 ${nav}
-</ol></nav>
+</ol><a class="home-link" href="glossary.html"${p.current === 'glossary' ? ' aria-current="page"' : ''}>용어집</a></nav>
 <main>
 ${p.body}
 </main>

@@ -14,8 +14,8 @@ import sql from 'highlight.js/lib/languages/sql';
 import javascript from 'highlight.js/lib/languages/javascript';
 import ldif from 'highlight.js/lib/languages/ldif';
 import ini from 'highlight.js/lib/languages/ini';
-import type { CheckDef, Step, Topic } from '../src/engine/types.ts';
-import { renderLocal } from '../src/platforms/local/local.ts';
+import type { CheckMeta, Step, Topic } from '../src/engine/types.ts';
+import { defaultPlatform, renderFor } from '../src/platforms/render.ts';
 import { LabError, Exit } from '../src/engine/errors.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { suggest } from '../src/engine/catalogue.ts';
@@ -105,6 +105,23 @@ export function createMarkdown(): MarkdownIt {
 
   md.renderer.rules.lab_directive = (tokens, idx, _opts, env) => renderDirective(tokens[idx]!, env as unknown as LessonEnv);
 
+  // Folded answers (recap questions): exactly `<details><summary>…</summary>` and `</details>` on their own lines.
+  // Raw HTML stays off; only these two forms are recognised, and the summary is rendered as inline markdown.
+  md.block.ruler.before('html_block', 'lab_details', (state, startLine, _endLine, silent) => {
+    const start = state.bMarks[startLine]! + state.tShift[startLine]!;
+    const line = state.src.slice(start, state.eMarks[startLine]).trim();
+    const open = /^<details><summary>(.+)<\/summary>$/.exec(line);
+    if (!open && line !== '</details>') return false;
+    if (silent) return true;
+    const token = state.push(open ? 'lab_details_open' : 'lab_details_close', '', 0);
+    token.map = [startLine, startLine + 1];
+    if (open) token.meta = { summary: open[1] };
+    state.line = startLine + 1;
+    return true;
+  });
+  md.renderer.rules.lab_details_open = (tokens, idx) => `<details class="recap"><summary>${md.renderInline((tokens[idx]!.meta as { summary: string }).summary)}</summary>\n`;
+  md.renderer.rules.lab_details_close = () => '</details>\n';
+
   const fence = md.renderer.rules.fence!;
   md.renderer.rules.fence = (tokens, idx, opts, env, self) => {
     const t = tokens[idx]!;
@@ -154,7 +171,7 @@ export function stepCommands(topic: Topic, step: Step): string {
   const lines: string[] = [];
   for (const c of step.commands ?? []) {
     if (c.note) lines.push(`# ${c.note.ko}`);
-    lines.push(renderLocal(c, topic.needs.vault, topic.id));
+    lines.push(renderFor(defaultPlatform(topic), topic)(c));
   }
   return lines.join('\n');
 }
@@ -183,7 +200,7 @@ function renderChecks(env: LessonEnv): string {
   let h = `<ul class="lab-checks">\n`;
   for (const c of env.checks) {
     h += `<li id="check-${escapeHtml(c.id)}" data-check="${escapeHtml(c.id)}">${statusMark(env.status?.[c.id])}<strong>${escapeHtml(c.title)}</strong> <code>${escapeHtml(c.id)}</code>`;
-    if (c.hint) h += `<div class="hint"><span>자주 하는 실수</span> ${escapeHtml(c.hint)}</div>`;
+    if (c.hint) h += `<div class="hint"><span>${CHECK_HINT_LABEL}</span> ${escapeHtml(c.hint)}</div>`;
     h += `</li>\n`;
   }
   h += `</ul>\n<p class="muted">점검 실행: <code>npx lab check ${escapeHtml(env.topicId)}</code></p>\n`;
@@ -198,7 +215,10 @@ function renderDirective(token: Token, env: LessonEnv): string {
   return renderStep(env.topic, step);
 }
 
-export function checkInfos(checks: CheckDef<unknown>[]): CheckInfo[] {
+/** A check's `hint` names the typical mistake it catches: not the step hint (힌트), not the lessons' own 자주 하는 실수. */
+export const CHECK_HINT_LABEL = '이 점검이 잡는 실수';
+
+export function checkInfos(checks: CheckMeta[]): CheckInfo[] {
   return checks.map((c) => ({ id: c.id, title: c.title.ko, ...(c.hint ? { hint: c.hint.ko } : {}) }));
 }
 

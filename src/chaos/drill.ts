@@ -10,7 +10,6 @@ import { redact } from '../engine/redact.ts';
 import { LabError, Exit } from '../engine/errors.ts';
 import { sleep } from '../exec.ts';
 import { VaultApiError, VaultClient } from '../vault/client.ts';
-import { unsealCmds, unsealKeyVars } from '../../scenarios/common.ts';
 import type { ClusterState, DrillRecord, KillRecord, Outcome, QuorumRecord, ReadBack, WriteRecord } from './judge.ts';
 import { quorumMessage } from './judge.ts';
 
@@ -203,8 +202,9 @@ const noActive = (when: Msg) => drillStuck(msg(`active 노드가 없습니다 ($
 
 async function bringBack(ctx: LabContext, node: number): Promise<void> {
   await ctx.platform.nodeAction('start', node);
-  const threshold = ctx.lab.clusterKeys()?.unseal_threshold ?? 3;
-  for (const c of [...unsealKeyVars(threshold), ...unsealCmds(threshold, node)]) await ctx.exec(c);
+  const keys = ctx.lab.clusterKeys();
+  const client = ctx.vault(node, null);
+  for (const key of (keys?.unseal_keys_b64 ?? []).slice(0, keys?.unseal_threshold ?? 3)) await client.write('/sys/unseal', { key });
 }
 
 async function ensureMount(ctx: LabContext): Promise<void> {

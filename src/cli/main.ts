@@ -32,8 +32,8 @@ export const commands: Record<string, CommandSpec> = {
   list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--json]', options: jsonOpt, load: async () => (await import('./commands/list.ts')).list },
   run: {
     summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
-    usage: 'lab run <topic> [--platform local|kind]',
-    options: { ...platformOpt, ...jsonOpt, ...noWaitOpt },
+    usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
+    options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' }, ...noWaitOpt },
     changes: true,
     load: async () => (await import('./commands/steps.ts')).runCmd,
   },
@@ -75,7 +75,7 @@ export const commands: Record<string, CommandSpec> = {
     changes: true,
     load: async () => (await import('./commands/status.ts')).node,
   },
-  doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--json]', options: jsonOpt, load: async () => (await import('./commands/doctor.ts')).doctor },
+  doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--platform kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/doctor.ts')).doctor },
   site: {
     summary: msg('학습 사이트 만들기/미리보기', 'build or preview the study site'),
     usage: 'lab site build [--out DIR] [--results FILE] | lab site serve [--port N]',
@@ -88,6 +88,12 @@ export const commands: Record<string, CommandSpec> = {
     options: { ...jsonOpt, kills: { type: 'string' }, mode: { type: 'string' }, ...noWaitOpt },
     changes: true,
     load: async () => (await import('./commands/chaos.ts')).chaos,
+  },
+  mcp: {
+    summary: msg('에이전트의 MCP 서버(stdio) 실행, 또는 그 서버의 도구 호출', "run an agent's MCP server (stdio), or call its tools"),
+    usage: 'lab mcp serve --agent agent-1 | lab mcp call --agent agent-1 credentials query=<SQL> revoke',
+    options: { agent: { type: 'string' } },
+    load: async () => (await import('../mcp/cli.ts')).mcp,
   },
   dev: { summary: msg('개발자용: 모든 콘텐츠 점검', 'for developers: prove all content'), usage: 'lab dev check', load: async () => (await import('./commands/dev.ts')).dev },
 };
@@ -130,7 +136,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   // One invocation, one Ctrl-C signal: every wait and command of this run honours it, and the next run starts clean.
   setAbortSignal(io.signal);
   try {
-    const name = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--lang');
+    const name = commandName(argv);
     if (!name) {
       if (argv.includes('--version')) {
         io.stdout.write('vault-lab 0.1.0\n');
@@ -174,6 +180,25 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     releaseAllLocks();
     setAbortSignal(undefined);
   }
+}
+
+/** The first word that is not an option or an option's value: `lab --platform kind list` runs `list`. */
+export function commandName(argv: string[]): string | undefined {
+  const valued = new Set<string>();
+  for (const o of [globalOpts, ...Object.values(commands).map((c) => c.options ?? {})]) {
+    for (const [k, v] of Object.entries(o)) {
+      if (v.type !== 'string') continue;
+      valued.add(`--${k}`);
+      if (v.short) valued.add(`-${v.short}`);
+    }
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (valued.has(a)) i++;
+  }
+  return undefined;
 }
 
 export function reportError(e: unknown, report: Reporter, verbose: boolean): number {

@@ -1,26 +1,59 @@
-/** The topics, as data. Scenario modules are small; their checkers load only when a check runs. */
-import type { Topic } from './types.ts';
+/** The topics, as data handed in by the entry point. Scenario modules are small; checkers load only when a check runs. */
+import type { Server } from 'node:http';
+import type { CheckerHandle, Topic, TopicDef } from './types.ts';
 import { usageError } from './errors.ts';
 import { msg } from './i18n.ts';
 
-const loaders: Record<string, () => Promise<{ topic: Topic }>> = {
-  vso: () => import('../../scenarios/vso.ts'),
-  'vault-k8s': () => import('../../scenarios/vault-k8s.ts'),
-  'k8s-auth': () => import('../../scenarios/k8s-auth.ts'),
-  'ha-failover': () => import('../../scenarios/ha-failover.ts'),
-  ldap: () => import('../../scenarios/ldap.ts'),
-  tls: () => import('../../scenarios/tls.ts'),
-  mcp: () => import('../../scenarios/mcp.ts'),
-  production: () => import('../../scenarios/production.ts'),
-};
+export interface CatalogueEntry {
+  id: string;
+  load: () => Promise<Topic>;
+}
+export type Catalogue = CatalogueEntry[];
 
-/** In the seed's order. */
-export const topicIds = Object.keys(loaders);
+/** Pairs a scenario module with its checker module; the id must match the topic's own (checked on load). */
+export function defineTopic(id: string, steps: () => Promise<{ topic: TopicDef }>, checks: () => Promise<{ checker: CheckerHandle }>): CatalogueEntry {
+  const checker = async () => (await checks()).checker;
+  return {
+    id,
+    load: async () => {
+      const { topic } = await steps();
+      if (topic.id !== id) throw new Error(`catalogue entry '${id}' loads topic '${topic.id}'`);
+      return { ...topic, checker };
+    },
+  };
+}
+
+/** Content the entry point provides: the catalogue, and the study-site builder for `lab site`. */
+export interface Content {
+  catalogue: Catalogue;
+  site?: () => Promise<SiteModule>;
+}
+/** The study site as `lab site` uses it (site/index.ts). */
+export interface SiteModule {
+  buildSite(opts: { outDir: string; resultsFile?: string }): Promise<{ pages: unknown[]; warnings: string[]; ms: number; outDir: string }>;
+  createSiteServer(dir: string): Server;
+  listen(server: Server, port: number): Promise<number>;
+  defaultOutDir: string;
+}
+
+let content: Content | undefined;
+/** In the study note's order; filled by provideContent. */
+export let topicIds: string[] = [];
+
+export function provideContent(c: Content): void {
+  content = c;
+  topicIds = c.catalogue.map((e) => e.id);
+}
+
+export function providedContent(): Content {
+  if (!content) throw new Error('no content: the entry point (bin/lab.js, test/setup.ts) must call provideContent()');
+  return content;
+}
 
 export async function loadTopic(id: string): Promise<Topic> {
-  const load = loaders[id];
-  if (!load) throw unknownTopic(id);
-  return (await load()).topic;
+  const entry = providedContent().catalogue.find((e) => e.id === id);
+  if (!entry) throw unknownTopic(id);
+  return entry.load();
 }
 
 /** Topics whose scenario exists (a topic may be listed before its scenario lands). */

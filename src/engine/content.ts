@@ -1,9 +1,8 @@
 /** Proves the content: lessons, steps, commands and checks agree (rustlings' `dev check`). */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Topic } from './types.ts';
+import type { Cmd, PlatformName, Topic } from './types.ts';
 import { labsDir } from './paths.ts';
-import { renderLocal } from '../platforms/local/local.ts';
 
 export interface Problem {
   topic: string;
@@ -17,8 +16,11 @@ export function lessonPath(topicId: string, lang = 'ko'): string {
   return path.join(labsDir, topicId, `lesson.${lang}.md`);
 }
 
+/** How a platform renders a command for the learner (src/platforms/render.ts), handed in by the caller. */
+export type RendererOf = (platform: PlatformName, topic: Topic) => (cmd: Cmd) => string;
+
 /** Pure: judge one topic against its lesson text and its check ids. */
-export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: string[]): Problem[] {
+export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: string[], rendererOf: RendererOf): Problem[] {
   const out: Problem[] = [];
   const p = (problem: string) => out.push({ topic: topic.id, problem });
   if (lesson === undefined) p('lesson.ko.md is missing');
@@ -37,9 +39,9 @@ export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: s
   for (const s of topic.steps) {
     for (const c of s.checks ?? []) if (!checkIds.includes(c)) p(`step '${s.id}' names unknown check '${c}'`);
     if (s.kind === 'task' && !s.commands?.length && !s.solve) p(`task step '${s.id}' has neither commands nor solve`);
-    for (const c of s.commands ?? []) {
-      const text = renderLocal(c, topic.needs.vault, topic.id);
-      if (!text.trim()) p(`step '${s.id}' renders an empty command`);
+    for (const platform of topic.platforms) {
+      const render = rendererOf(platform, topic);
+      for (const c of s.commands ?? []) if (!render(c).trim()) p(`step '${s.id}' renders an empty command on ${platform}`);
     }
     if (!s.title.ko || !s.title.en || !s.task.ko || !s.task.en) p(`step '${s.id}' lacks a Korean or English title/task`);
   }
@@ -47,14 +49,14 @@ export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: s
   return out;
 }
 
-export async function auditAll(topics: Topic[]): Promise<Problem[]> {
+export async function auditAll(topics: Topic[], rendererOf: RendererOf): Promise<Problem[]> {
   const out: Problem[] = [];
   for (const t of topics) {
     const file = lessonPath(t.id);
     const lesson = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     const checker = await t.checker();
     const ids = checker.checks.map((c) => c.id);
-    out.push(...auditTopic(t, lesson, ids));
+    out.push(...auditTopic(t, lesson, ids, rendererOf));
     for (const c of checker.checks) {
       if (!c.title.ko || !c.title.en) out.push({ topic: t.id, problem: `check '${c.id}' lacks a Korean or English title` });
       if (!c.hint) out.push({ topic: t.id, problem: `check '${c.id}' has no hint (the typical mistake it catches)` });

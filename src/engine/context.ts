@@ -70,7 +70,8 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         }
         case 'exec': {
           const e = env();
-          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}) });
+          // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
+          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
         }
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);

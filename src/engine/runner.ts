@@ -101,9 +101,15 @@ export async function nextStep(ctx: LabContext): Promise<Step | undefined> {
 export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   const checker = await ctx.topic.checker();
   throwIfAborted();
-  const state = await checker.gather(ctx);
+  const verdicts = await checker.evaluate(ctx);
   throwIfAborted();
-  const results = judgeAll(checker.checks, state, ctx.lang);
+  const results = verdicts.map(({ id, title, verdict: v }) => ({
+    id,
+    title: title[ctx.lang],
+    ok: v.ok,
+    ...(v.why ? { why: v.why[ctx.lang] } : {}),
+    ...(v.fix ? { fix: v.fix[ctx.lang] } : {}),
+  }));
   ctx.lab.updateProgress((p) => {
     p.lastCheck = {
       at: new Date().toISOString(),

@@ -110,6 +110,16 @@ export class LabDir {
     }
   }
 
+  private corrupt(name: string, problem: string): LabError {
+    return new LabError(msg(`상태 파일의 형식이 맞지 않습니다: ${this.path(name)} (${problem})`, `state file has the wrong shape: ${this.path(name)} (${problem})`), {
+      exitCode: Exit.environment,
+      hint: msg(
+        `파일은 그대로 두었습니다. 내용을 확인하거나 'npx lab reset ${this.topic}' 으로 실습을 처음부터 다시 만드세요.`,
+        `The file was left as it is. Inspect it, or rebuild the lab with 'npx lab reset ${this.topic}'.`,
+      ),
+    });
+  }
+
   /** Writes via a temp file and rename, so an interrupt never leaves half a file. */
   private writeJson(name: string, data: unknown, mode = 0o644): void {
     this.ensure();
@@ -120,7 +130,11 @@ export class LabDir {
   }
 
   record(): LabRecord | undefined {
-    const r = this.readJson<LabRecord>('lab.json');
+    const raw = this.readJson<unknown>('lab.json');
+    if (raw === undefined) return undefined;
+    const bad = recordProblem(raw);
+    if (bad) throw this.corrupt('lab.json', bad);
+    const r = raw as LabRecord;
     if (r && r.schema !== STATE_SCHEMA) {
       throw new LabError(
         msg(
@@ -149,7 +163,10 @@ export class LabDir {
   }
 
   progress(): Progress {
-    const p = this.readJson<Progress>('progress.json');
+    const raw = this.readJson<unknown>('progress.json');
+    const bad = raw === undefined ? undefined : progressProblem(raw);
+    if (bad) throw this.corrupt('progress.json', bad);
+    const p = raw as Partial<Progress> | undefined;
     return { steps: p?.steps ?? {}, observations: p?.observations ?? {}, ...(p?.lastCheck ? { lastCheck: p.lastCheck } : {}) };
   }
   updateProgress(fn: (p: Progress) => void): Progress {
@@ -242,4 +259,31 @@ export function listLabs(home = labHome()): string[] {
   } catch {
     return [];
   }
+}
+
+// The shapes of lab.json and progress.json, checked field by field on every read (a schema without a schema library:
+// these files are read by every command, and loading one costs more than the whole check).
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+
+export function recordProblem(x: unknown): string | undefined {
+  if (!isObj(x)) return 'not an object';
+  if (typeof x.schema !== 'number') return 'schema is not a number';
+  if (x.schema !== STATE_SCHEMA) return undefined; // a version mismatch has its own message
+  for (const k of ['topic', 'platform', 'createdAt'] as const) if (!isStr(x[k])) return `${k} is not a string`;
+  if (!isObj(x.ports) || !Object.values(x.ports).every((v) => Number.isInteger(v))) return 'ports are not integers';
+  if (!isObj(x.facts) || !Object.values(x.facts).every(isStr)) return 'facts are not strings';
+  if (!isObj(x.processes)) return 'processes is not an object';
+  for (const [name, p] of Object.entries(x.processes)) {
+    if (!isObj(p) || !Number.isInteger(p.pid) || !isStr(p.command) || !isStr(p.log) || !isStr(p.name)) return `process '${name}' is malformed`;
+  }
+  return undefined;
+}
+
+export function progressProblem(x: unknown): string | undefined {
+  if (!isObj(x)) return 'not an object';
+  if (x.steps !== undefined && (!isObj(x.steps) || !Object.values(x.steps).every((v) => isObj(v) && isStr(v.doneAt)))) return 'steps are malformed';
+  if (x.observations !== undefined && !isObj(x.observations)) return 'observations is not an object';
+  if (x.lastCheck !== undefined && (!isObj(x.lastCheck) || !Array.isArray(x.lastCheck.results))) return 'lastCheck is malformed';
+  return undefined;
 }

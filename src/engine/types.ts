@@ -58,8 +58,8 @@ export interface VaultSpec {
   apiAudit?: boolean;
   /** Prometheus metrics without a token. */
   telemetry?: boolean;
-  /** Auto-unseal through another Vault's transit engine. */
-  transitSeal?: { addr: string; keyName: string; mountPath: string; tokenFile: string; caFile?: string };
+  /** Auto-unseal through the transit engine of the lab's second Vault (needs.transit); the platform wires it. */
+  autoUnseal?: 'transit';
   /** Name prefix; several deployments can live in one lab (the production topic's transit Vault). */
   name?: string;
 }
@@ -91,6 +91,17 @@ export interface Checker<S> {
   checks: CheckDef<S>[];
 }
 
+/** What the engine knows of a checker: its checks' names and hints, and one gather-then-judge pass. S stays inside. */
+export interface CheckMeta {
+  id: string;
+  title: Msg;
+  hint?: Msg;
+}
+export interface CheckerHandle {
+  checks: CheckMeta[];
+  evaluate(ctx: LabContext): Promise<{ id: string; title: Msg; verdict: Verdict }[]>;
+}
+
 export interface CheckResult {
   id: string;
   title: string;
@@ -106,13 +117,16 @@ export interface Topic {
   platforms: PlatformName[];
   needs: Needs;
   steps: Step[];
-  /** Loaded lazily so `lab --help` and `lab list` stay fast. */
-  checker: () => Promise<Checker<unknown>>;
+  /** Paired with the topic by the catalogue (scenarios/index.ts) and loaded lazily, so `lab list` stays fast. */
+  checker: () => Promise<CheckerHandle>;
   /** `lab node <topic> reset <node>`: wipe one node's data and bring it back into the running cluster (Raft topics). */
   resetNode?: (ctx: LabContext, node: number) => Promise<void>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
 }
+
+/** A topic as its scenario module defines it; the catalogue adds the checker. */
+export type TopicDef = Omit<Topic, 'checker'>;
 
 export interface VaultNodeInfo {
   name: string;
@@ -129,8 +143,19 @@ export interface ProcStatus {
   log?: string;
 }
 
+/** A directory the lab runs for the ldap topic, as checks need it. */
+export interface LdapAccess {
+  url: string;
+  /** ldapsearch output (LDIF) as the lab's bind DN. */
+  search(base: string, filter: string, attrs: string[]): Promise<string>;
+}
+
 export interface Platform {
   readonly name: PlatformName;
+  /** Capabilities beyond Vault, present when the topic needs them and the platform provides them. */
+  readonly ldap?: LdapAccess | undefined;
+  /** Makes (or keeps) the lab CA and the server certificates. */
+  ensureCerts?(): Promise<void>;
   /** Start whatever is not running yet (first time: uninitialized servers). Idempotent. */
   up(needs: Needs, report: Reporter): Promise<void>;
   down(): Promise<void>;

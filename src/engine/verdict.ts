@@ -1,5 +1,26 @@
 import type { Msg } from './i18n.ts';
-import type { Verdict } from './types.ts';
+import type { Checker, CheckerHandle, Verdict } from './types.ts';
+import { msg as m } from './i18n.ts';
 
 export const pass = (): Verdict => ({ ok: true });
 export const fail = (why: Msg, fix: Msg): Verdict => ({ ok: false, why, fix });
+
+/** Closes a checker over its own State: the engine gets a handle, tests keep the typed `checks` and `gather`. */
+export function defineChecker<S>(c: Checker<S>): Checker<S> & CheckerHandle {
+  return {
+    gather: c.gather,
+    checks: c.checks,
+    async evaluate(ctx) {
+      const state = await c.gather(ctx);
+      return c.checks.map((d) => ({ id: d.id, title: d.title, verdict: judgeOne(d.judge, state) }));
+    },
+  };
+}
+
+function judgeOne<S>(judge: (s: S) => Verdict, state: S): Verdict {
+  try {
+    return judge(state);
+  } catch (e) {
+    return { ok: false, why: m(`판정 중 오류: ${String(e)}`, `judge error: ${String(e)}`) };
+  }
+}

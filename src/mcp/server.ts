@@ -71,6 +71,22 @@ export function createServer(session: AgentSession, ready: Promise<void>): McpSe
       return { content: [{ type: 'text' as const, text: JSON.stringify(info) }] };
     },
   );
+  server.registerTool(
+    'revoke',
+    {
+      title: 'Revoke the current database lease',
+      description: "Hand the current credentials back to Vault with this agent's own token; the temporary user is dropped and its open sessions end. The next query gets new credentials.",
+    },
+    async () => {
+      await ready;
+      try {
+        const r = await session.revokeLease();
+        return { content: [{ type: 'text' as const, text: JSON.stringify({ revoked: r.leaseId, username: r.username, login_after_revoke: r.loginAfter }) }] };
+      } catch (e) {
+        return { isError: true, content: [{ type: 'text' as const, text: redact(e instanceof Error ? e.message : String(e)) }] };
+      }
+    },
+  );
   return server;
 }
 

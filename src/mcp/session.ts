@@ -16,6 +16,9 @@ export interface DbCreds {
   expiresAt: number;
 }
 
+/** Secret-id metadata key: Vault copies it onto the token, so the audit log tells the MCP server's requests apart. */
+export const MCP_META = 'mcp_server';
+
 export interface SessionOptions {
   addr: string;
   caFile?: string | undefined;
@@ -161,6 +164,27 @@ export class AgentSession {
     } finally {
       await conn?.end().catch(() => undefined);
     }
+  }
+
+  /**
+   * Hand the lease back with the agent's own token, on the path its policy scopes to its own role
+   * (`sys/leases/revoke/database/creds/<role>/*`), then try the old account once more to show access ended.
+   */
+  async revokeLease(): Promise<{ username: string; leaseId: string; loginAfter: string }> {
+    const c = this.creds_;
+    if (!c) throw new Error('no credentials to revoke');
+    if (this.timer) clearTimeout(this.timer);
+    await this.vault.write(`/sys/leases/revoke/${c.leaseId}`, {});
+    this.creds_ = undefined;
+    this.log(`revoked lease of ${c.username}`);
+    let loginAfter = 'ok';
+    try {
+      const conn = await mysql.createConnection({ host: this.o.db.host, port: this.o.db.port, user: c.username, password: c.password, connectTimeout: 5000 });
+      await conn.end();
+    } catch (e) {
+      loginAfter = (e as { code?: string }).code ?? 'ERROR';
+    }
+    return { username: c.username, leaseId: c.leaseId, loginAfter };
   }
 
   /** Revoking our own token revokes every lease it created: the DB user is dropped at once. */

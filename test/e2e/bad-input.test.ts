@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, useTempLabHome } from '../helpers.ts';
-import { portBase } from '../../src/platforms/local/ports.ts';
+import { portBase } from '../../src/platforms/ports.ts';
 import { resetBinaryCache } from '../../src/vault/binary.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 

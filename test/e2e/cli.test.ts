@@ -20,11 +20,23 @@ describe('lab CLI', () => {
   });
 
   it('every command has --help', async () => {
-    for (const c of ['run', 'check', 'env', 'info', 'down']) {
+    const { commands } = await import('../../src/cli/main.ts');
+    expect(Object.keys(commands).length).toBeGreaterThan(10);
+    for (const c of Object.keys(commands)) {
       const r = await cli(c, '--help', '--lang', 'en');
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain(`lab ${c}`);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toContain(`lab ${c}`);
     }
+  });
+
+  it('options before the command do not hide it; a bad --interval is a usage error before anything runs', async () => {
+    const { commandName } = await import('../../src/cli/main.ts');
+    expect(commandName(['--platform', 'kind', 'list'])).toBe('list');
+    expect(commandName(['--lang', 'en', '-p', 'local', 'run', 'x'])).toBe('run');
+    expect(commandName(['-v', 'check'])).toBe('check');
+    const r = await cli('check', 'vault-k8s', '--watch', '--interval', 'abc', '--lang', 'en');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--interval');
   });
 
   it('an unknown topic is a usage error with a suggestion', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
 import { run } from '../../src/exec.ts';
 import { LabDir } from '../../src/engine/state.ts';
-import { portBase } from '../../src/platforms/local/ports.ts';
+import { portBase } from '../../src/platforms/ports.ts';
 
 let home: string;
 let bindPw: string;

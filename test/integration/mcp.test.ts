@@ -10,12 +10,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
 import { rootDir } from '../../src/engine/paths.ts';
+import { run } from '../../src/exec.ts';
 import { adminDb, dbUserExists } from '../../checkers/mcp.ts';
-import { creationStatements, policyHcl } from '../../scenarios/mcp.ts';
+import { REVOCATION_STATEMENTS, creationStatements, policyHcl } from '../../scenarios/mcp.ts';
 import type { LabContext } from '../../src/engine/types.ts';
 import type { MariadbAdmin } from '../../src/platforms/local/mariadb.ts';
 
-const ALL = ['approle-roles', 'agent-login', 'least-privilege', 'db1-select', 'db2-refused', 'insert-refused', 'lease-ttl', 'revoke-drops-user', 'audit-records'];
+const ALL = ['approle-roles', 'agent-login', 'least-privilege', 'db1-select', 'db2-refused', 'insert-refused', 'lease-ttl', 'revoke-drops-user', 'revoke-own-lease', 'revoke-ends-sessions', 'mcp-server-used', 'audit-records'];
 
 async function checkFailures(): Promise<string[]> {
   const r = await cli('check', 'mcp', '--json');
@@ -72,7 +73,7 @@ describe('mcp topic', () => {
     await client.connect(transport);
     try {
       const tools = await client.listTools();
-      expect(tools.tools.map((t) => t.name).sort()).toEqual(['credentials', 'query']);
+      expect(tools.tools.map((t) => t.name).sort()).toEqual(['credentials', 'query', 'revoke']);
 
       const ok = await client.callTool({ name: 'query', arguments: { sql: 'SELECT name FROM db1.customers ORDER BY id' } });
       expect(ok.isError, log).toBeFalsy();
@@ -141,10 +142,82 @@ describe('mcp topic', () => {
     }
   });
 
+  it('lab mcp serve, started by an MCP client, revokes with the agent token and the check sees it in the audit log', async () => {
+    const transport = new StdioClientTransport({
+      command: path.join(rootDir, 'node_modules/.bin/node'),
+      args: [path.join(rootDir, 'bin/lab.js'), 'mcp', 'serve', '--agent', 'agent-2'],
+      env: { PATH: process.env.PATH ?? '', LAB_HOME: process.env.LAB_HOME ?? '', LAB_PORT_BASE: process.env.LAB_PORT_BASE ?? '' },
+      stderr: 'pipe',
+    });
+    let log = '';
+    transport.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const client = new Client({ name: 'vault-lab-test', version: '0.0.0' });
+    await client.connect(transport);
+    const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0]!.text);
+    const db = (await adminDb(ctx))!;
+    try {
+      const who = JSON.parse(text(await client.callTool({ name: 'credentials', arguments: {} }))) as { username: string };
+      expect(who.username, log).toMatch(/^v-approle-agent-2/);
+      expect(await dbUserExists(db, who.username)).toBe(true);
+      const other = await client.callTool({ name: 'query', arguments: { sql: 'SELECT * FROM db1.customers' } });
+      expect(other.isError).toBe(true);
+      const revoked = JSON.parse(text(await client.callTool({ name: 'revoke', arguments: {} }))) as { username: string; login_after_revoke: string };
+      expect(revoked.username).toBe(who.username);
+      expect(revoked.login_after_revoke).toBe('ER_ACCESS_DENIED_ERROR');
+      expect(await dbUserExists(db, who.username)).toBe(false);
+    } finally {
+      await client.close();
+      await db.end();
+    }
+    // The audit log carries the server's own revoke (its token's metadata names it), so agent-2's half passes.
+    const r = await cli('check', 'mcp', '--json', '--lang', 'en');
+    const json = JSON.parse(r.stdout) as { results: { id: string; ok: boolean; why?: string }[] };
+    const used = json.results.find((x) => x.id === 'mcp-server-used')!;
+    expect(used.ok).toBe(true);
+  });
+
+  it("the lesson's Python agent (hvac) runs as written: revoke_self ends the lease; revoke_lease with the agent token is a 403", async () => {
+    const lesson = fs.readFileSync(path.join(rootDir, 'labs/mcp/lesson.ko.md'), 'utf8');
+    const code = /```python\n([\s\S]*?)```/.exec(lesson)![1]!;
+    expect(code).toContain('client.auth.token.revoke_self()');
+    const python = path.join(rootDir, '.tools', 'venv', 'bin', 'python');
+    const admin = ctx.vault();
+    const roleId = (await admin.read<{ data: { role_id: string } }>('/auth/approle/role/agent-1/role-id')).data.role_id;
+    const wrap = async () => (await admin.request<{ wrap_info: { token: string } }>('POST', '/auth/approle/role/agent-1/secret-id', {}, { 'X-Vault-Wrap-TTL': '60s' })).wrap_info.token;
+    const env = { PATH: process.env.PATH ?? '', VAULT_ADDR: ctx.platform.vaultNodes()[0]!.addr, ROLE_ID: roleId };
+    const r = await run(python, ['-c', code], { env: { ...env, WRAPPING_TOKEN: await wrap() } });
+    const [user, ttl] = r.stdout.trim().split(' ');
+    expect(user).toMatch(/^v-approle-agent-1/);
+    expect(Number(ttl)).toBe(600);
+    const db = (await adminDb(ctx))!;
+    expect(await dbUserExists(db, user!)).toBe(false);
+    // The call the seed-style code would make instead: the agent's policy does not open sys/leases/revoke.
+    const asSeed = await run(python, ['-c', code.replace('client.auth.token.revoke_self()', 'client.sys.revoke_lease(lease_id=creds["lease_id"])')], { env: { ...env, WRAPPING_TOKEN: await wrap() }, reject: false });
+    expect(asSeed.exitCode).not.toBe(0);
+    expect(asSeed.stderr).toMatch(/Forbidden|permission denied/);
+    await db.end();
+  });
+
   describe('each check catches its typical mistake on the live lab', () => {
+    it('a policy without the scoped revoke path breaks revoke-own-lease only', async () => {
+      const admin = ctx.vault();
+      await admin.write('/sys/policy/agent-1-policy', { policy: policyHcl('agent-1').replace(/path "sys\/leases[^}]*}\n/, '') });
+      expect(await checkFailures()).toEqual(['revoke-own-lease']);
+      await admin.write('/sys/policy/agent-1-policy', { policy: policyHcl('agent-1') });
+    });
+
+    it('the default revocation (DROP USER only) leaves an open session reading: revoke-ends-sessions fails', async () => {
+      const admin = ctx.vault();
+      await admin.delete('/database/roles/agent-1-role');
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), default_ttl: '10m', max_ttl: '1h' });
+      expect(await checkFailures()).toEqual(['revoke-ends-sessions']);
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), revocation_statements: REVOCATION_STATEMENTS, default_ttl: '10m', max_ttl: '1h' });
+      expect(await checkFailures()).toEqual([]);
+    });
+
     it('a wildcard policy breaks least-privilege', async () => {
       const admin = ctx.vault();
-      await admin.write('/sys/policy/agent-1-policy', { policy: 'path "secret/data/agents/*" { capabilities = ["read"] }\npath "database/creds/*" { capabilities = ["read"] }\n' });
+      await admin.write('/sys/policy/agent-1-policy', { policy: 'path "secret/data/agents/*" { capabilities = ["read"] }\npath "database/creds/*" { capabilities = ["read"] }\npath "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] }\n' });
       expect(await checkFailures()).toEqual(['least-privilege']);
       await admin.write('/sys/policy/agent-1-policy', { policy: policyHcl('agent-1') });
     });
@@ -176,15 +249,16 @@ describe('mcp topic', () => {
     it('revocation statements that keep the user break revoke-drops-user', async () => {
       const admin = ctx.vault();
       await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), revocation_statements: "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{{name}}'@'%';", default_ttl: '10m', max_ttl: '1h' });
-      expect(await checkFailures()).toEqual(['revoke-drops-user']);
+      expect(await checkFailures()).toEqual(['revoke-drops-user', 'revoke-ends-sessions']);
       await admin.delete('/database/roles/agent-1-role');
-      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), default_ttl: '10m', max_ttl: '1h' });
+      await admin.write('/database/roles/agent-1-role', { db_name: 'mysql', creation_statements: creationStatements('agent-1'), revocation_statements: REVOCATION_STATEMENTS, default_ttl: '10m', max_ttl: '1h' });
     });
 
     it('a shared or long-lived role breaks approle-roles', async () => {
       const admin = ctx.vault();
       await admin.write('/auth/approle/role/agent-2', { token_policies: 'agent-1-policy,agent-2-policy', token_ttl: '10m', token_max_ttl: '1h' });
-      expect(await checkFailures()).toEqual(['approle-roles']);
+      // agent-2 now carries agent-1's policy too: the agent-2 probe sees agent-1's paths open.
+      expect((await checkFailures()).sort()).toEqual(['approle-roles', 'least-privilege']);
       await admin.write('/auth/approle/role/agent-2', { token_policies: 'agent-2-policy' });
     });
 
@@ -192,7 +266,7 @@ describe('mcp topic', () => {
       const admin = ctx.vault();
       const devices = await admin.read<{ data: Record<string, { type: string }> }>('/sys/audit');
       for (const p of Object.keys(devices.data)) await admin.delete(`/sys/audit/${p}`);
-      expect(await checkFailures()).toEqual(['audit-records']);
+      expect((await checkFailures()).sort()).toEqual(['audit-records', 'mcp-server-used']);
     });
 
     it('lab run converges back to all-pass', async () => {

@@ -10,6 +10,8 @@ import type { LabContext } from '../../src/engine/types.ts';
 import type { LocalPlatform } from '../../src/platforms/local/local.ts';
 import { generateRootAttempt, PROMETHEUS_POLICY } from '../../scenarios/production.ts';
 import { waitUntil } from '../../scenarios/common.ts';
+import { VaultClient } from '../../src/vault/client.ts';
+import { TRANSIT_KEYS_SECRET, transitAddr } from '../../src/platforms/local/transit.ts';
 
 const ALL = ['audit-device', 'snapshot-saved', 'snapshot-restored', 'auto-unseal', 'token-ttl', 'metrics-scraped', 'root-revoked'];
 
@@ -97,6 +99,20 @@ describe('production topic', () => {
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(await unsealedWithinSeconds(30)).toBe(true);
       expect(await checkFailures()).toEqual([]);
+    });
+
+    it('with the transit Vault sealed (reachable) a restarted node exits too; one already running stays unsealed', async () => {
+      const transit = new VaultClient({ addr: transitAddr(platform()), caFile: ctx.lab.path('tls', 'ca.crt'), timeoutMs: 5000 });
+      const keys = ctx.lab.secretJson<{ root_token: string }>(TRANSIT_KEYS_SECRET)!;
+      await transit.withToken(keys.root_token).write('/sys/seal', {});
+      // The running server keeps its root key in memory: still unsealed, still serving.
+      expect((await ctx.vault(0, null).health()).sealed).toBe(false);
+      await ctx.platform.nodeAction('kill', 0);
+      await expect(ctx.platform.nodeAction('start', 0)).rejects.toThrow(/exited right after start/);
+      expect(fs.readFileSync(ctx.lab.path('logs', 'vault-0.log'), 'utf8')).toMatch(/Error configuring seal "transit"[\s\S]*Vault is sealed/);
+      const r = await cli('start', 'production');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(await unsealedWithinSeconds(30)).toBe(true);
     });
 
     it('an untuned auth mount breaks token-ttl', async () => {

@@ -9,12 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, failedIds, useTempLabHome } from '../helpers.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { LocalPlatform } from '../../src/platforms/local/local.ts';
-import { ensureCa, ensureServerCert } from '../../src/platforms/local/certs.ts';
+import { ensureCa, ensureServerCert } from '../../src/platforms/certs.ts';
 import type { VaultSpec } from '../../src/engine/types.ts';
 import { topic } from '../../scenarios/tls.ts';
 import { run } from '../../src/exec.ts';
 
 let home: string;
+
+/** The lesson's TLS 1.1 probe, exactly as printed there; SECLEVEL=0 keeps OpenSSL 3 from refusing TLS 1.1 itself. */
+const PROBE = `openssl s_client -connect "\${VAULT_ADDR#https://}" -servername vault.example.com -CAfile "$VAULT_CACERT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1 | grep -E ':error:|Cipher is'`;
+const probe = async (cmd = PROBE) => {
+  const env = (await cli('env', 'tls')).stdout;
+  return (await run('bash', ['-c', `${env}\n${cmd}`], { reject: false })).stdout;
+};
 const check = async () => {
   const r = await cli('check', 'tls', '--json', '--lang', 'en');
   return { ids: failedIds(r), results: (JSON.parse(r.stdout) as { results: { id: string; ok: boolean; fix?: string }[] }).results };
@@ -87,6 +94,13 @@ describe('tls topic on a real OpenBao', () => {
     expect(env.stdout).not.toMatch(/SKIP_VERIFY/);
   });
 
+  it("the lesson's openssl probe shows the server's refusal of TLS 1.1 (alert 70), not a client-side one", async () => {
+    expect(fs.readFileSync(path.join(import.meta.dirname, '../../labs/tls/lesson.ko.md'), 'utf8')).toContain(PROBE);
+    const out = await probe();
+    expect(out).toMatch(/tlsv1 alert protocol version.*SSL alert number 70/);
+    expect(out).toContain('Cipher is (NONE)');
+  });
+
   it('the typical mistake: the lab Vault restarted with tls_min_version = "tls10" fails tls-old-refused', async () => {
     await restartWith({ ...topic.needs.vault, tls: { hostname: 'vault.example.com', minVersion: 'tls10' } });
     const lab = new LabDir('tls');
@@ -94,6 +108,14 @@ describe('tls topic on a real OpenBao', () => {
     const { ids, results } = await check();
     expect(ids).toEqual(['tls-old-refused']);
     expect(results.find((x) => x.id === 'tls-old-refused')?.fix).toContain('tls_min_version = "tls12"');
+    // The same probe now shows TLS 1.1 negotiated; without SECLEVEL=0 OpenSSL 3 fails on its own side, proving nothing.
+    const accepted = await probe();
+    expect(accepted).toMatch(/Cipher is [A-Z]/);
+    expect(accepted).not.toContain(':error:');
+    const bare = await probe(PROBE.replace(" -cipher 'DEFAULT:@SECLEVEL=0'", ''));
+    expect(bare).toContain('legacy sigalg disallowed');
+    expect(bare).toContain('Cipher is (NONE)');
+    expect(bare).not.toContain('alert protocol version');
     await restore();
   });
 

@@ -10,7 +10,11 @@ import { renderLocal } from '../../src/platforms/local/local.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import type { Cmd } from '../../src/engine/types.ts';
 
-const tmpLab = () => new LabDir('t', fs.mkdtempSync(path.join(os.tmpdir(), 'keep-')));
+const tmpLab = () => {
+  const lab = new LabDir('t', fs.mkdtempSync(path.join(os.tmpdir(), 'keep-')));
+  lab.ensure();
+  return lab;
+};
 const KEYS = JSON.stringify({ unseal_keys_b64: ['a2V5'], root_token: 's.abc' });
 
 describe('fileState', () => {
@@ -76,6 +80,23 @@ describe('which outputs are kept, and how the learner types them', () => {
   it('a kept output is rendered with noclobber in a subshell, on both platforms', () => {
     const c: Cmd = { kind: 'vault', args: ['operator', 'init', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json', keep: true };
     expect(renderLocal(c, {}, 'vault-k8s')).toBe('(set -o noclobber; vault operator init -format=json > "$LAB_DIR/cluster-keys.json")');
-    expect(renderKind(c)).toBe('(set -o noclobber; kubectl exec vault-0 -n vault -- vault operator init -format=json > "$LAB_DIR/cluster-keys.json")');
+    expect(renderKind(c)).toBe('(set -o noclobber; kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault operator init -format=json > "$LAB_DIR/cluster-keys.json")');
+  });
+});
+
+describe('lab.json and progress.json are checked against their shape, and a bad file is left as it is', () => {
+  it('a lab.json with a string pid is refused with exit 3, untouched', async () => {
+    const { recordProblem, progressProblem } = await import('../../src/engine/state.ts');
+    const good = { schema: 1, topic: 't', platform: 'local', createdAt: 'x', ports: { base: 1 }, processes: {}, facts: {} };
+    expect(recordProblem(good)).toBeUndefined();
+    expect(recordProblem({ ...good, processes: { a: { name: 'a', pid: '12', command: 'c', log: 'l' } } })).toMatch(/process 'a'/);
+    expect(recordProblem({ ...good, ports: { base: 'x' } })).toMatch(/ports/);
+    expect(progressProblem({ steps: { a: { doneAt: 1 } } })).toMatch(/steps/);
+    expect(progressProblem({ steps: {}, observations: {} })).toBeUndefined();
+    const lab = tmpLab();
+    const text = JSON.stringify({ ...good, processes: { a: { pid: 'x' } } });
+    fs.writeFileSync(lab.path('lab.json'), text);
+    expect(() => lab.record()).toThrow(/wrong shape/);
+    expect(fs.readFileSync(lab.path('lab.json'), 'utf8')).toBe(text);
   });
 });

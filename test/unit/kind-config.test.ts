@@ -22,12 +22,12 @@ type Values = {
 const parse = (spec: VaultSpec, schedulableNodes?: number): Values => loadYaml<Values>(toYaml(helmValues(spec, schedulableNodes === undefined ? {} : { schedulableNodes })));
 
 describe('kind cluster config', () => {
-  it('is a control plane with the seed port mappings and three workers', () => {
+  it('is a control plane with the seed HA section port mappings and three workers', () => {
     const c = loadYaml<{ kind: string; apiVersion: string; nodes: { role: string; extraPortMappings?: { containerPort: number; hostPort: number }[] }[] }>(toYaml(kindClusterConfig()));
     expect(c.kind).toBe('Cluster');
     expect(c.apiVersion).toBe('kind.x-k8s.io/v1alpha4');
     expect(c.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker', 'worker']);
-    expect(c.nodes[0]!.extraPortMappings?.map((m) => [m.containerPort, m.hostPort])).toEqual([[30000, 30000], [30001, 30001]]);
+    expect(c.nodes[0]!.extraPortMappings?.map((m) => [m.containerPort, m.hostPort])).toEqual([[80, 80], [443, 443], [30000, 30000]]);
   });
 });
 
@@ -82,7 +82,8 @@ describe('helm values: HA raft (ha-failover), the chart pitfalls', () => {
     expect(listener).toContain('tls_min_version = "tls12"');
     expect(listener).not.toContain('tls_disable = 1');
     expect(cfg).toContain('service_registration "kubernetes" {}');
-    expect(cfg).toContain('disable_mlock = true');
+    // The chart appends disable_mlock itself (templates/_helpers.tpl): a second one stops Vault 1.21+.
+    expect(cfg).not.toContain('disable_mlock');
   });
 
   it('drops the required anti-affinity when fewer nodes than replicas can take a pod', async () => {

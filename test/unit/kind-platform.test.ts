@@ -32,8 +32,8 @@ interface Call {
 const nodesJson = (workers: number) =>
   JSON.stringify({
     items: [
-      { metadata: { name: 'cp' }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } },
-      ...Array.from({ length: workers }, (_, i) => ({ metadata: { name: `w${i}` }, spec: {} })),
+      { metadata: { name: 'cp', labels: { 'ingress-ready': 'true' } }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      ...Array.from({ length: workers }, (_, i) => ({ metadata: { name: `w${i}` }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } })),
     ],
   });
 const podsJson = (names: string[]) => JSON.stringify({ items: names.map((n) => ({ metadata: { name: n }, status: { phase: 'Running' } })) });
@@ -83,18 +83,17 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(l).toEqual([
       'kind get clusters',
       `kind create cluster --name vault-lab --config ${cfg} --wait 120s`,
+      'kubectl --context kind-vault-lab wait --for=condition=Ready nodes --all --timeout=300s',
       'kubectl --context kind-vault-lab get nodes -o json',
-      'kubectl --context kind-vault-lab create namespace vault --dry-run=client -o yaml',
-      'kubectl --context kind-vault-lab apply -f -',
-      // A lab without cluster-keys.json: leftover PVCs of an earlier release go, Vault starts empty.
-      'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
+      `kubectl --context kind-vault-lab apply -f ${lab.path('kind', 'namespace.yaml')}`,
       'helm repo add hashicorp https://helm.releases.hashicorp.com --force-update',
       'helm repo update hashicorp',
+      // A lab without cluster-keys.json: leftover PVCs of an earlier release go, Vault starts empty.
+      'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
       `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,
       'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
     ]);
-    // The namespace manifest rendered by the dry run is what apply receives.
-    expect(f.calls[4]!.input).toBe('# rendered by: create namespace vault\n');
+    expect(loadYaml(fs.readFileSync(lab.path('kind', 'namespace.yaml'), 'utf8'))).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'vault' } });
     const c = loadYaml<{ nodes: { role: string }[] }>(fs.readFileSync(cfg, 'utf8'));
     expect(c.nodes.filter((n) => n.role === 'worker')).toHaveLength(3);
     const v = loadYaml<{ server: { standalone: { enabled: boolean } } }>(fs.readFileSync(vals, 'utf8'));
@@ -143,10 +142,16 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     const f = fakeDeps({ clusters: 'vault-lab', workers: 1, pods: ['vault-0', 'vault-1', 'vault-2'] });
     const p = new KindPlatform(lab, topic, f.deps);
     await p.up(topic.needs, report);
-    const secret = lines(f.calls).find((c) => c.includes('create secret generic vault-tls'))!;
-    expect(secret).toBe(
-      `kubectl --context kind-vault-lab create secret generic vault-tls -n vault --from-file=tls.crt=${lab.path('tls', 'vault.crt')} --from-file=tls.key=${lab.path('tls', 'vault.key')} --from-file=ca.crt=${lab.path('tls', 'ca.crt')} --dry-run=client -o yaml`,
-    );
+    const secretFile = lab.path('kind', 'vault-tls-secret.yaml');
+    const secret = `kubectl --context kind-vault-lab apply -f ${secretFile}`;
+    expect(lines(f.calls)).toContain(secret);
+    expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
+    const s = loadYaml<{ kind: string; type: string; metadata: { name: string; namespace: string }; data: Record<string, string> }>(fs.readFileSync(secretFile, 'utf8'));
+    expect(s).toMatchObject({ kind: 'Secret', type: 'Opaque', metadata: { name: 'vault-tls', namespace: 'vault' } });
+    const pem = (k: string) => Buffer.from(s.data[k]!, 'base64').toString('utf8');
+    expect(pem('tls.crt')).toBe(fs.readFileSync(lab.path('tls', 'vault.crt'), 'utf8'));
+    expect(pem('tls.key')).toBe(fs.readFileSync(lab.path('tls', 'vault.key'), 'utf8'));
+    expect(pem('ca.crt')).toBe(fs.readFileSync(lab.path('tls', 'ca.crt'), 'utf8'));
     // The secret exists before helm installs pods that mount it.
     const l = lines(f.calls);
     expect(l.indexOf(secret)).toBeLessThan(l.findIndex((c) => c.includes('upgrade --install')));
@@ -256,12 +261,12 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
 describe('the seed form of each command (render)', () => {
   it('renders vault, node and set commands as the seed types them', () => {
     expect(renderKind({ kind: 'vault', args: ['operator', 'init', '-key-shares=1', '-key-threshold=1', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json' })).toBe(
-      'kubectl exec vault-0 -n vault -- vault operator init -key-shares=1 -key-threshold=1 -format=json > "$LAB_DIR/cluster-keys.json"',
+      'kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault operator init -key-shares=1 -key-threshold=1 -format=json > "$LAB_DIR/cluster-keys.json"',
     );
-    expect(renderKind({ kind: 'vault', node: 1, args: ['operator', 'unseal', '$VAULT_UNSEAL_KEY_1'] })).toBe('kubectl exec vault-1 -n vault -- vault operator unseal "$VAULT_UNSEAL_KEY_1"');
-    expect(renderKind({ kind: 'vault', args: ['kv', 'get', 'secret/webapp/config'] })).toBe('kubectl exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/webapp/config');
-    expect(renderKind({ kind: 'vault', args: ['policy', 'write', 'webapp', '-'], stdin: 'path "a" {}\n' })).toBe(`kubectl exec -i vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault policy write webapp - <<'EOF'\npath "a" {}\nEOF`);
-    expect(renderKind({ kind: 'node', action: 'kill', node: 0 })).toBe('kubectl delete pod vault-0 -n vault --grace-period=0 --force');
+    expect(renderKind({ kind: 'vault', node: 1, args: ['operator', 'unseal', '$VAULT_UNSEAL_KEY_1'] })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-1 -n vault -- vault operator unseal "$VAULT_UNSEAL_KEY_1"');
+    expect(renderKind({ kind: 'vault', args: ['kv', 'get', 'secret/webapp/config'] })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/webapp/config');
+    expect(renderKind({ kind: 'vault', args: ['policy', 'write', 'webapp', '-'], stdin: 'path "a" {}\n' })).toBe(`kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault policy write webapp - <<'EOF'\npath "a" {}\nEOF`);
+    expect(renderKind({ kind: 'node', action: 'kill', node: 0 })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" delete pod vault-0 -n vault --grace-period=0 --force');
     expect(renderKind({ kind: 'set', name: 'VAULT_TOKEN', file: '$LAB_DIR/cluster-keys.json', jq: '.root_token', export: true })).toBe(`export VAULT_TOKEN=$(jq -r '.root_token' "$LAB_DIR/cluster-keys.json")`);
   });
 
@@ -355,7 +360,7 @@ describe('kind: node addresses inside a pod (pure)', async () => {
     const topic = await loadTopic('ha-failover');
     const join = topic.steps.find((s) => s.id === 'join')!.commands![0]!;
     const text = renderKind(join);
-    expect(text).toContain('kubectl exec vault-1 -n vault -- vault operator raft join');
+    expect(text).toContain('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-1 -n vault -- vault operator raft join');
     expect(text).toContain('-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt');
     expect(text).toContain('https://vault-0.vault-internal:8200');
   });

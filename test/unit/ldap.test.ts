@@ -162,3 +162,12 @@ describe('ldap content', () => {
     expect(text).toContain('vault login -no-store -method=ldap -format=json username=alice');
   });
 });
+
+describe('ldap: ldap-enabled looks at the method type, not only the path', () => {
+  it('a userpass method mounted at auth/ldap/ is caught', () => {
+    const s = solved();
+    s.mount = 'userpass';
+    const r = failed(s).find((x) => x.id === 'ldap-enabled');
+    expect(r?.fix).toContain('vault auth enable ldap');
+  });
+});

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checks, type State } from '../../checkers/mcp.ts';
+import { checks, mcpFromAudit, parseAudit, type State } from '../../checkers/mcp.ts';
+import { judgeAll } from '../../src/engine/runner.ts';
 import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
+import { cli } from '../helpers.ts';
 
 const solved = (): State => ({
   vaultReady: true,
@@ -18,8 +20,10 @@ const solved = (): State => ({
     selectDb2: { ok: false, code: 'ER_DBACCESS_DENIED_ERROR', message: 'Access denied' },
     insertDb1: { ok: false, code: 'ER_TABLEACCESS_DENIED_ERROR', message: 'INSERT command denied' },
   },
-  revoke: { userBefore: true, userAfter: false },
+  revoke: { userBefore: true, userAfter: false, byAgent: 'ok', sessionAfter: 'closed' },
   audit: { devices: [{ path: 'file/', type: 'file', file: '/x/audit.log' }], recorded: true },
+  access2: { otherKv: 'denied', otherCreds: 'denied' },
+  mcp: { 'agent-1': { issued: 2, revoked: 1, stillThere: 0 }, 'agent-2': { issued: 1, revoked: 1, stillThere: 0 } },
 });
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
@@ -32,7 +36,7 @@ describe('mcp judges', () => {
   });
 
   it('fail everything on an empty start state, with bilingual reasons', () => {
-    const s: State = { vaultReady: true, roles: {}, login: { ok: false }, access: undefined, creds: { ok: false }, db: undefined, revoke: undefined, audit: { devices: [], recorded: false } };
+    const s: State = { vaultReady: true, roles: {}, login: { ok: false }, access: undefined, creds: { ok: false }, db: undefined, revoke: undefined, audit: { devices: [], recorded: false }, access2: undefined, mcp: {} };
     expect(failing(s)).toEqual(checks.map((c) => c.id));
     for (const c of checks) {
       const v = c.judge(s);
@@ -80,9 +84,56 @@ describe('mcp judges', () => {
 
   it('catch a user left behind after revocation, and a missing audit record', () => {
     const s = solved();
-    s.revoke = { userBefore: true, userAfter: true };
+    s.revoke = { userBefore: true, userAfter: true, byAgent: 'ok', sessionAfter: 'closed' };
     s.audit.recorded = false;
     expect(failing(s)).toEqual(['revoke-drops-user', 'audit-records']);
+  });
+});
+
+describe('mcp judges: revocation and the MCP servers', () => {
+  it('catch revocation only possible with the admin token', () => {
+    const s = solved();
+    s.revoke!.byAgent = 'denied';
+    expect(failing(s)).toEqual(['revoke-own-lease']);
+  });
+
+  it('catch the default revocation that leaves open sessions reading', () => {
+    const s = solved();
+    s.revoke!.sessionAfter = 'open';
+    expect(failing(s)).toEqual(['revoke-ends-sessions']);
+  });
+
+  it('catch agent-2 reaching agent-1 paths', () => {
+    const s = solved();
+    s.access2 = { otherKv: 'denied', otherCreds: 'ok' };
+    expect(failing(s)).toEqual(['least-privilege']);
+  });
+
+  it('catch an MCP server never started, never revoking, or a revoked user left behind', () => {
+    const a = solved();
+    delete a.mcp['agent-2'];
+    expect(failing(a)).toEqual(['mcp-server-used']);
+    const b = solved();
+    b.mcp['agent-1']!.revoked = 0;
+    expect(failing(b)).toEqual(['mcp-server-used']);
+    const c = solved();
+    c.mcp['agent-2']!.stillThere = 1;
+    expect(failing(c)).toEqual(['mcp-server-used']);
+  });
+
+  it('reads only the MCP server tokens from the audit log (metadata), and their own revokes', () => {
+    const line = (o: object) => JSON.stringify(o);
+    const text = [
+      line({ type: 'response', auth: { metadata: { role_name: 'agent-1', mcp_server: 'agent-1' } }, request: { path: 'database/creds/agent-1-role' }, response: { secret: { lease_id: 'database/creds/agent-1-role/A' }, data: { username: 'hmac-sha256:u1' } } }),
+      line({ type: 'response', auth: { metadata: { role_name: 'agent-1' } }, request: { path: 'database/creds/agent-1-role' }, response: { secret: { lease_id: 'database/creds/agent-1-role/B' }, data: { username: 'hmac-sha256:u2' } } }),
+      line({ type: 'response', auth: { metadata: { role_name: 'agent-1', mcp_server: 'agent-1' } }, request: { path: 'sys/leases/revoke/database/creds/agent-1-role/A' } }),
+      line({ type: 'response', error: 'permission denied', auth: { metadata: { mcp_server: 'agent-1' } }, request: { path: 'sys/leases/revoke/database/creds/agent-1-role/C' } }),
+      '{"type":"resp',
+    ].join('\n');
+    const r = mcpFromAudit(parseAudit(text), 'agent-1');
+    expect([...r.leases]).toEqual([['database/creds/agent-1-role/A', 'hmac-sha256:u1']]);
+    expect([...r.revoked]).toEqual(['database/creds/agent-1-role/A']);
+    expect(mcpFromAudit(parseAudit(text), 'agent-2').leases.size).toBe(0);
   });
 });
 
@@ -113,5 +164,38 @@ describe('mcp content', () => {
     expect(configFromEnv(env)).toMatchObject({ roleId: 'r', wrappingToken: 's.abc', dbRole: 'agent-1-role', db: { port: 3306 } });
     expect(() => configFromEnv({ ...env, MCP_ROLE_ID: '' })).toThrow(/MCP_ROLE_ID/);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('lab mcp (usage)', () => {
+  it('refuses an unknown subcommand, an unknown agent and an unknown tool call with exit 2, in both languages', async () => {
+    const none = await cli('mcp');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('lab mcp serve --agent agent-1');
+    const agent = await cli('mcp', 'serve', '--agent', 'agent-3', '--lang', 'en');
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain('--agent takes agent-1 or agent-2');
+    const tool = await cli('mcp', 'call', '--agent', 'agent-1', 'drop-tables');
+    expect(tool.code).toBe(2);
+    expect(tool.stderr).toContain("알 수 없는 도구 호출: 'drop-tables'");
+  });
+
+  it('the step the learner types starts agent-1 and agent-2 servers through the lab client', () => {
+    const mcpStep = topic.steps.find((s) => s.id === 'mcp-server')!;
+    const text = (mcpStep.commands ?? []).map((c) => renderLocal(c, topic.needs.vault, 'mcp')).join('\n');
+    expect(text).toContain('npx lab mcp call --agent agent-1 credentials');
+    expect(text).toContain('npx lab mcp call --agent agent-2 credentials');
+    expect(text.match(/ revoke/g)?.length).toBe(2);
+    expect(policyHcl('agent-1')).toContain('path "sys/leases/revoke/database/creds/agent-1-role/*"');
+  });
+});
+
+describe('mcp: agent-login judges the TTL too', () => {
+  it('a login that works but lives 24 h fails with the token_ttl fix', () => {
+    const s = solved();
+    s.login = { ...s.login, tokenTtl: 86_400 };
+    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'agent-login')!;
+    expect(r.ok).toBe(false);
+    expect(r.fix).toContain('token_ttl=10m');
   });
 });

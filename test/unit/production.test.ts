@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checks, parsePrometheus, type State } from '../../checkers/production.ts';
 import { productionNeeds } from '../../scenarios/production.ts';
+import { transitSealOf } from '../../src/platforms/local/transit-seal.ts';
+import { LabDir } from '../../src/engine/state.ts';
 import { renderNodeConfig } from '../../src/platforms/local/vault-config.ts';
 
 const hs = (ok: boolean) => ({ ok, authorized: ok, protocol: ok ? 'TLSv1.2' : undefined }) as never;
@@ -53,15 +55,15 @@ describe('production judges', () => {
   });
 
   it('configures the main cluster with a transit seal, TLS 1.2 and telemetry', () => {
-    process.env.LAB_PORT_BASE = '30000';
-    const n = productionNeeds();
+    const n = productionNeeds;
     expect(n.transit).toBe(true);
-    expect(n.vault.transitSeal?.addr).toBe('https://127.0.0.1:30112');
-    const t = n.vault.transitSeal!;
+    expect(n.vault.autoUnseal).toBe('transit');
+    const t = transitSealOf({ servicePort: (o) => 30110 + o, lab: new LabDir('production', '/labs') });
+    expect(t.addr).toBe('https://127.0.0.1:30112');
+    expect(t.tokenFile).toBe('/labs/production/transit-token');
     const cfg = renderNodeConfig({ flavor: 'bao', nodeId: 'vault-0', apiPort: 30100, clusterPort: 30101, dataDir: '/d', storage: 'raft', tls: { cert: 'c', key: 'k', ca: 'a', minVersion: 'tls12' }, peers: [], apiAudit: true, telemetry: true, transitSeal: { addr: t.addr, keyName: t.keyName, mountPath: t.mountPath, token: 'tok' } });
     expect(cfg).toContain('seal "transit"');
     expect(cfg).toContain('tls_min_version = "tls12"');
     expect(cfg).toContain('prometheus_retention_time');
-    delete process.env.LAB_PORT_BASE;
   });
 });

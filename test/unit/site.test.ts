@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, useTempLabHome } from '../helpers.ts';
+import { COVERAGE } from '../../site/coverage.ts';
 import { buildSite, type BuildResult } from '../../site/build.ts';
 import { createMarkdown, renderLesson, stepCommands } from '../../site/markdown.ts';
 import { buildIndex, pageSections, search } from '../../site/search.ts';
@@ -62,6 +63,39 @@ describe('site content', () => {
       expect(page).toContain('<html lang="ko">');
       expect(page).toMatch(/<h1>[^<]*[가-힣][^<]*<\/h1>/);
     }
+  });
+
+  it('maps every study-note section to lesson headings that exist, and publishes the glossary', () => {
+    expect(res.unresolvedCoverage).toEqual([]);
+    const index = html('index.html');
+    for (const row of COVERAGE) expect(index, row.section).toContain(row.section.replace(/&/g, '&amp;'));
+    // Every lesson is reached from the table, and the links carry the heading's anchor.
+    for (const id of topicIds) expect(index, id).toMatch(new RegExp(`href="${id}\\.html#[^"]+"`));
+    const glossary = html('glossary.html');
+    for (const term of ['장애 전환', '봉인 해제', '활성 노드', '대기 노드', 'root 키', '이 점검이 잡는 실수']) expect(glossary, term).toContain(term);
+    expect(index).toContain('href="glossary.html"');
+  });
+
+  it('every lesson has prerequisites, a cleanup, a diagnosis table and 3 to 5 folded recap questions', () => {
+    for (const id of ['vault-k8s', 'ha-failover', 'ldap', 'tls', 'mcp', 'production']) {
+      const src = fs.readFileSync(path.join(labsDir, id, 'lesson.ko.md'), 'utf8');
+      expect(src, id).toContain('## 시작하기 전에');
+      expect(src, id).toMatch(/걸리는 시간/);
+      expect(src, id).toMatch(/npx lab down /);
+      expect(src, id).toContain('## 문제 해결');
+      const recap = (src.match(/^<details><summary>/gm) ?? []).length;
+      expect(recap, id).toBeGreaterThanOrEqual(3);
+      expect(recap, id).toBeLessThanOrEqual(5);
+      expect(html(`${id}.html`), id).toContain('<details class="recap"><summary>');
+      expect(src, id).not.toContain('마스터 키');
+    }
+  });
+
+  it('labels a check\'s typical mistake apart from the step hint and the lessons\' own sections', () => {
+    const page = html('mcp.html');
+    expect(page).toContain('<span>이 점검이 잡는 실수</span>');
+    expect(page).toContain('<summary>이 점검이 잡는 실수</summary>');
+    expect(page).not.toMatch(/<summary>힌트<\/summary>/);
   });
 
   it('has the diagrams the seed has, as mermaid blocks rendered client-side from the bundled copy', () => {

@@ -68,3 +68,11 @@ describe('tls judges', () => {
     expect(failedIds(s)).toEqual(['tls-old-refused', 'tls-modern-accepted', 'chain-verifies', 'cert-san', 'san-matches', 'plain-http-refused', 'verified-request']);
   });
 });
+
+describe('tls: client-read needs the secret itself', () => {
+  it('no secret at secret/webapp/config fails client-read with the kv put fix', () => {
+    const s = solved();
+    s.secret = undefined;
+    expect(failedIds(s)).toEqual(['client-read']);
+  });
+});

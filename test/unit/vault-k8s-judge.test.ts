@@ -51,3 +51,11 @@ describe('vault-k8s judges (pure)', () => {
     expect(r.fix).toContain('npx lab run vault-k8s');
   });
 });
+
+describe('vault-k8s: the UI check can fail', () => {
+  it('a server without ui = true (404 on /ui/) fails only the ui check', () => {
+    const s = solved();
+    s.uiStatus = 404;
+    expect(failed(s)).toEqual(['ui']);
+  });
+});

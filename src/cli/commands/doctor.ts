@@ -30,6 +30,7 @@ export const requirements: Req[] = [
 ];
 
 export const doctor: CommandFn = async (a) => {
+  if (a.values.platform === 'kind') return (await import('../../platforms/kind/doctor.ts')).kindDoctorCmd(a);
   const topic = a.positionals[0] ? await loadTopic(a.positionals[0]) : undefined;
   const needed = (r: Req) => (topic ? r.for.includes('all') || r.for.includes(topic.id) : r.for.length > 0 && !r.for.includes('kind'));
   const rows = requirements.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));

@@ -4,12 +4,15 @@ import path from 'node:path';
 import type { CommandFn } from '../types.ts';
 import { usageError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
+import { providedContent } from '../../engine/catalogue.ts';
 
 const USAGE = msg('사용법: npx lab site build [--out DIR] [--results FILE] | npx lab site serve [--port N] [--out DIR]', 'usage: npx lab site build [--out DIR] [--results FILE] | npx lab site serve [--port N] [--out DIR]');
 
 export const site: CommandFn = async (a) => {
   const sub = a.positionals[0];
-  const { buildSite, defaultOutDir } = await import('../../../site/build.ts');
+  const load = providedContent().site;
+  if (!load) throw usageError(msg('이 실행에는 학습 사이트가 없습니다.', 'this build has no study site.'));
+  const { buildSite, defaultOutDir, createSiteServer, listen } = await load();
   const out = typeof a.values.out === 'string' ? path.resolve(a.values.out) : defaultOutDir;
   const results = typeof a.values.results === 'string' ? a.values.results : undefined;
   const r = a.report;
@@ -32,7 +35,6 @@ export const site: CommandFn = async (a) => {
       const res = await buildSite({ outDir: out, ...(results ? { resultsFile: results } : {}) });
       r.info(r.t(msg(`사이트를 만들었습니다 (${res.ms} ms).`, `site built (${res.ms} ms).`)));
     }
-    const { createSiteServer, listen } = await import('../../../site/serve.ts');
     const server = createSiteServer(out);
     const bound = await listen(server, port);
     r.out(r.t(msg(`http://127.0.0.1:${bound}/ 에서 보는 중 (${out}). 끝내려면 Ctrl-C.`, `serving ${out} at http://127.0.0.1:${bound}/ — Ctrl-C stops.`)));

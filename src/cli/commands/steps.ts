@@ -7,6 +7,7 @@ import { msg } from '../../engine/i18n.ts';
 import { printResults } from './check.ts';
 
 export const runCmd: CommandFn = async (a) => {
+  if (a.values['dry-run']) return (await import('../../platforms/kind/dry-run.ts')).dryRunCmd(a);
   const ctx = await openLab(a);
   const t0 = Date.now();
   ctx.report.info(ctx.report.style(`▶ ${ctx.report.t(ctx.topic.title)} (${ctx.platform.name})`, 'bold'));

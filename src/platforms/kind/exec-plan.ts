@@ -8,7 +8,7 @@
  */
 import type { Cmd } from '../../engine/types.ts';
 import { shellQuote } from '../../exec.ts';
-import { displayArg } from '../local/local.ts';
+import { displayArg } from '../display.ts';
 import { NAMESPACE, podName } from './config.ts';
 
 /** Commands that work without a token (the seed runs them straight after install). */
@@ -83,7 +83,11 @@ export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | 
   return out;
 }
 
-/** The seed's form, for lessons and `lab hint`: `kubectl exec vault-0 -n vault -- vault operator init …`. */
+/**
+ * The seed's form, for lessons and `lab hint`: `kubectl exec vault-0 -n vault -- vault operator init …`, with the
+ * lab's context (`lab env` exports LAB_KUBE_CONTEXT) so a learner's other current context is never hit.
+ */
+const KUBECTL = 'kubectl --context "$LAB_KUBE_CONTEXT"';
 export function renderKind(cmd: Cmd): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
@@ -91,7 +95,7 @@ export function renderKind(cmd: Cmd): string {
       const node = cmd.node ?? 0;
       const i = cmd.stdin !== undefined ? ' -i' : '';
       const env = needsToken(cmd.args) ? 'env VAULT_TOKEN="$VAULT_TOKEN" ' : '';
-      let s = `kubectl exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args.map((a) => inPodArg(a, { addrs: [] })))}`;
+      let s = `${KUBECTL} exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args.map((a) => inPodArg(a, { addrs: [] })))}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
@@ -107,7 +111,7 @@ export function renderKind(cmd: Cmd): string {
     case 'node':
       if (cmd.action === 'stop') return `kubectl delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;
       return cmd.action === 'kill'
-        ? `kubectl delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`
-        : `kubectl wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`;
+        ? `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`
+        : `${KUBECTL} wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`;
   }
 }

@@ -4,6 +4,7 @@
  * The lab reaches each pod through a supervised `kubectl port-forward`, so checks use the same Vault API
  * as on the local platform. Every external tool goes through one runner (the exec seam by default).
  */
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Cmd, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
@@ -17,9 +18,10 @@ import { labHome } from '../../engine/paths.ts';
 import { daemon, isAlive, killDaemon, run, shellQuote, sleep, type RunOptions, type RunResult } from '../../exec.ts';
 import { which } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
-import { portBase } from '../local/ports.ts';
-import { ensureCa, ensureServerCert } from '../local/certs.ts';
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, NAMESPACE, NODE_PORT, RELEASE, TLS_SECRET, certSans, helmValues, kindClusterConfig, podName, toYaml } from './config.ts';
+import { portBase } from '../ports.ts';
+import { ensureCa, ensureServerCert } from '../certs.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, NAMESPACE, NODE_PORT, RELEASE, certSans, podName } from './config.ts';
+import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podVaultExec, renderKind } from './exec-plan.ts';
 
@@ -64,10 +66,33 @@ export function runningPods(podList: string): string[] {
   return (j.items ?? []).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '');
 }
 
-/** Nodes a Vault pod can land on: not cordoned, no NoSchedule taint (kind's control plane has one). */
+/** Nodes a Vault pod can land on: Ready, not cordoned, no NoSchedule taint (kind's control plane has one). */
 export function schedulableNodes(nodeList: string): number {
-  const j = JSON.parse(nodeList) as { items?: { spec?: { unschedulable?: boolean; taints?: { effect?: string }[] } }[] };
-  return (j.items ?? []).filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
+  type N = { spec?: { unschedulable?: boolean; taints?: { effect?: string }[] }; status?: { conditions?: { type?: string; status?: string }[] } };
+  const j = JSON.parse(nodeList) as { items?: N[] };
+  const ready = (n: N) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (j.items ?? []).filter((n) => ready(n) && !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')).length;
+}
+
+/** The study note's ingress-nginx runs on the node labelled ingress-ready=true (kind config of this lab). */
+export function hasIngressReadyNode(nodeList: string): boolean {
+  const j = JSON.parse(nodeList) as { items?: { metadata?: { labels?: Record<string, string> } }[] };
+  return (j.items ?? []).some((n) => n.metadata?.labels?.['ingress-ready'] === 'true');
+}
+
+/** The lab CA and the one server certificate every pod shares, made with openssl; their PEM contents for the Secret. */
+export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ crt: string; key: string; ca: string }> {
+  const ca = await ensureCa(dir);
+  const sans = certSans(spec);
+  // A certificate from an older lab without a name it now needs (vault.example.com for the ingress) is reissued.
+  const old = path.join(dir, `${RELEASE}.crt`);
+  if (fs.existsSync(old)) {
+    const x = new X509Certificate(fs.readFileSync(old));
+    if (sans.dns.some((d) => x.checkHost(d, { wildcards: true }) === undefined)) for (const f of [old, path.join(dir, `${RELEASE}.key`)]) fs.rmSync(f, { force: true });
+  }
+  const cert = await ensureServerCert(dir, RELEASE, sans, ca);
+  const read = (f: string) => fs.readFileSync(f, 'utf8');
+  return { crt: read(cert.cert), key: read(cert.key), ca: read(ca.ca) };
 }
 
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
@@ -162,72 +187,78 @@ export class KindPlatform implements Platform {
   }
 
   async up(_needs: Needs, report: Reporter): Promise<void> {
+    const needs = this.topic.needs;
+    if (needs.ldap || needs.mariadb || needs.transit) {
+      throw envError(
+        msg(`'${this.topic.id}' 는 kind 에서 아직 계획(--dry-run)까지만 됩니다: 단계와 점검이 local 플랫폼용입니다.`, `'${this.topic.id}' goes as far as a plan (--dry-run) on kind for now: its steps and checks are the local platform's.`),
+        msg(`npx lab run ${this.topic.id} --platform kind --dry-run --out DIR 로 파일과 plan.sh 를 받거나, --platform local 로 실습하세요.`, `Get the files and plan.sh with npx lab run ${this.topic.id} --platform kind --dry-run --out DIR, or practise with --platform local.`),
+      );
+    }
     this.requireTools();
     this.lab.ensure();
     this.assertSoleOwner();
     if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
-    await this.ensureCluster(report);
-    const schedulable = schedulableNodes((await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout);
-    await this.applyManifest(await this.kubectl(['create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml']));
-    if (this.spec.tls) await this.ensureTlsSecret();
-    // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
-    if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
-    await this.helmInstall(schedulable, report);
-    this.lab.updateRecord((r) => {
-      r.facts.released = 'true';
-    }, this.initRecord);
-    await this.waitPods((l) => report.debug(l));
+    if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
+    const dir = this.lab.path('kind');
+    const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) });
+    writePlanFiles(dir, plan.files);
+    for (const step of plan.steps) {
+      const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
+      switch (step.id) {
+        case 'cluster': {
+          const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
+          if (clusters.includes(CLUSTER_NAME)) break;
+          report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME} 를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
+          await this.deps.run(step.file, step.args, opts);
+          break;
+        }
+        case 'nodes': {
+          // A node that never gets Ready (someone else's cluster) is simply not counted.
+          await this.deps.run(step.file, step.args, { ...opts, reject: false });
+          const nodes = (await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout;
+          if (plan.steps.some((x) => x.id === 'ingress-apply') && !hasIngressReadyNode(nodes)) {
+            throw envError(
+              msg(`kind 클러스터 ${CLUSTER_NAME} 에 ingress-ready 노드가 없습니다: 이전 버전의 랩이 만든 클러스터입니다 (80/443 매핑 없음).`, `the kind cluster ${CLUSTER_NAME} has no ingress-ready node: an earlier lab version made it (no 80/443 mapping).`),
+              msg(`kind delete cluster --name ${CLUSTER_NAME} 후 다시 실행하세요 (랩 데이터가 지워집니다).`, `Run kind delete cluster --name ${CLUSTER_NAME}, then run again (the lab's data goes with it).`),
+            );
+          }
+          const schedulable = schedulableNodes(nodes);
+          const values = kindPlan(this.topic.needs, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
+          writePlanFiles(dir, [values]);
+          break;
+        }
+        case 'install':
+          // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
+          if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
+          report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
+          await this.deps.run(step.file, step.args, opts);
+          this.lab.updateRecord((r) => {
+            r.facts.released = 'true';
+          }, this.initRecord);
+          break;
+        case 'pods-created':
+          break;
+        case 'pods':
+          await this.waitPods((l) => report.debug(l));
+          break;
+        default:
+          await this.deps.run(step.file, step.args, opts);
+      }
+    }
     for (let i = 0; i < this.spec.nodes; i++) await this.ensurePortForward(i);
     for (const n of this.vaultNodes()) await this.waitReachable(n);
   }
 
-  private async ensureCluster(report: Reporter): Promise<void> {
-    if (this.deps.env.LAB_KUBE_CONTEXT) {
-      const ctxs = (await this.deps.run('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
-      if (!ctxs.includes(this.context)) {
-        throw envError(msg(`kube context '${this.context}' 가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
-      }
-      return;
+  private async assertContext(): Promise<void> {
+    const ctxs = (await this.deps.run('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
+    if (!ctxs.includes(this.context)) {
+      throw envError(msg(`kube context '${this.context}' 가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
     }
-    const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
-    if (clusters.includes(CLUSTER_NAME)) return;
-    const file = this.lab.path('kind', 'cluster.yaml');
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, toYaml(kindClusterConfig()));
-    report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME} 를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
-    await this.deps.run('kind', ['create', 'cluster', '--name', CLUSTER_NAME, '--config', file, '--wait', '120s'], { timeoutMs: 600_000 });
-  }
-
-  /** `kubectl create … --dry-run=client -o yaml | kubectl apply -f -`: idempotent creation. */
-  private async applyManifest(rendered: RunResult): Promise<void> {
-    await this.kubectl(['apply', '-f', '-'], { input: rendered.stdout });
-  }
-
-  private async ensureTlsSecret(): Promise<void> {
-    const dir = this.lab.path('tls');
-    const ca = await ensureCa(dir);
-    const cert = await ensureServerCert(dir, RELEASE, certSans(this.spec), ca);
-    // `kubectl create secret tls` makes no ca.crt; retry_join's leader_ca_cert_file needs one.
-    const rendered = await this.kubectl([
-      'create', 'secret', 'generic', TLS_SECRET, '-n', NAMESPACE,
-      `--from-file=tls.crt=${cert.cert}`, `--from-file=tls.key=${cert.key}`, `--from-file=ca.crt=${ca.ca}`,
-      '--dry-run=client', '-o', 'yaml',
-    ]);
-    await this.applyManifest(rendered);
   }
 
   valuesFile(): string {
     return this.lab.path('kind', 'values.yaml');
-  }
-
-  private async helmInstall(schedulable: number, report: Reporter): Promise<void> {
-    const file = this.valuesFile();
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, toYaml(helmValues(this.spec, { schedulableNodes: schedulable })));
-    await this.deps.run('helm', ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update']);
-    await this.deps.run('helm', ['repo', 'update', HELM_REPO.name], { timeoutMs: 120_000 });
-    report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
-    await this.helm(['upgrade', '--install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '-f', file, '--version', CHART_VERSION]);
   }
 
   private async podNames(): Promise<string[]> {

@@ -12,5 +12,36 @@ export const TLS_DIR = `/vault/userconfig/${TLS_SECRET}`;
 /** The seed's NodePort for the standalone server (http://127.0.0.1:30000 through kind's port mapping). */
 export const NODE_PORT = 30000;
 export const WORKERS = 3;
+/** The study note's HA and TLS sections reach Vault as https://vault.example.com through ingress-nginx with SSL passthrough. */
+export const INGRESS_HOST = 'vault.example.com';
+/**
+ * ingress-nginx's manifest for kind, pinned (it pins its images by digest). Its controller Deployment's args as
+ * shipped in deploy/static/provider/kind/deploy.yaml at this tag: a strategic merge patch replaces the list whole.
+ */
+export const INGRESS_NGINX = {
+  tag: 'controller-v1.15.1',
+  manifest: 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml',
+  namespace: 'ingress-nginx',
+  deployment: 'ingress-nginx-controller',
+  container: 'controller',
+  args: [
+    '/nginx-ingress-controller',
+    '--election-id=ingress-nginx-leader',
+    '--controller-class=k8s.io/ingress-nginx',
+    '--ingress-class=nginx',
+    '--configmap=$(POD_NAMESPACE)/ingress-nginx-controller',
+    '--validating-webhook=:8443',
+    '--validating-webhook-certificate=/usr/local/certificates/cert',
+    '--validating-webhook-key=/usr/local/certificates/key',
+    '--watch-ingress-without-class=true',
+    '--publish-status-address=localhost',
+  ],
+} as const;
+/** pkg/flags/flags.go of ingress-nginx: without it the ssl-passthrough annotation is ignored. */
+export const SSL_PASSTHROUGH_FLAG = '--enable-ssl-passthrough';
 
 export const podName = (i: number): string => `vault-${i}`;
+/** The chart's own default server image (values.yaml 0.31.0), pinned here; LAB_VAULT_IMAGE=<repo>:<tag> overrides it. */
+export const VAULT_IMAGE = 'hashicorp/vault:1.20.4';
+/** The production topic's KMS stand-in: a second release of the chart whose transit engine auto-unseals the main Vault. */
+export const TRANSIT = { release: 'vault-transit', namespace: 'vault-transit', pod: 'vault-transit-0', tokenSecret: 'vault-transit-token', key: 'autounseal', mount: 'transit/' } as const;

@@ -14,19 +14,8 @@ import { registerSecret } from '../../engine/redact.ts';
 import { run } from '../../exec.ts';
 import { which } from '../../vault/binary.ts';
 
-export const LDAP = {
-  suffix: 'dc=example,dc=com',
-  bindDn: 'cn=admin,dc=example,dc=com',
-  userDn: 'ou=users,dc=example,dc=com',
-  groupDn: 'ou=groups,dc=example,dc=com',
-  groupFilter: '(&(objectClass=groupOfNames)(member={{.UserDN}}))',
-  users: { alice: 'developers', bob: 'admins' } as Record<string, string>,
-  /** Secret files, relative to the lab folder. No trailing newline: `ldapsearch -y` and `vault write k=@file` read them whole. */
-  files: { bind: 'ldap/bind.password', alice: 'ldap/alice.password', bob: 'ldap/bob.password' } as Record<string, string>,
-  proc: 'slapd',
-};
-
-export const userDnOf = (uid: string): string => `uid=${uid},${LDAP.userDn}`;
+export { LDAP, userDnOf } from '../ldap-directory.ts';
+import { LDAP, userDnOf } from '../ldap-directory.ts';
 
 export function ldapPort(p: LocalPlatform): number {
   return p.servicePort(0);
@@ -145,6 +134,7 @@ export async function ldapSearch(p: LocalPlatform, base: string, filter: string,
 }
 
 export const ldapService: LocalService = {
+  provides: (p) => ({ ldap: { url: ldapUrl(p), search: (base, filter, attrs) => ldapSearch(p, base, filter, attrs) } }),
   async up(p: LocalPlatform, report: Reporter): Promise<void> {
     const slapd = findSlapd();
     if (!slapd) throw missingSlapd();

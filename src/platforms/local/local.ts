@@ -4,18 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, Needs, NodeAction, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { LabError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
-import { daemon, isAlive, killDaemon, run, shellQuote, sleep, commandLine } from '../../exec.ts';
+import { daemon, isAlive, killDaemon, run, sleep, commandLine } from '../../exec.ts';
 import { findVaultBinary, type VaultBinary } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { toolsDir } from '../../engine/paths.ts';
-import { assertPortFree, portBase } from './ports.ts';
-import { ensureCa, ensureServerCert } from './certs.ts';
+import { assertPortFree, portBase } from '../ports.ts';
+import { ensureCa, ensureServerCert } from '../certs.ts';
+import { renderLocal } from './render.ts';
+import { transitSealOf } from './transit-seal.ts';
 import { renderNodeConfig } from './vault-config.ts';
 import { withFlag } from '../../vault/cli-args.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
@@ -28,6 +30,8 @@ export interface LocalService {
   info?(p: LocalPlatform): Record<string, string>;
   /** Start before the Vault nodes (a transit seal's Vault must answer before the sealed nodes start). */
   beforeVault?: boolean;
+  /** What the service lets topics use through the Platform interface. */
+  provides?(p: LocalPlatform): Pick<Platform, 'ldap'>;
 }
 /** Services register themselves by name (needs.ldap → 'ldap'); loaded lazily. */
 const serviceLoaders: Record<string, () => Promise<LocalService>> = {};
@@ -35,12 +39,12 @@ export function registerLocalService(name: string, load: () => Promise<LocalServ
   serviceLoaders[name] = load;
 }
 
-export function nodeName(spec: Pick<VaultSpec, 'name'>, i: number): string {
-  return `${spec.name ?? 'vault'}-${i}`;
-}
+export { nodeName } from '../display.ts';
+import { nodeName } from '../display.ts';
 
 export class LocalPlatform implements Platform {
   readonly name = 'local' as const;
+  ldap: LdapAccess | undefined;
   readonly lab: LabDir;
   readonly spec: VaultSpec;
   constructor(lab: LabDir, spec: VaultSpec) {
@@ -204,7 +208,7 @@ export class LocalPlatform implements Platform {
     const name = nodeName(this.spec, i);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
     const tlsDir = this.lab.path('tls');
-    const transit = this.spec.transitSeal;
+    const transit = this.spec.autoUnseal === 'transit' ? transitSealOf(this) : undefined;
     let transitToken: string | undefined;
     if (transit) {
       transitToken = fs.readFileSync(transit.tokenFile, 'utf8').trim();
@@ -334,6 +338,8 @@ export class LocalPlatform implements Platform {
       if (name === 'vault' || !wanted || this.loaded[name]) continue;
       const load = serviceLoaders[name];
       if (load) this.loaded[name] = await load();
+      const provided = this.loaded[name]?.provides?.(this);
+      if (provided?.ldap) this.ldap = provided.ldap;
     }
   }
   private services(): LocalService[] {
@@ -368,42 +374,5 @@ export class LocalPlatform implements Platform {
   }
 }
 
-/** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
-export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
-  const args = (a: string[]) => a.map(displayArg).join(' ');
-  switch (cmd.kind) {
-    case 'vault': {
-      let s = `vault ${args(cmd.node ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
-      if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
-      // A subshell keeps noclobber from changing the rest of the learner's session.
-      if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
-      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
-      return s;
-    }
-    case 'set':
-      if (cmd.jq === '.' && !cmd.file.endsWith('.json')) return `${cmd.export ? 'export ' : ''}${cmd.name}=$(cat ${displayArg(cmd.file)})`;
-      return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
-    case 'exec': {
-      let s = `${cmd.file} ${args(cmd.args)}`;
-      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
-      return s;
-    }
-    case 'node': {
-      const name = nodeName(spec, cmd.node);
-      if (cmd.action === 'kill') return `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"`;
-      if (cmd.action === 'stop') return `kill -TERM "$(cat "$LAB_DIR/logs/${name}.pid")"`;
-      return `npx lab node ${topic} start ${name}`;
-    }
-  }
-}
-
-/** Quote for display while keeping $VARS expandable: double quotes when a variable is inside. */
-export function displayArg(a: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(a)) return a;
-  if (a.includes('$') && !/["`\\]/.test(a)) {
-    // -address="$VAULT_ADDR_1", password=@"$LAB_DIR/x": quote only the value, as a person would type it.
-    const m = /^(-{0,2}[\w.-]+=@?)(.*)$/.exec(a);
-    return m && m[2]!.includes('$') && !m[1]!.includes('$') ? `${m[1]}"${m[2]}"` : `"${a}"`;
-  }
-  return shellQuote(a);
-}
+export { renderLocal } from './render.ts';
+export { displayArg } from '../display.ts';

@@ -16,12 +16,11 @@ import { registerSecret } from '../../engine/redact.ts';
 import { sleep } from '../../exec.ts';
 
 export const TRANSIT_PROC = 'transit';
-export const TRANSIT_KEY = 'autounseal';
-export const TRANSIT_TOKEN_SECRET = 'transit-token';
+export { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from './transit-seal.ts';
+import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET, transitAddr, transitPort } from './transit-seal.ts';
 export const TRANSIT_KEYS_SECRET = 'transit-keys.json';
 
-export const transitPort = (p: Pick<LocalPlatform, 'servicePort'>): number => p.servicePort(2);
-export const transitAddr = (p: Pick<LocalPlatform, 'servicePort'>): string => `https://127.0.0.1:${transitPort(p)}`;
+export { transitAddr, transitPort };
 
 export const transitPolicy = `path "transit/encrypt/${TRANSIT_KEY}" {
   capabilities = ["update"]

@@ -1,0 +1,18 @@
+/** How commands and names look to the learner, the same on every platform. */
+import type { VaultSpec } from '../engine/types.ts';
+import { shellQuote } from '../exec.ts';
+
+export function nodeName(spec: Pick<VaultSpec, 'name'>, i: number): string {
+  return `${spec.name ?? 'vault'}-${i}`;
+}
+
+/** Quote for display while keeping $VARS expandable: double quotes when a variable is inside. */
+export function displayArg(a: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(a)) return a;
+  if (a.includes('$') && !/["`\\]/.test(a)) {
+    // -address="$VAULT_ADDR_1", password=@"$LAB_DIR/x": quote only the value, as a person would type it.
+    const m = /^(-{0,2}[\w.-]+=@?)(.*)$/.exec(a);
+    return m && m[2]!.includes('$') && !m[1]!.includes('$') ? `${m[1]}"${m[2]}"` : `"${a}"`;
+  }
+  return shellQuote(a);
+}

@@ -1,0 +1,184 @@
+/**
+ * `lab doctor --platform kind`: Docker, kind, helm and kubectl with their versions, the host ports the kind config
+ * maps, and, when the lab's cluster answers, the known pitfalls judged on its live objects (pitfalls.ts).
+ * Gathering is here; judging is pure.
+ */
+import net from 'node:net';
+import type { CommandFn } from '../../cli/types.ts';
+import { Exit } from '../../engine/errors.ts';
+import { msg, type Msg } from '../../engine/i18n.ts';
+import { run, type RunOptions, type RunResult } from '../../exec.ts';
+import { which } from '../../vault/binary.ts';
+import { portOwner } from '../ports.ts';
+import { CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_NGINX, NAMESPACE, NODE_PORT, TLS_SECRET } from './names.ts';
+import { TOOL_HINTS } from './kind.ts';
+import { judgePitfalls, type ClusterSnapshot, type PitfallStatus, type PodObj } from './pitfalls.ts';
+
+/** `kubectl wait --for=create` in the plan needs kubectl 1.31 or later. */
+export const MIN_KUBECTL = [1, 31] as const;
+
+export interface DoctorDeps {
+  run: (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
+  which: (name: string) => string | undefined;
+  /** Does something accept connections on 127.0.0.1:port? */
+  listening: (port: number) => Promise<boolean>;
+  env: Record<string, string | undefined>;
+}
+
+export interface ToolRow {
+  name: string;
+  path?: string;
+  version?: string;
+  status: 'ok' | 'missing' | 'old' | 'optional' | 'down';
+  hint?: Msg;
+}
+export interface PortRow {
+  port: number;
+  status: 'free' | 'busy' | 'ours';
+  owner?: string;
+}
+export interface DoctorReport {
+  context: string;
+  tools: ToolRow[];
+  ports: PortRow[];
+  cluster: { reachable: boolean; pitfalls: { id: string; title: Msg; status: PitfallStatus; why?: Msg; fix?: Msg }[] };
+}
+
+// ---- version parsing (pure; tested on real outputs) --------------------------------------------------------
+export const kindVersion = (out: string): string | undefined => /\bkind (v\d+\.\d+\.\d+\S*)/.exec(out)?.[1];
+export const helmVersion = (out: string): string | undefined => /^(v\d+\.\d+\.\d+)/.exec(out.trim())?.[1];
+export function kubectlVersion(json: string): { version: string; major: number; minor: number } | undefined {
+  try {
+    const v = (JSON.parse(json) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '';
+    const m = /^v(\d+)\.(\d+)\./.exec(v);
+    // A source build without version stamping says v0.0.0-master: unknown, not old.
+    return m && m[1] !== '0' ? { version: v, major: Number(m[1]), minor: Number(m[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+export const dockerServerVersion = (out: string): string | undefined => (/^\d+\.\d+/.test(out.trim()) ? out.trim() : undefined);
+
+const realListening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    const done = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(500, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+
+const realDeps = (): DoctorDeps => ({ run, which, listening: realListening, env: process.env });
+
+const json = <T>(r: RunResult): T | undefined => (r.exitCode === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as T) : undefined);
+
+export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
+  const own = !d.env.LAB_KUBE_CONTEXT;
+  const context = d.env.LAB_KUBE_CONTEXT || DEFAULT_CONTEXT;
+  const q = (file: string, args: string[]) => d.run(file, args, { reject: false, timeoutMs: 15_000 });
+  const tools: ToolRow[] = [];
+  const tool = async (name: string, needed: boolean, version: () => Promise<{ version?: string | undefined; status?: ToolRow['status'] }>): Promise<void> => {
+    const p = d.which(name);
+    if (!p) {
+      tools.push({ name, status: needed ? 'missing' : 'optional', ...(TOOL_HINTS[name] ? { hint: TOOL_HINTS[name] } : {}) });
+      return;
+    }
+    const v = await version();
+    tools.push({ name, path: p, status: v.status ?? 'ok', ...(v.version ? { version: v.version } : {}) });
+  };
+  await tool('docker', own, async () => {
+    const v = dockerServerVersion((await q('docker', ['version', '--format', '{{.Server.Version}}'])).stdout);
+    return v ? { version: v } : { status: own ? 'down' : 'optional' };
+  });
+  await tool('kind', own, async () => ({ version: kindVersion((await q('kind', ['version'])).stdout) }));
+  await tool('helm', true, async () => ({ version: helmVersion((await q('helm', ['version', '--short'])).stdout) }));
+  await tool('kubectl', true, async () => {
+    const v = kubectlVersion((await q('kubectl', ['version', '--client', '-o', 'json'])).stdout);
+    const old = v && (v.major < MIN_KUBECTL[0] || (v.major === MIN_KUBECTL[0] && v.minor < MIN_KUBECTL[1]));
+    return { version: v?.version, ...(old ? { status: 'old' as const } : {}) };
+  });
+  const docker = tools.find((t) => t.name === 'docker');
+  if (docker?.status === 'down') docker.hint = msg('Docker 데몬이 응답하지 않습니다. Docker Desktop 을 켜거나 sudo systemctl start docker.', 'the Docker daemon does not answer: start Docker Desktop or sudo systemctl start docker.');
+  const kubectl = tools.find((t) => t.name === 'kubectl');
+  if (kubectl?.status === 'old') kubectl.hint = msg(`kubectl ${MIN_KUBECTL.join('.')} 이상이 필요합니다 (kubectl wait --for=create).`, `kubectl ${MIN_KUBECTL.join('.')} or later is needed (kubectl wait --for=create).`);
+
+  const has = (n: string) => tools.some((t) => t.name === n && t.path);
+  // The cluster's own node container holds the mapped ports once it exists.
+  const clusterExists = own && has('kind') && (await q('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim()).includes(CLUSTER_NAME);
+  const ports: PortRow[] = [];
+  if (own) {
+    for (const port of [80, 443, NODE_PORT]) {
+      if (clusterExists) {
+        ports.push({ port, status: 'ours' });
+        continue;
+      }
+      const busy = await d.listening(port);
+      const owner = busy ? portOwner(port) : undefined;
+      ports.push({ port, status: busy ? 'busy' : 'free', ...(owner ? { owner: `${owner.command} (pid ${owner.pid})` } : {}) });
+    }
+  }
+
+  const report: DoctorReport = { context, tools, ports, cluster: { reachable: false, pitfalls: [] } };
+  if (!has('kubectl')) return report;
+  const contexts = (await q('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
+  if (!contexts.includes(context)) return report;
+  const k = (...args: string[]) => q('kubectl', ['--context', context, ...args]);
+  const podsRes = await k('get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/name=vault,component=server', '-o', 'json');
+  if (podsRes.exitCode !== 0) return report;
+  const pods = json<{ items?: PodObj[] }>(podsRes)?.items ?? [];
+  const logs: Record<string, string> = {};
+  for (const p of pods) {
+    const n = p.metadata?.name;
+    if (n && p.status?.phase === 'Running') logs[n] = (await k('logs', n, '-n', NAMESPACE, '-c', 'vault', '--tail=400')).stdout;
+  }
+  const config = json<ClusterSnapshot['config']>(await k('get', 'configmap', 'vault-config', '-n', NAMESPACE, '-o', 'json'));
+  const tlsSecret = json<ClusterSnapshot['tlsSecret']>(await k('get', 'secret', TLS_SECRET, '-n', NAMESPACE, '-o', 'json'));
+  const ingresses = json<{ items?: ClusterSnapshot['ingresses'] }>(await k('get', 'ingress', '-n', NAMESPACE, '-o', 'json'))?.items ?? [];
+  const ingressController = json<ClusterSnapshot['ingressController']>(await k('get', 'deployment', INGRESS_NGINX.deployment, '-n', INGRESS_NGINX.namespace, '-o', 'json'));
+  const snapshot: ClusterSnapshot = { pods, ingresses, logs, ...(config ? { config } : {}), ...(tlsSecret ? { tlsSecret } : {}), ...(ingressController ? { ingressController } : {}) };
+  report.cluster = { reachable: true, pitfalls: judgePitfalls(snapshot) };
+  return report;
+}
+
+export function doctorExit(r: DoctorReport): number {
+  if (r.tools.some((t) => t.status === 'missing' || t.status === 'old' || t.status === 'down') || r.ports.some((p) => p.status === 'busy')) return Exit.environment;
+  return r.cluster.pitfalls.some((p) => p.status === 'warn') ? Exit.checksFailed : Exit.ok;
+}
+
+export function doctorLines(r: DoctorReport, t: (m: Msg) => string): string[] {
+  const mark = { ok: '✓', free: '✓', ours: '✓', info: 'i', optional: '-', warn: '!', busy: '✗', missing: '✗', old: '✗', down: '✗' } as const;
+  const out: string[] = [t(msg(`kind 플랫폼 (context ${r.context})`, `kind platform (context ${r.context})`))];
+  for (const x of r.tools) {
+    const state = x.path ? `${x.version ?? t(msg('버전 모름', 'version unknown'))}  ${x.path}` : t(msg('없음', 'missing'));
+    out.push(`${mark[x.status]} ${x.name.padEnd(8)} ${state}${x.hint ? `  → ${t(x.hint)}` : ''}`);
+  }
+  for (const p of r.ports) {
+    const what =
+      p.status === 'ours'
+        ? t(msg(`kind 클러스터 ${CLUSTER_NAME} 가 사용 중`, `held by the kind cluster ${CLUSTER_NAME}`))
+        : p.status === 'free'
+          ? t(msg('비어 있음', 'free'))
+          : t(msg(`사용 중${p.owner ? `: ${p.owner}` : ''} → 그 프로그램을 멈추세요 (kind 설정이 이 포트를 씁니다)`, `busy${p.owner ? `: ${p.owner}` : ''} → stop it (the kind config maps this port)`));
+    out.push(`${mark[p.status]} ${t(msg('포트', 'port'))} ${p.port}  ${what}`);
+  }
+  if (!r.cluster.reachable) {
+    out.push(`- ${t(msg(`클러스터 ${r.context} 에 Vault 가 없어 함정 점검을 건너뜁니다.`, `no Vault on ${r.context}: the pitfall checks are skipped.`))}`);
+    return out;
+  }
+  for (const p of r.cluster.pitfalls) {
+    out.push(`${mark[p.status]} ${t(p.title)}`);
+    if (p.why) out.push(`    ${t(p.why)}`);
+    if (p.fix) out.push(`    → ${t(p.fix)}`);
+  }
+  return out;
+}
+
+export const kindDoctorCmd: CommandFn = async (a) => {
+  const r = await kindDoctor(realDeps());
+  if (a.json) a.report.out(JSON.stringify(r, null, 2));
+  else for (const l of doctorLines(r, (m) => a.report.t(m))) a.report.out(l);
+  return doctorExit(r);
+};

@@ -1,0 +1,210 @@
+/**
+ * The kind path as data: the files it writes (cluster config, manifests, chart values) and the ordered commands that
+ * apply them. `lab run --platform kind` writes these files and runs these commands; `--dry-run` only writes them,
+ * with the commands as a script, so a learner can apply them by hand. kindPlan is pure; writePlanFiles writes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Needs } from '../../engine/types.ts';
+import { MARIADB, MARIADB_IMAGE, OPENLDAP, OPENLDAP_IMAGE, mariadbManifests, openldapManifests, type LdapPasswords } from './services.ts';
+import { msg, type Msg } from '../../engine/i18n.ts';
+import { commandLine } from '../../exec.ts';
+import {
+  CHART, CHART_VERSION, CLUSTER_NAME, HELM_REPO, INGRESS_NGINX, NAMESPACE, RELEASE, TRANSIT, WORKERS,
+  helmValues, transitBootstrapScript, transitHelmValues, ingressNginxPatch, kindClusterConfig, namespaceManifest, podName, tlsSecretManifest, toYaml, usesIngress,
+} from './config.ts';
+
+export interface PlanFile {
+  name: string;
+  content: string;
+  /** Holds a private key or a password: written 0600. */
+  secret?: boolean;
+  /** A script: written 0755. */
+  executable?: boolean;
+}
+
+export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
+
+export interface PlanStep {
+  id: StepId;
+  title: Msg;
+  file: 'kind' | 'kubectl' | 'helm' | 'bash';
+  args: string[];
+  timeoutMs?: number;
+}
+
+export interface Plan {
+  files: PlanFile[];
+  steps: PlanStep[];
+}
+
+export interface PlanOptions {
+  context: string;
+  /** The lab makes the kind cluster itself (no LAB_KUBE_CONTEXT). */
+  ownCluster: boolean;
+  /** Where the files go; the commands name them by absolute path. */
+  dir: string;
+  schedulableNodes?: number;
+  /** PEM contents of the server certificate, its key and the lab CA (TLS topics). */
+  tls?: { crt: string; key: string; ca: string };
+  /** LAB_VAULT_IMAGE: the server image as repository:tag. */
+  image?: string | undefined;
+  /** Passwords for the in-cluster services the topic needs (ldap, mariadb). */
+  services?: { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } };
+  /** LAB_OPENLDAP_IMAGE, LAB_MARIADB_IMAGE. */
+  images?: { openldap?: string | undefined; mariadb?: string | undefined };
+}
+
+export function kindPlan(needs: Needs, o: PlanOptions): Plan {
+  const spec = needs.vault;
+  const f = (name: string) => path.join(o.dir, name);
+  const kubectl = (...args: string[]) => ['--context', o.context, ...args];
+  const pods = Array.from({ length: spec.nodes }, (_, i) => `pod/${podName(i)}`);
+  const files: PlanFile[] = [];
+  const steps: PlanStep[] = [];
+  if (o.ownCluster) {
+    files.push({ name: 'cluster.yaml', content: toYaml(kindClusterConfig()) });
+    steps.push({
+      id: 'cluster',
+      title: msg('kind 클러스터 만들기 (컨트롤 플레인 ingress-ready, 워커 3개)', 'create the kind cluster (ingress-ready control plane, three workers)'),
+      file: 'kind',
+      args: ['create', 'cluster', '--name', CLUSTER_NAME, '--config', f('cluster.yaml'), '--wait', '120s'],
+      timeoutMs: 600_000,
+    });
+  }
+  // `kind create cluster --wait` waits for the control plane only: workers still NotReady would be counted out and
+  // the lab would drop the required anti-affinity.
+  steps.push({
+    id: 'nodes',
+    title: msg('모든 노드가 Ready 가 될 때까지 기다리기', 'wait until every node is Ready'),
+    file: 'kubectl',
+    args: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s'),
+    timeoutMs: 320_000,
+  });
+  // Only on the lab's own cluster, whose control plane is labelled ingress-ready with 80/443 mapped; on another
+  // cluster (LAB_KUBE_CONTEXT) its own ingress controller serves the chart's Ingress, or nothing does.
+  if (usesIngress(spec) && o.ownCluster) {
+    files.push({ name: 'ingress-nginx-patch.yaml', content: toYaml(ingressNginxPatch()) });
+    steps.push(
+      { id: 'ingress-apply', title: msg(`ingress-nginx (kind 용, ${INGRESS_NGINX.tag}) 배포`, `deploy ingress-nginx for kind (${INGRESS_NGINX.tag})`), file: 'kubectl', args: kubectl('apply', '-f', INGRESS_NGINX.manifest), timeoutMs: 120_000 },
+      {
+        id: 'ingress-patch',
+        title: msg('컨트롤러를 ingress-ready 노드에 두고 --enable-ssl-passthrough 켜기', 'pin the controller to the ingress-ready node and turn on --enable-ssl-passthrough'),
+        file: 'kubectl',
+        args: kubectl('patch', 'deployment', INGRESS_NGINX.deployment, '-n', INGRESS_NGINX.namespace, '--type=strategic', '--patch-file', f('ingress-nginx-patch.yaml')),
+      },
+      {
+        id: 'ingress-rollout',
+        // The chart's Ingress is checked by ingress-nginx's validating webhook: the controller must answer first.
+        title: msg('ingress-nginx 컨트롤러가 뜰 때까지 기다리기 (Vault 의 Ingress 를 검증하는 웹훅)', 'wait for the ingress-nginx controller (its webhook validates the Vault Ingress)'),
+        file: 'kubectl',
+        args: kubectl('rollout', 'status', `deployment/${INGRESS_NGINX.deployment}`, '-n', INGRESS_NGINX.namespace, '--timeout=300s'),
+        timeoutMs: 320_000,
+      },
+    );
+  }
+  files.push({ name: 'namespace.yaml', content: toYaml(namespaceManifest()) });
+  steps.push({ id: 'namespace', title: msg(`${NAMESPACE} 네임스페이스`, `the ${NAMESPACE} namespace`), file: 'kubectl', args: kubectl('apply', '-f', f('namespace.yaml')) });
+  const services: Record<string, unknown>[] = [];
+  const deployments: string[] = [];
+  if (needs.ldap) {
+    if (!o.services?.ldap) throw new Error('the ldap service needs its passwords to plan');
+    services.push(...openldapManifests(o.services.ldap, o.images?.openldap || OPENLDAP_IMAGE));
+    deployments.push(OPENLDAP.name);
+  }
+  if (needs.mariadb) {
+    if (!o.services?.mariadb) throw new Error('the mariadb service needs its passwords to plan');
+    services.push(...mariadbManifests(o.services.mariadb, o.images?.mariadb || MARIADB_IMAGE));
+    deployments.push(MARIADB.name);
+  }
+  if (services.length) {
+    files.push({ name: 'services.yaml', content: services.map((m) => toYaml(m)).join('---\n'), secret: true });
+    steps.push(
+      { id: 'services', title: msg(`클러스터 안의 ${deployments.join(', ')} (비밀번호는 Secret 에)`, `${deployments.join(', ')} in the cluster (passwords in Secrets)`), file: 'kubectl', args: kubectl('apply', '-f', f('services.yaml')) },
+      ...deployments.map((d): PlanStep => ({
+        id: 'services-rollout',
+        title: msg(`${d} 가 준비될 때까지`, `until ${d} is ready`),
+        file: 'kubectl',
+        args: kubectl('rollout', 'status', `deployment/${d}`, '-n', NAMESPACE, '--timeout=300s'),
+        timeoutMs: 320_000,
+      })),
+    );
+  }
+  if (spec.tls) {
+    if (!o.tls) throw new Error('a TLS topic needs the certificate to plan its secret');
+    files.push({ name: 'vault-tls-secret.yaml', content: toYaml(tlsSecretManifest(o.tls)), secret: true });
+    steps.push({ id: 'tls-secret', title: msg('vault-tls Secret (tls.crt, tls.key, ca.crt)', 'the vault-tls Secret (tls.crt, tls.key, ca.crt)'), file: 'kubectl', args: kubectl('apply', '-f', f('vault-tls-secret.yaml')) });
+  }
+  steps.push(
+    { id: 'repo-add', title: msg('HashiCorp Helm 저장소', 'the HashiCorp Helm repository'), file: 'helm', args: ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update'] },
+    { id: 'repo-update', title: msg('저장소 갱신', 'refresh it'), file: 'helm', args: ['repo', 'update', HELM_REPO.name], timeoutMs: 120_000 },
+  );
+  if (needs.transit) {
+    files.push({ name: 'transit-values.yaml', content: toYaml(transitHelmValues(o.image)) }, { name: 'transit-bootstrap.sh', content: transitBootstrapScript(), executable: true });
+    const tpod = `pod/${TRANSIT.pod}`;
+    steps.push(
+      {
+        id: 'transit-install',
+        title: msg(`자동 봉인 해제용 transit Vault (${TRANSIT.release}, ${TRANSIT.namespace})`, `the transit Vault for auto-unseal (${TRANSIT.release}, ${TRANSIT.namespace})`),
+        file: 'helm',
+        args: ['--kube-context', o.context, 'upgrade', '--install', TRANSIT.release, CHART, '-n', TRANSIT.namespace, '--create-namespace', '-f', f('transit-values.yaml'), '--version', CHART_VERSION],
+        timeoutMs: 300_000,
+      },
+      { id: 'transit-created', title: msg('transit Pod 생성 대기', 'until the transit pod exists'), file: 'kubectl', args: kubectl('wait', '--for=create', tpod, '-n', TRANSIT.namespace, '--timeout=120s'), timeoutMs: 140_000 },
+      { id: 'transit-running', title: msg('transit Pod 실행 대기', 'until the transit pod runs'), file: 'kubectl', args: kubectl('wait', '--for=jsonpath={.status.phase}=Running', tpod, '-n', TRANSIT.namespace, '--timeout=300s'), timeoutMs: 320_000 },
+      {
+        id: 'transit-bootstrap',
+        title: msg(`transit 초기화·unseal, 키 ${TRANSIT.key}, 암복호화만 되는 토큰 → Secret ${TRANSIT.tokenSecret} (키는 transit-keys.json, 0600)`, `init and unseal transit, key ${TRANSIT.key}, an encrypt/decrypt-only token → Secret ${TRANSIT.tokenSecret} (keys in transit-keys.json, 0600)`),
+        file: 'bash',
+        args: [f('transit-bootstrap.sh'), o.context],
+        timeoutMs: 300_000,
+      },
+    );
+  }
+  files.push({ name: 'values.yaml', content: toYaml(helmValues(spec, { schedulableNodes: o.schedulableNodes ?? WORKERS, image: o.image })) });
+  steps.push(
+    {
+      id: 'install',
+      title: msg(`${CHART} ${CHART_VERSION} 설치`, `install ${CHART} ${CHART_VERSION}`),
+      file: 'helm',
+      args: ['--kube-context', o.context, 'upgrade', '--install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '-f', f('values.yaml'), '--version', CHART_VERSION],
+      timeoutMs: 300_000,
+    },
+    {
+      id: 'pods-created',
+      // kubectl wait --for=create (kubectl 1.31+): waiting on a pod the StatefulSet has not made yet would fail at once.
+      title: msg('StatefulSet 이 Pod 를 만들 때까지', 'until the StatefulSet has made the pods'),
+      file: 'kubectl',
+      args: kubectl('wait', '--for=create', ...pods, '-n', NAMESPACE, '--timeout=120s'),
+      timeoutMs: 140_000,
+    },
+    {
+      id: 'pods',
+      // Sealed pods stay 0/1 Ready by design (the readiness probe runs `vault status`): wait for Running, not Ready.
+      title: msg('Vault Pod 가 Running 이 될 때까지 (봉인 상태라 0/1 Ready 는 정상)', 'until the Vault pods run (sealed pods are 0/1 Ready by design)'),
+      file: 'kubectl',
+      args: kubectl('wait', '--for=jsonpath={.status.phase}=Running', ...pods, '-n', NAMESPACE, '--timeout=300s'),
+      timeoutMs: 320_000,
+    },
+  );
+  return { files, steps };
+}
+
+/** The plan as a shell script a learner can read and run. */
+export function planScript(plan: Plan, lang: 'ko' | 'en', header: string): string {
+  const out = ['#!/usr/bin/env bash', `# ${header}`, 'set -euo pipefail', ''];
+  plan.steps.forEach((s, i) => {
+    out.push(`# ${i + 1}. ${s.title[lang]}`, commandLine(s.file, s.args), '');
+  });
+  return out.join('\n');
+}
+
+export function writePlanFiles(dir: string, files: PlanFile[]): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const file of files) {
+    const p = path.join(dir, file.name);
+    const mode = file.secret ? 0o600 : file.executable ? 0o755 : 0o644;
+    fs.writeFileSync(p, file.content, { mode });
+    fs.chmodSync(p, mode);
+  }
+}

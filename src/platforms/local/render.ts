@@ -1,0 +1,32 @@
+import type { Cmd, VaultSpec } from '../../engine/types.ts';
+import { withFlag } from '../../vault/cli-args.ts';
+import { displayArg, nodeName } from '../display.ts';
+
+/** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
+export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
+  const args = (a: string[]) => a.map(displayArg).join(' ');
+  switch (cmd.kind) {
+    case 'vault': {
+      let s = `vault ${args(cmd.node ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
+      if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
+      // A subshell keeps noclobber from changing the rest of the learner's session.
+      if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
+      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      return s;
+    }
+    case 'set':
+      if (cmd.jq === '.' && !cmd.file.endsWith('.json')) return `${cmd.export ? 'export ' : ''}${cmd.name}=$(cat ${displayArg(cmd.file)})`;
+      return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
+    case 'exec': {
+      let s = `${cmd.file} ${args(cmd.args)}`;
+      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      return s;
+    }
+    case 'node': {
+      const name = nodeName(spec, cmd.node);
+      if (cmd.action === 'kill') return `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"`;
+      if (cmd.action === 'stop') return `kill -TERM "$(cat "$LAB_DIR/logs/${name}.pid")"`;
+      return `npx lab node ${topic} start ${name}`;
+    }
+  }
+}
