@@ -22,6 +22,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
   const missing = () => opts.mustExist && !lab.record();
   // Checked before the lock too, so a command on a lab that does not exist leaves no folder behind.
   if (!missing() && a.lock) {
+    lab.ensure();
     await acquireLabLock(lab.dir, { ...a.lock, say: (m) => a.report.warn(a.report.t(m)) });
   }
   const rec = lab.record();
