@@ -69,12 +69,20 @@ export async function joinAndUnseal(ctx: LabContext, n: number): Promise<void> {
       if (!(await health(ctx, n))?.initialized) throw e;
     });
   }
-  if ((await health(ctx, n))?.sealed !== false && ctx.lab.clusterKeys()?.unseal_keys_b64?.length) await unseal(ctx, n);
-  await waitUntil(`${name} as a Raft voter`, async () => {
+  const shamir = Boolean(ctx.lab.clusterKeys()?.unseal_keys_b64?.length);
+  if ((await health(ctx, n))?.sealed !== false && shamir) await unseal(ctx, n);
+  // Done when the node itself is unsealed and the leader counts it as a voter; a node that comes out of its join
+  // sealed again is unsealed again rather than waited on.
+  await waitUntil(`${name} unsealed and a Raft voter`, async () => {
+    const h = await health(ctx, n);
+    if (h?.initialized && h.sealed && shamir) {
+      await unseal(ctx, n).catch(() => undefined);
+      return false;
+    }
     const act = await ctx.activeVault();
     const servers = act ? await act.client.raftServers() : [];
-    return servers.some((s) => s.node_id === name && s.voter);
-  }, 30_000, 200);
+    return h?.sealed === false && servers.some((s) => s.node_id === name && s.voter);
+  }, 30_000, 300);
 }
 
 /** Wipe node n's data, start it uninitialised, join it to the active node's cluster and unseal it. */
