@@ -100,11 +100,30 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
 }
 
 /**
+ * No active node while other members sit sealed (restarted after a crash or `lab down`): unseal them first. A node
+ * that is still joining (wiped, retry_join) can only finish its unseal once a leader answers its challenge.
+ */
+async function restoreQuorum(ctx: LabContext, n: number): Promise<void> {
+  if (!ctx.lab.clusterKeys()?.unseal_keys_b64?.length || (await ctx.activeVault())) return;
+  let unsealed = false;
+  for (let m = 0; m < ctx.platform.vaultNodes().length; m++) {
+    if (m === n) continue;
+    const h = await health(ctx, m);
+    if (h?.initialized && h.sealed) {
+      await unseal(ctx, m).catch(() => undefined);
+      unsealed = true;
+    }
+  }
+  if (unsealed) await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 15_000).catch(() => undefined);
+}
+
+/**
  * Unseal node n; if the lab's keys cannot unseal it while another node is active, its data is not the running
  * cluster's (a join cut short by a stop, a cluster of its own): the active node holds every committed entry, so
  * the node is wiped and joined again.
  */
 export async function unsealOrRejoin(ctx: LabContext, n: number, unseal: () => Promise<void>): Promise<void> {
+  await restoreQuorum(ctx, n);
   try {
     await unseal();
   } catch (e) {

@@ -107,8 +107,9 @@ describe('convergence as a property (real servers)', () => {
         destructive ||= Boolean(m.destructive);
         steps.push(await m.apply(Math.floor(rand() * 3)));
       }
-      const r = await cli('run', 'ha-failover', '--lang', 'en');
       const where = `seed ${seed}, sequence ${sequences + 1}: ${steps.join('; ')}`;
+      console.log(`${where} → lab run …`);
+      const r = await cli('run', 'ha-failover', '--lang', 'en');
       log.push(`${where} → lab run exit ${r.code}`);
       if (r.code !== 0) {
         // Not converged by itself: it must stop with 1/3 and name the command that fixes it.

@@ -89,8 +89,8 @@ export class LocalPlatform implements Platform {
       // Guard against pid reuse: the live process must still be ours.
       // Every daemon of a lab has a path inside the lab folder on its command line.
       const cmdline = fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8');
-      // Between fork and exec the child still shows our own command line: that is ours too.
-      return cmdline.includes(this.lab.dir) || cmdline === fs.readFileSync('/proc/self/cmdline', 'utf8');
+      // Between fork and exec the child still shows our own command line, or for an instant none at all: ours too.
+      return cmdline === '' || cmdline.includes(this.lab.dir) || cmdline === fs.readFileSync('/proc/self/cmdline', 'utf8');
     } catch {
       return true;
     }
