@@ -92,6 +92,8 @@ export const topic: TopicDef = {
       solve: async (ctx) => {
         // A node still holding the Raft data of a cluster it is no longer part of never rejoins by itself.
         await rejoinStrays(ctx);
+        // A join asks the leader for its challenge: with none elected yet it fails ("failed to get raft challenge").
+        await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000).catch(() => undefined);
         const a = await ctx.activeVault();
         for (const n of NODES) {
           if (n === a?.node) continue;
