@@ -2,25 +2,19 @@
  * Kubernetes auth: gather reads Vault (auth mounts, config, policy, role, a real login) and the Kubernetes API
  * (ServiceAccounts, ClusterRoleBindings); the judges are pure.
  */
-import type { Checker, LabContext } from '../src/engine/types.ts';
+import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import type { BindingInfo, Kube } from '../src/platforms/kind/k8s.ts';
-import { DEFAULT_CONTEXT } from '../src/platforms/kind/names.ts';
+import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
+import type { KubeApi } from '../src/platforms/kube-api.ts';
 import { gatherVaultBasics, type VaultBasics } from './common.ts';
+import { K8S } from '../labs/k8s-auth/data.ts';
 
-/** What the lab teaches: a dedicated ServiceAccount for the app, a Vault-only audience. */
-export const K8S = {
-  host: 'https://kubernetes.default.svc',
-  role: 'webapp',
-  policy: 'webapp',
-  sa: 'webapp',
-  namespace: 'default',
-  audience: 'vault',
-  secretApiPath: 'secret/data/webapp/config',
-  vaultSa: { name: 'vault', namespace: 'vault' },
-} as const;
+export { K8S } from '../labs/k8s-auth/data.ts';
+
+/** Where Vault must send its TokenReviews: the in-cluster address on kind, the lab's apiserver on local. */
+export const expectedHost = (platform: PlatformName, kubeApi: string | undefined): string => (platform === 'local' ? (kubeApi ?? '$KUBE_API') : K8S.host);
 
 export interface RoleInfo {
   names: string[];
@@ -39,9 +33,15 @@ export interface LoginResult {
 }
 
 export interface State extends VaultBasics {
+  platform: PlatformName;
+  /** The kubernetes_host this platform needs. */
+  expectedHost: string;
   /** auth mount path (no slash) → type; undefined when Vault cannot be read. */
   auths?: Record<string, string> | undefined;
   host?: string | undefined;
+  /** auth/kubernetes/config carries a CA certificate / a reviewer JWT (both needed when Vault runs outside the cluster). */
+  caSet?: boolean | undefined;
+  reviewerSet?: boolean | undefined;
   policy?: string | undefined;
   role?: RoleInfo | undefined;
   /** `${namespace}/${name}` → exists, for each bound pair of the role. */
@@ -49,11 +49,12 @@ export interface State extends VaultBasics {
   bindings?: BindingInfo[] | undefined;
   kubeError?: string | undefined;
   login?: LoginResult | undefined;
+  /** Logins that must be refused: another SA, another namespace, a token for the Kubernetes API's own audience. */
+  refusals?: { otherSa: LoginResult; otherNs: LoginResult; apiAudience: LoginResult } | undefined;
 }
 
-export function kubeFor(ctx: LabContext): Promise<Kube> {
-  const context = ctx.platform.runEnv().LAB_KUBE_CONTEXT ?? DEFAULT_CONTEXT;
-  return import('../src/platforms/kind/k8s.ts').then((m) => new m.Kube(context));
+export function kubeFor(ctx: LabContext): Promise<KubeApi> {
+  return import('../src/platforms/kube-api.ts').then((m) => m.kubeApiFor(ctx));
 }
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',').map((s) => s.trim()) : []);
@@ -67,17 +68,22 @@ async function readOr<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promise<Pick<State, 'auths' | 'host' | 'policy' | 'role'>> {
+type VaultSide = Pick<State, 'auths' | 'host' | 'caSet' | 'reviewerSet' | 'policy' | 'role'>;
+
+export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promise<VaultSide> {
   if (base.active === undefined || !base.tokenValid) return {};
   const v = ctx.vault(base.active);
-  const out: Pick<State, 'auths' | 'host' | 'policy' | 'role'> = {};
+  const out: VaultSide = {};
   const auths = await readOr(() => v.read<Record<string, unknown>>('/sys/auth'));
   if (auths) {
     const data = (auths.data ?? auths) as Record<string, { type?: string }>;
     out.auths = Object.fromEntries(Object.entries(data).filter(([, m]) => m && typeof m === 'object' && m.type).map(([k, m]) => [k.replace(/\/$/, ''), m.type!]));
   }
   if (out.auths?.kubernetes === 'kubernetes') {
-    out.host = (await readOr(() => v.read<{ data?: { kubernetes_host?: string } }>('/auth/kubernetes/config')))?.data?.kubernetes_host;
+    const c = (await readOr(() => v.read<{ data?: { kubernetes_host?: string; kubernetes_ca_cert?: string; token_reviewer_jwt_set?: boolean } }>('/auth/kubernetes/config')))?.data;
+    out.host = c?.kubernetes_host;
+    out.caSet = Boolean(c?.kubernetes_ca_cert);
+    out.reviewerSet = c?.token_reviewer_jwt_set === true;
     const r = (await readOr(() => v.read<{ data?: Record<string, unknown> }>(`/auth/kubernetes/role/${K8S.role}`)))?.data;
     if (r) {
       out.role = {
@@ -93,16 +99,13 @@ export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promi
   return out;
 }
 
-/** A real login, as an app would: a TokenRequest for a bound ServiceAccount, then auth/kubernetes/login. */
-export async function tryLogin(ctx: LabContext, kube: Kube, role: RoleInfo, existing: Record<string, boolean>, node: number): Promise<LoginResult> {
-  const pair = Object.entries(existing).find(([, ok]) => ok)?.[0];
-  if (!pair) return { ok: false, error: 'no bound ServiceAccount exists' };
-  const [namespace, name] = pair.split('/') as [string, string];
-  const jwt = await kube.requestToken(namespace, name, role.audience || undefined);
-  const anon = ctx.vault(node, null);
+/** A real login, as an app would: a TokenRequest for the ServiceAccount, then auth/kubernetes/login, then a read. */
+export async function loginAs(ctx: LabContext, kube: KubeApi, sa: { namespace: string; name: string }, audience: string | undefined, node: number): Promise<LoginResult> {
+  const pair = `${sa.namespace}/${sa.name}`;
+  const jwt = await kube.requestToken(sa.namespace, sa.name, audience || undefined);
   let token: string | undefined;
   try {
-    const r = await anon.write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt });
+    const r = await ctx.vault(node, null).write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt });
     token = r.auth?.client_token;
   } catch (e) {
     if (!(e instanceof VaultApiError)) throw e;
@@ -121,9 +124,18 @@ export async function tryLogin(ctx: LabContext, kube: Kube, role: RoleInfo, exis
   return { ok: true, read, sa: pair };
 }
 
+/** The first bound pair that exists logs in with the role's audience. */
+export async function tryLogin(ctx: LabContext, kube: KubeApi, role: RoleInfo, existing: Record<string, boolean>, node: number): Promise<LoginResult> {
+  const pair = Object.entries(existing).find(([, ok]) => ok)?.[0];
+  if (!pair) return { ok: false, error: 'no bound ServiceAccount exists' };
+  const [namespace, name] = pair.split('/') as [string, string];
+  return loginAs(ctx, kube, { namespace, name }, role.audience, node);
+}
+
 export async function gather(ctx: LabContext): Promise<State> {
   const base = await gatherVaultBasics(ctx);
-  const s: State = { ...base, ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
+  const platform = ctx.platform.name;
+  const s: State = { ...base, platform, expectedHost: expectedHost(platform, ctx.platform.runEnv().KUBE_API), ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
   try {
     const kube = await kubeFor(ctx);
     s.bindings = await kube.clusterRoleBindings();
@@ -133,8 +145,23 @@ export async function gather(ctx: LabContext): Promise<State> {
           s.serviceAccounts[`${ns}/${name}`] = ns === '*' || name === '*' ? true : await kube.serviceAccountExists(ns, name);
         }
       }
-      if (base.active !== undefined && Object.keys(s.serviceAccounts).every((k) => !k.includes('*'))) {
-        s.login = await tryLogin(ctx, kube, s.role, s.serviceAccounts, base.active);
+      if (base.active !== undefined) {
+        // A wildcard binds the app's SA too: log in as it, so the refusal probes can show what else gets in.
+        const wild = Object.keys(s.serviceAccounts).some((k) => k.includes('*'));
+        const app = `${K8S.namespace}/${K8S.sa}`;
+        const candidates = wild ? { [app]: (await kube.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined } : s.serviceAccounts;
+        s.login = await tryLogin(ctx, kube, s.role, candidates, base.active);
+      }
+      if (base.active !== undefined) {
+        for (const p of Object.values(K8S.probes)) await kube.ensureServiceAccount(p.namespace, p.name, { ...K8S.probeLabel });
+        s.refusals = {
+          otherSa: await loginAs(ctx, kube, K8S.probes.otherSa, s.role.audience, base.active),
+          otherNs: await loginAs(ctx, kube, K8S.probes.otherNs, s.role.audience, base.active),
+          // No audience: the token a pod's default kube-api-access volume carries, meant for the Kubernetes API.
+          apiAudience: s.serviceAccounts[`${K8S.namespace}/${K8S.sa}`]
+            ? await loginAs(ctx, kube, { namespace: K8S.namespace, name: K8S.sa }, undefined, base.active)
+            : { ok: false, error: `ServiceAccount ${K8S.namespace}/${K8S.sa} does not exist` },
+        };
       }
     }
   } catch (e) {
@@ -147,18 +174,38 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const noVault = (s: State) =>
   s.active === undefined || !s.tokenValid
-    ? fail(msg('unseal 된 Vault 에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg("'npx lab start k8s-auth --platform kind' 로 준비 단계를 다시 실행하세요.", "Re-run the setup with 'npx lab start k8s-auth --platform kind'."))
+    ? fail(msg('unseal 된 Vault에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg(`'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'로 준비 단계를 다시 실행하세요.`, `Re-run the setup with 'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'.`))
     : undefined;
 const noAuth = (s: State) =>
   noVault(s) ??
-  (s.auths?.kubernetes !== 'kubernetes' ? fail(msg('auth/kubernetes 가 켜져 있지 않습니다.', 'auth/kubernetes is not enabled.'), msg('vault auth enable kubernetes', 'vault auth enable kubernetes')) : undefined);
+  (s.auths?.kubernetes !== 'kubernetes' ? fail(msg('auth/kubernetes가 켜져 있지 않습니다.', 'auth/kubernetes is not enabled.'), msg('vault auth enable kubernetes', 'vault auth enable kubernetes')) : undefined);
 const noRole = (s: State) =>
   noAuth(s) ??
   (!s.role
-    ? fail(msg(`role '${K8S.role}' 이 없습니다.`, `role '${K8S.role}' does not exist.`), msg(`vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`))
+    ? fail(msg(`role '${K8S.role}'이 없습니다.`, `role '${K8S.role}' does not exist.`), msg(`vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`))
     : undefined);
 const noKube = (s: State) =>
-  s.kubeError ? fail(msg(`Kubernetes API 를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`), msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns 로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns')) : undefined;
+  s.kubeError
+    ? fail(
+        msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
+        s.platform === 'local'
+          ? msg("'npx lab status k8s-auth'로 kube-apiserver와 etcd가 떠 있는지 보고, 꺼져 있으면 'npx lab start k8s-auth' 하세요.", "Check kube-apiserver and etcd are up with 'npx lab status k8s-auth'; if not, 'npx lab start k8s-auth'.")
+          : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),
+      )
+    : undefined;
+
+/** A refusal proves something only once the right ServiceAccount gets in: otherwise everything is refused. */
+function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { ko: string; en: string }, fix: { ko: string; en: string }) {
+  const r = noRole(s) ?? noKube(s);
+  if (r) return r;
+  if (!s.login?.ok || s.login.read !== 'ok') {
+    return fail(msg('앱의 SA 로그인이 아직 되지 않아 거부를 판단할 수 없습니다 (login 점검 먼저).', "the app's SA cannot log in yet, so a refusal proves nothing (fix the login check first)."), msg(`kubectl create token ${K8S.sa} --audience ${K8S.audience}로 로그인부터 되게 하세요.`, `Make the login work first: kubectl create token ${K8S.sa} --audience ${K8S.audience}`));
+  }
+  const probe = s.refusals?.[which];
+  if (!probe) return fail(msg('거부 시험을 할 수 없었습니다.', 'the refusal could not be tried.'), fix);
+  if (probe.ok) return fail(msg(`${who.ko}의 토큰으로 로그인이 됩니다${probe.read === 'ok' ? '. 게다가 시크릿도 읽힙니다' : ''}.`, `${who.en} logs in${probe.read === 'ok' ? ' and even reads the secret' : ''}.`), fix);
+  return pass();
+}
 
 /** ACL path globbing as Vault does it for a trailing `*` and `+` segments. */
 export function pathMatches(pattern: string, path: string): boolean {
@@ -189,68 +236,90 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'config-host',
-    title: msg('kubernetes_host 가 클러스터 내부 주소', 'kubernetes_host is the in-cluster API address'),
-    hint: msg('Pod 안의 Vault 에게 127.0.0.1:포트 같은 호스트 쪽 주소는 닿지 않습니다.', 'A host-side address such as 127.0.0.1:port does not reach the API server from inside the pod.'),
-    judge: (s) =>
-      noAuth(s) ??
-      (!s.host
-        ? fail(msg('auth/kubernetes/config 가 비어 있습니다.', 'auth/kubernetes/config is empty.'), msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`))
-        : IN_CLUSTER_HOST.test(s.host)
-          ? pass()
-          : fail(msg(`kubernetes_host 가 ${s.host} 입니다: Vault Pod 에서 닿는 주소가 아닙니다.`, `kubernetes_host is ${s.host}, which the Vault pod cannot reach.`), msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`))),
+    title: msg('kubernetes_host가 Vault에서 닿는 API 서버 주소', 'kubernetes_host is an API server address Vault can reach'),
+    hint: msg(
+      'Pod 안의 Vault는 https://kubernetes.default.svc와 자기 SA 토큰·CA를 씁니다. 클러스터 밖의 Vault(local 플랫폼)는 API 서버의 바깥 주소, 그 CA, 리뷰어 JWT를 모두 받아야 합니다.',
+      'Vault in a pod uses https://kubernetes.default.svc with its own SA token and CA; Vault outside the cluster (the local platform) needs the API server\'s outside address, its CA and a reviewer JWT.',
+    ),
+    judge: (s) => {
+      const a = noAuth(s);
+      if (a) return a;
+      const localFix = msg(
+        `vault write auth/kubernetes/config kubernetes_host="$KUBE_API" kubernetes_ca_cert=@"$KUBE_CA" token_reviewer_jwt="$(kubectl create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h)"`,
+        `vault write auth/kubernetes/config kubernetes_host="$KUBE_API" kubernetes_ca_cert=@"$KUBE_CA" token_reviewer_jwt="$(kubectl create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h)"`,
+      );
+      const fix = s.platform === 'local' ? localFix : msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`);
+      if (!s.host) return fail(msg('auth/kubernetes/config가 비어 있습니다.', 'auth/kubernetes/config is empty.'), fix);
+      if (s.platform !== 'local') {
+        return IN_CLUSTER_HOST.test(s.host) ? pass() : fail(msg(`kubernetes_host가 ${s.host}입니다: Vault Pod에서 닿는 주소가 아닙니다.`, `kubernetes_host is ${s.host}, which the Vault pod cannot reach.`), fix);
+      }
+      if (s.host.replace(/\/$/, '') !== s.expectedHost) {
+        const inCluster = IN_CLUSTER_HOST.test(s.host);
+        return fail(
+          msg(
+            `kubernetes_host가 ${s.host}입니다. ${inCluster ? '클러스터 안의 주소라 클러스터 밖에서 도는 이 Vault는 찾지 못합니다' : '이 랩의 API 서버가 아닙니다'} (기대: ${s.expectedHost}).`,
+            `kubernetes_host is ${s.host}: ${inCluster ? 'an in-cluster name this Vault, running outside the cluster, cannot resolve' : "not this lab's API server"} (expected ${s.expectedHost}).`,
+          ),
+          fix,
+        );
+      }
+      if (!s.caSet) return fail(msg('kubernetes_ca_cert가 없습니다: Vault가 API 서버의 인증서를 믿지 못해 TokenReview가 x509 오류로 실패합니다.', 'kubernetes_ca_cert is missing: Vault cannot trust the API server certificate and every TokenReview fails with an x509 error.'), fix);
+      if (!s.reviewerSet) return fail(msg('token_reviewer_jwt가 없습니다: 클러스터 밖의 Vault는 쓸 SA 토큰이 없어, 로그인하는 앱 자신의 JWT로 TokenReview를 보내게 됩니다 (그 SA에 auth-delegator가 없으면 403).', 'token_reviewer_jwt is missing: outside the cluster Vault has no SA token of its own and sends each TokenReview with the logging-in app\'s JWT (403 unless that SA has auth-delegator).'), fix);
+      return pass();
+    },
   },
   {
     id: 'policy-path',
     title: msg(`정책 ${K8S.policy}: ${K8S.secretApiPath} 읽기`, `policy ${K8S.policy} reads ${K8S.secretApiPath}`),
-    hint: msg('KV v2 의 API 경로에는 data/ 가 들어갑니다: secret/webapp/config 라고 쓰면 로그인은 되지만 읽기가 403 입니다.', 'KV v2 API paths contain data/: a policy on secret/webapp/config lets the login succeed but the read gets 403.'),
+    hint: msg('KV v2의 API 경로에는 data/가 들어갑니다: secret/webapp/config 라고 쓰면 로그인은 되지만 읽기가 403입니다.', 'KV v2 API paths contain data/: a policy on secret/webapp/config lets the login succeed but the read gets 403.'),
     judge: (s) => {
       const v = noVault(s);
       if (v) return v;
       const fix = msg(`vault policy write ${K8S.policy} - <<'EOF'\npath "${K8S.secretApiPath}" {\n  capabilities = ["read"]\n}\nEOF`, `vault policy write ${K8S.policy} - <<'EOF'\npath "${K8S.secretApiPath}" {\n  capabilities = ["read"]\n}\nEOF`);
-      if (s.policy === undefined) return fail(msg(`정책 '${K8S.policy}' 이 없습니다.`, `policy '${K8S.policy}' does not exist.`), fix);
+      if (s.policy === undefined) return fail(msg(`정책 '${K8S.policy}'이 없습니다.`, `policy '${K8S.policy}' does not exist.`), fix);
       const paths = policyPaths(s.policy);
       const hit = paths.find((p) => pathMatches(p.path, K8S.secretApiPath));
       if (hit?.capabilities.includes('read')) return pass();
-      if (hit) return fail(msg(`"${hit.path}" 에 read 권한이 없습니다 (${hit.capabilities.join(', ') || '없음'}).`, `"${hit.path}" lacks read (${hit.capabilities.join(', ') || 'none'}).`), fix);
+      if (hit) return fail(msg(`"${hit.path}"에 read 권한이 없습니다 (${hit.capabilities.join(', ') || '없음'}).`, `"${hit.path}" lacks read (${hit.capabilities.join(', ') || 'none'}).`), fix);
       const noData = paths.find((p) => pathMatches(p.path, K8S.secretApiPath.replace('/data/', '/')));
-      if (noData) return fail(msg(`정책 경로 "${noData.path}" 에 data/ 가 빠졌습니다. KV v2 의 실제 API 경로는 ${K8S.secretApiPath} 입니다.`, `policy path "${noData.path}" lacks data/; the KV v2 API path is ${K8S.secretApiPath}.`), fix);
-      return fail(msg(`정책이 ${K8S.secretApiPath} 를 다루지 않습니다 (경로: ${paths.map((p) => p.path).join(', ') || '없음'}).`, `the policy does not cover ${K8S.secretApiPath} (paths: ${paths.map((p) => p.path).join(', ') || 'none'}).`), fix);
+      if (noData) return fail(msg(`정책 경로 "${noData.path}"에 data/가 빠졌습니다. KV v2의 실제 API 경로는 ${K8S.secretApiPath}입니다.`, `policy path "${noData.path}" lacks data/; the KV v2 API path is ${K8S.secretApiPath}.`), fix);
+      return fail(msg(`정책이 ${K8S.secretApiPath}를 다루지 않습니다 (경로: ${paths.map((p) => p.path).join(', ') || '없음'}).`, `the policy does not cover ${K8S.secretApiPath} (paths: ${paths.map((p) => p.path).join(', ') || 'none'}).`), fix);
     },
   },
   {
     id: 'role-bound',
-    title: msg(`role ${K8S.role}: 있는 SA 와 네임스페이스에 묶임`, `role ${K8S.role} is bound to a ServiceAccount that exists`),
-    hint: msg('학습 노트는 vault SA 를 default 네임스페이스에 묶었지만, vault SA 는 vault 네임스페이스에 있습니다: namespace not authorized.', "The study note binds SA 'vault' in namespace 'default', but that SA lives in namespace 'vault': namespace not authorized."),
+    title: msg(`role ${K8S.role}: 있는 SA와 네임스페이스에 묶임`, `role ${K8S.role} is bound to a ServiceAccount that exists`),
+    hint: msg('학습 노트는 vault SA를 default 네임스페이스에 묶었지만, vault SA는 vault 네임스페이스에 있습니다: namespace not authorized.', "The study note binds SA 'vault' in namespace 'default', but that SA lives in namespace 'vault': namespace not authorized."),
     judge: (s) => {
       const r = noRole(s) ?? noKube(s);
       if (r) return r;
       const role = s.role!;
-      if (!role.policies.includes(K8S.policy)) return fail(msg(`role 의 정책에 ${K8S.policy} 가 없습니다 (${role.policies.join(', ') || '없음'}).`, `the role's policies lack ${K8S.policy} (${role.policies.join(', ') || 'none'}).`), msg(`vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`, `vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`));
+      if (!role.policies.includes(K8S.policy)) return fail(msg(`role의 정책에 ${K8S.policy}이 없습니다 (${role.policies.join(', ') || '없음'}).`, `the role's policies lack ${K8S.policy} (${role.policies.join(', ') || 'none'}).`), msg(`vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`, `vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`));
       const pairs = Object.entries(s.serviceAccounts);
       if (pairs.some(([, ok]) => ok)) return pass();
       return fail(
-        msg(`role 이 가리키는 ServiceAccount 가 클러스터에 없습니다: ${pairs.map(([k]) => k).join(', ') || '(비어 있음)'}`, `no ServiceAccount the role binds exists: ${pairs.map(([k]) => k).join(', ') || '(empty)'}`),
-        msg(`앱의 SA 는 ${K8S.namespace}/${K8S.sa} 입니다: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`, `The app's SA is ${K8S.namespace}/${K8S.sa}: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`),
+        msg(`role이 가리키는 ServiceAccount가 클러스터에 없습니다: ${pairs.map(([k]) => k).join(', ') || '(비어 있음)'}`, `no ServiceAccount the role binds exists: ${pairs.map(([k]) => k).join(', ') || '(empty)'}`),
+        msg(`앱의 SA는 ${K8S.namespace}/${K8S.sa}입니다: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`, `The app's SA is ${K8S.namespace}/${K8S.sa}: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`),
       );
     },
   },
   {
     id: 'audience',
-    title: msg(`role 의 audience 가 '${K8S.audience}'`, `the role's audience is '${K8S.audience}'`),
-    hint: msg("role 의 audience 와 토큰의 aud 가 다르면 TokenReview 에서 거부됩니다. 이 실습의 토큰은 --audience vault 로 만듭니다.", "A role audience that differs from the token's aud is refused at TokenReview; this lab's tokens are made with --audience vault."),
+    title: msg(`role의 audience가 '${K8S.audience}'`, `the role's audience is '${K8S.audience}'`),
+    hint: msg("role의 audience와 토큰의 aud가 다르면 Vault가 aud 확인에서 바로 거부합니다. 이 실습의 토큰은 --audience vault로 만듭니다.", "A role audience that differs from the token's aud is refused by Vault's own aud check; this lab's tokens are made with --audience vault."),
     judge: (s) =>
       noRole(s) ??
       (s.role!.audience === K8S.audience
         ? pass()
         : fail(
-            msg(`role 의 audience 가 ${s.role!.audience ? `'${s.role!.audience}'` : '비어 있음'} 입니다. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
+            msg(`role의 audience가 ${s.role!.audience ? `'${s.role!.audience}'` : '비어 있음'}입니다. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
             msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (토큰: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (tokens: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`),
           )),
   },
   {
     id: 'auth-delegator',
-    title: msg('vault SA 에 system:auth-delegator', 'the vault ServiceAccount has system:auth-delegator'),
-    hint: msg('TokenReview 를 만들 권한이 없으면 role 을 아무리 고쳐도 모든 로그인이 실패합니다.', 'Without the right to create TokenReviews every login fails, whatever the role says.'),
+    title: msg('vault SA에 system:auth-delegator', 'the vault ServiceAccount has system:auth-delegator'),
+    hint: msg('TokenReview를 만들 권한이 없으면 role을 아무리 고쳐도 모든 로그인이 실패합니다.', 'Without the right to create TokenReviews every login fails, whatever the role says.'),
     judge: (s) => {
       const k = noKube(s);
       if (k) return k;
@@ -260,8 +329,8 @@ export const checks: Checker<State>['checks'] = [
       return ok
         ? pass()
         : fail(
-            msg(`${K8S.vaultSa.namespace}/${K8S.vaultSa.name} SA 를 system:auth-delegator 에 묶은 ClusterRoleBinding 이 없습니다.`, `no ClusterRoleBinding binds SA ${K8S.vaultSa.namespace}/${K8S.vaultSa.name} to system:auth-delegator.`),
-            msg(`kubectl create clusterrolebinding vault-server-binding --clusterrole=system:auth-delegator --serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name} (차트의 server.authDelegator.enabled 가 기본으로 만듭니다)`, `kubectl create clusterrolebinding vault-server-binding --clusterrole=system:auth-delegator --serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name} (the chart's server.authDelegator.enabled makes it by default)`),
+            msg(`${K8S.vaultSa.namespace}/${K8S.vaultSa.name} SA를 system:auth-delegator에 묶은 ClusterRoleBinding이 없습니다.`, `no ClusterRoleBinding binds SA ${K8S.vaultSa.namespace}/${K8S.vaultSa.name} to system:auth-delegator.`),
+            msg(`kubectl create clusterrolebinding vault-server-binding --clusterrole=system:auth-delegator --serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name} (차트의 server.authDelegator.enabled가 기본으로 만듭니다)`, `kubectl create clusterrolebinding vault-server-binding --clusterrole=system:auth-delegator --serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name} (the chart's server.authDelegator.enabled makes it by default)`),
           );
     },
   },
@@ -274,10 +343,30 @@ export const checks: Checker<State>['checks'] = [
       if (r) return r;
       const l = s.login;
       if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} 처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
-      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), msg('오류가 namespace/service account not authorized 면 role 의 bound 목록을, invalid audience 면 audience 를, permission denied(tokenreviews) 면 RBAC 를 보세요.', 'namespace/service account not authorized: fix the role bounds; invalid audience: the audience; permission denied on tokenreviews: RBAC.'));
-      if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/ 가 들어갔는지, role 의 policies 에 ${K8S.policy} 가 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
+      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), msg('오류가 namespace/service account not authorized 면 role의 bound 목록을, invalid audience 면 audience를, permission denied(tokenreviews) 면 RBAC를 보세요.', 'namespace/service account not authorized: fix the role bounds; invalid audience: the audience; permission denied on tokenreviews: RBAC.'));
+      if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}이 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();
     },
+  },
+  {
+    id: 'other-sa-refused',
+    title: msg('다른 ServiceAccount의 토큰은 거부', "another ServiceAccount's token is refused"),
+    hint: msg('bound_service_account_names=* 는 네임스페이스의 모든 SA에게 webapp 정책을 줍니다.', 'bound_service_account_names=* gives the webapp policy to every SA of the namespace.'),
+    judge: (s) =>
+      refusal(s, 'otherSa', msg(`${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`, `${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`), msg(`role을 앱의 SA 이름에만 묶으세요: bound_service_account_names=${K8S.sa}`, `Bind the role to the app's SA name only: bound_service_account_names=${K8S.sa}`)),
+  },
+  {
+    id: 'other-ns-refused',
+    title: msg('같은 이름이라도 다른 네임스페이스의 SA는 거부', 'an SA of the same name in another namespace is refused'),
+    hint: msg('bound_service_account_namespaces=* 면 누구든 새 네임스페이스에 webapp SA를 만들어 로그인할 수 있습니다.', 'With bound_service_account_namespaces=* anyone who can create a namespace can make a webapp SA there and log in.'),
+    judge: (s) =>
+      refusal(s, 'otherNs', msg(`${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`, `${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`), msg(`bound_service_account_namespaces=${K8S.namespace}`, `bound_service_account_namespaces=${K8S.namespace}`)),
+  },
+  {
+    id: 'api-audience-refused',
+    title: msg('Kubernetes API 용 토큰(aud가 API 서버)은 거부', 'a token meant for the Kubernetes API (its own audience) is refused'),
+    hint: msg('role에 audience가 없으면, Pod의 기본 토큰(kube-api-access 볼륨, aud=API 서버)으로도 Vault에 로그인됩니다. 그 토큰을 훔친 누구든 마찬가지입니다.', "Without an audience on the role, a pod's default token (the kube-api-access volume, aud = the API server) logs in to Vault too — and so does anyone who steals it."),
+    judge: (s) => refusal(s, 'apiAudience', msg(`${K8S.namespace}/${K8S.sa} (audience 없음)`, `${K8S.namespace}/${K8S.sa} (no audience)`), msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`)),
   },
 ];
 

@@ -1,10 +1,15 @@
-/** Vault Secrets Operator on the kind platform: install, connect and authenticate, sync a static secret. */
-import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
+/**
+ * Syncing a Vault secret into a Kubernetes Secret. On local: first by hand, doing what an operator does
+ * (TokenRequest, Vault login, read, create the Secret), then with the External Secrets Operator running against the
+ * lab's own kube-apiserver (VSO is not in the Go module proxy, so it cannot be built here). On kind: the Vault
+ * Secrets Operator from its Helm chart, as the study note does.
+ */
+import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { setupStep, waitUntil } from './common.ts';
-import { kube, vaultReadyStep, vaultSideSteps } from './k8s-auth.ts';
-import { K8S } from '../checkers/k8s-auth.ts';
-import { VSO } from '../checkers/vso.ts';
+import { kube, SECRET, tokenFor, vaultReadyStep, vaultSideSteps } from './k8s-auth.ts';
+import { K8S } from '../labs/k8s-auth/data.ts';
+import { ESO, VSO } from '../labs/vso/data.ts';
 
 export const authManifest = `apiVersion: ${VSO.group}/${VSO.version}
 kind: VaultConnection
@@ -51,67 +56,232 @@ const helm = (args: string[]): Cmd => ({ kind: 'exec', file: 'helm', args: ['--k
 const installCmds: Cmd[] = [
   { kind: 'exec', file: 'helm', args: ['repo', 'add', 'hashicorp', 'https://helm.releases.hashicorp.com', '--force-update'] },
   helm(['upgrade', '--install', VSO.release, 'hashicorp/vault-secrets-operator', '-n', VSO.namespace, '--create-namespace', '--version', VSO.chartVersion, '--wait']),
-  kube(['get', 'crd', '-o', 'name'], undefined, msg('secrets.hashicorp.com 그룹의 CRD 가 보여야 합니다.', 'CRDs of the secrets.hashicorp.com group should be listed.')),
+  kube(['get', 'crd', '-o', 'name'], undefined, msg('secrets.hashicorp.com 그룹의 CRD가 보여야 합니다.', 'CRDs of the secrets.hashicorp.com group should be listed.')),
 ];
 
-async function state(ctx: LabContext) {
-  const { gather } = await import('../checkers/vso.ts');
-  return gather(ctx);
+// ---- local: by hand, then the External Secrets Operator ---------------------------------------------------
+
+/** `$VAULT_ADDR` is filled in by the learner's shell (an unquoted heredoc) and by the lab alike. */
+export const secretStoreManifest = `apiVersion: ${ESO.group}/${ESO.version}
+kind: SecretStore
+metadata:
+  name: ${ESO.store}
+  namespace: ${VSO.appNamespace}
+spec:
+  provider:
+    vault:
+      server: $VAULT_ADDR
+      path: secret
+      version: v2
+      auth:
+        kubernetes:
+          mountPath: kubernetes
+          role: ${K8S.role}
+          serviceAccountRef:
+            name: ${K8S.sa}
+            audiences:
+              - ${K8S.audience}
+`;
+
+export const externalSecretManifest = `apiVersion: ${ESO.group}/${ESO.version}
+kind: ExternalSecret
+metadata:
+  name: ${ESO.externalSecret}
+  namespace: ${VSO.appNamespace}
+spec:
+  refreshInterval: ${ESO.refreshInterval}
+  secretStoreRef:
+    kind: SecretStore
+    name: ${ESO.store}
+  target:
+    name: ${VSO.destination}
+    creationPolicy: Owner
+  dataFrom:
+    - extract:
+        key: ${SECRET.path}
+`;
+
+const NEW_PASSWORD = 'rotated-password-2';
+
+const byHandCmds: Cmd[] = [
+  { kind: 'exec', file: 'export', args: [`JWT=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`], note: msg('1. TokenRequest: VaultAuth/SecretStore의 serviceAccount와 audiences로 토큰을 받습니다.', '1. TokenRequest: a token for the serviceAccount and audiences of the VaultAuth/SecretStore.') },
+  { kind: 'exec', file: 'export', args: [`APP_TOKEN=$(vault write -field=token auth/kubernetes/login role=${K8S.role} jwt=$JWT)`], note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다.', '2. A kubernetes login to Vault with it.') },
+  { kind: 'exec', file: 'env', args: ['VAULT_TOKEN=$APP_TOKEN', 'vault', 'kv', 'get', `secret/${SECRET.path}`], note: msg('3. 앱의 토큰으로 시크릿을 읽습니다.', "3. Read the secret with the app's token.") },
+  kube(
+    ['create', 'secret', 'generic', ESO.manual, '-n', VSO.appNamespace, `--from-literal=username=$(VAULT_TOKEN=$APP_TOKEN vault kv get -field=username secret/${SECRET.path})`, `--from-literal=password=$(VAULT_TOKEN=$APP_TOKEN vault kv get -field=password secret/${SECRET.path})`],
+    undefined,
+    msg('4. 읽은 값으로 Kubernetes Secret을 만듭니다.', '4. Create the Kubernetes Secret from the values read.'),
+  ),
+];
+
+const driftCmds: Cmd[] = [
+  { kind: 'vault', args: ['kv', 'put', `secret/${SECRET.path}`, `username=${SECRET.username}`, `password=${NEW_PASSWORD}`] },
+  kube(['wait', `--for=jsonpath={.data.password}=${Buffer.from(NEW_PASSWORD).toString('base64')}`, `secret/${VSO.destination}`, '-n', VSO.appNamespace, '--timeout=60s'], undefined, msg(`refreshInterval(${ESO.refreshInterval}) 안에 새 값이 도착합니다 (base64로 비교).`, `The new value arrives within refreshInterval (${ESO.refreshInterval}); compared in base64.`)),
+  kube(['get', 'secret', ESO.manual, '-n', VSO.appNamespace, '-o', 'jsonpath={.data.password}'], undefined, msg('손으로 만든 사본은 옛 값 그대로입니다.', 'The by-hand copy keeps the old value.')),
+  kube(['delete', 'secret', VSO.destination, '-n', VSO.appNamespace]),
+  kube(['wait', '--for=create', `secret/${VSO.destination}`, '-n', VSO.appNamespace, '--timeout=60s'], undefined, msg('ESO가 곧바로 다시 만듭니다.', 'ESO makes it again at once.')),
+];
+
+const localSteps: Step[] = [
+  {
+    id: 'by-hand',
+    kind: 'task',
+    platforms: ['local'],
+    title: msg('오퍼레이터가 하는 일을 손으로', 'What the operator does, by hand'),
+    task: msg(
+      `${K8S.sa} SA의 토큰(audience ${K8S.audience})으로 Vault에 로그인해 secret/${SECRET.path}를 읽고, 그 값으로 Secret ${ESO.manual}를 만드세요.`,
+      `Log in to Vault with a token of SA ${K8S.sa} (audience ${K8S.audience}), read secret/${SECRET.path}, and create Secret ${ESO.manual} from it.`,
+    ),
+    hint: msg('APP_TOKEN의 정책은 webapp 뿐이라 읽기만 됩니다.', 'APP_TOKEN carries only the webapp policy: it can read, nothing else.'),
+    commands: byHandCmds,
+    solve: async (ctx) => {
+      const k = await kubeApiOf(ctx);
+      const jwt = await k.requestToken(K8S.namespace, K8S.sa, K8S.audience);
+      const login = await ctx.vault(0, null).write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt });
+      const app = ctx.vault(0, login.auth?.client_token ?? '');
+      const cur = await app.kvGet('secret', SECRET.path);
+      await k.writeSecret(VSO.appNamespace, ESO.manual, { username: String(cur?.data.username ?? ''), password: String(cur?.data.password ?? '') });
+      await app.write('/auth/token/revoke-self').catch(() => undefined);
+    },
+    done: async (ctx) => (await secretData(ctx, ESO.manual)) !== undefined,
+    checks: ['manual-secret'],
+  },
+  {
+    id: 'secret-store',
+    kind: 'task',
+    platforms: ['local'],
+    title: msg('SecretStore: Vault 주소와 kubernetes 인증', 'SecretStore: the Vault address and kubernetes auth'),
+    task: msg(
+      `Vault 주소, mount secret(KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa}과 audiences [${K8S.audience}]를 SecretStore ${ESO.store}에 적으세요.`,
+      `Declare the Vault address, mount secret (KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa} with audiences [${K8S.audience}] in SecretStore ${ESO.store}.`,
+    ),
+    hint: msg('VSO의 VaultConnection과 VaultAuth를 합친 것이 ESO의 SecretStore입니다.', "ESO's SecretStore is VSO's VaultConnection and VaultAuth in one."),
+    commands: [kube(['apply', '-f', '-'], secretStoreManifest), kube(['get', 'secretstore', ESO.store, '-n', VSO.appNamespace])],
+    solve: async (ctx) => {
+      await ctx.exec(kube(['apply', '-f', '-'], secretStoreManifest));
+      await waitUntil(`SecretStore ${ESO.store} Ready`, async () => esoReady(ctx, 'secretstores', ESO.store), 60_000, 500);
+    },
+    done: async (ctx) => esoReady(ctx, 'secretstores', ESO.store),
+    checks: ['store-ready', 'operator-ready'],
+  },
+  {
+    id: 'external-secret',
+    kind: 'task',
+    platforms: ['local'],
+    title: msg('ExternalSecret으로 동기화', 'Sync with an ExternalSecret'),
+    task: msg(`secret/${SECRET.path}를 ${ESO.refreshInterval} 마다 Secret ${VSO.appNamespace}/${VSO.destination}로 동기화하는 ExternalSecret을 만드세요.`, `Create an ExternalSecret that syncs secret/${SECRET.path} into Secret ${VSO.appNamespace}/${VSO.destination} every ${ESO.refreshInterval}.`),
+    hint: msg('key에 data/를 쓰지 않습니다: SecretStore의 version: v2가 알려 줍니다.', "No data/ in key: the SecretStore's version: v2 says it."),
+    commands: [
+      kube(['apply', '-f', '-'], externalSecretManifest),
+      kube(['wait', '--for=condition=Ready', `externalsecret/${ESO.externalSecret}`, '-n', VSO.appNamespace, '--timeout=60s']),
+      kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}']),
+    ],
+    solve: async (ctx) => {
+      await ctx.exec(kube(['apply', '-f', '-'], externalSecretManifest));
+      await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 60_000, 500);
+    },
+    done: async (ctx) => (await secretData(ctx, VSO.destination))?.username !== undefined,
+    checks: ['external-secret-ready', 'secret-synced'],
+  },
+  {
+    id: 'drift',
+    kind: 'task',
+    platforms: ['local'],
+    title: msg('Vault가 바뀌면, Secret이 지워지면', 'When Vault changes, when the Secret is deleted'),
+    task: msg(
+      `Vault에서 비밀번호를 바꾸고 ${ESO.refreshInterval} 안에 Secret에 도착하는지, Secret을 지우면 다시 만들어지는지 보세요.`,
+      `Change the password in Vault and watch it reach the Secret within ${ESO.refreshInterval}; delete the Secret and watch it come back.`,
+    ),
+    hint: msg('손으로 만든 사본은 어느 쪽도 하지 않습니다: 오퍼레이터가 하는 일이 바로 이 두 가지입니다.', 'The by-hand copy does neither: these two are what the operator is for.'),
+    commands: driftCmds,
+    solve: async (ctx) => {
+      await ctx.exec(driftCmds[0]!);
+      await waitUntil('the new password in the Secret', async () => (await secretData(ctx, VSO.destination))?.password === NEW_PASSWORD, 60_000, 500);
+      const k = await kubeApiOf(ctx);
+      await k.deleteSecret(VSO.appNamespace, VSO.destination);
+      await waitUntil(`Secret ${VSO.destination} recreated`, async () => (await secretData(ctx, VSO.destination)) !== undefined, 60_000, 200);
+    },
+    checks: ['vault-change-synced', 'secret-recreated'],
+  },
+];
+
+const kubeApiOf = async (ctx: LabContext) => (await import('../src/platforms/kube-api.ts')).kubeApiFor(ctx);
+
+// Live reads for the steps' done/wait predicates (the checks judge the same objects in checkers/vso.ts).
+const kubeApiModule = () => import('../src/platforms/kube-api.ts');
+async function secretData(ctx: LabContext, name: string): Promise<Record<string, string> | undefined> {
+  return (await (await kubeApiOf(ctx)).secret(VSO.appNamespace, name).catch(() => undefined))?.data;
+}
+async function esoReady(ctx: LabContext, plural: 'secretstores' | 'externalsecrets', name: string): Promise<boolean> {
+  const obj = await (await kubeApiOf(ctx)).customObject(ESO.group, ESO.version, VSO.appNamespace, plural, name).catch(() => undefined);
+  return (await kubeApiModule()).conditionsOf(obj).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+async function vsoReady(ctx: LabContext): Promise<boolean> {
+  return ((await (await kubeApiOf(ctx)).deployment(VSO.namespace, VSO.deployment).catch(() => undefined))?.ready ?? 0) > 0;
+}
+async function vaultAuthRole(ctx: LabContext): Promise<string | undefined> {
+  const va = await (await kubeApiOf(ctx)).customObject(VSO.group, VSO.version, VSO.appNamespace, 'vaultauths', VSO.auth).catch(() => undefined);
+  const role = ((va?.spec as { kubernetes?: { role?: unknown } } | undefined)?.kubernetes)?.role;
+  return typeof role === 'string' ? role : undefined;
 }
 
 export const topic: TopicDef = {
   id: 'vso',
-  title: msg('Vault Secrets Operator: Vault 시크릿을 Kubernetes Secret 으로', 'Vault Secrets Operator: Vault secrets as Kubernetes Secrets'),
+  title: msg('시크릿 오퍼레이터: Vault 시크릿을 Kubernetes Secret으로', 'Secrets operators: Vault secrets as Kubernetes Secrets'),
   summary: msg(
-    'VSO 를 Helm 으로 설치하고 VaultConnection, VaultAuth, VaultStaticSecret 으로 secret/webapp/config 를 Kubernetes Secret 에 동기화합니다.',
-    'Install VSO with Helm and sync secret/webapp/config into a Kubernetes Secret with VaultConnection, VaultAuth and VaultStaticSecret.',
+    '오퍼레이터가 하는 일(TokenRequest, Vault 로그인, 읽기, Secret 생성)을 손으로 해 본 뒤, 오퍼레이터에게 맡깁니다: local은 External Secrets Operator(SecretStore, ExternalSecret), kind는 VSO(VaultConnection, VaultAuth, VaultStaticSecret).',
+    'Do by hand what an operator does (TokenRequest, Vault login, read, create the Secret), then hand it to one: on local the External Secrets Operator (SecretStore, ExternalSecret), on kind VSO (VaultConnection, VaultAuth, VaultStaticSecret).',
   ),
-  platforms: ['kind'],
-  needs: { vault: { nodes: 1, storage: 'file', tls: false } },
+  platforms: ['local', 'kind'],
+  needs: { vault: { nodes: 1, storage: 'file', tls: false }, kube: true, eso: true },
   steps: [
-    setupStep('server', msg('kind 클러스터와 Vault (Helm) 준비', 'Prepare the kind cluster and Vault (Helm)')),
+    setupStep('server', msg('Vault, Kubernetes API, 오퍼레이터 준비 (local: kube-apiserver + etcd + ESO, kind: 클러스터 + Helm)', 'Prepare Vault, a Kubernetes API and the operator (local: kube-apiserver + etcd + ESO; kind: cluster + Helm)')),
     vaultReadyStep('vault'),
     // The k8s-auth topic's Vault side, prepared: this topic is about the operator.
     ...vaultSideSteps('setup').map(({ checks: _checks, ...s }) => ({ ...s, id: `k8s-auth-${s.id}` })),
+    ...localSteps,
     {
       id: 'install',
       kind: 'task',
+      platforms: ['kind'],
       title: msg('VSO 설치 (Helm)', 'Install VSO (Helm)'),
-      task: msg(`vault-secrets-operator 차트 ${VSO.chartVersion} 을 ${VSO.namespace} 네임스페이스에 설치하세요.`, `Install the vault-secrets-operator chart ${VSO.chartVersion} into namespace ${VSO.namespace}.`),
+      task: msg(`vault-secrets-operator 차트 ${VSO.chartVersion}을 ${VSO.namespace} 네임스페이스에 설치하세요.`, `Install the vault-secrets-operator chart ${VSO.chartVersion} into namespace ${VSO.namespace}.`),
       commands: installCmds,
-      done: async (ctx) => ((await state(ctx)).operator?.ready ?? 0) > 0,
+      done: async (ctx) => vsoReady(ctx),
       checks: ['operator-ready'],
     },
     {
       id: 'auth',
       kind: 'task',
-      title: msg('VaultConnection 과 VaultAuth', 'VaultConnection and VaultAuth'),
+      platforms: ['kind'],
+      title: msg('VaultConnection과 VaultAuth', 'VaultConnection and VaultAuth'),
       task: msg(
-        `Vault 주소(${VSO.vaultAddr})를 VaultConnection 에, role ${K8S.role} 과 SA ${K8S.sa}, audience ${K8S.audience} 를 VaultAuth 에 적으세요.`,
+        `Vault 주소(${VSO.vaultAddr})를 VaultConnection에, role ${K8S.role}과 SA ${K8S.sa}, audience ${K8S.audience}를 VaultAuth에 적으세요.`,
         `Declare the Vault address (${VSO.vaultAddr}) in a VaultConnection, and role ${K8S.role}, SA ${K8S.sa}, audience ${K8S.audience} in a VaultAuth.`,
       ),
       commands: [kube(['apply', '-f', '-'], authManifest)],
       solve: async (ctx) => {
         await ctx.exec(kube(['apply', '-f', '-'], authManifest));
         // VSO validates a VaultAuth when something uses it; its spec is what this step makes.
-        await waitUntil('VaultAuth', async () => (await state(ctx)).vaultAuth !== undefined, 30_000, 1000);
+        await waitUntil('VaultAuth', async () => (await vaultAuthRole(ctx)) !== undefined, 30_000, 1000);
       },
-      done: async (ctx) => (await state(ctx)).vaultAuth?.role === K8S.role,
+      done: async (ctx) => (await vaultAuthRole(ctx)) === K8S.role,
       checks: ['vault-auth'],
     },
     {
       id: 'static-secret',
       kind: 'task',
-      title: msg('VaultStaticSecret 으로 동기화', 'Sync with a VaultStaticSecret'),
-      task: msg(`secret/webapp/config 를 ${VSO.appNamespace}/${VSO.destination} Secret 으로 동기화하세요.`, `Sync secret/webapp/config into Secret ${VSO.appNamespace}/${VSO.destination}.`),
-      hint: msg('path 에 data/ 를 쓰지 않습니다: mount 와 type: kv-v2 가 알려 줍니다.', 'No data/ in path: mount and type: kv-v2 say it.'),
+      platforms: ['kind'],
+      title: msg('VaultStaticSecret으로 동기화', 'Sync with a VaultStaticSecret'),
+      task: msg(`secret/webapp/config를 ${VSO.appNamespace}/${VSO.destination} Secret으로 동기화하세요.`, `Sync secret/webapp/config into Secret ${VSO.appNamespace}/${VSO.destination}.`),
+      hint: msg('path에 data/를 쓰지 않습니다: mount와 type: kv-v2가 알려 줍니다.', 'No data/ in path: mount and type: kv-v2 say it.'),
       commands: [kube(['apply', '-f', '-'], staticSecretManifest), kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}'])],
       solve: async (ctx) => {
         await ctx.exec(kube(['apply', '-f', '-'], staticSecretManifest));
-        await waitUntil(`Secret ${VSO.destination}`, async () => (await state(ctx)).synced?.username !== undefined, 120_000, 2000);
+        await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 120_000, 2000);
       },
-      done: async (ctx) => (await state(ctx)).synced?.username !== undefined,
-      checks: ['secret-synced', 'vault-auth'],
+      done: async (ctx) => (await secretData(ctx, VSO.destination))?.username !== undefined,
+      checks: ['secret-synced', 'static-secret-synced', 'vault-auth'],
     },
   ],
 };

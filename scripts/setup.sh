@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything vault-lab and its tests need on a Debian-like machine.
 # Idempotent: a rerun only fills what is missing. Tools land in .tools/ (ignored by git).
+# --k8s: also the local Kubernetes control plane (kube-apiserver, etcd, kubectl) and the External Secrets Operator,
+# built once per machine from the Go module proxy into ~/.cache/vault-lab/bin (k8s-auth and vso on local need them).
 set -euo pipefail
+want_k8s=0
+for a in "$@"; do
+  case "$a" in
+    --k8s) want_k8s=1 ;;
+    *) echo "unknown option: $a (usage: scripts/setup.sh [--k8s])" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 root=$(pwd)
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
@@ -39,5 +48,10 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+fi
+if [ "$want_k8s" = 1 ]; then
+  say "local Kubernetes binaries (kube-apiserver, etcd, kubectl, External Secrets Operator): scripts/build-k8s.sh --eso"
+  # A first build takes ~17 min on 2 cores with an empty Go module cache; later runs find the cache and return at once.
+  bash scripts/build-k8s.sh --eso
 fi
 say "ready: node $(node_modules/.bin/node --version 2>/dev/null || node --version), $(.tools/venv/bin/bao version 2>/dev/null || echo "${VAULT_BIN:-${BAO_BIN:-}}")"

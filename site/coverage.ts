@@ -26,14 +26,14 @@ export const COVERAGE: CoverageRow[] = [
   {
     part: 'VSO 심화',
     section: '3. ServiceAccount 토큰 (Token Controller, 어드미션, Projection)',
-    targets: [t('vso', 'ServiceAccount 토큰 다시 보기'), t('vso', 'Token Controller와 ServiceAccount 어드미션 컨트롤러'), t('vso', 'Projected 토큰 볼륨')],
+    targets: [t('vso', 'ServiceAccount 토큰 다시 보기'), t('vso', 'Token Controller와 ServiceAccount 어드미션 컨트롤러'), t('vso', 'TokenRequest와 projected 토큰 볼륨'), t('k8s-auth', '두 종류의 SA 토큰')],
   },
   { part: 'Vault on Kubernetes', section: '1. Kubernetes에 Vault 설치 (kind, Helm, 초기 상태)', targets: [t('vault-k8s', 'Kubernetes에서 설치하는 모습 (kind)'), t('vault-k8s', '1단계: 서버 기동')] },
   { part: 'Vault on Kubernetes', section: '2. 초기화와 봉인 해제, CLI와 UI 접속', targets: [t('vault-k8s', '봉인과 키의 계층'), t('vault-k8s', '2단계: 초기화'), t('vault-k8s', '3단계: 봉인 해제'), t('vault-k8s', '6단계: 세 가지 방법으로 읽기')] },
   { part: 'Vault on Kubernetes', section: '3. 시크릿 생성과 확인 (KV v2, API)', targets: [t('vault-k8s', '4단계: KV v2 엔진 활성화'), t('vault-k8s', '5단계: 시크릿 쓰기'), t('vault-k8s', '6단계: 세 가지 방법으로 읽기')] },
-  { part: 'Kubernetes 인증 설정', section: '1. 정책과 role 구성', targets: [t('k8s-auth', '2단계: API 서버 주소 설정'), t('k8s-auth', '3단계: 정책 작성'), t('k8s-auth', '4단계: role 만들기')] },
+  { part: 'Kubernetes 인증 설정', section: '1. 정책과 role 구성', targets: [t('k8s-auth', '3단계: API 서버 주소, CA, 리뷰어 JWT'), t('k8s-auth', '4단계: 정책 작성'), t('k8s-auth', '5단계: role 만들기')] },
   { part: 'Kubernetes 인증 설정', section: '2. ServiceAccount 권한 확인 (system:auth-delegator)', targets: [t('k8s-auth', 'Vault에게 필요한 Kubernetes 권한')] },
-  { part: 'Kubernetes 인증 설정', section: '3. 토큰 볼륨 프로젝션, TokenRequest API', targets: [t('vso', 'Projected 토큰 볼륨'), t('vso', 'TokenRequest API')] },
+  { part: 'Kubernetes 인증 설정', section: '3. 토큰 볼륨 프로젝션, TokenRequest API', targets: [t('vso', 'TokenRequest와 projected 토큰 볼륨'), t('k8s-auth', '6단계: 로그인과 시크릿 읽기')] },
   { part: 'Vault HA', section: '1. HA 아키텍처 (활성, 대기)', targets: [t('ha-failover', '구조 한눈에 보기')] },
   { part: 'Vault HA', section: '2. Raft 스토리지 (quorum, Consul 비교)', targets: [t('ha-failover', 'Quorum 계산'), t('ha-failover', 'Raft와 Consul 스토리지 비교')] },
   {

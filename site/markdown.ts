@@ -169,9 +169,12 @@ export function validateDirectives(tokens: Token[], env: LessonEnv): { stepIds: 
 
 export function stepCommands(topic: Topic, step: Step): string {
   const lines: string[] = [];
+  // A step of one platform only (kind's in-cluster config, VSO's install) is shown as typed there.
+  const shown = defaultPlatform(topic);
+  const render = renderFor(step.platforms && !step.platforms.includes(shown) ? step.platforms[0]! : shown, topic);
   for (const c of step.commands ?? []) {
     if (c.note) lines.push(`# ${c.note.ko}`);
-    lines.push(renderFor(defaultPlatform(topic), topic)(c));
+    lines.push(render(c));
   }
   return lines.join('\n');
 }

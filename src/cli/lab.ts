@@ -38,7 +38,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
       msg(`'${topic.id}' 랩은 ${rec.platform} 플랫폼에 있습니다. 바꾸려면 먼저 'npx lab reset ${topic.id}' 하세요.`, `the '${topic.id}' lab lives on ${rec.platform}; run 'npx lab reset ${topic.id}' first to switch.`),
     );
   }
-  // A kind-only topic (k8s-auth, vso) defaults to kind, so `lab hint k8s-auth` works without --platform.
+  // A topic that does not run on local (none today) defaults to its first platform, so `lab hint` works without --platform.
   const platform = await createPlatform(rec?.platform ?? wanted ?? (topic.platforms.includes('local') ? 'local' : topic.platforms[0]!), topic, lab);
   const ctx = createContext(topic, platform, lab, a.report, a.lang);
   // Repairs are changes: a read-only command leaves them to the command that is changing the lab right now.

@@ -32,8 +32,9 @@ export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: s
   if (lesson !== undefined) {
     const referenced = [...lesson.matchAll(STEP_DIRECTIVE)].map((m) => m[1]!);
     for (const id of referenced) if (!stepIds.includes(id)) p(`lesson names unknown step '${id}'`);
-    // The learner's steps must all be in the lesson; setup steps (the lab's own work) may be.
-    for (const s of topic.steps) if (s.kind === 'task' && !referenced.includes(s.id)) p(`step '${s.id}' is not placed in the lesson`);
+    // The learner's steps must all be in the lesson; setup steps (the lab's own work) may be. The lesson shows the
+    // local platform's commands: steps of another platform only may be left out.
+    for (const s of topic.steps) if (s.kind === 'task' && (!s.platforms || s.platforms.includes('local')) && !referenced.includes(s.id)) p(`step '${s.id}' is not placed in the lesson`);
     if (!CHECKS_DIRECTIVE.test(lesson)) p('lesson has no <!-- lab:checks --> directive');
   }
   for (const s of topic.steps) {

@@ -41,9 +41,15 @@ function typedStepError(ctx: LabContext, step: Step, e: unknown): unknown {
   });
 }
 
+/** A step without `platforms` belongs to every platform of its topic. */
+export const onPlatform = (s: Pick<Step, 'platforms'>, platform: string): boolean => !s.platforms || s.platforms.some((p) => p === platform);
+
 /** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
 export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
-  const list = ctx.topic.steps.filter((s) => s.kind === 'setup' || (only ? s === only : mode === 'run'));
+  if (only && !onPlatform(only, ctx.platform.name)) {
+    throw usageError(msg(`'${only.id}' 단계는 ${only.platforms!.join(', ')} 플랫폼의 단계입니다.`, `step '${only.id}' belongs to the ${only.platforms!.join(', ')} platform.`));
+  }
+  const list = ctx.topic.steps.filter((s) => onPlatform(s, ctx.platform.name) && (s.kind === 'setup' || (only ? s === only : mode === 'run')));
   let i = 0;
   for (const step of list) {
     // Ctrl-C between steps (or during a skipped step's done() probe, which runs no command) stops here.
@@ -91,7 +97,7 @@ export function judgeAll<S>(checks: { id: string; title: { ko: string; en: strin
 export async function nextStep(ctx: LabContext): Promise<Step | undefined> {
   const progress = ctx.lab.progress();
   for (const s of ctx.topic.steps) {
-    if (s.kind !== 'task') continue;
+    if (s.kind !== 'task' || !onPlatform(s, ctx.platform.name)) continue;
     const done = s.done ? await s.done(ctx).catch(() => false) : Boolean(progress.steps[s.id]);
     if (!done) return s;
   }

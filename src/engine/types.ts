@@ -47,6 +47,8 @@ export interface Step {
   cleanup?: (ctx: LabContext) => Promise<void>;
   /** The check ids this step makes pass. */
   checks?: string[];
+  /** Platforms the step belongs to (default: all the topic's). */
+  platforms?: PlatformName[];
 }
 
 export interface VaultSpec {
@@ -70,6 +72,10 @@ export interface Needs {
   mariadb?: boolean;
   /** A second Vault serving as the transit seal (the production topic). */
   transit?: boolean;
+  /** A Kubernetes API on the local platform: etcd + kube-apiserver (kind brings its own cluster). */
+  kube?: boolean;
+  /** The External Secrets Operator against that API (local only; kind runs VSO from its chart). */
+  eso?: boolean;
 }
 
 export interface Verdict {
@@ -84,6 +90,8 @@ export interface CheckDef<S> {
   /** The typical mistake this check catches and how to fix it (shown in lessons; the judge's fix is specific). */
   hint?: Msg;
   judge: (state: S) => Verdict;
+  /** Platforms the check applies to (default: all the topic's). */
+  platforms?: PlatformName[];
 }
 
 export interface Checker<S> {

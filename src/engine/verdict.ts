@@ -12,7 +12,8 @@ export function defineChecker<S>(c: Checker<S>): Checker<S> & CheckerHandle {
     checks: c.checks,
     async evaluate(ctx) {
       const state = await c.gather(ctx);
-      return c.checks.map((d) => ({ id: d.id, title: d.title, verdict: judgeOne(d.judge, state) }));
+      // A check that names its platforms is judged only there (ESO's on local, VSO's on kind).
+      return c.checks.filter((d) => !d.platforms || d.platforms.includes(ctx.platform.name)).map((d) => ({ id: d.id, title: d.title, verdict: judgeOne(d.judge, state) }));
     },
   };
 }

@@ -38,3 +38,19 @@ export async function ensureServerCert(dir: string, name: string, sans: { dns: s
   }
   return { ca: ca.ca, caKey: ca.caKey, cert, key };
 }
+
+/** A client certificate (CN, optional O — Kubernetes reads them as user and group) signed by the lab CA. */
+export async function ensureClientCert(dir: string, name: string, subject: { cn: string; o?: string }, ca: { ca: string; caKey: string }): Promise<{ cert: string; key: string }> {
+  const cert = path.join(dir, `${name}.crt`);
+  const key = path.join(dir, `${name}.key`);
+  if (!fs.existsSync(cert) || !fs.existsSync(key)) {
+    const csr = path.join(dir, `${name}.csr`);
+    const ext = path.join(dir, `${name}.ext`);
+    fs.writeFileSync(ext, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+    await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', `${subject.o ? `/O=${subject.o}` : ''}/CN=${subject.cn}`]);
+    await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.ca, '-CAkey', ca.caKey, '-CAcreateserial', '-out', cert, '-days', '397', '-extfile', ext]);
+    fs.chmodSync(key, 0o600);
+    fs.rmSync(csr, { force: true });
+  }
+  return { cert, key };
+}

@@ -62,6 +62,22 @@ export function portOwner(port: number): { pid: number; command: string } | unde
   return undefined;
 }
 
+/** Sockets on this local port exist and all are in TIME_WAIT (state 06 in /proc/net/tcp). */
+export function onlyTimeWait(port: number): boolean {
+  const states: string[] = [];
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const line of fs.readFileSync(f, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[1] && parseInt(cols[1].split(':')[1] ?? '', 16) === port) states.push(cols[3] ?? '');
+      }
+    } catch {
+      /* not Linux */
+    }
+  }
+  return states.length > 0 && states.every((st) => st === '06');
+}
+
 export async function assertPortFree(port: number, what: string): Promise<void> {
   // A server that was just killed may hold its port for a moment while its threads exit: allow it a short grace.
   for (let i = 0; i < 20; i++) {
@@ -69,6 +85,12 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
     await new Promise((r) => setTimeout(r, 100));
   }
   if (await portFree(port)) return;
+  // A port inside the kernel's ephemeral range may be the local end of someone's closed outgoing connection: TIME_WAIT
+  // holds it for up to 60 s and no process owns it. Wait that out rather than fail.
+  for (let waited = 0; waited < 65_000 && !portOwner(port) && onlyTimeWait(port); waited += 500) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (await portFree(port)) return;
+  }
   const owner = portOwner(port);
   const who = owner ? `pid ${owner.pid}: ${owner.command.slice(0, 120)}` : 'unknown process';
   throw new LabError(msg(`포트 ${port} (${what}) 를 이미 다른 프로세스가 쓰고 있습니다 — ${who}`, `port ${port} (${what}) is already in use — ${who}`), {

@@ -28,9 +28,11 @@ export function vaultShellEnv(lab: LabDir, nodes: VaultNodeInfo[], caFile: strin
   return env;
 }
 
-/** The shell environment resolved for the lab's own commands: the token itself, no PATH edits. */
+/** The shell environment resolved for the lab's own commands: the token itself, $PATH expanded. */
 export function resolvedEnv(lab: LabDir, shell: Record<string, string>): Record<string, string> {
-  const { PATH: _path, ...env } = shell;
+  const { PATH: shellPath, ...env } = shell;
+  // The lab's bin folder (its OpenBao, its kubectl) first, as in the learner's shell.
+  if (shellPath) env.PATH = shellPath.replace('$PATH', process.env.PATH ?? '');
   const token = lab.adminToken();
   if (token) {
     env.VAULT_TOKEN = token;

@@ -8,6 +8,8 @@ const node = { name: 'vault-0', reachable: true, initialized: true, sealed: fals
 
 /** What `lab start k8s-auth` leaves: Vault ready, nothing of the auth method yet. */
 const start = (): State => ({
+  platform: 'kind',
+  expectedHost: 'https://kubernetes.default.svc',
   nodes: [node],
   keysFile: true,
   active: 0,
@@ -26,25 +28,36 @@ const solved = (): State => ({
   role: { names: ['webapp'], namespaces: ['default'], policies: ['webapp'], audience: 'vault', ttl: 86400 },
   serviceAccounts: { 'default/webapp': true },
   login: { ok: true, read: 'ok', sa: 'default/webapp' },
+  refusals: { otherSa: refused('default/lab-probe'), otherNs: refused('lab-probe/webapp'), apiAudience: refused('default/webapp') },
 });
+
+const refused = (sa: string) => ({ ok: false, error: 'permission denied', sa });
+const accepted = (sa: string) => ({ ok: true, read: 'ok' as const, sa });
+
+/** The local platform: Vault outside the cluster, the lab's own apiserver. */
+const API = 'https://127.0.0.1:18332';
+const solvedLocal = (): State => ({ ...solved(), platform: 'local', expectedHost: API, host: API, caSet: true, reviewerSet: true });
 
 describe('k8s-auth judges', () => {
   it('every check fails on the start state except the chart-made RBAC', () => {
     const s = start();
     const failing = checks.filter((c) => !c.judge(s).ok).map((c) => c.id);
-    expect(failing).toEqual(['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience', 'login']);
+    expect(failing).toEqual(['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience', 'login', 'other-sa-refused', 'other-ns-refused', 'api-audience-refused']);
+    // On local nothing exists yet, not even the binding: every check fails.
+    const local = { ...s, platform: 'local' as const, expectedHost: API, bindings: [] };
+    expect(checks.filter((c) => !c.judge(local).ok).map((c) => c.id)).toEqual(checks.map((c) => c.id));
   });
 
   it('every check passes on the solved state', () => {
-    const s = solved();
-    for (const c of checks) expect({ id: c.id, ...c.judge(s) }).toEqual({ id: c.id, ok: true });
+    for (const s of [solved(), solvedLocal()]) for (const c of checks) expect({ id: c.id, ...c.judge(s) }).toEqual({ id: c.id, ok: true });
   });
 
   it('every check id is one a step names, and every step check exists', async () => {
     const topic = await loadTopic('k8s-auth');
     const named = new Set(topic.steps.flatMap((s) => s.checks ?? []));
     expect([...named].sort()).toEqual(checks.map((c) => c.id).sort());
-    expect(topic.platforms).toEqual(['kind']);
+    expect(topic.platforms).toEqual(['local', 'kind']);
+    expect(topic.steps.filter((x) => x.platforms?.includes('local') && !x.platforms.includes('kind')).map((x) => x.id)).toEqual(['accounts', 'config']);
   });
 
   it('policy without data/ is caught with a specific message', () => {
@@ -78,6 +91,27 @@ describe('k8s-auth judges', () => {
     expect(v.ok).toBe(false);
     expect(v.why?.en).toContain('127.0.0.1:6443');
     expect(judge('config-host', { ...solved(), host: 'https://kubernetes.default.svc.cluster.local:443' }).ok).toBe(true);
+  });
+
+  it('on local: the in-cluster address, a missing CA or a missing reviewer JWT is caught', () => {
+    const inCluster = judge('config-host', { ...solvedLocal(), host: 'https://kubernetes.default.svc' });
+    expect(inCluster.why?.en).toContain('in-cluster name');
+    expect(inCluster.fix?.en).toContain('kubernetes_host="$KUBE_API"');
+    expect(judge('config-host', { ...solvedLocal(), caSet: false }).why?.en).toContain('kubernetes_ca_cert is missing');
+    expect(judge('config-host', { ...solvedLocal(), reviewerSet: false }).why?.en).toContain('token_reviewer_jwt is missing');
+    expect(judge('config-host', { ...solvedLocal(), host: `${API}/` }).ok).toBe(true);
+  });
+
+  it('a role that lets in another SA, another namespace or an API-audience token is caught by the refusal probes', () => {
+    expect(judge('other-sa-refused', { ...solved(), refusals: { ...solved().refusals!, otherSa: accepted('default/lab-probe') } }).why?.en).toContain('default/lab-probe logs in and even reads');
+    expect(judge('other-ns-refused', { ...solved(), refusals: { ...solved().refusals!, otherNs: accepted('lab-probe/webapp') } }).fix?.en).toContain('bound_service_account_namespaces=default');
+    expect(judge('api-audience-refused', { ...solved(), refusals: { ...solved().refusals!, apiAudience: accepted('default/webapp') } }).fix?.en).toContain('audience=vault');
+  });
+
+  it('a refusal proves nothing while the right SA cannot log in either', () => {
+    const v = judge('other-sa-refused', { ...solved(), login: { ok: false, error: 'x509: certificate signed by unknown authority' } });
+    expect(v.ok).toBe(false);
+    expect(v.why?.en).toContain('cannot log in yet');
   });
 
   it('an audience that does not match the tokens is caught, and so is none', () => {

@@ -1,32 +1,56 @@
 /** Pure judges of the vso topic, and the manifests its steps apply (parsed back). */
 import { describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
-import { checks, VSO, type State } from '../../checkers/vso.ts';
-import { authManifest, staticSecretManifest } from '../../scenarios/vso.ts';
+import { checks, ESO, VSO, type State } from '../../checkers/vso.ts';
+import { authManifest, externalSecretManifest, secretStoreManifest, staticSecretManifest } from '../../scenarios/vso.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { K8S } from '../../checkers/k8s-auth.ts';
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
+const on = (platform: 'local' | 'kind') => checks.filter((c) => !c.platforms || c.platforms.includes(platform));
 const vault = { username: 'static-user', password: 'static-password' };
-const start = (): State => ({ vault });
+const start = (): State => ({ platform: 'kind', vault, vaultVersion: 1, vaultHistory: [vault] });
 const solved = (): State => ({
+  platform: 'kind',
   vault,
+  vaultVersion: 1,
+  vaultHistory: [vault],
   operator: { replicas: 1, ready: 1 },
   vaultAuth: { method: 'kubernetes', role: 'webapp', serviceAccount: 'webapp', audiences: ['vault'], valid: true },
+  staticSecret: { generation: 1, lastGeneration: 1, secretMAC: true, conditions: [{ type: 'SecretSynced', status: 'True', reason: 'SecretSynced' }, { type: 'Healthy', status: 'True' }] },
   synced: { username: 'static-user', password: 'static-password', _raw: '{}' },
 });
 
-describe('vso judges', () => {
-  it('every check fails on the start state', () => {
-    expect(checks.filter((c) => !c.judge(start()).ok).map((c) => c.id)).toEqual(['operator-ready', 'vault-auth', 'secret-synced']);
+const rotated = { username: 'static-user', password: 'rotated-password-2' };
+const ready = (reason: string, at = '2026-11-29T19:00:00Z') => [{ type: 'Ready', status: 'True', reason, lastTransitionTime: at }];
+/** What the local platform's ESO leaves after the by-hand copy, the sync, a change in Vault and a deleted Secret. */
+const solvedLocal = (): State => ({
+  platform: 'local',
+  vault: rotated,
+  vaultVersion: 2,
+  vaultHistory: [vault, rotated],
+  operator: { replicas: 1, ready: 1, crds: [...ESO.crds] },
+  store: { conditions: ready('Valid') },
+  externalSecret: { conditions: ready('SecretSynced') },
+  manual: { ...vault },
+  synced: { ...rotated },
+  syncedMeta: { uid: 'u2', createdAt: '2026-11-29T19:00:30Z', owners: [{ kind: 'ExternalSecret', name: ESO.externalSecret }] },
+});
+const startLocal = (): State => ({ platform: 'local', vault, vaultVersion: 1, vaultHistory: [vault], operator: { replicas: 1, ready: 1, crds: [...ESO.crds] } });
+
+describe('vso judges (kind: VSO)', () => {
+  it('every kind check fails on the start state', () => {
+    expect(on('kind').filter((c) => !c.judge(start()).ok).map((c) => c.id)).toEqual(['operator-ready', 'vault-auth', 'static-secret-synced', 'secret-synced']);
   });
-  it('every check passes on the solved state', () => {
-    for (const c of checks) expect({ id: c.id, ...c.judge(solved()) }).toEqual({ id: c.id, ok: true });
+  it('every kind check passes on the solved state', () => {
+    for (const c of on('kind')) expect({ id: c.id, ...c.judge(solved()) }).toEqual({ id: c.id, ok: true });
   });
   it('step checks and checker ids agree', async () => {
     const topic = await loadTopic('vso');
     expect([...new Set(topic.steps.flatMap((s) => s.checks ?? []))].sort()).toEqual(checks.map((c) => c.id).sort());
-    expect(topic.steps.filter((s) => s.kind === 'task').map((s) => s.id)).toEqual(['install', 'auth', 'static-secret']);
+    const tasks = (p: string) => topic.steps.filter((s) => s.kind === 'task' && (!s.platforms || s.platforms.includes(p as 'local'))).map((s) => s.id);
+    expect(tasks('kind')).toEqual(['install', 'auth', 'static-secret']);
+    expect(tasks('local')).toEqual(['by-hand', 'secret-store', 'external-secret', 'drift']);
   });
   it('an operator that is not ready yet is caught', () => {
     expect(judge('operator-ready', { ...solved(), operator: { replicas: 1, ready: 0 } }).why?.en).toContain('0/1');
@@ -36,9 +60,17 @@ describe('vso judges', () => {
     expect(v.ok).toBe(false);
     expect(v.why?.en).toContain("lack the role's audience 'vault'");
   });
-  it('a VaultAuth VSO reports invalid shows its error', () => {
+  it('an error VSO records on the VaultAuth is shown', () => {
     const v = judge('vault-auth', { ...solved(), vaultAuth: { ...solved().vaultAuth!, valid: false, error: 'namespace not authorized' } });
     expect(v.why?.en).toContain('namespace not authorized');
+  });
+  it('a valid VaultAuth proves nothing: an unsynced VaultStaticSecret and a missing Secret fail (issue 12)', () => {
+    const s: State = { ...solved(), staticSecret: { generation: 1, lastGeneration: 0, secretMAC: false, conditions: [] }, synced: undefined };
+    expect(judge('vault-auth', s).ok).toBe(true);
+    expect(judge('static-secret-synced', s).why?.en).toContain('has not synced');
+    expect(judge('secret-synced', s).why?.en).toContain('does not exist');
+    const failed: State = { ...solved(), staticSecret: { ...solved().staticSecret!, conditions: [{ type: 'SecretSynced', status: 'False', message: 'Failed to sync the secret, err=403 permission denied' }] } };
+    expect(judge('static-secret-synced', failed).why?.en).toContain('SecretSynced=False: Failed to sync the secret, err=403');
   });
   it('a Secret that differs from Vault (stale or wrong path) is caught', () => {
     expect(judge('secret-synced', { ...solved(), synced: { username: 'static-user' } }).why?.en).toContain('password');
@@ -46,6 +78,36 @@ describe('vso judges', () => {
   });
   it('an unreachable Kubernetes API fails with the cause', () => {
     for (const c of checks) expect(c.judge({ ...solved(), kubeError: 'no context' }).why?.en).toContain('no context');
+  });
+});
+
+describe('vso judges (local: ESO)', () => {
+  it('every local check fails on the start state', () => {
+    expect(on('local').filter((c) => !c.judge(startLocal()).ok).map((c) => c.id)).toEqual(['manual-secret', 'store-ready', 'external-secret-ready', 'secret-synced', 'vault-change-synced', 'secret-recreated']);
+    expect(judge('operator-ready', { ...startLocal(), operator: { replicas: 1, ready: 1, crds: [] } }).why?.en).toContain('CRDs are missing');
+  });
+  it('every local check passes on the solved state', () => {
+    for (const c of on('local')) expect({ id: c.id, ...c.judge(solvedLocal()) }).toEqual({ id: c.id, ok: true });
+  });
+  it("the SecretStore's and ExternalSecret's own conditions are read, with ESO's message", () => {
+    const bad = { conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidProviderConfig', message: 'invalid audience (aud) claim' }] };
+    expect(judge('store-ready', { ...solvedLocal(), store: bad }).why?.en).toContain('InvalidProviderConfig: invalid audience');
+    expect(judge('external-secret-ready', { ...solvedLocal(), externalSecret: { conditions: [{ type: 'Ready', status: 'False', reason: 'SecretSyncedError', message: 'could not get secret data from provider' }] } }).why?.en).toContain('SecretSyncedError');
+  });
+  it('a change in Vault that has not reached the Secret, or no change at all, is caught', () => {
+    expect(judge('vault-change-synced', { ...solvedLocal(), synced: { ...vault } }).why?.en).toContain('version 2 but the Secret still differs: password');
+    expect(judge('vault-change-synced', { ...solvedLocal(), vault, vaultVersion: 1, vaultHistory: [vault], synced: { ...vault } }).why?.en).toContain('first version');
+  });
+  it('a Secret never deleted, or one not owned by the ExternalSecret, is caught', () => {
+    expect(judge('secret-recreated', { ...solvedLocal(), syncedMeta: { ...solvedLocal().syncedMeta!, createdAt: '2026-11-29T19:00:01Z' } }).why?.en).toContain('made at the first sync');
+    expect(judge('secret-recreated', { ...solvedLocal(), syncedMeta: { ...solvedLocal().syncedMeta!, owners: [] } }).why?.en).toContain('not owned by ExternalSecret');
+    // A condition that flapped (store broken, then fixed) moves the first-sync time: the uids seen before still tell.
+    expect(judge('secret-recreated', { ...solvedLocal(), externalSecret: { conditions: ready('SecretSynced', '2026-11-29T19:05:00Z') }, uidsSeen: 2 }).ok).toBe(true);
+    expect(judge('secret-recreated', { ...solvedLocal(), externalSecret: { conditions: ready('SecretSynced', '2026-11-29T19:05:00Z') }, uidsSeen: 1 }).ok).toBe(false);
+  });
+  it('the by-hand Secret must hold values Vault had', () => {
+    expect(judge('manual-secret', { ...solvedLocal(), manual: { username: 'static-user', password: 'typo' } }).ok).toBe(false);
+    expect(judge('manual-secret', { ...solvedLocal(), manual: { ...rotated } }).ok).toBe(true);
   });
 });
 
@@ -62,5 +124,13 @@ describe('vso manifests', () => {
     expect(d!.kind).toBe('VaultStaticSecret');
     expect(d!.spec).toMatchObject({ type: 'kv-v2', mount: 'secret', path: 'webapp/config', vaultAuthRef: VSO.auth, destination: { name: VSO.destination, create: true } });
     expect(d!.spec.path).not.toContain('data/');
+  });
+  it('SecretStore + ExternalSecret (ESO, local) use the same role, SA, audience and path without data/', () => {
+    const [store] = loadAllYaml(secretStoreManifest) as { kind: string; apiVersion: string; spec: { provider: { vault: Record<string, unknown> } } }[];
+    expect(store!.apiVersion).toBe('external-secrets.io/v1');
+    expect(store!.spec.provider.vault).toEqual({ server: '$VAULT_ADDR', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: K8S.role, serviceAccountRef: { name: K8S.sa, audiences: [K8S.audience] } } } });
+    const [es] = loadAllYaml(externalSecretManifest) as { kind: string; spec: { refreshInterval: string; target: { name: string; creationPolicy: string }; dataFrom: { extract: { key: string } }[] } }[];
+    expect(es!.kind).toBe('ExternalSecret');
+    expect(es!.spec).toMatchObject({ refreshInterval: '10s', target: { name: VSO.destination, creationPolicy: 'Owner' }, dataFrom: [{ extract: { key: 'webapp/config' } }] });
   });
 });

@@ -4,6 +4,16 @@ import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
+import { binCache, buildEstimate, findKubeBin, missingKubeBins, type KubeBinName } from '../../platforms/local/kube-bin.ts';
+
+const kubeBin = (n: KubeBinName) => () => {
+  const f = findKubeBin(n);
+  return f ? `${f.path} (${f.source})` : undefined;
+};
+const K8S_HINT = msg(
+  `bash scripts/setup.sh --k8s (Go 모듈 프록시에서 빌드해 ${binCache()} 에 둠) · 또는 KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
+  `bash scripts/setup.sh --k8s (built from the Go module proxy into ${binCache()}) · or KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
+);
 
 interface Req {
   name: string;
@@ -23,6 +33,10 @@ export const requirements: Req[] = [
   { name: 'slapd', found: sbin('slapd'), hint: msg('apt-get install slapd ldap-utils (macOS: brew install openldap)', 'apt-get install slapd ldap-utils (macOS: brew install openldap)'), for: ['ldap'] },
   { name: 'ldapadd', found: () => which('ldapadd'), hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils'), for: ['ldap'] },
   { name: 'mariadbd', found: sbin('mariadbd'), hint: msg('apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)', 'apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)'), for: ['mcp'] },
+  { name: 'kube-apiserver', found: kubeBin('kube-apiserver'), hint: K8S_HINT, for: ['k8s-auth', 'vso'] },
+  { name: 'etcd', found: kubeBin('etcd'), hint: K8S_HINT, for: ['k8s-auth', 'vso'] },
+  { name: 'external-secrets', found: kubeBin('external-secrets'), hint: K8S_HINT, for: ['vso'] },
+  { name: 'go', found: () => which('go'), hint: msg('https://go.dev/dl (Go 1.24 이상: 로컬 Kubernetes 바이너리를 빌드할 때만)', 'https://go.dev/dl (Go >= 1.24: only to build the local Kubernetes binaries)'), for: [] },
   { name: 'chromium', found: () => which('chromium') ?? which('chromium-browser') ?? which('google-chrome'), hint: msg('apt-get install chromium (사이트 브라우저 테스트용)', 'apt-get install chromium (for the site browser tests)'), for: [] },
   { name: 'kind', found: () => which('kind'), hint: msg('https://kind.sigs.k8s.io 에서 설치 (kind 플랫폼)', 'install from https://kind.sigs.k8s.io (kind platform)'), for: ['kind'] },
   { name: 'kubectl', found: () => which('kubectl'), hint: msg('kubectl 설치 (kind 플랫폼)', 'install kubectl (kind platform)'), for: ['kind'] },
@@ -39,6 +53,8 @@ export const doctor: CommandFn = async (a) => {
     a.report.out(JSON.stringify({ node: process.version, nodeOk, tools: rows }, null, 2));
   } else {
     a.report.out(`${nodeOk ? a.report.style('✓', 'green') : a.report.style('✗', 'red')} node ${process.version}`);
+    const toBuild = missingKubeBins(true);
+    if (toBuild.length) a.report.out(a.report.style(a.report.t(msg(`  'bash scripts/setup.sh --k8s' 가 빌드할 것: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? '있음' : '필요'})`, `  'bash scripts/setup.sh --k8s' would build: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? 'present' : 'needed'})`)), 'dim'));
     for (const r of rows) {
       const mark = r.path ? a.report.style('✓', 'green') : r.required ? a.report.style('✗', 'red') : a.report.style('-', 'yellow');
       a.report.out(`${mark} ${r.name.padEnd(12)} ${r.path ?? a.report.t(msg('없음', 'missing'))}${r.path ? '' : `  → ${r.hint}`}${r.for.length ? a.report.style(`  [${r.for.join(', ')}]`, 'dim') : ''}`);

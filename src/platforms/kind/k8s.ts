@@ -15,11 +15,13 @@ const notFound = (e: unknown): boolean => (e as { code?: number }).code === 404;
 
 export class Kube {
   readonly context: string;
-  private readonly kc: KubeConfig;
-  constructor(context: string) {
+  protected readonly kc: KubeConfig;
+  /** `kubeconfig`: a file instead of the default ($KUBECONFIG, ~/.kube/config) — the local platform's own. */
+  constructor(context: string, kubeconfig?: string) {
     this.context = context;
     this.kc = new KubeConfig();
-    this.kc.loadFromDefault();
+    if (kubeconfig) this.kc.loadFromFile(kubeconfig);
+    else this.kc.loadFromDefault();
     this.kc.setCurrentContext(context);
   }
   private core = () => this.kc.makeApiClient(CoreV1Api);

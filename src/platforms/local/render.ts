@@ -4,6 +4,11 @@ import { displayArg, nodeName } from '../display.ts';
 
 /** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
 export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
+  // `lab env` points KUBECONFIG at the lab's own kubeconfig, whose only context is the lab's: the flag is noise here.
+  return renderLocalRaw(cmd, spec, topic).replace(/kubectl --context "?\$LAB_KUBE_CONTEXT"? /g, 'kubectl ');
+}
+
+function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
@@ -19,7 +24,9 @@ export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: stri
       return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
-      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      // The lab substitutes $VARS in an exec's stdin; an unquoted heredoc makes the learner's shell do the same.
+      const eof = cmd.stdin !== undefined && /\$\{?\w/.test(cmd.stdin) ? 'EOF' : "'EOF'";
+      if (cmd.stdin !== undefined) s += ` <<${eof}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       return s;
     }
     case 'node': {
