@@ -71,7 +71,7 @@ describe('runner', () => {
   it('a step failing on a plain error (a Vault API answer) ends as a typed error naming the step and what to run', async () => {
     const sink = { write: () => undefined };
     const topic = { id: 't', steps: [{ id: 'boom', kind: 'setup', title: { ko: 'b', en: 'b' }, task: { ko: '', en: '' }, solve: () => Promise.reject(new Error('failed to get raft challenge')) }] } as unknown as Topic;
-    const ctx = { topic, report: new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink }) } as unknown as LabContext;
+    const ctx = { topic, platform: { name: 'local' }, report: new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink }) } as unknown as LabContext;
     const e = await runSteps(ctx, 'run').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(LabError);
     expect((e as LabError).exitCode).toBe(3);
