@@ -195,8 +195,11 @@ export const checks: Checker<State>['checks'] = [
       const removed = missing.find((n) => n.reachable && n.initialized);
       if (removed)
         return fail(
-          msg(`${removed.name} 은(는) Raft 구성에서 제거되었습니다 (remove-peer): 스스로 다시 합류하지 않습니다.`, `${removed.name} was removed from Raft (remove-peer): it will not rejoin by itself.`),
-          msg("제거된 노드는 데이터를 비운 뒤에만 다시 합류할 수 있습니다: 'npx lab reset ha-failover' 로 처음부터 하세요.", "A removed node can rejoin only with empty data: start over with 'npx lab reset ha-failover'."),
+          msg(`${removed.name} 은(는) Raft 구성에서 제거되었습니다 (remove-peer): 옛 Raft 데이터 때문에 스스로 다시 합류하지 않습니다.`, `${removed.name} was removed from Raft (remove-peer): its old Raft data keeps it out for good.`),
+          msg(
+            `'npx lab node ha-failover reset ${removed.name}' 로 그 노드의 데이터만 지우고 다시 합류·unseal 하세요 ('npx lab run ha-failover' 도 같은 일을 합니다).`,
+            `Run 'npx lab node ha-failover reset ${removed.name}' to wipe that node alone, join and unseal it again ('npx lab run ha-failover' does the same).`,
+          ),
         );
       const absent = missing.find((n) => !n.initialized);
       if (absent) return { ...fail(msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개: ${absent.name} 이(가) 아직 합류하지 않았습니다.`, `${voters.length} voters of ${s.servers.length} servers: ${absent.name} has not joined yet.`), msg(joinCmdText(absent.name), joinCmdText(absent.name))), after: 'all-unsealed' };

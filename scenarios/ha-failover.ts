@@ -3,6 +3,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { CANARY, observeLeader, raftTerm } from '../labs/ha-failover/data.ts';
+import { inCluster, joinCmd, raftMembers, rejoinNode, strayNodes, unsealOrRejoin } from './raft.ts';
 
 const NODES = [0, 1, 2];
 export { CANARY };
@@ -13,13 +14,6 @@ const autopilotCmd: Cmd = {
   args: ['operator', 'raft', 'autopilot', 'set-config', '-server-stabilization-time=1s'],
   note: msg('실습용으로 voter 승격 대기를 10초에서 1초로 줄입니다.', 'For the lab: promote new voters after 1 s instead of 10 s.'),
 };
-
-const joinCmd = (node: number): Cmd => ({
-  kind: 'vault',
-  node,
-  args: ['operator', 'raft', 'join', '-leader-ca-cert=@$VAULT_CACERT', '$VAULT_ADDR_0'],
-  note: msg('retry_join 이 이미 합류시켰다면 이 명령은 생략해도 됩니다.', 'Skip this if retry_join has already joined the node.'),
-});
 
 async function joined(ctx: LabContext, node: number): Promise<boolean> {
   return (await health(ctx, node))?.initialized === true;
@@ -83,13 +77,13 @@ async function followersPending(ctx: LabContext): Promise<Pending | undefined> {
   return { status, commands };
 }
 
-/** A node counts as joined when it says so or, if it is down right now, when Raft still lists it. */
-async function joinedOrListed(ctx: LabContext, node: number): Promise<boolean> {
-  if (await joined(ctx, node)) return true;
-  if ((await health(ctx, node)) !== undefined) return false;
-  const a = await ctx.activeVault();
-  const name = ctx.platform.vaultNodes()[node]!.name;
-  return a !== undefined && (await a.client.raftServers().catch(() => [])).some((s) => s.node_id === name);
+async function unsealNode(ctx: LabContext, n: number): Promise<void> {
+  for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+}
+
+/** Every node that is up but outside the Raft configuration is wiped and joined again (see scenarios/raft.ts). */
+async function rejoinStrays(ctx: LabContext): Promise<void> {
+  for (const n of await strayNodes(ctx)) await rejoinNode(ctx, n);
 }
 
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
@@ -133,7 +127,10 @@ export const topic: TopicDef = {
       // Once the whole cluster has been seen, a sealed or dead vault-0 is the drill's revived node: the rejoin step's.
       heldFor: async (ctx) => completeOnce(ctx),
       solve: async (ctx) => {
-        for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
+        // After a failover vault-0 is a follower like the others: one whose data the keys cannot open is rejoined.
+        await unsealOrRejoin(ctx, 0, async () => {
+          for (const c of [...unsealKeyVars(3), ...unsealCmds(3, 0)]) await ctx.exec(c);
+        });
         await ctx.exec(rootTokenCmd);
         // After `lab down` every node comes back sealed but already joined: vault-0 alone is no quorum, so it cannot
         // become active until a follower is unsealed too (the next steps). Only a brand-new cluster waits here.
@@ -148,17 +145,31 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('vault-1, vault-2 를 Raft 에 합류', 'Join vault-1 and vault-2 to Raft'),
       task: msg('vault-1 과 vault-2 를 vault-0 의 Raft 클러스터에 합류시키세요 (리더 CA 로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
-      hint: msg('설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다.', 'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins.'),
+      hint: msg(
+        '설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. raft remove-peer 로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
+        'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
+      ),
       commands: [joinCmd(1), joinCmd(2)],
       solve: async (ctx) => {
-        for (const n of [1, 2]) {
+        // A node still holding the Raft data of a cluster it is no longer part of never rejoins by itself.
+        await rejoinStrays(ctx);
+        // A join asks the leader for its challenge: with none elected yet it fails ("failed to get raft challenge").
+        await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000).catch(() => undefined);
+        const a = await ctx.activeVault();
+        for (const n of NODES) {
+          if (n === a?.node) continue;
           // retry_join usually wins the race; joining twice is an error, so only join what has not joined.
-          if (!(await joined(ctx, n))) await ctx.exec(joinCmd(n)).catch(async (e) => {
+          if (!(await joined(ctx, n))) await ctx.exec(joinCmd(n, a?.node ?? 0)).catch(async (e) => {
             if (!(await joined(ctx, n))) throw e;
           });
         }
       },
-      done: async (ctx) => (await joinedOrListed(ctx, 1)) && (await joinedOrListed(ctx, 2)),
+      // Live membership, not "the join ran once": a removed peer is initialised and unsealed, yet outside.
+      done: async (ctx) => {
+        const members = await raftMembers(ctx);
+        for (const n of NODES) if (!(await inCluster(ctx, n, members))) return false;
+        return true;
+      },
     },
     {
       id: 'unseal-followers',
@@ -171,10 +182,14 @@ export const topic: TopicDef = {
         // The same commands, the two nodes side by side: each node's three keys stay in order.
         await Promise.all([1, 2].map(async (n) => {
           if ((await health(ctx, n))?.sealed === false) return;
-          for (const c of unsealCmds(3, n)) await ctx.exec(c);
+          await unsealOrRejoin(ctx, n, async () => {
+            for (const c of unsealCmds(3, n)) await ctx.exec(c);
+          });
         }));
+        // A sealed node looked joined until now; unsealed, one still outside the configuration is a stray.
+        await rejoinStrays(ctx);
       },
-      done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false,
+      done: async (ctx) => (await health(ctx, 1))?.sealed === false && (await health(ctx, 2))?.sealed === false && (await strayNodes(ctx)).length === 0,
       pending: followersPending,
       heldFor: async (ctx) => completeOnce(ctx),
       checks: ['all-unsealed'],
@@ -189,8 +204,27 @@ export const topic: TopicDef = {
       // Without the root token in the shell, list-peers answers 403: say which command logs in, not just "log in".
       pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers 가 403 으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
       solve: async (ctx) => {
+        // No leader: a sealed member is missing from the quorum (vault-0 restarted while a removed peer is unsealed
+        // makes "some node is unsealed" true); unseal every sealed node. A removed peer only shows as a stray once a
+        // leader is elected.
+        if (!(await ctx.activeVault())) {
+          for (const n of NODES) {
+            const h = await health(ctx, n);
+            if (h?.initialized && h.sealed) await unsealNode(ctx, n);
+          }
+        }
+        await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000);
+        // A sealed node outside the configuration looks like one still joining until it is unsealed.
+        const members = (await raftMembers(ctx)) ?? [];
+        for (const n of NODES) {
+          const h = await health(ctx, n);
+          if (h?.initialized && h.sealed && !members.includes(ctx.platform.vaultNodes()[n]!.name)) await unsealOrRejoin(ctx, n, () => unsealNode(ctx, n));
+        }
+        await rejoinStrays(ctx);
         await waitVoters(ctx, 3);
-        await ctx.exec({ kind: 'vault', args: ['operator', 'raft', 'list-peers'] });
+        // Asked of the active node: vault-0 may be down or sealed after a failover.
+        const a = await ctx.activeVault();
+        await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['operator', 'raft', 'list-peers'] });
         await observeLeader(ctx);
       },
       done: async (ctx) => {
@@ -212,8 +246,9 @@ export const topic: TopicDef = {
         { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] },
       ],
       solve: async (ctx) => {
-        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
+        // Aimed at the active node: vault-0 may be a node that is still joining (sealed) after a wipe.
         const a = await ctx.activeVault();
+        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
         await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] });
       },
       done: async (ctx) => {
@@ -275,7 +310,11 @@ export const topic: TopicDef = {
       solve: async (ctx) => {
         for (const n of NODES) {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
-          if ((await health(ctx, n))?.sealed !== false) for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+          if ((await health(ctx, n))?.sealed !== false) {
+            await unsealOrRejoin(ctx, n, async () => {
+              for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
+            });
+          }
         }
         await waitUntil(msg('세 노드 unseal, active 하나', '3 unsealed nodes with one active'), async () => {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
@@ -290,4 +329,5 @@ export const topic: TopicDef = {
       checks: ['all-unsealed', 'voters', 'one-active'],
     },
   ],
+  resetNode: (ctx, n) => rejoinNode(ctx, n),
 };

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Cmd, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
+import { envError } from '../src/engine/errors.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { KEYS_FILE, health, mountType, waitUntil } from './common.ts';
@@ -26,7 +27,12 @@ const initCmd: Cmd = {
 
 async function activeAdmin(ctx: LabContext) {
   const a = await ctx.activeVault();
-  if (!a) throw new Error('no active vault node');
+  if (!a) {
+    throw envError(
+      msg('active Vault 노드가 없습니다 (sealed 이거나 멈춤).', 'there is no active Vault node (sealed or stopped).'),
+      msg("'npx lab run production' 이 노드를 다시 띄우고 transit 로 자동 unseal 합니다.", "'npx lab run production' starts the nodes again; they auto-unseal through transit."),
+    );
+  }
   return a.client;
 }
 
@@ -38,7 +44,12 @@ async function setupCluster(ctx: LabContext): Promise<void> {
   // The lab's own admin token, so the root token can be revoked in the last step without locking the lab out.
   if (!ctx.lab.readSecret('admin-token')?.trim()) {
     const root = ctx.lab.clusterKeys()?.root_token;
-    if (!root) throw new Error('cluster-keys.json has no root token');
+    if (!root) {
+      throw envError(
+        msg(`${ctx.lab.path('cluster-keys.json')} 에 root 토큰이 없습니다.`, `${ctx.lab.path('cluster-keys.json')} has no root token.`),
+        msg("init 출력 전체(-format=json)를 그 파일에 저장하세요. 잃어버렸다면 'npx lab reset production' 으로 처음부터 만드세요.", "Save the whole init output (-format=json) in that file; if it is lost, start over with 'npx lab reset production'."),
+      );
+    }
     const c = (await ctx.activeVault(root))!.client;
     await c.write('/sys/policy/lab-admin', { policy: ADMIN_POLICY });
     const t = await c.write<{ auth: { client_token: string } }>('/auth/token/create-orphan', { policies: ['lab-admin'], ttl: '768h', display_name: 'lab-admin' });

@@ -15,8 +15,12 @@ import { quorumMessage } from './judge.ts';
 
 export const MOUNT = 'chaos-drill';
 
+export type DrillMode = 'crash' | 'graceful';
+
 export interface DrillOptions {
   kills: number;
+  /** crash: SIGKILL the active node (Raft must time out and elect); graceful: SIGTERM, as `kubectl delete pod` (it hands leadership over). */
+  mode?: DrillMode;
   /** Also take two nodes down at once and show that writes are refused, then bring them back. */
   quorum: boolean;
   keys?: number;
@@ -183,8 +187,18 @@ async function waitHealthy(ctx: LabContext, clients: VaultClient[], timeoutMs = 
     if (s.unsealed === n && s.actives === 1 && s.voters === n && s.healthy) return s;
     await sleep(100);
   }
-  throw new Error(`cluster not healthy after ${timeoutMs / 1000}s: ${JSON.stringify(s)}`);
+  throw drillStuck(msg(`${timeoutMs / 1000}초 안에 클러스터가 정상으로 돌아오지 않았습니다.`, `the cluster was not healthy again within ${timeoutMs / 1000} s.`), JSON.stringify(s));
 }
+
+/** The drill stopped half-way: a typed error that says how to get the cluster back (never "unexpected error"). */
+function drillStuck(what: Msg, detail?: string): LabError {
+  return new LabError(msg(`장애 훈련을 계속할 수 없습니다: ${what.ko}`, `the drill cannot go on: ${what.en}`), {
+    exitCode: Exit.environment,
+    hint: msg("'npx lab check ha-failover' 로 상태를 보고, 'npx lab run ha-failover' 로 클러스터를 되살린 뒤 다시 하세요.", "See the state with 'npx lab check ha-failover'; 'npx lab run ha-failover' brings the cluster back, then try again."),
+    ...(detail ? { detail } : {}),
+  });
+}
+const noActive = (when: Msg) => drillStuck(msg(`active 노드가 없습니다 (${when.ko}).`, `there is no active node (${when.en}).`));
 
 async function bringBack(ctx: LabContext, node: number): Promise<void> {
   await ctx.platform.nodeAction('start', node);
@@ -195,7 +209,7 @@ async function bringBack(ctx: LabContext, node: number): Promise<void> {
 
 async function ensureMount(ctx: LabContext): Promise<void> {
   const a = await ctx.activeVault();
-  if (!a) throw new Error('no active node');
+  if (!a) throw noActive(msg('드릴용 마운트를 만들 때', 'creating the drill\'s mount'));
   const mounts = await a.client.read<{ data?: Record<string, unknown> } & Record<string, unknown>>('/sys/mounts');
   const all = (mounts.data ?? mounts) as Record<string, unknown>;
   if (!all[`${MOUNT}/`]) await a.client.write(`/sys/mounts/${MOUNT}`, { type: 'kv', options: { version: '2' }, description: 'lab chaos drill' });
@@ -221,7 +235,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 
 export async function readBack(ctx: LabContext, writes: WriteRecord[], keys: string[]): Promise<{ reads: ReadBack[]; finalVersions: Record<string, number> }> {
   const active = await ctx.activeVault();
-  if (!active) throw new Error('no active node to read back from');
+  if (!active) throw noActive(msg('쓴 값을 다시 읽을 때', 'reading the writes back'));
   const c = active.client;
   const finalVersions: Record<string, number> = {};
   const wanted = new Set<string>();
@@ -269,6 +283,7 @@ async function waitFor(what: string, fn: () => boolean, timeoutMs: number): Prom
 
 export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<DrillRecord> {
   const t0 = Date.now();
+  const mode = o.mode ?? 'crash';
   const say = o.progress ?? (() => undefined);
   const nodes = ctx.platform.vaultNodes();
   const token = ctx.lab.adminToken();
@@ -295,12 +310,12 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
   try {
     for (let n = 1; n <= o.kills; n++) {
       const healthyAt = Date.now();
-      if (!(await waitFor('acks', () => acksSince(writer.writes, healthyAt) >= between, 30_000))) throw new Error('the writer got no acknowledgement for 30 s on a healthy cluster');
+      if (!(await waitFor('acks', () => acksSince(writer.writes, healthyAt) >= between, 30_000))) throw drillStuck(msg('정상 클러스터에서 30초 동안 쓰기 확인(ack)이 하나도 없었습니다.', 'the writer got no acknowledgement for 30 s on a healthy cluster.'));
       const a = await ctx.activeVault();
-      if (!a) throw new Error('no active node before a kill');
+      if (!a) throw noActive(msg(`${n}번째 종료 직전`, `before stop ${n}`));
       writer.phase = `kill-${n}`;
       const killAt = Date.now();
-      await ctx.platform.nodeAction('kill', a.node);
+      await ctx.platform.nodeAction(mode === 'graceful' ? 'stop' : 'kill', a.node);
       const rec: KillRecord = { n, node: a.node, at: killAt };
       kills.push(rec);
       // An ack from the killed node itself can only be a write that beat the SIGKILL: not a failover.
@@ -316,8 +331,8 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
       rec.recoverMs = Date.now() - killAt;
       say(
         msg(
-          `  [${n}/${o.kills}] ${nodes[a.node]!.name} 강제 종료 → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'} 가 ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'}초 만에 쓰기 응답, ${(rec.recoverMs / 1000).toFixed(1)}초 만에 3노드 복구 (쓰기 ack ${acksSince(writer.writes, 0)})`,
-          `  [${n}/${o.kills}] killed ${nodes[a.node]!.name} → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'} answered a write after ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'} s, 3 nodes healthy after ${(rec.recoverMs / 1000).toFixed(1)} s (${acksSince(writer.writes, 0)} writes acknowledged)`,
+          `  [${n}/${o.kills}] ${nodes[a.node]!.name} ${mode === 'graceful' ? '정상 종료' : '강제 종료'} → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'} 가 ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'}초 만에 쓰기 응답, ${(rec.recoverMs / 1000).toFixed(1)}초 만에 3노드 복구 (쓰기 ack ${acksSince(writer.writes, 0)})`,
+          `  [${n}/${o.kills}] ${mode === 'graceful' ? 'stopped' : 'killed'} ${nodes[a.node]!.name} → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'} answered a write after ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'} s, 3 nodes healthy after ${(rec.recoverMs / 1000).toFixed(1)} s (${acksSince(writer.writes, 0)} writes acknowledged)`,
         ),
       );
     }
@@ -325,7 +340,7 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
       const healthyAt = Date.now();
       await waitFor('acks', () => acksSince(writer.writes, healthyAt) >= between, 30_000);
       const a = await ctx.activeVault();
-      if (!a) throw new Error('no active node before the quorum drill');
+      if (!a) throw noActive(msg('과반 상실 훈련 직전', 'before the quorum-loss phase'));
       const victims = [a.node, (a.node + 1) % nodes.length];
       say(msg(`  과반 상실: ${victims.map((v) => nodes[v]!.name).join(', ')} 두 노드를 강제 종료합니다 …`, `  losing quorum: hard-killing ${victims.map((v) => nodes[v]!.name).join(' and ')} …`));
       for (const v of victims) await ctx.platform.nodeAction('kill', v);
@@ -351,5 +366,5 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
   const cluster = await waitHealthy(ctx, clients).catch(() => clusterState(ctx, clients));
   say(msg(`  확인된 쓰기를 active 노드에서 버전별로 다시 읽습니다 …`, `  reading every acknowledged write back, by version, from the active node …`));
   const { reads, finalVersions } = await readBack(ctx, writer.writes, keys);
-  return { startedAt: new Date(t0).toISOString(), nodes: nodes.length, writes: writer.writes, reads, kills, ...(quorum ? { quorum } : {}), finalVersions, cluster, durationMs: Date.now() - t0 };
+  return { startedAt: new Date(t0).toISOString(), mode, nodes: nodes.length, writes: writer.writes, reads, kills, ...(quorum ? { quorum } : {}), finalVersions, cluster, durationMs: Date.now() - t0 };
 }

@@ -69,6 +69,8 @@ export interface ClusterState {
 
 export interface DrillRecord {
   startedAt: string;
+  /** How the active node was taken down: crash = SIGKILL (the default, also for records without it), graceful = SIGTERM. */
+  mode?: 'crash' | 'graceful';
   nodes: number;
   writes: WriteRecord[];
   reads: ReadBack[];
@@ -164,12 +166,12 @@ export function judgeDrill(r: DrillRecord): DrillVerdict {
   const summary = msg(
     `쓰기 ${r.writes.length}건: 확인(ack) ${acked.length}, 거부 ${refused}, 불명 ${u}${u ? ` (응답 없음 — 그중 ${unknownCommitted}건은 실제로 저장됨; 확인도 유실도 아님)` : ''}, 유실 ${lost}` +
       (unverified ? `, 검증 불가 ${unverified}` : '') +
-      `. 강제 종료 ${r.kills.length}회` +
+      (r.mode === 'graceful' ? `. 정상 종료(SIGTERM) ${r.kills.length}회` : `. 강제 종료(SIGKILL) ${r.kills.length}회`) +
       (failover.p50 !== undefined ? `, 장애 전환 p50 ${(failover.p50 / 1000).toFixed(1)}초 / p95 ${(failover.p95! / 1000).toFixed(1)}초` : '') +
       `. 클러스터: unseal ${r.cluster.unsealed}/${r.nodes}, active ${r.cluster.actives}, voter ${r.cluster.voters}.`,
     `${r.writes.length} writes: ${acked.length} acknowledged, ${refused} refused, ${u} unknown${u ? ` (no answer — ${unknownCommitted} of them did commit; neither acknowledged nor lost)` : ''}, ${lost} lost` +
       (unverified ? `, ${unverified} unverified` : '') +
-      `. ${r.kills.length} hard kills` +
+      (r.mode === 'graceful' ? `. ${r.kills.length} graceful stops (SIGTERM)` : `. ${r.kills.length} hard kills (SIGKILL)`) +
       (failover.p50 !== undefined ? `, failover p50 ${(failover.p50 / 1000).toFixed(1)} s / p95 ${(failover.p95! / 1000).toFixed(1)} s` : '') +
       `. Cluster: ${r.cluster.unsealed}/${r.nodes} unsealed, ${r.cluster.actives} active, ${r.cluster.voters} voters.`,
   );

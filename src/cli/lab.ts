@@ -7,6 +7,7 @@ import { createPlatform } from '../platforms/index.ts';
 import { createContext } from '../engine/context.ts';
 import { usageError, envError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
+import { acquireLabLock, lockedByOther } from '../engine/lock.ts';
 import { guardKeptFiles } from '../engine/keep.ts';
 
 export function topicArg(a: CommandArgs, required = true): string | undefined {
@@ -18,8 +19,14 @@ export function topicArg(a: CommandArgs, required = true): string | undefined {
 export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}): Promise<LabContext & { topic: Topic }> {
   const topic = await loadTopic(topicArg(a)!);
   const lab = new LabDir(topic.id);
+  const missing = () => opts.mustExist && !lab.record();
+  // Checked before the lock too, so a command on a lab that does not exist leaves no folder behind.
+  if (!missing() && a.lock) {
+    lab.ensure();
+    await acquireLabLock(lab.dir, { ...a.lock, say: (m) => a.report.warn(a.report.t(m)) });
+  }
   const rec = lab.record();
-  if (opts.mustExist && !rec) {
+  if (missing()) {
     throw envError(
       msg(`'${topic.id}' 랩이 아직 없습니다.`, `there is no '${topic.id}' lab yet.`),
       msg(`'npx lab start ${topic.id}' (직접 풀기) 또는 'npx lab run ${topic.id}' (자동) 으로 만드세요.`, `Create it with 'npx lab start ${topic.id}' (to solve yourself) or 'npx lab run ${topic.id}'.`),
@@ -34,6 +41,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
   // A topic that does not run on local (none today) defaults to its first platform, so `lab hint` works without --platform.
   const platform = await createPlatform(rec?.platform ?? wanted ?? (topic.platforms.includes('local') ? 'local' : topic.platforms[0]!), topic, lab);
   const ctx = createContext(topic, platform, lab, a.report, a.lang);
-  if (rec) await guardKeptFiles(ctx);
+  // Repairs are changes: a read-only command leaves them to the command that is changing the lab right now.
+  if (rec && (a.lock || !lockedByOther(lab.dir))) await guardKeptFiles(ctx);
   return ctx;
 }

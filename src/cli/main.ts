@@ -9,6 +9,7 @@ import { Reporter, terminalWidth } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
 import { setAbortSignal } from '../exec.ts';
+import { releaseAllLocks } from '../engine/lock.ts';
 
 export type { Io, CommandArgs, CommandFn } from './types.ts';
 import type { Io, CommandArgs, CommandFn } from './types.ts';
@@ -18,24 +19,29 @@ interface CommandSpec {
   summary: Msg;
   usage: string;
   options?: Opts;
+  /** Changes a lab: one such command at a time per topic (waits, or exits 3 with --no-wait). */
+  changes?: true;
   load: () => Promise<CommandFn>;
 }
 
 const platformOpt: Opts = { platform: { type: 'string', short: 'p' } };
 const jsonOpt: Opts = { json: { type: 'boolean' } };
+const noWaitOpt: Opts = { 'no-wait': { type: 'boolean' } };
 
 export const commands: Record<string, CommandSpec> = {
   list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--json]', options: jsonOpt, load: async () => (await import('./commands/list.ts')).list },
   run: {
     summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
     usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
-    options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' } },
+    options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' }, ...noWaitOpt },
+    changes: true,
     load: async () => (await import('./commands/steps.ts')).runCmd,
   },
   start: {
     summary: msg('실습 환경만 만들고 첫 과제를 보여 줌', 'build the environment only and show the first task'),
     usage: 'lab start <topic> [--platform local|kind]',
-    options: platformOpt,
+    options: { ...platformOpt, ...noWaitOpt },
+    changes: true,
     load: async () => (await import('./commands/steps.ts')).startCmd,
   },
   check: {
@@ -45,11 +51,12 @@ export const commands: Record<string, CommandSpec> = {
     load: async () => (await import('./commands/check.ts')).check,
   },
   hint: { summary: msg('지금 할 일과 명령', 'what to do next, with the commands'), usage: 'lab hint <topic> [step]', load: async () => (await import('./commands/steps.ts')).hintCmd },
-  solve: { summary: msg('한 단계(또는 전부)를 대신 풀기', 'solve one step (or all)'), usage: 'lab solve <topic> [step]', options: platformOpt, load: async () => (await import('./commands/steps.ts')).solveCmd },
+  solve: { summary: msg('한 단계(또는 전부)를 대신 풀기', 'solve one step (or all)'), usage: 'lab solve <topic> [step]', options: { ...platformOpt, ...noWaitOpt }, changes: true, load: async () => (await import('./commands/steps.ts')).solveCmd },
   reset: {
     summary: msg('주제를 처음 상태로 (또는 한 단계만 되돌리기)', 'back to the start state (or undo one step)'),
     usage: 'lab reset <topic> [step]',
-    options: platformOpt,
+    options: { ...platformOpt, ...noWaitOpt },
+    changes: true,
     load: async () => (await import('./commands/steps.ts')).resetCmd,
   },
   env: { summary: msg('셸 export 문 (eval "$(npx lab env <topic>)")', 'shell exports (eval "$(npx lab env <topic>)")'), usage: 'lab env <topic>', load: async () => (await import('./commands/env.ts')).env },
@@ -60,8 +67,14 @@ export const commands: Record<string, CommandSpec> = {
     load: async () => (await import('./commands/env.ts')).info,
   },
   status: { summary: msg('실행 중인 랩과 프로세스', 'running labs and their processes'), usage: 'lab status [--json]', options: jsonOpt, load: async () => (await import('./commands/status.ts')).status },
-  down: { summary: msg('랩 프로세스 정지 (데이터는 유지)', 'stop a lab\'s processes (data is kept)'), usage: 'lab down <topic>|--all', options: { all: { type: 'boolean' } }, load: async () => (await import('./commands/status.ts')).down },
-  node: { summary: msg('노드 하나를 시작하거나 강제 종료', 'start or hard-kill one node'), usage: 'lab node <topic> start|kill <node>', load: async () => (await import('./commands/status.ts')).node },
+  down: { summary: msg('랩 프로세스 정지 (데이터는 유지)', 'stop a lab\'s processes (data is kept)'), usage: 'lab down <topic>|--all', options: { all: { type: 'boolean' }, ...noWaitOpt }, changes: true, load: async () => (await import('./commands/status.ts')).down },
+  node: {
+    summary: msg('노드 하나를 시작, 정상 종료(stop), 강제 종료(kill), 데이터 초기화 후 재합류(reset)', 'start, stop (SIGTERM), kill (SIGKILL) or reset (wipe and rejoin) one node'),
+    usage: 'lab node <topic> start|stop|kill|reset <node>',
+    options: noWaitOpt,
+    changes: true,
+    load: async () => (await import('./commands/status.ts')).node,
+  },
   doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--platform kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/doctor.ts')).doctor },
   site: {
     summary: msg('학습 사이트 만들기/미리보기', 'build or preview the study site'),
@@ -71,8 +84,9 @@ export const commands: Record<string, CommandSpec> = {
   },
   chaos: {
     summary: msg('장애 훈련: 쓰는 도중 active 노드를 반복 강제 종료', 'chaos drill: hard-kill the active node under writes'),
-    usage: 'lab chaos ha-failover [--kills N] [--json]',
-    options: { ...jsonOpt, kills: { type: 'string' } },
+    usage: 'lab chaos ha-failover [--mode crash|graceful] [--kills N] [--json]',
+    options: { ...jsonOpt, kills: { type: 'string' }, mode: { type: 'string' }, ...noWaitOpt },
+    changes: true,
     load: async () => (await import('./commands/chaos.ts')).chaos,
   },
   mcp: {
@@ -159,10 +173,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     const width = terminalWidth(io.stdout, io.env ?? process.env);
     const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr, io.env ?? process.env), verbose, stdout: io.stdout, stderr: io.stderr, ...(width ? { width } : {}) });
     const fn = await spec.load();
-    return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal });
+    const lock = spec.changes ? { command: ['lab', name, ...parsed.positionals, ...(parsed.values.all ? ['--all'] : [])].join(' '), wait: !parsed.values['no-wait'] } : undefined;
+    return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal, ...(lock ? { lock } : {}) });
   } catch (e) {
     return reportError(e, report, verbose);
   } finally {
+    releaseAllLocks();
     setAbortSignal(undefined);
   }
 }

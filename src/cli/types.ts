@@ -19,5 +19,7 @@ export interface CommandArgs {
   io: Io;
   json: boolean;
   signal: AbortSignal | undefined;
+  /** Set for commands that change a lab: openLab takes the topic's lock (see engine/lock.ts). */
+  lock?: { command: string; wait: boolean };
 }
 export type CommandFn = (a: CommandArgs) => Promise<number>;

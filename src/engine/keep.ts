@@ -145,7 +145,9 @@ function registerSecrets(text: string): void {
 
 /** True when a reachable Vault node says it is initialised; undefined when no node answers. */
 export async function clusterInitialized(ctx: LabContext): Promise<boolean | undefined> {
-  const hs = await Promise.all(ctx.platform.vaultNodes().map((_, i) => ctx.vault(i, null).health().catch(() => undefined)));
+  // A client whose CA file is not there yet (a lab never started) throws while being made: no answer either.
+  const ask = async (i: number) => ctx.vault(i, null).health();
+  const hs = await Promise.all(ctx.platform.vaultNodes().map((_, i) => ask(i).catch(() => undefined)));
   const answered = hs.filter((h) => h !== undefined);
   if (!answered.length) return undefined;
   return answered.some((h) => h.initialized);
@@ -171,7 +173,9 @@ export async function guardKeptFiles(ctx: LabContext): Promise<void> {
       continue;
     }
     const copy = keeper.latest(f.name);
-    if (!copy && st === 'missing') continue;
+    // A missing init output with no copy still matters once the cluster is initialised (a `lab run` killed between
+    // init and writing its output): the keys are lost, and the learner must hear it.
+    if (!copy && st === 'missing' && !f.init) continue;
     // Only an init output depends on the cluster: a fresh (or wiped) cluster needs a new init, not old keys.
     const initialized = f.init ? await clusterInitialized(ctx) : true;
     const shown = `$LAB_DIR/${f.name}`;

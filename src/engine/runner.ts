@@ -2,7 +2,8 @@
 import type { CheckResult, LabContext, Pending, Step, Topic, Verdict } from './types.ts';
 import type { Lang, Msg } from './i18n.ts';
 import { msg } from './i18n.ts';
-import { usageError } from './errors.ts';
+import { LabError, Exit, usageError } from './errors.ts';
+import { redact } from './redact.ts';
 import { suggest } from './catalogue.ts';
 import { throwIfAborted } from '../exec.ts';
 
@@ -24,6 +25,20 @@ export function findStep(topic: Topic, id: string): Step {
 async function solveStep(ctx: LabContext, step: Step): Promise<void> {
   if (step.solve) return step.solve(ctx);
   for (const c of step.commands ?? []) await ctx.exec(c);
+}
+
+/** A step that failed on something other than a LabError (a Vault API answer, a network error) still says where and what next. */
+function typedStepError(ctx: LabContext, step: Step, e: unknown): unknown {
+  if (e instanceof LabError || (e as Error)?.name === 'AbortError') return e;
+  const why = redact(e instanceof Error ? e.message : String(e));
+  return new LabError(msg(`'${step.id}' 단계가 실패했습니다: ${why}`, `step '${step.id}' failed: ${why}`), {
+    exitCode: Exit.environment,
+    hint: msg(
+      `'npx lab check ${ctx.topic.id}' 로 무엇이 틀렸는지 보고, 'npx lab hint ${ctx.topic.id} ${step.id}' 로 이 단계의 명령을 보세요.`,
+      `See what is wrong with 'npx lab check ${ctx.topic.id}', and this step's commands with 'npx lab hint ${ctx.topic.id} ${step.id}'.`,
+    ),
+    cause: e,
+  });
 }
 
 /** A step without `platforms` belongs to every platform of its topic. */
@@ -50,7 +65,7 @@ export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promis
         await solveStep(ctx, step);
       } catch (e) {
         ctx.report.stepEnd('failed', title, Date.now() - t0);
-        throw e;
+        throw typedStepError(ctx, step, e);
       }
       ctx.report.stepEnd('done', title, Date.now() - t0);
     }

@@ -20,8 +20,15 @@ export type Cmd =
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
   /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
   | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg; mayFail?: boolean }
-  /** A node lifecycle action; each platform says how (kill -9 a pid, or kubectl delete pod). */
-  | { kind: 'node'; action: 'kill' | 'start'; node: number; note?: Msg };
+  /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
+  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg };
+
+/**
+ * kill: SIGKILL, a crash (the active node cannot hand over). stop: SIGTERM, what `kubectl delete pod` sends (a Raft
+ * leader transfers leadership before it exits). start: start it again (sealed). reset: stop, wipe its data, start it
+ * uninitialised, so it can join afresh.
+ */
+export type NodeAction = 'kill' | 'stop' | 'start' | 'reset';
 
 export interface Step {
   id: string;
@@ -141,6 +148,8 @@ export interface Topic {
   steps: Step[];
   /** Paired with the topic by the catalogue (scenarios/index.ts) and loaded lazily, so `lab list` stays fast. */
   checker: () => Promise<CheckerHandle>;
+  /** `lab node <topic> reset <node>`: wipe one node's data and bring it back into the running cluster (Raft topics). */
+  resetNode?: (ctx: LabContext, node: number) => Promise<void>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
 }
@@ -183,7 +192,7 @@ export interface Platform {
   vaultNodes(): VaultNodeInfo[];
   /** Run the vault/bao CLI against one node. */
   vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }): Promise<RunResult>;
-  nodeAction(action: 'kill' | 'start', node: number): Promise<void>;
+  nodeAction(action: NodeAction, node: number): Promise<void>;
   render(cmd: Cmd): string;
   /** The environment the learner's shell gets from `lab env` (values may be $(cat file) expressions). */
   shellEnv(): Record<string, string>;

@@ -1,4 +1,6 @@
 import { VaultApiError, type VaultClient } from './client.ts';
+import { envError } from '../engine/errors.ts';
+import { msg } from '../engine/i18n.ts';
 
 /** OpenBao serves the attempt at sys/generate-root-token/attempt; Vault at sys/generate-root/attempt. */
 export async function generateRootAttempt(c: VaultClient): Promise<{ started: boolean; path: string }> {
@@ -11,5 +13,5 @@ export async function generateRootAttempt(c: VaultClient): Promise<{ started: bo
       if (!(e instanceof VaultApiError) || (e.status !== 405 && e.status !== 404)) throw e;
     }
   }
-  throw new Error('no generate-root attempt endpoint answered');
+  throw envError(msg('generate-root 시도 엔드포인트가 응답하지 않습니다 (Vault/OpenBao 버전 확인).', 'no generate-root attempt endpoint answered (check the Vault/OpenBao version).'));
 }

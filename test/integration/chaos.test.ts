@@ -37,6 +37,11 @@ const base = (over: Partial<DrillRecord> = {}): DrillRecord => ({
 });
 
 describe('judgeDrill (pure)', () => {
+  it('names how the active node was taken down: SIGKILL by default, SIGTERM in graceful mode', () => {
+    expect(judgeDrill(base()).summary.en).toContain('1 hard kills (SIGKILL)');
+    expect(judgeDrill(base({ mode: 'graceful' })).summary.en).toContain('1 graceful stops (SIGTERM)');
+    expect(judgeDrill(base({ mode: 'graceful' })).summary.ko).toContain('정상 종료(SIGTERM) 1회');
+  });
   it('passes when every acknowledged write reads back, and counts unknown writes apart', () => {
     const v = judgeDrill(base());
     expect(v).toMatchObject({ ok: true, acknowledged: 2, refused: 1, unknown: 1, unknownCommitted: 1, lost: 0, unverified: 0 });
@@ -98,6 +103,9 @@ describe('lab chaos: usage', () => {
     const k = await cli('chaos', 'ha-failover', '--kills', 'many', '--lang', 'en');
     expect(k.code).toBe(2);
     expect(k.stderr).toContain('--kills');
+    const m = await cli('chaos', 'ha-failover', '--mode', 'gentle', '--lang', 'en');
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('--mode takes crash');
     const none = await cli('chaos', 'ha-failover', '--lang', 'en');
     expect(none.code).toBe(3);
     expect(none.stderr).toContain("no 'ha-failover' lab");
@@ -149,5 +157,22 @@ describe('chaos drill on a live 3-node cluster', () => {
     expect(v2.lost).toBe(1);
     expect(v2.lostWrites[0]).toMatchObject({ key: victim.key, version: victim.version, expected: victim.value });
     expect(v2.ok).toBe(false);
+  });
+
+  it('graceful mode (SIGTERM, as kubectl delete pod): the leader hands over faster than any Raft election, nothing is lost', { timeout: 240_000 }, async () => {
+    const r = await cli('chaos', 'ha-failover', '--mode', 'graceful', '--kills', '5', '--json', '--lang', 'en');
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout) as ReturnType<typeof judgeDrill> & { mode: string; summary: string };
+    console.log(`graceful drill: ${v.summary}`);
+    expect(v.mode).toBe('graceful');
+    expect(v.summary).toContain('5 graceful stops (SIGTERM)');
+    expect(r.stderr).toMatch(/stopped vault-\d → vault-\d answered a write/);
+    expect(v.lost).toBe(0);
+    expect(v.unverified).toBe(0);
+    expect(v.failover.count).toBe(5);
+    // A crash cannot fail over sooner than one election timeout (1 s at performance_multiplier = 1): below it,
+    // leadership was handed over.
+    expect(v.failover.p50).toBeLessThan(1000);
+    expect(v.cluster).toMatchObject({ unsealed: 3, actives: 1, voters: 3, ok: true });
   });
 });

@@ -197,6 +197,24 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     lab.remove();
   });
 
+  it('nodeAction: stop deletes the pod gracefully (SIGTERM); reset drops its data PVC with it, and waits for both to come back', async () => {
+    const topic = await loadTopic('ha-failover');
+    const lab = new LabDir('ha-failover');
+    const f = fakeDeps({ clusters: 'vault-lab', pods: ['vault-0', 'vault-1', 'vault-2'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    await p.nodeAction('stop', 1);
+    expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab delete pod vault-1 -n vault']);
+    f.calls.length = 0;
+    await p.nodeAction('reset', 2);
+    expect(lines(f.calls).slice(0, 3)).toEqual([
+      'kubectl --context kind-vault-lab delete pvc data-vault-2 -n vault --wait=false --ignore-not-found',
+      'kubectl --context kind-vault-lab delete pod vault-2 -n vault',
+      'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
+    ]);
+    expect(renderKind({ kind: 'node', action: 'stop', node: 0 })).toBe('kubectl delete pod vault-0 -n vault');
+    lab.remove();
+  });
+
   it('down(): stops the port-forwards and uninstalls the release, keeping the PVCs (data is kept)', async () => {
     const topic = await loadTopic('vault-k8s');
     const lab = new LabDir('vault-k8s');

@@ -12,7 +12,7 @@ export const chaos: CommandFn = async (a) => {
   if (topic !== 'ha-failover') {
     throw usageError(
       msg(`장애 훈련은 ha-failover 주제에서만 합니다${topic ? ` ('${topic}' 아님)` : ''}.`, `the chaos drill runs on the ha-failover topic only${topic ? ` (not '${topic}')` : ''}.`),
-      msg('사용법: lab chaos ha-failover [--kills N] [--json]', 'usage: lab chaos ha-failover [--kills N] [--json]'),
+      msg('사용법: lab chaos ha-failover [--mode crash|graceful] [--kills N] [--json]', 'usage: lab chaos ha-failover [--mode crash|graceful] [--kills N] [--json]'),
     );
   }
   const raw = a.values.kills;
@@ -20,16 +20,31 @@ export const chaos: CommandFn = async (a) => {
   if (!Number.isInteger(kills) || kills < 1 || kills > 100) {
     throw usageError(msg(`--kills 는 1~100 사이의 정수입니다 ('${String(raw)}').`, `--kills takes a whole number from 1 to 100 ('${String(raw)}').`));
   }
+  const mode = a.values.mode ?? 'crash';
+  if (mode !== 'crash' && mode !== 'graceful') {
+    throw usageError(
+      msg(`--mode 는 crash (SIGKILL, 장애) 또는 graceful (SIGTERM, kubectl delete pod 와 같음) 입니다 ('${String(mode)}').`, `--mode takes crash (SIGKILL, a crash) or graceful (SIGTERM, as kubectl delete pod) ('${String(mode)}').`),
+    );
+  }
   const ctx = await openLab(a, { mustExist: true });
   const r = ctx.report;
-  r.info(r.style(r.t(msg(`▶ 장애 훈련: 쓰기를 계속하면서 active 노드를 ${kills}번 강제 종료하고, 이어서 과반(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} hard kills of the active node under continuous writes, then a quorum loss`)), 'bold'));
-  const record = await gatherDrill(ctx, { kills, quorum: true, progress: (m) => r.info(r.t(m)) });
+  r.info(
+    r.style(
+      r.t(
+        mode === 'graceful'
+          ? msg(`▶ 장애 훈련: 쓰기를 계속하면서 active 노드를 ${kills}번 정상 종료(SIGTERM)하고, 이어서 과반(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} graceful stops (SIGTERM) of the active node under continuous writes, then a quorum loss`)
+          : msg(`▶ 장애 훈련: 쓰기를 계속하면서 active 노드를 ${kills}번 강제 종료(SIGKILL)하고, 이어서 과반(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} hard kills (SIGKILL) of the active node under continuous writes, then a quorum loss`),
+      ),
+      'bold',
+    ),
+  );
+  const record = await gatherDrill(ctx, { kills, mode, quorum: true, progress: (m) => r.info(r.t(m)) });
   const v = judgeDrill(record);
   // The full record stays with the lab, for the learner to inspect (values are drill ids, no secrets).
   fs.mkdirSync(ctx.lab.path('chaos'), { recursive: true, mode: 0o700 });
   fs.writeFileSync(ctx.lab.path('chaos', 'last.json'), JSON.stringify({ record, verdict: v }, null, 2) + '\n');
   if (a.json) {
-    r.out(JSON.stringify({ topic: ctx.topic.id, ...v, summary: r.t(v.summary), ...(v.quorum?.message ? { quorum: { ...v.quorum, message: r.t(v.quorum.message) } } : {}), record: ctx.lab.path('chaos', 'last.json') }, null, 2));
+    r.out(JSON.stringify({ topic: ctx.topic.id, mode, ...v, summary: r.t(v.summary), ...(v.quorum?.message ? { quorum: { ...v.quorum, message: r.t(v.quorum.message) } } : {}), record: ctx.lab.path('chaos', 'last.json') }, null, 2));
     return v.ok ? Exit.ok : Exit.checksFailed;
   }
   r.out(r.style(r.t(msg('장애 훈련 결과', 'chaos drill verdict')), 'bold'));

@@ -1,6 +1,7 @@
 import type { CommandFn } from '../types.ts';
 import { openLab } from '../lab.ts';
-import { Exit, usageError } from '../../engine/errors.ts';
+import { Exit, envError, usageError } from '../../engine/errors.ts';
+import type { NodeAction } from '../../engine/types.ts';
 import { msg } from '../../engine/i18n.ts';
 import { listLabs } from '../../engine/state.ts';
 import { nodeRows, roleOf } from '../dashboard.ts';
@@ -47,26 +48,43 @@ export const down: CommandFn = async (a) => {
   return Exit.ok;
 };
 
+const NODE_ACTIONS: readonly NodeAction[] = ['start', 'stop', 'kill', 'reset'];
+const isNodeAction = (s: string | undefined): s is NodeAction => NODE_ACTIONS.includes(s as NodeAction);
+
 export const node: CommandFn = async (a) => {
   const [, action, name] = a.positionals;
-  if (action !== 'start' && action !== 'kill') {
-    const stop = action === 'stop' || action === 'restart';
+  if (!isNodeAction(action)) {
     throw usageError(
-      msg(`'${action ?? ''}' 는 노드 동작이 아닙니다: start 또는 kill 입니다.${stop ? ' 멈추려면 kill (kill -9 와 같은 강제 종료), 다시 띄우려면 start.' : ''}`, `'${action ?? ''}' is not a node action: start or kill.${stop ? ' To stop a node use kill (a hard kill, like kill -9); start brings it back.' : ''}`),
-      msg('사용법: lab node <topic> start|kill <node>', 'usage: lab node <topic> start|kill <node>'),
+      msg(`'${action ?? ''}' 는 노드 동작이 아닙니다: start, stop (SIGTERM), kill (SIGKILL), reset (데이터를 지우고 다시 합류).`, `'${action ?? ''}' is not a node action: start, stop (SIGTERM), kill (SIGKILL), reset (wipe and rejoin).`),
+      msg('사용법: lab node <topic> start|stop|kill|reset <node>', 'usage: lab node <topic> start|stop|kill|reset <node>'),
     );
   }
   const ctx = await openLab(a, { mustExist: true });
   const nodes = ctx.platform.vaultNodes();
   const i = nodes.findIndex((n) => n.name === name || String(nodes.indexOf(n)) === name);
   if (i < 0) throw usageError(msg(`노드 이름: ${nodes.map((n) => n.name).join(', ')}`, `node names: ${nodes.map((n) => n.name).join(', ')}`));
+  const r = ctx.report;
+  const n = nodes[i]!.name;
+  if (action === 'reset') {
+    if (!ctx.topic.resetNode) throw usageError(msg(`'${ctx.topic.id}' 에는 노드 reset 이 없습니다 (Raft 클러스터 주제 전용: ha-failover).`, `'${ctx.topic.id}' has no node reset (it is for Raft cluster topics: ha-failover).`));
+    // Wiping the only copy of a cluster's data is not a fix: a Raft node is reset only while the others carry on.
+    const a2 = await ctx.activeVault();
+    if (!a2 || a2.node === i) {
+      throw envError(
+        msg(`${n} 을(를) 초기화하지 않았습니다: 데이터를 이어받을 다른 active 노드가 없습니다.`, `${n} was not reset: no other active node holds the cluster's data.`),
+        msg(`reset 은 Raft 클러스터의 한 노드를 다시 합류시킬 때만 씁니다. 클러스터를 먼저 살리세요 ('npx lab run ${ctx.topic.id}'), 모두 처음부터 하려면 'npx lab reset ${ctx.topic.id}'.`, `reset rejoins one node of a Raft cluster that is otherwise up. Bring the cluster up first ('npx lab run ${ctx.topic.id}'), or start over with 'npx lab reset ${ctx.topic.id}'.`),
+      );
+    }
+    await ctx.topic.resetNode(ctx, i);
+    r.info(r.t(msg(`${n}: 데이터를 지우고 다시 합류시켜 unseal 했습니다 (voter).`, `${n}: wiped, joined again and unsealed (a voter).`)));
+    return Exit.ok;
+  }
   await ctx.platform.nodeAction(action, i);
-  a.report.info(
-    a.report.t(
-      action === 'kill'
-        ? msg(`${nodes[i]!.name}: 강제 종료했습니다.`, `${nodes[i]!.name}: killed.`)
-        : msg(`${nodes[i]!.name}: 시작했습니다 (sealed 상태이니 unseal 하세요).`, `${nodes[i]!.name}: started (sealed: unseal it).`),
-    ),
-  );
+  const done = {
+    start: msg(`${n}: 시작했습니다 (sealed 상태: unseal 하세요).`, `${n}: started (sealed: unseal it).`),
+    stop: msg(`${n}: 정상 종료했습니다 (SIGTERM, kubectl delete pod 와 같음).`, `${n}: stopped gracefully (SIGTERM, as kubectl delete pod).`),
+    kill: msg(`${n}: 강제 종료했습니다 (SIGKILL, 장애).`, `${n}: killed (SIGKILL, a crash).`),
+  } as const;
+  r.info(r.t(done[action]));
   return Exit.ok;
 };

@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, Needs, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Cmd, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { listLabs, newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
@@ -324,10 +324,19 @@ export class KindPlatform implements Platform {
     throw envError(msg(`${n.name} 에 ${n.addr} 로 연결되지 않습니다 (kubectl port-forward).`, `${n.name} is not reachable at ${n.addr} (kubectl port-forward).`), msg(`로그: ${this.lab.path('logs')}`, `logs: ${this.lab.path('logs')}`));
   }
 
-  async nodeAction(action: 'kill' | 'start', node: number): Promise<void> {
+  async nodeAction(action: NodeAction, node: number): Promise<void> {
     if (action === 'kill') {
       await this.kubectl(['delete', 'pod', podName(node), '-n', NAMESPACE, '--grace-period=0', '--force']);
       return;
+    }
+    if (action === 'stop') {
+      await this.kubectl(['delete', 'pod', podName(node), '-n', NAMESPACE]);
+      return;
+    }
+    if (action === 'reset') {
+      // The PVC goes once its pod is gone; the StatefulSet then recreates both, the volume empty.
+      await this.kubectl(['delete', 'pvc', `data-${podName(node)}`, '-n', NAMESPACE, '--wait=false', '--ignore-not-found']);
+      await this.kubectl(['delete', 'pod', podName(node), '-n', NAMESPACE]);
     }
     await this.waitPods(() => undefined, node, 180_000);
     await this.ensurePortForward(node);

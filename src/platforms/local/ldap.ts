@@ -140,8 +140,16 @@ export const ldapService: LocalService = {
     if (!slapd) throw missingSlapd();
     const passwords = ensurePasswords(p);
     if (p.procAlive(LDAP.proc)) {
-      report.debug('slapd already running');
-      return;
+      // One told to stop a moment ago still looks alive: it must answer, or it is stopped for good and started again.
+      const answers = async () => {
+        await ldapSearch(p, LDAP.suffix, '(objectClass=organization)', ['dc']);
+        return true;
+      };
+      if (await p.answersWithin(5000, answers)) {
+        report.debug('slapd already running');
+        return;
+      }
+      await p.stopProcess(LDAP.proc);
     }
     const dir = p.lab.path('ldap');
     const conf = path.join(dir, 'slapd.conf');

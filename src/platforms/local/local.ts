@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, LdapAccess, Needs, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
@@ -89,8 +89,8 @@ export class LocalPlatform implements Platform {
       // Guard against pid reuse: the live process must still be ours.
       // Every daemon of a lab has a path inside the lab folder on its command line.
       const cmdline = fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8');
-      // Between fork and exec the child still shows our own command line: that is ours too.
-      return cmdline.includes(this.lab.dir) || cmdline === fs.readFileSync('/proc/self/cmdline', 'utf8');
+      // Between fork and exec the child still shows our own command line, or for an instant none at all: ours too.
+      return cmdline === '' || cmdline.includes(this.lab.dir) || cmdline === fs.readFileSync('/proc/self/cmdline', 'utf8');
     } catch {
       return true;
     }
@@ -124,6 +124,16 @@ export class LocalPlatform implements Platform {
       return fs.readFileSync(this.lab.path('logs', `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
     } catch {
       return '';
+    }
+  }
+
+  /** Whether `probe` succeeds within the time given (polling). */
+  async answersWithin(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (await probe().catch(() => false)) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(100);
     }
   }
 
@@ -228,8 +238,17 @@ export class LocalPlatform implements Platform {
     const b = bin ?? (await this.binary());
     const name = nodeName(this.spec, i);
     if (this.procAlive(name)) {
-      report?.debug(`${name} already running`);
-      return;
+      // A node told to stop a moment ago (kill -TERM by hand) still looks alive: it must answer, or it is stopped
+      // for good and started again.
+      const answers = async () => {
+        await this.client(i).health();
+        return true;
+      };
+      if (await this.answersWithin(5000, answers)) {
+        report?.debug(`${name} already running`);
+        return;
+      }
+      await this.stopProcess(name);
     }
     const file = this.writeNodeConfig(i, b);
     report?.debug(`starting ${name} on ${this.vaultNodes()[i]!.addr}`);
@@ -250,10 +269,14 @@ export class LocalPlatform implements Platform {
     return new VaultClient({ addr: n.addr, caFile: n.caFile, token, timeoutMs: 3000 });
   }
 
-  async nodeAction(action: 'kill' | 'start', node: number): Promise<void> {
+  async nodeAction(action: NodeAction, node: number): Promise<void> {
     const name = nodeName(this.spec, node);
-    if (action === 'kill') await this.stopProcess(name, true);
-    else await this.startNode(node);
+    if (action === 'kill' || action === 'stop') return this.stopProcess(name, action === 'kill');
+    if (action === 'reset') {
+      await this.stopProcess(name);
+      fs.rmSync(path.join(this.nodeDir(node), 'data'), { recursive: true, force: true });
+    }
+    await this.startNode(node);
   }
 
   async down(): Promise<void> {

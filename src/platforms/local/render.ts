@@ -31,7 +31,9 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string):
     }
     case 'node': {
       const name = nodeName(spec, cmd.node);
-      return cmd.action === 'kill' ? `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"` : `npx lab node ${topic} start ${name}`;
+      if (cmd.action === 'kill') return `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"`;
+      if (cmd.action === 'stop') return `kill -TERM "$(cat "$LAB_DIR/logs/${name}.pid")"`;
+      return `npx lab node ${topic} start ${name}`;
     }
   }
 }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { LocalPlatform, LocalService } from './local.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { VaultClient, VaultApiError } from '../../vault/client.ts';
+import { envError } from '../../engine/errors.ts';
+import { msg } from '../../engine/i18n.ts';
 import { renderNodeConfig } from './vault-config.ts';
 import { ensureCa, ensureServerCert } from './certs.ts';
 import { registerSecret } from '../../engine/redact.ts';
@@ -34,7 +36,10 @@ async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<voi
     if (await fn().catch(() => false)) return;
     await sleep(100);
   }
-  throw new Error('the transit vault did not become active');
+  throw envError(
+    msg('transit Vault 가 active 가 되지 않았습니다.', 'the transit vault did not become active.'),
+    msg("로그를 보세요 ('npx lab info production'). 다시 'npx lab run production' 하면 이어서 합니다.", "See its log ('npx lab info production'); 'npx lab run production' picks up from there."),
+  );
 }
 
 export const transitService: LocalService = {
@@ -74,7 +79,12 @@ export const transitService: LocalService = {
       keys = { keys_base64: r.keys_base64, root_token: r.root_token };
       p.lab.writeSecret(TRANSIT_KEYS_SECRET, JSON.stringify(keys, null, 2) + '\n');
     }
-    if (!keys) throw new Error(`${p.lab.path(TRANSIT_KEYS_SECRET)} is missing: the transit vault cannot be unsealed`);
+    if (!keys) {
+      throw envError(
+        msg(`${p.lab.path(TRANSIT_KEYS_SECRET)} 이(가) 없어 transit Vault 를 unseal 할 수 없습니다.`, `${p.lab.path(TRANSIT_KEYS_SECRET)} is missing: the transit vault cannot be unsealed.`),
+        msg("그 키 없이는 transit Vault 도, 그것으로 봉인된 노드도 열 수 없습니다: 'npx lab reset production' 으로 새로 만드세요.", "Without it neither the transit vault nor the nodes it seals can be opened: start over with 'npx lab reset production'."),
+      );
+    }
     for (const k of keys.keys_base64) registerSecret(k);
     registerSecret(keys.root_token);
     if ((await anon.health()).sealed) await anon.write('/sys/unseal', { key: keys.keys_base64[0] });
