@@ -3,7 +3,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { CANARY, observeLeader, raftTerm } from '../labs/ha-failover/data.ts';
-import { inCluster, joinCmd, raftMembers, rejoinNode, strayNodes, unsealOrRejoin } from './raft.ts';
+import { inCluster, joinCmd, raftMembers, rejoinNode, restoreQuorum, strayNodes, unsealOrRejoin } from './raft.ts';
 
 const NODES = [0, 1, 2];
 export { CANARY };
@@ -151,6 +151,9 @@ export const topic: TopicDef = {
       ),
       commands: [joinCmd(1), joinCmd(2)],
       solve: async (ctx) => {
+        // No leader while members sit sealed (one stopped and restarted, another wiped): unseal them first, or the
+        // join below has no one to ask for its challenge.
+        await restoreQuorum(ctx, -1);
         // A node still holding the Raft data of a cluster it is no longer part of never rejoins by itself.
         await rejoinStrays(ctx);
         // A join asks the leader for its challenge: with none elected yet it fails ("failed to get raft challenge").

@@ -103,7 +103,7 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
  * No active node while other members sit sealed (restarted after a crash or `lab down`): unseal them first. A node
  * that is still joining (wiped, retry_join) can only finish its unseal once a leader answers its challenge.
  */
-async function restoreQuorum(ctx: LabContext, n: number): Promise<void> {
+export async function restoreQuorum(ctx: LabContext, n: number): Promise<void> {
   if (!ctx.lab.clusterKeys()?.unseal_keys_b64?.length || (await ctx.activeVault())) return;
   let unsealed = false;
   for (let m = 0; m < ctx.platform.vaultNodes().length; m++) {

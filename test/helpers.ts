@@ -33,7 +33,7 @@ export async function cli(...argv: string[]): Promise<CliResult> {
   let stderr = '';
   const code = await main(argv, {
     stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
+    stderr: { write: (s: string) => void ((stderr += s), process.env.LAB_TEST_ECHO && process.stderr.write(s)) },
   });
   return { code, stdout, stderr };
 }
