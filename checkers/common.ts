@@ -1,5 +1,7 @@
 /** Gathering shared by several checkers: per-node health, the lab's token, the active node, mounts. */
-import type { LabContext } from '../src/engine/types.ts';
+import type { LabContext, PlatformName, Verdict } from '../src/engine/types.ts';
+import { msg } from '../src/engine/i18n.ts';
+import { fail } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 
 export interface NodeState {
@@ -54,4 +56,15 @@ export async function gatherVaultBasics(ctx: LabContext, wantMounts: string[] = 
     }
   }
   return out;
+}
+
+/** The Kubernetes API could not be read: on local the lab's own apiserver is down, on kind the context is wrong. */
+export function kubeUnreachable(topic: string, s: { kubeError?: string | undefined; platform?: PlatformName | undefined }): Verdict | undefined {
+  if (!s.kubeError) return undefined;
+  return fail(
+    msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
+    s.platform === 'local'
+      ? msg(`'npx lab status ${topic}'로 kube-apiserver와 etcd가 떠 있는지 보고, 꺼져 있으면 'npx lab start ${topic}' 하세요.`, `Check kube-apiserver and etcd are up with 'npx lab status ${topic}'; if not, 'npx lab start ${topic}'.`)
+      : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),
+  );
 }

@@ -8,7 +8,7 @@ import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
 import type { KubeApi } from '../src/platforms/kube-api.ts';
-import { gatherVaultBasics, type VaultBasics } from './common.ts';
+import { gatherVaultBasics, kubeUnreachable, type VaultBasics } from './common.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
 
 export { K8S } from '../labs/k8s-auth/data.ts';
@@ -184,15 +184,7 @@ const noRole = (s: State) =>
   (!s.role
     ? fail(msg(`role '${K8S.role}'이 없습니다.`, `role '${K8S.role}' does not exist.`), msg(`vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`))
     : undefined);
-const noKube = (s: State) =>
-  s.kubeError
-    ? fail(
-        msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
-        s.platform === 'local'
-          ? msg("'npx lab status k8s-auth'로 kube-apiserver와 etcd가 떠 있는지 보고, 꺼져 있으면 'npx lab start k8s-auth' 하세요.", "Check kube-apiserver and etcd are up with 'npx lab status k8s-auth'; if not, 'npx lab start k8s-auth'.")
-          : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),
-      )
-    : undefined;
+const noKube = (s: State) => kubeUnreachable('k8s-auth', s);
 
 /** A refusal proves something only once the right ServiceAccount gets in: otherwise everything is refused. */
 function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { ko: string; en: string }, fix: { ko: string; en: string }) {

@@ -6,6 +6,7 @@
  */
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
+import { kubeUnreachable } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { conditionsOf, type Condition, type SecretInfo } from '../src/platforms/kube-api.ts';
@@ -132,15 +133,7 @@ function rememberUid(ctx: LabContext, uid: string): number {
 
 // ---- pure judges ---------------------------------------------------------------------------------------------
 
-const noKube = (s: State) =>
-  s.kubeError
-    ? fail(
-        msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
-        s.platform === 'local'
-          ? msg("'npx lab status vso'로 kube-apiserver가 떠 있는지 보고, 꺼져 있으면 'npx lab start vso' 하세요.", "Check kube-apiserver is up with 'npx lab status vso'; if not, 'npx lab start vso'.")
-          : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),
-      )
-    : undefined;
+const noKube = (s: State) => kubeUnreachable('vso', s);
 
 const cond = (cs: Condition[] | undefined, type: string): Condition | undefined => cs?.find((c) => c.type === type);
 const KEYS = ['username', 'password'];

@@ -4,8 +4,7 @@
  * for redaction by the base class.
  */
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { Kube } from './kind/k8s.ts';
-import { registerSecret } from '../engine/redact.ts';
+import { decodeSecretData, Kube } from './kind/k8s.ts';
 import type { LabContext } from '../engine/types.ts';
 
 const code = (e: unknown): number | undefined => (e as { code?: number }).code;
@@ -75,11 +74,7 @@ export class KubeApi extends Kube {
   async secret(namespace: string, name: string): Promise<SecretInfo | undefined> {
     try {
       const s = await this.coreApi().readNamespacedSecret({ name, namespace });
-      const data: Record<string, string> = {};
-      for (const [k, v] of Object.entries(s.data ?? {})) {
-        data[k] = Buffer.from(v, 'base64').toString('utf8');
-        registerSecret(data[k]);
-      }
+      const data = decodeSecretData(s.data);
       const created = s.metadata?.creationTimestamp;
       return {
         data,

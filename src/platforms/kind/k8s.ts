@@ -80,15 +80,20 @@ export class Kube {
   async secretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
       const s = await this.core().readNamespacedSecret({ name, namespace });
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(s.data ?? {})) {
-        out[k] = Buffer.from(v, 'base64').toString('utf8');
-        registerSecret(out[k]);
-      }
-      return out;
+      return decodeSecretData(s.data);
     } catch (e) {
       if (notFound(e)) return undefined;
       throw e;
     }
   }
+}
+
+/** A Secret's data, base64-decoded; every value is registered as a secret so no output can show it. */
+export function decodeSecretData(data: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data ?? {})) {
+    out[k] = Buffer.from(v, 'base64').toString('utf8');
+    registerSecret(out[k]);
+  }
+  return out;
 }
