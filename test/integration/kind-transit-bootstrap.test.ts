@@ -5,6 +5,7 @@
  * transit key, a token that can encrypt and decrypt with it and nothing else, the Secret made from it, and a rerun.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempLabHome } from '../helpers.ts';
@@ -16,14 +17,27 @@ import { transitBootstrapScript, transitHelmValues } from '../../src/platforms/k
 import { waitUntil } from '../../scenarios/common.ts';
 
 const home = useTempLabHome('kind-transit-test-');
-const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 180;
-const addr = `http://127.0.0.1:${port}`;
+// Ports the kernel says are free now: a fixed port in the ephemeral range can be held by a client socket (seen once).
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+let port = 0;
+let clusterPort = 0;
+let addr = '';
 const dir = path.join(home, 'plan');
 const bin = path.join(home, 'bin');
 const log = path.join(home, 'kubectl.log');
 let pid: number | undefined;
 
 beforeAll(async () => {
+  port = await freePort();
+  clusterPort = await freePort();
+  addr = `http://127.0.0.1:${port}`;
   const bao = await findVaultBinary();
   fs.mkdirSync(bin, { recursive: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -34,7 +48,7 @@ beforeAll(async () => {
     { mode: 0o755 },
   );
   // The transit release's own server config (its values), with the address and data folder of this machine.
-  const cfg = (transitHelmValues().server as { standalone: { config: string } }).standalone.config.replace('[::]:8200', `127.0.0.1:${port}`).replace('[::]:8201', `127.0.0.1:${port + 1}`).replace('/vault/data', path.join(home, 'data'));
+  const cfg = (transitHelmValues().server as { standalone: { config: string } }).standalone.config.replace('[::]:8200', `127.0.0.1:${port}`).replace('[::]:8201', `127.0.0.1:${clusterPort}`).replace('/vault/data', path.join(home, 'data'));
   fs.writeFileSync(path.join(home, 'transit.hcl'), `disable_mlock = true\n${cfg}`);
   pid = daemon(bao.path, ['server', `-config=${path.join(home, 'transit.hcl')}`], { logFile: path.join(home, 'transit.log') });
   await waitUntil('transit server', async () => (await new VaultClient({ addr }).health()) !== undefined, 60_000);
