@@ -72,13 +72,10 @@ export async function dbUserExists(conn: mysql.Connection, user: string): Promis
   return Number((rows as { n: number }[])[0]?.n ?? 0) > 0;
 }
 
-function countIn(file: string | undefined, needle: string): number {
+/** Occurrences in the audit log, read where the server writes it (a pod's volume on kind). */
+async function countIn(ctx: LabContext, file: string | undefined, needle: string): Promise<number> {
   if (!file) return 0;
-  try {
-    return fs.readFileSync(file, 'utf8').split(needle).length - 1;
-  } catch {
-    return 0;
-  }
+  return ((await ctx.platform.readServerFile(file)) ?? '').split(needle).length - 1;
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
@@ -120,7 +117,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   }
   const auditFiles = s.audit.devices.filter((d) => d.type === 'file' && d.file && d.file !== 'stdout' && d.file !== 'discard').map((d) => d.file!);
   const needle = `"database/creds/${AGENT}-role"`;
-  const before = auditFiles.map((f) => countIn(f, needle));
+  const before = await Promise.all(auditFiles.map((f) => countIn(ctx, f, needle)));
 
   if (!s.roles[AGENT]) return s;
   // Act as the agent: a wrapped secret_id, exactly as a deployer would hand it over.
@@ -196,7 +193,8 @@ export async function gather(ctx: LabContext): Promise<State> {
     // Tidy: destroy the secret_id this check minted.
     if (session.secretIdAccessor) await admin.write(`/auth/approle/role/${AGENT}/secret-id-accessor/destroy`, { secret_id_accessor: session.secretIdAccessor }).catch(() => undefined);
   }
-  s.audit.recorded = auditFiles.some((f, i) => countIn(f, needle) > (before[i] ?? 0));
+  const after = await Promise.all(auditFiles.map((f) => countIn(ctx, f, needle)));
+  s.audit.recorded = after.some((n, i) => n > (before[i] ?? 0));
   s.access2 = await probeOther(ctx, admin, active.node);
   const device = s.audit.devices.find((d) => d.type === 'file' && d.file && auditFiles.includes(d.file));
   if (device) s.mcp = await mcpUse(ctx, admin, device.path, device.file!);
@@ -257,12 +255,9 @@ export function mcpFromAudit(lines: AuditLine[], agent: string): { leases: Map<s
 }
 
 async function mcpUse(ctx: LabContext, admin: VaultClient, devicePath: string, file: string): Promise<Record<string, McpUse>> {
-  let lines: AuditLine[];
-  try {
-    lines = parseAudit(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return {};
-  }
+  const text = await ctx.platform.readServerFile(file);
+  if (text === undefined) return {};
+  const lines: AuditLine[] = parseAudit(text);
   const conn = await adminDb(ctx);
   const users: string[] = [];
   if (conn) {

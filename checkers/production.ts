@@ -38,13 +38,8 @@ export function parsePrometheus(text: string): Map<string, number> {
   return out;
 }
 
-const read = (f: string): string => {
-  try {
-    return fs.readFileSync(f, 'utf8');
-  } catch {
-    return '';
-  }
-};
+/** The audit log where the server writes it (a pod's volume on kind). */
+const read = async (ctx: LabContext, f: string): Promise<string> => (await ctx.platform.readServerFile(f)) ?? '';
 
 async function tokenAlive(c: VaultClient): Promise<boolean> {
   try {
@@ -76,9 +71,9 @@ export async function gather(ctx: LabContext): Promise<State> {
   s.seal.recoveryKeys = (keys?.recovery_keys_b64?.length ?? 0) > 0;
   s.seal.unsealKeys = (keys?.unseal_keys_b64?.length ?? 0) > 0;
   const node = ctx.platform.vaultNodes()[0]!;
-  const started = ctx.lab.record()?.processes[node.name]?.startedAt;
+  const started = await ctx.platform.nodeStartedAt(0);
   const keysFile = ctx.lab.path('cluster-keys.json');
-  if (started && fs.existsSync(keysFile)) s.seal.restartedAfterInit = Date.parse(started) > fs.statSync(keysFile).mtimeMs;
+  if (started && fs.existsSync(keysFile)) s.seal.restartedAfterInit = started.getTime() > fs.statSync(keysFile).mtimeMs;
   const seal = await ctx.vault(0, null).sealStatus().catch(() => undefined);
   if (seal) s.seal = { ...s.seal, ...(seal.type ? { type: seal.type } : {}), sealed: seal.sealed };
 
@@ -110,9 +105,9 @@ export async function gather(ctx: LabContext): Promise<State> {
     .map(([path, d]) => ({ path, type: d.type!, ...(d.options?.file_path ? { file: d.options.file_path } : {}) }));
   const fileDev = s.audit.devices.find((d) => d.type === 'file' && d.file && d.file !== 'stdout' && d.file !== 'discard');
   if (fileDev?.file) {
-    const before = read(fileDev.file).length;
+    const before = (await read(ctx, fileDev.file)).length;
     await admin.read('/auth/token/lookup-self');
-    const text = read(fileDev.file);
+    const text = await read(ctx, fileDev.file);
     s.audit.grew = text.length > before;
     s.audit.tokenInClear = text.includes(adminToken);
     const hash = await admin.write<{ data?: { hash?: string }; hash?: string }>(`/sys/audit-hash/${fileDev.path.replace(/\/$/, '')}`, { input: CANARY.changed }).catch(() => undefined);
@@ -211,7 +206,7 @@ export const checks: Checker<State>['checks'] = [
       if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit 이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
       if (s.seal.sealed !== false) return fail(msg('노드가 봉인되어 있습니다.', 'the node is sealed.'), msg('transit Vault가 떠 있고 봉인 해제되어 있는지 보세요 (npx lab status production).', 'Check the transit Vault is up and unsealed (npx lab status production).'));
       if (!s.seal.recoveryKeys || s.seal.unsealKeys) return fail(msg('cluster-keys.json에 recovery 키만 있어야 합니다.', 'cluster-keys.json should hold recovery keys only.'), msg('자동 봉인 해제 서버는 -recovery-shares로 초기화합니다.', 'Auto-unseal servers are initialised with -recovery-shares.'));
-      if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")" 후 npx lab node production start vault-0', 'kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")", then npx lab node production start vault-0'));
+      if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('npx lab node production kill vault-0 후 npx lab node production start vault-0', 'npx lab node production kill vault-0, then npx lab node production start vault-0'));
       return pass();
     },
   },

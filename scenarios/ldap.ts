@@ -48,6 +48,7 @@ export const loginCmds = (user: string): Cmd[] => [
   {
     kind: 'vault',
     args: ['login', '-no-store', '-method=ldap', '-format=json', `username=${user}`],
+    env: ['VAULT_LDAP_PASSWORD'],
     stdout: `$LAB_DIR/ldap/${user}-login.json`,
     note: msg('-no-store: 셸의 root 토큰(VAULT_TOKEN)을 건드리지 않고 새 토큰을 파일에 받습니다.', '-no-store: keep your shell\'s root VAULT_TOKEN; the new token goes to a file.'),
   },
@@ -101,7 +102,7 @@ export const topic: TopicDef = {
     '실제 OpenLDAP(slapd)에 붙는 LDAP 인증 메서드를 설정하고, 그룹과 사용자 매핑으로 정책을 준 뒤 alice 와 bob 으로 로그인해 확인합니다.',
     'Configure the LDAP auth method against a real OpenLDAP (slapd), map groups and a user to policies, and prove it by logging in as alice and bob.',
   ),
-  platforms: ['local'],
+  platforms: ['local', 'kind'],
   needs: { vault: { nodes: 1, storage: 'file', tls: false }, ldap: true },
   accounts: [
     { name: 'alice', secret: LDAP.files.alice!, note: msg('developers 그룹', 'group developers') },

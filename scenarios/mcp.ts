@@ -158,7 +158,7 @@ export const topic: TopicDef = {
     'AI 에이전트마다 AppRole 신원과 최소 권한 정책을 주고, MariaDB 자격 증명을 요청마다 10분짜리로 만들어 쓰며, 모든 접근을 감사 로그에 남깁니다.',
     'Give each AI agent its own AppRole identity and least-privilege policy, hand out 10-minute MariaDB credentials per request, and audit every access.',
   ),
-  platforms: ['local'],
+  platforms: ['local', 'kind'],
   needs: { vault: { nodes: 1, storage: 'raft', tls: false, apiAudit: true, performanceMultiplier: 1 }, mariadb: true },
   accounts: [{ name: 'MariaDB vaultadmin', secret: 'mariadb-admin.password', note: msg('Vault가 임시 사용자를 만들 때 쓰는 관리 계정', 'The admin account Vault uses to create temporary users') }],
   steps: [

@@ -128,7 +128,7 @@ export const topic: TopicDef = {
     '감사 로그, Raft 스냅샷 저장과 복구, transit 자동 봉인 해제, 토큰 TTL, Prometheus 지표, root 토큰 회수와 재생성을 한 대에서 직접 증명합니다.',
     'Prove on one machine: audit log, Raft snapshot save and restore, transit auto-unseal, token TTLs, Prometheus metrics, root token revocation and regeneration.',
   ),
-  platforms: ['local'],
+  platforms: ['local', 'kind'],
   needs: productionNeeds,
   accounts: [
     { name: 'lab admin token', secret: 'admin-token', note: msg('root 대신 쓰는 관리자 토큰', 'The admin token used instead of root') },

@@ -196,6 +196,7 @@ export class LabDir {
   writeSecret(name: string, text: string): void {
     this.ensure();
     const file = this.secretPath(name);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text, { mode: SECRET_MODE });
     fs.chmodSync(tmp, SECRET_MODE);

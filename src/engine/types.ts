@@ -14,8 +14,9 @@ export type Cmd =
   /**
    * `stdout`: a file in the lab folder the output goes to (`> file`). `keep`: the output cannot be made again (unseal
    * keys, a single-use unwrap): the learner's line is rendered with noclobber and the lab keeps its own copy (keep.ts).
+   * `env`: variables of the learner's shell the command reads (VAULT_LDAP_PASSWORD); a pod gets them passed on.
    */
-  | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; keep?: boolean; note?: Msg }
+  | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; keep?: boolean; env?: string[]; note?: Msg }
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
   /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
@@ -190,8 +191,12 @@ export interface Platform {
   down(): Promise<void>;
   status(): Promise<ProcStatus[]>;
   vaultNodes(): VaultNodeInfo[];
-  /** Run the vault/bao CLI against one node. */
-  vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }): Promise<RunResult>;
+  /** Run the vault/bao CLI against one node. `forward`: names in `env` the command reads (a Cmd's `env`). */
+  vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[] }): Promise<RunResult>;
+  /** A file the Vault server itself wrote (its audit log), by the path its config names; undefined when absent. */
+  readServerFile(file: string, node?: number): Promise<string | undefined>;
+  /** When node i's server process (or container) last started; undefined when it is not running. */
+  nodeStartedAt(node: number): Promise<Date | undefined>;
   nodeAction(action: NodeAction, node: number): Promise<void>;
   render(cmd: Cmd): string;
   /** The environment the learner's shell gets from `lab env` (values may be $(cat file) expressions). */

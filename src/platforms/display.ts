@@ -1,5 +1,5 @@
 /** How commands and names look to the learner, the same on every platform. */
-import type { VaultSpec } from '../engine/types.ts';
+import type { Cmd, VaultSpec } from '../engine/types.ts';
 import { shellQuote } from '../exec.ts';
 
 export function nodeName(spec: Pick<VaultSpec, 'name'>, i: number): string {
@@ -15,4 +15,10 @@ export function displayArg(a: string): string {
     return m && m[2]!.includes('$') && !m[1]!.includes('$') ? `${m[1]}"${m[2]}"` : `"${a}"`;
   }
   return shellQuote(a);
+}
+
+/** VAR=$(jq -r '<path>' file), or VAR=$(cat file) for jq '.' on a plain-text secret (a password file). */
+export function renderSet(cmd: Extract<Cmd, { kind: 'set' }>): string {
+  const value = cmd.jq === '.' && !cmd.file.endsWith('.json') ? `$(cat ${displayArg(cmd.file)})` : `$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
+  return `${cmd.export ? 'export ' : ''}${cmd.name}=${value}`;
 }

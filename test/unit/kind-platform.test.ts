@@ -11,10 +11,10 @@ import { cli, useTempLabHome } from '../helpers.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
-import { KindPlatform, runningPods, schedulableNodes, type KindDeps } from '../../src/platforms/kind/kind.ts';
+import { KindPlatform, runningPods, schedulableNodes } from '../../src/platforms/kind/kind.ts';
 import { needsToken, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { registerSecret } from '../../src/engine/redact.ts';
-import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../../src/exec.ts';
+import { daemon, killDaemon, run } from '../../src/exec.ts';
 import { findVaultBinary } from '../../src/vault/binary.ts';
 import { VaultClient } from '../../src/vault/client.ts';
 import { waitUntil } from '../../scenarios/common.ts';
@@ -23,52 +23,7 @@ const home = useTempLabHome('kind-platform-test-');
 const sink = { write: () => undefined };
 const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
 
-interface Call {
-  file: string;
-  args: string[];
-  input?: string | undefined;
-}
-
-const nodesJson = (workers: number) =>
-  JSON.stringify({
-    items: [
-      { metadata: { name: 'cp', labels: { 'ingress-ready': 'true' } }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
-      ...Array.from({ length: workers }, (_, i) => ({ metadata: { name: `w${i}` }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } })),
-    ],
-  });
-const podsJson = (names: string[]) => JSON.stringify({ items: names.map((n) => ({ metadata: { name: n }, status: { phase: 'Running' } })) });
-
-function fakeDeps(opts: { clusters?: string; workers?: number; pods: string[]; tools?: string[]; env?: Record<string, string> }) {
-  const calls: Call[] = [];
-  const daemons: string[][] = [];
-  const tools = opts.tools ?? ['kind', 'kubectl', 'helm'];
-  const fakeRun = async (file: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> => {
-    calls.push({ file, args: [...args], input: o.input });
-    const line = [file, ...args].join(' ');
-    let stdout = '';
-    if (line === 'kind get clusters') stdout = opts.clusters ?? '';
-    else if (line.includes('get nodes -o json')) stdout = nodesJson(opts.workers ?? 3);
-    else if (line.includes('get pods') && line.includes('-o json')) stdout = podsJson(opts.pods);
-    else if (line.includes('--dry-run=client')) stdout = `# rendered by: ${args.slice(2, 5).join(' ')}\n`;
-    else if (line === 'kubectl config get-contexts -o name') stdout = 'kind-vault-lab\nmy-cluster\n';
-    return { command: line, exitCode: 0, stdout, stderr: '' };
-  };
-  const deps: Partial<KindDeps> = {
-    run: fakeRun,
-    which: (n) => (tools.includes(n) ? `/fake/bin/${n}` : undefined),
-    daemon: (_f, args) => {
-      daemons.push([...args]);
-      return 999_999;
-    },
-    isAlive: () => false,
-    kill: async () => undefined,
-    reachable: async () => true,
-    sleep: async () => undefined,
-    env: opts.env ?? {},
-  };
-  return { calls, daemons, deps };
-}
-const lines = (calls: Call[]) => calls.map((c) => [c.file, ...c.args].join(' '));
+import { fakeDeps, lines, nodesJson } from '../kind-fake.ts';
 
 describe('kind platform (fake runner: no cluster can run here)', () => {
   it('vault-k8s up(): creates the kind cluster, installs chart 0.31.0 with generated values, waits Running, forwards ports', async () => {

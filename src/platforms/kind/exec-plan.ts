@@ -8,8 +8,8 @@
  */
 import type { Cmd } from '../../engine/types.ts';
 import { shellQuote } from '../../exec.ts';
-import { displayArg } from '../display.ts';
-import { NAMESPACE, podName } from './config.ts';
+import { displayArg, renderSet } from '../display.ts';
+import { IN_CLUSTER, NAMESPACE, POD_AUDIT_LOG, podName } from './names.ts';
 
 /** Commands that work without a token (the seed runs them straight after install). */
 export function needsToken(args: readonly string[]): boolean {
@@ -30,7 +30,9 @@ export interface PodExec {
 
 /**
  * `kubectl exec -i vault-N -n vault -- sh -c '<prelude>; exec vault …'` with secret arguments replaced by
- * "$S<n>" and their values sent first on stdin. `isSecret` says which argument values are secret.
+ * "$S<n>" and their values sent first on stdin. `isSecret` says which argument values are secret. `exports` are
+ * variables the command reads from its environment (VAULT_LDAP_PASSWORD), sent the same way; `files` are lab files
+ * the command reads (a snapshot to restore), sent base64 on one line each and decoded in the pod.
  */
 export function podVaultExec(opts: {
   context: string;
@@ -39,6 +41,8 @@ export function podVaultExec(opts: {
   token?: string | undefined;
   stdin?: string | undefined;
   isSecret: (arg: string) => boolean;
+  exports?: Record<string, string>;
+  files?: { pod: string; content: Buffer }[];
 }): PodExec {
   const secrets: string[] = [];
   const words = opts.args.map((a) => {
@@ -53,9 +57,18 @@ export function podVaultExec(opts: {
     reads.push('IFS= read -r VAULT_TOKEN', 'export VAULT_TOKEN');
     lines.push(token);
   }
+  for (const [name, value] of Object.entries(opts.exports ?? {})) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
+    reads.push(`IFS= read -r ${name}`, `export ${name}`);
+    lines.push(value);
+  }
   secrets.forEach((s, i) => {
     reads.push(`IFS= read -r S${i + 1}`);
     lines.push(s);
+  });
+  (opts.files ?? []).forEach((f, i) => {
+    reads.push(`IFS= read -r F${i + 1}`, `printf '%s' "$F${i + 1}" | base64 -d > ${shellQuote(f.pod)}`);
+    lines.push(f.content.toString('base64'));
   });
   const base = ['--context', opts.context, 'exec', '-i', podName(opts.node), '-n', NAMESPACE, '--'];
   const hasStdin = opts.stdin !== undefined;
@@ -68,18 +81,64 @@ export function podVaultExec(opts: {
   return { file: 'kubectl', args: [...base, 'sh', '-c', script], input: `${lines.join('\n')}\n${opts.stdin ?? ''}` };
 }
 
+/** Lab files a command reads or writes (a Raft snapshot) are copied to and from here in the pod. */
+export const POD_FILES = '/tmp';
+
+/**
+ * What a vault command's lab-folder paths become in a pod, where the learner's files are not:
+ * `k=@<lab>/f` (a password file) is read on the host and sent as `k=-` (the learner's line) or a secret (the lab's
+ * run); `<lab>/audit.log` is the chart's audit volume; any other `<lab>/f` is copied into the pod's /tmp before the
+ * command, or out of it after `snapshot save`.
+ */
+export interface PodFiles {
+  args: string[];
+  /** Index of the `k=@file` argument and the host file, at most one (it becomes stdin in the learner's line). */
+  valueFile?: { index: number; key: string; host: string };
+  copyIn: { host: string; pod: string }[];
+  copyOut: { host: string; pod: string }[];
+}
+
+export function podFiles(args: readonly string[], labDir: string): PodFiles {
+  const prefix = `${labDir}/`;
+  const out: PodFiles = { args: [], copyIn: [], copyOut: [] };
+  const saving = args.includes('snapshot') && args.includes('save');
+  args.forEach((a, index) => {
+    const at = /^([^=@-][^=]*)=@(.+)$/.exec(a);
+    if (at && at[2]!.startsWith(prefix) && !out.valueFile) {
+      out.valueFile = { index, key: at[1]!, host: at[2]! };
+      out.args.push(`${at[1]}=-`);
+      return;
+    }
+    let v = a.split(`${prefix}audit.log`).join(POD_AUDIT_LOG);
+    if (v.startsWith(prefix) && !v.slice(prefix.length).includes('/')) {
+      const pod = `${POD_FILES}/${v.slice(prefix.length)}`;
+      (saving ? out.copyOut : out.copyIn).push({ host: v, pod });
+      v = pod;
+    }
+    out.args.push(v);
+  });
+  return out;
+}
+
 /**
  * A vault command runs inside a pod, where the other nodes are `vault-N.vault-internal` and the lab CA is the
  * mounted secret: node addresses and the CA path the learner's shell knows are rewritten to the in-pod ones.
  */
 export const POD_CA = '/vault/userconfig/vault-tls/ca.crt';
 export const podAddr = (node: number, scheme = 'https'): string => `${scheme}://${podName(node)}.vault-internal:8200`;
-export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | undefined }): string {
-  let out = arg.replace(/\$\{?VAULT_ADDR_(\d+)\}?/g, (_, n: string) => podAddr(Number(n))).replace(/\$\{?VAULT_CACERT\}?/g, POD_CA);
+export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | undefined; services?: { ldapUrl?: string; mariadb?: string } }): string {
+  let out = arg
+    .replace(/\$\{?VAULT_ADDR_(\d+)\}?/g, (_, n: string) => podAddr(Number(n)))
+    .replace(/\$\{?VAULT_CACERT\}?/g, POD_CA)
+    // The lab's services as the learner's shell reaches them (port-forwards) and as Vault in the pod does.
+    .replace(/\$\{?LDAP_URL\}?/g, IN_CLUSTER.ldapUrl)
+    .replace(/127\.0\.0\.1:\$\{?MARIADB_PORT\}?/g, IN_CLUSTER.mariadb);
   map.addrs.forEach((a, i) => {
     out = out.split(a).join(podAddr(i, a.startsWith('http:') ? 'http' : 'https'));
   });
   if (map.caFile) out = out.split(map.caFile).join(POD_CA);
+  if (map.services?.ldapUrl) out = out.split(map.services.ldapUrl).join(IN_CLUSTER.ldapUrl);
+  if (map.services?.mariadb) out = out.split(map.services.mariadb).join(IN_CLUSTER.mariadb);
   return out;
 }
 
@@ -93,16 +152,24 @@ export function renderKind(cmd: Cmd): string {
   switch (cmd.kind) {
     case 'vault': {
       const node = cmd.node ?? 0;
-      const i = cmd.stdin !== undefined ? ' -i' : '';
-      const env = needsToken(cmd.args) ? 'env VAULT_TOKEN="$VAULT_TOKEN" ' : '';
-      let s = `${KUBECTL} exec${i} ${podName(node)} -n ${NAMESPACE} -- ${env}vault ${args(cmd.args.map((a) => inPodArg(a, { addrs: [] })))}`;
+      const pod = podName(node);
+      const files = podFiles(cmd.args.map((a) => inPodArg(a, { addrs: [] })), '$LAB_DIR');
+      const valueFile = cmd.stdin === undefined ? files.valueFile : undefined;
+      const i = cmd.stdin !== undefined || valueFile ? ' -i' : '';
+      const vars = [...(needsToken(cmd.args) ? ['VAULT_TOKEN'] : []), ...(cmd.env ?? [])];
+      const env = vars.length ? `env ${vars.map((v) => `${v}="$${v}"`).join(' ')} ` : '';
+      let s = `${KUBECTL} exec${i} ${pod} -n ${NAMESPACE} -- ${env}vault ${args(files.args)}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
+      if (valueFile) s += ` < ${displayArg(valueFile.host)}`;
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
-      return s;
+      const cp = (from: string, to: string) => `${KUBECTL} cp ${from} ${to}`;
+      const before = files.copyIn.map((f) => cp(displayArg(f.host), `${NAMESPACE}/${pod}:${f.pod}`));
+      const after = files.copyOut.map((f) => cp(`${NAMESPACE}/${pod}:${f.pod}`, displayArg(f.host)));
+      return [...before, [s, ...after].join(' && ')].join('\n');
     }
     case 'set':
-      return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
+      return renderSet(cmd);
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;

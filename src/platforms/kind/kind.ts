@@ -4,16 +4,16 @@
  * The lab reaches each pod through a supervised `kubectl port-forward`, so checks use the same Vault API
  * as on the local platform. Every external tool goes through one runner (the exec seam by default).
  */
-import { X509Certificate } from 'node:crypto';
+import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { listLabs, newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { envError, LabError, Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
-import { redact } from '../../engine/redact.ts';
+import { redact, registerSecret } from '../../engine/redact.ts';
 import { labHome } from '../../engine/paths.ts';
 import { daemon, isAlive, killDaemon, run, shellQuote, sleep, type RunOptions, type RunResult } from '../../exec.ts';
 import { which } from '../../vault/binary.ts';
@@ -21,9 +21,12 @@ import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../certs.ts';
 import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, NAMESPACE, NODE_PORT, RELEASE, certSans, podName } from './config.ts';
+import { IN_CLUSTER, MARIADB, OPENLDAP } from './names.ts';
+import { LDAP } from '../ldap-directory.ts';
+import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts';
 import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
-import { inPodArg, podVaultExec, renderKind } from './exec-plan.ts';
+import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -97,6 +100,20 @@ export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ c
 
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
 const LEFTOVER_PVCS = [0, 1, 2].flatMap((i) => [`data-${podName(i)}`, `audit-${podName(i)}`]);
+
+/** The mcp topic's MariaDB account, in the files the local platform writes too (checkers and `lab mcp` read them). */
+export const MARIADB_FILES = { admin: 'mariadb-admin.json', password: 'mariadb-admin.password', root: 'mariadb-root.password' } as const;
+/** Where the openldap Deployment mounts its admin password (services.ts): ldapsearch in the pod reads it with -y. */
+const POD_LDAP_BIND_FILE = '/run/secrets/openldap-admin/password';
+
+/** An in-cluster service the learner's tools (ldapsearch, mariadb, lab mcp) reach through a port-forward. */
+interface Forward {
+  name: string;
+  target: string;
+  local: number;
+  remote: number;
+}
+const newPassword = (): string => crypto.randomBytes(15).toString('base64url');
 
 export class KindPlatform implements Platform {
   readonly name = 'kind' as const;
@@ -187,13 +204,6 @@ export class KindPlatform implements Platform {
   }
 
   async up(_needs: Needs, report: Reporter): Promise<void> {
-    const needs = this.topic.needs;
-    if (needs.ldap || needs.mariadb || needs.transit) {
-      throw envError(
-        msg(`'${this.topic.id}' 는 kind 에서 아직 계획(--dry-run)까지만 됩니다: 단계와 점검이 local 플랫폼용입니다.`, `'${this.topic.id}' goes as far as a plan (--dry-run) on kind for now: its steps and checks are the local platform's.`),
-        msg(`npx lab run ${this.topic.id} --platform kind --dry-run --out DIR 로 파일과 plan.sh 를 받거나, --platform local 로 실습하세요.`, `Get the files and plan.sh with npx lab run ${this.topic.id} --platform kind --dry-run --out DIR, or practise with --platform local.`),
-      );
-    }
     this.requireTools();
     this.lab.ensure();
     this.assertSoleOwner();
@@ -201,7 +211,8 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) });
+    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords() };
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
@@ -224,7 +235,7 @@ export class KindPlatform implements Platform {
             );
           }
           const schedulable = schedulableNodes(nodes);
-          const values = kindPlan(this.topic.needs, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, image: this.deps.env.LAB_VAULT_IMAGE, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
+          const values = kindPlan(this.topic.needs, { context: this.context, ownCluster: false, dir, schedulableNodes: schedulable, image: this.deps.env.LAB_VAULT_IMAGE, ...extra, ...(tls ? { tls } : {}) }).files.find((f) => f.name === 'values.yaml')!;
           writePlanFiles(dir, [values]);
           break;
         }
@@ -247,7 +258,61 @@ export class KindPlatform implements Platform {
       }
     }
     for (let i = 0; i < this.spec.nodes; i++) await this.ensurePortForward(i);
+    for (const f of this.forwards()) await this.ensureForward(f);
     for (const n of this.vaultNodes()) await this.waitReachable(n);
+  }
+
+  // ---- the in-cluster services (ldap, mcp) -------------------------------------------------------------
+  /** The services' passwords, made once and kept in the lab folder (0600) under the names the local platform uses. */
+  servicePasswords(): { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } } {
+    const keep = (name: string): string => {
+      let v = this.lab.readSecret(name)?.trim();
+      if (!v) {
+        v = newPassword();
+        // No trailing newline: `ldapsearch -y` and `vault write k=@file` read these files whole.
+        this.lab.writeSecret(name, v);
+      }
+      registerSecret(v);
+      return v;
+    };
+    const out: { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } } = {};
+    if (this.topic.needs.ldap) {
+      this.lab.ensure();
+      out.ldap = { bind: keep(LDAP.files.bind!) };
+      for (const uid of Object.keys(DIRECTORY.users)) out.ldap[uid] = keep(LDAP.files[uid]!);
+    }
+    if (this.topic.needs.mariadb) {
+      const admin = keep(MARIADB_FILES.password);
+      out.mariadb = { root: keep(MARIADB_FILES.root), admin };
+      const account = { username: MARIADB_ADMIN_USER, password: admin, host: '127.0.0.1', port: this.base + 11 };
+      if (this.lab.readSecret(MARIADB_FILES.admin) !== JSON.stringify(account, null, 2) + '\n') this.lab.writeSecret(MARIADB_FILES.admin, JSON.stringify(account, null, 2) + '\n');
+    }
+    return out;
+  }
+
+  /** Port-forwards to the topic's services, above the Vault pods' ports. */
+  forwards(): Forward[] {
+    const out: Forward[] = [];
+    if (this.topic.needs.ldap) out.push({ name: OPENLDAP.name, target: `svc/${OPENLDAP.name}`, local: this.base + 10, remote: OPENLDAP.port });
+    if (this.topic.needs.mariadb) out.push({ name: MARIADB.name, target: `svc/${MARIADB.name}`, local: this.base + 11, remote: MARIADB.port });
+    return out;
+  }
+
+  private serviceAddrs(): { ldapUrl?: string; mariadb?: string } {
+    const f = Object.fromEntries(this.forwards().map((x) => [x.name, x.local]));
+    return { ...(f.openldap ? { ldapUrl: `ldap://127.0.0.1:${f.openldap}` } : {}), ...(f.mariadb ? { mariadb: `127.0.0.1:${f.mariadb}` } : {}) };
+  }
+
+  /** The directory, searched from inside its pod (the host needs no ldap-utils for a check); Vault dials the Service. */
+  get ldap(): LdapAccess | undefined {
+    if (!this.topic.needs.ldap) return undefined;
+    return {
+      url: IN_CLUSTER.ldapUrl,
+      search: async (base, filter, attrs) => {
+        const args = ['exec', '-n', NAMESPACE, `deploy/${OPENLDAP.name}`, '--', 'ldapsearch', '-x', '-LLL', '-o', 'ldif-wrap=no', '-H', `ldap://127.0.0.1:${OPENLDAP.port}`, '-D', LDAP.bindDn, '-y', POD_LDAP_BIND_FILE, '-b', base, filter, ...attrs];
+        return (await this.kubectl(args, { timeoutMs: 20_000 })).stdout;
+      },
+    };
   }
 
   private async assertContext(): Promise<void> {
@@ -294,6 +359,22 @@ export class KindPlatform implements Platform {
     const script = `while :; do kubectl --context "$1" port-forward -n ${NAMESPACE} pod/${podName(i)} ${this.localPort(i)}:8200 --address 127.0.0.1; sleep 1; done`;
     // The lab folder on the command line lets procAlive tell our loop from a reused pid.
     return { file: 'sh', args: ['-c', script, 'lab-port-forward', this.context, this.lab.dir] };
+  }
+  /** A service's forward, restarted like a pod's; LAB folder on the command line for procAlive. */
+  forwardCommand(f: Forward): { file: string; args: string[] } {
+    const script = `while :; do kubectl --context "$1" port-forward -n ${NAMESPACE} ${f.target} ${f.local}:${f.remote} --address 127.0.0.1; sleep 1; done`;
+    return { file: 'sh', args: ['-c', script, 'lab-port-forward', this.context, this.lab.dir] };
+  }
+  private async ensureForward(f: Forward): Promise<void> {
+    const name = `port-forward-${f.name}`;
+    if (this.procAlive(name)) return;
+    const log = this.lab.path('logs', `${name}.log`);
+    fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
+    const { file, args } = this.forwardCommand(f);
+    const pid = this.deps.daemon(file, args, { logFile: log });
+    this.lab.updateRecord((r) => {
+      r.processes[name] = { name, pid, command: args.slice(0, 2).map(shellQuote).join(' '), log, startedAt: new Date().toISOString() };
+    }, this.initRecord);
   }
   procAlive(name: string): boolean {
     const p = this.lab.record()?.processes[name];
@@ -368,18 +449,57 @@ export class KindPlatform implements Platform {
   }
 
   // ---- the vault CLI in a pod -------------------------------------------------------------------------------
-  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }): Promise<RunResult> {
+  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[] }): Promise<RunResult> {
     const token = opts.env?.VAULT_TOKEN ?? this.lab.adminToken();
+    const node = opts.node ?? 0;
+    const files = podFiles(args.map((a) => inPodArg(a, { addrs: this.vaultNodes().map((n) => n.addr), caFile: this.caFile, services: this.serviceAddrs() })), this.lab.dir);
+    const podArgs = [...files.args];
+    if (files.valueFile) {
+      // k=@file, as `vault write` reads it, but from the host: the value goes in as a secret, the file stays here.
+      const value = this.readLabFile(files.valueFile.host).toString('utf8');
+      registerSecret(value);
+      podArgs[files.valueFile.index] = `${files.valueFile.key}=${value}`;
+    }
+    const exports = Object.fromEntries((opts.forward ?? []).flatMap((k) => (opts.env?.[k] !== undefined ? [[k, opts.env[k]!]] : [])));
     const plan = podVaultExec({
       context: this.context,
-      node: opts.node ?? 0,
-      args: args.map((a) => inPodArg(a, { addrs: this.vaultNodes().map((n) => n.addr), caFile: this.caFile })),
+      node,
+      args: podArgs,
       token,
       stdin: opts.stdin,
-      // A value the lab knows to be secret (token, unseal key, JWT) never goes on the command line.
+      // A value the lab knows to be secret (token, unseal key, JWT, a password file's content) never goes on the command line.
       isSecret: (a) => redact(a) !== a,
+      exports,
+      files: files.copyIn.map((f) => ({ pod: f.pod, content: this.readLabFile(f.host) })),
     });
-    return this.deps.run(plan.file, plan.args, plan.input !== undefined ? { input: plan.input } : {});
+    const r = await this.deps.run(plan.file, plan.args, plan.input !== undefined ? { input: plan.input } : {});
+    for (const f of files.copyOut) {
+      // Binary (a Raft snapshot): base64 in the pod, decoded here.
+      const b = await this.kubectl(['exec', podName(node), '-n', NAMESPACE, '--', 'base64', f.pod]);
+      fs.writeFileSync(f.host, Buffer.from(b.stdout, 'base64'), { mode: 0o600 });
+    }
+    return r;
+  }
+
+  private readLabFile(file: string): Buffer {
+    try {
+      return fs.readFileSync(file);
+    } catch {
+      throw envError(msg(`${file} 이(가) 없습니다.`, `${file} does not exist.`), msg('앞 단계를 먼저 끝내세요 (npx lab hint).', 'Finish the earlier step first (npx lab hint).'));
+    }
+  }
+
+  /** The container's start (a pod deleted and recreated by the StatefulSet, or a container restarted, starts anew). */
+  async nodeStartedAt(node: number): Promise<Date | undefined> {
+    const r = await this.kubectl(['get', 'pod', podName(node), '-n', NAMESPACE, '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}'], { reject: false });
+    const t = r.exitCode === 0 ? Date.parse(r.stdout.trim()) : NaN;
+    return Number.isNaN(t) ? undefined : new Date(t);
+  }
+
+  /** The audit log and other files Vault writes live in the pod: read them there. */
+  async readServerFile(file: string, node = 0): Promise<string | undefined> {
+    const r = await this.kubectl(['exec', podName(node), '-n', NAMESPACE, '--', 'cat', file], { reject: false });
+    return r.exitCode === 0 ? r.stdout : undefined;
   }
 
   render(cmd: Cmd): string {
@@ -388,7 +508,12 @@ export class KindPlatform implements Platform {
 
   // ---- the learner's shell --------------------------------------------------------------------------------
   shellEnv(): Record<string, string> {
-    return { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), LAB_KUBE_CONTEXT: this.context };
+    const env: Record<string, string> = { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), LAB_KUBE_CONTEXT: this.context };
+    const a = this.serviceAddrs();
+    // The learner's tools reach the services through their port-forwards; Vault's lines name the in-cluster ones.
+    if (a.ldapUrl) Object.assign(env, { LDAP_URL: a.ldapUrl, LDAP_BIND_DN: LDAP.bindDn, LDAP_USER_DN: LDAP.userDn, LDAP_GROUP_DN: LDAP.groupDn });
+    if (a.mariadb) Object.assign(env, { MARIADB_HOST: '127.0.0.1', MARIADB_PORT: a.mariadb.split(':')[1]!, MARIADB_ADMIN_FILE: this.lab.path(MARIADB_FILES.admin) });
+    return env;
   }
 
   runEnv(): Record<string, string> {

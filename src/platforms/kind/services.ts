@@ -5,7 +5,7 @@
  * LAB_MARIADB_IMAGE override them. Every password lives in a Secret, never in a ConfigMap or an argument.
  */
 import crypto from 'node:crypto';
-import { NAMESPACE } from './names.ts';
+import { MARIADB, NAMESPACE, OPENLDAP } from './names.ts';
 import { LDAP } from '../ldap-directory.ts';
 
 /** The lab's directory (shared by both platforms), and the full names the local seed gives its users. */
@@ -43,11 +43,7 @@ export const OPENLDAP_IMAGE = 'osixia/openldap:1.5.0';
 /** The official image runs /docker-entrypoint-initdb.d/*.sql once, on an empty data directory. */
 export const MARIADB_IMAGE = 'mariadb:11.4.5';
 
-export const OPENLDAP = { name: 'openldap', port: 389 } as const;
-export const MARIADB = { name: 'mariadb', port: 3306 } as const;
-/** What Vault inside the cluster dials. */
-export const inClusterLdapUrl = `ldap://${OPENLDAP.name}.${NAMESPACE}.svc:${OPENLDAP.port}`;
-export const inClusterMariadb = `${MARIADB.name}.${NAMESPACE}.svc:${MARIADB.port}`;
+export { OPENLDAP, MARIADB };
 
 type Obj = Record<string, unknown>;
 const labels = (app: string) => ({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'vault-lab' });

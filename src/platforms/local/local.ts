@@ -369,6 +369,21 @@ export class LocalPlatform implements Platform {
     return run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}) });
   }
 
+  async nodeStartedAt(node: number): Promise<Date | undefined> {
+    const name = this.vaultNodes()[node]?.name;
+    const p = name ? this.lab.record()?.processes[name] : undefined;
+    return p && this.procAlive(p.name) ? new Date(p.startedAt) : undefined;
+  }
+
+  /** Vault runs here: the files it writes are on this machine. */
+  async readServerFile(file: string): Promise<string | undefined> {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
   render(cmd: Cmd): string {
     return renderLocal(cmd, this.spec, this.lab.topic);
   }

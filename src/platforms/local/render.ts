@@ -1,6 +1,6 @@
 import type { Cmd, VaultSpec } from '../../engine/types.ts';
 import { withFlag } from '../../vault/cli-args.ts';
-import { displayArg, nodeName } from '../display.ts';
+import { displayArg, nodeName, renderSet } from '../display.ts';
 
 /** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
 export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
@@ -20,8 +20,7 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string):
       return s;
     }
     case 'set':
-      if (cmd.jq === '.' && !cmd.file.endsWith('.json')) return `${cmd.export ? 'export ' : ''}${cmd.name}=$(cat ${displayArg(cmd.file)})`;
-      return `${cmd.export ? 'export ' : ''}${cmd.name}=$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
+      return renderSet(cmd);
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
       // The lab substitutes $VARS in an exec's stdin; an unquoted heredoc makes the learner's shell do the same.
