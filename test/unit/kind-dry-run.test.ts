@@ -127,7 +127,7 @@ describe('dry run refusals', () => {
     const r = await cli('--lang', 'en', 'run', 'mcp', '--platform', 'kind', '--dry-run', '--out', out, '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { dir: string; files: string[]; planOnly: boolean };
-    expect(j).toMatchObject({ dir: out, planOnly: true });
+    expect(j).toMatchObject({ dir: out, planOnly: false });
     expect(j.files).toEqual(expect.arrayContaining(['services.yaml', 'values.yaml', 'secrets/mariadb-admin.password', 'plan.sh']));
     expect(clusterCalls()).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
- * tls, ldap and mcp on kind: generated and planned (their steps run on the local platform). Tested by what the dry
- * run writes: values, certificate, in-cluster OpenLDAP and MariaDB manifests, pinned and overridable images.
+ * tls, ldap, mcp and production on kind, by what the dry run writes: values, certificate, in-cluster OpenLDAP and
+ * MariaDB manifests, pinned and overridable images.
  */
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -138,19 +138,11 @@ describe('production on kind: audit storage, telemetry, and the transit auto-uns
   });
 });
 
-describe('plan-only topics on kind', () => {
-  it('up() refuses them with a typed error pointing at --dry-run, before touching anything', async () => {
-    const { KindPlatform } = await import('../../src/platforms/kind/kind.ts');
-    const { LabDir } = await import('../../src/engine/state.ts');
-    const { Reporter } = await import('../../src/engine/reporter.ts');
-    const sink = { write: () => undefined };
-    for (const id of ['ldap', 'mcp', 'production']) {
-      const topic = await loadTopic(id);
-      const calls: string[] = [];
-      const p = new KindPlatform(new LabDir(id), topic, { run: async (f, a) => (calls.push(`${f} ${a.join(' ')}`), { command: '', exitCode: 0, stdout: '', stderr: '' }), which: () => '/x' });
-      await expect(p.up(topic.needs, new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink }))).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('as far as a plan (--dry-run)') });
-      expect(calls).toEqual([]);
-      expect(fs.existsSync(path.join(home, id, 'lab.json'))).toBe(false);
-    }
+describe('every topic runs on kind', () => {
+  it('no topic is plan-only: lab run <topic> --platform kind runs its steps (kind-services.test.ts drives ldap, mcp, production)', async () => {
+    const { loadAll } = await import('../../src/engine/catalogue.ts');
+    const all = await loadAll();
+    expect(all).toHaveLength(8);
+    for (const t of all) expect(t.platforms, t.id).toContain('kind');
   });
 });

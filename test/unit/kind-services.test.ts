@@ -1,0 +1,246 @@
+/**
+ * ldap, mcp and production on the kind platform. The cluster side is a FAKE runner (test/kind-fake.ts): no kind
+ * cluster can run on the build machine. What goes into a pod is run for real where it can be: the in-pod `sh`
+ * script with the real sh, base64 and OpenBao.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { useTempLabHome } from '../helpers.ts';
+import { fakeDeps, lines, type Call } from '../kind-fake.ts';
+import { LabDir } from '../../src/engine/state.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+import { Reporter } from '../../src/engine/reporter.ts';
+import { KindPlatform, MARIADB_FILES } from '../../src/platforms/kind/kind.ts';
+import { podFiles, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { portBase } from '../../src/platforms/ports.ts';
+import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../../src/exec.ts';
+import { findVaultBinary } from '../../src/vault/binary.ts';
+import { VaultClient } from '../../src/vault/client.ts';
+import { waitUntil } from '../../scenarios/common.ts';
+import { configCmd, loginCmds } from '../../scenarios/ldap.ts';
+
+const home = useTempLabHome('kind-services-test-');
+const sink = { write: () => undefined };
+const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
+type Manifest = { kind: string; metadata: { name: string }; stringData?: Record<string, string> };
+
+/** A platform on the fake runner, with `answer` for reads the test scripts (base64 of a snapshot, a pod's start). */
+async function kindLab(id: string, answer: (line: string) => string | undefined = () => undefined) {
+  const topic = await loadTopic(id);
+  const lab = new LabDir(id);
+  const f = fakeDeps({ pods: ['vault-0'] });
+  const inner = f.deps.run!;
+  f.deps.run = async (file: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> => {
+    const r = await inner(file, args, o);
+    const a = answer([file, ...args].join(' '));
+    return a === undefined ? r : { ...r, stdout: a };
+  };
+  return { topic, lab, f, p: new KindPlatform(lab, topic, f.deps) };
+}
+const inputOf = (c: Call | undefined) => c?.input ?? '';
+// One Vault release per cluster: a lab a failed test left behind would refuse the next one.
+afterEach(() => {
+  for (const id of ['ldap', 'mcp', 'production']) new LabDir(id).remove();
+});
+
+describe('up() on kind for the topics with services (fake runner)', () => {
+  it('ldap: passwords made once (0600, no newline), the same in the Secret the directory seeds from; openldap ready before Vault; forwarded beside vault-0', async () => {
+    const { lab, f, p, topic } = await kindLab('ldap');
+    await p.up(topic.needs, report);
+    const bind = fs.readFileSync(lab.path(LDAP.files.bind!), 'utf8');
+    expect(bind).toMatch(/^[\w-]{20}$/);
+    for (const u of ['bind', 'alice', 'bob']) expect(fs.statSync(lab.path(LDAP.files[u]!)).mode & 0o777).toBe(0o600);
+    const ms = loadAllYaml(fs.readFileSync(lab.path('kind', 'services.yaml'), 'utf8')) as Manifest[];
+    expect(ms.find((m) => m.kind === 'Secret' && m.metadata.name === 'openldap-admin')!.stringData!.password).toBe(bind);
+    const l = lines(f.calls);
+    const at = (s: string) => l.findIndex((x) => x.includes(s));
+    expect(at('rollout status deployment/openldap')).toBeGreaterThan(at('apply -f ' + lab.path('kind', 'services.yaml')));
+    expect(at('upgrade --install vault hashicorp/vault')).toBeGreaterThan(at('rollout status deployment/openldap'));
+    const base = portBase('ldap');
+    expect(f.daemons.map((d) => d[1])).toEqual([expect.stringContaining(`pod/vault-0 ${base}:8200`), expect.stringContaining(`svc/openldap ${base + 10}:389`)]);
+    // A second up() keeps the passwords (the directory was seeded with them).
+    await p.up(topic.needs, report);
+    expect(fs.readFileSync(lab.path(LDAP.files.bind!), 'utf8')).toBe(bind);
+    expect(p.shellEnv()).toMatchObject({ LDAP_URL: `ldap://127.0.0.1:${base + 10}`, LDAP_BIND_DN: LDAP.bindDn });
+    expect(p.ldap?.url).toBe('ldap://openldap.vault.svc:389');
+    lab.remove();
+  });
+
+  it('mcp: the MariaDB account file names the port-forward (lab mcp and the checks read it); MARIADB_PORT is that port', async () => {
+    const { lab, f, p, topic } = await kindLab('mcp');
+    await p.up(topic.needs, report);
+    const base = portBase('mcp');
+    const account = JSON.parse(fs.readFileSync(lab.path(MARIADB_FILES.admin), 'utf8')) as { username: string; password: string; port: number };
+    expect(account).toMatchObject({ username: 'vaultadmin', port: base + 11 });
+    expect(fs.readFileSync(lab.path(MARIADB_FILES.password), 'utf8')).toBe(account.password);
+    const ms = loadAllYaml(fs.readFileSync(lab.path('kind', 'services.yaml'), 'utf8')) as Manifest[];
+    expect(ms.find((m) => m.metadata.name === 'mariadb-init')!.stringData!['init.sql']).toContain(`IDENTIFIED BY '${account.password}'`);
+    expect(f.daemons.some((d) => d[1]!.includes(`svc/mariadb ${base + 11}:3306`))).toBe(true);
+    expect(p.shellEnv().MARIADB_PORT).toBe(String(base + 11));
+    lab.remove();
+  });
+
+  it('production: the transit release is installed and bootstrapped before the main chart, whose seal needs it', async () => {
+    const { lab, f, p, topic } = await kindLab('production');
+    await p.up(topic.needs, report);
+    const l = lines(f.calls);
+    const at = (s: string) => l.findIndex((x) => x.includes(s));
+    expect(at('upgrade --install vault-transit')).toBeGreaterThan(-1);
+    expect(at('transit-bootstrap.sh')).toBeGreaterThan(at('upgrade --install vault-transit'));
+    expect(at('upgrade --install vault hashicorp/vault')).toBeGreaterThan(at('transit-bootstrap.sh'));
+    lab.remove();
+  });
+});
+
+describe('vaultCli on kind: the learner\'s files and addresses, as the pod sees them (fake runner)', () => {
+  it('ldap config: the port-forward URL becomes the Service; the bind password goes on stdin, never in argv', async () => {
+    const { lab, f, p, topic } = await kindLab('ldap');
+    await p.up(topic.needs, report);
+    f.calls.length = 0;
+    const bind = fs.readFileSync(lab.path(LDAP.files.bind!), 'utf8');
+    const env = p.runEnv();
+    await p.vaultCli(['write', 'auth/ldap/config', `url=${env.LDAP_URL}`, `bindpass=@${lab.path(LDAP.files.bind!)}`], { env: { VAULT_TOKEN: 's.tokentokentokentoken' } });
+    const [c] = f.calls;
+    const argv = c!.args.join(' ');
+    expect(argv).toContain(' url=ldap://openldap.vault.svc:389 ');
+    expect(argv).not.toContain(bind);
+    expect(argv).not.toContain(lab.dir);
+    expect(argv).toMatch(/"\$S\d"/);
+    expect(inputOf(c).split('\n')).toContain(`bindpass=${bind}`);
+    lab.remove();
+  });
+
+  it('mcp: connection_url names the in-cluster MariaDB, file_path the chart\'s audit volume', async () => {
+    const { lab, f, p, topic } = await kindLab('mcp');
+    await p.up(topic.needs, report);
+    f.calls.length = 0;
+    const port = p.shellEnv().MARIADB_PORT;
+    await p.vaultCli(['write', 'database/config/mysql', `connection_url={{username}}:{{password}}@tcp(127.0.0.1:${port})/`], {});
+    await p.vaultCli(['audit', 'enable', 'file', `file_path=${lab.path('audit.log')}`], {});
+    expect(f.calls[0]!.args.join(' ')).toContain('@tcp(mariadb.vault.svc:3306)/');
+    expect(f.calls[1]!.args.join(' ')).toContain('file_path=/vault/audit/audit.log');
+    lab.remove();
+  });
+
+  it('an LDAP login reads VAULT_LDAP_PASSWORD: exported in the pod from stdin, not on the command line', async () => {
+    const { lab, f, p } = await kindLab('ldap');
+    const pw = 'alice-pass-123456789';
+    await p.vaultCli(['login', '-no-store', '-method=ldap', 'username=alice'], { env: { VAULT_LDAP_PASSWORD: pw, OTHER: 'x' }, forward: ['VAULT_LDAP_PASSWORD'] });
+    const [c] = f.calls;
+    expect(c!.args.join(' ')).not.toContain(pw);
+    expect(c!.args.at(-1)).toContain('IFS= read -r VAULT_LDAP_PASSWORD; export VAULT_LDAP_PASSWORD');
+    expect(c!.args.at(-1)).not.toContain('OTHER');
+    // login needs no token: the password is the first line.
+    expect(inputOf(c)).toBe(`${pw}\n`);
+    lab.remove();
+  });
+
+  it('snapshot save copies the file out of the pod (base64, byte for byte); restore copies it in', async () => {
+    const bytes = crypto.randomBytes(4096);
+    const { lab, f, p } = await kindLab('production', (l) => (l.endsWith('-- base64 /tmp/backup.snap') ? bytes.toString('base64').replace(/.{76}/g, '$&\n') : undefined));
+    lab.ensure();
+    const snap = lab.path('backup.snap');
+    await p.vaultCli(['operator', 'raft', 'snapshot', 'save', snap], {});
+    expect(f.calls[0]!.args).toContain('/tmp/backup.snap');
+    expect(fs.readFileSync(snap).equals(bytes)).toBe(true);
+    expect(fs.statSync(snap).mode & 0o777).toBe(0o600);
+    f.calls.length = 0;
+    await p.vaultCli(['operator', 'raft', 'snapshot', 'restore', snap], { env: { VAULT_TOKEN: 's.tokentokentokentoken' } });
+    const [c] = f.calls;
+    expect(c!.args.at(-1)).toContain("base64 -d > /tmp/backup.snap; exec vault operator raft snapshot restore /tmp/backup.snap");
+    expect(inputOf(c).split('\n')).toContain(bytes.toString('base64'));
+    lab.remove();
+  });
+
+  it('a lab file that is not there is a clear error, not an empty value sent to Vault', async () => {
+    const { lab, f, p } = await kindLab('production');
+    lab.ensure();
+    await expect(p.vaultCli(['write', 'auth/userpass/users/operator', `password=@${lab.path('operator.password')}`], {})).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('operator.password') });
+    expect(f.calls).toEqual([]);
+    lab.remove();
+  });
+
+  it('the audit log and the node\'s start are read in the pod', async () => {
+    const { lab, f, p } = await kindLab('production', (l) => (l.includes('-- cat /vault/audit/audit.log') ? '{"type":"request"}\n' : l.includes('state.running.startedAt') ? '2026-11-29T10:00:00Z' : undefined));
+    expect(await p.readServerFile('/vault/audit/audit.log')).toBe('{"type":"request"}\n');
+    expect((await p.nodeStartedAt(0))?.toISOString()).toBe('2026-11-29T10:00:00.000Z');
+    expect(lines(f.calls)).toEqual([
+      'kubectl --context kind-vault-lab exec vault-0 -n vault -- cat /vault/audit/audit.log',
+      'kubectl --context kind-vault-lab get pod vault-0 -n vault -o jsonpath={.status.containerStatuses[0].state.running.startedAt}',
+    ]);
+    lab.remove();
+  });
+});
+
+describe('the learner\'s lines on kind', () => {
+  it('ldap config: the in-cluster URL, the bind password as `bindpass=-` from its file', () => {
+    const s = renderKind(configCmd);
+    expect(s).toContain('kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault write auth/ldap/config url=ldap://openldap.vault.svc:389');
+    expect(s).toMatch(/ bindpass=- .*< "\$LAB_DIR\/ldap\/bind.password"$/);
+  });
+  it('the LDAP login passes VAULT_LDAP_PASSWORD into the pod; the password file is read with cat', () => {
+    const [set, login] = loginCmds('alice');
+    expect(renderKind(set!)).toBe('export VAULT_LDAP_PASSWORD=$(cat "$LAB_DIR/ldap/alice.password")');
+    expect(renderKind(login!)).toBe('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_LDAP_PASSWORD="$VAULT_LDAP_PASSWORD" vault login -no-store -method=ldap -format=json username=alice > "$LAB_DIR/ldap/alice-login.json"');
+  });
+  it('a snapshot is copied out after save and in before restore', () => {
+    expect(renderKind({ kind: 'vault', args: ['operator', 'raft', 'snapshot', 'save', '$LAB_DIR/backup.snap'] })).toBe(
+      'kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault operator raft snapshot save /tmp/backup.snap && kubectl --context "$LAB_KUBE_CONTEXT" cp vault/vault-0:/tmp/backup.snap "$LAB_DIR/backup.snap"',
+    );
+    expect(renderKind({ kind: 'vault', args: ['operator', 'raft', 'snapshot', 'restore', '$LAB_DIR/backup.snap'] }).split('\n')).toEqual([
+      'kubectl --context "$LAB_KUBE_CONTEXT" cp "$LAB_DIR/backup.snap" vault/vault-0:/tmp/backup.snap',
+      'kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault operator raft snapshot restore /tmp/backup.snap',
+    ]);
+  });
+  it('podFiles leaves flags, other paths and the CA alone', () => {
+    expect(podFiles(['-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt', 'secret/x', 'v=@/etc/other'], '/lab').args).toEqual(['-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt', 'secret/x', 'v=@/etc/other']);
+  });
+});
+
+describe('the in-pod script, run for real (sh, base64, OpenBao dev server)', () => {
+  const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 191;
+  const addr = `http://127.0.0.1:${port}`;
+  const root = 'root-token-for-files-test';
+  let pid: number | undefined;
+  let bin = '';
+  beforeAll(async () => {
+    const b = await findVaultBinary();
+    bin = path.join(home, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(b.path, path.join(bin, 'vault'));
+    pid = daemon(b.path, ['server', '-dev', `-dev-root-token-id=${root}`, `-dev-listen-address=127.0.0.1:${port}`], { logFile: path.join(home, 'dev.log') });
+    await waitUntil('dev server', async () => (await new VaultClient({ addr }).health()).initialized, 20_000);
+  });
+  afterAll(async () => {
+    if (pid) await killDaemon(pid);
+  });
+  const inPod = async (plan: ReturnType<typeof podVaultExec>, extraEnv: Record<string, string> = {}) => {
+    const argv = plan.args.slice(plan.args.indexOf('--') + 1);
+    return run(argv[0]!, argv.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '', ...extraEnv }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
+  };
+
+  it('a copied-in binary file arrives byte for byte, and vault reads it there (k=@file in the pod)', async () => {
+    const bytes = crypto.randomBytes(3000);
+    const podPath = path.join(home, `copied-${process.pid}.bin`);
+    const text = path.join(home, `copied-${process.pid}.txt`);
+    const plan = podVaultExec({ context: 'x', node: 0, args: ['kv', 'put', 'secret/copied', `v=@${text}`], token: root, isSecret: () => false, files: [{ pod: podPath, content: bytes }, { pod: text, content: Buffer.from('line one\nline two') }] });
+    await inPod(plan);
+    expect(fs.readFileSync(podPath).equals(bytes)).toBe(true);
+    expect((await new VaultClient({ addr, token: root }).kvGet('secret', 'copied'))?.data.v).toBe('line one\nline two');
+  });
+
+  it('a forwarded variable reaches vault\'s environment (the prelude exports it before exec)', async () => {
+    // `vault` here prints its environment: what VAULT_LDAP_PASSWORD a real login would read.
+    const shim = path.join(home, 'shim');
+    fs.mkdirSync(shim, { recursive: true });
+    fs.writeFileSync(path.join(shim, 'vault'), '#!/bin/sh\nprintf "%s|%s" "$VAULT_LDAP_PASSWORD" "$VAULT_TOKEN"\n', { mode: 0o755 });
+    const plan = podVaultExec({ context: 'x', node: 0, args: ['login', '-method=ldap', 'username=alice'], token: root, isSecret: () => false, exports: { VAULT_LDAP_PASSWORD: 'p@ss word$1' } });
+    const argv = plan.args.slice(plan.args.indexOf('--') + 1);
+    const r = await run(argv[0]!, argv.slice(1), { env: { PATH: `${shim}:${process.env.PATH}` }, input: plan.input! });
+    expect(r.stdout).toBe('p@ss word$1|');
+  });
+});
