@@ -96,6 +96,26 @@ describe('up() on kind for the topics with services (fake runner)', () => {
   });
 });
 
+describe('down() on kind', () => {
+  it('removes the topic\'s services and its transit release too; their passwords and keys stay for the next run', async () => {
+    for (const id of ['mcp', 'production']) {
+      const { lab, f, p, topic } = await kindLab(id);
+      await p.up(topic.needs, report);
+      f.calls.length = 0;
+      await p.down();
+      const l = lines(f.calls);
+      expect(l, id).toContain('helm --kube-context kind-vault-lab uninstall vault -n vault --ignore-not-found --wait');
+      if (id === 'mcp') {
+        expect(l).toContain(`kubectl --context kind-vault-lab delete -f ${lab.path('kind', 'services.yaml')} --ignore-not-found --wait=false`);
+        expect(fs.existsSync(lab.path(MARIADB_FILES.password))).toBe(true);
+      } else {
+        expect(l).toContain('helm --kube-context kind-vault-lab uninstall vault-transit -n vault-transit --ignore-not-found --wait');
+      }
+      lab.remove();
+    }
+  });
+});
+
 describe('vaultCli on kind: the learner\'s files and addresses, as the pod sees them (fake runner)', () => {
   it('ldap config: the port-forward URL becomes the Service; the bind password goes on stdin, never in argv', async () => {
     const { lab, f, p, topic } = await kindLab('ldap');

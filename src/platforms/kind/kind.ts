@@ -21,7 +21,7 @@ import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../certs.ts';
 import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, NAMESPACE, NODE_PORT, RELEASE, certSans, podName } from './config.ts';
-import { IN_CLUSTER, MARIADB, OPENLDAP } from './names.ts';
+import { IN_CLUSTER, MARIADB, OPENLDAP, TRANSIT } from './names.ts';
 import { LDAP } from '../ldap-directory.ts';
 import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts';
 import { kindPlan, writePlanFiles } from './plan.ts';
@@ -438,6 +438,11 @@ export class KindPlatform implements Platform {
     if (!this.deps.which('kubectl') || !this.deps.which('helm')) return;
     // The StatefulSet's PVCs outlive the release: the next `lab run` finds the same (sealed) Vault.
     await this.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--ignore-not-found', '--wait'], { reject: false });
+    // The topic's services and its transit release go too (the next topic shares the namespace); their passwords and
+    // the transit keys stay in the lab folder, so the next `lab run` brings back the same ones.
+    const services = this.lab.path('kind', 'services.yaml');
+    if (fs.existsSync(services)) await this.kubectl(['delete', '-f', services, '--ignore-not-found', '--wait=false'], { reject: false });
+    if (this.topic.needs.transit) await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
   }
 
   async status(): Promise<ProcStatus[]> {
