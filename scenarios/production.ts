@@ -146,7 +146,10 @@ export const topic: TopicDef = {
       id: 'audit',
       kind: 'task',
       title: msg('파일 감사 장치 켜기', 'Enable a file audit device'),
-      task: msg('파일 감사 장치를 $LAB_DIR/audit.log로 켜고, 요청이 기록되는지 보세요.', 'Enable a file audit device at $LAB_DIR/audit.log and watch requests land in it.'),
+      task: msg(
+        '파일 감사 장치를 켜고 요청이 기록되는지 보세요. local에서는 $LAB_DIR/audit.log, kind에서는 Pod 안의 /vault/audit/audit.log (차트의 감사 볼륨)입니다.',
+        'Enable a file audit device and watch requests land in it: $LAB_DIR/audit.log on local, /vault/audit/audit.log in the pod on kind (the chart\'s audit volume).',
+      ),
       hint: msg('OpenBao는 설정에 unsafe_allow_api_audit_creation = true가 있어야 API로 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao allows enabling audit devices through the API only with unsafe_allow_api_audit_creation = true (this lab sets it).'),
       commands: auditCmds,
       solve: async (ctx) => {
