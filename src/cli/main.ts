@@ -29,7 +29,7 @@ const jsonOpt: Opts = { json: { type: 'boolean' } };
 const noWaitOpt: Opts = { 'no-wait': { type: 'boolean' } };
 
 export const commands: Record<string, CommandSpec> = {
-  list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--json]', options: jsonOpt, load: async () => (await import('./commands/list.ts')).list },
+  list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--platform local|kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/list.ts')).list },
   run: {
     summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
     usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',

@@ -62,6 +62,16 @@ describe('lab CLI', () => {
     expect(r.stderr).toContain('unseal-leader');
   });
 
+  it('list --platform kind shows all eight topics (each runs on kind); an unknown platform is a usage error', async () => {
+    const r = await cli('list', '--platform', 'kind', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { id: string }[]).map((x) => x.id).sort()).toEqual([...topicIds].sort());
+    expect(topicIds).toHaveLength(8);
+    const bad = await cli('list', '--platform', 'kube', '--lang', 'en');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown platform 'kube'");
+  });
+
   it('list --json shows every scenario that exists with titles, platforms and state', async () => {
     const r = await cli('list', '--json');
     const rows = JSON.parse(r.stdout) as { id: string; state: string; platforms: string[]; title: { ko: string; en: string } }[];

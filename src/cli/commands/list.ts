@@ -1,13 +1,16 @@
 import type { CommandFn } from '../types.ts';
 import { loadAll } from '../../engine/catalogue.ts';
 import { LabDir } from '../../engine/state.ts';
-import { Exit } from '../../engine/errors.ts';
+import { Exit, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 
 export type TopicState = 'not-started' | 'running' | 'solved';
 
 export const list: CommandFn = async (a) => {
-  const rows = (await loadAll()).map((t) => {
+  const only = typeof a.values.platform === 'string' ? a.values.platform : undefined;
+  if (only !== undefined && only !== 'local' && only !== 'kind') throw usageError(msg(`알 수 없는 플랫폼: '${only}' (local 또는 kind)`, `unknown platform '${only}' (local or kind)`));
+  const topics = (await loadAll()).filter((t) => only === undefined || t.platforms.includes(only));
+  const rows = topics.map((t) => {
     const lab = new LabDir(t.id);
     let state: TopicState = 'not-started';
     if (lab.exists()) {
