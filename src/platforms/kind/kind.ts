@@ -24,6 +24,7 @@ import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, NAMESPACE, NODE_PO
 import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podVaultExec, renderKind } from './exec-plan.ts';
+import { INGRESS_HOST, usesIngress } from './config.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -127,6 +128,17 @@ export class KindPlatform implements Platform {
   }
   get caFile(): string | undefined {
     return this.spec.tls ? this.lab.path('tls', 'ca.crt') : undefined;
+  }
+  /**
+   * ingress-nginx with SSL passthrough, on the lab's own cluster only: kindClusterConfig maps the ingress-ready node's
+   * 443 to the host's 127.0.0.1:443 (on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no address).
+   */
+  get ingress(): { host: string; port: number; servername: string } | undefined {
+    return usesIngress(this.spec) && this.ownCluster ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+  }
+  /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
+  async ensureCerts(): Promise<void> {
+    if (this.spec.tls) await labCertificates(this.lab.path('tls'), this.spec);
   }
   localPort(i: number): number {
     return this.base + i * 2;
@@ -388,7 +400,8 @@ export class KindPlatform implements Platform {
 
   // ---- the learner's shell --------------------------------------------------------------------------------
   shellEnv(): Record<string, string> {
-    return { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), LAB_KUBE_CONTEXT: this.context };
+    const cert: Record<string, string> = this.spec.tls ? { LAB_TLS_CERT: this.lab.path('tls', `${RELEASE}.crt`) } : {};
+    return { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), ...cert, LAB_KUBE_CONTEXT: this.context };
   }
 
   runEnv(): Record<string, string> {
