@@ -1,6 +1,7 @@
 /**
- * tls, ldap and mcp on kind: generated and planned (their steps run on the local platform). Tested by what the dry
- * run writes: values, certificate, in-cluster OpenLDAP and MariaDB manifests, pinned and overridable images.
+ * tls, ldap and mcp on kind, tested by what the dry run writes: values, certificate, in-cluster OpenLDAP and MariaDB
+ * manifests, pinned and overridable images. tls runs on kind (its steps and checks: test/integration/tls-kind.test.ts);
+ * ldap and mcp are planned there, their steps run on the local platform.
  */
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -32,7 +33,8 @@ describe('tls on kind', () => {
   it('standalone TLS Vault behind the passthrough ingress for vault.example.com, with Vault presenting that name itself', async () => {
     const out = path.join(home, 'tls');
     const r = await kindDryRun(await loadTopic('tls'), { out, env: {}, lang: 'en' });
-    expect(r.planOnly).toBe(true);
+    // tls runs on kind: the dry run is a plan of what `lab run tls --platform kind` applies, not the end of the road.
+    expect(r.planOnly).toBe(false);
     const v = loadYaml<{ global: { tlsDisable: boolean }; server: { standalone: { config: string }; ingress: { hosts: { host: string }[]; annotations: Record<string, string> } } }>(fs.readFileSync(path.join(out, 'values.yaml'), 'utf8'));
     expect(v.global.tlsDisable).toBe(false);
     expect(v.server.standalone.config).toContain('tls_cert_file = "/vault/userconfig/vault-tls/tls.crt"');
@@ -135,6 +137,21 @@ describe('production on kind: audit storage, telemetry, and the transit auto-uns
     expect(at('upgrade --install vault-transit hashicorp/vault -n vault-transit')).toBeGreaterThan(at('helm repo update'));
     expect(at('transit-bootstrap.sh kind-vault-lab')).toBeGreaterThan(at('pod/vault-transit-0 -n vault-transit --timeout=300s'));
     expect(at('upgrade --install vault hashicorp/vault -n vault')).toBeGreaterThan(at('transit-bootstrap.sh'));
+  });
+});
+
+describe('lab list: the platforms each topic runs on', () => {
+  it('tls runs on local and kind; ldap and mcp on local only', async () => {
+    const { cli } = await import('../helpers.ts');
+    const r = await cli('list', '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; platforms: string[] }[];
+    const on = (id: string) => rows.find((x) => x.id === id)!.platforms;
+    expect(on('tls')).toEqual(['local', 'kind']);
+    expect(on('ldap')).toEqual(['local']);
+    expect(on('mcp')).toEqual(['local']);
+    const text = await cli('--lang', 'en', 'list');
+    expect(text.stdout).toMatch(/^tls\s+.*\blocal,kind\b/m);
   });
 });
 
