@@ -22,6 +22,7 @@ import { registerSecret } from '../../src/engine/redact.ts';
 import type { LabContext, Topic } from '../../src/engine/types.ts';
 import { KindPlatform, type KindDeps } from '../../src/platforms/kind/kind.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { ensureServerCert } from '../../src/platforms/certs.ts';
 import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../../src/exec.ts';
 import { findVaultBinary } from '../../src/vault/binary.ts';
 import { VaultClient } from '../../src/vault/client.ts';
@@ -203,6 +204,21 @@ describe('tls on kind (fake cluster, real OpenBao from the generated values and 
     expect(await failedIds()).toEqual([]);
   });
 
+  it("a lab-CA certificate for another name behind 443: the learner's s_client refuses it (-verify_hostname) and the check names it", async () => {
+    fs.mkdirSync(path.join(home, 'other'), { recursive: true });
+    const other = await ensureServerCert(path.join(home, 'other'), 'grafana', { dns: ['grafana.example.com'], ip: [] }, { ca: lab.path('tls', 'ca.crt'), caKey: lab.path('tls', 'ca.key') });
+    passTo = await listen(tls.createServer({ cert: fs.readFileSync(other.cert), key: fs.readFileSync(other.key) }, (s) => s.end()));
+    const sclient = findStep(topic, 'ingress').commands![1]!;
+    if (sclient.kind !== 'exec') throw new Error('s_client is an exec command');
+    const r = await ctx.exec({ ...sclient, args: sclient.args.map((a) => a.replace('127.0.0.1:443', `127.0.0.1:${ingressPort}`)), mayFail: true });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/hostname mismatch/i);
+    const f = await failed();
+    expect(f.map((x) => x.id)).toEqual(['ingress-passthrough']);
+    expect(f[0]!.verdict.why?.en).toContain('presented a certificate not for vault.example.com (CN=grafana.example.com');
+    passTo = apiPort;
+  });
+
   it('the kind lesson renders vault commands as kubectl exec with the lab context, and host commands as typed', () => {
     const r = (id: string) => findStep(topic, id).commands!.map(renderKind);
     expect(r('server')).toEqual(['kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault status']);
@@ -210,7 +226,7 @@ describe('tls on kind (fake cluster, real OpenBao from the generated values and 
     expect(r('client')).toContain('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/webapp/config');
     expect(r('ingress')).toEqual([
       `curl -sS --fail --cacert "$VAULT_CACERT" --resolve ${HOST}:443:127.0.0.1 https://${HOST}/v1/sys/health`,
-      `openssl s_client -connect 127.0.0.1:443 -servername ${HOST} -CAfile "$VAULT_CACERT" -verify_return_error -brief <<'EOF'\nQ\nEOF`,
+      `openssl s_client -connect 127.0.0.1:443 -servername ${HOST} -CAfile "$VAULT_CACERT" -verify_hostname ${HOST} -verify_return_error -brief <<'EOF'\nQ\nEOF`,
     ]);
   });
 });
