@@ -44,7 +44,7 @@ const ingressCmds: Cmd[] = [
     file: 'openssl',
     args: ['s_client', '-connect', '127.0.0.1:443', '-servername', HOSTNAME, '-CAfile', '$VAULT_CACERT', '-verify_hostname', HOSTNAME, '-verify_return_error', '-brief'],
     stdin: 'Q\n',
-    note: msg('Q 한 줄이 s_client 를 끝냅니다. Peer certificate 가 CN=vault.example.com, Verification: OK 여야 합니다.', 'A line with Q ends s_client. Expect Peer certificate CN=vault.example.com and Verification: OK.'),
+    note: msg(`Q 한 줄이 s_client 를 끝냅니다. Peer certificate: CN = ${HOSTNAME} 와 Verification: OK 가 보여야 합니다.`, `A line with Q ends s_client. Expect Peer certificate: CN = ${HOSTNAME} and Verification: OK.`),
   },
 ];
 
