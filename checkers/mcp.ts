@@ -3,7 +3,6 @@
  * credentials), tries what agent-1 may and may not do against Vault and MariaDB, then revokes the lease and
  * looks for the user in mysql.user, and for its own request in the audit log.
  */
-import fs from 'node:fs';
 import mysql from 'mysql2/promise';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';

@@ -33,6 +33,23 @@ export interface State {
   skipVerify: string[];
   secret: Record<string, unknown> | undefined;
   hasToken: boolean;
+  /** What the ingress presents for the Vault host name (kind); undefined where the platform has no ingress. */
+  ingress: IngressProbe | undefined;
+}
+
+/** One handshake to an ingress with SNI: who answered, and with which certificate. */
+export interface IngressProbe {
+  target: string;
+  servername: string;
+  /** Something accepted the TCP connection. */
+  listening: boolean;
+  /** Why no certificate was seen (ECONNREFUSED, ECONNRESET, timeout…). */
+  error?: string;
+  peer?: { subject: string; org: string; issuer: string; sans: string[] };
+  /** The presented chain verifies against the lab CA alone (names are judged apart). */
+  labCa: boolean;
+  /** undefined when the certificate is valid for `servername`, else the mismatch. */
+  nameError?: string;
 }
 
 const isIp = (h: string) => net.isIP(h) !== 0;
@@ -51,6 +68,46 @@ function peerCertificate(host: string, port: number, caFile: string | undefined,
       resolve(out);
     });
     sock.once('error', (e) => resolve({ authorized: false, error: (e as NodeJS.ErrnoException).code ?? e.message }));
+  });
+}
+
+const cn = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
+
+/** A real TLS handshake to host:port with SNI `servername`, verifying against the lab CA only; any address, so tests can aim it. */
+export function probeIngress(target: { host: string; port: number; servername: string }, caFile: string | undefined): Promise<IngressProbe> {
+  const base = { target: `${target.host}:${target.port}`, servername: target.servername, labCa: false };
+  return new Promise((resolve) => {
+    let connected = false;
+    const sock = tls.connect({
+      host: target.host,
+      port: target.port,
+      servername: target.servername,
+      rejectUnauthorized: false,
+      ...(caFile ? { ca: fs.readFileSync(caFile) } : {}),
+      // The name is judged on its own below, so `authorized` speaks of the chain alone.
+      checkServerIdentity: () => undefined,
+    });
+    sock.once('connect', () => {
+      connected = true;
+    });
+    sock.setTimeout(3000, () => {
+      sock.destroy();
+      resolve({ ...base, listening: connected, error: 'timeout' });
+    });
+    sock.once('secureConnect', () => {
+      const c = sock.getPeerCertificate();
+      const nameError = tls.checkServerIdentity(target.servername, c)?.message;
+      const out: IngressProbe = {
+        ...base,
+        listening: true,
+        peer: { subject: cn(c.subject?.CN), org: cn(c.subject?.O), issuer: cn(c.issuer?.CN), sans: (c.subjectaltname ?? '').split(',').map((x) => x.trim()).filter(Boolean) },
+        labCa: Boolean(caFile) && sock.authorized,
+        ...(nameError ? { nameError } : {}),
+      };
+      sock.destroy();
+      resolve(out);
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => resolve({ ...base, listening: connected && e.code !== 'ECONNREFUSED', error: e.code ?? e.message }));
   });
 }
 
@@ -78,7 +135,9 @@ export async function gather(ctx: LabContext): Promise<State> {
     skipVerify: ['VAULT_SKIP_VERIFY', 'BAO_SKIP_VERIFY'].filter((k) => truthy(process.env[k])),
     secret: undefined,
     hasToken: ctx.lab.adminToken() !== undefined,
+    ingress: undefined,
   };
+  if (ctx.platform.ingress) s.ingress = await probeIngress(ctx.platform.ingress, caFile);
   s.reachable = await new Promise<boolean>((resolve) => {
     const c = net.connect({ host, port }, () => {
       c.destroy();
@@ -132,7 +191,17 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const down = () => fail(msg('Vault 의 TLS 포트에 연결할 수 없습니다.', 'cannot connect to Vault\'s TLS port.'), msg("'npx lab start tls' 로 서버를 띄우세요 (npx lab status).", "Start the server with 'npx lab start tls' (npx lab status)."));
 const minFix = msg('listener "tcp" 에 tls_min_version = "tls12" 를 두고 Vault 를 재시작하세요 (npx lab down tls && npx lab start tls).', 'Set tls_min_version = "tls12" in the tcp listener and restart Vault (npx lab down tls && npx lab start tls).');
-const reissue = msg("인증서를 다시 만드세요: rm \"$LAB_DIR\"/tls/vault-0.* && npx lab down tls && npx lab start tls", "Reissue the certificate: rm \"$LAB_DIR\"/tls/vault-0.* && npx lab down tls && npx lab start tls");
+const reissue = msg('인증서를 다시 만드세요: rm "$LAB_TLS_CERT" && npx lab down tls && npx lab start tls', 'Reissue the certificate: rm "$LAB_TLS_CERT" && npx lab down tls && npx lab start tls');
+
+/**
+ * ingress-nginx's default certificate (internal/net/ssl/ssl.go, getFakeHostSSLCert: O=Acme Co, this CN, DNS
+ * ingress.local, self-signed). nginx presents it when it terminates TLS for a host with no TLS secret. Passthrough is
+ * a TCP proxy in front of nginx that the controller starts only with --enable-ssl-passthrough
+ * (internal/ingress/controller/nginx.go: `if n.cfg.EnableSSLPassthrough { n.setupSSLProxy() }`, and the SNI server list
+ * is built under the same flag): without it the ssl-passthrough annotation changes nothing and nginx answers 443 itself.
+ */
+export const INGRESS_FAKE_CN = 'Kubernetes Ingress Controller Fake Certificate';
+const KUBECTL = 'kubectl --context "$LAB_KUBE_CONTEXT"';
 
 export const checks: Checker<State>['checks'] = [
   {
@@ -225,6 +294,66 @@ export const checks: Checker<State>['checks'] = [
       if (!s.hasToken) return fail(msg('랩의 토큰이 없습니다.', 'the lab has no token.'), msg("'npx lab start tls' 를 다시 실행하세요.", "Run 'npx lab start tls' again."));
       if (s.secret?.username === SECRET.data.username) return pass();
       return fail(msg(`secret/${SECRET.path} 가 없습니다.`, `secret/${SECRET.path} does not exist.`), msg(`vault secrets enable -path=secret kv-v2; vault kv put secret/${SECRET.path} username=${SECRET.data.username} password=${SECRET.data.password}`, `vault secrets enable -path=secret kv-v2; vault kv put secret/${SECRET.path} username=${SECRET.data.username} password=${SECRET.data.password}`));
+    },
+  },
+  {
+    id: 'ingress-passthrough',
+    platforms: ['kind'],
+    title: msg(`Ingress(443)가 ${HOSTNAME} 에 Vault 자신의 인증서를 그대로 넘김 (SSL passthrough)`, `The ingress (443) passes Vault's own ${HOSTNAME} certificate through (SSL passthrough)`),
+    hint: msg(
+      'Ingress 에 ssl-passthrough annotation 만 달고 컨트롤러에 --enable-ssl-passthrough 를 빠뜨리면, nginx 가 TLS 를 직접 끝내고 가짜 인증서를 내밉니다.',
+      'With the ssl-passthrough annotation on the Ingress but no --enable-ssl-passthrough on the controller, nginx terminates TLS itself and presents its fake certificate.',
+    ),
+    judge: (s) => {
+      const ing = s.ingress;
+      if (!ing) {
+        return fail(
+          msg('이 랩은 Ingress 주소를 모릅니다: LAB_KUBE_CONTEXT 클러스터에는 랩이 ingress-nginx 를 설치하지 않습니다.', 'this lab knows no ingress address: on a LAB_KUBE_CONTEXT cluster the lab installs no ingress-nginx.'),
+          msg('LAB_KUBE_CONTEXT 없이 랩 자신의 kind 클러스터로 실습하세요: unset LAB_KUBE_CONTEXT && npx lab run tls --platform kind', "Practise on the lab's own kind cluster, without LAB_KUBE_CONTEXT: unset LAB_KUBE_CONTEXT && npx lab run tls --platform kind"),
+        );
+      }
+      if (!ing.listening) {
+        return fail(
+          msg(`${ing.target} 에서 아무도 연결을 받지 않습니다 (${ing.error ?? '?'}): ingress-nginx 가 없거나, 80/443 매핑 없이 만든 kind 클러스터입니다.`, `nothing accepts connections on ${ing.target} (${ing.error ?? '?'}): no ingress-nginx, or a kind cluster made without the 80/443 mapping.`),
+          msg(
+            `${KUBECTL} -n ingress-nginx get pods 로 컨트롤러를 보세요. 예전 클러스터라면: kind delete cluster --name vault-lab && npx lab run tls --platform kind`,
+            `See the controller: ${KUBECTL} -n ingress-nginx get pods. An old cluster: kind delete cluster --name vault-lab && npx lab run tls --platform kind`,
+          ),
+        );
+      }
+      if (!ing.peer) {
+        return fail(
+          msg(`${ing.target} 가 연결은 받았지만 ${ing.servername} 의 TLS 핸드셰이크가 끝나지 않았습니다 (${ing.error ?? '?'}): passthrough 뒤의 Vault 서비스에 닿지 못합니다.`, `${ing.target} accepts the connection but no TLS handshake for ${ing.servername} completes (${ing.error ?? '?'}): the passthrough does not reach the Vault service.`),
+          msg(`${KUBECTL} -n vault get ingress,endpoints 로 Ingress 와 vault 서비스의 엔드포인트를 보세요 (npx lab status tls).`, `See the Ingress and the vault service's endpoints: ${KUBECTL} -n vault get ingress,endpoints (npx lab status tls).`),
+        );
+      }
+      const p = ing.peer;
+      if (p.subject === INGRESS_FAKE_CN) {
+        return fail(
+          msg(
+            `ingress-nginx 가 TLS 를 직접 끝내고 자기 기본 인증서(CN=${INGRESS_FAKE_CN})를 내밀었습니다: passthrough 가 꺼져 있습니다. Ingress 의 ssl-passthrough annotation 은 컨트롤러에 --enable-ssl-passthrough 가 없으면 무시됩니다.`,
+            `ingress-nginx terminated TLS itself and presented its default certificate (CN=${INGRESS_FAKE_CN}): passthrough is off. The Ingress's ssl-passthrough annotation is ignored unless the controller runs with --enable-ssl-passthrough.`,
+          ),
+          msg(
+            `컨트롤러에 플래그를 더하세요: ${KUBECTL} -n ingress-nginx patch deployment ingress-nginx-controller --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--enable-ssl-passthrough"}]'. 플래그가 이미 있다면 Ingress 의 annotation 을 보세요: ${KUBECTL} -n vault get ingress vault -o jsonpath='{.metadata.annotations}'`,
+            `Add the flag to the controller: ${KUBECTL} -n ingress-nginx patch deployment ingress-nginx-controller --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--enable-ssl-passthrough"}]'. If it is there, see the Ingress's annotation: ${KUBECTL} -n vault get ingress vault -o jsonpath='{.metadata.annotations}'`,
+          ),
+        );
+      }
+      const who = `CN=${p.subject}${p.sans.length ? `, ${p.sans.join(', ')}` : ''}; issuer ${p.issuer}`;
+      if (ing.nameError) {
+        return fail(
+          msg(`${ing.target} 가 ${ing.servername} 이(가) 아닌 다른 이름의 인증서를 내밀었습니다 (${who}): Vault 가 아닌 다른 서버나 Ingress 가 답합니다.`, `${ing.target} presented a certificate not for ${ing.servername} (${who}): another server or Ingress answers, not Vault.`),
+          msg(`${ing.servername} 을(를) 가진 Ingress 를 찾아 보세요: ${KUBECTL} get ingress -A`, `Find the Ingresses that claim ${ing.servername}: ${KUBECTL} get ingress -A`),
+        );
+      }
+      if (!ing.labCa) {
+        return fail(
+          msg(`${ing.servername} 인증서이지만 실습 CA 가 발급한 것이 아닙니다 (${who}): Vault 가 아니라 nginx 가 다른 TLS 시크릿으로 TLS 를 끝냈거나, vault-tls 시크릿이 다른 인증서입니다.`, `a ${ing.servername} certificate, but not issued by the lab CA (${who}): nginx terminated TLS with another TLS secret, or the vault-tls Secret holds another certificate.`),
+          msg(`Ingress 의 spec.tls 를 보고(${KUBECTL} -n vault get ingress vault -o yaml), 시크릿은 다시 만드세요: npx lab down tls && npx lab start tls`, `See the Ingress's spec.tls (${KUBECTL} -n vault get ingress vault -o yaml) and remake the Secret: npx lab down tls && npx lab start tls`),
+        );
+      }
+      return pass();
     },
   },
 ];

@@ -4,7 +4,8 @@ import { health, initCmd, mountType, unsealCmds, unsealKeyVars } from './common.
 
 export { HOSTNAME, SECRET } from '../labs/tls/data.ts';
 import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
-const certFile = '$LAB_DIR/tls/vault-0.crt';
+/** The certificate vault-0 presents: `lab env` exports its path on both platforms (local vault-0.crt, kind vault.crt). */
+const certFile = '$LAB_TLS_CERT';
 
 const certCmds: Cmd[] = [
   { kind: 'exec', file: 'openssl', args: ['x509', '-in', certFile, '-noout', '-subject', '-issuer', '-enddate', '-ext', 'subjectAltName'] },
@@ -27,6 +28,26 @@ const verifyCmds: Cmd[] = [
   { kind: 'exec', file: 'curl', args: ['-sS', '--fail', '-o', '/dev/null', '-w', '%{http_code} TLS 1.3 ok\\n', '--cacert', '$VAULT_CACERT', '--tlsv1.3', '$VAULT_ADDR/v1/sys/health'] },
 ];
 
+/**
+ * kind: ingress-nginx on the host's 443 routes by SNI and passes the TLS stream through to Vault, so the certificate
+ * the client verifies is Vault's own. --resolve pins the name to 127.0.0.1 for this request (no /etc/hosts entry).
+ */
+const ingressCmds: Cmd[] = [
+  {
+    kind: 'exec',
+    file: 'curl',
+    args: ['-sS', '--fail', '--cacert', '$VAULT_CACERT', '--resolve', `${HOSTNAME}:443:127.0.0.1`, `https://${HOSTNAME}/v1/sys/health`],
+    note: msg(`${HOSTNAME} 을(를) 127.0.0.1:443(ingress-nginx)로 보내고, 실습 CA 로 검증합니다.`, `${HOSTNAME} goes to 127.0.0.1:443 (ingress-nginx), verified with the lab CA.`),
+  },
+  {
+    kind: 'exec',
+    file: 'openssl',
+    args: ['s_client', '-connect', '127.0.0.1:443', '-servername', HOSTNAME, '-CAfile', '$VAULT_CACERT', '-verify_hostname', HOSTNAME, '-verify_return_error', '-brief'],
+    stdin: 'Q\n',
+    note: msg(`Q 한 줄이 s_client 를 끝냅니다. Peer certificate: CN = ${HOSTNAME} 와 Verification: OK 가 보여야 합니다.`, `A line with Q ends s_client. Expect Peer certificate: CN = ${HOSTNAME} and Verification: OK.`),
+  },
+];
+
 /** The topic teaches TLS, not init: Vault is brought to unsealed with the seed's commands. */
 async function bootstrapVault(ctx: LabContext): Promise<void> {
   if ((await health(ctx))?.initialized !== true) await ctx.exec(initCmd(1, 1));
@@ -40,7 +61,7 @@ export const topic: TopicDef = {
     '실습 CA 로 vault.example.com 인증서를 발급해 tls_min_version=tls12 리스너에 걸고, CLI·curl·Python·Node 클라이언트가 검증을 켠 채 접속하는지 실제 핸드셰이크로 확인합니다.',
     'Issue a vault.example.com certificate from a lab CA, serve it with tls_min_version=tls12, and prove with real handshakes that CLI, curl, Python and Node clients connect with verification on.',
   ),
-  platforms: ['local'],
+  platforms: ['local', 'kind'],
   needs: { vault: { nodes: 1, storage: 'file', tls: { hostname: HOSTNAME, minVersion: 'tls12' } } },
   steps: [
     {
@@ -95,6 +116,22 @@ export const topic: TopicDef = {
       task: msg('TLS 1.2 와 1.3 으로 검증된 요청이 되는지 보고, openssl s_client 로 TLS 1.1 이 거절되는지 확인하세요.', 'See verified requests succeed over TLS 1.2 and 1.3, and TLS 1.1 refused by openssl s_client.'),
       commands: verifyCmds,
       checks: ['tls-old-refused', 'tls-modern-accepted', 'san-matches', 'chain-verifies'],
+    },
+    {
+      id: 'ingress',
+      kind: 'task',
+      platforms: ['kind'],
+      title: msg(`Ingress 로 접속: https://${HOSTNAME} (SSL passthrough)`, `Through the ingress: https://${HOSTNAME} (SSL passthrough)`),
+      task: msg(
+        `ingress-nginx(127.0.0.1:443)를 거쳐 https://${HOSTNAME} 로 접속하세요. 실습 CA 로 검증되고, 보이는 인증서가 Vault 자신의 ${HOSTNAME} 인증서여야 합니다.`,
+        `Reach https://${HOSTNAME} through ingress-nginx (127.0.0.1:443). It must verify with the lab CA and present Vault's own ${HOSTNAME} certificate.`,
+      ),
+      hint: msg(
+        'Kubernetes Ingress Controller Fake Certificate 가 보이면 nginx 가 TLS 를 직접 끝낸 것입니다: 컨트롤러 인자에 --enable-ssl-passthrough 가 있는지 보세요.',
+        'A Kubernetes Ingress Controller Fake Certificate means nginx terminated TLS itself: see that the controller has --enable-ssl-passthrough.',
+      ),
+      commands: ingressCmds,
+      checks: ['ingress-passthrough'],
     },
   ],
 };

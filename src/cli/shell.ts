@@ -19,7 +19,7 @@ export interface ShellIssue {
 }
 
 /** Names a lab may export; `lab env` records the ones it did in LAB_ENV_VARS so the next one can unset them. */
-const LAB_VAR = /^(?:(?:VAULT|BAO)_(?:ADDR(?:_\d+)?|CACERT|TOKEN)|LDAP_[A-Z_]+|MARIADB_[A-Z_]+|LAB_DIR|LAB_KUBE_CONTEXT|KUBECONFIG)$/;
+const LAB_VAR = /^(?:(?:VAULT|BAO)_(?:ADDR(?:_\d+)?|CACERT|TOKEN)|LDAP_[A-Z_]+|MARIADB_[A-Z_]+|LAB_DIR|LAB_KUBE_CONTEXT|LAB_TLS_CERT|KUBECONFIG)$/;
 
 const evalLine = (topic: string) => `eval "$(npx lab env ${topic})"`;
 

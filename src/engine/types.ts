@@ -186,6 +186,8 @@ export interface Platform {
   readonly ldap?: LdapAccess | undefined;
   /** Makes (or keeps) the lab CA and the server certificates. */
   ensureCerts?(): Promise<void>;
+  /** Where an ingress controller passes TLS through to Vault by name (kind: ingress-nginx on the host's 443). */
+  readonly ingress?: { host: string; port: number; servername: string } | undefined;
   /** Start whatever is not running yet (first time: uninitialized servers). Idempotent. */
   up(needs: Needs, report: Reporter): Promise<void>;
   down(): Promise<void>;

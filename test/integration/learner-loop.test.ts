@@ -24,7 +24,7 @@ async function bash(script: string, env: Record<string, string> = {}) {
 async function typed(topicId: string, until?: string): Promise<string> {
   const topic = await loadTopic(topicId);
   const lines = [`eval "$(lab env ${topicId})"`];
-  for (const step of topic.steps.filter((s) => s.kind === 'task')) {
+  for (const step of topic.steps.filter((s) => s.kind === 'task' && (!s.platforms || s.platforms.includes('local')))) {
     if (step.id === until) break;
     for (const c of step.commands ?? []) {
       const text = renderLocal(c, topic.needs.vault, topic.id);

@@ -92,6 +92,17 @@ describe('tls topic on a real OpenBao', () => {
     expect(env.stdout).toMatch(/export VAULT_ADDR='https:\/\/127\.0\.0\.1:\d+'/);
     expect(env.stdout).toContain(`export VAULT_CACERT='${new LabDir('tls').path('tls', 'ca.crt')}'`);
     expect(env.stdout).not.toMatch(/SKIP_VERIFY/);
+    // The certificate vault-0 presents, by the name the lesson's commands use on both platforms.
+    expect(env.stdout).toContain(`export LAB_TLS_CERT='${new LabDir('tls').path('tls', 'vault-0.crt')}'`);
+  });
+
+  it('the reissue fix the checks print (rm "$LAB_TLS_CERT", down, start) makes a new certificate that passes', async () => {
+    const lab = new LabDir('tls');
+    const before = fs.readFileSync(lab.path('tls', 'vault-0.crt'), 'utf8');
+    const env = (await cli('env', 'tls')).stdout;
+    await run('bash', ['-c', `${env}\nrm "$LAB_TLS_CERT"`]);
+    await restore();
+    expect(fs.readFileSync(lab.path('tls', 'vault-0.crt'), 'utf8')).not.toBe(before);
   });
 
   it("the lesson's openssl probe shows the server's refusal of TLS 1.1 (alert 70), not a client-side one", async () => {

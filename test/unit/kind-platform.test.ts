@@ -213,6 +213,49 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
   });
 });
 
+describe('tls on kind (fake runner)', () => {
+  it('up(): ingress-nginx with its passthrough patch and the vault-tls Secret before the install; ensureCerts, LAB_TLS_CERT and the ingress address', async () => {
+    const topic = await loadTopic('tls');
+    const lab = new LabDir('tls');
+    const f = fakeDeps({ clusters: 'vault-lab', pods: ['vault-0'] });
+    const p = new KindPlatform(lab, topic, f.deps);
+    await p.ensureCerts();
+    const crt = fs.readFileSync(lab.path('tls', 'vault.crt'), 'utf8');
+    await run('openssl', ['verify', '-CAfile', lab.path('tls', 'ca.crt'), lab.path('tls', 'vault.crt')]);
+    await p.up(topic.needs, report);
+    // The certificate ensureCerts made is the one up() puts in the Secret: no second issue.
+    expect(fs.readFileSync(lab.path('tls', 'vault.crt'), 'utf8')).toBe(crt);
+    const l = lines(f.calls);
+    const at = (s: string) => l.findIndex((c) => c.includes(s));
+    expect(at('kubectl --context kind-vault-lab apply -f https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml')).toBeGreaterThan(-1);
+    expect(at('patch deployment ingress-nginx-controller -n ingress-nginx --type=strategic --patch-file')).toBeGreaterThan(at('ingress-nginx/controller-v1.15.1'));
+    expect(at('rollout status deployment/ingress-nginx-controller')).toBeGreaterThan(at('patch deployment'));
+    expect(at(`apply -f ${lab.path('kind', 'vault-tls-secret.yaml')}`)).toBeGreaterThan(at('rollout status deployment/ingress-nginx-controller'));
+    expect(at('upgrade --install vault hashicorp/vault -n vault')).toBeGreaterThan(at('vault-tls-secret.yaml'));
+    const patch = loadYaml<{ spec: { template: { spec: { containers: { args: string[] }[] } } } }>(fs.readFileSync(lab.path('kind', 'ingress-nginx-patch.yaml'), 'utf8'));
+    expect(patch.spec.template.spec.containers[0]!.args).toContain('--enable-ssl-passthrough');
+    expect(p.ingress).toEqual({ host: '127.0.0.1', port: 443, servername: 'vault.example.com' });
+    expect(p.shellEnv()).toMatchObject({ LAB_TLS_CERT: lab.path('tls', 'vault.crt'), VAULT_CACERT: lab.path('tls', 'ca.crt'), VAULT_ADDR: `https://127.0.0.1:${p.localPort(0)}`, LAB_KUBE_CONTEXT: 'kind-vault-lab' });
+    // vault status in the pod, with the pod's own VAULT_CACERT (the chart's extraEnvironmentVars).
+    f.calls.length = 0;
+    await p.vaultCli(['status', '-format=json'], {});
+    expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab exec vault-0 -n vault -- vault status -format=json']);
+    lab.remove();
+  });
+
+  it('on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no ingress address; a plain-HTTP topic has none either', async () => {
+    const topic = await loadTopic('tls');
+    const lab = new LabDir('tls');
+    const g = fakeDeps({ pods: ['vault-0'], tools: ['kubectl', 'helm'], env: { LAB_KUBE_CONTEXT: 'my-cluster' } });
+    const p = new KindPlatform(lab, topic, g.deps);
+    await p.up(topic.needs, report);
+    expect(lines(g.calls).some((c) => c.includes('ingress-nginx'))).toBe(false);
+    expect(p.ingress).toBeUndefined();
+    lab.remove();
+    expect(new KindPlatform(new LabDir('vault-k8s'), await loadTopic('vault-k8s'), fakeDeps({ pods: [] }).deps).ingress).toBeUndefined();
+  });
+});
+
 describe('the seed form of each command (render)', () => {
   it('renders vault, node and set commands as the seed types them', () => {
     expect(renderKind({ kind: 'vault', args: ['operator', 'init', '-key-shares=1', '-key-threshold=1', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json' })).toBe(

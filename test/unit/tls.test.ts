@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checks, type State } from '../../checkers/tls.ts';
+import { checks, type IngressProbe, type State } from '../../checkers/tls.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import type { Handshake, TlsVersion } from '../../src/tls/probe.ts';
 
@@ -22,6 +22,17 @@ function solved(): State {
     skipVerify: [],
     secret: { username: 'static-user', password: 'static-password' },
     hasToken: true,
+    ingress: passthrough(),
+  };
+}
+/** What 127.0.0.1:443 presents on kind once ingress-nginx passes TLS through to Vault. */
+function passthrough(): IngressProbe {
+  return {
+    target: '127.0.0.1:443',
+    servername: 'vault.example.com',
+    listening: true,
+    peer: { subject: 'vault.example.com', org: '', issuer: 'vault-lab CA', sans: ['DNS:vault.example.com', 'DNS:*.vault-internal', 'DNS:localhost', 'IP Address:127.0.0.1'] },
+    labCa: true,
   };
 }
 const failedIds = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok).map((r) => r.id);
@@ -74,5 +85,57 @@ describe('tls: client-read needs the secret itself', () => {
     const s = solved();
     s.secret = undefined;
     expect(failedIds(s)).toEqual(['client-read']);
+  });
+});
+
+describe('tls on kind: ingress-passthrough (what 127.0.0.1:443 presents for vault.example.com)', () => {
+  const judge = (ingress: IngressProbe | undefined) => {
+    const s = solved();
+    s.ingress = ingress;
+    return judgeAll(checks, s, 'en').find((r) => r.id === 'ingress-passthrough')!;
+  };
+  it("passes on Vault's own certificate from the lab CA; every other check is unaffected", () => {
+    expect(judge(passthrough()).ok).toBe(true);
+    const s = solved();
+    s.ingress = { ...passthrough(), listening: false, error: 'ECONNREFUSED' };
+    expect(failedIds(s)).toEqual(['ingress-passthrough']);
+  });
+  it('start state (a cluster without ingress-nginx, or made without the 443 mapping): nothing listening', () => {
+    const r = judge({ target: '127.0.0.1:443', servername: 'vault.example.com', listening: false, error: 'ECONNREFUSED', labCa: false });
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('nothing accepts connections on 127.0.0.1:443 (ECONNREFUSED)');
+    expect(r.why).toContain('without the 80/443 mapping');
+    expect(r.fix).toContain('kind delete cluster --name vault-lab');
+  });
+  it("the annotation without --enable-ssl-passthrough: nginx's Fake Certificate", () => {
+    const r = judge({ ...passthrough(), peer: { subject: 'Kubernetes Ingress Controller Fake Certificate', org: 'Acme Co', issuer: 'Kubernetes Ingress Controller Fake Certificate', sans: ['DNS:ingress.local'] }, labCa: false, nameError: "Hostname/IP does not match certificate's altnames" });
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('terminated TLS itself');
+    expect(r.why).toContain('--enable-ssl-passthrough');
+    expect(r.fix).toContain('"value":"--enable-ssl-passthrough"');
+    expect(r.fix).toContain('kubectl --context "$LAB_KUBE_CONTEXT" -n ingress-nginx patch deployment ingress-nginx-controller');
+  });
+  it('a certificate not for vault.example.com (another server or Ingress answers)', () => {
+    const r = judge({ ...passthrough(), peer: { subject: 'grafana.example.com', org: '', issuer: 'vault-lab CA', sans: ['DNS:grafana.example.com'] }, nameError: "Host: vault.example.com. is not in the cert's altnames: DNS:grafana.example.com" });
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('presented a certificate not for vault.example.com (CN=grafana.example.com, DNS:grafana.example.com; issuer vault-lab CA)');
+    expect(r.fix).toContain('get ingress -A');
+  });
+  it('a vault.example.com certificate from another CA (nginx terminating with some other TLS secret)', () => {
+    const r = judge({ ...passthrough(), peer: { subject: 'vault.example.com', org: '', issuer: 'some other CA', sans: ['DNS:vault.example.com'] }, labCa: false });
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('not issued by the lab CA');
+  });
+  it('accepted but no handshake (the passthrough reaches no Vault), and no ingress known (LAB_KUBE_CONTEXT)', () => {
+    const r = judge({ ...passthrough(), peer: undefined, labCa: false, error: 'ECONNRESET' });
+    expect(r.ok).toBe(false);
+    expect(r.why).toContain('accepts the connection but no TLS handshake for vault.example.com completes (ECONNRESET)');
+    const none = judge(undefined);
+    expect(none.ok).toBe(false);
+    expect(none.why).toContain('LAB_KUBE_CONTEXT');
+  });
+  it('is a kind-only check: the local platform never judges it', () => {
+    expect(checks.find((c) => c.id === 'ingress-passthrough')!.platforms).toEqual(['kind']);
+    expect(checks.filter((c) => c.id !== 'ingress-passthrough').every((c) => !c.platforms)).toBe(true);
   });
 });

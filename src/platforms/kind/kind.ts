@@ -20,7 +20,7 @@ import { which } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../certs.ts';
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, NAMESPACE, NODE_PORT, RELEASE, certSans, podName } from './config.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_HOST, NAMESPACE, NODE_PORT, RELEASE, certSans, podName, usesIngress } from './config.ts';
 import { IN_CLUSTER, MARIADB, OPENLDAP, TRANSIT } from './names.ts';
 import { LDAP } from '../ldap-directory.ts';
 import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts';
@@ -144,6 +144,17 @@ export class KindPlatform implements Platform {
   }
   get caFile(): string | undefined {
     return this.spec.tls ? this.lab.path('tls', 'ca.crt') : undefined;
+  }
+  /**
+   * ingress-nginx with SSL passthrough, on the lab's own cluster only: kindClusterConfig maps the ingress-ready node's
+   * 443 to the host's 127.0.0.1:443 (on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no address).
+   */
+  get ingress(): { host: string; port: number; servername: string } | undefined {
+    return usesIngress(this.spec) && this.ownCluster ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+  }
+  /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
+  async ensureCerts(): Promise<void> {
+    if (this.spec.tls) await labCertificates(this.lab.path('tls'), this.spec);
   }
   localPort(i: number): number {
     return this.base + i * 2;
@@ -513,7 +524,8 @@ export class KindPlatform implements Platform {
 
   // ---- the learner's shell --------------------------------------------------------------------------------
   shellEnv(): Record<string, string> {
-    const env: Record<string, string> = { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), LAB_KUBE_CONTEXT: this.context };
+    const cert: Record<string, string> = this.spec.tls ? { LAB_TLS_CERT: this.lab.path('tls', `${RELEASE}.crt`) } : {};
+    const env: Record<string, string> = { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), ...cert, LAB_KUBE_CONTEXT: this.context };
     const a = this.serviceAddrs();
     // The learner's tools reach the services through their port-forwards; Vault's lines name the in-cluster ones.
     if (a.ldapUrl) Object.assign(env, { LDAP_URL: a.ldapUrl, LDAP_BIND_DN: LDAP.bindDn, LDAP_USER_DN: LDAP.userDn, LDAP_GROUP_DN: LDAP.groupDn });

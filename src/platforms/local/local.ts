@@ -322,6 +322,8 @@ export class LocalPlatform implements Platform {
 
   shellEnv(): Record<string, string> {
     const env = vaultShellEnv(this.lab, this.vaultNodes(), this.caFile);
+    // The certificate vault-0 presents; kind names its one shared certificate differently (vault.crt).
+    if (this.spec.tls) env.LAB_TLS_CERT = this.lab.path('tls', `${nodeName(this.spec, 0)}.crt`);
     if (fs.existsSync(this.binDir())) env.PATH = `${this.binDir()}:$PATH`;
     for (const svc of this.services()) Object.assign(env, svc.env?.(this) ?? {});
     return env;
