@@ -41,7 +41,9 @@ export interface EmulatedKind {
 
 const ok = (command: string, stdout = ''): RunResult => ({ command, exitCode: 0, stdout, stderr: '' });
 
+/** A port-forward: bytes both ways. Closing it drops its open connections too (clients keep theirs alive). */
 function proxy(listen: number, target: { host: string; port: number }): Promise<net.Server> {
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((c) => {
     const up = net.connect(target, () => {
       c.pipe(up);
@@ -53,7 +55,16 @@ function proxy(listen: number, target: { host: string; port: number }): Promise<
     };
     c.on('error', end);
     up.on('error', end);
+    for (const x of [c, up]) {
+      sockets.add(x);
+      x.on('close', () => sockets.delete(x));
+    }
   });
+  const close = server.close.bind(server);
+  server.close = (cb) => {
+    for (const x of sockets) x.destroy();
+    return close(cb);
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen, '127.0.0.1', () => resolve(server));
@@ -64,7 +75,8 @@ function proxy(listen: number, target: { host: string; port: number }): Promise<
 export async function emulatedKind(topicId: string, o: { home: string; podsPortOffset?: number; lang?: 'en' | 'ko' }): Promise<EmulatedKind> {
   const topic = await loadTopic(topicId);
   const sink = { write: () => undefined };
-  const report = new Reporter({ lang: o.lang ?? 'en', color: false, verbose: false, stdout: sink, stderr: sink });
+  const echo = process.env.LAB_TEST_ECHO ? process.stderr : sink;
+  const report = new Reporter({ lang: o.lang ?? 'en', color: false, verbose: Boolean(process.env.LAB_TEST_ECHO), stdout: echo, stderr: echo });
 
   // The pods: the local platform in its own lab folder and port block.
   const podsLab = new LabDir(topicId, path.join(o.home, 'pods'));
@@ -171,6 +183,7 @@ export async function emulatedKind(topicId: string, o: { home: string; podsPortO
   const deps: Partial<KindDeps> = {
     run: async (file, args, opts = {}) => {
       calls.push([file, ...args].join(' '));
+      if (process.env.LAB_TEST_ECHO) process.stderr.write(`[emulated] ${[file, ...args].join(' ').slice(0, 200)}\n`);
       if (file === 'kubectl') return kubectl([...args], opts);
       if (file === 'kind' && args[0] === 'get') return ok('kind get clusters', 'vault-lab\n');
       return ok(`${file} ${args.join(' ')}`);
