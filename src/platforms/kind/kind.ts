@@ -544,6 +544,9 @@ export class KindPlatform implements Platform {
     });
     if (this.spec.storage === 'file' && this.ownCluster) out['NodePort (seed)'] = `http://127.0.0.1:${NODE_PORT}`;
     if (this.caFile) out['CA certificate'] = this.caFile;
+    const a = this.serviceAddrs();
+    if (a.ldapUrl) Object.assign(out, { 'LDAP (port-forward)': a.ldapUrl, 'LDAP (as Vault dials it)': IN_CLUSTER.ldapUrl, 'LDAP bind password (0600)': this.lab.path(LDAP.files.bind!) });
+    if (a.mariadb) Object.assign(out, { 'mariadb (port-forward)': a.mariadb, 'mariadb (as Vault dials it)': IN_CLUSTER.mariadb, 'mariadb admin (0600)': this.lab.path(MARIADB_FILES.admin) });
     out['helm values'] = this.valuesFile();
     if (fs.existsSync(this.lab.path('cluster-keys.json'))) out['unseal keys + root token (0600)'] = this.lab.path('cluster-keys.json');
     if (this.ownCluster) out['remove the cluster'] = `kind delete cluster --name ${CLUSTER_NAME}`;
