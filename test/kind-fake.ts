@@ -2,8 +2,15 @@
  * A FAKE kubectl/helm/kind runner for the kind platform (no kind cluster can run on the build machine): it records
  * every call and answers the few reads the platform makes (clusters, nodes, pods) from the options given.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { KindDeps } from '../src/platforms/kind/kind.ts';
-import type { RunOptions, RunResult } from '../src/exec.ts';
+import type { PodExec } from '../src/platforms/kind/exec-plan.ts';
+import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../src/exec.ts';
+import { findVaultBinary } from '../src/vault/binary.ts';
+import { VaultClient } from '../src/vault/client.ts';
+import { waitUntil } from '../scenarios/common.ts';
 
 export interface Call {
   file: string;
@@ -51,3 +58,31 @@ export function fakeDeps(opts: { clusters?: string; workers?: number; pods: stri
   return { calls, daemons, deps };
 }
 export const lines = (calls: Call[]) => calls.map((c) => [c.file, ...c.args].join(' '));
+
+/**
+ * The inside of a pod, for the in-pod `sh` scripts the kind platform sends: a REAL OpenBao dev server and `vault` on
+ * PATH. `exec(plan)` runs a podVaultExec plan's command (what follows `--`) here, with its stdin.
+ */
+export function usePodShell(home: string, portOffset: number, root: string) {
+  const port = Number(process.env.TEST_PORT_BASE ?? 38200) + portOffset;
+  const addr = `http://127.0.0.1:${port}`;
+  const bin = path.join(home, `pod-bin-${portOffset}`);
+  let pid: number | undefined;
+  beforeAll(async () => {
+    const b = await findVaultBinary();
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(b.path, path.join(bin, 'vault'));
+    pid = daemon(b.path, ['server', '-dev', `-dev-root-token-id=${root}`, `-dev-listen-address=127.0.0.1:${port}`], { logFile: path.join(home, `dev-${portOffset}.log`) });
+    await waitUntil('dev server', async () => (await new VaultClient({ addr }).health()).initialized, 20_000);
+  });
+  afterAll(async () => {
+    if (pid) await killDaemon(pid);
+  });
+  return {
+    addr,
+    exec: (plan: PodExec) => {
+      const argv = plan.args.slice(plan.args.indexOf('--') + 1);
+      return run(argv[0]!, argv.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '' }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
+    },
+  };
+}

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
 import { cli, useTempLabHome } from '../helpers.ts';
 import { LabDir } from '../../src/engine/state.ts';
@@ -14,16 +14,14 @@ import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform, runningPods, schedulableNodes } from '../../src/platforms/kind/kind.ts';
 import { needsToken, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { registerSecret } from '../../src/engine/redact.ts';
-import { daemon, killDaemon, run } from '../../src/exec.ts';
-import { findVaultBinary } from '../../src/vault/binary.ts';
+import { run } from '../../src/exec.ts';
 import { VaultClient } from '../../src/vault/client.ts';
-import { waitUntil } from '../../scenarios/common.ts';
 
 const home = useTempLabHome('kind-platform-test-');
 const sink = { write: () => undefined };
 const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
 
-import { fakeDeps, lines, nodesJson } from '../kind-fake.ts';
+import { fakeDeps, lines, nodesJson, usePodShell } from '../kind-fake.ts';
 
 describe('kind platform (fake runner: no cluster can run here)', () => {
   it('vault-k8s up(): creates the kind cluster, installs chart 0.31.0 with generated values, waits Running, forwards ports', async () => {
@@ -287,29 +285,16 @@ describe('the seed form of each command (render)', () => {
 });
 
 describe('the in-pod sh prelude, run for real (sh + OpenBao dev server)', () => {
-  const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 190;
-  const addr = `http://127.0.0.1:${port}`;
   const root = 'root-token-for-prelude-test';
-  let pid: number | undefined;
-  let bin = '';
-  beforeAll(async () => {
-    const b = await findVaultBinary();
-    bin = path.join(home, 'bin');
-    fs.mkdirSync(bin, { recursive: true });
-    fs.symlinkSync(b.path, path.join(bin, 'vault'));
-    pid = daemon(b.path, ['server', '-dev', `-dev-root-token-id=${root}`, `-dev-listen-address=127.0.0.1:${port}`], { logFile: path.join(home, 'dev.log') });
-    await waitUntil('dev server', async () => (await new VaultClient({ addr }).health()).initialized, 20_000);
-  });
-  afterAll(async () => {
-    if (pid) await killDaemon(pid);
-  });
+  const pod = usePodShell(home, 190, root);
+  const addr = pod.addr;
 
   it('reads the token from stdin, then hands the rest of stdin to vault', async () => {
     registerSecret(root);
     const plan = podVaultExec({ context: 'x', node: 0, args: ['policy', 'write', 'webapp', '-'], token: root, stdin: 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n', isSecret: () => false });
     const inPod = plan.args.slice(plan.args.indexOf('--') + 1);
     expect(inPod.join(' ')).not.toContain(root);
-    await run(inPod[0]!, inPod.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '' }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
+    await pod.exec(plan);
     const pol = await new VaultClient({ addr, token: root }).read<{ data: { policy: string } }>('/sys/policies/acl/webapp');
     expect(pol.data.policy).toContain('path "secret/data/webapp/config"');
   });
@@ -320,7 +305,7 @@ describe('the in-pod sh prelude, run for real (sh + OpenBao dev server)', () => 
     const plan = podVaultExec({ context: 'x', node: 0, args: ['kv', 'put', 'secret/prelude', `v=${secretValue}`], token: root, isSecret: (a) => a.includes(secretValue) });
     const inPod = plan.args.slice(plan.args.indexOf('--') + 1);
     expect(inPod.join(' ')).not.toContain(secretValue);
-    await run(inPod[0]!, inPod.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '' }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
+    await pod.exec(plan);
     const r = await new VaultClient({ addr, token: root }).kvGet('secret', 'prelude');
     expect(r?.data.v).toBe(secretValue);
   });

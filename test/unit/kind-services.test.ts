@@ -6,10 +6,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { useTempLabHome } from '../helpers.ts';
-import { fakeDeps, lines, type Call } from '../kind-fake.ts';
+import { fakeDeps, lines, usePodShell, type Call } from '../kind-fake.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
@@ -17,10 +17,8 @@ import { KindPlatform, MARIADB_FILES } from '../../src/platforms/kind/kind.ts';
 import { podFiles, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { LDAP } from '../../src/platforms/ldap-directory.ts';
 import { portBase } from '../../src/platforms/ports.ts';
-import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../../src/exec.ts';
-import { findVaultBinary } from '../../src/vault/binary.ts';
+import { run, type RunOptions, type RunResult } from '../../src/exec.ts';
 import { VaultClient } from '../../src/vault/client.ts';
-import { waitUntil } from '../../scenarios/common.ts';
 import { configCmd, loginCmds } from '../../scenarios/ldap.ts';
 
 const home = useTempLabHome('kind-services-test-');
@@ -222,26 +220,10 @@ describe('the learner\'s lines on kind', () => {
 });
 
 describe('the in-pod script, run for real (sh, base64, OpenBao dev server)', () => {
-  const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 191;
-  const addr = `http://127.0.0.1:${port}`;
   const root = 'root-token-for-files-test';
-  let pid: number | undefined;
-  let bin = '';
-  beforeAll(async () => {
-    const b = await findVaultBinary();
-    bin = path.join(home, 'bin');
-    fs.mkdirSync(bin, { recursive: true });
-    fs.symlinkSync(b.path, path.join(bin, 'vault'));
-    pid = daemon(b.path, ['server', '-dev', `-dev-root-token-id=${root}`, `-dev-listen-address=127.0.0.1:${port}`], { logFile: path.join(home, 'dev.log') });
-    await waitUntil('dev server', async () => (await new VaultClient({ addr }).health()).initialized, 20_000);
-  });
-  afterAll(async () => {
-    if (pid) await killDaemon(pid);
-  });
-  const inPod = async (plan: ReturnType<typeof podVaultExec>, extraEnv: Record<string, string> = {}) => {
-    const argv = plan.args.slice(plan.args.indexOf('--') + 1);
-    return run(argv[0]!, argv.slice(1), { env: { PATH: `${bin}:${process.env.PATH}`, VAULT_ADDR: addr, BAO_ADDR: addr, VAULT_TOKEN: '', BAO_TOKEN: '', ...extraEnv }, ...(plan.input !== undefined ? { input: plan.input } : {}) });
-  };
+  const pod = usePodShell(home, 191, root);
+  const addr = pod.addr;
+  const inPod = pod.exec;
 
   it('a copied-in binary file arrives byte for byte, and vault reads it there (k=@file in the pod)', async () => {
     const bytes = crypto.randomBytes(3000);

@@ -365,15 +365,16 @@ export class KindPlatform implements Platform {
   pfName(i: number): string {
     return `port-forward-${podName(i)}`;
   }
-  /** The loop restarts kubectl port-forward whenever the pod goes away (a killed pod comes back with the same name). */
-  portForwardCommand(i: number): { file: string; args: string[] } {
-    const script = `while :; do kubectl --context "$1" port-forward -n ${NAMESPACE} pod/${podName(i)} ${this.localPort(i)}:8200 --address 127.0.0.1; sleep 1; done`;
-    // The lab folder on the command line lets procAlive tell our loop from a reused pid.
-    return { file: 'sh', args: ['-c', script, 'lab-port-forward', this.context, this.lab.dir] };
+  /** Pod i's API port; the loop restarts kubectl port-forward whenever the pod goes away (it comes back with the same name). */
+  podForward(i: number): Forward {
+    return { name: podName(i), target: `pod/${podName(i)}`, local: this.localPort(i), remote: 8200 };
   }
-  /** A service's forward, restarted like a pod's; LAB folder on the command line for procAlive. */
+  portForwardCommand(i: number): { file: string; args: string[] } {
+    return this.forwardCommand(this.podForward(i));
+  }
   forwardCommand(f: Forward): { file: string; args: string[] } {
     const script = `while :; do kubectl --context "$1" port-forward -n ${NAMESPACE} ${f.target} ${f.local}:${f.remote} --address 127.0.0.1; sleep 1; done`;
+    // The lab folder on the command line lets procAlive tell our loop from a reused pid.
     return { file: 'sh', args: ['-c', script, 'lab-port-forward', this.context, this.lab.dir] };
   }
   private async ensureForward(f: Forward): Promise<void> {
@@ -397,15 +398,7 @@ export class KindPlatform implements Platform {
     }
   }
   async ensurePortForward(i: number): Promise<void> {
-    const name = this.pfName(i);
-    if (this.procAlive(name)) return;
-    const log = this.lab.path('logs', `${name}.log`);
-    fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
-    const { file, args } = this.portForwardCommand(i);
-    const pid = this.deps.daemon(file, args, { logFile: log });
-    this.lab.updateRecord((r) => {
-      r.processes[name] = { name, pid, command: args.slice(0, 2).map(shellQuote).join(' '), log, startedAt: new Date().toISOString() };
-    }, this.initRecord);
+    await this.ensureForward(this.podForward(i));
   }
   private async waitReachable(n: VaultNodeInfo, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
