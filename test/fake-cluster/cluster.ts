@@ -1,0 +1,165 @@
+/**
+ * A FAKE kind cluster whose pods are real servers (no kind cluster can run on the build machine). The local platform
+ * runs the topic's servers (OpenBao, slapd, MariaDB, the transit OpenBao) in a lab folder of their own; this module
+ * plays kubectl against them:
+ *  - `exec <pod> -- …` runs the command here, with the pod's view mapped onto those servers: the cluster DNS names
+ *    (vault-N.vault-internal, openldap.vault.svc, mariadb.vault.svc), the mounted CA, the pod's /tmp and audit volume;
+ *  - `cp` copies between this machine and the pod's /tmp; `delete pod` kills (or stops) a server and starts it again,
+ *    as the StatefulSet would; `get pods` / `get pod … startedAt` answer from the servers' processes;
+ *  - `port-forward` is a TCP proxy (test/fake-cluster/cli.ts keeps it running);
+ *  - helm, kind and kubectl apply/wait/rollout/patch succeed without doing anything.
+ * Used in process (test/kind-emulator.ts) and as the `kubectl`/`helm`/`kind` on PATH (cli.ts), so that `lab` itself and
+ * the lines a learner pastes from `lab hint` run unchanged.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Platform } from '../../src/engine/types.ts';
+import { LabDir } from '../../src/engine/state.ts';
+import { IN_CLUSTER } from '../../src/platforms/kind/names.ts';
+import { POD_CA } from '../../src/platforms/kind/exec-plan.ts';
+import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { run, type RunResult } from '../../src/exec.ts';
+
+export interface ClusterConfig {
+  topic: string;
+  /** LAB_HOME of the servers' lab folder. */
+  podsHome: string;
+  /** The pods' file system: /tmp and /vault/audit live below it. */
+  podRoot: string;
+  /** A folder with `vault` (the OpenBao or Vault binary), first on the pods' PATH. */
+  binDir: string;
+}
+
+export const ok = (command: string, stdout = ''): RunResult => ({ command, exitCode: 0, stdout, stderr: '' });
+const podIndex = (name: string) => Number(/^(?:pod\/)?vault-(\d+)$/.exec(name)?.[1] ?? -1);
+
+/** A port-forward: bytes both ways. Closing it drops its open connections too (clients keep theirs alive). */
+export function proxy(listen: number, target: { host: string; port: number }): Promise<net.Server> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((c) => {
+    const up = net.connect(target, () => {
+      c.pipe(up);
+      up.pipe(c);
+    });
+    const end = () => {
+      c.destroy();
+      up.destroy();
+    };
+    c.on('error', end);
+    up.on('error', end);
+    for (const x of [c, up]) {
+      sockets.add(x);
+      x.on('close', () => sockets.delete(x));
+    }
+  });
+  const close = server.close.bind(server);
+  server.close = (cb) => {
+    for (const x of sockets) x.destroy();
+    return close(cb);
+  };
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen, '127.0.0.1', () => resolve(server));
+  });
+}
+
+export class FakeCluster {
+  readonly cfg: ClusterConfig;
+  readonly pods: Platform;
+  readonly podsLab: LabDir;
+  constructor(cfg: ClusterConfig, pods: Platform) {
+    this.cfg = cfg;
+    this.pods = pods;
+    this.podsLab = new LabDir(cfg.topic, cfg.podsHome);
+    fs.mkdirSync(path.join(cfg.podRoot, 'tmp'), { recursive: true });
+    fs.mkdirSync(path.join(cfg.podRoot, 'vault', 'audit'), { recursive: true });
+  }
+
+  get ldapUrl(): string | undefined {
+    return this.pods.runEnv().LDAP_URL;
+  }
+  get mariadb(): string | undefined {
+    const p = this.pods.runEnv().MARIADB_PORT;
+    return p ? `127.0.0.1:${p}` : undefined;
+  }
+
+  /** What a name in a pod is here. */
+  inPod(s: string): string {
+    let out = s;
+    this.pods.vaultNodes().forEach((n, i) => {
+      for (const scheme of ['https', 'http']) out = out.split(`${scheme}://vault-${i}.vault-internal:8200`).join(n.addr);
+    });
+    const ldap = this.ldapUrl;
+    const db = this.mariadb;
+    if (ldap) out = out.split(IN_CLUSTER.ldapUrl).join(ldap);
+    if (db) out = out.split(IN_CLUSTER.mariadb).join(db);
+    const ca = this.pods.vaultNodes()[0]?.caFile;
+    if (ca) out = out.split(POD_CA).join(ca);
+    out = out.replace(/(^|[\s'"=>])\/vault\/audit\//g, `$1${this.cfg.podRoot}/vault/audit/`);
+    // The pod's /tmp/<file> (a snapshot copied in or out); a longer /tmp/… path is a folder of this machine.
+    return out.replace(/(^|[\s'"=>:])\/tmp\/([\w.-]+)(?=$|[\s'";])/g, `$1${this.cfg.podRoot}/tmp/$2`);
+  }
+
+  /** Where a port-forward target is served here. */
+  forwardTarget(target: string): { host: string; port: number } {
+    const i = podIndex(target);
+    if (i >= 0) return { host: '127.0.0.1', port: Number(new URL(this.pods.vaultNodes()[i]!.addr).port) };
+    if (target === 'svc/openldap') return { host: '127.0.0.1', port: Number(new URL(this.ldapUrl!).port) };
+    if (target === 'svc/mariadb') return { host: '127.0.0.1', port: Number(this.mariadb!.split(':')[1]) };
+    throw new Error(`nothing to forward to for ${target}`);
+  }
+
+  async kubectl(args: string[], input?: string): Promise<RunResult> {
+    const line = `kubectl ${args.join(' ')}`;
+    const a = args[0] === '--context' ? args.slice(2) : args;
+    const verb = a[0];
+    const nodes = this.pods.vaultNodes();
+    if (verb === 'exec') {
+      const dash = a.indexOf('--');
+      const head = a.slice(1, dash);
+      const target = head.find((x, i) => !x.startsWith('-') && head[i - 1] !== '-n')!;
+      let argv = a.slice(dash + 1);
+      const env: Record<string, string> = { PATH: `${this.cfg.binDir}:${process.env.PATH}`, HOME: this.cfg.podRoot };
+      if (target === 'deploy/openldap') {
+        const ldap = this.ldapUrl;
+        if (!ldap) throw new Error('no directory in this lab');
+        argv = argv.map((x) => x.split('ldap://127.0.0.1:389').join(ldap).split('/run/secrets/openldap-admin/password').join(this.podsLab.path(LDAP.files.bind!)));
+      } else {
+        const n = nodes[podIndex(target)];
+        if (!n) return { command: line, exitCode: 1, stdout: '', stderr: `Error from server (NotFound): pods "${target}" not found\n` };
+        // The chart sets VAULT_ADDR (and VAULT_CACERT with TLS) in the server container.
+        Object.assign(env, { VAULT_ADDR: n.addr, BAO_ADDR: n.addr, ...(n.caFile ? { VAULT_CACERT: n.caFile, BAO_CACERT: n.caFile } : {}) });
+        argv = argv.map((x) => this.inPod(x));
+      }
+      return run(argv[0]!, argv.slice(1), { env, reject: false, timeoutMs: 120_000, ...(input !== undefined ? { input } : {}) });
+    }
+    if (verb === 'cp') {
+      const [from, to] = a.slice(1).filter((x) => !x.startsWith('-'));
+      const here = (p: string) => (/^[\w-]+\/vault-\d+:/.test(p) ? this.inPod(p.slice(p.indexOf(':') + 1)) : p);
+      fs.copyFileSync(here(from!), here(to!));
+      return ok(line);
+    }
+    if (verb === 'get' && a[1] === 'pods') {
+      const st = await this.pods.status();
+      const items = st.filter((p) => podIndex(p.name) >= 0 && p.running).map((p) => ({ metadata: { name: p.name }, status: { phase: 'Running' } }));
+      return ok(line, JSON.stringify({ items }));
+    }
+    if (verb === 'get' && a[1] === 'pod') {
+      const t = await this.pods.nodeStartedAt(podIndex(a[2]!));
+      return ok(line, t ? t.toISOString() : '');
+    }
+    if (verb === 'get' && a[1] === 'nodes') {
+      const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
+      return ok(line, JSON.stringify({ items: [{ metadata: { name: 'cp', labels: { 'ingress-ready': 'true' } }, spec: { taints: [{ effect: 'NoSchedule' }] }, status: ready }, ...[1, 2, 3].map((w) => ({ metadata: { name: `w${w}` }, spec: {}, status: ready }))] }));
+    }
+    if (verb === 'delete' && a[1] === 'pod') {
+      const i = podIndex(a[2]!);
+      // The StatefulSet brings the pod back: the server starts again on its data (sealed, or auto-unsealed by transit).
+      await this.pods.nodeAction(a.includes('--force') ? 'kill' : 'stop', i);
+      await this.pods.nodeAction('start', i);
+      return ok(line);
+    }
+    return ok(line);
+  }
+}
