@@ -121,6 +121,14 @@ export class FakeCluster {
       const target = head.find((x, i) => !x.startsWith('-') && head[i - 1] !== '-n')!;
       let argv = a.slice(dash + 1);
       const env: Record<string, string> = { PATH: `${this.cfg.binDir}:${process.env.PATH}`, HOME: this.cfg.podRoot };
+      if (target === 'vault-transit-0') {
+        // The production topic's transit release: the servers' own transit OpenBao already seals the "pods", so the
+        // bootstrap script's calls are answered as a fresh transit Vault would (init keys, a token), and nothing else.
+        const all = argv.join(' ');
+        if (all.includes('operator init')) return ok(line, JSON.stringify({ unseal_keys_b64: ['ZmFrZS10cmFuc2l0LWtleQ=='], root_token: 's.faketransitrootfaketransit' }));
+        if (all.includes('token create')) return ok(line, 's.faketransittokenfaketransit');
+        return ok(line);
+      }
       if (target === 'deploy/openldap') {
         const ldap = this.ldapUrl;
         if (!ldap) throw new Error('no directory in this lab');

@@ -1,0 +1,99 @@
+/**
+ * A learner on kind, from the hints alone: `lab start <topic> --platform kind`, then only pasting the command block
+ * `lab hint` shows into bash, until all pass. The cluster is FAKE (test/fake-cluster: `kubectl`, `helm` and `kind` on
+ * PATH play a cluster whose pods are the real OpenBao, MariaDB and transit OpenBao); `lab` and the pasted lines are
+ * the real ones: `kubectl exec … -- env VAULT_TOKEN=… vault …`, `password=- < file`, `kubectl cp`, `kubectl delete pod`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, useTempLabHome } from '../helpers.ts';
+import { run } from '../../src/exec.ts';
+import { rootDir } from '../../src/engine/paths.ts';
+import { LabDir } from '../../src/engine/state.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+import { Reporter } from '../../src/engine/reporter.ts';
+import { createPlatform } from '../../src/platforms/index.ts';
+import type { Platform } from '../../src/engine/types.ts';
+import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { startPods } from '../kind-emulator.ts';
+import { shims } from '../fake-cluster/cli.ts';
+
+const prelude = `npx() { if [ "$1" = lab ]; then shift; node bin/lab.js "$@"; else command npx "$@"; fi; }`;
+let PATH = '';
+async function bash(script: string, input?: string) {
+  const r = await run('bash', ['-c', `${prelude}\n${script}`], { cwd: rootDir, reject: false, timeoutMs: 180_000, env: { PATH }, ...(input !== undefined ? { input } : {}) });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+function commandBlock(hint: string): string {
+  const lines = hint.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('■'));
+  const from = lines.indexOf('', start);
+  const to = lines.indexOf('', from + 1);
+  return lines.slice(from + 1, to < 0 ? undefined : to).join('\n');
+}
+
+describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake cluster, real servers, bash)', (topicId) => {
+  let home = '';
+  let pods: Platform | undefined;
+  const savedPath = process.env.PATH;
+  beforeAll(async () => {
+    home = useTempLabHome(`kind-hints-${topicId}-`);
+    const topic = await loadTopic(topicId);
+    const sink = { write: () => undefined };
+    const savedBase = process.env.LAB_PORT_BASE;
+    process.env.LAB_PORT_BASE = String(Number(savedBase) + 400);
+    try {
+      pods = await createPlatform('local', topic, new LabDir(topicId, path.join(home, 'pods')));
+      await pods.up(topic.needs, new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink }));
+    } finally {
+      process.env.LAB_PORT_BASE = savedBase;
+    }
+    const cluster = await startPods(topicId, home, pods);
+    // The "cluster" was seeded with the servers' passwords and CA: the kind lab starts from the same ones.
+    const lab = new LabDir(topicId);
+    for (const f of [...Object.values(LDAP.files), 'mariadb-admin.password', 'tls/ca.crt', 'tls/ca.key']) {
+      if (!fs.existsSync(cluster.podsLab.path(f))) continue;
+      fs.mkdirSync(path.dirname(lab.path(f)), { recursive: true, mode: 0o700 });
+      fs.copyFileSync(cluster.podsLab.path(f), lab.path(f));
+    }
+    const config = path.join(home, 'cluster.json');
+    fs.writeFileSync(config, JSON.stringify(cluster.cfg));
+    shims(path.join(home, 'shims'), config);
+    process.env.PATH = `${path.join(home, 'shims')}:${savedPath}`;
+    PATH = `${path.join(home, 'shims')}:${rootDir}node_modules/.bin:${savedPath}`;
+  }, 180_000);
+  afterAll(async () => {
+    await cli('down', '--all');
+    await pods?.down();
+    process.env.PATH = savedPath;
+  });
+
+  it('paste each hint until the ending: every step shown, none over and over, all pass', async () => {
+    const started = await cli('start', topicId, '--platform', 'kind', '--lang', 'en');
+    expect(started.code, started.stdout + started.stderr).toBe(0);
+    const seen: string[] = [];
+    let ending = '';
+    for (let i = 0; i < 30 && !ending; i++) {
+      const h = await bash(`eval "$(node bin/lab.js env ${topicId})"\nnode bin/lab.js hint ${topicId} --lang en`);
+      expect(h.code, h.stderr).toBe(0);
+      const title = /^■ \[\d+\/\d+\] (.*)$/m.exec(h.stdout)?.[1];
+      if (!title) {
+        if (/^all passed/m.test(h.stdout)) ending = h.stdout;
+        else await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      seen.push(title);
+      const block = commandBlock(h.stdout);
+      expect(block, h.stdout).toContain('kubectl --context "$LAB_KUBE_CONTEXT"');
+      const pasted = await bash(`eval "$(node bin/lab.js env ${topicId})"\nbash`, block);
+      if (process.env.LAB_TEST_ECHO) process.stderr.write(`--- ${title}\n${block}\n${pasted.stdout}\n${pasted.stderr}\n`);
+    }
+    expect(ending, seen.join('\n')).toMatch(/^all passed \((\d+)\/\1\)/m);
+    const counts = new Map<string, number>();
+    for (const t of seen) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const [t, n] of counts) expect(n, `${t} shown ${n} times:\n${seen.join('\n')}`).toBeLessThanOrEqual(2);
+    const check = await cli('check', topicId, '--json');
+    expect(check.code, check.stdout).toBe(0);
+  }, 600_000);
+});
