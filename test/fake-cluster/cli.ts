@@ -53,7 +53,10 @@ export function shims(dir: string, config: string): void {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // Not process.exit(): a large stdout (an audit log) still being written to the pipe would be cut short.
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       process.stderr.write(`fake cluster: ${e instanceof Error ? e.stack : String(e)}\n`);
       process.exit(1);

@@ -73,6 +73,7 @@ describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake clus
     const started = await cli('start', topicId, '--platform', 'kind', '--lang', 'en');
     expect(started.code, started.stdout + started.stderr).toBe(0);
     const seen: string[] = [];
+    const blocks: string[] = [];
     let ending = '';
     for (let i = 0; i < 30 && !ending; i++) {
       const h = await bash(`eval "$(node bin/lab.js env ${topicId})"\nnode bin/lab.js hint ${topicId} --lang en`);
@@ -85,11 +86,14 @@ describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake clus
       }
       seen.push(title);
       const block = commandBlock(h.stdout);
-      expect(block, h.stdout).toContain('kubectl --context "$LAB_KUBE_CONTEXT"');
+      expect(block.trim(), h.stdout).not.toBe('');
+      blocks.push(block);
       const pasted = await bash(`eval "$(node bin/lab.js env ${topicId})"\nbash`, block);
-      if (process.env.LAB_TEST_ECHO) process.stderr.write(`--- ${title}\n${block}\n${pasted.stdout}\n${pasted.stderr}\n`);
+      if (process.env.LAB_TEST_ECHO) process.stderr.write(`--- ${title}\n${block}\n${pasted.stdout}\n${pasted.stderr}\n${(await cli('check', topicId, '--lang', 'en')).stdout}\n`);
     }
     expect(ending, seen.join('\n')).toMatch(/^all passed \((\d+)\/\1\)/m);
+    // What was pasted is the kind form: Vault's CLI in the pod, with the lab's context.
+    expect(blocks.join('\n')).toMatch(/^kubectl --context "\$LAB_KUBE_CONTEXT" exec (-i )?vault-0 -n vault -- /m);
     const counts = new Map<string, number>();
     for (const t of seen) counts.set(t, (counts.get(t) ?? 0) + 1);
     for (const [t, n] of counts) expect(n, `${t} shown ${n} times:\n${seen.join('\n')}`).toBeLessThanOrEqual(2);
