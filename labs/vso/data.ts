@@ -4,7 +4,9 @@ import { K8S } from '../k8s-auth/data.ts';
 export const VSO = {
   release: 'vault-secrets-operator',
   namespace: 'vault-secrets-operator',
-  chartVersion: '0.10.0',
+  // 1.4.1 (June 2026): the fields the lab writes and reads (VaultConnection, VaultAuth kubernetes, VaultStaticSecret
+  // spec and its status lastGeneration/secretMAC/SecretSynced) are unchanged since 0.10.0 (api/v1beta1, git diff v0.10.0 v1.4.1).
+  chartVersion: '1.4.1',
   deployment: 'vault-secrets-operator-controller-manager',
   group: 'secrets.hashicorp.com',
   version: 'v1beta1',
