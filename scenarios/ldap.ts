@@ -24,8 +24,8 @@ export const configCmd: Cmd = {
     `groupfilter=${LDAP.groupFilter}`,
   ],
   note: msg(
-    'bindpass=@파일: 비밀번호를 명령줄에 쓰지 않고 0600 파일에서 읽습니다 (화면에도 ps 에도 안 보임).',
-    'bindpass=@file: the password is read from its 0600 file, never typed on a command line (not on screen, not in ps).',
+    'bindpass=@파일: 비밀번호를 명령줄에 쓰지 않고 0600 파일에서 읽습니다 (화면에도 ps에도 안 보임). kind에서는 Pod 안에 그 파일이 없어서 bindpass=-로 바꾸고 파일을 표준 입력으로 넘깁니다.',
+    'bindpass=@file: the password is read from its 0600 file, never typed on a command line (not on screen, not in ps). On kind the pod has no such file: bindpass=- reads it from standard input instead.',
   ),
 };
 
