@@ -299,6 +299,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'ingress-passthrough',
     platforms: ['kind'],
+    requires: ['ingress'],
     title: msg(`Ingress(443)가 ${HOSTNAME} 에 Vault 자신의 인증서를 그대로 넘김 (SSL passthrough)`, `The ingress (443) passes Vault's own ${HOSTNAME} certificate through (SSL passthrough)`),
     hint: msg(
       'Ingress 에 ssl-passthrough annotation 만 달고 컨트롤러에 --enable-ssl-passthrough 를 빠뜨리면, nginx 가 TLS 를 직접 끝내고 가짜 인증서를 내밉니다.',

@@ -121,6 +121,8 @@ export const topic: TopicDef = {
       id: 'ingress',
       kind: 'task',
       platforms: ['kind'],
+      // On a cluster of the learner's own (LAB_KUBE_CONTEXT) the lab installs no ingress: the step is not theirs to do.
+      requires: ['ingress'],
       title: msg(`Ingress 로 접속: https://${HOSTNAME} (SSL passthrough)`, `Through the ingress: https://${HOSTNAME} (SSL passthrough)`),
       task: msg(
         `ingress-nginx(127.0.0.1:443)를 거쳐 https://${HOSTNAME} 로 접속하세요. 실습 CA 로 검증되고, 보이는 인증서가 Vault 자신의 ${HOSTNAME} 인증서여야 합니다.`,

@@ -111,7 +111,7 @@ export function stepBar(r: Reporter, states: StepState[]): string {
 export async function endingLines(ctx: LabContext, results: CheckResult[]): Promise<string[]> {
   const r = ctx.report;
   const out = [r.style(r.t(msg(`모두 통과 (${results.length}/${results.length}) — ${r.t(ctx.topic.title)}`, `all passed (${results.length}/${results.length}) — ${r.t(ctx.topic.title)}`)), 'green')];
-  for (const step of ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform.name))) out.push(`${r.style('✓', 'green')} ${r.t(step.title)}`);
+  for (const step of ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform))) out.push(`${r.style('✓', 'green')} ${r.t(step.title)}`);
   const o = ctx.lab.progress().observations;
   const change = leaderChangeLine(r, o);
   if (change) out.push(change);
@@ -144,7 +144,7 @@ export function commandLines(ctx: LabContext, cmds: Cmd[]): string[] {
 /** A step as `lab hint` shows it: title, the task wrapped, where it stands, then what is left to type. */
 export function stepLines(ctx: LabContext, s: StepState, full = false): string[] {
   const r = ctx.report;
-  const tasks = ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform.name));
+  const tasks = ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform));
   const { step } = s;
   const width = r.width;
   const out = [r.style(`■ [${tasks.indexOf(step) + 1}/${tasks.length}] ${r.t(step.title)}`, 'bold'), ...wrap(r.t(step.task), width)];

@@ -6,6 +6,7 @@ import { LabError, Exit, usageError } from './errors.ts';
 import { redact } from './redact.ts';
 import { suggest } from './catalogue.ts';
 import { throwIfAborted } from '../exec.ts';
+import { onPlatform } from './applies.ts';
 
 export type Mode = 'start' | 'run';
 
@@ -41,15 +42,14 @@ function typedStepError(ctx: LabContext, step: Step, e: unknown): unknown {
   });
 }
 
-/** A step without `platforms` belongs to every platform of its topic. */
-export const onPlatform = (s: Pick<Step, 'platforms'>, platform: string): boolean => !s.platforms || s.platforms.some((p) => p === platform);
+export { onPlatform };
 
 /** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
 export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
-  if (only && !onPlatform(only, ctx.platform.name)) {
+  if (only && !onPlatform(only, ctx.platform)) {
     throw usageError(msg(`'${only.id}' 단계는 ${only.platforms!.join(', ')} 플랫폼의 단계입니다.`, `step '${only.id}' belongs to the ${only.platforms!.join(', ')} platform.`));
   }
-  const list = ctx.topic.steps.filter((s) => onPlatform(s, ctx.platform.name) && (s.kind === 'setup' || (only ? s === only : mode === 'run')));
+  const list = ctx.topic.steps.filter((s) => onPlatform(s, ctx.platform) && (s.kind === 'setup' || (only ? s === only : mode === 'run')));
   let i = 0;
   for (const step of list) {
     // Ctrl-C between steps (or during a skipped step's done() probe, which runs no command) stops here.
@@ -116,7 +116,7 @@ export async function stepStates(ctx: LabContext, results: CheckResult[], shell:
   const ok = new Map(results.map((r) => [r.id, r.ok]));
   const out: StepState[] = [];
   for (const step of ctx.topic.steps) {
-    if (step.kind !== 'task' || !onPlatform(step, ctx.platform.name)) continue;
+    if (step.kind !== 'task' || !onPlatform(step, ctx.platform)) continue;
     let live = step.done ? await step.done(ctx).catch(() => false) : (step.checks ?? []).every((id) => ok.get(id) === true);
     if (!live && step.heldFor) live = await step.heldFor(ctx).catch(() => false);
     const pending = step.pending ? await step.pending(ctx, shell).catch(() => undefined) : undefined;

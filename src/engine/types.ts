@@ -60,7 +60,12 @@ export interface Step {
   checks?: string[];
   /** Platforms the step belongs to (default: all the topic's). */
   platforms?: PlatformName[];
+  /** Capabilities the platform must offer for the step to exist there (an ingress the lab installed). */
+  requires?: Capability[];
 }
+
+/** Optional parts of a Platform that steps and checks may depend on. */
+export type Capability = 'ingress' | 'ldap';
 
 /** Where a step stands and the commands left to run, in order. */
 export interface Pending {
@@ -112,6 +117,8 @@ export interface CheckDef<S> {
   judge: (state: S) => Verdict;
   /** Platforms the check applies to (default: all the topic's). */
   platforms?: PlatformName[];
+  /** Capabilities the platform must offer for the check to apply (see Step.requires). */
+  requires?: Capability[];
 }
 
 export interface Checker<S> {

@@ -1,6 +1,7 @@
 import type { Msg } from './i18n.ts';
 import type { Checker, CheckerHandle, Verdict } from './types.ts';
 import { msg as m } from './i18n.ts';
+import { onPlatform } from './applies.ts';
 
 export const pass = (): Verdict => ({ ok: true });
 export const fail = (why: Msg, fix: Msg): Verdict => ({ ok: false, why, fix });
@@ -13,7 +14,7 @@ export function defineChecker<S>(c: Checker<S>): Checker<S> & CheckerHandle {
     async evaluate(ctx) {
       const state = await c.gather(ctx);
       // A check that names its platforms is judged only there (ESO's on local, VSO's on kind).
-      return c.checks.filter((d) => !d.platforms || d.platforms.includes(ctx.platform.name)).map((d) => ({ id: d.id, title: d.title, verdict: judgeOne(d.judge, state) }));
+      return c.checks.filter((d) => onPlatform(d, ctx.platform)).map((d) => ({ id: d.id, title: d.title, verdict: judgeOne(d.judge, state) }));
     },
   };
 }

@@ -246,3 +246,18 @@ describe('the in-pod script, run for real (sh, base64, OpenBao dev server)', () 
     expect(r.stdout).toBe('p@ss word$1|');
   });
 });
+
+describe('capabilities decide what a platform shows (requires)', () => {
+  it('the tls ingress step and ingress-passthrough check exist on the lab\'s own kind cluster, not on a LAB_KUBE_CONTEXT one (no ingress installed there)', async () => {
+    const { onPlatform } = await import('../../src/engine/runner.ts');
+    const { checks } = await import('../../checkers/tls.ts');
+    const topic = await loadTopic('tls');
+    const step = topic.steps.find((s) => s.id === 'ingress')!;
+    const check = checks.find((c) => c.id === 'ingress-passthrough')!;
+    const own = new KindPlatform(new LabDir('tls'), topic, fakeDeps({ pods: [] }).deps);
+    const theirs = new KindPlatform(new LabDir('tls'), topic, fakeDeps({ pods: [], env: { LAB_KUBE_CONTEXT: 'my-cluster' } }).deps);
+    expect([onPlatform(step, own), onPlatform(check, own)]).toEqual([true, true]);
+    expect([onPlatform(step, theirs), onPlatform(check, theirs)]).toEqual([false, false]);
+    expect(onPlatform(step, { name: 'local' })).toBe(false);
+  });
+});
