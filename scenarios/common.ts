@@ -15,7 +15,7 @@ export const initCmd = (shares: number, threshold: number, node = 0): Cmd => ({
   stdout: KEYS_FILE,
   keep: true,
   note: msg(
-    '출력에는 unseal 키와 root 토큰이 있습니다. noclobber 는 이미 있는 파일을 > 로 덮어쓰지 못하게 합니다 (init 을 두 번 하면 키를 잃습니다).',
+    '출력에는 unseal 키와 root 토큰이 있습니다. noclobber는 이미 있는 파일을 > 로 덮어쓰지 못하게 합니다 (init을 두 번 하면 키를 잃습니다).',
     'The output holds the unseal keys and the root token. noclobber stops > from overwriting an existing file (a second init would lose the keys).',
   ),
 });
@@ -71,6 +71,6 @@ export async function waitUntil(what: string | Msg, fn: () => Promise<boolean>, 
   }
   const w = typeof what === 'string' ? msg(what, what) : what;
   throw new LabError(msg(`${timeoutMs / 1000}초 동안 기다렸지만 되지 않았습니다: ${w.ko}`, `timed out after ${timeoutMs / 1000}s waiting for ${w.en}`), {
-    hint: msg("'npx lab status' 와 'npx lab info <topic>' 의 로그를 확인하세요.", "Look at 'npx lab status' and the logs listed by 'npx lab info <topic>'."),
+    hint: msg("'npx lab status'와 'npx lab info <topic>'의 로그를 확인하세요.", "Look at 'npx lab status' and the logs listed by 'npx lab info <topic>'."),
   });
 }

@@ -99,7 +99,7 @@ export const topic: TopicDef = {
   id: 'ha-failover',
   title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
-    'TLS 로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby 가 이어받는 것을 확인합니다.',
+    'TLS로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby가 이어받는 것을 확인합니다.',
     'Build a 3-node integrated-Raft cluster behind TLS, hard-kill the active node and watch a standby take over.',
   ),
   platforms: ['local', 'kind'],
@@ -110,7 +110,7 @@ export const topic: TopicDef = {
       id: 'init',
       kind: 'task',
       title: msg('vault-0 초기화: 키 5개, 임계값 3', 'Initialise vault-0: 5 key shares, threshold 3'),
-      task: msg('vault-0 을 키 조각 5개, 임계값 3으로 초기화하고 결과를 $LAB_DIR/cluster-keys.json 에 저장하세요.', 'Initialise vault-0 with 5 key shares and threshold 3; save the output to $LAB_DIR/cluster-keys.json.'),
+      task: msg('vault-0을 키 조각 5개, 임계값 3으로 초기화하고 결과를 $LAB_DIR/cluster-keys.json에 저장하세요.', 'Initialise vault-0 with 5 key shares and threshold 3; save the output to $LAB_DIR/cluster-keys.json.'),
       hint: msg('초기화는 한 노드에서 한 번만 합니다. 나머지 노드는 합류(join)합니다.', 'Initialise one node, once; the others join it.'),
       commands: [initCmd(5, 3)],
       done: initDone,
@@ -120,7 +120,7 @@ export const topic: TopicDef = {
       id: 'unseal-leader',
       kind: 'task',
       title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
-      task: msg('키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
+      task: msg('키 3개로 vault-0을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
       pending: unsealLeaderPending,
@@ -135,7 +135,7 @@ export const topic: TopicDef = {
         // After `lab down` every node comes back sealed but already joined: vault-0 alone is no quorum, so it cannot
         // become active until a follower is unsealed too (the next steps). Only a brand-new cluster waits here.
         if ((await health(ctx, 1))?.initialized || (await health(ctx, 2))?.initialized) return;
-        await waitUntil(msg('vault-0 이 active 가 되기', 'vault-0 to become active'), async () => (await ctx.activeVault()) !== undefined, 30_000);
+        await waitUntil(msg('vault-0이 active가 되기', 'vault-0 to become active'), async () => (await ctx.activeVault()) !== undefined, 30_000);
         await ctx.exec(autopilotCmd);
       },
       checks: ['one-active'],
@@ -143,10 +143,10 @@ export const topic: TopicDef = {
     {
       id: 'join',
       kind: 'task',
-      title: msg('vault-1, vault-2 를 Raft 에 합류', 'Join vault-1 and vault-2 to Raft'),
-      task: msg('vault-1 과 vault-2 를 vault-0 의 Raft 클러스터에 합류시키세요 (리더 CA 로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
+      title: msg('vault-1, vault-2를 Raft에 합류', 'Join vault-1 and vault-2 to Raft'),
+      task: msg('vault-1과 vault-2를 vault-0의 Raft 클러스터에 합류시키세요 (리더 CA로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
       hint: msg(
-        '설정의 retry_join 덕분에 leader 가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. raft remove-peer 로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
+        '설정의 retry_join 덕분에 leader가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. raft remove-peer로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
         'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
       ),
       commands: [joinCmd(1), joinCmd(2)],
@@ -201,11 +201,11 @@ export const topic: TopicDef = {
       id: 'peers',
       kind: 'task',
       title: msg('Raft 피어 확인: voter 3개', 'Raft peers: 3 voters'),
-      task: msg('root 토큰으로 로그인하고 raft list-peers 로 voter 3개(leader 1, follower 2)를 확인하세요.', 'Log in with the root token and see 3 voters (1 leader, 2 followers) with raft list-peers.'),
-      hint: msg('새 노드는 잠시 non-voter 였다가 autopilot 이 voter 로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
+      task: msg('root 토큰으로 로그인하고 raft list-peers로 voter 3개(leader 1, follower 2)를 확인하세요.', 'Log in with the root token and see 3 voters (1 leader, 2 followers) with raft list-peers.'),
+      hint: msg('새 노드는 잠시 non-voter 였다가 autopilot이 voter로 올립니다. 몇 초 뒤 다시 보세요.', 'New nodes start as non-voters until autopilot promotes them; look again after a few seconds.'),
       commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
       // Without the root token in the shell, list-peers answers 403: say which command logs in, not just "log in".
-      pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers 가 403 으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
+      pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers가 403으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
       solve: async (ctx) => {
         // No leader: a sealed member is missing from the quorum (vault-0 restarted while a removed peer is unsealed
         // makes "some node is unsealed" true); unseal every sealed node. A removed peer only shows as a stray once a
@@ -243,7 +243,7 @@ export const topic: TopicDef = {
       id: 'data',
       kind: 'task',
       title: msg('장애 전에 데이터 쓰기', 'Write data before the failure'),
-      task: msg('secret/ 에 KV v2 를 켜고, 장애 뒤에도 남아 있어야 할 값을 써 두세요.', 'Enable KV v2 at secret/ and write a value that must survive the failure.'),
+      task: msg('secret/ 에 KV v2를 켜고, 장애 뒤에도 남아 있어야 할 값을 써 두세요.', 'Enable KV v2 at secret/ and write a value that must survive the failure.'),
       commands: [
         { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] },
         { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] },
@@ -265,15 +265,15 @@ export const topic: TopicDef = {
       id: 'failover',
       kind: 'task',
       title: msg('장애 훈련: active 노드 강제 종료', 'Drill: hard-kill the active node'),
-      task: msg('active 노드(처음엔 vault-0)를 kill -9 로 죽이고, 남은 노드 중 하나가 active 가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
-      hint: msg('Raft 는 과반(3노드 중 2)이 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1 이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
+      task: msg('active 노드(처음엔 vault-0)를 kill -9로 죽이고, 남은 노드 중 하나가 active가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
+      hint: msg('Raft는 과반(3노드 중 2)이 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1 이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
       commands: [
         {
           kind: 'exec',
           file: 'npx',
           args: ['lab', 'check', 'ha-failover'],
           mayFail: true,
-          note: msg('먼저 점검을 한 번: 랩이 지금의 리더와 Raft term 을 기록합니다 (실패 항목이 남아 있어도 괜찮습니다).', 'Check once first: the lab records the current leader and Raft term (failures at this point are fine).'),
+          note: msg('먼저 점검을 한 번: 랩이 지금의 리더와 Raft term을 기록합니다 (실패 항목이 남아 있어도 괜찮습니다).', 'Check once first: the lab records the current leader and Raft term (failures at this point are fine).'),
         },
         { kind: 'vault', node: 0, args: ['status'] },
         { kind: 'node', action: 'kill', node: 0 },
@@ -308,7 +308,7 @@ export const topic: TopicDef = {
       id: 'rejoin',
       kind: 'task',
       title: msg('죽인 노드 복귀: 재시작 후 unseal', 'Bring the killed node back: restart and unseal'),
-      task: msg('죽인 노드를 다시 시작하고 키 3개로 unseal 하세요. standby 로 돌아와야 합니다.', 'Restart the killed node and unseal it with 3 keys; it must come back as a standby.'),
+      task: msg('죽인 노드를 다시 시작하고 키 3개로 unseal 하세요. standby로 돌아와야 합니다.', 'Restart the killed node and unseal it with 3 keys; it must come back as a standby.'),
       commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
       solve: async (ctx) => {
         for (const n of NODES) {

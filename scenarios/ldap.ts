@@ -44,7 +44,7 @@ const directoryCmd: Cmd = {
 };
 
 export const loginCmds = (user: string): Cmd[] => [
-  { kind: 'set', name: 'VAULT_LDAP_PASSWORD', file: `$LAB_DIR/${LDAP.files[user]}`, jq: '.', export: true, note: msg(`${user} 의 비밀번호를 환경 변수로 (vault 가 VAULT_LDAP_PASSWORD 를 읽음)`, `${user}'s password into the variable vault login reads (VAULT_LDAP_PASSWORD)`) },
+  { kind: 'set', name: 'VAULT_LDAP_PASSWORD', file: `$LAB_DIR/${LDAP.files[user]}`, jq: '.', export: true, note: msg(`${user}의 비밀번호를 환경 변수로 (vault가 VAULT_LDAP_PASSWORD를 읽음)`, `${user}'s password into the variable vault login reads (VAULT_LDAP_PASSWORD)`) },
   {
     kind: 'vault',
     args: ['login', '-no-store', '-method=ldap', '-format=json', `username=${user}`],
@@ -83,7 +83,7 @@ const directory: Step = {
   kind: 'setup',
   title: msg('OpenLDAP 디렉터리와 Vault 준비', 'Start the OpenLDAP directory and Vault'),
   task: msg(
-    '랩이 slapd 를 띄우고 ou=users (alice, bob) 와 ou=groups (developers, admins) 를 넣습니다. ldapsearch 로 alice 의 그룹을 확인하세요.',
+    '랩이 slapd를 띄우고 ou=users (alice, bob)와 ou=groups (developers, admins)를 넣습니다. ldapsearch로 alice의 그룹을 확인하세요.',
     'The lab starts slapd with ou=users (alice, bob) and ou=groups (developers, admins). Look up alice\'s groups with ldapsearch.',
   ),
   commands: [directoryCmd],
@@ -99,7 +99,7 @@ export const topic: TopicDef = {
   id: 'ldap',
   title: msg('LDAP 인증: 디렉터리 그룹으로 정책 주기', 'LDAP auth: policies from directory groups'),
   summary: msg(
-    '실제 OpenLDAP(slapd)에 붙는 LDAP 인증 메서드를 설정하고, 그룹과 사용자 매핑으로 정책을 준 뒤 alice 와 bob 으로 로그인해 확인합니다.',
+    '실제 OpenLDAP(slapd)에 붙는 LDAP 인증 메서드를 설정하고, 그룹과 사용자 매핑으로 정책을 준 뒤 alice와 bob으로 로그인해 확인합니다.',
     'Configure the LDAP auth method against a real OpenLDAP (slapd), map groups and a user to policies, and prove it by logging in as alice and bob.',
   ),
   platforms: ['local', 'kind'],
@@ -128,10 +128,10 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('auth/ldap/config 설정', 'Configure auth/ldap/config'),
       task: msg(
-        'url, userdn, groupdn, binddn, bindpass 와 userattr=uid, groupattr=cn, groupOfNames 용 groupfilter 를 쓰세요.',
+        'url, userdn, groupdn, binddn, bindpass와 userattr=uid, groupattr=cn, groupOfNames 용 groupfilter를 쓰세요.',
         'Write url, userdn, groupdn, binddn, bindpass plus userattr=uid, groupattr=cn and a groupfilter for groupOfNames.',
       ),
-      hint: msg("userattr 의 기본값은 cn 입니다: uid 로 바꾸지 않으면 'alice' 를 찾지 못합니다.", "userattr defaults to cn: without uid, 'alice' is never found."),
+      hint: msg("userattr의 기본값은 cn입니다: uid로 바꾸지 않으면 'alice'를 찾지 못합니다.", "userattr defaults to cn: without uid, 'alice' is never found."),
       commands: [configCmd, { kind: 'vault', args: ['read', 'auth/ldap/config'] }],
       checks: ['config-url', 'config-userdn', 'config-userattr', 'config-groupdn', 'config-groupattr', 'config-groupfilter', 'config-bind'],
     },
@@ -139,7 +139,7 @@ export const topic: TopicDef = {
       id: 'policies',
       kind: 'task',
       title: msg('정책 세 개 만들기', 'Write the three policies'),
-      task: msg('dev-policy, admin-policy, alice-specific-policy 를 만드세요. 관리 경로(sys/policies/acl)는 admin-policy 만 엽니다.', 'Write dev-policy, admin-policy and alice-specific-policy; only admin-policy opens the admin path (sys/policies/acl).'),
+      task: msg('dev-policy, admin-policy, alice-specific-policy를 만드세요. 관리 경로(sys/policies/acl)는 admin-policy만 엽니다.', 'Write dev-policy, admin-policy and alice-specific-policy; only admin-policy opens the admin path (sys/policies/acl).'),
       commands: [...Object.entries(POLICIES).map(([name, text]): Cmd => ({ kind: 'vault', args: ['policy', 'write', name, '-'], stdin: text })), { kind: 'vault', args: ['policy', 'list'] }],
       done: async (ctx) => {
         const names = await ctx.vault().list('/sys/policies/acl');
@@ -151,8 +151,8 @@ export const topic: TopicDef = {
       id: 'groups',
       kind: 'task',
       title: msg('그룹 → 정책 매핑', 'Map groups to policies'),
-      task: msg('LDAP 그룹 developers 에 dev-policy, admins 에 admin-policy 를 매핑하세요.', 'Map LDAP group developers to dev-policy and admins to admin-policy.'),
-      hint: msg('매핑 이름은 LDAP 의 cn 과 정확히 같아야 합니다 (developer 가 아니라 developers).', 'The mapping name must equal the LDAP cn exactly (developers, not developer).'),
+      task: msg('LDAP 그룹 developers에 dev-policy, admins에 admin-policy를 매핑하세요.', 'Map LDAP group developers to dev-policy and admins to admin-policy.'),
+      hint: msg('매핑 이름은 LDAP의 cn과 정확히 같아야 합니다 (developer가 아니라 developers).', 'The mapping name must equal the LDAP cn exactly (developers, not developer).'),
       commands: [...Object.entries(GROUP_POLICY).map(([g, p]): Cmd => ({ kind: 'vault', args: ['write', `auth/ldap/groups/${g}`, `policies=${p}`] })), { kind: 'vault', args: ['list', 'auth/ldap/groups'] }],
       done: async (ctx) => {
         for (const [g, p] of Object.entries(GROUP_POLICY)) if (!(await readPolicies(ctx, `/auth/ldap/groups/${g}`))?.includes(p)) return false;
@@ -163,8 +163,8 @@ export const topic: TopicDef = {
     {
       id: 'users',
       kind: 'task',
-      title: msg('사용자 alice 에 추가 정책', 'Give alice an extra policy'),
-      task: msg('auth/ldap/users/alice 에 alice-specific-policy 를 매핑하세요.', 'Map auth/ldap/users/alice to alice-specific-policy.'),
+      title: msg('사용자 alice에 추가 정책', 'Give alice an extra policy'),
+      task: msg('auth/ldap/users/alice에 alice-specific-policy를 매핑하세요.', 'Map auth/ldap/users/alice to alice-specific-policy.'),
       commands: Object.entries(USER_POLICY).map(([u, p]): Cmd => ({ kind: 'vault', args: ['write', `auth/ldap/users/${u}`, `policies=${p}`] })),
       done: async (ctx) => (await readPolicies(ctx, '/auth/ldap/users/alice'))?.includes('alice-specific-policy') === true,
       checks: ['user-alice'],
@@ -172,12 +172,12 @@ export const topic: TopicDef = {
     {
       id: 'login',
       kind: 'task',
-      title: msg('alice, bob 으로 로그인하고 토큰 확인', 'Log in as alice and bob; look up the tokens'),
+      title: msg('alice, bob으로 로그인하고 토큰 확인', 'Log in as alice and bob; look up the tokens'),
       task: msg(
-        "alice 와 bob 으로 LDAP 로그인하고 token lookup 으로 정책을 보세요 (비밀번호: 'npx lab info ldap --show-secrets'). alice 는 default, dev-policy, alice-specific-policy, bob 은 admin-policy.",
+        "alice와 bob으로 LDAP 로그인하고 token lookup으로 정책을 보세요 (비밀번호: 'npx lab info ldap --show-secrets'). alice는 default, dev-policy, alice-specific-policy, bob은 admin-policy.",
         "Log in over LDAP as alice and bob and look at the policies with token lookup (passwords: 'npx lab info ldap --show-secrets'). alice: default, dev-policy, alice-specific-policy; bob: admin-policy.",
       ),
-      hint: msg('로그인은 되는데 default 만 붙으면 그룹 검색이 빈손입니다: groupdn, groupfilter, groupattr 를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
+      hint: msg('로그인은 되는데 default만 붙으면 그룹 검색이 빈손입니다: groupdn, groupfilter, groupattr를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
       commands: [...loginCmds('alice'), ...loginCmds('bob')],
       checks: ['login-alice', 'login-bob', 'alice-denied-admin', 'wrong-password'],
     },

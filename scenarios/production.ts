@@ -30,7 +30,7 @@ async function activeAdmin(ctx: LabContext) {
   if (!a) {
     throw envError(
       msg('active Vault 노드가 없습니다 (sealed 이거나 멈춤).', 'there is no active Vault node (sealed or stopped).'),
-      msg("'npx lab run production' 이 노드를 다시 띄우고 transit 로 자동 unseal 합니다.", "'npx lab run production' starts the nodes again; they auto-unseal through transit."),
+      msg("'npx lab run production'이 노드를 다시 띄우고 transit로 자동 unseal 합니다.", "'npx lab run production' starts the nodes again; they auto-unseal through transit."),
     );
   }
   return a.client;
@@ -40,14 +40,14 @@ async function setupCluster(ctx: LabContext): Promise<void> {
   await ctx.platform.up(ctx.topic.needs, ctx.report);
   await waitUntil(msg('Vault 응답', 'Vault to answer'), async () => (await health(ctx)) !== undefined, 30_000);
   if (!(await health(ctx))?.initialized) await ctx.exec(initCmd);
-  await waitUntil(msg('transit 으로 Vault 가 스스로 unseal 되기', 'Vault to unseal itself through transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
+  await waitUntil(msg('transit으로 Vault가 스스로 unseal 되기', 'Vault to unseal itself through transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
   // The lab's own admin token, so the root token can be revoked in the last step without locking the lab out.
   if (!ctx.lab.readSecret('admin-token')?.trim()) {
     const root = ctx.lab.clusterKeys()?.root_token;
     if (!root) {
       throw envError(
-        msg(`${ctx.lab.path('cluster-keys.json')} 에 root 토큰이 없습니다.`, `${ctx.lab.path('cluster-keys.json')} has no root token.`),
-        msg("init 출력 전체(-format=json)를 그 파일에 저장하세요. 잃어버렸다면 'npx lab reset production' 으로 처음부터 만드세요.", "Save the whole init output (-format=json) in that file; if it is lost, start over with 'npx lab reset production'."),
+        msg(`${ctx.lab.path('cluster-keys.json')}에 root 토큰이 없습니다.`, `${ctx.lab.path('cluster-keys.json')} has no root token.`),
+        msg("init 출력 전체(-format=json)를 그 파일에 저장하세요. 잃어버렸다면 'npx lab reset production'으로 처음부터 만드세요.", "Save the whole init output (-format=json) in that file; if it is lost, start over with 'npx lab reset production'."),
       );
     }
     const c = (await ctx.activeVault(root))!.client;
@@ -197,7 +197,7 @@ export const topic: TopicDef = {
         await ctx.exec(restartCmds[0]!);
         await ctx.exec(restartCmds[1]!);
         await ctx.exec(restartCmds[2]!);
-        await waitUntil(msg('transit 으로 Vault unseal', 'Vault unsealed by transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
+        await waitUntil(msg('transit으로 Vault unseal', 'Vault unsealed by transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
         await ctx.exec(restartCmds[3]!);
       },
       checks: ['auto-unseal'],

@@ -12,7 +12,7 @@ export const joinCmd = (node: number, leader = 0): Cmd => ({
   kind: 'vault',
   node,
   args: ['operator', 'raft', 'join', '-leader-ca-cert=@$VAULT_CACERT', `$VAULT_ADDR_${leader}`],
-  note: msg('retry_join 이 이미 합류시켰다면 이 명령은 생략해도 됩니다.', 'Skip this if retry_join has already joined the node.'),
+  note: msg('retry_join이 이미 합류시켰다면 이 명령은 생략해도 됩니다.', 'Skip this if retry_join has already joined the node.'),
 });
 
 /** Node ids in the active node's Raft configuration; undefined when there is no active node (or no token) to ask. */
@@ -91,7 +91,7 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
   const reason =
     why ??
     msg(
-      `${name} 은(는) Raft 구성원(member)이 아닙니다 (raft remove-peer 로 빠졌거나 따로 초기화됨)`,
+      `${name} 은(는) Raft 구성원(member)이 아닙니다 (raft remove-peer로 빠졌거나 따로 초기화됨)`,
       `${name} is not a member of the Raft cluster (removed with raft remove-peer, or initialised on its own)`,
     );
   ctx.report.info(ctx.report.t(msg(`    ${reason.ko}: 옛 Raft 데이터를 지우고 다시 합류시킵니다.`, `    ${reason.en}: wiping its old Raft data and joining it again.`)));

@@ -194,7 +194,7 @@ async function waitHealthy(ctx: LabContext, clients: VaultClient[], timeoutMs = 
 function drillStuck(what: Msg, detail?: string): LabError {
   return new LabError(msg(`장애 훈련을 계속할 수 없습니다: ${what.ko}`, `the drill cannot go on: ${what.en}`), {
     exitCode: Exit.environment,
-    hint: msg("'npx lab check ha-failover' 로 상태를 보고, 'npx lab run ha-failover' 로 클러스터를 되살린 뒤 다시 하세요.", "See the state with 'npx lab check ha-failover'; 'npx lab run ha-failover' brings the cluster back, then try again."),
+    hint: msg("'npx lab check ha-failover'로 상태를 보고, 'npx lab run ha-failover'로 클러스터를 되살린 뒤 다시 하세요.", "See the state with 'npx lab check ha-failover'; 'npx lab run ha-failover' brings the cluster back, then try again."),
     ...(detail ? { detail } : {}),
   });
 }
@@ -290,7 +290,7 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
   const notReady = (detail: string) =>
     new LabError(msg('장애 훈련을 시작할 수 없습니다: ha-failover 클러스터가 완성된 상태가 아닙니다.', 'cannot start the drill: the ha-failover cluster is not in its solved state.'), {
       exitCode: Exit.environment,
-      hint: msg("먼저 'npx lab run ha-failover' 로 3노드를 모두 unseal 된 상태로 만드세요.", "Run 'npx lab run ha-failover' first, so all 3 nodes are up and unsealed."),
+      hint: msg("먼저 'npx lab run ha-failover'로 3노드를 모두 unseal 된 상태로 만드세요.", "Run 'npx lab run ha-failover' first, so all 3 nodes are up and unsealed."),
       detail,
     });
   if (!token) throw notReady('no root/admin token in the lab folder');
@@ -331,7 +331,7 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
       rec.recoverMs = Date.now() - killAt;
       say(
         msg(
-          `  [${n}/${o.kills}] ${nodes[a.node]!.name} ${mode === 'graceful' ? '정상 종료' : '강제 종료'} → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'} 가 ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'}초 만에 쓰기 응답, ${(rec.recoverMs / 1000).toFixed(1)}초 만에 3노드 복구 (쓰기 ack ${acksSince(writer.writes, 0)})`,
+          `  [${n}/${o.kills}] ${nodes[a.node]!.name} ${mode === 'graceful' ? '정상 종료' : '강제 종료'} → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'}가 ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'}초 만에 쓰기 응답, ${(rec.recoverMs / 1000).toFixed(1)}초 만에 3노드 복구 (쓰기 ack ${acksSince(writer.writes, 0)})`,
           `  [${n}/${o.kills}] ${mode === 'graceful' ? 'stopped' : 'killed'} ${nodes[a.node]!.name} → ${rec.newActive !== undefined ? nodes[rec.newActive]!.name : '?'} answered a write after ${rec.failoverMs !== undefined ? (rec.failoverMs / 1000).toFixed(1) : '?'} s, 3 nodes healthy after ${(rec.recoverMs / 1000).toFixed(1)} s (${acksSince(writer.writes, 0)} writes acknowledged)`,
         ),
       );

@@ -150,7 +150,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       const s = suggest(name, Object.keys(commands));
       throw new LabError(msg(`알 수 없는 명령입니다: '${name}'.${s ? ` 혹시 '${s}' 인가요?` : ''}`, `unknown command '${name}'.${s ? ` Did you mean '${s}'?` : ''}`), {
         exitCode: Exit.usage,
-        hint: msg("'npx lab --help' 로 명령 목록을 보세요.", "See 'npx lab --help' for the commands."),
+        hint: msg("'npx lab --help'로 명령 목록을 보세요.", "See 'npx lab --help' for the commands."),
       });
     }
     const rest = argv.slice(argv.indexOf(name) + 1);
@@ -165,7 +165,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       });
     }
     const lang = parsed.values.lang === undefined ? earlyLang : parseLang(String(parsed.values.lang));
-    if (!lang) throw new LabError(msg(`--lang 은 ko 또는 en 입니다.`, `--lang takes ko or en.`), { exitCode: Exit.usage });
+    if (!lang) throw new LabError(msg(`--lang은 ko 또는 en입니다.`, `--lang takes ko or en.`), { exitCode: Exit.usage });
     if (parsed.values.help) {
       io.stdout.write(commandHelp(name, spec, lang) + '\n');
       return Exit.ok;

@@ -60,7 +60,7 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
   const addr = env.BAO_ADDR ?? env.VAULT_ADDR;
   if (!addr) {
     return {
-      problem: msg('이 셸은 아직 랩에 연결되지 않았습니다 (VAULT_ADDR 가 비어 있음): 입력한 vault 명령이 이 랩에 닿지 않습니다.', 'this shell is not pointed at the lab (VAULT_ADDR is empty): the vault commands you type do not reach it.'),
+      problem: msg('이 셸은 아직 랩에 연결되지 않았습니다 (VAULT_ADDR가 비어 있음): 입력한 vault 명령이 이 랩에 닿지 않습니다.', 'this shell is not pointed at the lab (VAULT_ADDR is empty): the vault commands you type do not reach it.'),
       fix,
     };
   }
@@ -68,7 +68,7 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
     const other = await labServing(addr, topic);
     return {
       problem: other
-        ? msg(`이 셸의 VAULT_ADDR(${addr})는 '${other}' 랩을 가리킵니다: 입력한 명령이 그쪽 Vault 에 적용됩니다.`, `this shell's VAULT_ADDR (${addr}) points at the '${other}' lab: what you type goes to that Vault.`)
+        ? msg(`이 셸의 VAULT_ADDR(${addr})는 '${other}' 랩을 가리킵니다: 입력한 명령이 그쪽 Vault에 적용됩니다.`, `this shell's VAULT_ADDR (${addr}) points at the '${other}' lab: what you type goes to that Vault.`)
         : msg(`이 셸의 VAULT_ADDR(${addr})는 이 랩의 주소가 아닙니다.`, `this shell's VAULT_ADDR (${addr}) is not this lab's address.`),
       fix,
     };

@@ -48,7 +48,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const name = file ? path.relative(lab.dir, file) : undefined;
           // noclobber, as the learner's line has it: an earlier output is moved aside (and kept), never overwritten.
           const aside = name && cmd.keep ? makeRoom(lab, name) : undefined;
-          if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside} 에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
+          if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}) });
           if (name) {
             lab.writeSecret(name, r.stdout + '\n');
@@ -63,7 +63,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           if (text === undefined) throw new LabError(msg(`${file} 이(가) 없습니다.`, `${file} does not exist.`), { hint: msg('앞 단계(init)를 먼저 끝내세요.', 'Finish the init step first.') });
           // jq '.' on a plain-text secret (a password file) is the file itself, trimmed.
           const v = cmd.jq === '.' && !file.endsWith('.json') ? text.trim() : jqPath(JSON.parse(text), cmd.jq);
-          if (typeof v !== 'string') throw new LabError(msg(`${file} 에 ${cmd.jq} 값이 없습니다.`, `${file} has no ${cmd.jq}.`));
+          if (typeof v !== 'string') throw new LabError(msg(`${file}에 ${cmd.jq} 값이 없습니다.`, `${file} has no ${cmd.jq}.`));
           registerSecret(v);
           vars[cmd.name] = v;
           return { command: cmd.name, exitCode: 0, stdout: '', stderr: '' };

@@ -126,7 +126,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
       if (code !== 'EEXIST' && code !== 'ENOENT') {
         throw new LabError(msg(`랩 잠금 파일을 만들 수 없습니다: ${file}`, `cannot create the lab's lock file: ${file}`), {
           exitCode: Exit.environment,
-          hint: msg('폴더 권한을 확인하거나 LAB_HOME 으로 쓸 수 있는 폴더를 지정하세요.', 'Check the folder\'s permissions, or point LAB_HOME at a writable folder.'),
+          hint: msg('폴더 권한을 확인하거나 LAB_HOME으로 쓸 수 있는 폴더를 지정하세요.', 'Check the folder\'s permissions, or point LAB_HOME at a writable folder.'),
           detail: String(e),
         });
       }
@@ -139,7 +139,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
       if (breakStale(file, cur)) {
         o.say(
           msg(
-            `이전 명령 \`${cur.command}\` (pid ${cur.pid || '?'}) 의 잠금이 남아 있었지만 그 프로세스는 이미 끝났습니다: 잠금을 넘겨받습니다.`,
+            `이전 명령 \`${cur.command}\` (pid ${cur.pid || '?'})의 잠금이 남아 있었지만 그 프로세스는 이미 끝났습니다: 잠금을 넘겨받습니다.`,
             `a stale lock from \`${cur.command}\` (pid ${cur.pid || '?'}, no longer running) was taken over.`,
           ),
         );
@@ -155,7 +155,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
     }
     if (!waiting) {
       waiting = true;
-      o.say(msg(`기다리는 중: ${holder} 이(가) 이 랩을 바꾸고 있습니다 (Ctrl-C 로 중단) …`, `waiting for ${holder}, which is changing this lab (Ctrl-C to stop) …`));
+      o.say(msg(`기다리는 중: ${holder} 이(가) 이 랩을 바꾸고 있습니다 (Ctrl-C로 중단) …`, `waiting for ${holder}, which is changing this lab (Ctrl-C to stop) …`));
     }
     await sleep(o.pollMs ?? 200);
   }

@@ -16,7 +16,7 @@ export function findStep(topic: Topic, id: string): Step {
     const ids = topic.steps.map((x) => x.id);
     const d = suggest(id, ids);
     throw usageError(
-      msg(`'${topic.id}' 에 '${id}' 단계가 없습니다.${d ? ` 혹시 '${d}' 인가요?` : ''}`, `topic '${topic.id}' has no step '${id}'.${d ? ` Did you mean '${d}'?` : ''}`),
+      msg(`'${topic.id}'에 '${id}' 단계가 없습니다.${d ? ` 혹시 '${d}' 인가요?` : ''}`, `topic '${topic.id}' has no step '${id}'.${d ? ` Did you mean '${d}'?` : ''}`),
       msg(`단계: ${ids.join(', ')}`, `steps: ${ids.join(', ')}`),
     );
   }
@@ -35,7 +35,7 @@ function typedStepError(ctx: LabContext, step: Step, e: unknown): unknown {
   return new LabError(msg(`'${step.id}' 단계가 실패했습니다: ${why}`, `step '${step.id}' failed: ${why}`), {
     exitCode: Exit.environment,
     hint: msg(
-      `'npx lab check ${ctx.topic.id}' 로 무엇이 틀렸는지 보고, 'npx lab hint ${ctx.topic.id} ${step.id}' 로 이 단계의 명령을 보세요.`,
+      `'npx lab check ${ctx.topic.id}'로 무엇이 틀렸는지 보고, 'npx lab hint ${ctx.topic.id} ${step.id}'로 이 단계의 명령을 보세요.`,
       `See what is wrong with 'npx lab check ${ctx.topic.id}', and this step's commands with 'npx lab hint ${ctx.topic.id} ${step.id}'.`,
     ),
     cause: e,

@@ -75,7 +75,7 @@ export class LabDir {
         msg(`상태 폴더에 쓸 수 없습니다: ${this.dir}`, `cannot write the state folder: ${this.dir}`),
         {
           exitCode: Exit.environment,
-          hint: msg('LAB_HOME 으로 쓸 수 있는 다른 폴더를 지정하세요.', 'Point LAB_HOME at a writable folder.'),
+          hint: msg('LAB_HOME으로 쓸 수 있는 다른 폴더를 지정하세요.', 'Point LAB_HOME at a writable folder.'),
           detail: String(e),
         },
       );
@@ -93,7 +93,7 @@ export class LabDir {
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw new LabError(msg(`상태 파일을 읽을 수 없습니다: ${file}`, `cannot read the state file: ${file}`), {
         exitCode: Exit.environment,
-        hint: msg('파일 권한을 확인하거나 LAB_HOME 으로 다른 폴더를 지정하세요.', 'Check the file\'s permissions, or point LAB_HOME at another folder.'),
+        hint: msg('파일 권한을 확인하거나 LAB_HOME으로 다른 폴더를 지정하세요.', 'Check the file\'s permissions, or point LAB_HOME at another folder.'),
         detail: String(e),
       });
     }
@@ -103,7 +103,7 @@ export class LabDir {
       throw new LabError(msg(`상태 파일이 손상되었습니다: ${file}`, `state file is corrupt: ${file}`), {
         exitCode: Exit.environment,
         hint: msg(
-          `파일은 그대로 두었습니다. 내용을 확인하거나 'npx lab reset ${this.topic}' 으로 실습을 처음부터 다시 만드세요.`,
+          `파일은 그대로 두었습니다. 내용을 확인하거나 'npx lab reset ${this.topic}'으로 실습을 처음부터 다시 만드세요.`,
           `The file was left as it is. Inspect it, or rebuild the lab with 'npx lab reset ${this.topic}'.`,
         ),
       });
@@ -114,7 +114,7 @@ export class LabDir {
     return new LabError(msg(`상태 파일의 형식이 맞지 않습니다: ${this.path(name)} (${problem})`, `state file has the wrong shape: ${this.path(name)} (${problem})`), {
       exitCode: Exit.environment,
       hint: msg(
-        `파일은 그대로 두었습니다. 내용을 확인하거나 'npx lab reset ${this.topic}' 으로 실습을 처음부터 다시 만드세요.`,
+        `파일은 그대로 두었습니다. 내용을 확인하거나 'npx lab reset ${this.topic}'으로 실습을 처음부터 다시 만드세요.`,
         `The file was left as it is. Inspect it, or rebuild the lab with 'npx lab reset ${this.topic}'.`,
       ),
     });
@@ -138,13 +138,13 @@ export class LabDir {
     if (r && r.schema !== STATE_SCHEMA) {
       throw new LabError(
         msg(
-          `상태 폴더 ${this.dir} 는 다른 버전(schema ${r.schema})의 vault-lab 이 만들었습니다.`,
+          `상태 폴더 ${this.dir}는 다른 버전(schema ${r.schema})의 vault-lab이 만들었습니다.`,
           `state folder ${this.dir} was made by another vault-lab version (schema ${r.schema}).`,
         ),
         {
           exitCode: Exit.environment,
           hint: msg(
-            `아무것도 지우지 않았습니다. 필요한 파일을 보관한 뒤 'npx lab down ${this.topic}' 과 'npx lab reset ${this.topic}' 을 실행하세요.`,
+            `아무것도 지우지 않았습니다. 필요한 파일을 보관한 뒤 'npx lab down ${this.topic}'과 'npx lab reset ${this.topic}'을 실행하세요.`,
             `Nothing was deleted. Keep what you need, then run 'npx lab down ${this.topic}' and 'npx lab reset ${this.topic}'.`,
           ),
         },

@@ -7,7 +7,7 @@ export function substitute(text: string, vars: Record<string, string | undefined
     const name = (a ?? b)!;
     const v = vars[name];
     if (v === undefined) {
-      throw new LabError(msg(`명령에 쓰인 변수 $${name} 의 값이 없습니다.`, `command variable $${name} has no value.`), {
+      throw new LabError(msg(`명령에 쓰인 변수 $${name}의 값이 없습니다.`, `command variable $${name} has no value.`), {
         hint: msg('앞 단계를 먼저 끝내세요 (npx lab hint).', 'Finish the earlier steps first (npx lab hint).'),
       });
     }

@@ -26,7 +26,7 @@ export const MCP_AGENTS = ['agent-1', 'agent-2'] as const;
 function agentArg(a: CommandArgs): string {
   const agent = typeof a.values.agent === 'string' ? a.values.agent : undefined;
   if (!agent || !(MCP_AGENTS as readonly string[]).includes(agent)) {
-    throw usageError(msg(`--agent 는 ${MCP_AGENTS.join(' 또는 ')} 입니다.`, `--agent takes ${MCP_AGENTS.join(' or ')}.`), msg('예: npx lab mcp serve --agent agent-1', 'e.g. npx lab mcp serve --agent agent-1'));
+    throw usageError(msg(`--agent는 ${MCP_AGENTS.join(' 또는 ')}입니다.`, `--agent takes ${MCP_AGENTS.join(' or ')}.`), msg('예: npx lab mcp serve --agent agent-1', 'e.g. npx lab mcp serve --agent agent-1'));
   }
   return agent;
 }
@@ -36,7 +36,7 @@ async function serve(a: CommandArgs): Promise<number> {
   const log = (line: string) => process.stderr.write(`[mcp ${agent}] ${redact(line)}\n`);
   const ctx = await openLab({ ...a, positionals: ['mcp'] }, { mustExist: true });
   const active = await ctx.activeVault();
-  if (!active) throw envError(msg('mcp 랩의 Vault 가 응답하지 않거나 봉인되어 있습니다.', 'the mcp lab has no unsealed Vault answering.'), msg("'npx lab start mcp' 를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
+  if (!active) throw envError(msg('mcp 랩의 Vault가 응답하지 않거나 봉인되어 있습니다.', 'the mcp lab has no unsealed Vault answering.'), msg("'npx lab start mcp'를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
   const admin = active.client;
   let roleId: string;
   let wrappingToken: string;
@@ -48,12 +48,12 @@ async function serve(a: CommandArgs): Promise<number> {
     registerSecret(wrappingToken);
   } catch (e) {
     throw envError(
-      msg(`AppRole ${agent} 의 secret_id 를 만들 수 없습니다: ${e instanceof Error ? e.message : String(e)}`, `cannot mint a secret_id for AppRole ${agent}: ${e instanceof Error ? e.message : String(e)}`),
+      msg(`AppRole ${agent}의 secret_id를 만들 수 없습니다: ${e instanceof Error ? e.message : String(e)}`, `cannot mint a secret_id for AppRole ${agent}: ${e instanceof Error ? e.message : String(e)}`),
       msg('approle 단계를 먼저 끝내세요 (npx lab hint mcp).', 'Finish the approle step first (npx lab hint mcp).'),
     );
   }
   const mariadb = ctx.lab.secretJson<MariadbAdmin>('mariadb-admin.json');
-  if (!mariadb) throw envError(msg('MariaDB 정보(mariadb-admin.json)가 없습니다.', 'the MariaDB details (mariadb-admin.json) are missing.'), msg("'npx lab start mcp' 를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
+  if (!mariadb) throw envError(msg('MariaDB 정보(mariadb-admin.json)가 없습니다.', 'the MariaDB details (mariadb-admin.json) are missing.'), msg("'npx lab start mcp'를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
   const node = ctx.platform.vaultNodes()[active.node]!;
   const session = new AgentSession({ addr: node.addr, caFile: node.caFile, roleId, wrappingToken, dbRole: `${agent}-role`, db: { host: '127.0.0.1', port: mariadb.port }, log });
   const ready = session.login().then(() => session.fetchCreds()).then(() => undefined);

@@ -59,7 +59,7 @@ export async function findVaultBinary(): Promise<VaultBinary> {
   throw envError(
     msg('vault 또는 bao 실행 파일을 찾을 수 없습니다.', 'no vault or bao binary found.'),
     msg(
-      "HashiCorp Vault 를 설치하거나(https://developer.hashicorp.com/vault/install), 'bash scripts/setup.sh' 로 OpenBao 2.6 을 .tools/ 에 설치하세요. VAULT_BIN 또는 BAO_BIN 으로 경로를 지정할 수도 있습니다.",
+      "HashiCorp Vault를 설치하거나(https://developer.hashicorp.com/vault/install), 'bash scripts/setup.sh'로 OpenBao 2.6을 .tools/ 에 설치하세요. VAULT_BIN 또는 BAO_BIN으로 경로를 지정할 수도 있습니다.",
       "Install HashiCorp Vault, or run 'bash scripts/setup.sh' to put OpenBao 2.6 into .tools/. VAULT_BIN or BAO_BIN may point at a binary.",
     ),
     cands.length ? `tried: ${cands.join(', ')}` : 'nothing on PATH',

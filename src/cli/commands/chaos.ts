@@ -18,12 +18,12 @@ export const chaos: CommandFn = async (a) => {
   const raw = a.values.kills;
   const kills = raw === undefined ? 10 : Number(raw);
   if (!Number.isInteger(kills) || kills < 1 || kills > 100) {
-    throw usageError(msg(`--kills 는 1~100 사이의 정수입니다 ('${String(raw)}').`, `--kills takes a whole number from 1 to 100 ('${String(raw)}').`));
+    throw usageError(msg(`--kills는 1~100 사이의 정수입니다 ('${String(raw)}').`, `--kills takes a whole number from 1 to 100 ('${String(raw)}').`));
   }
   const mode = a.values.mode ?? 'crash';
   if (mode !== 'crash' && mode !== 'graceful') {
     throw usageError(
-      msg(`--mode 는 crash (SIGKILL, 장애) 또는 graceful (SIGTERM, kubectl delete pod 와 같음) 입니다 ('${String(mode)}').`, `--mode takes crash (SIGKILL, a crash) or graceful (SIGTERM, as kubectl delete pod) ('${String(mode)}').`),
+      msg(`--mode는 crash (SIGKILL, 장애) 또는 graceful (SIGTERM, kubectl delete pod와 같음)입니다 ('${String(mode)}').`, `--mode takes crash (SIGKILL, a crash) or graceful (SIGTERM, as kubectl delete pod) ('${String(mode)}').`),
     );
   }
   const ctx = await openLab(a, { mustExist: true });
@@ -50,7 +50,7 @@ export const chaos: CommandFn = async (a) => {
   r.out(r.style(r.t(msg('장애 훈련 결과', 'chaos drill verdict')), 'bold'));
   r.out(`  ${r.t(v.summary)}`);
   if (v.unknown) {
-    r.out(`  ${r.t(msg('불명(unknown): 응답을 받지 못한 쓰기입니다. 클라이언트는 성공을 약속받지 않았으므로 유실로 세지 않습니다 — 재시도는 check-and-set 으로 안전하게 하세요.', 'unknown: writes that got no answer. The client was promised nothing, so they do not count as lost — retry them safely with check-and-set.'))}`);
+    r.out(`  ${r.t(msg('불명(unknown): 응답을 받지 못한 쓰기입니다. 클라이언트는 성공을 약속받지 않았으므로 유실로 세지 않습니다 — 재시도는 check-and-set으로 안전하게 하세요.', 'unknown: writes that got no answer. The client was promised nothing, so they do not count as lost — retry them safely with check-and-set.'))}`);
   }
   if (v.quorum) r.out(`  ${v.quorum.ok ? r.style('✓', 'green') : r.style('✗', 'red')} ${r.t(msg(`과반 상실 중 쓰기 ${v.quorum.attempts}건 시도, ${v.quorum.acked}건 확인`, `without quorum: ${v.quorum.attempts} writes tried, ${v.quorum.acked} acknowledged`))}${v.quorum.message ? ` — ${r.t(v.quorum.message)}` : ''}`);
   for (const l of v.lostWrites.slice(0, 10)) r.out(`  ${r.style('✗', 'red')} ${r.t(msg('유실', 'lost'))}: ${l.key} v${l.version} (${r.t(msg('기대', 'expected'))} ${l.expected}, ${r.t(msg('실제', 'found'))} ${l.found ?? '—'})`);

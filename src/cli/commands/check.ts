@@ -64,7 +64,7 @@ export const check: CommandFn = async (a) => {
   const intervalText = typeof a.values.interval === 'string' ? a.values.interval : '2';
   const every = Number(intervalText) * 1000;
   if (!Number.isFinite(every) || every < 200 || every > 3_600_000) {
-    throw usageError(msg(`--interval 은 0.2~3600 사이의 초입니다: '${intervalText}'`, `--interval takes seconds between 0.2 and 3600: '${intervalText}'`));
+    throw usageError(msg(`--interval은 0.2~3600 사이의 초입니다: '${intervalText}'`, `--interval takes seconds between 0.2 and 3600: '${intervalText}'`));
   }
   const ctx = await openLab(a, { mustExist: true });
   if (!a.values.watch) {

@@ -11,7 +11,7 @@ const kubeBin = (n: KubeBinName) => () => {
   return f ? `${f.path} (${f.source})` : undefined;
 };
 const K8S_HINT = msg(
-  `bash scripts/setup.sh --k8s (Go 모듈 프록시에서 빌드해 ${binCache()} 에 둠) · 또는 KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
+  `bash scripts/setup.sh --k8s (Go 모듈 프록시에서 빌드해 ${binCache()}에 둠) · 또는 KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
   `bash scripts/setup.sh --k8s (built from the Go module proxy into ${binCache()}) · or KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
 );
 
@@ -26,7 +26,7 @@ interface Req {
 const sbin = (n: string) => () => which(n) ?? [`/usr/sbin/${n}`, `/usr/local/sbin/${n}`].find((p) => fs.existsSync(p));
 
 export const requirements: Req[] = [
-  { name: 'vault | bao', found: () => vaultCandidates()[0], hint: msg("bash scripts/setup.sh (OpenBao 2.6 을 .tools/ 에) 또는 HashiCorp Vault 설치", "bash scripts/setup.sh (OpenBao 2.6 into .tools/) or install HashiCorp Vault"), for: ['all'] },
+  { name: 'vault | bao', found: () => vaultCandidates()[0], hint: msg("bash scripts/setup.sh (OpenBao 2.6을 .tools/ 에) 또는 HashiCorp Vault 설치", "bash scripts/setup.sh (OpenBao 2.6 into .tools/) or install HashiCorp Vault"), for: ['all'] },
   { name: 'openssl', found: () => which('openssl'), hint: msg('apt-get install openssl / brew install openssl', 'apt-get install openssl / brew install openssl'), for: ['ha-failover', 'tls', 'production'] },
   { name: 'curl', found: () => which('curl'), hint: msg('apt-get install curl', 'apt-get install curl'), for: ['vault-k8s', 'tls'] },
   { name: 'jq', found: () => which('jq'), hint: msg('apt-get install jq / brew install jq (수업의 명령을 직접 칠 때 필요)', 'apt-get install jq / brew install jq (to type the lesson commands yourself)'), for: [] },
@@ -38,7 +38,7 @@ export const requirements: Req[] = [
   { name: 'external-secrets', found: kubeBin('external-secrets'), hint: K8S_HINT, for: ['vso'] },
   { name: 'go', found: () => which('go'), hint: msg('https://go.dev/dl (Go 1.24 이상: 로컬 Kubernetes 바이너리를 빌드할 때만)', 'https://go.dev/dl (Go >= 1.24: only to build the local Kubernetes binaries)'), for: [] },
   { name: 'chromium', found: () => which('chromium') ?? which('chromium-browser') ?? which('google-chrome'), hint: msg('apt-get install chromium (사이트 브라우저 테스트용)', 'apt-get install chromium (for the site browser tests)'), for: [] },
-  { name: 'kind', found: () => which('kind'), hint: msg('https://kind.sigs.k8s.io 에서 설치 (kind 플랫폼)', 'install from https://kind.sigs.k8s.io (kind platform)'), for: ['kind'] },
+  { name: 'kind', found: () => which('kind'), hint: msg('https://kind.sigs.k8s.io에서 설치 (kind 플랫폼)', 'install from https://kind.sigs.k8s.io (kind platform)'), for: ['kind'] },
   { name: 'kubectl', found: () => which('kubectl'), hint: msg('kubectl 설치 (kind 플랫폼)', 'install kubectl (kind platform)'), for: ['kind'] },
   { name: 'helm', found: () => which('helm'), hint: msg('helm 설치 (kind 플랫폼)', 'install helm (kind platform)'), for: ['kind'] },
 ];
@@ -54,7 +54,7 @@ export const doctor: CommandFn = async (a) => {
   } else {
     a.report.out(`${nodeOk ? a.report.style('✓', 'green') : a.report.style('✗', 'red')} node ${process.version}`);
     const toBuild = missingKubeBins(true);
-    if (toBuild.length) a.report.out(a.report.style(a.report.t(msg(`  'bash scripts/setup.sh --k8s' 가 빌드할 것: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? '있음' : '필요'})`, `  'bash scripts/setup.sh --k8s' would build: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? 'present' : 'needed'})`)), 'dim'));
+    if (toBuild.length) a.report.out(a.report.style(a.report.t(msg(`  'bash scripts/setup.sh --k8s'가 빌드할 것: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? '있음' : '필요'})`, `  'bash scripts/setup.sh --k8s' would build: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? 'present' : 'needed'})`)), 'dim'));
     for (const r of rows) {
       const mark = r.path ? a.report.style('✓', 'green') : r.required ? a.report.style('✗', 'red') : a.report.style('-', 'yellow');
       a.report.out(`${mark} ${r.name.padEnd(12)} ${r.path ?? a.report.t(msg('없음', 'missing'))}${r.path ? '' : `  → ${r.hint}`}${r.for.length ? a.report.style(`  [${r.for.join(', ')}]`, 'dim') : ''}`);

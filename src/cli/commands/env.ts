@@ -16,7 +16,7 @@ export const env: CommandFn = async (a) => {
   if (stale.length) ctx.report.out(`unset ${stale.join(' ')}`);
   for (const [k, v] of Object.entries(wanted)) ctx.report.out(`export ${k}=${shellValue(v)}`);
   ctx.report.out(`export LAB_ENV_VARS='${Object.keys(wanted).filter((k) => k !== 'PATH').join(' ')}'`);
-  ctx.report.out(`# ${ctx.report.t(msg(`eval "$(npx lab env ${ctx.topic.id})" 로 적용하세요`, `apply with: eval "$(npx lab env ${ctx.topic.id})"`))}`);
+  ctx.report.out(`# ${ctx.report.t(msg(`eval "$(npx lab env ${ctx.topic.id})"로 적용하세요`, `apply with: eval "$(npx lab env ${ctx.topic.id})"`))}`);
   return Exit.ok;
 };
 
@@ -57,7 +57,7 @@ export const info: CommandFn = async (a) => {
     ctx.report.out('');
     ctx.report.out(ctx.report.t(msg('데모 계정:', 'demo accounts:')));
     for (const acc of accounts) a.io.stdout.write(`  ${acc.name.padEnd(8)} ${acc.password}  ${acc.note}\n`);
-    if (!a.values['show-secrets']) ctx.report.out(ctx.report.t(msg('  (비밀번호는 --show-secrets 로 봅니다)', '  (passwords with --show-secrets)')));
+    if (!a.values['show-secrets']) ctx.report.out(ctx.report.t(msg('  (비밀번호는 --show-secrets로 봅니다)', '  (passwords with --show-secrets)')));
   }
   return Exit.ok;
 };

@@ -32,7 +32,7 @@ export const site: CommandFn = async (a) => {
   if (sub === 'serve') {
     const portText = typeof a.values.port === 'string' ? a.values.port : '8080';
     const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw usageError(msg(`--port 는 1~65535 사이 숫자입니다: '${portText}'`, `--port takes a number from 1 to 65535: '${portText}'`), USAGE);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw usageError(msg(`--port는 1~65535 사이 숫자입니다: '${portText}'`, `--port takes a number from 1 to 65535: '${portText}'`), USAGE);
     if (!fs.existsSync(path.join(out, 'index.html')) || results) {
       const res = await buildSite({ outDir: out, ...(results ? { resultsFile: results } : {}) });
       r.info(r.t(msg(`사이트를 만들었습니다 (${res.ms} ms).`, `site built (${res.ms} ms).`)));
@@ -56,5 +56,5 @@ export const site: CommandFn = async (a) => {
     return Exit.ok;
   }
 
-  throw usageError(sub ? msg(`알 수 없는 site 명령: '${sub}'`, `unknown site command '${sub}'`) : msg('site 다음에 build 또는 serve 를 쓰세요.', 'site needs build or serve.'), USAGE);
+  throw usageError(sub ? msg(`알 수 없는 site 명령: '${sub}'`, `unknown site command '${sub}'`) : msg('site 다음에 build 또는 serve를 쓰세요.', 'site needs build or serve.'), USAGE);
 };

@@ -39,11 +39,11 @@ export const status: CommandFn = async (a) => {
 
 export const down: CommandFn = async (a) => {
   const ids = a.values.all ? listLabs() : a.positionals.slice(0, 1);
-  if (!ids.length && !a.values.all) throw usageError(msg('주제나 --all 을 지정하세요.', 'name a topic or --all.'));
+  if (!ids.length && !a.values.all) throw usageError(msg('주제나 --all을 지정하세요.', 'name a topic or --all.'));
   for (const id of ids) {
     const ctx = await openLab({ ...a, positionals: [id], values: {} });
     await ctx.platform.down();
-    a.report.info(a.report.t(msg(`${id}: 정지했습니다 (데이터는 ${ctx.lab.dir} 에 남아 있음).`, `${id}: stopped (data kept in ${ctx.lab.dir}).`)));
+    a.report.info(a.report.t(msg(`${id}: 정지했습니다 (데이터는 ${ctx.lab.dir}에 남아 있음).`, `${id}: stopped (data kept in ${ctx.lab.dir}).`)));
   }
   return Exit.ok;
 };
@@ -55,7 +55,7 @@ export const node: CommandFn = async (a) => {
   const [, action, name] = a.positionals;
   if (!isNodeAction(action)) {
     throw usageError(
-      msg(`'${action ?? ''}' 는 노드 동작이 아닙니다: start, stop (SIGTERM), kill (SIGKILL), reset (데이터를 지우고 다시 합류).`, `'${action ?? ''}' is not a node action: start, stop (SIGTERM), kill (SIGKILL), reset (wipe and rejoin).`),
+      msg(`'${action ?? ''}'는 노드 동작이 아닙니다: start, stop (SIGTERM), kill (SIGKILL), reset (데이터를 지우고 다시 합류).`, `'${action ?? ''}' is not a node action: start, stop (SIGTERM), kill (SIGKILL), reset (wipe and rejoin).`),
       msg('사용법: lab node <topic> start|stop|kill|reset <node>', 'usage: lab node <topic> start|stop|kill|reset <node>'),
     );
   }
@@ -66,13 +66,13 @@ export const node: CommandFn = async (a) => {
   const r = ctx.report;
   const n = nodes[i]!.name;
   if (action === 'reset') {
-    if (!ctx.topic.resetNode) throw usageError(msg(`'${ctx.topic.id}' 에는 노드 reset 이 없습니다 (Raft 클러스터 주제 전용: ha-failover).`, `'${ctx.topic.id}' has no node reset (it is for Raft cluster topics: ha-failover).`));
+    if (!ctx.topic.resetNode) throw usageError(msg(`'${ctx.topic.id}' 에는 노드 reset이 없습니다 (Raft 클러스터 주제 전용: ha-failover).`, `'${ctx.topic.id}' has no node reset (it is for Raft cluster topics: ha-failover).`));
     // Wiping the only copy of a cluster's data is not a fix: a Raft node is reset only while the others carry on.
     const a2 = await ctx.activeVault();
     if (!a2 || a2.node === i) {
       throw envError(
         msg(`${n} 을(를) 초기화하지 않았습니다: 데이터를 이어받을 다른 active 노드가 없습니다.`, `${n} was not reset: no other active node holds the cluster's data.`),
-        msg(`reset 은 Raft 클러스터의 한 노드를 다시 합류시킬 때만 씁니다. 클러스터를 먼저 살리세요 ('npx lab run ${ctx.topic.id}'), 모두 처음부터 하려면 'npx lab reset ${ctx.topic.id}'.`, `reset rejoins one node of a Raft cluster that is otherwise up. Bring the cluster up first ('npx lab run ${ctx.topic.id}'), or start over with 'npx lab reset ${ctx.topic.id}'.`),
+        msg(`reset은 Raft 클러스터의 한 노드를 다시 합류시킬 때만 씁니다. 클러스터를 먼저 살리세요 ('npx lab run ${ctx.topic.id}'), 모두 처음부터 하려면 'npx lab reset ${ctx.topic.id}'.`, `reset rejoins one node of a Raft cluster that is otherwise up. Bring the cluster up first ('npx lab run ${ctx.topic.id}'), or start over with 'npx lab reset ${ctx.topic.id}'.`),
       );
     }
     await ctx.topic.resetNode(ctx, i);
@@ -82,7 +82,7 @@ export const node: CommandFn = async (a) => {
   await ctx.platform.nodeAction(action, i);
   const done = {
     start: msg(`${n}: 시작했습니다 (sealed 상태: unseal 하세요).`, `${n}: started (sealed: unseal it).`),
-    stop: msg(`${n}: 정상 종료했습니다 (SIGTERM, kubectl delete pod 와 같음).`, `${n}: stopped gracefully (SIGTERM, as kubectl delete pod).`),
+    stop: msg(`${n}: 정상 종료했습니다 (SIGTERM, kubectl delete pod와 같음).`, `${n}: stopped gracefully (SIGTERM, as kubectl delete pod).`),
     kill: msg(`${n}: 강제 종료했습니다 (SIGKILL, 장애).`, `${n}: killed (SIGKILL, a crash).`),
   } as const;
   r.info(r.t(done[action]));

@@ -57,7 +57,7 @@ export const hintCmd: CommandFn = async (a) => {
   const s = await nextStep(ctx, results, shell);
   if (!s) {
     if (results.every((x) => x.ok)) for (const l of await endingLines(ctx, results)) ctx.report.out(l);
-    else ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤지만 실패한 점검이 있습니다: 'npx lab check ${ctx.topic.id}' 의 첫 항목부터 보세요.`, `Every step is done but some checks fail: start from the first item of 'npx lab check ${ctx.topic.id}'.`)));
+    else ctx.report.out(ctx.report.t(msg(`모든 단계를 마쳤지만 실패한 점검이 있습니다: 'npx lab check ${ctx.topic.id}'의 첫 항목부터 보세요.`, `Every step is done but some checks fail: start from the first item of 'npx lab check ${ctx.topic.id}'.`)));
     return Exit.ok;
   }
   await noticeStoppedNodes(ctx, s.step);
@@ -76,7 +76,7 @@ async function noticeStoppedNodes(ctx: LabContext, step: Step): Promise<void> {
     if (hs[i] !== undefined) continue;
     if (step.commands?.some((c) => c.kind === 'node' && c.action === 'start' && c.node === i)) continue;
     const start = `npx lab node ${ctx.topic.id} start ${n.name}`;
-    ctx.report.out(ctx.report.t(msg(`! ${n.name} 이(가) 멈춰 있습니다: '${start}' 로 다시 띄운 뒤 unseal 하세요.`, `! ${n.name} is stopped: bring it back with '${start}', then unseal it.`)));
+    ctx.report.out(ctx.report.t(msg(`! ${n.name} 이(가) 멈춰 있습니다: '${start}'로 다시 띄운 뒤 unseal 하세요.`, `! ${n.name} is stopped: bring it back with '${start}', then unseal it.`)));
   }
 }
 
@@ -94,7 +94,7 @@ export const resetCmd: CommandFn = async (a) => {
   const id = a.positionals[1];
   if (id) {
     const step = findStep(ctx.topic, id);
-    if (!step.cleanup) throw usageError(msg(`'${id}' 단계는 따로 되돌릴 수 없습니다. 'npx lab reset ${ctx.topic.id}' 로 전체를 처음으로 돌리세요.`, `step '${id}' cannot be undone on its own; 'npx lab reset ${ctx.topic.id}' resets the whole topic.`));
+    if (!step.cleanup) throw usageError(msg(`'${id}' 단계는 따로 되돌릴 수 없습니다. 'npx lab reset ${ctx.topic.id}'로 전체를 처음으로 돌리세요.`, `step '${id}' cannot be undone on its own; 'npx lab reset ${ctx.topic.id}' resets the whole topic.`));
     await step.cleanup(ctx);
     ctx.lab.updateProgress((p) => {
       delete p.steps[id];
@@ -104,7 +104,7 @@ export const resetCmd: CommandFn = async (a) => {
   }
   await ctx.platform.down();
   ctx.lab.remove();
-  ctx.report.info(ctx.report.t(msg(`'${ctx.topic.id}' 랩을 지웠습니다. 'npx lab start ${ctx.topic.id}' 로 새로 시작하세요.`, `the '${ctx.topic.id}' lab was removed; 'npx lab start ${ctx.topic.id}' starts afresh.`)));
+  ctx.report.info(ctx.report.t(msg(`'${ctx.topic.id}' 랩을 지웠습니다. 'npx lab start ${ctx.topic.id}'로 새로 시작하세요.`, `the '${ctx.topic.id}' lab was removed; 'npx lab start ${ctx.topic.id}' starts afresh.`)));
   return Exit.ok;
 };
 

@@ -104,7 +104,7 @@ export interface ValuesOptions {
 export function splitImage(ref: string): { repository: string; tag: string } {
   const at = ref.lastIndexOf(':');
   if (at <= ref.lastIndexOf('/') || at === ref.length - 1) {
-    throw usageError(msg(`LAB_VAULT_IMAGE '${ref}' 에 태그가 없습니다 (저장소:태그, 예: ${VAULT_IMAGE}).`, `LAB_VAULT_IMAGE '${ref}' has no tag (repository:tag, e.g. ${VAULT_IMAGE}).`));
+    throw usageError(msg(`LAB_VAULT_IMAGE '${ref}'에 태그가 없습니다 (저장소:태그, 예: ${VAULT_IMAGE}).`, `LAB_VAULT_IMAGE '${ref}' has no tag (repository:tag, e.g. ${VAULT_IMAGE}).`));
   }
   return { repository: ref.slice(0, at), tag: ref.slice(at + 1) };
 }

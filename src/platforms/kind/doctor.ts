@@ -101,7 +101,7 @@ export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
     return { version: v?.version, ...(old ? { status: 'old' as const } : {}) };
   });
   const docker = tools.find((t) => t.name === 'docker');
-  if (docker?.status === 'down') docker.hint = msg('Docker 데몬이 응답하지 않습니다. Docker Desktop 을 켜거나 sudo systemctl start docker.', 'the Docker daemon does not answer: start Docker Desktop or sudo systemctl start docker.');
+  if (docker?.status === 'down') docker.hint = msg('Docker 데몬이 응답하지 않습니다. Docker Desktop을 켜거나 sudo systemctl start docker.', 'the Docker daemon does not answer: start Docker Desktop or sudo systemctl start docker.');
   const kubectl = tools.find((t) => t.name === 'kubectl');
   if (kubectl?.status === 'old') kubectl.hint = msg(`kubectl ${MIN_KUBECTL.join('.')} 이상이 필요합니다 (kubectl wait --for=create).`, `kubectl ${MIN_KUBECTL.join('.')} or later is needed (kubectl wait --for=create).`);
 
@@ -158,14 +158,14 @@ export function doctorLines(r: DoctorReport, t: (m: Msg) => string): string[] {
   for (const p of r.ports) {
     const what =
       p.status === 'ours'
-        ? t(msg(`kind 클러스터 ${CLUSTER_NAME} 가 사용 중`, `held by the kind cluster ${CLUSTER_NAME}`))
+        ? t(msg(`kind 클러스터 ${CLUSTER_NAME}가 사용 중`, `held by the kind cluster ${CLUSTER_NAME}`))
         : p.status === 'free'
           ? t(msg('비어 있음', 'free'))
           : t(msg(`사용 중${p.owner ? `: ${p.owner}` : ''} → 그 프로그램을 멈추세요 (kind 설정이 이 포트를 씁니다)`, `busy${p.owner ? `: ${p.owner}` : ''} → stop it (the kind config maps this port)`));
     out.push(`${mark[p.status]} ${t(msg('포트', 'port'))} ${p.port}  ${what}`);
   }
   if (!r.cluster.reachable) {
-    out.push(`- ${t(msg(`클러스터 ${r.context} 에 Vault 가 없어 함정 점검을 건너뜁니다.`, `no Vault on ${r.context}: the pitfall checks are skipped.`))}`);
+    out.push(`- ${t(msg(`클러스터 ${r.context}에 Vault가 없어 함정 점검을 건너뜁니다.`, `no Vault on ${r.context}: the pitfall checks are skipped.`))}`);
     return out;
   }
   for (const p of r.cluster.pitfalls) {

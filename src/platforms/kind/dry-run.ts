@@ -59,7 +59,7 @@ export async function kindDryRun(topic: Topic, o: { out: string; env: Record<str
     ...(tls ? { tls } : {}),
   });
   writePlanFiles(dir, plan.files);
-  const header = msg(`vault-lab: '${topic.id}' 를 kind (${context}) 에 올리는 순서. lab run --dry-run 이 만들었습니다.`, `vault-lab: '${topic.id}' on kind (${context}), in order. Written by lab run --dry-run.`)[o.lang];
+  const header = msg(`vault-lab: '${topic.id}'를 kind (${context})에 올리는 순서. lab run --dry-run이 만들었습니다.`, `vault-lab: '${topic.id}' on kind (${context}), in order. Written by lab run --dry-run.`)[o.lang];
   fs.writeFileSync(path.join(dir, 'plan.sh'), planScript(plan, o.lang, header), { mode: 0o755 });
   return { dir, files: [...plan.files.map((f) => f.name), ...(tls ? ['tls/'] : []), ...secrets.files, 'plan.sh'], planOnly: !topic.platforms.includes('kind') };
 }
@@ -67,7 +67,7 @@ export async function kindDryRun(topic: Topic, o: { out: string; env: Record<str
 export const dryRunCmd: CommandFn = async (a) => {
   const topic = await loadTopic(a.positionals[0] ?? '');
   const platform = typeof a.values.platform === 'string' ? a.values.platform : topic.platforms.includes('local') ? 'local' : 'kind';
-  if (platform !== 'kind') throw usageError(msg('--dry-run 은 --platform kind 에서만 씁니다.', '--dry-run is for --platform kind.'), msg(`npx lab run ${topic.id} --platform kind --dry-run`, `npx lab run ${topic.id} --platform kind --dry-run`));
+  if (platform !== 'kind') throw usageError(msg('--dry-run은 --platform kind 에서만 씁니다.', '--dry-run is for --platform kind.'), msg(`npx lab run ${topic.id} --platform kind --dry-run`, `npx lab run ${topic.id} --platform kind --dry-run`));
   const out = typeof a.values.out === 'string' ? a.values.out : `vault-lab-kind-${topic.id}`;
   const r = await kindDryRun(topic, { out, env: process.env, lang: a.lang });
   if (a.json) {
@@ -75,9 +75,9 @@ export const dryRunCmd: CommandFn = async (a) => {
     return Exit.ok;
   }
   const t = (ko: string, en: string) => a.report.t(msg(ko, en));
-  a.report.out(t(`클러스터에는 아무것도 하지 않았습니다. ${r.dir} 에 썼습니다:`, `Nothing was applied to any cluster. Written to ${r.dir}:`));
+  a.report.out(t(`클러스터에는 아무것도 하지 않았습니다. ${r.dir}에 썼습니다:`, `Nothing was applied to any cluster. Written to ${r.dir}:`));
   for (const f of r.files) a.report.out(`  ${f}`);
-  if (r.planOnly) a.report.out(t(`'${topic.id}' 의 단계(lab run/check)는 아직 local 플랫폼에서만 실행됩니다: kind 에서는 이 계획까지입니다.`, `the steps of '${topic.id}' (lab run/check) run on the local platform only for now: on kind it goes as far as this plan.`));
-  a.report.out(t(`직접 적용하려면: bash ${path.join(r.dir, 'plan.sh')}  (그다음 init/unseal 은 수업의 단계대로)`, `To apply it yourself: bash ${path.join(r.dir, 'plan.sh')}  (then init/unseal as the lesson's steps show)`));
+  if (r.planOnly) a.report.out(t(`'${topic.id}'의 단계(lab run/check)는 아직 local 플랫폼에서만 실행됩니다: kind 에서는 이 계획까지입니다.`, `the steps of '${topic.id}' (lab run/check) run on the local platform only for now: on kind it goes as far as this plan.`));
+  a.report.out(t(`직접 적용하려면: bash ${path.join(r.dir, 'plan.sh')}  (그다음 init/unseal은 수업의 단계대로)`, `To apply it yourself: bash ${path.join(r.dir, 'plan.sh')}  (then init/unseal as the lesson's steps show)`));
   return Exit.ok;
 };

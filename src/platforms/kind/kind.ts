@@ -207,7 +207,7 @@ export class KindPlatform implements Platform {
       }
       if (rec.platform === 'kind' && rec.facts.context === this.context && rec.facts.released === 'true') {
         throw envError(
-          msg(`'${t}' 랩이 이미 ${this.context} 의 ${NAMESPACE} 네임스페이스에서 Vault 를 쓰고 있습니다.`, `the '${t}' lab already runs Vault in namespace ${NAMESPACE} of ${this.context}.`),
+          msg(`'${t}' 랩이 이미 ${this.context}의 ${NAMESPACE} 네임스페이스에서 Vault를 쓰고 있습니다.`, `the '${t}' lab already runs Vault in namespace ${NAMESPACE} of ${this.context}.`),
           msg(`먼저 'npx lab down ${t}' 하세요 (한 클러스터에 Vault 릴리스는 하나).`, `Run 'npx lab down ${t}' first (one Vault release per cluster).`),
         );
       }
@@ -231,7 +231,7 @@ export class KindPlatform implements Platform {
         case 'cluster': {
           const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
           if (clusters.includes(CLUSTER_NAME)) break;
-          report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME} 를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
+          report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
           await this.deps.run(step.file, step.args, opts);
           break;
         }
@@ -241,7 +241,7 @@ export class KindPlatform implements Platform {
           const nodes = (await this.kubectl(['get', 'nodes', '-o', 'json'])).stdout;
           if (plan.steps.some((x) => x.id === 'ingress-apply') && !hasIngressReadyNode(nodes)) {
             throw envError(
-              msg(`kind 클러스터 ${CLUSTER_NAME} 에 ingress-ready 노드가 없습니다: 이전 버전의 랩이 만든 클러스터입니다 (80/443 매핑 없음).`, `the kind cluster ${CLUSTER_NAME} has no ingress-ready node: an earlier lab version made it (no 80/443 mapping).`),
+              msg(`kind 클러스터 ${CLUSTER_NAME}에 ingress-ready 노드가 없습니다: 이전 버전의 랩이 만든 클러스터입니다 (80/443 매핑 없음).`, `the kind cluster ${CLUSTER_NAME} has no ingress-ready node: an earlier lab version made it (no 80/443 mapping).`),
               msg(`kind delete cluster --name ${CLUSTER_NAME} 후 다시 실행하세요 (랩 데이터가 지워집니다).`, `Run kind delete cluster --name ${CLUSTER_NAME}, then run again (the lab's data goes with it).`),
             );
           }
@@ -329,7 +329,7 @@ export class KindPlatform implements Platform {
   private async assertContext(): Promise<void> {
     const ctxs = (await this.deps.run('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
     if (!ctxs.includes(this.context)) {
-      throw envError(msg(`kube context '${this.context}' 가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
+      throw envError(msg(`kube context '${this.context}'가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
     }
   }
 
@@ -352,8 +352,8 @@ export class KindPlatform implements Platform {
       if (Date.now() > deadline) {
         const pods = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'wide'], { reject: false });
         throw envError(
-          msg(`${want.join(', ')} Pod 가 ${timeoutMs / 1000}초 안에 Running 이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
-          msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]} 로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
+          msg(`${want.join(', ')} Pod가 ${timeoutMs / 1000}초 안에 Running이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
+          msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
           pods.stdout,
         );
       }
@@ -406,7 +406,7 @@ export class KindPlatform implements Platform {
       if (await this.deps.reachable(n).catch(() => false)) return;
       await this.deps.sleep(500);
     }
-    throw envError(msg(`${n.name} 에 ${n.addr} 로 연결되지 않습니다 (kubectl port-forward).`, `${n.name} is not reachable at ${n.addr} (kubectl port-forward).`), msg(`로그: ${this.lab.path('logs')}`, `logs: ${this.lab.path('logs')}`));
+    throw envError(msg(`${n.name}에 ${n.addr}로 연결되지 않습니다 (kubectl port-forward).`, `${n.name} is not reachable at ${n.addr} (kubectl port-forward).`), msg(`로그: ${this.lab.path('logs')}`, `logs: ${this.lab.path('logs')}`));
   }
 
   async nodeAction(action: NodeAction, node: number): Promise<void> {

@@ -68,20 +68,20 @@ const b64 = (v: string | undefined) => (v === undefined ? undefined : Buffer.fro
 export const pitfalls: Pitfall[] = [
   {
     id: 'anti-affinity-pending',
-    title: msg('HA Pod 가 anti-affinity 때문에 Pending', 'HA pods Pending from the required anti-affinity'),
+    title: msg('HA Pod가 anti-affinity 때문에 Pending', 'HA pods Pending from the required anti-affinity'),
     judge: (s) => {
       const stuck = s.pods.filter((p) => p.status?.phase === 'Pending' && (p.status.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && /anti-affinity/.test(c.message ?? '')));
       if (!stuck.length) return OK;
       return {
         status: 'warn',
-        why: msg(`${stuck.map(name).join(', ')} 가 스케줄되지 않습니다: 차트의 required pod anti-affinity 는 복제본마다 다른 노드가 필요합니다.`, `${stuck.map(name).join(', ')} cannot be scheduled: the chart's required pod anti-affinity needs one node per replica.`),
-        fix: msg('워커 노드를 복제본 수(3)만큼 두세요 (kind 설정의 role: worker 3개). 노드를 늘릴 수 없으면 values 에 server.affinity: "" 를 두고 다시 helm upgrade 하세요.', 'Give the cluster as many workers as replicas (three role: worker nodes in the kind config), or set server.affinity: "" in the values and helm upgrade again.'),
+        why: msg(`${stuck.map(name).join(', ')}가 스케줄되지 않습니다: 차트의 required pod anti-affinity는 복제본마다 다른 노드가 필요합니다.`, `${stuck.map(name).join(', ')} cannot be scheduled: the chart's required pod anti-affinity needs one node per replica.`),
+        fix: msg('워커 노드를 복제본 수(3)만큼 두세요 (kind 설정의 role: worker 3개). 노드를 늘릴 수 없으면 values에 server.affinity: ""를 두고 다시 helm upgrade 하세요.', 'Give the cluster as many workers as replicas (three role: worker nodes in the kind config), or set server.affinity: "" in the values and helm upgrade again.'),
       };
     },
   },
   {
     id: 'sealed-not-ready',
-    title: msg('봉인된 Pod 는 0/1 Ready (정상)', 'sealed pods are 0/1 Ready (by design)'),
+    title: msg('봉인된 Pod는 0/1 Ready (정상)', 'sealed pods are 0/1 Ready (by design)'),
     judge: (s) => {
       const notReady = s.pods.filter((p) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).some((c) => c.name === 'vault' && !c.ready));
       if (!notReady.length) return OK;
@@ -91,20 +91,20 @@ export const pitfalls: Pitfall[] = [
       if (!other.length) {
         return {
           status: 'info',
-          why: msg(`${sealed.map(name).join(', ')}: Running 이지만 0/1 Ready 입니다. readiness probe 가 vault status 를 쓰므로 봉인(sealed) 상태에서는 원래 그렇습니다.`, `${sealed.map(name).join(', ')}: Running but 0/1 Ready. The readiness probe runs vault status, so a sealed pod is never Ready.`),
-          fix: msg('고장이 아닙니다. init 과 unseal 을 마치면 1/1 이 됩니다 (npx lab hint).', 'Nothing is broken: it turns 1/1 after init and unseal (npx lab hint).'),
+          why: msg(`${sealed.map(name).join(', ')}: Running 이지만 0/1 Ready입니다. readiness probe가 vault status를 쓰므로 봉인(sealed) 상태에서는 원래 그렇습니다.`, `${sealed.map(name).join(', ')}: Running but 0/1 Ready. The readiness probe runs vault status, so a sealed pod is never Ready.`),
+          fix: msg('고장이 아닙니다. init과 unseal을 마치면 1/1이 됩니다 (npx lab hint).', 'Nothing is broken: it turns 1/1 after init and unseal (npx lab hint).'),
         };
       }
       return {
         status: 'warn',
-        why: msg(`${other.map(name).join(', ')}: 봉인이 풀렸는데도(또는 상태 라벨이 없는데) Ready 가 아닙니다.`, `${other.map(name).join(', ')}: not Ready although not sealed (or without Vault's status labels).`),
-        fix: msg('kubectl describe pod 로 readiness probe 실패 이유를 보세요. 흔한 원인: tlsDisable 과 listener 의 TLS 설정 불일치.', 'See the readiness probe failure in kubectl describe pod. A common cause: tlsDisable not matching the listener.'),
+        why: msg(`${other.map(name).join(', ')}: 봉인이 풀렸는데도(또는 상태 라벨이 없는데) Ready가 아닙니다.`, `${other.map(name).join(', ')}: not Ready although not sealed (or without Vault's status labels).`),
+        fix: msg('kubectl describe pod로 readiness probe 실패 이유를 보세요. 흔한 원인: tlsDisable과 listener의 TLS 설정 불일치.', 'See the readiness probe failure in kubectl describe pod. A common cause: tlsDisable not matching the listener.'),
       };
     },
   },
   {
     id: 'tls-disable-mismatch',
-    title: msg('global.tlsDisable 과 listener 의 TLS 가 일치', 'global.tlsDisable matches the listener'),
+    title: msg('global.tlsDisable과 listener의 TLS가 일치', 'global.tlsDisable matches the listener'),
     judge: (s) => {
       const tls = listenerTls(s);
       if (tls === undefined) return OK;
@@ -117,10 +117,10 @@ export const pitfalls: Pitfall[] = [
       return {
         status: 'warn',
         why: msg(
-          `listener 는 TLS ${tls ? '켬' : '끔'}인데 ${wrong.map(name).join(', ')} 의 VAULT_ADDR 은 ${tls ? 'http' : 'https'} 입니다 (global.tlsDisable: ${tls}). Pod 안의 vault status 와 readiness probe 가 실패합니다.`,
+          `listener는 TLS ${tls ? '켬' : '끔'}인데 ${wrong.map(name).join(', ')}의 VAULT_ADDR은 ${tls ? 'http' : 'https'}입니다 (global.tlsDisable: ${tls}). Pod 안의 vault status와 readiness probe가 실패합니다.`,
           `the listener has TLS ${tls ? 'on' : 'off'} but VAULT_ADDR of ${wrong.map(name).join(', ')} is ${tls ? 'http' : 'https'} (global.tlsDisable: ${tls}). vault status in the pod and the readiness probe fail.`,
         ),
-        fix: msg(`values 의 global.tlsDisable 을 ${!tls} 로 맞추고 helm upgrade 하세요.`, `Set global.tlsDisable: ${!tls} in the values and helm upgrade.`),
+        fix: msg(`values의 global.tlsDisable을 ${!tls}로 맞추고 helm upgrade 하세요.`, `Set global.tlsDisable: ${!tls} in the values and helm upgrade.`),
       };
     },
   },
@@ -137,26 +137,26 @@ export const pitfalls: Pitfall[] = [
       try {
         cert = new X509Certificate(pem);
       } catch {
-        return { status: 'warn', why: msg('vault-tls 의 tls.crt 가 PEM 인증서가 아닙니다.', 'tls.crt in vault-tls is not a PEM certificate.'), fix: msg('kubectl create secret generic vault-tls --from-file=tls.crt=… 로 다시 만드세요.', 'Recreate it with kubectl create secret generic vault-tls --from-file=tls.crt=…') };
+        return { status: 'warn', why: msg('vault-tls의 tls.crt가 PEM 인증서가 아닙니다.', 'tls.crt in vault-tls is not a PEM certificate.'), fix: msg('kubectl create secret generic vault-tls --from-file=tls.crt=… 로 다시 만드세요.', 'Recreate it with kubectl create secret generic vault-tls --from-file=tls.crt=…') };
       }
       const missing = hosts.filter((h) => cert.checkHost(h) === undefined);
       if (!missing.length) return OK;
       return {
         status: 'warn',
-        why: msg(`인증서의 SAN 에 ${missing.join(', ')} 가 없습니다 (있는 것: ${cert.subjectAltName ?? '없음'}). retry_join 이 TLS 검증에서 실패합니다.`, `the certificate's SANs lack ${missing.join(', ')} (it has: ${cert.subjectAltName ?? 'none'}). retry_join fails TLS verification.`),
-        fix: msg('SAN 에 *.vault-internal (또는 vault-0.vault-internal … 각각) 을 넣어 인증서를 다시 만들고 Secret 을 바꾸세요. 다른 방법: retry_join 에 leader_tls_servername.', 'Reissue the certificate with *.vault-internal (or each vault-N.vault-internal) in its SANs and replace the Secret; or set leader_tls_servername in retry_join.'),
+        why: msg(`인증서의 SAN에 ${missing.join(', ')}가 없습니다 (있는 것: ${cert.subjectAltName ?? '없음'}). retry_join이 TLS 검증에서 실패합니다.`, `the certificate's SANs lack ${missing.join(', ')} (it has: ${cert.subjectAltName ?? 'none'}). retry_join fails TLS verification.`),
+        fix: msg('SAN에 *.vault-internal (또는 vault-0.vault-internal … 각각)을 넣어 인증서를 다시 만들고 Secret을 바꾸세요. 다른 방법: retry_join에 leader_tls_servername.', 'Reissue the certificate with *.vault-internal (or each vault-N.vault-internal) in its SANs and replace the Secret; or set leader_tls_servername in retry_join.'),
       };
     },
   },
   {
     id: 'tls-secret-ca',
-    title: msg('TLS Secret 에 ca.crt 가 있음', 'the TLS secret has ca.crt'),
+    title: msg('TLS Secret에 ca.crt가 있음', 'the TLS secret has ca.crt'),
     judge: (s) => {
       if (!s.tlsSecret || !/leader_ca_cert_file\s*=\s*"[^"]*ca\.crt"/.test(hcl(s))) return OK;
       if (s.tlsSecret.data?.['ca.crt']) return OK;
       return {
         status: 'warn',
-        why: msg('vault-tls Secret 에 ca.crt 가 없는데 retry_join 의 leader_ca_cert_file 이 그것을 씁니다. kubectl create secret tls 는 ca.crt 를 만들지 않습니다.', 'the vault-tls Secret has no ca.crt, yet retry_join\'s leader_ca_cert_file reads it. kubectl create secret tls makes none.'),
+        why: msg('vault-tls Secret에 ca.crt가 없는데 retry_join의 leader_ca_cert_file이 그것을 씁니다. kubectl create secret tls는 ca.crt를 만들지 않습니다.', 'the vault-tls Secret has no ca.crt, yet retry_join\'s leader_ca_cert_file reads it. kubectl create secret tls makes none.'),
         fix: msg('kubectl create secret generic vault-tls --from-file=tls.crt=… --from-file=tls.key=… --from-file=ca.crt=… 로 다시 만드세요.', 'Recreate it: kubectl create secret generic vault-tls --from-file=tls.crt=… --from-file=tls.key=… --from-file=ca.crt=…'),
       };
     },
@@ -175,14 +175,14 @@ export const pitfalls: Pitfall[] = [
       if (!waiting.length) return OK;
       return {
         status: 'warn',
-        why: msg(`${waiting.join(', ')}: 리더가 아직 봉인(sealed) 상태라 raft challenge 를 받지 못하고 있습니다 (503 Vault is sealed).`, `${waiting.join(', ')}: the leader is still sealed, so the raft challenge fails (503 Vault is sealed).`),
-        fix: msg('순서: 리더(vault-0)를 먼저 unseal → 팔로워가 join (retry_join 이 알아서 다시 시도) → 팔로워 unseal.', 'Order: unseal the leader (vault-0) first → the follower joins (retry_join retries by itself) → unseal the follower.'),
+        why: msg(`${waiting.join(', ')}: 리더가 아직 봉인(sealed) 상태라 raft challenge를 받지 못하고 있습니다 (503 Vault is sealed).`, `${waiting.join(', ')}: the leader is still sealed, so the raft challenge fails (503 Vault is sealed).`),
+        fix: msg('순서: 리더(vault-0)를 먼저 unseal → 팔로워가 join (retry_join이 알아서 다시 시도) → 팔로워 unseal.', 'Order: unseal the leader (vault-0) first → the follower joins (retry_join retries by itself) → unseal the follower.'),
       };
     },
   },
   {
     id: 'passthrough-flag',
-    title: msg('ssl-passthrough 주석에는 컨트롤러의 --enable-ssl-passthrough 가 필요', 'the ssl-passthrough annotation needs --enable-ssl-passthrough on the controller'),
+    title: msg('ssl-passthrough 주석에는 컨트롤러의 --enable-ssl-passthrough가 필요', 'the ssl-passthrough annotation needs --enable-ssl-passthrough on the controller'),
     judge: (s) => {
       const pass = s.ingresses.filter((i) => i.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'] === 'true');
       if (!pass.length) return OK;
@@ -192,9 +192,9 @@ export const pitfalls: Pitfall[] = [
       return {
         status: 'warn',
         why: s.ingressController
-          ? msg(`Ingress ${names} 에 ssl-passthrough 주석이 있지만 ingress-nginx 컨트롤러에 ${SSL_PASSTHROUGH_FLAG} 가 없어 주석이 무시됩니다 (nginx 가 TLS 를 끊고 자기 인증서를 내밉니다).`, `Ingress ${names} asks for ssl-passthrough, but the ingress-nginx controller runs without ${SSL_PASSTHROUGH_FLAG}: the annotation is ignored (nginx terminates TLS with its own certificate).`)
-          : msg(`Ingress ${names} 에 ssl-passthrough 주석이 있지만 ${INGRESS_NGINX.namespace} 에 ${INGRESS_NGINX.deployment} 가 없습니다.`, `Ingress ${names} asks for ssl-passthrough, but there is no ${INGRESS_NGINX.deployment} in ${INGRESS_NGINX.namespace}.`),
-        fix: msg(`컨트롤러 Deployment 의 args 에 ${SSL_PASSTHROUGH_FLAG} 를 더하세요 (npx lab run <topic> --platform kind --dry-run 의 ingress-nginx-patch.yaml).`, `Add ${SSL_PASSTHROUGH_FLAG} to the controller Deployment's args (ingress-nginx-patch.yaml from npx lab run <topic> --platform kind --dry-run).`),
+          ? msg(`Ingress ${names}에 ssl-passthrough 주석이 있지만 ingress-nginx 컨트롤러에 ${SSL_PASSTHROUGH_FLAG}가 없어 주석이 무시됩니다 (nginx가 TLS를 끊고 자기 인증서를 내밉니다).`, `Ingress ${names} asks for ssl-passthrough, but the ingress-nginx controller runs without ${SSL_PASSTHROUGH_FLAG}: the annotation is ignored (nginx terminates TLS with its own certificate).`)
+          : msg(`Ingress ${names}에 ssl-passthrough 주석이 있지만 ${INGRESS_NGINX.namespace}에 ${INGRESS_NGINX.deployment}가 없습니다.`, `Ingress ${names} asks for ssl-passthrough, but there is no ${INGRESS_NGINX.deployment} in ${INGRESS_NGINX.namespace}.`),
+        fix: msg(`컨트롤러 Deployment의 args에 ${SSL_PASSTHROUGH_FLAG}를 더하세요 (npx lab run <topic> --platform kind --dry-run의 ingress-nginx-patch.yaml).`, `Add ${SSL_PASSTHROUGH_FLAG} to the controller Deployment's args (ingress-nginx-patch.yaml from npx lab run <topic> --platform kind --dry-run).`),
       };
     },
   },

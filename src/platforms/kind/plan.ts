@@ -76,7 +76,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   // the lab would drop the required anti-affinity.
   steps.push({
     id: 'nodes',
-    title: msg('모든 노드가 Ready 가 될 때까지 기다리기', 'wait until every node is Ready'),
+    title: msg('모든 노드가 Ready가 될 때까지 기다리기', 'wait until every node is Ready'),
     file: 'kubectl',
     args: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s'),
     timeoutMs: 320_000,
@@ -96,7 +96,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
       {
         id: 'ingress-rollout',
         // The chart's Ingress is checked by ingress-nginx's validating webhook: the controller must answer first.
-        title: msg('ingress-nginx 컨트롤러가 뜰 때까지 기다리기 (Vault 의 Ingress 를 검증하는 웹훅)', 'wait for the ingress-nginx controller (its webhook validates the Vault Ingress)'),
+        title: msg('ingress-nginx 컨트롤러가 뜰 때까지 기다리기 (Vault의 Ingress를 검증하는 웹훅)', 'wait for the ingress-nginx controller (its webhook validates the Vault Ingress)'),
         file: 'kubectl',
         args: kubectl('rollout', 'status', `deployment/${INGRESS_NGINX.deployment}`, '-n', INGRESS_NGINX.namespace, '--timeout=300s'),
         timeoutMs: 320_000,
@@ -120,10 +120,10 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   if (services.length) {
     files.push({ name: 'services.yaml', content: services.map((m) => toYaml(m)).join('---\n'), secret: true });
     steps.push(
-      { id: 'services', title: msg(`클러스터 안의 ${deployments.join(', ')} (비밀번호는 Secret 에)`, `${deployments.join(', ')} in the cluster (passwords in Secrets)`), file: 'kubectl', args: kubectl('apply', '-f', f('services.yaml')) },
+      { id: 'services', title: msg(`클러스터 안의 ${deployments.join(', ')} (비밀번호는 Secret에)`, `${deployments.join(', ')} in the cluster (passwords in Secrets)`), file: 'kubectl', args: kubectl('apply', '-f', f('services.yaml')) },
       ...deployments.map((d): PlanStep => ({
         id: 'services-rollout',
-        title: msg(`${d} 가 준비될 때까지`, `until ${d} is ready`),
+        title: msg(`${d}가 준비될 때까지`, `until ${d} is ready`),
         file: 'kubectl',
         args: kubectl('rollout', 'status', `deployment/${d}`, '-n', NAMESPACE, '--timeout=300s'),
         timeoutMs: 320_000,
@@ -173,7 +173,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
     {
       id: 'pods-created',
       // kubectl wait --for=create (kubectl 1.31+): waiting on a pod the StatefulSet has not made yet would fail at once.
-      title: msg('StatefulSet 이 Pod 를 만들 때까지', 'until the StatefulSet has made the pods'),
+      title: msg('StatefulSet이 Pod를 만들 때까지', 'until the StatefulSet has made the pods'),
       file: 'kubectl',
       args: kubectl('wait', '--for=create', ...pods, '-n', NAMESPACE, '--timeout=120s'),
       timeoutMs: 140_000,
@@ -181,7 +181,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
     {
       id: 'pods',
       // Sealed pods stay 0/1 Ready by design (the readiness probe runs `vault status`): wait for Running, not Ready.
-      title: msg('Vault Pod 가 Running 이 될 때까지 (봉인 상태라 0/1 Ready 는 정상)', 'until the Vault pods run (sealed pods are 0/1 Ready by design)'),
+      title: msg('Vault Pod가 Running이 될 때까지 (봉인 상태라 0/1 Ready는 정상)', 'until the Vault pods run (sealed pods are 0/1 Ready by design)'),
       file: 'kubectl',
       args: kubectl('wait', '--for=jsonpath={.status.phase}=Running', ...pods, '-n', NAMESPACE, '--timeout=300s'),
       timeoutMs: 320_000,

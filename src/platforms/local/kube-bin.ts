@@ -100,7 +100,7 @@ function noGo(missing: KubeBinName[]): LabError {
   return new LabError(msg(`로컬 Kubernetes 제어 평면 바이너리가 없고(${missing.join(', ')}), 빌드할 Go 도구도 없습니다.`, `the local Kubernetes control plane binaries are missing (${missing.join(', ')}) and there is no Go toolchain to build them.`), {
     exitCode: Exit.environment,
     hint: msg(
-      `다음 중 하나: Go 1.24 이상 설치(https://go.dev/dl) 뒤 'bash scripts/setup.sh --k8s' · KUBE_APISERVER_BIN, ETCD_BIN 으로 바이너리 지정 · KUBEBUILDER_ASSETS(envtest 폴더: setup-envtest use 1.35.x) · 캐시 ${binCache()} 에 ${missing.map(cachedName).join(', ')} 두기 · 또는 --platform kind`,
+      `다음 중 하나: Go 1.24 이상 설치(https://go.dev/dl) 뒤 'bash scripts/setup.sh --k8s' · KUBE_APISERVER_BIN, ETCD_BIN으로 바이너리 지정 · KUBEBUILDER_ASSETS(envtest 폴더: setup-envtest use 1.35.x) · 캐시 ${binCache()}에 ${missing.map(cachedName).join(', ')} 두기 · 또는 --platform kind`,
       `One of: install Go >= 1.24 (https://go.dev/dl) then 'bash scripts/setup.sh --k8s' · point KUBE_APISERVER_BIN and ETCD_BIN at binaries · KUBEBUILDER_ASSETS (an envtest folder: setup-envtest use 1.35.x) · put ${missing.map(cachedName).join(', ')} into the cache ${binCache()} · or --platform kind`,
     ),
   });
@@ -112,7 +112,7 @@ export async function buildKubeBins(report: Reporter, eso: boolean): Promise<voi
   if (!missing.length) return;
   if (!which('go')) throw noGo(missing);
   report.info(report.t(msg(
-    `로컬 Kubernetes 바이너리를 Go 모듈 프록시에서 빌드합니다: ${missing.join(', ')} (처음 한 번, 2코어 기준 ${buildEstimate(missing)}). 결과는 ${binCache()} 에 남아 다음부터는 바로 씁니다.`,
+    `로컬 Kubernetes 바이너리를 Go 모듈 프록시에서 빌드합니다: ${missing.join(', ')} (처음 한 번, 2코어 기준 ${buildEstimate(missing)}). 결과는 ${binCache()}에 남아 다음부터는 바로 씁니다.`,
     `Building the local Kubernetes binaries from the Go module proxy: ${missing.join(', ')} (once; ${buildEstimate(missing)} on 2 cores). They stay in ${binCache()} for next time.`,
   )));
   const t0 = Date.now();

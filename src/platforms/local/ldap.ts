@@ -128,7 +128,7 @@ function missingSlapd(): LabError {
 /** An authenticated search as the bind DN (password from its 0600 file via -y: never on a command line). */
 export async function ldapSearch(p: LocalPlatform, base: string, filter: string, attrs: string[]): Promise<string> {
   const bin = findTool('ldapsearch');
-  if (!bin) throw new LabError(msg('ldapsearch 가 없습니다.', 'ldapsearch is missing.'), { exitCode: Exit.environment, hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils') });
+  if (!bin) throw new LabError(msg('ldapsearch가 없습니다.', 'ldapsearch is missing.'), { exitCode: Exit.environment, hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils') });
   const r = await run(bin, ['-x', '-LLL', '-H', ldapUrl(p), '-D', LDAP.bindDn, '-y', p.lab.path(LDAP.files.bind!), '-b', base, filter, ...attrs], { timeoutMs: 10_000 });
   return r.stdout;
 }

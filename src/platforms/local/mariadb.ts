@@ -66,7 +66,7 @@ export const mariadbService: LocalService = {
         throw new LabError(msg('MariaDB 데이터 폴더를 만들지 못했습니다.', 'could not initialise the MariaDB data folder.'), {
           exitCode: Exit.environment,
           detail: `${r.stderr}\n${r.stdout}`.trim().split('\n').slice(-10).join('\n'),
-          hint: msg('mariadb-server 가 설치되어 있는지 확인하세요: sudo apt-get install -y --no-install-recommends mariadb-server', 'Check mariadb-server is installed: sudo apt-get install -y --no-install-recommends mariadb-server'),
+          hint: msg('mariadb-server가 설치되어 있는지 확인하세요: sudo apt-get install -y --no-install-recommends mariadb-server', 'Check mariadb-server is installed: sudo apt-get install -y --no-install-recommends mariadb-server'),
         });
       }
     }
