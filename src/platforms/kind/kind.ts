@@ -465,7 +465,8 @@ export class KindPlatform implements Platform {
     const podArgs = [...files.args];
     if (files.valueFile) {
       // k=@file, as `vault write` reads it, but from the host: the value goes in as a secret, the file stays here.
-      const value = this.readLabFile(files.valueFile.host).toString('utf8');
+      // One trailing newline (an editor's) is dropped: the value travels as one line of stdin.
+      const value = this.readLabFile(files.valueFile.host).toString('utf8').replace(/\n$/, '');
       registerSecret(value);
       podArgs[files.valueFile.index] = `${files.valueFile.key}=${value}`;
     }
