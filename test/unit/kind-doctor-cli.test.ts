@@ -62,7 +62,10 @@ describe('kindDoctor', () => {
   it('all tools, the cluster holds its own ports, a sealed follower whose leader is still sealed: info and a warning, exit 1', async () => {
     const m = fakeMachine({ pods: [JSON.parse(fx('pod-vault-1-running-sealed.json'))], logs: { 'vault-1': fx('join-leader-sealed.log') } });
     const r = await kindDoctor(m.deps);
-    expect(r.tools.map((t) => [t.name, t.status, t.version])).toEqual([['docker', 'ok', '28.2.2'], ['kind', 'ok', 'v0.31.0'], ['helm', 'ok', 'v3.19.2'], ['kubectl', 'ok', 'v1.35.4']]);
+    expect(r.tools.slice(0, 4).map((t) => [t.name, t.status, t.version])).toEqual([['docker', 'ok', '28.2.2'], ['kind', 'ok', 'v0.31.0'], ['helm', 'ok', 'v3.19.2'], ['kubectl', 'ok', 'v1.35.4']]);
+    // The host tools the learner's own lines use are listed, optional: missing ones never make doctor fail.
+    expect(r.tools.slice(4).map((t) => [t.name, t.status])).toEqual([['jq', 'optional'], ['curl', 'optional'], ['openssl', 'optional'], ['ldapsearch', 'optional'], ['mariadb', 'optional']]);
+    expect(r.tools.find((t) => t.name === 'ldapsearch')?.hint?.en).toContain('ldap');
     expect(r.ports.map((p) => p.status)).toEqual(['ours', 'ours', 'ours']);
     const by = Object.fromEntries(r.cluster.pitfalls.map((p) => [p.id, p.status]));
     expect(by['sealed-not-ready']).toBe('info');
@@ -100,7 +103,7 @@ describe('kindDoctor', () => {
 });
 
 describe('lab doctor --platform kind (this machine, no cluster)', () => {
-  it('prints the four tools and never judges a cluster it cannot reach', async () => {
+  it('prints the tools and never judges a cluster it cannot reach', async () => {
     // An empty kubeconfig: whatever clusters this machine knows stay out of the test.
     const saved = process.env.KUBECONFIG;
     process.env.KUBECONFIG = `${home}/empty-kubeconfig`;
@@ -110,7 +113,7 @@ describe('lab doctor --platform kind (this machine, no cluster)', () => {
       else process.env.KUBECONFIG = saved;
     });
     const j = JSON.parse(r.stdout) as { tools: { name: string }[]; cluster: { reachable: boolean } };
-    expect(j.tools.map((t) => t.name)).toEqual(['docker', 'kind', 'helm', 'kubectl']);
+    expect(j.tools.map((t) => t.name)).toEqual(['docker', 'kind', 'helm', 'kubectl', 'jq', 'curl', 'openssl', 'ldapsearch', 'mariadb']);
     expect(j.cluster.reachable).toBe(false);
     expect([0, 3]).toContain(r.code);
   });

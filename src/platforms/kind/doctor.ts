@@ -100,6 +100,12 @@ export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
     const old = v && (v.major < MIN_KUBECTL[0] || (v.major === MIN_KUBECTL[0] && v.minor < MIN_KUBECTL[1]));
     return { version: v?.version, ...(old ? { status: 'old' as const } : {}) };
   });
+  // The learner's own lines on kind run these on this machine (Vault's CLI runs in the pod): not needed to start a lab.
+  const hostTools: [string, string][] = [['jq', 'vault-k8s, ha-failover, ldap, mcp, production'], ['curl', 'tls, production'], ['openssl', 'tls'], ['ldapsearch', 'ldap'], ['mariadb', 'mcp']];
+  for (const [name, topics] of hostTools) {
+    const p = d.which(name);
+    tools.push(p ? { name, path: p, status: 'ok' } : { name, status: 'optional', hint: msg(`${topics} 실습에서 여러분이 입력하는 명령이 씁니다.`, `the commands you type in ${topics} use it.`) });
+  }
   const docker = tools.find((t) => t.name === 'docker');
   if (docker?.status === 'down') docker.hint = msg('Docker 데몬이 응답하지 않습니다. Docker Desktop을 켜거나 sudo systemctl start docker.', 'the Docker daemon does not answer: start Docker Desktop or sudo systemctl start docker.');
   const kubectl = tools.find((t) => t.name === 'kubectl');
