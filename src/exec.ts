@@ -15,6 +15,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** When false a non-zero exit is returned, not thrown. */
   reject?: boolean;
+  /**
+   * The child writes its stdout straight into this file (made 0600 first), so what it printed is on disk even if this
+   * process dies before reading it (unseal keys from `operator init`). The result's stdout is the file's content.
+   */
+  stdoutFile?: string;
 }
 export interface RunResult {
   command: string;
@@ -52,7 +57,10 @@ export async function run(file: string, args: readonly string[], opts: RunOption
   tracer?.(redact(command));
   // Loaded on first use: execa costs ~150 ms of start-up that `lab check` and `lab --help` never need.
   const { execa } = await import('execa');
+  // Made (and emptied) 0600 here: execa opens an existing file without changing its mode.
+  if (opts.stdoutFile) closeSync(openSync(opts.stdoutFile, 'w', 0o600));
   const r = await execa(file, args, {
+    ...(opts.stdoutFile ? { stdout: { file: opts.stdoutFile } } : {}),
     env: opts.env,
     extendEnv: true,
     input: opts.input,
@@ -64,14 +72,15 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     cleanup: true,
     ...(abortSignal ? { cancelSignal: abortSignal } : {}),
   });
+  const stdout = opts.stdoutFile ? readFileSync(opts.stdoutFile, 'utf8').replace(/\n$/, '') : String(r.stdout ?? '');
   if (r.isCanceled) throwIfAborted();
   if (r.failed && r.exitCode === undefined) {
     const why = r.code === 'ENOENT' ? 'not found' : (r.shortMessage ?? 'failed to start');
-    const res: RunResult = { command, exitCode: 127, stdout: String(r.stdout ?? ''), stderr: why };
+    const res: RunResult = { command, exitCode: 127, stdout, stderr: why };
     if (opts.reject === false) return res;
     throw new CommandError(res);
   }
-  const res: RunResult = { command, exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  const res: RunResult = { command, exitCode: r.exitCode ?? 1, stdout, stderr: String(r.stderr ?? '') };
   if (res.exitCode !== 0 && opts.reject !== false) throw new CommandError(res);
   return res;
 }

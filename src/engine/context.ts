@@ -49,12 +49,15 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           // noclobber, as the learner's line has it: an earlier output is moved aside (and kept), never overwritten.
           const aside = name && cmd.keep ? makeRoom(lab, name) : undefined;
           if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
-          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}) });
+          // An output that cannot be made again goes to disk from the child itself, before this process sees it.
+          const spool = name && cmd.keep ? new Keeper(lab).spool(name) : undefined;
+          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) });
           if (name) {
             lab.writeSecret(name, r.stdout + '\n');
             if (path.basename(name) === 'cluster-keys.json') lab.clusterKeys();
             if (cmd.keep) new Keeper(lab).snapshot(name);
           }
+          if (spool) fs.rmSync(spool, { force: true });
           return r;
         }
         case 'set': {

@@ -89,11 +89,16 @@ export class Keeper {
   snapshot(name: string): boolean {
     const text = this.read(name);
     if (fileState(text, name) !== 'ok') return false;
-    registerSecrets(text!);
-    const sha256 = crypto.createHash('sha256').update(text!).digest('hex');
+    return this.keepText(name, text!);
+  }
+
+  /** Appends a valid text of `name` to its history unless an equal copy is there. True when a copy was added. */
+  private keepText(name: string, text: string): boolean {
+    registerSecrets(text);
+    const sha256 = crypto.createHash('sha256').update(text).digest('hex');
     const h = this.history(name);
     if (h.some((k) => k.sha256 === sha256)) return false;
-    h.push({ savedAt: new Date().toISOString(), sha256, text: text! });
+    h.push({ savedAt: new Date().toISOString(), sha256, text });
     const dir = this.lab.path(KEEP_DIR);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.chmodSync(dir, 0o700);
@@ -103,6 +108,31 @@ export class Keeper {
     fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, file);
     return true;
+  }
+
+  /**
+   * Where a command that makes `name` writes its output first, itself: the bytes are on disk before this process reads
+   * them, so a `lab run` killed in between loses nothing (adoptSpool takes them on the next open).
+   */
+  spool(name: string): string {
+    const dir = this.lab.path(KEEP_DIR);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    return path.join(dir, `${name.replaceAll('/', '__')}.spool`);
+  }
+
+  /** A spooled output left by a killed run: into the history when valid, then gone. True when it was kept. */
+  adoptSpool(name: string): boolean {
+    const file = this.lab.path(KEEP_DIR, `${name.replaceAll('/', '__')}.spool`);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    const kept = fileState(text, name) === 'ok' && this.keepText(name, text);
+    fs.rmSync(file, { force: true });
+    return kept;
   }
 
   latest(name: string): Kept | undefined {
@@ -167,6 +197,8 @@ const stateWords: Record<Exclude<FileState, 'ok'>, Msg> = {
 export async function guardKeptFiles(ctx: LabContext): Promise<void> {
   const keeper = new Keeper(ctx.lab);
   for (const f of keptFiles(ctx.topic)) {
+    // What a killed run's child already wrote (the init output) is kept before anything is judged missing.
+    keeper.adoptSpool(f.name);
     const st = keeper.state(f.name);
     if (st === 'ok') {
       keeper.snapshot(f.name);

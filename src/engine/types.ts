@@ -200,8 +200,11 @@ export interface Platform {
   down(): Promise<void>;
   status(): Promise<ProcStatus[]>;
   vaultNodes(): VaultNodeInfo[];
-  /** Run the vault/bao CLI against one node. `forward`: names in `env` the command reads (a Cmd's `env`). */
-  vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[] }): Promise<RunResult>;
+  /**
+   * Run the vault/bao CLI against one node. `forward`: names in `env` the command reads (a Cmd's `env`). `stdoutFile`:
+   * the child writes its output there itself (see RunOptions.stdoutFile).
+   */
+  vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[]; stdoutFile?: string }): Promise<RunResult>;
   /** A file the Vault server itself wrote (its audit log), by the path its config names; undefined when absent. */
   readServerFile(file: string, node?: number): Promise<string | undefined>;
   /** When node i's server process (or container) last started; undefined when it is not running. */

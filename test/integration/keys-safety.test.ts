@@ -3,6 +3,7 @@
  * Real OpenBao nodes; the learner's commands typed into real bash.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, useTempLabHome } from '../helpers.ts';
@@ -11,6 +12,7 @@ import { rootDir } from '../../src/engine/paths.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
+import { findVaultBinary } from '../../src/vault/binary.ts';
 
 const bash = (script: string) =>
   run('bash', ['-c', script], { cwd: rootDir, reject: false, timeoutMs: 60_000, env: { PATH: `${rootDir}node_modules/.bin:${process.env.PATH}` } });
@@ -110,4 +112,46 @@ describe('vault-k8s: a failed first init leaves an empty file; the lab clears it
     expect(again.exitCode).not.toBe(0);
     expect(keysOf(lab).root_token).toMatch(/^(hvs|s)\./);
   });
+});
+
+describe('a lab run killed between init and writing its output (issue 14)', () => {
+  it('the child wrote the keys to disk itself; the next command keeps them and the cluster unseals', async () => {
+    const home = useTempLabHome();
+    const lab = new LabDir('vault-k8s');
+    // A `vault` that holds on for a while after `operator init` has printed: the window in which a killed `lab run`
+    // used to hold the only copy of the keys in its memory.
+    const real = (await findVaultBinary()).path;
+    const wrapper = path.join(home, 'vault-slow-init');
+    fs.writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *"operator init"*) "${real}" "$@"; rc=$?; sleep 60; exit $rc;; esac\nexec "${real}" "$@"\n`, { mode: 0o755 });
+    const log = fs.openSync(path.join(home, 'run.log'), 'w');
+    const child = spawn(process.execPath, ['bin/lab.js', 'run', 'vault-k8s', '--lang', 'en'], { cwd: rootDir, env: { ...process.env, VAULT_BIN: wrapper }, detached: true, stdio: ['ignore', log, log] });
+    const spool = lab.path('.keep', 'cluster-keys.json.spool');
+    // Reaped, not a zombie (a zombie still answers kill -0, so its lock would look held).
+    const exited = new Promise((r) => child.once('exit', r));
+    const spooled = () => {
+      try {
+        return (JSON.parse(fs.readFileSync(spool, 'utf8')) as { unseal_keys_b64?: string[] }).unseal_keys_b64?.length === 1;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      for (let i = 0; i < 300 && !spooled(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(spooled(), fs.readFileSync(path.join(home, 'run.log'), 'utf8')).toBe(true);
+      expect(fs.statSync(spool).mode & 0o777).toBe(0o600);
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    }
+    // Killed inside the window: the lab never wrote cluster-keys.json.
+    expect(fs.existsSync(lab.path('cluster-keys.json'))).toBe(false);
+    const spooledKeys = fs.readFileSync(spool, 'utf8');
+
+    const check = await cli('check', 'vault-k8s', '--lang', 'en');
+    expect(check.stderr).toMatch(/restored it from its own copy/);
+    expect(fs.existsSync(spool)).toBe(false);
+    expect(keysOf(lab)).toEqual(JSON.parse(spooledKeys));
+    const r = await cli('run', 'vault-k8s', '--lang', 'en').finally(() => cli('down', 'vault-k8s'));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 120_000);
 });

@@ -458,7 +458,7 @@ export class KindPlatform implements Platform {
   }
 
   // ---- the vault CLI in a pod -------------------------------------------------------------------------------
-  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[] }): Promise<RunResult> {
+  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[]; stdoutFile?: string }): Promise<RunResult> {
     const token = opts.env?.VAULT_TOKEN ?? this.lab.adminToken();
     const node = opts.node ?? 0;
     const files = podFiles(args.map((a) => inPodArg(a, { addrs: this.vaultNodes().map((n) => n.addr), caFile: this.caFile, services: this.serviceAddrs() })), this.lab.dir);
@@ -482,7 +482,7 @@ export class KindPlatform implements Platform {
       exports,
       files: files.copyIn.map((f) => ({ pod: f.pod, content: this.readLabFile(f.host) })),
     });
-    const r = await this.deps.run(plan.file, plan.args, plan.input !== undefined ? { input: plan.input } : {});
+    const r = await this.deps.run(plan.file, plan.args, { ...(plan.input !== undefined ? { input: plan.input } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });
     for (const f of files.copyOut) {
       // Binary (a Raft snapshot): base64 in the pod, decoded here.
       const b = await this.kubectl(['exec', podName(node), '-n', NAMESPACE, '--', 'base64', f.pod]);

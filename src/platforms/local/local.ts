@@ -362,13 +362,13 @@ export class LocalPlatform implements Platform {
     return out;
   }
 
-  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string }) {
+  async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; stdoutFile?: string }) {
     const bin = await this.binary();
     const node = this.vaultNodes()[opts.node ?? 0]!;
     const env: Record<string, string> = { ...this.runEnv(), ...opts.env };
     // Aim at the node the same way the learner does (see renderLocal): -address after the command path.
     const argv = opts.node ? withFlag(args, `-address=${node.addr}`) : args;
-    return run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}) });
+    return run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });
   }
 
   async nodeStartedAt(node: number): Promise<Date | undefined> {
