@@ -10,6 +10,8 @@ import { createContext } from '../src/engine/context.ts';
 import { Reporter } from '../src/engine/reporter.ts';
 import type { LabContext } from '../src/engine/types.ts';
 import type { Lang } from '../src/engine/i18n.ts';
+import { run } from '../src/exec.ts';
+import { rootDir } from '../src/engine/paths.ts';
 
 /** Each test file gets its own lab home; ports from TEST_PORT_BASE (default 38200) so a learner's labs are untouched. */
 export function useTempLabHome(prefix = 'vault-lab-test-'): string {
@@ -51,4 +53,24 @@ export async function labContext(topicId: string, lang: Lang = 'en'): Promise<La
 export function failedIds(r: CliResult): string[] {
   const j = JSON.parse(r.stdout) as { results: { id: string; ok: boolean }[] };
   return j.results.filter((x) => !x.ok).map((x) => x.id);
+}
+
+/**
+ * The learner's bash, in the checkout: `npx lab` is this checkout's CLI; PATH is `path` (the project's Node first by
+ * default). Returns what the shell printed, never throws.
+ */
+export async function learnerBash(script: string, o: { input?: string; path?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const prelude = `npx() { if [ "$1" = lab ]; then shift; node bin/lab.js "$@"; else command npx "$@"; fi; }`;
+  const PATH = o.path ?? `${rootDir}node_modules/.bin:${process.env.PATH}`;
+  const r = await run('bash', ['-c', `${prelude}\n${script}`], { cwd: rootDir, reject: false, timeoutMs: o.timeoutMs ?? 120_000, env: { PATH }, ...(o.input !== undefined ? { input: o.input } : {}) });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The lines after the first blank line of `lab hint`'s step, up to the next blank line: what a learner selects and pastes. */
+export function commandBlock(hint: string): string {
+  const lines = hint.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('■'));
+  const from = lines.indexOf('', start);
+  const to = lines.indexOf('', from + 1);
+  return lines.slice(from + 1, to < 0 ? undefined : to).join('\n');
 }

@@ -3,26 +3,9 @@
  * only ever pastes the command block `lab hint` shows into bash. Real OpenBao, real slapd; nothing runs `lab solve`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, useTempLabHome } from '../helpers.ts';
-import { run } from '../../src/exec.ts';
-import { rootDir } from '../../src/engine/paths.ts';
+import { cli, commandBlock, learnerBash, useTempLabHome } from '../helpers.ts';
 
-const PATH = `${rootDir}node_modules/.bin:${process.env.PATH}`;
-const prelude = `npx() { if [ "$1" = lab ]; then shift; node bin/lab.js "$@"; else command npx "$@"; fi; }`;
-
-async function bash(script: string, input?: string) {
-  const r = await run('bash', ['-c', `${prelude}\n${script}`], { cwd: rootDir, reject: false, timeoutMs: 120_000, env: { PATH }, ...(input !== undefined ? { input } : {}) });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The lines after the first blank line of the step, up to the next blank line: what a learner selects and pastes. */
-function commandBlock(hint: string): string {
-  const lines = hint.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('■'));
-  const from = lines.indexOf('', start);
-  const to = lines.indexOf('', from + 1);
-  return lines.slice(from + 1, to < 0 ? undefined : to).join('\n');
-}
+const bash = (script: string, input?: string) => learnerBash(script, input !== undefined ? { input } : {});
 
 describe.each(['ldap', 'tls', 'ha-failover'])('%s from the hints alone (real servers, bash)', (topicId) => {
   beforeAll(() => {

@@ -7,8 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, useTempLabHome } from '../helpers.ts';
-import { run } from '../../src/exec.ts';
+import { cli, commandBlock, learnerBash, useTempLabHome } from '../helpers.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
@@ -19,19 +18,8 @@ import { LDAP } from '../../src/platforms/ldap-directory.ts';
 import { startPods } from '../kind-emulator.ts';
 import { shims } from '../fake-cluster/cli.ts';
 
-const prelude = `npx() { if [ "$1" = lab ]; then shift; node bin/lab.js "$@"; else command npx "$@"; fi; }`;
 let PATH = '';
-async function bash(script: string, input?: string) {
-  const r = await run('bash', ['-c', `${prelude}\n${script}`], { cwd: rootDir, reject: false, timeoutMs: 180_000, env: { PATH }, ...(input !== undefined ? { input } : {}) });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
-function commandBlock(hint: string): string {
-  const lines = hint.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('■'));
-  const from = lines.indexOf('', start);
-  const to = lines.indexOf('', from + 1);
-  return lines.slice(from + 1, to < 0 ? undefined : to).join('\n');
-}
+const bash = (script: string, input?: string) => learnerBash(script, { path: PATH, timeoutMs: 180_000, ...(input !== undefined ? { input } : {}) });
 
 describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake cluster, real servers, bash)', (topicId) => {
   let home = '';
