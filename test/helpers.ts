@@ -1,5 +1,7 @@
 /** Test plumbing: a private LAB_HOME and port range per test file, and the CLI called in-process. */
+import { expect } from 'vitest';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.ts';
@@ -73,4 +75,44 @@ export function commandBlock(hint: string): string {
   const from = lines.indexOf('', start);
   const to = lines.indexOf('', from + 1);
   return lines.slice(from + 1, to < 0 ? undefined : to).join('\n');
+}
+
+/** A port the kernel says is free now: a fixed port in the ephemeral range can be held by a client socket (seen once). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+type Bash = (script: string, input?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/**
+ * A learner who only ever pastes the command block `lab hint` shows into `bash`, until the hint says all passed (at
+ * most 30 rounds). Returns the step titles shown, in order, the blocks pasted, and the ending ('' when none came).
+ */
+export async function pasteHints(topicId: string, bash: Bash, o: { settleMs?: number; afterPaste?: (title: string, block: string, out: { stdout: string; stderr: string }) => Promise<void> } = {}): Promise<{ seen: string[]; blocks: string[]; ending: string }> {
+  const seen: string[] = [];
+  const blocks: string[] = [];
+  let ending = '';
+  for (let i = 0; i < 30 && !ending; i++) {
+    const h = await bash(`eval "$(node bin/lab.js env ${topicId})"\nnode bin/lab.js hint ${topicId} --lang en`);
+    expect(h.code, h.stderr).toBe(0);
+    const title = /^■ \[\d+\/\d+\] (.*)$/m.exec(h.stdout)?.[1];
+    if (!title) {
+      if (/^all passed/m.test(h.stdout)) ending = h.stdout;
+      else await new Promise((r) => setTimeout(r, 1000)); // steps done, a check still settling (voters after the rejoin)
+      continue;
+    }
+    seen.push(title);
+    const block = commandBlock(h.stdout);
+    expect(block.trim(), h.stdout).not.toBe('');
+    blocks.push(block);
+    const pasted = await bash(`eval "$(node bin/lab.js env ${topicId})"\nbash`, block);
+    await o.afterPaste?.(title, block, pasted);
+    if (o.settleMs) await new Promise((r) => setTimeout(r, o.settleMs));
+  }
+  return { seen, blocks, ending };
 }

@@ -3,7 +3,7 @@
  * only ever pastes the command block `lab hint` shows into bash. Real OpenBao, real slapd; nothing runs `lab solve`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, commandBlock, learnerBash, useTempLabHome } from '../helpers.ts';
+import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
 
 const bash = (script: string, input?: string) => learnerBash(script, input !== undefined ? { input } : {});
 
@@ -18,23 +18,7 @@ describe.each(['ldap', 'tls', 'ha-failover'])('%s from the hints alone (real ser
   it('paste each hint until the ending: every step shown, none shown over and over, all pass', async () => {
     const started = await cli('start', topicId);
     expect(started.code, started.stderr).toBe(0);
-    const seen: string[] = [];
-    let ending = '';
-    for (let i = 0; i < 30 && !ending; i++) {
-      const h = await bash(`eval "$(node bin/lab.js env ${topicId})"\nnode bin/lab.js hint ${topicId} --lang en`);
-      expect(h.code, h.stderr).toBe(0);
-      const title = /^■ \[\d+\/\d+\] (.*)$/m.exec(h.stdout)?.[1];
-      if (!title) {
-        if (/^all passed/m.test(h.stdout)) ending = h.stdout;
-        else await new Promise((r) => setTimeout(r, 1000)); // steps done, a check still settling (voters after the rejoin)
-        continue;
-      }
-      seen.push(title);
-      const block = commandBlock(h.stdout);
-      expect(block.trim(), h.stdout).not.toBe('');
-      await bash(`eval "$(node bin/lab.js env ${topicId})"\nbash`, block);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const { seen, ending } = await pasteHints(topicId, bash, { settleMs: 500 });
     expect(ending, seen.join('\n')).toMatch(/^all passed \((\d+)\/\1\)/m);
     expect(ending).toMatch(/^next topic: /m);
     // No loop: a step may come back while the cluster settles (autopilot, an election), never over and over.

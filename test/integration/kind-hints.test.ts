@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, commandBlock, learnerBash, useTempLabHome } from '../helpers.ts';
+import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
@@ -60,25 +60,10 @@ describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake clus
   it('paste each hint until the ending: every step shown, none over and over, all pass', async () => {
     const started = await cli('start', topicId, '--platform', 'kind', '--lang', 'en');
     expect(started.code, started.stdout + started.stderr).toBe(0);
-    const seen: string[] = [];
-    const blocks: string[] = [];
-    let ending = '';
-    for (let i = 0; i < 30 && !ending; i++) {
-      const h = await bash(`eval "$(node bin/lab.js env ${topicId})"\nnode bin/lab.js hint ${topicId} --lang en`);
-      expect(h.code, h.stderr).toBe(0);
-      const title = /^■ \[\d+\/\d+\] (.*)$/m.exec(h.stdout)?.[1];
-      if (!title) {
-        if (/^all passed/m.test(h.stdout)) ending = h.stdout;
-        else await new Promise((r) => setTimeout(r, 1000));
-        continue;
-      }
-      seen.push(title);
-      const block = commandBlock(h.stdout);
-      expect(block.trim(), h.stdout).not.toBe('');
-      blocks.push(block);
-      const pasted = await bash(`eval "$(node bin/lab.js env ${topicId})"\nbash`, block);
+    const echo = async (title: string, block: string, pasted: { stdout: string; stderr: string }) => {
       if (process.env.LAB_TEST_ECHO) process.stderr.write(`--- ${title}\n${block}\n${pasted.stdout}\n${pasted.stderr}\n${(await cli('check', topicId, '--lang', 'en')).stdout}\n`);
-    }
+    };
+    const { seen, blocks, ending } = await pasteHints(topicId, bash, { afterPaste: echo });
     expect(ending, seen.join('\n')).toMatch(/^all passed \((\d+)\/\1\)/m);
     // What was pasted is the kind form: Vault's CLI in the pod, with the lab's context.
     expect(blocks.join('\n')).toMatch(/^kubectl --context "\$LAB_KUBE_CONTEXT" exec (-i )?vault-0 -n vault -- /m);

@@ -5,10 +5,9 @@
  * transit key, a token that can encrypt and decrypt with it and nothing else, the Secret made from it, and a rerun.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTempLabHome } from '../helpers.ts';
+import { freePort, useTempLabHome } from '../helpers.ts';
 import { daemon, killDaemon, run } from '../../src/exec.ts';
 import { findVaultBinary } from '../../src/vault/binary.ts';
 import { VaultClient } from '../../src/vault/client.ts';
@@ -17,15 +16,6 @@ import { transitBootstrapScript, transitHelmValues } from '../../src/platforms/k
 import { waitUntil } from '../../scenarios/common.ts';
 
 const home = useTempLabHome('kind-transit-test-');
-// Ports the kernel says are free now: a fixed port in the ephemeral range can be held by a client socket (seen once).
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 let port = 0;
 let clusterPort = 0;
 let addr = '';

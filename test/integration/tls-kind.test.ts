@@ -12,7 +12,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
-import { useTempLabHome } from '../helpers.ts';
+import { freePort, useTempLabHome } from '../helpers.ts';
 import { LabDir, newLabRecord } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
@@ -33,14 +33,6 @@ const sink = { write: () => undefined };
 const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
 const HOST = 'vault.example.com';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 /** FAKE: the lab's ingress address aimed at this test's stand-in instead of the host's 443. */
 class FakeIngressKind extends KindPlatform {
