@@ -32,6 +32,10 @@ kubectl="$cache/kubectl-v$K8S_VERSION"
 etcd="$cache/etcd-v$ETCD_VERSION"
 eso="$cache/external-secrets-v$ESO_VERSION"
 need_k8s=0; need_etcd=0; need_eso=0
+# A binary built without the version stamp says v0.0.0-master: kubectl version fails against it and Helm refuses
+# charts with a kubeVersion. Such a cached binary is rebuilt.
+stamped() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -q "v$K8S_VERSION"; }
+[ -x "$apiserver" ] && ! stamped "$apiserver" && rm -f "$apiserver" "$kubectl"
 { [ -x "$apiserver" ] || given KUBE_APISERVER_BIN kube-apiserver; } || need_k8s=1
 { [ -x "$kubectl" ] || command -v kubectl >/dev/null || given KUBECTL_BIN kubectl; } || need_k8s=1
 { [ -x "$etcd" ] || given ETCD_BIN etcd; } || need_etcd=1
@@ -43,6 +47,9 @@ if command -v flock >/dev/null; then exec 9>"$cache/.build.lock"; flock 9; fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/vault-lab-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export GOFLAGS=-buildvcs=false CGO_ENABLED=0
+# What `--version`, `kubectl version` and the apiserver's /version report (k8s.io/component-base/version).
+minor=${K8S_VERSION#1.}; minor=${minor%%.*}
+vflags="-s -X k8s.io/component-base/version.gitVersion=v$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 
 if [ ! -x "$apiserver" ] || [ ! -x "$kubectl" ] && [ $need_k8s = 1 ]; then
   say "kube-apiserver and kubectl v$K8S_VERSION from the Go module proxy (about 9 min on 2 cores the first time)"
@@ -84,8 +91,8 @@ func main() {
 }
 EOF
     go mod tidy
-    go build -trimpath -ldflags=-s -o "$apiserver.tmp" ./kube-apiserver
-    go build -trimpath -ldflags=-s -o "$kubectl.tmp" ./kubectl
+    go build -trimpath -ldflags="$vflags" -o "$apiserver.tmp" ./kube-apiserver
+    go build -trimpath -ldflags="$vflags" -o "$kubectl.tmp" ./kubectl
     mv "$apiserver.tmp" "$apiserver"; mv "$kubectl.tmp" "$kubectl" )
 fi
 

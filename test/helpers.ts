@@ -15,13 +15,20 @@ import type { Lang } from '../src/engine/i18n.ts';
 import { run } from '../src/exec.ts';
 import { rootDir } from '../src/engine/paths.ts';
 
-/** Each test file gets its own lab home; ports from TEST_PORT_BASE (default 38200) so a learner's labs are untouched. */
+/**
+ * The first port of the tests' range: TEST_PORT_BASE, default 28200. Below Linux's ephemeral range (32768–60999 by
+ * default), so no outgoing connection is ever handed a port a test server is about to listen on; the kind emulator adds
+ * 400 and fixed test ports stay under base + 600. Apart from the learner's default (18200).
+ */
+export const testPortBase = (): number => Number(process.env.TEST_PORT_BASE ?? 28200);
+
+/** Each test file gets its own lab home; ports from testPortBase() so a learner's labs are untouched. */
 export function useTempLabHome(prefix = 'vault-lab-test-'): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   // Tests stop their servers in afterAll; the folder goes when the worker exits (KEEP_LAB_HOME=1 keeps it for a post-mortem).
   if (!process.env.KEEP_LAB_HOME) process.once('exit', () => fs.rmSync(home, { recursive: true, force: true }));
   process.env.LAB_HOME = home;
-  process.env.LAB_PORT_BASE = process.env.TEST_PORT_BASE ?? '38200';
+  process.env.LAB_PORT_BASE = String(testPortBase());
   process.env.NO_COLOR = '1';
   return home;
 }

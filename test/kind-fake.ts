@@ -11,6 +11,7 @@ import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../src
 import { findVaultBinary } from '../src/vault/binary.ts';
 import { VaultClient } from '../src/vault/client.ts';
 import { waitUntil } from '../scenarios/common.ts';
+import { testPortBase } from './helpers.ts';
 
 export interface Call {
   file: string;
@@ -64,7 +65,7 @@ export const lines = (calls: Call[]) => calls.map((c) => [c.file, ...c.args].joi
  * PATH. `exec(plan)` runs a podVaultExec plan's command (what follows `--`) here, with its stdin.
  */
 export function usePodShell(home: string, portOffset: number, root: string) {
-  const port = Number(process.env.TEST_PORT_BASE ?? 38200) + portOffset;
+  const port = testPortBase() + portOffset;
   const addr = `http://127.0.0.1:${port}`;
   const bin = path.join(home, `pod-bin-${portOffset}`);
   let pid: number | undefined;

@@ -96,8 +96,8 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   throw new LabError(msg(`포트 ${port} (${what})를 이미 다른 프로세스가 쓰고 있습니다 — ${who}`, `port ${port} (${what}) is already in use — ${who}`), {
     exitCode: Exit.environment,
     hint: msg(
-      '그 프로세스를 멈추거나, LAB_PORT_BASE로 다른 포트 대역을 고르세요 (예: LAB_PORT_BASE=28200).',
-      'Stop that process, or choose another port range with LAB_PORT_BASE (e.g. LAB_PORT_BASE=28200).',
+      '그 프로세스를 멈추거나, LAB_PORT_BASE로 다른 포트 대역을 고르세요 (예: LAB_PORT_BASE=19200).',
+      'Stop that process, or choose another port range with LAB_PORT_BASE (e.g. LAB_PORT_BASE=19200).',
     ),
   });
 }

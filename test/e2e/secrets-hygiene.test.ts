@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootDir } from '../../src/engine/paths.ts';
+import { testPortBase } from '../helpers.ts';
 import { loadAll } from '../../src/engine/catalogue.ts';
 
 const node = path.join(rootDir, 'node_modules', '.bin', 'node');
@@ -19,7 +20,7 @@ const runs: Record<string, number> = {};
 
 async function lab(...args: string[]) {
   const r = await execa(node, [bin, ...args], {
-    env: { LAB_HOME: home, LAB_PORT_BASE: process.env.TEST_PORT_BASE ?? '38200', NO_COLOR: '1', LAB_LANG: 'en' },
+    env: { LAB_HOME: home, LAB_PORT_BASE: String(testPortBase()), NO_COLOR: '1', LAB_LANG: 'en' },
     reject: false,
     cwd: rootDir,
     timeout: 300_000,

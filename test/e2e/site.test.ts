@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { cli, useTempLabHome } from '../helpers.ts';
+import { cli, testPortBase, useTempLabHome } from '../helpers.ts';
 import { main } from '../../src/cli/main.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { rootDir } from '../../src/engine/paths.ts';
@@ -210,7 +210,7 @@ describe('study site in Chromium (file://)', () => {
 
 describe('lab site serve', () => {
   it('serves the site on 127.0.0.1 and stops on Ctrl-C (abort)', async () => {
-    const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 90;
+    const port = testPortBase() + 90;
     const ac = new AbortController();
     let stdout = '';
     const done = main(['site', 'serve', '--port', String(port), '--out', out], { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: () => undefined }, signal: ac.signal });

@@ -9,11 +9,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootDir } from '../../src/engine/paths.ts';
+import { testPortBase } from '../helpers.ts';
 
 const node = path.join(rootDir, 'node_modules', '.bin', 'node');
 const bin = path.join(rootDir, 'bin', 'lab.js');
 let home: string;
-const env = () => ({ LAB_HOME: home, LAB_PORT_BASE: process.env.TEST_PORT_BASE ?? '38200', NO_COLOR: '1', LAB_LANG: 'en' });
+const env = () => ({ LAB_HOME: home, LAB_PORT_BASE: String(testPortBase()), NO_COLOR: '1', LAB_LANG: 'en' });
 
 function labCli(...args: string[]) {
   return execa(node, [bin, ...args], { env: env(), reject: false, cwd: rootDir });

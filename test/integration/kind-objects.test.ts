@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTempLabHome } from '../helpers.ts';
+import { testPortBase, useTempLabHome } from '../helpers.ts';
 import { daemon, killDaemon, run } from '../../src/exec.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { kindDryRun } from '../../src/platforms/kind/dry-run.ts';
@@ -23,7 +23,7 @@ const etcdBin = path.join(bin, 'etcd-v3.6.16');
 const kubectlBin = path.join(bin, 'kubectl-v1.35.4');
 const haveBins = [apiserverBin, etcdBin, kubectlBin].every((f) => fs.existsSync(f));
 
-const base = Number(process.env.TEST_PORT_BASE ?? 38200) + 170;
+const base = testPortBase() + 170;
 const [etcdPort, etcdPeer, apiPort] = [base, base + 1, base + 2];
 const token = 'kind-objects-test-admin-token';
 const pids: number[] = [];

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, useTempLabHome } from '../helpers.ts';
+import { cli, testPortBase, useTempLabHome } from '../helpers.ts';
 import { COVERAGE } from '../../site/coverage.ts';
 import { buildSite, type BuildResult } from '../../site/build.ts';
 import { createMarkdown, renderLesson, stepCommands } from '../../site/markdown.ts';
@@ -233,7 +233,7 @@ describe('lab site command', () => {
   });
 
   it('reports a busy port with exit 3', async () => {
-    const port = Number(process.env.TEST_PORT_BASE ?? 38200) + 91;
+    const port = testPortBase() + 91;
     const blocker = net.createServer().listen(port, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     try {
