@@ -45,9 +45,8 @@ export async function gatherVaultBasics(ctx: LabContext, wantMounts: string[] = 
     return out;
   }
   if (wantMounts.length) {
-    const r = await client.read<Record<string, unknown>>('/sys/mounts').catch(() => undefined);
-    if (r) {
-      const data = (r.data ?? r) as Record<string, { type?: string; options?: { version?: string } | null }>;
+    const data = await client.mounts().catch(() => undefined);
+    if (data) {
       out.mounts = {};
       for (const m of wantMounts) {
         const v = data[`${m}/`];

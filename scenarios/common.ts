@@ -54,8 +54,7 @@ export async function mountType(ctx: LabContext, mount: string): Promise<{ type:
   const active = await ctx.activeVault();
   if (!active) return undefined;
   try {
-    const r = await active.client.read<{ data?: Record<string, { type: string; options?: { version?: string } | null }> }>('/sys/mounts');
-    const m = (r.data ?? (r as unknown as Record<string, { type: string; options?: { version?: string } | null }>))[`${mount}/`];
+    const m = (await active.client.mounts())[`${mount}/`];
     return m ? { type: m.type, ...(m.options?.version ? { version: m.options.version } : {}) } : undefined;
   } catch (e) {
     if (e instanceof VaultApiError) return undefined;

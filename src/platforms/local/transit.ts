@@ -93,8 +93,7 @@ export const transitService: LocalService = {
       return !h.sealed && !h.standby;
     }, 30_000);
     const root = anon.withToken(keys.root_token);
-    const mounts = await root.read<Record<string, unknown>>('/sys/mounts');
-    if (!((mounts.data ?? mounts) as Record<string, unknown>)['transit/']) await root.write('/sys/mounts/transit', { type: 'transit' });
+    if (!(await root.mounts())['transit/']) await root.write('/sys/mounts/transit', { type: 'transit' });
     if (!(await root.read(`/transit/keys/${TRANSIT_KEY}`).catch(() => undefined))) await root.write(`/transit/keys/${TRANSIT_KEY}`, {});
     await root.write('/sys/policy/autounseal', { policy: transitPolicy });
     const existing = p.lab.readSecret(TRANSIT_TOKEN_SECRET)?.trim();
