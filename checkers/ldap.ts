@@ -203,6 +203,19 @@ function loginCheck(s: State, user: 'alice' | 'bob'): ReturnType<typeof pass> {
   return pass();
 }
 
+/**
+ * Whether an LDAP group filter finds this directory's groupOfNames entries by their member attribute. OpenBao's
+ * default, `(|(memberUid={{.Username}})(member={{.UserDN}})(uniqueMember={{.UserDN}}))`, does: the note sets no
+ * groupfilter and still works. A filter without a `(member={{.UserDN}})` term, or one that requires another
+ * objectClass (posixGroup, groupOfUniqueNames), does not.
+ */
+export function groupFilterMatchesMember(filter: string): boolean {
+  const f = filter.replace(/\s+/g, '');
+  if (!/\(member=\{\{\.UserDN\}\}\)/i.test(f)) return false;
+  const classes = [...f.matchAll(/\(objectClass=([^)]*)\)/gi)].map((m) => m[1]!.toLowerCase());
+  return classes.every((c) => c === 'groupofnames' || c === '*');
+}
+
 const bindError = (e: string | undefined) => /failed to bind|invalid credentials|code 49/i.test(e ?? '');
 
 export const checks: Checker<State>['checks'] = [
@@ -257,15 +270,18 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'config-groupfilter',
-    title: msg('config: groupOfNames 용 groupfilter', 'config: groupfilter for groupOfNames'),
-    hint: msg("groupOfNames는 member에 DN 전체를 적습니다: groupfilter='(&(objectClass=groupOfNames)(member={{.UserDN}}))'", "groupOfNames lists full DNs in member: groupfilter='(&(objectClass=groupOfNames)(member={{.UserDN}}))'"),
+    title: msg('config: groupfilter가 groupOfNames의 member로 찾음', 'config: groupfilter matches groupOfNames by member'),
+    hint: msg(
+      "groupOfNames는 member에 사용자 DN 전체를 적습니다. 기본 필터(groupfilter를 정하지 않음)도 (member={{.UserDN}})을 포함하므로 그대로 됩니다; memberUid만 보거나 posixGroup으로 좁히면 그룹을 못 찾습니다.",
+      "groupOfNames lists full user DNs in member. The default filter (no groupfilter set) contains (member={{.UserDN}}) and works as is; a filter on memberUid alone or narrowed to posixGroup finds no group.",
+    ),
     judge: (s) => {
       if (!s.vaultReady) return notReady();
       if (s.mount !== 'ldap') return noMount();
-      const f = str(s.config?.groupfilter).replace(/\s+/g, '');
+      const raw = str(s.config?.groupfilter);
       const kv = `groupfilter='${LDAP.groupFilter}'`;
-      if (/objectclass=groupofnames/i.test(f) && /\(member=\{\{\.UserDN\}\}\)/i.test(f)) return pass();
-      return fail(msg(`groupfilter = '${str(s.config?.groupfilter)}'는 groupOfNames의 member로 찾지 않습니다.`, `groupfilter = '${str(s.config?.groupfilter)}' does not match groupOfNames by member.`), cfgCmd(kv));
+      if (groupFilterMatchesMember(raw)) return pass();
+      return fail(msg(`groupfilter = '${raw}'는 groupOfNames의 member(사용자 DN)로 그룹을 찾지 않습니다.`, `groupfilter = '${raw}' does not find groupOfNames groups by member (the user's DN).`), cfgCmd(kv));
     },
   },
   {
