@@ -239,7 +239,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'cert-san',
     title: msg(`인증서 SAN에 ${HOSTNAME}, localhost, 127.0.0.1`, `Certificate SANs include ${HOSTNAME}, localhost, 127.0.0.1`),
-    hint: msg('CN 에만 이름을 적고 SAN을 빼면 최신 클라이언트(Go, Node, curl)가 거부합니다.', 'A name only in the CN, with no SAN, is refused by modern clients (Go, Node, curl).'),
+    hint: msg('CN에만 이름을 적고 SAN을 빼면 Go 클라이언트(vault CLI 포함)가 거부합니다. curl·OpenSSL은 CN으로 물러나 받아 주므로, 한 클라이언트로만 시험하면 놓칩니다.', 'A name only in the CN, with no SAN, is refused by Go clients (the vault CLI among them); curl and OpenSSL fall back to the CN, so testing with one client alone misses it.'),
     judge: (s) => {
       if (!s.peer) return down();
       const want = [`DNS:${HOSTNAME}`, 'DNS:localhost', 'IP:127.0.0.1'];
