@@ -34,7 +34,14 @@ export const creationStatements = (agent: Agent): string => {
 /** DROP USER alone leaves open sessions running (seen on MariaDB 10.11); KILL CONNECTION USER ends them first. */
 export const REVOCATION_STATEMENTS = "KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';";
 
-const roleCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['write', `auth/approle/role/${agent}`, `token_policies=${agent}-policy`, 'token_ttl=10m', 'token_max_ttl=1h'] });
+const roleCmd = (agent: Agent): Cmd => ({
+  kind: 'vault',
+  args: ['write', `auth/approle/role/${agent}`, `token_policies=${agent}-policy`, 'token_ttl=10m', 'token_max_ttl=1h', 'secret_id_num_uses=1', 'secret_id_ttl=10m'],
+  note: msg(
+    'secret_id는 로그인 한 번에만 쓰고(secret_id_num_uses=1) 10분 안에 써야 합니다(secret_id_ttl=10m). 기본값 0은 무제한·무기한입니다.',
+    'A secret_id logs in once (secret_id_num_uses=1) within 10 minutes (secret_id_ttl=10m). The default 0 means unlimited and never expiring.',
+  ),
+});
 const policyCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['policy', 'write', `${agent}-policy`, '-'], stdin: policyHcl(agent) });
 const dbRoleCmd = (agent: Agent): Cmd => ({
   kind: 'vault',
@@ -173,7 +180,10 @@ export const topic: TopicDef = {
       id: 'approle',
       kind: 'task',
       title: msg('AppRole: agent-1, agent-2 (토큰 10분, 최대 1시간)', 'AppRole: agent-1 and agent-2 (10-minute tokens, 1 hour max)'),
-      task: msg('approle 인증을 켜고 agent-1, agent-2 role을 token_ttl=10m, token_max_ttl=1h, 정책 agent-N-policy로 만드세요.', 'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h and policy agent-N-policy.'),
+      task: msg(
+        'approle 인증을 켜고 agent-1, agent-2 role을 token_ttl=10m, token_max_ttl=1h, 정책 agent-N-policy, secret_id_num_uses=1, secret_id_ttl=10m으로 만드세요.',
+        'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h, policy agent-N-policy, secret_id_num_uses=1 and secret_id_ttl=10m.',
+      ),
       hint: msg('에이전트마다 role을 따로 만들어야 누가 무엇을 했는지 구분됩니다.', 'One role per agent, so you can tell who did what.'),
       commands: [{ kind: 'vault', args: ['auth', 'enable', 'approle'] }, roleCmd('agent-1'), roleCmd('agent-2')],
       solve: async (ctx) => {
@@ -183,8 +193,9 @@ export const topic: TopicDef = {
       },
       done: async (ctx) => {
         for (const a of AGENTS) {
-          const r = await readOr<{ data?: { token_ttl?: number; token_max_ttl?: number } }>(ctx, `/auth/approle/role/${a}`);
+          const r = await readOr<{ data?: { token_ttl?: number; token_max_ttl?: number; secret_id_ttl?: number; secret_id_num_uses?: number } }>(ctx, `/auth/approle/role/${a}`);
           if (r?.data?.token_ttl !== 600 || r.data.token_max_ttl !== 3600) return false;
+          if (r.data.secret_id_num_uses !== 1 || r.data.secret_id_ttl !== 600) return false;
         }
         return true;
       },
