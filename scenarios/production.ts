@@ -57,6 +57,9 @@ async function setupCluster(ctx: LabContext): Promise<void> {
     ctx.lab.writeSecret('admin-token', `${t.auth.client_token}\n`);
   }
   const c = await activeAdmin(ctx);
+  // A lab made before the admin policy was scoped still has path "*": bring it to the scoped one.
+  const current = await c.read<{ data?: { policy?: string; rules?: string } }>('/sys/policy/lab-admin').catch(() => undefined);
+  if ((current?.data?.policy ?? current?.data?.rules) !== ADMIN_POLICY) await c.write('/sys/policy/lab-admin', { policy: ADMIN_POLICY });
   if ((await mountType(ctx, 'secret'))?.version !== '2') await c.write('/sys/mounts/secret', { type: 'kv', options: { version: '2' } });
   if (!ctx.lab.readSecret('operator.json')) {
     const password = crypto.randomBytes(15).toString('base64url');
@@ -97,7 +100,7 @@ const ttlCmds: Cmd[] = [
 ];
 const metricsCmds: Cmd[] = [
   { kind: 'vault', args: ['policy', 'write', 'prometheus', '-'], stdin: PROMETHEUS_POLICY },
-  { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=24h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
+  { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=4h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
   { kind: 'set', name: 'PROM_TOKEN', file: PROM_TOKEN_FILE, jq: '.auth.client_token' },
   { kind: 'exec', file: 'curl', args: ['-sf', '--tlsv1.2', '--cacert', '$VAULT_CACERT', '-H', 'X-Vault-Token: $PROM_TOKEN', '$VAULT_ADDR/v1/sys/metrics?format=prometheus'] },
 ];
