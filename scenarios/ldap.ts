@@ -52,6 +52,7 @@ export const loginCmds = (user: string): Cmd[] => [
     stdout: `$LAB_DIR/ldap/${user}-login.json`,
     note: msg('-no-store: 셸의 root 토큰(VAULT_TOKEN)을 건드리지 않고 새 토큰을 파일에 받습니다.', '-no-store: keep your shell\'s root VAULT_TOKEN; the new token goes to a file.'),
   },
+  { kind: 'exec', file: 'unset', args: ['VAULT_LDAP_PASSWORD'], note: msg('로그인이 끝났으니 비밀번호를 셸에서 지웁니다 (export한 변수는 이후 모든 명령에 넘어갑니다).', 'The login is done: drop the password from the shell (an exported variable reaches every later command).') },
   { kind: 'set', name: `${user.toUpperCase()}_TOKEN`, file: `$LAB_DIR/ldap/${user}-login.json`, jq: '.auth.client_token' },
   { kind: 'vault', args: ['token', 'lookup', `$${user.toUpperCase()}_TOKEN`] },
 ];

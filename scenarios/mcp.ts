@@ -90,6 +90,7 @@ export const agentCmds: Cmd[] = [
   { kind: 'set', name: 'DB_USER', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.username' },
   { kind: 'set', name: 'MYSQL_PWD', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.password', export: true, note: msg('mariadb 클라이언트는 MYSQL_PWD에서 비밀번호를 읽습니다 (명령줄에 남지 않음).', 'The mariadb client reads the password from MYSQL_PWD (never on the command line).') },
   { kind: 'exec', file: 'mariadb', args: ['--no-defaults', '-h', '127.0.0.1', '-P', '$MARIADB_PORT', '-u', '$DB_USER', '-e', 'SELECT * FROM db1.customers'] },
+  { kind: 'exec', file: 'unset', args: ['MYSQL_PWD'], note: msg('조회가 끝났으니 DB 비밀번호를 셸에서 지웁니다.', 'The query is done: drop the DB password from the shell.') },
   { kind: 'set', name: 'LEASE_ID', file: '$LAB_DIR/agent-1-creds.json', jq: '.lease_id' },
   { kind: 'vault', args: ['lease', 'renew', '$LEASE_ID'], note: msg('갱신은 max_ttl(1h)을 넘지 못합니다.', 'Renewal cannot pass max_ttl (1h).') },
   {

@@ -72,6 +72,11 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           return { command: cmd.name, exitCode: 0, stdout: '', stderr: '' };
         }
         case 'exec': {
+          // `unset VAR` is a shell builtin: the learner's shell forgets a secret it exported; the lab does the same.
+          if (cmd.file === 'unset') {
+            for (const name of cmd.args) delete vars[name];
+            return { command: `unset ${cmd.args.join(' ')}`, exitCode: 0, stdout: '', stderr: '' };
+          }
           const e = env();
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
           return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
