@@ -93,7 +93,7 @@ export class AgentSession {
    */
   private async renewToken(): Promise<void> {
     try {
-      const r = await this.vault.write<{ auth?: { lease_duration?: number } }>('/auth/token/renew-self');
+      const r = await this.vault.write<{ auth?: { lease_duration?: number } }>('/auth/token/renew-self', {});
       const d = r.auth?.lease_duration ?? 0;
       if (d <= 5) throw new Error(`the token reached token_max_ttl (${d}s left)`);
       this.tokenExpiresAt = Date.now() + d * 1000;
@@ -155,17 +155,6 @@ export class AgentSession {
       }
     }
     await this.fetchCreds();
-  }
-
-  private async renewToken(): Promise<void> {
-    try {
-      const r = await this.vault.write<{ auth?: { lease_duration?: number } }>('/auth/token/renew-self', {});
-      const d = r.auth?.lease_duration ?? 0;
-      if (d < 10) throw new Error('token near its max ttl');
-      this.tokenExpiresAt = Date.now() + d * 1000;
-    } catch {
-      await this.login();
-    }
   }
 
   async query(sql: string): Promise<QueryResult> {

@@ -48,7 +48,7 @@ describe('mcp judges', () => {
     s.roles['agent-2'] = { ...s.roles['agent-2']!, secretIdNumUses: uses, secretIdTtl: ttl };
     const v = judge('approle-roles', s);
     expect(v.ok).toBe(false);
-    expect(v.ok ? '' : v.fix.en).toContain('vault write auth/approle/role/agent-2 secret_id_num_uses=1 secret_id_ttl=10m');
+    expect(v.ok ? '' : v.fix?.en).toContain('vault write auth/approle/role/agent-2 secret_id_num_uses=1 secret_id_ttl=10m');
   });
 
   it('fail everything on an empty start state, with bilingual reasons', () => {
@@ -62,7 +62,7 @@ describe('mcp judges', () => {
 
   it('catch a role with the default 32-day token TTL or shared policies', () => {
     const s = solved();
-    s.roles['agent-2'] = { tokenTtl: 0, tokenMaxTtl: 0, policies: ['agent-2-policy'] };
+    s.roles['agent-2'] = { tokenTtl: 0, tokenMaxTtl: 0, policies: ['agent-2-policy'], secretIdTtl: 600, secretIdNumUses: 1 };
     expect(judge('approle-roles', s).ok).toBe(false);
     const t = solved();
     t.roles['agent-1']!.policies = ['agent-1-policy', 'agent-2-policy'];
