@@ -323,7 +323,7 @@ export const checks: Checker<State>['checks'] = [
         const r = s.roles[a];
         if (!r) return fail(msg(`auth/approle/role/${a}가 없습니다.`, `auth/approle/role/${a} does not exist.`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`));
         if (r.tokenTtl !== 600 || r.tokenMaxTtl !== 3600)
-          return fail(msg(`${a}의 token_ttl/token_max_ttl이 ${r.tokenTtl}s/${r.tokenMaxTtl}s입니다 (600/3600 이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), msg(`vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`));
+          return fail(msg(`${a}의 token_ttl/token_max_ttl이 ${r.tokenTtl}s/${r.tokenMaxTtl}s입니다 (600/3600이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), msg(`vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`));
         if (r.policies.join(',') !== `${a}-policy`)
           return fail(msg(`${a}의 정책이 [${r.policies.join(', ')}]입니다 (${a}-policy 하나여야 함).`, `${a} carries policies [${r.policies.join(', ')}] (want just ${a}-policy).`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy`, `vault write auth/approle/role/${a} token_policies=${a}-policy`));
         if (!secretIdLimited(r))
@@ -340,8 +340,8 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'agent-login',
-    title: msg('포장된 secret_id로 agent-1 로그인, 토큰 10분 이하', 'agent-1 logs in with a wrapped secret_id; token lives 10 minutes at most'),
-    hint: msg('secret_id를 포장 없이 넘기거나, role에 secret_id 제한(CIDR 등)을 잘못 걸어 로그인이 막히는 실수.', 'Handing the secret_id over unwrapped, or a secret_id restriction (CIDR…) that locks the agent out.'),
+    title: msg('응답 래핑된 secret_id로 agent-1 로그인, 토큰 10분 이하', 'agent-1 logs in with a wrapped secret_id; token lives 10 minutes at most'),
+    hint: msg('secret_id를 래핑 없이 넘기거나, role에 secret_id 제한(CIDR 등)을 잘못 걸어 로그인이 막히는 실수.', 'Handing the secret_id over unwrapped, or a secret_id restriction (CIDR…) that locks the agent out.'),
     judge: (s) => {
       if (!s.login.ok) return fail(msg(`agent-1 로그인 실패: ${s.login.error ?? 'role 없음'}`, `agent-1 login failed: ${s.login.error ?? 'no role'}`), msg('approle 단계를 끝내세요.', 'Finish the approle step.'));
       if (s.login.tokenTtl === undefined || s.login.tokenTtl > 600) return fail(msg(`agent-1 토큰 수명이 ${s.login.tokenTtl}s입니다.`, `agent-1's token lives ${s.login.tokenTtl}s.`), msg('token_ttl=10m으로 두세요.', 'Set token_ttl=10m.'));

@@ -172,7 +172,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 /** Paths no admin task of this topic touches: a scoped admin policy denies them all. */
 export const ADMIN_PROBES = ['sys/raw/core', 'secret/data/other-team/db', 'auth/token/create/any-role', 'lab-probe/outside-scope'];
 
-const notReady = () => fail(msg('active 노드나 관리자 토큰이 없습니다.', 'no active node or admin token.'), msg("'npx lab start production'을 다시 실행하세요.", "Run 'npx lab start production' again."));
+const notReady = () => fail(msg('활성 노드나 관리자 토큰이 없습니다.', 'no active node or admin token.'), msg("'npx lab start production'을 다시 실행하세요.", "Run 'npx lab start production' again."));
 const H4 = 4 * 3600;
 
 export const checks: Checker<State>['checks'] = [
@@ -207,7 +207,7 @@ export const checks: Checker<State>['checks'] = [
       if (!s.restore.changedSeen)
         return fail(msg(`감사 로그에 secret/${CANARY.path}를 ${CANARY.changed}로 바꾼 기록이 없습니다.`, `the audit log has no write of ${CANARY.changed} to secret/${CANARY.path}.`), msg('감사 장치를 켠 뒤 스냅샷을 뜨고, 값을 바꾸고, 복구하세요.', 'With the audit device on: snapshot, change the value, restore.'));
       if (s.restore.value !== CANARY.original)
-        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original} 이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
+        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original}이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
       return pass();
     },
   },
@@ -216,7 +216,7 @@ export const checks: Checker<State>['checks'] = [
     title: msg('transit 자동 봉인 해제: 재시작 후 키 없이 봉인 해제', 'Transit auto-unseal: unsealed without keys after a restart'),
     hint: msg('recovery 키를 unseal 키처럼 쓰려 하거나, transit Vault를 끈 채 재시작하는 실수.', 'Treating recovery keys as unseal keys, or restarting with the transit Vault down.'),
     judge: (s) => {
-      if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit 이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
+      if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
       if (s.seal.sealed !== false) return fail(msg('노드가 봉인되어 있습니다.', 'the node is sealed.'), msg('transit Vault가 떠 있고 봉인 해제되어 있는지 보세요 (npx lab status production).', 'Check the transit Vault is up and unsealed (npx lab status production).'));
       if (!s.seal.recoveryKeys || s.seal.unsealKeys) return fail(msg('cluster-keys.json에 recovery 키만 있어야 합니다.', 'cluster-keys.json should hold recovery keys only.'), msg('자동 봉인 해제 서버는 -recovery-shares로 초기화합니다.', 'Auto-unseal servers are initialised with -recovery-shares.'));
       if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('npx lab node production kill vault-0 후 npx lab node production start vault-0', 'npx lab node production kill vault-0, then npx lab node production start vault-0'));

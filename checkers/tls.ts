@@ -344,8 +344,8 @@ export const checks: Checker<State>['checks'] = [
       const who = `CN=${p.subject}${p.sans.length ? `, ${p.sans.join(', ')}` : ''}; issuer ${p.issuer}`;
       if (ing.nameError) {
         return fail(
-          msg(`${ing.target}가 ${ing.servername} 이(가) 아닌 다른 이름의 인증서를 내밀었습니다 (${who}): Vault가 아닌 다른 서버나 Ingress가 답합니다.`, `${ing.target} presented a certificate not for ${ing.servername} (${who}): another server or Ingress answers, not Vault.`),
-          msg(`${ing.servername} 을(를) 가진 Ingress를 찾아 보세요: ${KUBECTL} get ingress -A`, `Find the Ingresses that claim ${ing.servername}: ${KUBECTL} get ingress -A`),
+          msg(`${ing.target}가 ${ing.servername}이라는 이름이 없는 인증서를 내밀었습니다 (${who}): Vault가 아닌 다른 서버나 Ingress가 답합니다.`, `${ing.target} presented a certificate not for ${ing.servername} (${who}): another server or Ingress answers, not Vault.`),
+          msg(`호스트 이름 ${ing.servername}을 쓰는 Ingress를 찾아 보세요: ${KUBECTL} get ingress -A`, `Find the Ingresses that claim ${ing.servername}: ${KUBECTL} get ingress -A`),
         );
       }
       if (!ing.labCa) {

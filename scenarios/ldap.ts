@@ -178,7 +178,7 @@ export const topic: TopicDef = {
         "alice와 bob으로 LDAP 로그인하고 token lookup으로 정책을 보세요 (비밀번호: 'npx lab info ldap --show-secrets'). alice는 default, dev-policy, alice-specific-policy, bob은 admin-policy.",
         "Log in over LDAP as alice and bob and look at the policies with token lookup (passwords: 'npx lab info ldap --show-secrets'). alice: default, dev-policy, alice-specific-policy; bob: admin-policy.",
       ),
-      hint: msg('로그인은 되는데 default만 붙으면 그룹 검색이 빈손입니다: groupdn, groupfilter, groupattr를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
+      hint: msg('로그인은 되는데 default만 붙으면 그룹 검색이 아무것도 찾지 못한 것입니다: groupdn, groupfilter, groupattr를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
       commands: [...loginCmds('alice'), ...loginCmds('bob')],
       checks: ['login-alice', 'login-bob', 'alice-denied-admin', 'wrong-password'],
     },

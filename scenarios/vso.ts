@@ -169,7 +169,7 @@ const localSteps: Step[] = [
     kind: 'task',
     platforms: ['local'],
     title: msg('ExternalSecret으로 동기화', 'Sync with an ExternalSecret'),
-    task: msg(`secret/${SECRET.path}를 ${ESO.refreshInterval} 마다 Secret ${VSO.appNamespace}/${VSO.destination}로 동기화하는 ExternalSecret을 만드세요.`, `Create an ExternalSecret that syncs secret/${SECRET.path} into Secret ${VSO.appNamespace}/${VSO.destination} every ${ESO.refreshInterval}.`),
+    task: msg(`secret/${SECRET.path}를 ${ESO.refreshInterval}마다 Secret ${VSO.appNamespace}/${VSO.destination}로 동기화하는 ExternalSecret을 만드세요.`, `Create an ExternalSecret that syncs secret/${SECRET.path} into Secret ${VSO.appNamespace}/${VSO.destination} every ${ESO.refreshInterval}.`),
     hint: msg('key에 data/를 쓰지 않습니다: SecretStore의 version: v2가 알려 줍니다.', "No data/ in key: the SecretStore's version: v2 says it."),
     commands: [
       kube(['apply', '-f', '-'], externalSecretManifest),
