@@ -77,7 +77,7 @@ export const agentCmds: Cmd[] = [
     kind: 'vault',
     args: ['write', '-format=json', '-wrap-ttl=120s', '-f', 'auth/approle/role/agent-1/secret-id'],
     stdout: '$LAB_DIR/agent-1-wrapped.json',
-    note: msg('배포 주체: secret_id를 response wrapping으로 받습니다 (일회용 래핑 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
+    note: msg('배포 주체: secret_id를 응답 래핑(response wrapping)으로 받습니다 (일회용 래핑 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
   },
   { kind: 'set', name: 'WRAPPING_TOKEN', file: '$LAB_DIR/agent-1-wrapped.json', jq: '.wrap_info.token' },
   { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 래핑을 한 번만 해제합니다.', 'The agent: unwrap it, once.') },
@@ -248,7 +248,7 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('에이전트처럼: 응답 래핑된 secret_id, 로그인, 동적 자격 증명', 'Act as the agent: wrapped secret_id, login, dynamic credentials'),
       task: msg(
-        'secret_id를 response wrapping으로 받아 풀고, agent-1로 로그인해 database/creds/agent-1-role을 읽은 뒤, 그 계정으로 db1을 조회하고 lease를 갱신·회수하세요.',
+        'secret_id를 응답 래핑으로 받아 래핑을 해제하고, agent-1로 로그인해 database/creds/agent-1-role을 읽은 뒤, 그 계정으로 db1을 조회하고 lease를 갱신·회수하세요.',
         'Get a response-wrapped secret_id and unwrap it, log in as agent-1, read database/creds/agent-1-role, query db1 with it, then renew and revoke the lease.',
       ),
       hint: msg('래핑 토큰은 한 번만 해제됩니다. 이미 사용됐다는 오류는 가로채기 신호입니다.', 'A wrapping token unwraps once; "already used" means someone else got there first.'),

@@ -31,7 +31,7 @@ const noWaitOpt: Opts = { 'no-wait': { type: 'boolean' } };
 export const commands: Record<string, CommandSpec> = {
   list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--platform local|kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/list.ts')).list },
   run: {
-    summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
+    summary: msg('실습 환경을 만들고 모든 단계를 자동 실행해 완료 상태로', 'build the lab and drive every step to the solved state'),
     usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
     options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' }, ...noWaitOpt },
     changes: true,
