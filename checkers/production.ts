@@ -270,7 +270,7 @@ export const checks: Checker<State>['checks'] = [
             `관리자 토큰이 자기 일 밖의 경로에도 권한을 가집니다 (${s.root.adminWide.join(', ')}). path "*"에 sudo를 준 정책은 이름만 다른 root입니다.`,
             `the admin token has capabilities outside its work (${s.root.adminWide.join(', ')}). A policy with path "*" and sudo is root in all but name.`,
           ),
-          msg('lab-admin 정책을 필요한 경로만 여는 정책으로 바꾸세요 (npx lab hint production cluster의 정책, 또는 npx lab reset production).', "Replace the lab-admin policy with one that opens only the paths its work needs (the policy in the lesson, or npx lab reset production)."),
+          msg("'npx lab start production'을 다시 실행하세요: 준비 단계가 lab-admin 정책을 필요한 경로만 여는 정책으로 되돌립니다 (vault policy read lab-admin으로 확인).", "Run 'npx lab start production' again: its setup puts lab-admin back to the policy that opens only the paths its work needs (check with vault policy read lab-admin)."),
         );
       if (s.root.attemptInProgress) return fail(msg('끝나지 않은 generate-root 시도가 남아 있습니다.', 'an unfinished generate-root attempt is pending.'), msg('vault operator generate-root -cancel', 'vault operator generate-root -cancel'));
       return pass();

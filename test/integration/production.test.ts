@@ -148,8 +148,13 @@ describe('production topic', () => {
     it('an admin policy of path "*" with sudo (root in all but name) breaks root-revoked', async () => {
       const c = ctx.vault();
       await c.write('/sys/policy/lab-admin', { policy: 'path "*" {\n  capabilities = ["create", "read", "update", "delete", "list", "sudo"]\n}\n' });
-      expect(await checkFailures()).toEqual(['snapshot-restored', 'root-revoked']);
-      await c.write('/sys/policy/lab-admin', { policy: ADMIN_POLICY });
+      const r = await cli('check', 'production', '--json', '--lang', 'en');
+      expect(failedIds(r)).toEqual(['snapshot-restored', 'root-revoked']);
+      expect(r.stdout).toContain("Run 'npx lab start production' again");
+      // The fix the check names: start's setup puts the scoped policy back.
+      expect((await cli('start', 'production')).code).toBe(0);
+      const now = (await c.read<{ data: { policy?: string; rules?: string } }>('/sys/policy/lab-admin')).data;
+      expect(now.policy ?? now.rules).toBe(ADMIN_POLICY);
       // The scoped policy is what the lab runs on: every probe outside its work is denied.
       const caps = await c.write<{ data: Record<string, string[]> }>('/sys/capabilities-self', { paths: ADMIN_PROBES });
       for (const p of ADMIN_PROBES) expect([p, caps.data[p]]).toEqual([p, ['deny']]);
