@@ -79,7 +79,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const restartFix = (name: string) =>
   msg(
-    `'npx lab node ha-failover start ${name}'로 다시 띄우고 키 3개로 unseal 하세요 (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). 한 번에 하려면 'npx lab run ha-failover'.`,
+    `'npx lab node ha-failover start ${name}'로 다시 띄우고 키 3개로 봉인을 푸세요 (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). 한 번에 하려면 'npx lab run ha-failover'.`,
     `Start it again with 'npx lab node ha-failover start ${name}' and unseal it with 3 keys (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). Or converge everything with 'npx lab run ha-failover'.`,
   );
 
@@ -103,7 +103,7 @@ const majority = (s: State) => Math.floor(s.nodes.length / 2) + 1;
  */
 export function clusterPhase(s: State): { why: ReturnType<typeof msg>; fix: ReturnType<typeof msg> } | undefined {
   const down = s.nodes.find((n) => !n.reachable);
-  if (down) return { why: msg(`${down.name} 이(가) 응답하지 않습니다 (프로세스가 죽었나요?).`, `${down.name} does not answer (is its process dead?).`), fix: restartFix(down.name) };
+  if (down) return { why: msg(`${down.name} 노드가 응답하지 않습니다 (프로세스가 죽었나요?).`, `${down.name} does not answer (is its process dead?).`), fix: restartFix(down.name) };
   const inited = s.nodes.flatMap((n, i) => (n.initialized ? [i] : []));
   if (!inited.length)
     return {
@@ -115,20 +115,20 @@ export function clusterPhase(s: State): { why: ReturnType<typeof msg>; fix: Retu
   if (!unsealed.length) {
     if (inited.length === 1) {
       const i = inited[0]!;
-      const early = notJoined.length ? msg(` ${notJoined.map((n) => n.name).join(', ')} 은(는) 이 노드가 unseal 된 뒤에 합류합니다 (그 전에 raft join 하면 'failed to get raft challenge').`, ` ${notJoined.map((n) => n.name).join(', ')} can join only after it is unsealed (a raft join before that fails with 'failed to get raft challenge').`) : msg('', '');
+      const early = notJoined.length ? msg(` ${notJoined.map((n) => n.name).join(', ')} 노드는 이 노드의 봉인이 풀린 뒤에 합류합니다 (그 전에 raft join 하면 'failed to get raft challenge').`, ` ${notJoined.map((n) => n.name).join(', ')} can join only after it is unsealed (a raft join before that fails with 'failed to get raft challenge').`) : msg('', '');
       return { why: msg(`${keys(s, i)} — 아직 sealed입니다.${early.ko}`, `${keys(s, i)} — still sealed.${early.en}`), fix: unsealFix(s, i) };
     }
     // A cluster that was complete and restarted (lab down/up): every node is sealed; a majority must be unsealed.
     const first = inited.find((i) => (s.seal?.[i]?.progress ?? 0) > 0) ?? inited[0]!;
     return {
-      why: msg(`모든 노드가 sealed입니다 (${inited.map((i) => keys(s, i)).join(', ')}): 리더를 뽑으려면 ${majority(s)}개 이상을 unseal 해야 합니다.`, `every node is sealed (${inited.map((i) => keys(s, i)).join(', ')}): a leader needs ${majority(s)} or more unsealed.`),
+      why: msg(`모든 노드가 sealed입니다 (${inited.map((i) => keys(s, i)).join(', ')}): 리더를 뽑으려면 ${majority(s)}개 이상의 봉인을 풀어야 합니다.`, `every node is sealed (${inited.map((i) => keys(s, i)).join(', ')}): a leader needs ${majority(s)} or more unsealed.`),
       fix: unsealFix(s, first),
     };
   }
   if (notJoined.length) {
     const n = notJoined[0]!;
     return {
-      why: msg(`${n.name} 이(가) 아직 Raft에 합류하지 않았습니다 (retry_join은 리더가 unseal 된 뒤 몇 초 안에 합류시킵니다).`, `${n.name} has not joined Raft yet (retry_join joins it within seconds once the leader is unsealed).`),
+      why: msg(`${n.name} 노드가 아직 Raft에 합류하지 않았습니다 (retry_join은 리더가 봉인이 풀린 뒤 몇 초 안에 합류시킵니다).`, `${n.name} has not joined Raft yet (retry_join joins it within seconds once the leader is unsealed).`),
       fix: msg(`몇 초 뒤에도 그대로면: ${joinCmdText(n.name)}`, `If it stays so after a few seconds: ${joinCmdText(n.name)}`),
     };
   }
@@ -146,9 +146,9 @@ export const checks: Checker<State>['checks'] = [
       const reachable = s.tls.filter((t) => t.v12.ok || t.v11.ok);
       if (!reachable.length) return fail(msg('어느 노드와도 TLS 핸드셰이크를 할 수 없습니다.', 'no node completes a TLS handshake.'), msg('노드가 떠 있는지 확인하세요 (npx lab status).', 'Check the nodes are up (npx lab status).'));
       const weak = reachable.find((t) => t.v11.ok);
-      if (weak) return fail(msg(`${weak.node} 이(가) TLS 1.1 연결을 받아 줍니다.`, `${weak.node} accepts TLS 1.1.`), msg('listener "tcp"에 tls_min_version = "tls12"를 두고 재시작하세요.', 'Set tls_min_version = "tls12" in the tcp listener and restart.'));
+      if (weak) return fail(msg(`${weak.node} 노드가 TLS 1.1 연결을 받아 줍니다.`, `${weak.node} accepts TLS 1.1.`), msg('listener "tcp"에 tls_min_version = "tls12"를 두고 재시작하세요.', 'Set tls_min_version = "tls12" in the tcp listener and restart.'));
       const no12 = reachable.find((t) => !t.v12.ok);
-      if (no12) return fail(msg(`${no12.node} 이(가) TLS 1.2를 거부합니다.`, `${no12.node} refuses TLS 1.2.`), msg('tls13만 허용하면 오래된 클라이언트가 못 붙습니다: tls12를 최소로 두세요.', 'tls13-only locks out older clients: make tls12 the minimum.'));
+      if (no12) return fail(msg(`${no12.node} 노드가 TLS 1.2를 거부합니다.`, `${no12.node} refuses TLS 1.2.`), msg('tls13만 허용하면 오래된 클라이언트가 못 붙습니다: tls12를 최소로 두세요.', 'tls13-only locks out older clients: make tls12 the minimum.'));
       const unverified = reachable.find((t) => t.v12.ok && !t.v12.authorized);
       if (unverified) return fail(msg(`${unverified.node}의 인증서가 랩 CA로 검증되지 않습니다: ${unverified.v12.authorizationError}`, `${unverified.node}'s certificate does not verify against the lab CA: ${unverified.v12.authorizationError}`), msg('랩 CA로 서명한 인증서를 쓰세요 (npx lab reset ha-failover).', 'Use a certificate signed by the lab CA (npx lab reset ha-failover).'));
       return pass();
@@ -156,7 +156,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'all-unsealed',
-    title: msg('세 노드 모두 살아 있고 unseal 됨', 'All three nodes up and unsealed'),
+    title: msg('세 노드 모두 살아 있고 봉인 해제됨', 'All three nodes up and unsealed'),
     hint: msg('노드는 재시작할 때마다 sealed로 돌아옵니다. 죽였다 살린 노드의 unseal을 잊기 쉽습니다.', 'A restarted node comes back sealed; the revived node is easy to forget.'),
     judge: (s) => {
       const p = clusterPhase(s);
@@ -165,27 +165,27 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'one-active',
-    title: msg('active 노드가 정확히 하나', 'Exactly one active node'),
+    title: msg('활성 노드가 정확히 하나', 'Exactly one active node'),
     hint: msg('노드마다 operator init을 따로 하면 서로 다른 클러스터가 셋 생깁니다.', 'Running operator init on every node makes three separate clusters.'),
     judge: (s) => {
       if (s.actives.length === 1) return pass();
       if (s.actives.length > 1)
-        return fail(msg(`active 노드가 ${s.actives.length}개입니다 (split brain).`, `${s.actives.length} nodes claim to be active (split brain).`), msg('서로 다른 클러스터를 따로 초기화하지 않았는지 확인하세요: 초기화는 한 노드에서 한 번만.', 'Check you did not initialise separate clusters: init once, on one node.'));
+        return fail(msg(`활성 노드가 ${s.actives.length}개입니다 (split brain).`, `${s.actives.length} nodes claim to be active (split brain).`), msg('서로 다른 클러스터를 따로 초기화하지 않았는지 확인하세요: 초기화는 한 노드에서 한 번만.', 'Check you did not initialise separate clusters: init once, on one node.'));
       const unsealed = s.nodes.filter((n) => n.reachable && n.initialized && !n.sealed).length;
       const members = s.nodes.filter((n) => n.initialized).length;
-      if (unsealed === 0) return { ...fail(msg('active 노드가 없습니다: unseal 된 노드가 없습니다.', 'no active node: no node is unsealed.'), msg('위 항목대로 unseal 하세요.', 'Unseal as the item above says.')), after: 'all-unsealed' };
+      if (unsealed === 0) return { ...fail(msg('활성 노드가 없습니다: 봉인이 풀린 노드가 없습니다.', 'no active node: no node is unsealed.'), msg('위 항목대로 봉인을 푸세요.', 'Unseal as the item above says.')), after: 'all-unsealed' };
       if (unsealed < majority(s) && members > 1)
-        return { ...fail(msg(`active 노드가 없습니다: unseal 된 노드 ${unsealed}/${s.nodes.length} 로는 과반(${majority(s)})이 안 됩니다.`, `no active node: ${unsealed}/${s.nodes.length} unsealed is short of a majority (${majority(s)}).`), msg('노드 하나를 더 unseal 하세요.', 'Unseal one more node.')), after: 'all-unsealed' };
-      return fail(msg('리더 선출 중입니다 (아직 active 노드가 없음).', 'an election is under way (no active node yet).'), msg('몇 초 뒤 다시 점검하세요.', 'Check again in a few seconds.'));
+        return { ...fail(msg(`활성 노드가 없습니다: 봉인이 풀린 노드 ${unsealed}/${s.nodes.length}로는 과반수(${majority(s)})이 안 됩니다.`, `no active node: ${unsealed}/${s.nodes.length} unsealed is short of a majority (${majority(s)}).`), msg('노드 하나의 봉인을 더 푸세요.', 'Unseal one more node.')), after: 'all-unsealed' };
+      return fail(msg('리더 선출 중입니다 (아직 활성 노드가 없음).', 'an election is under way (no active node yet).'), msg('몇 초 뒤 다시 점검하세요.', 'Check again in a few seconds.'));
     },
   },
   {
     id: 'voters',
     title: msg('Raft voter 3개', 'Three Raft voters'),
-    hint: msg('합류(join) 전에 follower를 unseal 하려 하면 실패합니다: join이 먼저입니다.', 'Unsealing a follower before it joins fails: join first.'),
+    hint: msg('합류(join) 전에 follower의 봉인을 풀려 하면 실패합니다: join이 먼저입니다.', 'Unsealing a follower before it joins fails: join first.'),
     judge: (s) => {
       if (!s.servers) {
-        if (s.actives.length !== 1) return { ...fail(msg('active 노드가 없어 Raft 구성을 읽을 수 없습니다.', 'no active node to read the Raft configuration from.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'one-active' };
+        if (s.actives.length !== 1) return { ...fail(msg('활성 노드가 없어 Raft 구성을 읽을 수 없습니다.', 'no active node to read the Raft configuration from.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'one-active' };
         if (!s.hasToken) return fail(msg('Raft 구성을 읽을 root 토큰이 없습니다 ($LAB_DIR/cluster-keys.json 없음).', 'no root token to read the Raft configuration with ($LAB_DIR/cluster-keys.json is missing).'), msg('초기화 출력을 $LAB_DIR/cluster-keys.json에 저장해야 랩이 토큰을 압니다.', 'The lab knows the token from the init output saved as $LAB_DIR/cluster-keys.json.'));
         return fail(msg('Raft 구성을 읽을 수 없습니다.', 'cannot read the Raft configuration.'), msg("'npx lab status'와 노드 로그를 보세요.", "Look at 'npx lab status' and the node logs."));
       }
@@ -195,14 +195,14 @@ export const checks: Checker<State>['checks'] = [
       const removed = missing.find((n) => n.reachable && n.initialized);
       if (removed)
         return fail(
-          msg(`${removed.name} 은(는) Raft 구성에서 제거되었습니다 (remove-peer): 옛 Raft 데이터 때문에 스스로 다시 합류하지 않습니다.`, `${removed.name} was removed from Raft (remove-peer): its old Raft data keeps it out for good.`),
+          msg(`${removed.name} 노드는 Raft 구성에서 제거되었습니다 (remove-peer): 옛 Raft 데이터 때문에 스스로 다시 합류하지 않습니다.`, `${removed.name} was removed from Raft (remove-peer): its old Raft data keeps it out for good.`),
           msg(
-            `'npx lab node ha-failover reset ${removed.name}'로 그 노드의 데이터만 지우고 다시 합류·unseal 하세요 ('npx lab run ha-failover'도 같은 일을 합니다).`,
+            `'npx lab node ha-failover reset ${removed.name}'로 그 노드의 데이터만 지우고 다시 합류시키고 봉인을 푸세요 ('npx lab run ha-failover'도 같은 일을 합니다).`,
             `Run 'npx lab node ha-failover reset ${removed.name}' to wipe that node alone, join and unseal it again ('npx lab run ha-failover' does the same).`,
           ),
         );
       const absent = missing.find((n) => !n.initialized);
-      if (absent) return { ...fail(msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개: ${absent.name} 이(가) 아직 합류하지 않았습니다.`, `${voters.length} voters of ${s.servers.length} servers: ${absent.name} has not joined yet.`), msg(joinCmdText(absent.name), joinCmdText(absent.name))), after: 'all-unsealed' };
+      if (absent) return { ...fail(msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개: ${absent.name} 노드가 아직 합류하지 않았습니다.`, `${voters.length} voters of ${s.servers.length} servers: ${absent.name} has not joined yet.`), msg(joinCmdText(absent.name), joinCmdText(absent.name))), after: 'all-unsealed' };
       const nonVoter = s.servers.find((x) => !x.voter);
       return fail(
         msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개${nonVoter ? `: ${nonVoter.node_id}는 아직 non-voter` : ''}.`, `${voters.length} voters of ${s.servers.length} servers${nonVoter ? `: ${nonVoter.node_id} is still a non-voter` : ''}.`),
@@ -213,9 +213,9 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'data-survives',
     title: msg('장애 전에 쓴 KV 데이터가 남아 있음', 'KV data written before the failure is still there'),
-    hint: msg('KV v1로 켜거나 standby에서 바로 읽으면 값이 없거나 오래된 값일 수 있습니다.', 'KV v1, or reading a standby right after a write, can show nothing or a stale value.'),
+    hint: msg('KV v1로 켜거나 대기 노드에서 바로 읽으면 값이 없거나 오래된 값일 수 있습니다.', 'KV v1, or reading a standby right after a write, can show nothing or a stale value.'),
     judge: (s) => {
-      if (s.actives.length !== 1) return { ...fail(msg('active 노드가 없어서 데이터를 읽을 수 없습니다.', 'no active node to read from.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'one-active' };
+      if (s.actives.length !== 1) return { ...fail(msg('활성 노드가 없어서 데이터를 읽을 수 없습니다.', 'no active node to read from.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'one-active' };
       if (!s.hasToken) return { ...fail(msg('데이터를 읽을 root 토큰이 없습니다.', 'no root token to read with.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'voters' };
       return s.canary === CANARY.value
         ? pass()
@@ -225,18 +225,18 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'failover-observed',
     title: msg('리더 장애 전환을 관찰함', 'Leader failover observed'),
-    hint: msg('graceful 종료(SIGTERM)는 리더십을 넘기고 끝납니다. 장애 훈련은 kill -9로 합니다.', 'A graceful stop (SIGTERM) hands leadership over; the drill uses kill -9.'),
+    hint: msg('정상 종료(SIGTERM)는 리더십을 넘기고 끝납니다. 장애 훈련은 kill -9로 합니다.', 'A graceful stop (SIGTERM) hands leadership over; the drill uses kill -9.'),
     judge: (s) => {
       if (s.baselineTerm === undefined)
         return {
           after: 'voters',
-          ...fail(msg('아직 기준 상태(3 voter, 리더 1)를 본 적이 없습니다.', 'the lab has not yet seen the baseline (3 voters, one leader).'), msg("클러스터를 완성한 뒤 'npx lab check ha-failover'를 한 번 실행해 기준을 기록하고, active 노드를 kill -9 하세요.", "Finish the cluster, run 'npx lab check ha-failover' once to record the baseline, then kill -9 the active node.")),
+          ...fail(msg('아직 기준 상태(3 voter, 리더 1)를 본 적이 없습니다.', 'the lab has not yet seen the baseline (3 voters, one leader).'), msg("클러스터를 완성한 뒤 'npx lab check ha-failover'를 한 번 실행해 기준을 기록하고, 활성 노드를 kill -9 하세요.", "Finish the cluster, run 'npx lab check ha-failover' once to record the baseline, then kill -9 the active node.")),
         };
       const changed = new Set(s.leaders).size > 1;
       if (s.term !== undefined && s.term > s.baselineTerm && changed) return pass();
       return fail(
         msg(`리더 교체가 아직 없습니다 (Raft term ${s.term ?? '?'}, 기준 ${s.baselineTerm}).`, `no leader change yet (Raft term ${s.term ?? '?'}, baseline ${s.baselineTerm}).`),
-        msg('active 노드를 찾아(vault status의 HA Mode) kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")" 처럼 강제 종료하고, 다른 노드가 active가 되면 다시 점검하세요.', 'Find the active node (HA Mode in vault status), hard-kill it, e.g. kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")", and check again once another node is active.'),
+        msg('활성 노드를 찾아(vault status의 HA Mode) kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")"처럼 강제 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.', 'Find the active node (HA Mode in vault status), hard-kill it, e.g. kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")", and check again once another node is active.'),
       );
     },
   },

@@ -174,7 +174,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const noVault = (s: State) =>
   s.active === undefined || !s.tokenValid
-    ? fail(msg('unseal 된 Vault에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg(`'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'로 준비 단계를 다시 실행하세요.`, `Re-run the setup with 'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'.`))
+    ? fail(msg('봉인이 풀린 Vault에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg(`'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'로 준비 단계를 다시 실행하세요.`, `Re-run the setup with 'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'.`))
     : undefined;
 const noAuth = (s: State) =>
   noVault(s) ??
@@ -263,7 +263,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'policy-path',
     title: msg(`정책 ${K8S.policy}: ${K8S.secretApiPath} 읽기`, `policy ${K8S.policy} reads ${K8S.secretApiPath}`),
-    hint: msg('KV v2의 API 경로에는 data/가 들어갑니다: secret/webapp/config 라고 쓰면 로그인은 되지만 읽기가 403입니다.', 'KV v2 API paths contain data/: a policy on secret/webapp/config lets the login succeed but the read gets 403.'),
+    hint: msg('KV v2의 API 경로에는 data/가 들어갑니다: secret/webapp/config라고 쓰면 로그인은 되지만 읽기가 403입니다.', 'KV v2 API paths contain data/: a policy on secret/webapp/config lets the login succeed but the read gets 403.'),
     judge: (s) => {
       const v = noVault(s);
       if (v) return v;
@@ -334,7 +334,7 @@ export const checks: Checker<State>['checks'] = [
       const r = noRole(s) ?? noKube(s);
       if (r) return r;
       const l = s.login;
-      if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} 처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
+      if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
       if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), msg('오류가 namespace/service account not authorized 면 role의 bound 목록을, invalid audience 면 audience를, permission denied(tokenreviews) 면 RBAC를 보세요.', 'namespace/service account not authorized: fix the role bounds; invalid audience: the audience; permission denied on tokenreviews: RBAC.'));
       if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}이 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();

@@ -148,7 +148,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 // ---- judging --------------------------------------------------------------------------------------------------
 
-const vaultFix = msg("Vault가 unseal 되어 있어야 합니다: 'npx lab start ldap'을 다시 실행하세요.", "Vault must be unsealed: run 'npx lab start ldap' again.");
+const vaultFix = msg("Vault의 봉인이 풀려 있어야 합니다: 'npx lab start ldap'을 다시 실행하세요.", "Vault must be unsealed: run 'npx lab start ldap' again.");
 const notReady = () => fail(msg('Vault가 준비되지 않았습니다 (sealed 이거나 토큰 없음).', 'Vault is not ready (sealed or no token).'), vaultFix);
 const enableFix = msg('vault auth enable ldap', 'vault auth enable ldap');
 const noMount = () => fail(msg('auth/ldap/ 에 LDAP 인증 메서드가 없습니다.', 'no LDAP auth method at auth/ldap/.'), enableFix);
@@ -203,6 +203,19 @@ function loginCheck(s: State, user: 'alice' | 'bob'): ReturnType<typeof pass> {
   return pass();
 }
 
+/**
+ * Whether an LDAP group filter finds this directory's groupOfNames entries by their member attribute. OpenBao's
+ * default, `(|(memberUid={{.Username}})(member={{.UserDN}})(uniqueMember={{.UserDN}}))`, does: the note sets no
+ * groupfilter and still works. A filter without a `(member={{.UserDN}})` term, or one that requires another
+ * objectClass (posixGroup, groupOfUniqueNames), does not.
+ */
+export function groupFilterMatchesMember(filter: string): boolean {
+  const f = filter.replace(/\s+/g, '');
+  if (!/\(member=\{\{\.UserDN\}\}\)/i.test(f)) return false;
+  const classes = [...f.matchAll(/\(objectClass=([^)]*)\)/gi)].map((m) => m[1]!.toLowerCase());
+  return classes.every((c) => c === 'groupofnames' || c === '*');
+}
+
 const bindError = (e: string | undefined) => /failed to bind|invalid credentials|code 49/i.test(e ?? '');
 
 export const checks: Checker<State>['checks'] = [
@@ -234,7 +247,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'config-userdn',
     title: msg(`config: userdn=${LDAP.userDn}`, `config: userdn=${LDAP.userDn}`),
-    hint: msg('userdn이 틀리면 사용자 검색이 빈손이라 로그인이 실패합니다.', 'A wrong userdn finds no user, so every login fails.'),
+    hint: msg('userdn이 틀리면 사용자 검색이 아무것도 찾지 못해 로그인이 실패합니다.', 'A wrong userdn finds no user, so every login fails.'),
     judge: (s) => field(s, 'userdn', LDAP.userDn, `userdn=${LDAP.userDn}`, msg('사용자를 찾을 위치가 다릅니다.', 'users are looked up in the wrong place.')),
   },
   {
@@ -257,15 +270,18 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'config-groupfilter',
-    title: msg('config: groupOfNames 용 groupfilter', 'config: groupfilter for groupOfNames'),
-    hint: msg("groupOfNames는 member에 DN 전체를 적습니다: groupfilter='(&(objectClass=groupOfNames)(member={{.UserDN}}))'", "groupOfNames lists full DNs in member: groupfilter='(&(objectClass=groupOfNames)(member={{.UserDN}}))'"),
+    title: msg('config: groupfilter가 groupOfNames의 member로 찾음', 'config: groupfilter matches groupOfNames by member'),
+    hint: msg(
+      "groupOfNames는 member에 사용자 DN 전체를 적습니다. 기본 필터(groupfilter를 정하지 않음)도 (member={{.UserDN}})을 포함하므로 그대로 됩니다; memberUid만 보거나 posixGroup으로 좁히면 그룹을 못 찾습니다.",
+      "groupOfNames lists full user DNs in member. The default filter (no groupfilter set) contains (member={{.UserDN}}) and works as is; a filter on memberUid alone or narrowed to posixGroup finds no group.",
+    ),
     judge: (s) => {
       if (!s.vaultReady) return notReady();
       if (s.mount !== 'ldap') return noMount();
-      const f = str(s.config?.groupfilter).replace(/\s+/g, '');
+      const raw = str(s.config?.groupfilter);
       const kv = `groupfilter='${LDAP.groupFilter}'`;
-      if (/objectclass=groupofnames/i.test(f) && /\(member=\{\{\.UserDN\}\}\)/i.test(f)) return pass();
-      return fail(msg(`groupfilter = '${str(s.config?.groupfilter)}'는 groupOfNames의 member로 찾지 않습니다.`, `groupfilter = '${str(s.config?.groupfilter)}' does not match groupOfNames by member.`), cfgCmd(kv));
+      if (groupFilterMatchesMember(raw)) return pass();
+      return fail(msg(`groupfilter = '${raw}'는 groupOfNames의 member(사용자 DN)로 그룹을 찾지 않습니다.`, `groupfilter = '${raw}' does not find groupOfNames groups by member (the user's DN).`), cfgCmd(kv));
     },
   },
   {
@@ -318,7 +334,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'user-alice',
     title: msg('사용자 alice → alice-specific-policy (실제 토큰)', 'user alice → alice-specific-policy (real token)'),
-    hint: msg('사용자 매핑은 auth/ldap/users/<uid> 입니다: vault write auth/ldap/users/alice policies=alice-specific-policy', 'User mappings live at auth/ldap/users/<uid>: vault write auth/ldap/users/alice policies=alice-specific-policy'),
+    hint: msg('사용자 매핑은 auth/ldap/users/<uid>입니다: vault write auth/ldap/users/alice policies=alice-specific-policy', 'User mappings live at auth/ldap/users/<uid>: vault write auth/ldap/users/alice policies=alice-specific-policy'),
     judge: (s) => mapping(s, 'users', 'alice', 'alice-specific-policy', 'alice'),
   },
   {
@@ -340,8 +356,8 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.vaultReady) return notReady();
       if (s.adminPath.alice === undefined || s.adminPath.bob === undefined) return { ...fail(msg('alice와 bob이 모두 로그인해야 확인할 수 있습니다.', 'both alice and bob must log in to test this.'), msg('위의 alice, bob 로그인 항목을 먼저 통과시키세요.', 'Make the alice and bob login items above pass first.')), after: s.logins.alice.ok ? 'login-bob' : 'login-alice' };
-      if (s.adminPath.alice !== 403) return fail(msg(`alice의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.alice}입니다 (403 이어야 함).`, `alice's token gets ${s.adminPath.alice} on LIST ${ADMIN_ONLY_PATH} (must be 403).`), msg('alice가 받는 정책(dev-policy, alice-specific-policy)에서 sys/ 경로를 빼고, developers 매핑에 admin-policy가 없는지 보세요: vault write auth/ldap/groups/developers policies=dev-policy', 'Remove sys/ paths from alice\'s policies (dev-policy, alice-specific-policy) and keep admin-policy off developers: vault write auth/ldap/groups/developers policies=dev-policy'));
-      if (s.adminPath.bob !== 200) return fail(msg(`bob의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.bob}입니다 (200 이어야 함).`, `bob's token gets ${s.adminPath.bob} on LIST ${ADMIN_ONLY_PATH} (must be 200).`), msg('admin-policy에 path "sys/policies/acl" { capabilities = ["list"] }가 있어야 합니다.', 'admin-policy needs path "sys/policies/acl" { capabilities = ["list"] }.'));
+      if (s.adminPath.alice !== 403) return fail(msg(`alice의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.alice}입니다 (403이어야 함).`, `alice's token gets ${s.adminPath.alice} on LIST ${ADMIN_ONLY_PATH} (must be 403).`), msg('alice가 받는 정책(dev-policy, alice-specific-policy)에서 sys/ 경로를 빼고, developers 매핑에 admin-policy가 없는지 보세요: vault write auth/ldap/groups/developers policies=dev-policy', 'Remove sys/ paths from alice\'s policies (dev-policy, alice-specific-policy) and keep admin-policy off developers: vault write auth/ldap/groups/developers policies=dev-policy'));
+      if (s.adminPath.bob !== 200) return fail(msg(`bob의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.bob}입니다 (200이어야 함).`, `bob's token gets ${s.adminPath.bob} on LIST ${ADMIN_ONLY_PATH} (must be 200).`), msg('admin-policy에 path "sys/policies/acl" { capabilities = ["list"] }가 있어야 합니다.', 'admin-policy needs path "sys/policies/acl" { capabilities = ["list"] }.'));
       return pass();
     },
   },
@@ -354,7 +370,7 @@ export const checks: Checker<State>['checks'] = [
       if (s.mount !== 'ldap') return noMount();
       if (s.logins.wrong.ok) return fail(msg('틀린 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with a wrong password.'), msg('vault write auth/ldap/config deny_null_bind=true 후 binddn/userdn 설정을 확인하세요.', 'Run vault write auth/ldap/config deny_null_bind=true and check binddn/userdn.'));
       if (s.logins.empty.ok) return fail(msg('빈 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with an empty password.'), msg('vault write auth/ldap/config deny_null_bind=true', 'vault write auth/ldap/config deny_null_bind=true'));
-      if (!s.logins.alice.ok) return { ...fail(msg('올바른 비밀번호도 거부되어 "틀린 비밀번호 거부"를 증명할 수 없습니다.', 'the right password is refused too, so refusing a wrong one proves nothing.'), msg('위의 alice 로그인 항목을 먼저 통과시키세요.', 'Make the alice login item above pass first.')), after: 'login-alice' };
+      if (!s.logins.alice.ok) return { ...fail(msg('올바른 비밀번호도 거부되어 "틀린 비밀번호 거부"를 확인할 수 없습니다.', 'the right password is refused too, so refusing a wrong one proves nothing.'), msg('위의 alice 로그인 항목을 먼저 통과시키세요.', 'Make the alice login item above pass first.')), after: 'login-alice' };
       return pass();
     },
   },

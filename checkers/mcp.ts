@@ -18,6 +18,9 @@ export interface RoleState {
   tokenTtl: number | undefined;
   tokenMaxTtl: number | undefined;
   policies: string[];
+  /** 0 = a secret_id never expires / may log in without limit. */
+  secretIdTtl: number | undefined;
+  secretIdNumUses: number | undefined;
 }
 
 export interface State {
@@ -45,6 +48,11 @@ export interface McpUse {
 }
 
 const AGENT = 'agent-1';
+/** The limits the approle step sets; a secret_id only bootstraps a login, so one use within minutes is enough. */
+export const SECRET_ID_LIMITS = 'secret_id_num_uses=1 secret_id_ttl=10m';
+/** Both limits set: a bounded number of logins and a bounded life (at most an hour). */
+export const secretIdLimited = (r: { secretIdTtl: number | undefined; secretIdNumUses: number | undefined }): boolean =>
+  (r.secretIdNumUses ?? 0) > 0 && (r.secretIdTtl ?? 0) > 0 && (r.secretIdTtl ?? 0) <= 3600;
 const OTHER = 'agent-2';
 
 async function access(c: VaultClient, path: string): Promise<Access> {
@@ -101,8 +109,8 @@ export async function gather(ctx: LabContext): Promise<State> {
   }
 
   for (const a of [AGENT, OTHER]) {
-    const r = await admin.read<{ data?: { token_ttl?: number; token_max_ttl?: number; token_policies?: string[] } }>(`/auth/approle/role/${a}`).catch(() => undefined);
-    s.roles[a] = r?.data ? { tokenTtl: r.data.token_ttl, tokenMaxTtl: r.data.token_max_ttl, policies: r.data.token_policies ?? [] } : undefined;
+    const r = await admin.read<{ data?: { token_ttl?: number; token_max_ttl?: number; token_policies?: string[]; secret_id_ttl?: number; secret_id_num_uses?: number } }>(`/auth/approle/role/${a}`).catch(() => undefined);
+    s.roles[a] = r?.data ? { tokenTtl: r.data.token_ttl, tokenMaxTtl: r.data.token_max_ttl, policies: r.data.token_policies ?? [], secretIdTtl: r.data.secret_id_ttl, secretIdNumUses: r.data.secret_id_num_uses } : undefined;
   }
 
   try {
@@ -304,25 +312,36 @@ const noCreds = (s: State) =>
 export const checks: Checker<State>['checks'] = [
   {
     id: 'approle-roles',
-    title: msg('AppRole agent-1, agent-2: 토큰 10분, 최대 1시간, 각자의 정책', 'AppRole agent-1 and agent-2: 10-minute tokens, 1 hour max, own policy'),
-    hint: msg('에이전트 둘이 role 하나를 나눠 쓰거나 token_ttl을 기본값(32일)으로 두는 실수.', 'Two agents sharing one role, or token_ttl left at the 32-day default.'),
+    title: msg('AppRole agent-1, agent-2: 토큰 10분, 최대 1시간, 각자의 정책, secret_id 1회·10분', 'AppRole agent-1 and agent-2: 10-minute tokens, 1 hour max, own policy, secret_id one use, 10 minutes'),
+    hint: msg(
+      '에이전트 둘이 role 하나를 나눠 쓰거나, token_ttl을 기본값(32일)으로 두거나, secret_id를 무제한·무기한(기본값 0)으로 두는 실수.',
+      'Two agents sharing one role, token_ttl left at the 32-day default, or secret_ids left unlimited and never expiring (the default 0).',
+    ),
     judge: (s) => {
       if (!s.vaultReady) return fail(msg('Vault가 준비되지 않았습니다.', 'Vault is not ready.'), msg("'npx lab start mcp'를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
       for (const a of [AGENT, OTHER]) {
         const r = s.roles[a];
         if (!r) return fail(msg(`auth/approle/role/${a}가 없습니다.`, `auth/approle/role/${a} does not exist.`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`));
         if (r.tokenTtl !== 600 || r.tokenMaxTtl !== 3600)
-          return fail(msg(`${a}의 token_ttl/token_max_ttl이 ${r.tokenTtl}s/${r.tokenMaxTtl}s입니다 (600/3600 이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), msg(`vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`));
+          return fail(msg(`${a}의 token_ttl/token_max_ttl이 ${r.tokenTtl}s/${r.tokenMaxTtl}s입니다 (600/3600이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), msg(`vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`));
         if (r.policies.join(',') !== `${a}-policy`)
           return fail(msg(`${a}의 정책이 [${r.policies.join(', ')}]입니다 (${a}-policy 하나여야 함).`, `${a} carries policies [${r.policies.join(', ')}] (want just ${a}-policy).`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy`, `vault write auth/approle/role/${a} token_policies=${a}-policy`));
+        if (!secretIdLimited(r))
+          return fail(
+            msg(
+              `${a}의 secret_id_num_uses=${r.secretIdNumUses ?? '?'}, secret_id_ttl=${r.secretIdTtl ?? '?'}s입니다: 0은 "무제한, 만료 없음"이라 새어 나간 secret_id가 언제까지나 로그인에 쓰입니다.`,
+              `${a} has secret_id_num_uses=${r.secretIdNumUses ?? '?'}, secret_id_ttl=${r.secretIdTtl ?? '?'}s: 0 means "unlimited, never expires", so a leaked secret_id logs in forever.`,
+            ),
+            msg(`vault write auth/approle/role/${a} ${SECRET_ID_LIMITS}`, `vault write auth/approle/role/${a} ${SECRET_ID_LIMITS}`),
+          );
       }
       return pass();
     },
   },
   {
     id: 'agent-login',
-    title: msg('포장된 secret_id로 agent-1 로그인, 토큰 10분 이하', 'agent-1 logs in with a wrapped secret_id; token lives 10 minutes at most'),
-    hint: msg('secret_id를 포장 없이 넘기거나, role에 secret_id 제한(CIDR 등)을 잘못 걸어 로그인이 막히는 실수.', 'Handing the secret_id over unwrapped, or a secret_id restriction (CIDR…) that locks the agent out.'),
+    title: msg('응답 래핑된 secret_id로 agent-1 로그인, 토큰 10분 이하', 'agent-1 logs in with a wrapped secret_id; token lives 10 minutes at most'),
+    hint: msg('secret_id를 래핑 없이 넘기거나, role에 secret_id 제한(CIDR 등)을 잘못 걸어 로그인이 막히는 실수.', 'Handing the secret_id over unwrapped, or a secret_id restriction (CIDR…) that locks the agent out.'),
     judge: (s) => {
       if (!s.login.ok) return fail(msg(`agent-1 로그인 실패: ${s.login.error ?? 'role 없음'}`, `agent-1 login failed: ${s.login.error ?? 'no role'}`), msg('approle 단계를 끝내세요.', 'Finish the approle step.'));
       if (s.login.tokenTtl === undefined || s.login.tokenTtl > 600) return fail(msg(`agent-1 토큰 수명이 ${s.login.tokenTtl}s입니다.`, `agent-1's token lives ${s.login.tokenTtl}s.`), msg('token_ttl=10m으로 두세요.', 'Set token_ttl=10m.'));

@@ -22,7 +22,14 @@ export interface State {
   seal: { type?: string; sealed?: boolean; recoveryKeys: boolean; unsealKeys: boolean; restartedAfterInit: boolean };
   ttl: { mounts: Record<string, { defaultTtl: number; maxTtl: number }>; loginTtl?: number; renewedTtl?: number; loginError?: string };
   metrics: { tokenFile: boolean; policies?: string[]; secretCaps?: string[]; scrape?: { status: number; unsealed?: number; samples: number; error?: string }; tls11?: Handshake; tls12?: Handshake };
-  root: { rootAlive: boolean; adminOk: boolean; adminIsRoot: boolean; attemptInProgress: boolean };
+  root: {
+    rootAlive: boolean;
+    adminOk: boolean;
+    adminIsRoot: boolean;
+    attemptInProgress: boolean;
+    /** Probe paths outside the admin's work where the admin token still has a capability (path "*" shows here). */
+    adminWide: string[];
+  };
 }
 
 const SYSTEM_MAX = 768 * 3600;
@@ -60,7 +67,7 @@ export async function gather(ctx: LabContext): Promise<State> {
     seal: { recoveryKeys: false, unsealKeys: false, restartedAfterInit: false },
     ttl: { mounts: {} },
     metrics: { tokenFile: false },
-    root: { rootAlive: true, adminOk: false, adminIsRoot: false, attemptInProgress: false },
+    root: { rootAlive: true, adminOk: false, adminIsRoot: false, attemptInProgress: false, adminWide: [] },
   };
   const snap = ctx.lab.path('backup.snap');
   if (fs.existsSync(snap)) {
@@ -94,6 +101,9 @@ export async function gather(ctx: LabContext): Promise<State> {
   } catch {
     return s;
   }
+  const caps = await admin.write<{ data?: Record<string, string[]> } & Record<string, unknown>>('/sys/capabilities-self', { paths: ADMIN_PROBES }).catch(() => undefined);
+  const capsOf = (p: string): string[] => ((caps?.data ?? caps) as Record<string, string[] | undefined> | undefined)?.[p] ?? ['deny'];
+  s.root.adminWide = ADMIN_PROBES.filter((p) => capsOf(p).some((c) => c !== 'deny'));
   const root = keys?.root_token;
   s.root.rootAlive = root ? await tokenAlive(ctx.vault(active.node, root)).catch(() => true) : false;
   s.root.attemptInProgress = (await generateRootAttempt(admin).catch(() => ({ started: false }))).started;
@@ -159,7 +169,10 @@ export async function gather(ctx: LabContext): Promise<State> {
   return s;
 }
 
-const notReady = () => fail(msg('active 노드나 관리자 토큰이 없습니다.', 'no active node or admin token.'), msg("'npx lab start production'을 다시 실행하세요.", "Run 'npx lab start production' again."));
+/** Paths no admin task of this topic touches: a scoped admin policy denies them all. */
+export const ADMIN_PROBES = ['sys/raw/core', 'secret/data/other-team/db', 'auth/token/create/any-role', 'lab-probe/outside-scope'];
+
+const notReady = () => fail(msg('활성 노드나 관리자 토큰이 없습니다.', 'no active node or admin token.'), msg("'npx lab start production'을 다시 실행하세요.", "Run 'npx lab start production' again."));
 const H4 = 4 * 3600;
 
 export const checks: Checker<State>['checks'] = [
@@ -194,7 +207,7 @@ export const checks: Checker<State>['checks'] = [
       if (!s.restore.changedSeen)
         return fail(msg(`감사 로그에 secret/${CANARY.path}를 ${CANARY.changed}로 바꾼 기록이 없습니다.`, `the audit log has no write of ${CANARY.changed} to secret/${CANARY.path}.`), msg('감사 장치를 켠 뒤 스냅샷을 뜨고, 값을 바꾸고, 복구하세요.', 'With the audit device on: snapshot, change the value, restore.'));
       if (s.restore.value !== CANARY.original)
-        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original} 이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
+        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original}이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
       return pass();
     },
   },
@@ -203,7 +216,7 @@ export const checks: Checker<State>['checks'] = [
     title: msg('transit 자동 봉인 해제: 재시작 후 키 없이 봉인 해제', 'Transit auto-unseal: unsealed without keys after a restart'),
     hint: msg('recovery 키를 unseal 키처럼 쓰려 하거나, transit Vault를 끈 채 재시작하는 실수.', 'Treating recovery keys as unseal keys, or restarting with the transit Vault down.'),
     judge: (s) => {
-      if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit 이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
+      if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
       if (s.seal.sealed !== false) return fail(msg('노드가 봉인되어 있습니다.', 'the node is sealed.'), msg('transit Vault가 떠 있고 봉인 해제되어 있는지 보세요 (npx lab status production).', 'Check the transit Vault is up and unsealed (npx lab status production).'));
       if (!s.seal.recoveryKeys || s.seal.unsealKeys) return fail(msg('cluster-keys.json에 recovery 키만 있어야 합니다.', 'cluster-keys.json should hold recovery keys only.'), msg('자동 봉인 해제 서버는 -recovery-shares로 초기화합니다.', 'Auto-unseal servers are initialised with -recovery-shares.'));
       if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('npx lab node production kill vault-0 후 npx lab node production start vault-0', 'npx lab node production kill vault-0, then npx lab node production start vault-0'));
@@ -233,7 +246,7 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (s.metrics.tls11?.ok) return fail(msg('Vault가 TLS 1.1 연결을 받아 줍니다.', 'Vault accepts TLS 1.1.'), msg('listener에 tls_min_version = "tls12"를 두세요.', 'Set tls_min_version = "tls12" on the listener.'));
       if (!s.metrics.tls12?.ok || !s.metrics.tls12.authorized) return fail(msg('TLS 1.2로 검증된 연결을 맺을 수 없습니다.', 'no verified TLS 1.2 connection.'), msg('노드가 떠 있고 랩 CA로 서명된 인증서를 쓰는지 보세요.', 'Check the node is up and uses a certificate from the lab CA.'));
-      if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), msg('vault token create -orphan -policy=prometheus -period=24h -format=json > $LAB_DIR/prometheus-token.json', 'vault token create -orphan -policy=prometheus -period=24h -format=json > $LAB_DIR/prometheus-token.json'));
+      if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), msg('vault token create -orphan -policy=prometheus -period=4h -format=json > $LAB_DIR/prometheus-token.json', 'vault token create -orphan -policy=prometheus -period=4h -format=json > $LAB_DIR/prometheus-token.json'));
       const extra = (s.metrics.policies ?? []).filter((p) => p !== 'prometheus' && p !== 'default');
       if (extra.length || !(s.metrics.policies ?? []).includes('prometheus') || (s.metrics.secretCaps ?? []).some((c) => c !== 'deny'))
         return fail(msg(`수집용 토큰의 정책이 [${(s.metrics.policies ?? []).join(', ')}]입니다: 시크릿까지 닿습니다.`, `the scrape token carries [${(s.metrics.policies ?? []).join(', ')}]: it reaches secrets.`), msg('sys/metrics 읽기만 있는 prometheus 정책 하나로 토큰을 만드세요.', 'Make the token with just the prometheus policy (read on sys/metrics).'));
@@ -245,12 +258,20 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'root-revoked',
-    title: msg('초기 root 토큰 회수, 관리자 토큰은 root 아님', 'The initial root token is revoked; the admin token is not root'),
+    title: msg('초기 root 토큰 회수, 관리자 토큰은 자기 일에 필요한 경로만', "The initial root token is revoked; the admin token holds only the paths its work needs"),
     hint: msg('초기화 때 받은 root 토큰을 그대로 두고 일상 작업에 쓰는 실수.', 'Keeping the init root token and using it day to day.'),
     judge: (s) => {
       if (!s.ready) return notReady();
       if (s.root.rootAlive) return fail(msg('cluster-keys.json의 root 토큰이 아직 유효합니다.', 'the root token in cluster-keys.json still works.'), msg('vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"', 'vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"'));
       if (s.root.adminIsRoot) return fail(msg('랩의 관리자 토큰이 root 정책을 갖고 있습니다.', "the lab's admin token carries the root policy."), msg('정책이 붙은 관리자 토큰을 $LAB_DIR/admin-token에 두세요.', 'Keep a policy-bound admin token in $LAB_DIR/admin-token.'));
+      if (s.root.adminWide.length)
+        return fail(
+          msg(
+            `관리자 토큰이 자기 일 밖의 경로에도 권한을 가집니다 (${s.root.adminWide.join(', ')}). path "*"에 sudo를 준 정책은 이름만 다른 root입니다.`,
+            `the admin token has capabilities outside its work (${s.root.adminWide.join(', ')}). A policy with path "*" and sudo is root in all but name.`,
+          ),
+          msg("'npx lab start production'을 다시 실행하세요: 준비 단계가 lab-admin 정책을 필요한 경로만 여는 정책으로 되돌립니다 (vault policy read lab-admin으로 확인).", "Run 'npx lab start production' again: its setup puts lab-admin back to the policy that opens only the paths its work needs (check with vault policy read lab-admin)."),
+        );
       if (s.root.attemptInProgress) return fail(msg('끝나지 않은 generate-root 시도가 남아 있습니다.', 'an unfinished generate-root attempt is pending.'), msg('vault operator generate-root -cancel', 'vault operator generate-root -cancel'));
       return pass();
     },

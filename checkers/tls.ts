@@ -239,7 +239,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'cert-san',
     title: msg(`인증서 SAN에 ${HOSTNAME}, localhost, 127.0.0.1`, `Certificate SANs include ${HOSTNAME}, localhost, 127.0.0.1`),
-    hint: msg('CN 에만 이름을 적고 SAN을 빼면 최신 클라이언트(Go, Node, curl)가 거부합니다.', 'A name only in the CN, with no SAN, is refused by modern clients (Go, Node, curl).'),
+    hint: msg('CN에만 이름을 적고 SAN을 빼면 Go 클라이언트(vault CLI 포함)가 거부합니다. curl·OpenSSL은 CN으로 물러나 받아 주므로, 한 클라이언트로만 시험하면 놓칩니다.', 'A name only in the CN, with no SAN, is refused by Go clients (the vault CLI among them); curl and OpenSSL fall back to the CN, so testing with one client alone misses it.'),
     judge: (s) => {
       if (!s.peer) return down();
       const want = [`DNS:${HOSTNAME}`, 'DNS:localhost', 'IP:127.0.0.1'];
@@ -344,8 +344,8 @@ export const checks: Checker<State>['checks'] = [
       const who = `CN=${p.subject}${p.sans.length ? `, ${p.sans.join(', ')}` : ''}; issuer ${p.issuer}`;
       if (ing.nameError) {
         return fail(
-          msg(`${ing.target}가 ${ing.servername} 이(가) 아닌 다른 이름의 인증서를 내밀었습니다 (${who}): Vault가 아닌 다른 서버나 Ingress가 답합니다.`, `${ing.target} presented a certificate not for ${ing.servername} (${who}): another server or Ingress answers, not Vault.`),
-          msg(`${ing.servername} 을(를) 가진 Ingress를 찾아 보세요: ${KUBECTL} get ingress -A`, `Find the Ingresses that claim ${ing.servername}: ${KUBECTL} get ingress -A`),
+          msg(`${ing.target}가 ${ing.servername}이라는 이름이 없는 인증서를 내밀었습니다 (${who}): Vault가 아닌 다른 서버나 Ingress가 답합니다.`, `${ing.target} presented a certificate not for ${ing.servername} (${who}): another server or Ingress answers, not Vault.`),
+          msg(`호스트 이름 ${ing.servername}을 쓰는 Ingress를 찾아 보세요: ${KUBECTL} get ingress -A`, `Find the Ingresses that claim ${ing.servername}: ${KUBECTL} get ingress -A`),
         );
       }
       if (!ing.labCa) {

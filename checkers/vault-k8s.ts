@@ -42,8 +42,8 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'unsealed',
-    title: msg('Vault가 unseal 됨', 'Vault is unsealed'),
-    hint: msg('서버를 재시작할 때마다 다시 sealed가 됩니다: 재시작 뒤에는 unseal 부터.', 'Every restart seals Vault again: unseal after each restart.'),
+    title: msg('Vault 봉인 해제됨', 'Vault is unsealed'),
+    hint: msg('서버를 재시작할 때마다 다시 sealed가 됩니다: 재시작 뒤에는 봉인 해제부터.', 'Every restart seals Vault again: unseal after each restart.'),
     judge: (s) =>
       reach(s) ??
       (s.nodes[0]!.sealed
@@ -53,10 +53,10 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'kv-v2',
     title: msg('secret/ 에 KV v2', 'KV v2 mounted at secret/'),
-    hint: msg("'vault secrets enable -path=secret kv'는 버전 1을 켭니다. 버전 관리가 되는 kv-v2 여야 합니다.", "'vault secrets enable -path=secret kv' gives version 1; it must be kv-v2."),
+    hint: msg("'vault secrets enable -path=secret kv'는 버전 1을 켭니다. 버전 관리가 되는 kv-v2여야 합니다.", "'vault secrets enable -path=secret kv' gives version 1; it must be kv-v2."),
     judge: (s) => {
       const m = s.mounts?.secret;
-      if (!s.mounts) return fail(msg('마운트 목록을 읽을 수 없습니다 (sealed 이거나 토큰 없음).', 'cannot list mounts (sealed or no token).'), msg('먼저 unseal 하고 root 토큰을 준비하세요.', 'Unseal first and have the root token ready.'));
+      if (!s.mounts) return fail(msg('마운트 목록을 읽을 수 없습니다 (sealed 이거나 토큰 없음).', 'cannot list mounts (sealed or no token).'), msg('먼저 봉인을 풀고 root 토큰을 준비하세요.', 'Unseal first and have the root token ready.'));
       if (!m) return fail(msg('secret/ 에 엔진이 없습니다.', 'nothing is mounted at secret/.'), msg('vault secrets enable -path=secret kv-v2', 'vault secrets enable -path=secret kv-v2'));
       if (m.type !== 'kv' || m.version !== '2')
         return fail(

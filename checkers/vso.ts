@@ -175,7 +175,7 @@ export const checks: Checker<State>['checks'] = [
       const k = noKube(s);
       if (k) return k;
       if (!s.manual) return fail(msg(`${VSO.appNamespace}/${ESO.manual} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${ESO.manual} does not exist.`), msg('npx lab hint vso by-hand', 'npx lab hint vso by-hand'));
-      if (!s.vaultHistory?.length) return fail(msg('Vault의 secret/webapp/config를 읽을 수 없어 비교할 수 없습니다.', 'cannot read secret/webapp/config in Vault to compare.'), msg('Vault가 unseal 되어 있는지 보세요.', 'Check Vault is unsealed.'));
+      if (!s.vaultHistory?.length) return fail(msg('Vault의 secret/webapp/config를 읽을 수 없어 비교할 수 없습니다.', 'cannot read secret/webapp/config in Vault to compare.'), msg('Vault의 봉인이 풀려 있는지 보세요.', 'Check Vault is unsealed.'));
       if (s.vaultHistory.some((v) => sameAs(s.manual, v).length === 0)) return pass();
       return fail(msg(`${ESO.manual}의 username/password가 Vault의 어느 버전과도 같지 않습니다.`, `${ESO.manual}'s username/password match no version of the Vault secret.`), msg('kubectl create secret generic에 Vault에서 읽은 값을 그대로 넣었는지 보세요 (-field=username, -field=password).', 'Check kubectl create secret got the values read from Vault (-field=username, -field=password).'));
     },
@@ -264,7 +264,7 @@ export const checks: Checker<State>['checks'] = [
       if (k) return k;
       const how = s.platform === 'local' ? msg(`kubectl describe externalsecret ${ESO.externalSecret}`, `kubectl describe externalsecret ${ESO.externalSecret}`) : msg(`kubectl -n ${VSO.appNamespace} describe vaultstaticsecret ${VSO.staticSecret}`, `kubectl -n ${VSO.appNamespace} describe vaultstaticsecret ${VSO.staticSecret}`);
       if (!s.synced) return fail(msg(`${VSO.appNamespace}/${VSO.destination} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${VSO.destination} does not exist.`), how);
-      if (!s.vault) return fail(msg('Vault의 secret/webapp/config를 읽을 수 없어 비교할 수 없습니다.', 'cannot read secret/webapp/config in Vault to compare.'), msg('Vault가 unseal 되어 있고 값이 있는지 보세요.', 'Check Vault is unsealed and the secret exists.'));
+      if (!s.vault) return fail(msg('Vault의 secret/webapp/config를 읽을 수 없어 비교할 수 없습니다.', 'cannot read secret/webapp/config in Vault to compare.'), msg('Vault의 봉인이 풀려 있고 값이 있는지 보세요.', 'Check Vault is unsealed and the secret exists.'));
       const diff = sameAs(s.synced, s.vault);
       const wait = s.platform === 'local' ? `refreshInterval (${ESO.refreshInterval})` : 'refreshAfter (30s)';
       return diff.length ? fail(msg(`Secret의 키가 없거나 Vault와 다릅니다: ${diff.join(', ')}`, `Secret keys missing or different from Vault: ${diff.join(', ')}`), msg(`${wait} 만큼 기다린 뒤 다시 보거나, ${how.ko}로 오류를 보세요.`, `Wait one ${wait} and look again, or see the errors: ${how.en}`)) : pass();
@@ -289,7 +289,7 @@ export const checks: Checker<State>['checks'] = [
     id: 'secret-recreated',
     platforms: ['local'],
     title: msg('지운 Secret을 오퍼레이터가 다시 만듦', 'the operator recreated the deleted Secret'),
-    hint: msg('ESO가 만든 Secret 에는 ExternalSecret을 가리키는 ownerReference가 있고, ESO는 그 Secret을 지켜보다가 지워지면 곧바로 다시 만듭니다. 손으로 만든 Secret은 지우면 그만입니다.', 'The Secret ESO made carries an ownerReference to the ExternalSecret, and ESO watches it: deleted, it is made again at once. A by-hand Secret, deleted, is gone.'),
+    hint: msg('ESO가 만든 Secret에는 ExternalSecret을 가리키는 소유자 참조(ownerReference)가 있고, ESO는 그 Secret을 지켜보다가 지워지면 곧바로 다시 만듭니다. 손으로 만든 Secret은 지우면 그만입니다.', 'The Secret ESO made carries an ownerReference to the ExternalSecret, and ESO watches it: deleted, it is made again at once. A by-hand Secret, deleted, is gone.'),
     judge: (s) => {
       const k = noKube(s);
       if (k) return k;

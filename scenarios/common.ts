@@ -15,7 +15,7 @@ export const initCmd = (shares: number, threshold: number, node = 0): Cmd => ({
   stdout: KEYS_FILE,
   keep: true,
   note: msg(
-    '출력에는 unseal 키와 root 토큰이 있습니다. noclobber는 이미 있는 파일을 > 로 덮어쓰지 못하게 합니다 (init을 두 번 하면 키를 잃습니다).',
+    '출력에는 unseal 키와 root 토큰이 있습니다. noclobber는 이미 있는 파일을 `>`로 덮어쓰지 못하게 합니다 (init을 두 번 하면 키를 잃습니다).',
     'The output holds the unseal keys and the root token. noclobber stops > from overwriting an existing file (a second init would lose the keys).',
   ),
 });

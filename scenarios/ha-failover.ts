@@ -99,7 +99,7 @@ export const topic: TopicDef = {
   id: 'ha-failover',
   title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
-    'TLS로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby가 이어받는 것을 확인합니다.',
+    'TLS로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, 활성 노드를 강제로 죽였을 때 대기 노드가 이어받는 것을 확인합니다.',
     'Build a 3-node integrated-Raft cluster behind TLS, hard-kill the active node and watch a standby take over.',
   ),
   platforms: ['local', 'kind'],
@@ -120,7 +120,7 @@ export const topic: TopicDef = {
       id: 'unseal-leader',
       kind: 'task',
       title: msg('vault-0 unseal (키 3개)', 'Unseal vault-0 (3 keys)'),
-      task: msg('키 3개로 vault-0을 unseal 하세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
+      task: msg('키 3개로 vault-0의 봉인을 푸세요. 다른 노드보다 먼저 해야 합니다.', 'Unseal vault-0 with 3 keys, before the other nodes.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }, rootTokenCmd, autopilotCmd],
       done: async (ctx) => (await health(ctx, 0))?.sealed === false,
       pending: unsealLeaderPending,
@@ -135,7 +135,7 @@ export const topic: TopicDef = {
         // After `lab down` every node comes back sealed but already joined: vault-0 alone is no quorum, so it cannot
         // become active until a follower is unsealed too (the next steps). Only a brand-new cluster waits here.
         if ((await health(ctx, 1))?.initialized || (await health(ctx, 2))?.initialized) return;
-        await waitUntil(msg('vault-0이 active가 되기', 'vault-0 to become active'), async () => (await ctx.activeVault()) !== undefined, 30_000);
+        await waitUntil(msg('vault-0이 활성 노드가 되기', 'vault-0 to become active'), async () => (await ctx.activeVault()) !== undefined, 30_000);
         await ctx.exec(autopilotCmd);
       },
       checks: ['one-active'],
@@ -146,7 +146,7 @@ export const topic: TopicDef = {
       title: msg('vault-1, vault-2를 Raft에 합류', 'Join vault-1 and vault-2 to Raft'),
       task: msg('vault-1과 vault-2를 vault-0의 Raft 클러스터에 합류시키세요 (리더 CA로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
       hint: msg(
-        '설정의 retry_join 덕분에 leader가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. raft remove-peer로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
+        '설정의 retry_join 덕분에 리더의 봉인이 풀리면 보통 스스로 합류합니다. 합류 전에는 봉인을 풀 수 없습니다. raft remove-peer로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드>로 데이터를 지우고 합류시키세요.',
         'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
       ),
       commands: [joinCmd(1), joinCmd(2)],
@@ -178,7 +178,7 @@ export const topic: TopicDef = {
       id: 'unseal-followers',
       kind: 'task',
       title: msg('vault-1, vault-2 unseal', 'Unseal vault-1 and vault-2'),
-      task: msg('합류한 두 노드도 같은 키 3개로 unseal 하세요.', 'Unseal both joined nodes with the same 3 keys.'),
+      task: msg('합류한 두 노드도 같은 키 3개로 봉인을 푸세요.', 'Unseal both joined nodes with the same 3 keys.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2)],
       solve: async (ctx) => {
         for (const c of unsealKeyVars(3)) await ctx.exec(c);
@@ -264,9 +264,9 @@ export const topic: TopicDef = {
     {
       id: 'failover',
       kind: 'task',
-      title: msg('장애 훈련: active 노드 강제 종료', 'Drill: hard-kill the active node'),
-      task: msg('active 노드(처음엔 vault-0)를 kill -9로 죽이고, 남은 노드 중 하나가 active가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
-      hint: msg('Raft는 과반(3노드 중 2)이 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1 이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
+      title: msg('장애 훈련: 활성 노드 강제 종료', 'Drill: hard-kill the active node'),
+      task: msg('활성 노드(처음엔 vault-0)를 kill -9로 죽이고, 남은 노드 중 하나가 활성 노드가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
+      hint: msg('Raft는 과반수(3노드 중 2)가 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
       commands: [
         {
           kind: 'exec',
@@ -281,12 +281,12 @@ export const topic: TopicDef = {
       ],
       solve: async (ctx) => {
         const before = await ctx.activeVault();
-        if (!before) throw new LabError(msg('죽일 active 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to kill: finish the cluster first.'));
+        if (!before) throw new LabError(msg('죽일 활성 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to kill: finish the cluster first.'));
         await observeLeader(ctx);
         const t0 = Date.now();
         await ctx.exec({ kind: 'node', action: 'kill', node: before.node });
         let after: number | undefined;
-        await waitUntil(msg('새 active 노드', 'a new active node'), async () => {
+        await waitUntil(msg('새 활성 노드', 'a new active node'), async () => {
           const a = await ctx.activeVault();
           after = a?.node;
           return a !== undefined && a.node !== before.node;
@@ -308,7 +308,7 @@ export const topic: TopicDef = {
       id: 'rejoin',
       kind: 'task',
       title: msg('죽인 노드 복귀: 재시작 후 unseal', 'Bring the killed node back: restart and unseal'),
-      task: msg('죽인 노드를 다시 시작하고 키 3개로 unseal 하세요. standby로 돌아와야 합니다.', 'Restart the killed node and unseal it with 3 keys; it must come back as a standby.'),
+      task: msg('죽인 노드를 다시 시작하고 키 3개로 봉인을 푸세요. 대기 노드로 돌아와야 합니다.', 'Restart the killed node and unseal it with 3 keys; it must come back as a standby.'),
       commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
       solve: async (ctx) => {
         for (const n of NODES) {
@@ -319,7 +319,7 @@ export const topic: TopicDef = {
             });
           }
         }
-        await waitUntil(msg('세 노드 unseal, active 하나', '3 unsealed nodes with one active'), async () => {
+        await waitUntil(msg('세 노드 봉인 해제, 활성 노드 하나', '3 unsealed nodes with one active'), async () => {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
           return hs.every((h) => h && !h.sealed) && hs.filter((h) => h && !h.standby).length === 1;
         }, 30_000);

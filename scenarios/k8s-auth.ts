@@ -96,7 +96,7 @@ export const policyCmd: Cmd = { kind: 'vault', args: ['policy', 'write', K8S.pol
 export const roleCmd: Cmd = {
   kind: 'vault',
   args: ['write', `auth/kubernetes/role/${K8S.role}`, `bound_service_account_names=${K8S.sa}`, `bound_service_account_namespaces=${K8S.namespace}`, `policies=${K8S.policy}`, 'ttl=24h', `audience=${K8S.audience}`],
-  note: msg('학습 노트는 ttl=24h를 썼습니다. 운영에서는 1~4h 처럼 짧게 두세요.', 'The study note uses ttl=24h; in production keep it short (1-4h).'),
+  note: msg('학습 노트는 ttl=24h를 썼습니다. 운영에서는 1~4h처럼 짧게 두세요.', 'The study note uses ttl=24h; in production keep it short (1-4h).'),
 };
 
 export const authEnabled = async (ctx: LabContext): Promise<boolean> => {
@@ -276,7 +276,7 @@ export const topic: TopicDef = {
         `${K8S.sa} SA의 토큰을 audience ${K8S.audience}로 받아 auth/kubernetes/login에 role=${K8S.role}과 함께 보내세요.`,
         `Get a token for SA ${K8S.sa} with audience ${K8S.audience} and send it to auth/kubernetes/login with role=${K8S.role}.`,
       ),
-      hint: msg('응답의 policies에 webapp이 있어야 합니다. 그 토큰으로 읽기는 되고 쓰기는 permission denied 여야 합니다.', 'The response lists policy webapp; that token can read the secret and must get permission denied on writes.'),
+      hint: msg('응답의 policies에 webapp이 있어야 합니다. 그 토큰으로 읽기는 되고 쓰기는 permission denied여야 합니다.', 'The response lists policy webapp; that token can read the secret and must get permission denied on writes.'),
       commands: [loginCmd],
       solve: async (ctx) => {
         if (ctx.platform.name === 'local') return probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, 'ok');

@@ -52,6 +52,7 @@ export const loginCmds = (user: string): Cmd[] => [
     stdout: `$LAB_DIR/ldap/${user}-login.json`,
     note: msg('-no-store: 셸의 root 토큰(VAULT_TOKEN)을 건드리지 않고 새 토큰을 파일에 받습니다.', '-no-store: keep your shell\'s root VAULT_TOKEN; the new token goes to a file.'),
   },
+  { kind: 'exec', file: 'unset', args: ['VAULT_LDAP_PASSWORD'], note: msg('로그인이 끝났으니 비밀번호를 셸에서 지웁니다 (export한 변수는 이후 모든 명령에 넘어갑니다).', 'The login is done: drop the password from the shell (an exported variable reaches every later command).') },
   { kind: 'set', name: `${user.toUpperCase()}_TOKEN`, file: `$LAB_DIR/ldap/${user}-login.json`, jq: '.auth.client_token' },
   { kind: 'vault', args: ['token', 'lookup', `$${user.toUpperCase()}_TOKEN`] },
 ];
@@ -177,7 +178,7 @@ export const topic: TopicDef = {
         "alice와 bob으로 LDAP 로그인하고 token lookup으로 정책을 보세요 (비밀번호: 'npx lab info ldap --show-secrets'). alice는 default, dev-policy, alice-specific-policy, bob은 admin-policy.",
         "Log in over LDAP as alice and bob and look at the policies with token lookup (passwords: 'npx lab info ldap --show-secrets'). alice: default, dev-policy, alice-specific-policy; bob: admin-policy.",
       ),
-      hint: msg('로그인은 되는데 default만 붙으면 그룹 검색이 빈손입니다: groupdn, groupfilter, groupattr를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
+      hint: msg('로그인은 되는데 default만 붙으면 그룹 검색이 아무것도 찾지 못한 것입니다: groupdn, groupfilter, groupattr를 보세요.', 'Login works but only default? The group search came back empty: look at groupdn, groupfilter, groupattr.'),
       commands: [...loginCmds('alice'), ...loginCmds('bob')],
       checks: ['login-alice', 'login-bob', 'alice-denied-admin', 'wrong-password'],
     },

@@ -34,7 +34,14 @@ export const creationStatements = (agent: Agent): string => {
 /** DROP USER alone leaves open sessions running (seen on MariaDB 10.11); KILL CONNECTION USER ends them first. */
 export const REVOCATION_STATEMENTS = "KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';";
 
-const roleCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['write', `auth/approle/role/${agent}`, `token_policies=${agent}-policy`, 'token_ttl=10m', 'token_max_ttl=1h'] });
+const roleCmd = (agent: Agent): Cmd => ({
+  kind: 'vault',
+  args: ['write', `auth/approle/role/${agent}`, `token_policies=${agent}-policy`, 'token_ttl=10m', 'token_max_ttl=1h', 'secret_id_num_uses=1', 'secret_id_ttl=10m'],
+  note: msg(
+    'secret_id는 로그인 한 번에만 쓰고(secret_id_num_uses=1) 10분 안에 써야 합니다(secret_id_ttl=10m). 기본값 0은 무제한·무기한입니다.',
+    'A secret_id logs in once (secret_id_num_uses=1) within 10 minutes (secret_id_ttl=10m). The default 0 means unlimited and never expiring.',
+  ),
+});
 const policyCmd = (agent: Agent): Cmd => ({ kind: 'vault', args: ['policy', 'write', `${agent}-policy`, '-'], stdin: policyHcl(agent) });
 const dbRoleCmd = (agent: Agent): Cmd => ({
   kind: 'vault',
@@ -70,10 +77,10 @@ export const agentCmds: Cmd[] = [
     kind: 'vault',
     args: ['write', '-format=json', '-wrap-ttl=120s', '-f', 'auth/approle/role/agent-1/secret-id'],
     stdout: '$LAB_DIR/agent-1-wrapped.json',
-    note: msg('배포 주체: secret_id를 response wrapping으로 받습니다 (일회용 포장 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
+    note: msg('배포 주체: secret_id를 응답 래핑(response wrapping)으로 받습니다 (일회용 래핑 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
   },
   { kind: 'set', name: 'WRAPPING_TOKEN', file: '$LAB_DIR/agent-1-wrapped.json', jq: '.wrap_info.token' },
-  { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 포장을 한 번만 풉니다.', 'The agent: unwrap it, once.') },
+  { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 래핑을 한 번만 해제합니다.', 'The agent: unwrap it, once.') },
   { kind: 'set', name: 'ROLE_ID', file: '$LAB_DIR/agent-1-role-id.json', jq: '.data.role_id' },
   { kind: 'set', name: 'SECRET_ID', file: '$LAB_DIR/agent-1-secret-id.json', jq: '.data.secret_id' },
   { kind: 'vault', args: ['write', '-format=json', 'auth/approle/login', 'role_id=$ROLE_ID', 'secret_id=$SECRET_ID'], stdout: '$LAB_DIR/agent-1-login.json' },
@@ -83,6 +90,7 @@ export const agentCmds: Cmd[] = [
   { kind: 'set', name: 'DB_USER', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.username' },
   { kind: 'set', name: 'MYSQL_PWD', file: '$LAB_DIR/agent-1-creds.json', jq: '.data.password', export: true, note: msg('mariadb 클라이언트는 MYSQL_PWD에서 비밀번호를 읽습니다 (명령줄에 남지 않음).', 'The mariadb client reads the password from MYSQL_PWD (never on the command line).') },
   { kind: 'exec', file: 'mariadb', args: ['--no-defaults', '-h', '127.0.0.1', '-P', '$MARIADB_PORT', '-u', '$DB_USER', '-e', 'SELECT * FROM db1.customers'] },
+  { kind: 'exec', file: 'unset', args: ['MYSQL_PWD'], note: msg('조회가 끝났으니 DB 비밀번호를 셸에서 지웁니다.', 'The query is done: drop the DB password from the shell.') },
   { kind: 'set', name: 'LEASE_ID', file: '$LAB_DIR/agent-1-creds.json', jq: '.lease_id' },
   { kind: 'vault', args: ['lease', 'renew', '$LEASE_ID'], note: msg('갱신은 max_ttl(1h)을 넘지 못합니다.', 'Renewal cannot pass max_ttl (1h).') },
   {
@@ -99,7 +107,7 @@ export const mcpCmds: Cmd[] = [
   {
     ...mcpCall('agent-1', ['credentials', 'query=SELECT name FROM db1.customers', 'revoke', 'query=SELECT COUNT(*) AS n FROM db1.customers']),
     note: msg(
-      'MCP 클라이언트가 agent-1의 서버(npx lab mcp serve --agent agent-1)를 띄우고 도구를 차례로 부릅니다. revoke 뒤의 query는 새 임시 계정으로 돕니다.',
+      'MCP 클라이언트가 agent-1의 서버(npx lab mcp serve --agent agent-1)를 띄우고 도구를 차례로 부릅니다. revoke 뒤의 query는 새 임시 계정으로 실행됩니다.',
       "An MCP client starts agent-1's server (npx lab mcp serve --agent agent-1) and calls its tools in turn. The query after revoke runs on fresh credentials.",
     ),
   },
@@ -173,7 +181,10 @@ export const topic: TopicDef = {
       id: 'approle',
       kind: 'task',
       title: msg('AppRole: agent-1, agent-2 (토큰 10분, 최대 1시간)', 'AppRole: agent-1 and agent-2 (10-minute tokens, 1 hour max)'),
-      task: msg('approle 인증을 켜고 agent-1, agent-2 role을 token_ttl=10m, token_max_ttl=1h, 정책 agent-N-policy로 만드세요.', 'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h and policy agent-N-policy.'),
+      task: msg(
+        'approle 인증을 켜고 agent-1, agent-2 role을 token_ttl=10m, token_max_ttl=1h, 정책 agent-N-policy, secret_id_num_uses=1, secret_id_ttl=10m으로 만드세요.',
+        'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h, policy agent-N-policy, secret_id_num_uses=1 and secret_id_ttl=10m.',
+      ),
       hint: msg('에이전트마다 role을 따로 만들어야 누가 무엇을 했는지 구분됩니다.', 'One role per agent, so you can tell who did what.'),
       commands: [{ kind: 'vault', args: ['auth', 'enable', 'approle'] }, roleCmd('agent-1'), roleCmd('agent-2')],
       solve: async (ctx) => {
@@ -183,8 +194,9 @@ export const topic: TopicDef = {
       },
       done: async (ctx) => {
         for (const a of AGENTS) {
-          const r = await readOr<{ data?: { token_ttl?: number; token_max_ttl?: number } }>(ctx, `/auth/approle/role/${a}`);
+          const r = await readOr<{ data?: { token_ttl?: number; token_max_ttl?: number; secret_id_ttl?: number; secret_id_num_uses?: number } }>(ctx, `/auth/approle/role/${a}`);
           if (r?.data?.token_ttl !== 600 || r.data.token_max_ttl !== 3600) return false;
+          if (r.data.secret_id_num_uses !== 1 || r.data.secret_id_ttl !== 600) return false;
         }
         return true;
       },
@@ -234,12 +246,12 @@ export const topic: TopicDef = {
     {
       id: 'agent',
       kind: 'task',
-      title: msg('에이전트처럼: 포장된 secret_id, 로그인, 동적 자격 증명', 'Act as the agent: wrapped secret_id, login, dynamic credentials'),
+      title: msg('에이전트처럼: 응답 래핑된 secret_id, 로그인, 동적 자격 증명', 'Act as the agent: wrapped secret_id, login, dynamic credentials'),
       task: msg(
-        'secret_id를 response wrapping으로 받아 풀고, agent-1로 로그인해 database/creds/agent-1-role을 읽은 뒤, 그 계정으로 db1을 조회하고 lease를 갱신·회수하세요.',
+        'secret_id를 응답 래핑으로 받아 래핑을 해제하고, agent-1로 로그인해 database/creds/agent-1-role을 읽은 뒤, 그 계정으로 db1을 조회하고 lease를 갱신·회수하세요.',
         'Get a response-wrapped secret_id and unwrap it, log in as agent-1, read database/creds/agent-1-role, query db1 with it, then renew and revoke the lease.',
       ),
-      hint: msg('포장 토큰은 한 번만 풀립니다. 이미 사용됐다는 오류는 가로채기 신호입니다.', 'A wrapping token unwraps once; "already used" means someone else got there first.'),
+      hint: msg('래핑 토큰은 한 번만 해제됩니다. 이미 사용됐다는 오류는 가로채기 신호입니다.', 'A wrapping token unwraps once; "already used" means someone else got there first.'),
       commands: agentCmds,
       checks: ['agent-login', 'least-privilege', 'db1-select'],
     },

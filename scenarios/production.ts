@@ -30,7 +30,7 @@ async function activeAdmin(ctx: LabContext) {
   if (!a) {
     throw envError(
       msg('active Vault 노드가 없습니다 (sealed 이거나 멈춤).', 'there is no active Vault node (sealed or stopped).'),
-      msg("'npx lab run production'이 노드를 다시 띄우고 transit로 자동 unseal 합니다.", "'npx lab run production' starts the nodes again; they auto-unseal through transit."),
+      msg("'npx lab run production'이 노드를 다시 띄우고 transit로 봉인을 자동으로 풉니다.", "'npx lab run production' starts the nodes again; they auto-unseal through transit."),
     );
   }
   return a.client;
@@ -40,7 +40,7 @@ async function setupCluster(ctx: LabContext): Promise<void> {
   await ctx.platform.up(ctx.topic.needs, ctx.report);
   await waitUntil(msg('Vault 응답', 'Vault to answer'), async () => (await health(ctx)) !== undefined, 30_000);
   if (!(await health(ctx))?.initialized) await ctx.exec(initCmd);
-  await waitUntil(msg('transit으로 Vault가 스스로 unseal 되기', 'Vault to unseal itself through transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
+  await waitUntil(msg('transit으로 Vault가 스스로 봉인을 풀기', 'Vault to unseal itself through transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
   // The lab's own admin token, so the root token can be revoked in the last step without locking the lab out.
   if (!ctx.lab.readSecret('admin-token')?.trim()) {
     const root = ctx.lab.clusterKeys()?.root_token;
@@ -57,6 +57,9 @@ async function setupCluster(ctx: LabContext): Promise<void> {
     ctx.lab.writeSecret('admin-token', `${t.auth.client_token}\n`);
   }
   const c = await activeAdmin(ctx);
+  // A lab made before the admin policy was scoped still has path "*": bring it to the scoped one.
+  const current = await c.read<{ data?: { policy?: string; rules?: string } }>('/sys/policy/lab-admin').catch(() => undefined);
+  if ((current?.data?.policy ?? current?.data?.rules) !== ADMIN_POLICY) await c.write('/sys/policy/lab-admin', { policy: ADMIN_POLICY });
   if ((await mountType(ctx, 'secret'))?.version !== '2') await c.write('/sys/mounts/secret', { type: 'kv', options: { version: '2' } });
   if (!ctx.lab.readSecret('operator.json')) {
     const password = crypto.randomBytes(15).toString('base64url');
@@ -85,7 +88,7 @@ const restartCmds: Cmd[] = [
   { kind: 'vault', args: ['status'] },
   { kind: 'node', action: 'kill', node: 0 },
   { kind: 'node', action: 'start', node: 0 },
-  { kind: 'vault', args: ['status'], note: msg('아무도 키를 넣지 않았는데 Sealed false 여야 합니다.', 'Sealed must be false although nobody entered a key.') },
+  { kind: 'vault', args: ['status'], note: msg('아무도 키를 넣지 않았는데 Sealed false여야 합니다.', 'Sealed must be false although nobody entered a key.') },
 ];
 const ttlCmds: Cmd[] = [
   { kind: 'vault', args: ['auth', 'enable', 'userpass'] },
@@ -97,7 +100,7 @@ const ttlCmds: Cmd[] = [
 ];
 const metricsCmds: Cmd[] = [
   { kind: 'vault', args: ['policy', 'write', 'prometheus', '-'], stdin: PROMETHEUS_POLICY },
-  { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=24h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
+  { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=4h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
   { kind: 'set', name: 'PROM_TOKEN', file: PROM_TOKEN_FILE, jq: '.auth.client_token' },
   { kind: 'exec', file: 'curl', args: ['-sf', '--tlsv1.2', '--cacert', '$VAULT_CACERT', '-H', 'X-Vault-Token: $PROM_TOKEN', '$VAULT_ADDR/v1/sys/metrics?format=prometheus'] },
 ];
@@ -123,9 +126,9 @@ async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
 
 export const topic: TopicDef = {
   id: 'production',
-  title: msg('운영 체크리스트 증명하기', 'Proving the production checklist'),
+  title: msg('운영 체크리스트 확인하기', 'Proving the production checklist'),
   summary: msg(
-    '감사 로그, Raft 스냅샷 저장과 복구, transit 자동 봉인 해제, 토큰 TTL, Prometheus 지표, root 토큰 회수와 재생성을 한 대에서 직접 증명합니다.',
+    '감사 로그, Raft 스냅샷 저장과 복구, transit 자동 봉인 해제, 토큰 TTL, Prometheus 지표, root 토큰 회수와 재생성을 한 대에서 직접 확인합니다.',
     'Prove on one machine: audit log, Raft snapshot save and restore, transit auto-unseal, token TTLs, Prometheus metrics, root token revocation and regeneration.',
   ),
   platforms: ['local', 'kind'],

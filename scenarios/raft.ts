@@ -91,7 +91,7 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
   const reason =
     why ??
     msg(
-      `${name} 은(는) Raft 구성원(member)이 아닙니다 (raft remove-peer로 빠졌거나 따로 초기화됨)`,
+      `${name} 노드는 Raft 구성원(member)이 아닙니다 (raft remove-peer로 빠졌거나 따로 초기화됨)`,
       `${name} is not a member of the Raft cluster (removed with raft remove-peer, or initialised on its own)`,
     );
   ctx.report.info(ctx.report.t(msg(`    ${reason.ko}: 옛 Raft 데이터를 지우고 다시 합류시킵니다.`, `    ${reason.en}: wiping its old Raft data and joining it again.`)));
@@ -131,6 +131,6 @@ export async function unsealOrRejoin(ctx: LabContext, n: number, unseal: () => P
     const a = await ctx.activeVault();
     if (!a || a.node === n) throw e;
     const name = ctx.platform.vaultNodes()[n]!.name;
-    await rejoinNode(ctx, n, msg(`${name} 은(는) 랩의 키로 unseal 되지 않습니다 (합류가 중간에 끊겼거나 다른 클러스터의 데이터)`, `${name} does not unseal with the lab's keys (a join cut short, or another cluster's data)`));
+    await rejoinNode(ctx, n, msg(`${name}: 랩의 키로 봉인이 풀리지 않습니다 (합류가 중간에 끊겼거나 다른 클러스터의 데이터)`, `${name} does not unseal with the lab's keys (a join cut short, or another cluster's data)`));
   }
 }

@@ -37,7 +37,7 @@ const ingressCmds: Cmd[] = [
     kind: 'exec',
     file: 'curl',
     args: ['-sS', '--fail', '--cacert', '$VAULT_CACERT', '--resolve', `${HOSTNAME}:443:127.0.0.1`, `https://${HOSTNAME}/v1/sys/health`],
-    note: msg(`${HOSTNAME} 을(를) 127.0.0.1:443(ingress-nginx)로 보내고, 실습 CA로 검증합니다.`, `${HOSTNAME} goes to 127.0.0.1:443 (ingress-nginx), verified with the lab CA.`),
+    note: msg(`${HOSTNAME}의 요청을 127.0.0.1:443(ingress-nginx)으로 보내고, 실습 CA로 검증합니다.`, `${HOSTNAME} goes to 127.0.0.1:443 (ingress-nginx), verified with the lab CA.`),
   },
   {
     kind: 'exec',
@@ -83,7 +83,7 @@ export const topic: TopicDef = {
       id: 'server',
       kind: 'setup',
       title: msg('TLS 리스너(tls_min_version=tls12)로 Vault 시작', 'Start Vault with a TLS listener (tls_min_version=tls12)'),
-      task: msg('랩이 TLS 리스너로 Vault를 띄우고 unseal 합니다. vault status가 https로 동작하는지 보세요.', 'The lab starts Vault behind its TLS listener and unseals it. See vault status work over https.'),
+      task: msg('랩이 TLS 리스너로 Vault를 띄우고 봉인을 풉니다. vault status가 https로 동작하는지 보세요.', 'The lab starts Vault behind its TLS listener and unseals it. See vault status work over https.'),
       commands: serverCmds,
       solve: async (ctx) => {
         await ctx.platform.up(ctx.topic.needs, ctx.report);

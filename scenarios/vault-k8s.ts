@@ -32,7 +32,7 @@ export const topic: TopicDef = {
       id: 'unseal',
       kind: 'task',
       title: msg('Unseal', 'Unseal'),
-      task: msg('cluster-keys.json의 unseal 키로 Vault를 unseal 하세요.', 'Unseal Vault with the key from cluster-keys.json.'),
+      task: msg('cluster-keys.json의 unseal 키로 Vault의 봉인을 푸세요.', 'Unseal Vault with the key from cluster-keys.json.'),
       hint: msg("'vault status'의 Sealed가 false가 되면 성공입니다.", "Done when 'vault status' shows Sealed false."),
       commands: [...unsealKeyVars(1), ...unsealCmds(1)],
       done: async (ctx) => (await health(ctx))?.sealed === false,

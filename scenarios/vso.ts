@@ -169,7 +169,7 @@ const localSteps: Step[] = [
     kind: 'task',
     platforms: ['local'],
     title: msg('ExternalSecret으로 동기화', 'Sync with an ExternalSecret'),
-    task: msg(`secret/${SECRET.path}를 ${ESO.refreshInterval} 마다 Secret ${VSO.appNamespace}/${VSO.destination}로 동기화하는 ExternalSecret을 만드세요.`, `Create an ExternalSecret that syncs secret/${SECRET.path} into Secret ${VSO.appNamespace}/${VSO.destination} every ${ESO.refreshInterval}.`),
+    task: msg(`secret/${SECRET.path}를 ${ESO.refreshInterval}마다 Secret ${VSO.appNamespace}/${VSO.destination}로 동기화하는 ExternalSecret을 만드세요.`, `Create an ExternalSecret that syncs secret/${SECRET.path} into Secret ${VSO.appNamespace}/${VSO.destination} every ${ESO.refreshInterval}.`),
     hint: msg('key에 data/를 쓰지 않습니다: SecretStore의 version: v2가 알려 줍니다.', "No data/ in key: the SecretStore's version: v2 says it."),
     commands: [
       kube(['apply', '-f', '-'], externalSecretManifest),
@@ -275,7 +275,11 @@ export const topic: TopicDef = {
       title: msg('VaultStaticSecret으로 동기화', 'Sync with a VaultStaticSecret'),
       task: msg(`secret/webapp/config를 ${VSO.appNamespace}/${VSO.destination} Secret으로 동기화하세요.`, `Sync secret/webapp/config into Secret ${VSO.appNamespace}/${VSO.destination}.`),
       hint: msg('path에 data/를 쓰지 않습니다: mount와 type: kv-v2가 알려 줍니다.', 'No data/ in path: mount and type: kv-v2 say it.'),
-      commands: [kube(['apply', '-f', '-'], staticSecretManifest), kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}'])],
+      commands: [
+        kube(['apply', '-f', '-'], staticSecretManifest),
+        kube(['wait', '--for=create', `secret/${VSO.destination}`, '-n', VSO.appNamespace, '--timeout=120s'], undefined, msg('VSO가 첫 동기화로 Secret을 만들 때까지 기다립니다 (바로 get 하면 NotFound).', 'Wait for VSO to create the Secret on its first sync (a get right away is NotFound).')),
+        kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}']),
+      ],
       solve: async (ctx) => {
         await ctx.exec(kube(['apply', '-f', '-'], staticSecretManifest));
         await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 120_000, 2000);

@@ -160,7 +160,7 @@ const RUN: [string, string][] = [
   ['start', '환경을 만들고 첫 과제 보기'],
   ['hint', '지금 할 일과 명령'],
   ['check', '자가 점검 (모두 통과하면 exit 0)'],
-  ['run', '모든 단계를 자동으로 풀기'],
+  ['run', '모든 단계를 자동 실행'],
 ];
 const runHtml = (id: string) => `<dl>${RUN.map(([c, d]) => `<dt><code>npx lab ${c} ${id}</code></dt><dd>${d}</dd>`).join('')}</dl>`;
 

@@ -59,7 +59,7 @@ export const COVERAGE: CoverageRow[] = [
   {
     part: '8주차 정리',
     section: '2. 프로덕션 체크리스트',
-    targets: [t('production', '무엇을 증명하고 무엇을 못 하나'), t('production', '4단계: transit 자동 봉인 해제'), t('production', '3단계: 스냅샷 복구'), t('production', '상태 확인 엔드포인트: sys/health'), t('production', '이 실습 밖의 항목')],
+    targets: [t('production', '무엇을 확인하고 무엇을 못 하나'), t('production', '4단계: transit 자동 봉인 해제'), t('production', '3단계: 스냅샷 복구'), t('production', '상태 확인 엔드포인트: sys/health'), t('production', '이 실습 밖의 항목')],
   },
   { part: '8주차 정리', section: '3. 마무리와 다음 단계 (로드맵, 추가 자료)', targets: [], remark: '실습할 내용이 없는 안내라 레슨으로 옮기지 않음' },
 ];

@@ -149,7 +149,7 @@ export function validateDirectives(tokens: Token[], env: LessonEnv): { stepIds: 
       continue;
     }
     if (name !== 'step' || !arg) {
-      throw buildError(env, t, `unknown lab directive '${name}' (use <!-- lab:step ID --> or <!-- lab:checks -->)`, `알 수 없는 lab 지시문 '${name}' 입니다 (<!-- lab:step ID --> 또는 <!-- lab:checks -->).`);
+      throw buildError(env, t, `unknown lab directive '${name}' (use <!-- lab:step ID --> or <!-- lab:checks -->)`, `알 수 없는 lab 지시문입니다: '${name}' (<!-- lab:step ID --> 또는 <!-- lab:checks -->).`);
     }
     if (env.topic && !env.topic.steps.some((s) => s.id === arg)) {
       const ids = env.topic.steps.map((s) => s.id);
@@ -186,10 +186,10 @@ function renderStep(topic: Topic, step: Step): string {
   h += `<p>${escapeHtml(step.task.ko)}</p>\n`;
   const cmds = stepCommands(topic, step);
   if (cmds) h += highlight(cmds, 'bash');
-  else if (step.kind === 'setup') h += `<p class="muted">이 단계는 <code>npx lab start ${escapeHtml(topic.id)}</code> 가 대신 해 줍니다.</p>\n`;
+  else if (step.kind === 'setup') h += `<p class="muted">이 단계는 <code>npx lab start ${escapeHtml(topic.id)}</code>가 대신 해 줍니다.</p>\n`;
   if (step.hint) h += `<p class="hint"><span>힌트</span> ${escapeHtml(step.hint.ko)}</p>\n`;
   if (step.checks?.length) h += `<p class="muted">이 단계로 통과하는 점검: ${step.checks.map((c) => `<a href="#check-${escapeHtml(c)}"><code>${escapeHtml(c)}</code></a>`).join(', ')}</p>\n`;
-  h += `<p class="muted">대신 풀기: <code>npx lab solve ${escapeHtml(topic.id)} ${escapeHtml(step.id)}</code></p>\n`;
+  h += `<p class="muted">자동 실행: <code>npx lab solve ${escapeHtml(topic.id)} ${escapeHtml(step.id)}</code></p>\n`;
   return h + '</section>\n';
 }
 

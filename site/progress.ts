@@ -32,7 +32,7 @@ export function readResultsFile(file: string, topicIds: string[]): ProgressMap {
   } catch (e) {
     throw new LabError(msg(`점검 결과 파일을 읽을 수 없습니다: ${file}`, `cannot read the results file: ${file}`), {
       exitCode: Exit.usage,
-      hint: msg("'npx lab check <topic> --json > results.json' 의 출력 파일을 주세요.", "Pass the output of 'npx lab check <topic> --json > results.json'."),
+      hint: msg("'npx lab check <topic> --json > results.json'의 출력 파일을 주세요.", "Pass the output of 'npx lab check <topic> --json > results.json'."),
       detail: (e as Error).message,
     });
   }
@@ -49,7 +49,7 @@ export function readResultsFile(file: string, topicIds: string[]): ProgressMap {
     if (typeof o?.topic !== 'string' || !topicIds.includes(o.topic) || !results) {
       throw new LabError(msg(`점검 결과 형식이 아닙니다: ${file}`, `not a check results file: ${file}`), {
         exitCode: Exit.usage,
-        hint: msg("'npx lab check <topic> --json' 의 출력이어야 합니다 (topic 과 results 필드).", "It must be the output of 'npx lab check <topic> --json' (topic and results fields)."),
+        hint: msg("'npx lab check <topic> --json'의 출력이어야 합니다 (topic과 results 필드).", "It must be the output of 'npx lab check <topic> --json' (topic and results fields)."),
       });
     }
     out[o.topic] = { results, ...(typeof o.at === 'string' ? { at: o.at } : stat ? { at: stat.mtime.toISOString() } : {}) };

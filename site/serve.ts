@@ -53,7 +53,7 @@ export async function listen(server: http.Server, port: number, host = '127.0.0.
       server.off('listening', onListening);
       reject(
         e.code === 'EADDRINUSE' || e.code === 'EACCES'
-          ? new LabError(msg(`포트 ${port} 를 쓸 수 없습니다 (${e.code}).`, `cannot use port ${port} (${e.code}).`), {
+          ? new LabError(msg(`포트 ${port}를 쓸 수 없습니다 (${e.code}).`, `cannot use port ${port} (${e.code}).`), {
               exitCode: Exit.environment,
               hint: msg('다른 포트를 고르세요: npx lab site serve --port 8081', 'Pick another port: npx lab site serve --port 8081'),
             })

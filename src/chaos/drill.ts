@@ -198,7 +198,7 @@ function drillStuck(what: Msg, detail?: string): LabError {
     ...(detail ? { detail } : {}),
   });
 }
-const noActive = (when: Msg) => drillStuck(msg(`active 노드가 없습니다 (${when.ko}).`, `there is no active node (${when.en}).`));
+const noActive = (when: Msg) => drillStuck(msg(`활성 노드가 없습니다 (${when.ko}).`, `there is no active node (${when.en}).`));
 
 async function bringBack(ctx: LabContext, node: number): Promise<void> {
   await ctx.platform.nodeAction('start', node);
@@ -290,7 +290,7 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
   const notReady = (detail: string) =>
     new LabError(msg('장애 훈련을 시작할 수 없습니다: ha-failover 클러스터가 완성된 상태가 아닙니다.', 'cannot start the drill: the ha-failover cluster is not in its solved state.'), {
       exitCode: Exit.environment,
-      hint: msg("먼저 'npx lab run ha-failover'로 3노드를 모두 unseal 된 상태로 만드세요.", "Run 'npx lab run ha-failover' first, so all 3 nodes are up and unsealed."),
+      hint: msg("먼저 'npx lab run ha-failover'로 3노드를 모두 봉인이 풀린 상태로 만드세요.", "Run 'npx lab run ha-failover' first, so all 3 nodes are up and unsealed."),
       detail,
     });
   if (!token) throw notReady('no root/admin token in the lab folder');
@@ -340,9 +340,9 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
       const healthyAt = Date.now();
       await waitFor('acks', () => acksSince(writer.writes, healthyAt) >= between, 30_000);
       const a = await ctx.activeVault();
-      if (!a) throw noActive(msg('과반 상실 훈련 직전', 'before the quorum-loss phase'));
+      if (!a) throw noActive(msg('과반수 상실 훈련 직전', 'before the quorum-loss phase'));
       const victims = [a.node, (a.node + 1) % nodes.length];
-      say(msg(`  과반 상실: ${victims.map((v) => nodes[v]!.name).join(', ')} 두 노드를 강제 종료합니다 …`, `  losing quorum: hard-killing ${victims.map((v) => nodes[v]!.name).join(' and ')} …`));
+      say(msg(`  과반수 상실: ${victims.map((v) => nodes[v]!.name).join(', ')} 두 노드를 강제 종료합니다 …`, `  losing quorum: hard-killing ${victims.map((v) => nodes[v]!.name).join(' and ')} …`));
       for (const v of victims) await ctx.platform.nodeAction('kill', v);
       const killAt = Date.now();
       writer.phase = 'quorum';
@@ -364,7 +364,7 @@ export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<Dri
     await writing.catch(() => undefined);
   }
   const cluster = await waitHealthy(ctx, clients).catch(() => clusterState(ctx, clients));
-  say(msg(`  확인된 쓰기를 active 노드에서 버전별로 다시 읽습니다 …`, `  reading every acknowledged write back, by version, from the active node …`));
+  say(msg(`  확인된 쓰기를 활성 노드에서 버전별로 다시 읽습니다 …`, `  reading every acknowledged write back, by version, from the active node …`));
   const { reads, finalVersions } = await readBack(ctx, writer.writes, keys);
   return { startedAt: new Date(t0).toISOString(), mode, nodes: nodes.length, writes: writer.writes, reads, kills, ...(quorum ? { quorum } : {}), finalVersions, cluster, durationMs: Date.now() - t0 };
 }

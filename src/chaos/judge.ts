@@ -197,7 +197,7 @@ export function judgeDrill(r: DrillRecord): DrillVerdict {
 export function quorumMessage(up: number, total: number): Msg {
   const need = Math.floor(total / 2) + 1;
   return msg(
-    `쓰기가 거부되었습니다: Raft 과반(quorum) 상실 — voter ${total}개 중 ${up}개만 살아 있고, 커밋하려면 ${need}개가 필요합니다. 죽은 노드를 다시 시작하고 unseal 하면 쓰기가 돌아옵니다.`,
+    `쓰기가 거부되었습니다: Raft 과반수(quorum) 상실 — voter ${total}개 중 ${up}개만 살아 있고, 커밋하려면 ${need}개가 필요합니다. 죽은 노드를 다시 시작하고 봉인을 풀면 쓰기가 돌아옵니다.`,
     `write refused: Raft quorum lost — only ${up} of ${total} voters are up and a commit needs ${need}. Restart and unseal the dead nodes and writes come back.`,
   );
 }

@@ -71,7 +71,7 @@ export function roleOf(r: NodeRow, cluster = true): { ko: string; en: string } {
   if (!r.up) return msg('멈춤', 'down');
   if (!r.initialized) return msg('초기화 전', 'not initialised');
   if (r.sealed) return msg(`sealed ${r.keys ?? ''}`.trim(), `sealed ${r.keys ?? ''}`.trim());
-  if (!cluster) return msg('unseal 됨', 'unsealed');
+  if (!cluster) return msg('봉인 해제됨', 'unsealed');
   return r.active ? msg('leader (active)', 'leader (active)') : msg('standby', 'standby');
 }
 

@@ -29,7 +29,7 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
   if (missing()) {
     throw envError(
       msg(`'${topic.id}' 랩이 아직 없습니다.`, `there is no '${topic.id}' lab yet.`),
-      msg(`'npx lab start ${topic.id}' (직접 풀기) 또는 'npx lab run ${topic.id}' (자동)으로 만드세요.`, `Create it with 'npx lab start ${topic.id}' (to solve yourself) or 'npx lab run ${topic.id}'.`),
+      msg(`'npx lab start ${topic.id}' (직접 실습) 또는 'npx lab run ${topic.id}' (자동)으로 만드세요.`, `Create it with 'npx lab start ${topic.id}' (to solve yourself) or 'npx lab run ${topic.id}'.`),
     );
   }
   const wanted = typeof a.values.platform === 'string' ? a.values.platform : undefined;

@@ -31,7 +31,7 @@ const noWaitOpt: Opts = { 'no-wait': { type: 'boolean' } };
 export const commands: Record<string, CommandSpec> = {
   list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--platform local|kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/list.ts')).list },
   run: {
-    summary: msg('실습 환경을 만들고 모든 단계를 풀어 완료 상태로', 'build the lab and drive every step to the solved state'),
+    summary: msg('실습 환경을 만들고 모든 단계를 자동 실행해 완료 상태로', 'build the lab and drive every step to the solved state'),
     usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
     options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' }, ...noWaitOpt },
     changes: true,
@@ -51,7 +51,7 @@ export const commands: Record<string, CommandSpec> = {
     load: async () => (await import('./commands/check.ts')).check,
   },
   hint: { summary: msg('지금 할 일과 명령', 'what to do next, with the commands'), usage: 'lab hint <topic> [step]', load: async () => (await import('./commands/steps.ts')).hintCmd },
-  solve: { summary: msg('한 단계(또는 전부)를 대신 풀기', 'solve one step (or all)'), usage: 'lab solve <topic> [step]', options: { ...platformOpt, ...noWaitOpt }, changes: true, load: async () => (await import('./commands/steps.ts')).solveCmd },
+  solve: { summary: msg('한 단계(또는 전부)를 자동 실행', 'solve one step (or all)'), usage: 'lab solve <topic> [step]', options: { ...platformOpt, ...noWaitOpt }, changes: true, load: async () => (await import('./commands/steps.ts')).solveCmd },
   reset: {
     summary: msg('주제를 처음 상태로 (또는 한 단계만 되돌리기)', 'back to the start state (or undo one step)'),
     usage: 'lab reset <topic> [step]',
@@ -83,7 +83,7 @@ export const commands: Record<string, CommandSpec> = {
     load: async () => (await import('./commands/site.ts')).site,
   },
   chaos: {
-    summary: msg('장애 훈련: 쓰는 도중 active 노드를 반복 강제 종료', 'chaos drill: hard-kill the active node under writes'),
+    summary: msg('장애 훈련: 쓰는 도중 활성 노드를 반복 강제 종료', 'chaos drill: hard-kill the active node under writes'),
     usage: 'lab chaos ha-failover [--mode crash|graceful] [--kills N] [--json]',
     options: { ...jsonOpt, kills: { type: 'string' }, mode: { type: 'string' }, ...noWaitOpt },
     changes: true,

@@ -85,7 +85,7 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
   if (want.KUBECONFIG && env.KUBECONFIG !== want.KUBECONFIG && !stale.includes('KUBECONFIG')) stale.push('KUBECONFIG');
   if (!stale.length) return undefined;
   return {
-    problem: msg(`이 셸의 ${stale.join(', ')} 이(가) 이 랩의 값과 다릅니다 (다른 랩이나 예전 값).`, `this shell's ${stale.join(', ')} differ from this lab's (another lab's or an old value).`),
+    problem: msg(`이 셸의 변수 ${stale.join(', ')}의 값이 이 랩과 다릅니다 (다른 랩이나 예전 값).`, `this shell's ${stale.join(', ')} differ from this lab's (another lab's or an old value).`),
     fix,
   };
 }

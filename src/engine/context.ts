@@ -48,7 +48,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const name = file ? path.relative(lab.dir, file) : undefined;
           // noclobber, as the learner's line has it: an earlier output is moved aside (and kept), never overwritten.
           const aside = name && cmd.keep ? makeRoom(lab, name) : undefined;
-          if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
+          if (aside) report.debug(report.t(msg(`이전 파일 ${name}을 ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           // An output that cannot be made again goes to disk from the child itself, before this process sees it.
           const spool = name && cmd.keep ? new Keeper(lab).spool(name) : undefined;
           const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) });
@@ -63,7 +63,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         case 'set': {
           const file = substitute(cmd.file, env());
           const text = fs.existsSync(file) ? lab.readSecret(path.relative(lab.dir, file)) : undefined;
-          if (text === undefined) throw new LabError(msg(`${file} 이(가) 없습니다.`, `${file} does not exist.`), { hint: msg('앞 단계(init)를 먼저 끝내세요.', 'Finish the init step first.') });
+          if (text === undefined) throw new LabError(msg(`파일이 없습니다: ${file}`, `${file} does not exist.`), { hint: msg('앞 단계(init)를 먼저 끝내세요.', 'Finish the init step first.') });
           // jq '.' on a plain-text secret (a password file) is the file itself, trimmed.
           const v = cmd.jq === '.' && !file.endsWith('.json') ? text.trim() : jqPath(JSON.parse(text), cmd.jq);
           if (typeof v !== 'string') throw new LabError(msg(`${file}에 ${cmd.jq} 값이 없습니다.`, `${file} has no ${cmd.jq}.`));
@@ -72,6 +72,11 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           return { command: cmd.name, exitCode: 0, stdout: '', stderr: '' };
         }
         case 'exec': {
+          // `unset VAR` is a shell builtin: the learner's shell forgets a secret it exported; the lab does the same.
+          if (cmd.file === 'unset') {
+            for (const name of cmd.args) delete vars[name];
+            return { command: `unset ${cmd.args.join(' ')}`, exitCode: 0, stdout: '', stderr: '' };
+          }
           const e = env();
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
           return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });

@@ -217,18 +217,18 @@ export async function guardKeptFiles(ctx: LabContext): Promise<void> {
         ? msg(` 실패한 'operator init … > ${f.name}'는 init이 실행되기도 전에 셸이 파일을 비웁니다.`, ` A failed 'operator init … > ${f.name}' is emptied by the shell before init even runs.`)
         : msg('', '');
       ctx.report.warn(ctx.report.t(msg(
-        `${shown} 이(가) ${stateWords[st].ko}.${cause.ko} 랩이 보관한 사본으로 되살렸습니다 (${KEEP_DIR}/, 0600).${r.movedAside ? ` 원래 파일은 ${r.movedAside}로 옮겨 두었습니다.` : ''} 실제 운영에서는 이런 사본이 없습니다: set -o noclobber를 쓰세요.`,
+        `${shown}: ${stateWords[st].ko}.${cause.ko} 랩이 보관한 사본으로 되살렸습니다 (${KEEP_DIR}/, 0600).${r.movedAside ? ` 원래 파일은 ${r.movedAside}로 옮겨 두었습니다.` : ''} 실제 운영에서는 이런 사본이 없습니다: set -o noclobber를 쓰세요.`,
         `${shown} ${stateWords[st].en}.${cause.en} The lab restored it from its own copy (${KEEP_DIR}/, 0600).${r.movedAside ? ` The old file was moved to ${r.movedAside}.` : ''} Production has no such copy: use set -o noclobber.`,
       )));
     } else if (f.init && initialized === false && st === 'empty') {
       fs.rmSync(ctx.lab.path(f.name));
       ctx.report.warn(ctx.report.t(msg(
-        `${shown} 이(가) 비어 있어 지웠습니다: 실패한 init이 남긴 빈 파일입니다 (Vault는 아직 초기화되지 않았습니다). init을 다시 하세요.`,
+        `${shown}: 비어 있어 지웠습니다: 실패한 init이 남긴 빈 파일입니다 (Vault는 아직 초기화되지 않았습니다). init을 다시 하세요.`,
         `${shown} was empty and has been removed: a failed init left it (Vault is not initialised yet). Run init again.`,
       )));
     } else if (f.init && initialized === true && !copy) {
       ctx.report.warn(ctx.report.t(msg(
-        `${shown} 이(가) ${stateWords[st].ko}. 클러스터는 이미 초기화되었는데 랩에도 사본이 없습니다: unseal 키를 잃었습니다. 다시 시작하려면 'npx lab reset ${ctx.topic.id}' (데이터가 모두 지워집니다).`,
+        `${shown}: ${stateWords[st].ko}. 클러스터는 이미 초기화되었는데 랩에도 사본이 없습니다: unseal 키를 잃었습니다. 다시 시작하려면 'npx lab reset ${ctx.topic.id}' (데이터가 모두 지워집니다).`,
         `${shown} ${stateWords[st].en}. The cluster is initialised and the lab has no copy either: the unseal keys are lost. To start over: 'npx lab reset ${ctx.topic.id}' (all data is deleted).`,
       )));
     }

@@ -155,7 +155,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
     }
     if (!waiting) {
       waiting = true;
-      o.say(msg(`기다리는 중: ${holder} 이(가) 이 랩을 바꾸고 있습니다 (Ctrl-C로 중단) …`, `waiting for ${holder}, which is changing this lab (Ctrl-C to stop) …`));
+      o.say(msg(`기다리는 중: 이 랩을 바꾸고 있는 명령이 있습니다(${holder}) (Ctrl-C로 중단) …`, `waiting for ${holder}, which is changing this lab (Ctrl-C to stop) …`));
     }
     await sleep(o.pollMs ?? 200);
   }

@@ -87,8 +87,25 @@ export class AgentSession {
     return this.client(this.token);
   }
 
+  /**
+   * Keep the token alive by renewing it: the role's secret_id logs in once (secret_id_num_uses=1), so a second
+   * login with it is refused. Past token_max_ttl the server needs a fresh secret_id, i.e. a restart by its deployer.
+   */
+  private async renewToken(): Promise<void> {
+    try {
+      const r = await this.vault.write<{ auth?: { lease_duration?: number } }>('/auth/token/renew-self', {});
+      const d = r.auth?.lease_duration ?? 0;
+      if (d <= 5) throw new Error(`the token reached token_max_ttl (${d}s left)`);
+      this.tokenExpiresAt = Date.now() + d * 1000;
+      this.log(`token renewed; ttl ${d}s`);
+    } catch (e) {
+      throw new Error(`cannot keep the Vault token alive: ${e instanceof Error ? e.message : String(e)}. The secret_id was single-use: restart the MCP server for a fresh one (npx lab mcp serve mints it).`);
+    }
+  }
+
   async fetchCreds(): Promise<DbCreds> {
-    if (!this.token || Date.now() > this.tokenExpiresAt - 5_000) await this.login();
+    if (!this.token) await this.login();
+    else if (Date.now() > this.tokenExpiresAt - 5_000) await this.renewToken();
     const r = await this.vault.read<{ data?: { username?: string; password?: string }; lease_id?: string; lease_duration?: number; renewable?: boolean }>(`/database/creds/${this.o.dbRole}`);
     const username = r.data?.username;
     const password = r.data?.password;
@@ -138,17 +155,6 @@ export class AgentSession {
       }
     }
     await this.fetchCreds();
-  }
-
-  private async renewToken(): Promise<void> {
-    try {
-      const r = await this.vault.write<{ auth?: { lease_duration?: number } }>('/auth/token/renew-self', {});
-      const d = r.auth?.lease_duration ?? 0;
-      if (d < 10) throw new Error('token near its max ttl');
-      this.tokenExpiresAt = Date.now() + d * 1000;
-    } catch {
-      await this.login();
-    }
   }
 
   async query(sql: string): Promise<QueryResult> {

@@ -88,8 +88,37 @@ describe('k8s-auth on a real kube-apiserver + etcd + OpenBao', () => {
     const failed = await check();
     expect(failed).toContain('api-audience-refused');
     expect(failed).toContain('audience');
+    // Not only the API server's token: with no audience on the role Vault reviews each token with its own aud, so a
+    // token issued for any other service logs in as well (what the lessons say, OpenBao 2.6 path_login.go).
+    const kube = await kubeApiFor(await labContext('k8s-auth'));
+    expect(await login(await kube.requestToken(K8S.namespace, K8S.sa, 'some-other-service'))).toBe('ok');
     await role();
+    expect(await login(await kube.requestToken(K8S.namespace, K8S.sa, 'some-other-service'))).toMatch(/invalid audience/);
     expect(await check()).toEqual([]);
+  });
+
+  it("no reviewer JWT: Vault reviews with the app's own JWT, which the API server does not accept when its audience is vault (401)", async () => {
+    const kube = await kubeApiFor(await labContext('k8s-auth'));
+    const admin = (await labContext('k8s-auth')).vault();
+    const cfg = (await admin.read<{ data: { kubernetes_host: string; kubernetes_ca_cert: string } }>('/auth/kubernetes/config')).data;
+    try {
+      // No reviewer JWT (and no pod token to fall back on outside a cluster): the client's JWT does the TokenReview.
+      await admin.write('/auth/kubernetes/config', { kubernetes_host: cfg.kubernetes_host, kubernetes_ca_cert: cfg.kubernetes_ca_cert, disable_local_ca_jwt: true });
+      expect(await login(await kube.requestToken(K8S.namespace, K8S.sa, K8S.audience))).toMatch(/permission denied/);
+      // Why: as a bearer token the vault-audience JWT does not authenticate to the API server at all (401), while the
+      // API-audience one does (403: authenticated, only not allowed to create TokenReviews).
+      const script = [
+        `eval "$(node_modules/.bin/node bin/lab.js env k8s-auth)"`,
+        'review() { curl -s -o /dev/null -w "%{http_code} " --cacert "$KUBE_CA" -X POST -H "Content-Type: application/json" -H "Authorization: Bearer $1" -d \'{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"x"}}\' "$KUBE_API/apis/authentication.k8s.io/v1/tokenreviews"; }',
+        `review "$(kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})"`,
+        `review "$(kubectl create token ${K8S.sa} -n ${K8S.namespace})"`,
+      ].join('\n');
+      const r = await run('bash', ['-c', script], { env: { LAB_HOME: home, LAB_PORT_BASE: process.env.LAB_PORT_BASE } });
+      expect(r.stdout.trim()).toBe('401 403');
+    } finally {
+      expect((await cli('solve', 'k8s-auth', 'config')).code).toBe(0);
+    }
+    expect(await login(await kube.requestToken(K8S.namespace, K8S.sa, K8S.audience))).toBe('ok');
   });
 
   it('the policy path without data/ is caught with its hint, and the login can no longer read', async () => {

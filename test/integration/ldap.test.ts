@@ -7,6 +7,7 @@ import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
 import { run } from '../../src/exec.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { portBase } from '../../src/platforms/ports.ts';
+import { LDAP } from '../../src/platforms/ldap-directory.ts';
 
 let home: string;
 let bindPw: string;
@@ -89,6 +90,24 @@ describe('ldap topic on real slapd + OpenBao', () => {
     expect(results.find((x) => x.id === id)?.fix).toContain(fix);
     // A login that fails for the wrong config must not lock alice out for the next check.
     await call('solve', 'ldap', 'config');
+    expect((await check()).ids).toEqual([]);
+  });
+
+  it("the note's config, with no groupfilter (OpenBao's default filter), passes on real slapd; memberUid alone is caught", async () => {
+    const ctx = await labContext('ldap');
+    const lab = new LabDir('ldap');
+    await vault('auth', 'disable', 'ldap');
+    await vault('auth', 'enable', 'ldap');
+    const note = [`url=${ctx.platform.ldap!.url}`, `userdn=${LDAP.userDn}`, `groupdn=${LDAP.groupDn}`, `binddn=${LDAP.bindDn}`, `bindpass=@${lab.path(LDAP.files.bind!)}`, 'userattr=uid', 'groupattr=cn'];
+    await vault('write', 'auth/ldap/config', ...note);
+    expect((await vault('read', '-field=groupfilter', 'auth/ldap/config')).stdout).toContain('(member={{.UserDN}})');
+    for (const step of ['groups', 'users']) expect((await call('solve', 'ldap', step)).code).toBe(0);
+    expect((await check()).ids).toEqual([]);
+    await vault('write', 'auth/ldap/config', 'groupfilter=(memberUid={{.Username}})');
+    const { ids } = await check();
+    await call('solve', 'ldap', 'config');
+    // bob's token loses admin-policy too, so the admin path is refused to him as well.
+    expect(ids).toEqual(['config-groupfilter', 'group-developers', 'group-admins', 'alice-denied-admin']);
     expect((await check()).ids).toEqual([]);
   });
 

@@ -54,6 +54,23 @@ describe('mcp topic', () => {
     expect(await checkFailures()).toEqual([]);
   });
 
+  it('the roles keep secret_ids to one login within 10 minutes: read back from OpenBao, a second login is refused, 0 is caught', async () => {
+    const admin = ctx.vault();
+    for (const a of ['agent-1', 'agent-2']) {
+      const r = (await admin.read<{ data: { secret_id_num_uses: number; secret_id_ttl: number } }>(`/auth/approle/role/${a}`)).data;
+      expect([a, r.secret_id_num_uses, r.secret_id_ttl]).toEqual([a, 1, 600]);
+    }
+    const roleId = (await admin.read<{ data: { role_id: string } }>('/auth/approle/role/agent-2/role-id')).data.role_id;
+    const sid = (await admin.write<{ data: { secret_id: string } }>('/auth/approle/role/agent-2/secret-id', {})).data.secret_id;
+    const first = await admin.write<{ auth: { client_token: string } }>('/auth/approle/login', { role_id: roleId, secret_id: sid });
+    expect(first.auth.client_token).toBeTruthy();
+    await expect(admin.write('/auth/approle/login', { role_id: roleId, secret_id: sid })).rejects.toThrow(/400 invalid/i);
+    await admin.write('/auth/approle/role/agent-2', { secret_id_num_uses: 0 });
+    expect(await checkFailures()).toEqual(['approle-roles']);
+    await admin.write('/auth/approle/role/agent-2', { secret_id_num_uses: 1 });
+    expect(await checkFailures()).toEqual([]);
+  });
+
   it('the MCP server answers through agent-1 short-lived credentials and is refused on db2', async () => {
     const admin = ctx.vault();
     const roleId = (await admin.read<{ data: { role_id: string } }>('/auth/approle/role/agent-1/role-id')).data.role_id;

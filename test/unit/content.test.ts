@@ -25,4 +25,19 @@ describe('content proof', () => {
     const ids = (await topic.checker()).checks.map((c) => c.id).filter((id) => id !== 'kv-v2');
     expect(auditTopic(topic, lesson, ids, renderFor).map((p) => p.problem)).toEqual(["step 'kv' names unknown check 'kv-v2'"]);
   });
+
+  it('a secret a step exports into the learner\'s shell (a password) is unset again before the step ends; the shell\'s own token stays', async () => {
+    const left: string[] = [];
+    for (const t of await loadAll()) {
+      for (const step of t.steps) {
+        const cmds = step.commands ?? [];
+        cmds.forEach((c, i) => {
+          if (c.kind !== 'set' || !c.export || /^(VAULT|BAO)_TOKEN$/.test(c.name)) return;
+          const name = c.name;
+          if (!cmds.slice(i + 1).some((d) => d.kind === 'exec' && d.file === 'unset' && d.args.includes(name))) left.push(`${t.id}/${step.id}: ${name}`);
+        });
+      }
+    }
+    expect(left).toEqual([]);
+  });
 });

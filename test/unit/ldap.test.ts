@@ -81,6 +81,25 @@ describe('ldap judges', () => {
     expect(failedIds(s)).toEqual(['config-groupfilter', 'group-developers', 'group-admins']);
   });
 
+  it("the note's config (no groupfilter: OpenBao's default filter) passes config-groupfilter", () => {
+    const s = solved();
+    s.config!.groupfilter = '(|(memberUid={{.Username}})(member={{.UserDN}})(uniqueMember={{.UserDN}}))';
+    expect(failedIds(s)).toEqual([]);
+  });
+
+  it.each([
+    ['(memberUid={{.Username}})'],
+    ['(uniqueMember={{.UserDN}})'],
+    ['(&(objectClass=groupOfUniqueNames)(member={{.UserDN}}))'],
+    ['(&(objectClass=posixGroup)(member={{.UserDN}}))'],
+    [''],
+  ])('a group filter that cannot find groupOfNames by member (%s) fails config-groupfilter', (f) => {
+    const s = solved();
+    s.config!.groupfilter = f;
+    const r = failed(s).find((x) => x.id === 'config-groupfilter');
+    expect(r?.fix).toContain(`groupfilter='${LDAP.groupFilter}'`);
+  });
+
   it.each([
     ['userattr', 'cn', 'config-userattr', 'vault write auth/ldap/config userattr=uid'],
     ['userdn', 'ou=people,dc=example,dc=com', 'config-userdn', `userdn=${LDAP.userDn}`],

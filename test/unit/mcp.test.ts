@@ -11,7 +11,10 @@ import { cli } from '../helpers.ts';
 
 const solved = (): State => ({
   vaultReady: true,
-  roles: { 'agent-1': { tokenTtl: 600, tokenMaxTtl: 3600, policies: ['agent-1-policy'] }, 'agent-2': { tokenTtl: 600, tokenMaxTtl: 3600, policies: ['agent-2-policy'] } },
+  roles: {
+    'agent-1': { tokenTtl: 600, tokenMaxTtl: 3600, policies: ['agent-1-policy'], secretIdTtl: 600, secretIdNumUses: 1 },
+    'agent-2': { tokenTtl: 600, tokenMaxTtl: 3600, policies: ['agent-2-policy'], secretIdTtl: 600, secretIdNumUses: 1 },
+  },
   login: { ok: true, tokenTtl: 599, tokenPolicies: ['agent-1-policy', 'default'] },
   access: { ownKv: 'ok', ownCreds: 'ok', otherKv: 'denied', otherCreds: 'denied' },
   creds: { ok: true, username: 'v-approle-agent-1-r-abc', leaseTtl: 600 },
@@ -35,6 +38,19 @@ describe('mcp judges', () => {
     for (const c of checks) expect(c.hint?.ko && c.hint.en).toBeTruthy();
   });
 
+  it.each([
+    [0, 600],
+    [1, 0],
+    [1, 86_400],
+    [undefined, undefined],
+  ])('secret_id_num_uses=%s, secret_id_ttl=%s (unlimited or long-lived secret_ids) fails approle-roles with the limits to set', (uses, ttl) => {
+    const s = solved();
+    s.roles['agent-2'] = { ...s.roles['agent-2']!, secretIdNumUses: uses, secretIdTtl: ttl };
+    const v = judge('approle-roles', s);
+    expect(v.ok).toBe(false);
+    expect(v.ok ? '' : v.fix?.en).toContain('vault write auth/approle/role/agent-2 secret_id_num_uses=1 secret_id_ttl=10m');
+  });
+
   it('fail everything on an empty start state, with bilingual reasons', () => {
     const s: State = { vaultReady: true, roles: {}, login: { ok: false }, access: undefined, creds: { ok: false }, db: undefined, revoke: undefined, audit: { devices: [], recorded: false }, access2: undefined, mcp: {} };
     expect(failing(s)).toEqual(checks.map((c) => c.id));
@@ -46,7 +62,7 @@ describe('mcp judges', () => {
 
   it('catch a role with the default 32-day token TTL or shared policies', () => {
     const s = solved();
-    s.roles['agent-2'] = { tokenTtl: 0, tokenMaxTtl: 0, policies: ['agent-2-policy'] };
+    s.roles['agent-2'] = { tokenTtl: 0, tokenMaxTtl: 0, policies: ['agent-2-policy'], secretIdTtl: 600, secretIdNumUses: 1 };
     expect(judge('approle-roles', s).ok).toBe(false);
     const t = solved();
     t.roles['agent-1']!.policies = ['agent-1-policy', 'agent-2-policy'];

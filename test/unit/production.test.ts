@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checks, parsePrometheus, type State } from '../../checkers/production.ts';
-import { productionNeeds } from '../../scenarios/production.ts';
+import { ADMIN_POLICY, productionNeeds } from '../../scenarios/production.ts';
 import { transitSealOf } from '../../src/platforms/local/transit-seal.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { renderNodeConfig } from '../../src/platforms/local/vault-config.ts';
@@ -15,7 +15,7 @@ const solved = (): State => ({
   seal: { type: 'transit', sealed: false, recoveryKeys: true, unsealKeys: false, restartedAfterInit: true },
   ttl: { mounts: { 'token/': { defaultTtl: 3600, maxTtl: 14400 }, 'userpass/': { defaultTtl: 3600, maxTtl: 14400 } }, loginTtl: 3600, renewedTtl: 14400 },
   metrics: { tokenFile: true, policies: ['default', 'prometheus'], secretCaps: ['deny'], scrape: { status: 200, samples: 120, unsealed: 1 }, tls11: hs(false), tls12: hs(true) },
-  root: { rootAlive: false, adminOk: true, adminIsRoot: false, attemptInProgress: false },
+  root: { rootAlive: false, adminOk: true, adminIsRoot: false, attemptInProgress: false, adminWide: [] },
 });
 
 const failing = (s: State) => checks.filter((c) => !c.judge(s).ok).map((c) => c.id);
@@ -24,6 +24,12 @@ describe('production judges', () => {
   it('pass on the solved state; every check has a hint', () => {
     expect(failing(solved())).toEqual([]);
     for (const c of checks) expect(c.hint?.ko && c.hint.en).toBeTruthy();
+  });
+
+  it('the admin policy is scoped: no path "*", no sudo outside the paths that need it', () => {
+    expect(ADMIN_POLICY).not.toMatch(/path\s+"\*"/);
+    const sudoPaths = [...ADMIN_POLICY.matchAll(/path "([^"]+)" \{[^}]*"sudo"/g)].map((m) => m[1]);
+    expect(sudoPaths.every((p) => /^(sys\/(audit|auth|mounts|storage\/raft|generate-root)|auth\/token\/create)/.test(p!)), sudoPaths.join(' ')).toBe(true);
   });
 
   it('each catches its typical mistake', () => {
@@ -38,6 +44,7 @@ describe('production judges', () => {
       ['metrics-scraped', (s) => (s.metrics.tls11 = hs(true))],
       ['root-revoked', (s) => (s.root.rootAlive = true)],
       ['root-revoked', (s) => (s.root.attemptInProgress = true)],
+      ['root-revoked', (s) => (s.root.adminWide = ['sys/raw/core', 'secret/data/other-team/db'])],
     ];
     for (const [id, mutate] of cases) {
       const s = solved();

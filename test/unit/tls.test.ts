@@ -42,6 +42,14 @@ describe('tls judges', () => {
     expect(failedIds(solved())).toEqual([]);
     for (const c of checks) expect(c.hint?.ko, c.id).toBeTruthy();
   });
+  it("the SAN hint says what the lesson measured: Go clients refuse a CN-only certificate, curl/OpenSSL fall back to the CN", () => {
+    const h = checks.find((c) => c.id === 'cert-san')!.hint!;
+    expect(h.en).toMatch(/refused by Go clients/);
+    expect(h.en).toMatch(/curl and OpenSSL fall back to the CN/);
+    expect(h.en).not.toMatch(/\(Go, Node, curl\)/);
+    expect(h.ko).toMatch(/Go 클라이언트/);
+    expect(h.ko).not.toMatch(/curl\)가 거부/);
+  });
   it('TLS 1.0 or 1.1 accepted fails tls-old-refused only', () => {
     for (const v of ['TLSv1', 'TLSv1.1'] as const) {
       const s = solved();

@@ -52,6 +52,14 @@ describe('vso judges (kind: VSO)', () => {
     expect(tasks('kind')).toEqual(['install', 'auth', 'static-secret']);
     expect(tasks('local')).toEqual(['by-hand', 'secret-store', 'external-secret', 'drift']);
   });
+  it('kind static-secret: the typed lines wait for VSO to create the Secret before reading it (a get right after apply is NotFound)', async () => {
+    const step = (await loadTopic('vso')).steps.find((s) => s.id === 'static-secret')!;
+    const lines = (step.commands ?? []).map((c) => (c.kind === 'exec' ? c.args.join(' ') : ''));
+    const wait = lines.findIndex((l) => l.includes('wait --for=create secret/webapp-config'));
+    const get = lines.findIndex((l) => l.includes('get secret webapp-config'));
+    expect(wait, lines.join('\n')).toBeGreaterThan(0);
+    expect(wait).toBeLessThan(get);
+  });
   it('an operator that is not ready yet is caught', () => {
     expect(judge('operator-ready', { ...solved(), operator: { replicas: 1, ready: 0 } }).why?.en).toContain('0/1');
   });

@@ -32,8 +32,8 @@ export const chaos: CommandFn = async (a) => {
     r.style(
       r.t(
         mode === 'graceful'
-          ? msg(`▶ 장애 훈련: 쓰기를 계속하면서 active 노드를 ${kills}번 정상 종료(SIGTERM)하고, 이어서 과반(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} graceful stops (SIGTERM) of the active node under continuous writes, then a quorum loss`)
-          : msg(`▶ 장애 훈련: 쓰기를 계속하면서 active 노드를 ${kills}번 강제 종료(SIGKILL)하고, 이어서 과반(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} hard kills (SIGKILL) of the active node under continuous writes, then a quorum loss`),
+          ? msg(`▶ 장애 훈련: 쓰기를 계속하면서 활성 노드를 ${kills}번 정상 종료(SIGTERM)하고, 이어서 과반수(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} graceful stops (SIGTERM) of the active node under continuous writes, then a quorum loss`)
+          : msg(`▶ 장애 훈련: 쓰기를 계속하면서 활성 노드를 ${kills}번 강제 종료(SIGKILL)하고, 이어서 과반수(quorum)을 잃게 합니다`, `▶ chaos drill: ${kills} hard kills (SIGKILL) of the active node under continuous writes, then a quorum loss`),
       ),
       'bold',
     ),
@@ -52,7 +52,7 @@ export const chaos: CommandFn = async (a) => {
   if (v.unknown) {
     r.out(`  ${r.t(msg('불명(unknown): 응답을 받지 못한 쓰기입니다. 클라이언트는 성공을 약속받지 않았으므로 유실로 세지 않습니다 — 재시도는 check-and-set으로 안전하게 하세요.', 'unknown: writes that got no answer. The client was promised nothing, so they do not count as lost — retry them safely with check-and-set.'))}`);
   }
-  if (v.quorum) r.out(`  ${v.quorum.ok ? r.style('✓', 'green') : r.style('✗', 'red')} ${r.t(msg(`과반 상실 중 쓰기 ${v.quorum.attempts}건 시도, ${v.quorum.acked}건 확인`, `without quorum: ${v.quorum.attempts} writes tried, ${v.quorum.acked} acknowledged`))}${v.quorum.message ? ` — ${r.t(v.quorum.message)}` : ''}`);
+  if (v.quorum) r.out(`  ${v.quorum.ok ? r.style('✓', 'green') : r.style('✗', 'red')} ${r.t(msg(`과반수 상실 중 쓰기 ${v.quorum.attempts}건 시도, ${v.quorum.acked}건 확인`, `without quorum: ${v.quorum.attempts} writes tried, ${v.quorum.acked} acknowledged`))}${v.quorum.message ? ` — ${r.t(v.quorum.message)}` : ''}`);
   for (const l of v.lostWrites.slice(0, 10)) r.out(`  ${r.style('✗', 'red')} ${r.t(msg('유실', 'lost'))}: ${l.key} v${l.version} (${r.t(msg('기대', 'expected'))} ${l.expected}, ${r.t(msg('실제', 'found'))} ${l.found ?? '—'})`);
   r.out(
     v.ok

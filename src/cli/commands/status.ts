@@ -66,22 +66,22 @@ export const node: CommandFn = async (a) => {
   const r = ctx.report;
   const n = nodes[i]!.name;
   if (action === 'reset') {
-    if (!ctx.topic.resetNode) throw usageError(msg(`'${ctx.topic.id}' 에는 노드 reset이 없습니다 (Raft 클러스터 주제 전용: ha-failover).`, `'${ctx.topic.id}' has no node reset (it is for Raft cluster topics: ha-failover).`));
+    if (!ctx.topic.resetNode) throw usageError(msg(`'${ctx.topic.id}' 주제에는 노드 reset이 없습니다 (Raft 클러스터 주제 전용: ha-failover).`, `'${ctx.topic.id}' has no node reset (it is for Raft cluster topics: ha-failover).`));
     // Wiping the only copy of a cluster's data is not a fix: a Raft node is reset only while the others carry on.
     const a2 = await ctx.activeVault();
     if (!a2 || a2.node === i) {
       throw envError(
-        msg(`${n} 을(를) 초기화하지 않았습니다: 데이터를 이어받을 다른 active 노드가 없습니다.`, `${n} was not reset: no other active node holds the cluster's data.`),
+        msg(`${n} 노드를 초기화하지 않았습니다: 데이터를 이어받을 다른 활성 노드가 없습니다.`, `${n} was not reset: no other active node holds the cluster's data.`),
         msg(`reset은 Raft 클러스터의 한 노드를 다시 합류시킬 때만 씁니다. 클러스터를 먼저 살리세요 ('npx lab run ${ctx.topic.id}'), 모두 처음부터 하려면 'npx lab reset ${ctx.topic.id}'.`, `reset rejoins one node of a Raft cluster that is otherwise up. Bring the cluster up first ('npx lab run ${ctx.topic.id}'), or start over with 'npx lab reset ${ctx.topic.id}'.`),
       );
     }
     await ctx.topic.resetNode(ctx, i);
-    r.info(r.t(msg(`${n}: 데이터를 지우고 다시 합류시켜 unseal 했습니다 (voter).`, `${n}: wiped, joined again and unsealed (a voter).`)));
+    r.info(r.t(msg(`${n}: 데이터를 지우고 다시 합류시켜 봉인을 풀었습니다 (voter).`, `${n}: wiped, joined again and unsealed (a voter).`)));
     return Exit.ok;
   }
   await ctx.platform.nodeAction(action, i);
   const done = {
-    start: msg(`${n}: 시작했습니다 (sealed 상태: unseal 하세요).`, `${n}: started (sealed: unseal it).`),
+    start: msg(`${n}: 시작했습니다 (sealed 상태: 봉인을 푸세요).`, `${n}: started (sealed: unseal it).`),
     stop: msg(`${n}: 정상 종료했습니다 (SIGTERM, kubectl delete pod와 같음).`, `${n}: stopped gracefully (SIGTERM, as kubectl delete pod).`),
     kill: msg(`${n}: 강제 종료했습니다 (SIGKILL, 장애).`, `${n}: killed (SIGKILL, a crash).`),
   } as const;

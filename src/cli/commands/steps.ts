@@ -76,7 +76,7 @@ async function noticeStoppedNodes(ctx: LabContext, step: Step): Promise<void> {
     if (hs[i] !== undefined) continue;
     if (step.commands?.some((c) => c.kind === 'node' && c.action === 'start' && c.node === i)) continue;
     const start = `npx lab node ${ctx.topic.id} start ${n.name}`;
-    ctx.report.out(ctx.report.t(msg(`! ${n.name} 이(가) 멈춰 있습니다: '${start}'로 다시 띄운 뒤 unseal 하세요.`, `! ${n.name} is stopped: bring it back with '${start}', then unseal it.`)));
+    ctx.report.out(ctx.report.t(msg(`! ${n.name} 노드가 멈춰 있습니다: '${start}'로 다시 띄운 뒤 봉인을 푸세요.`, `! ${n.name} is stopped: bring it back with '${start}', then unseal it.`)));
   }
 }
 

@@ -77,7 +77,7 @@ export const dryRunCmd: CommandFn = async (a) => {
   const t = (ko: string, en: string) => a.report.t(msg(ko, en));
   a.report.out(t(`클러스터에는 아무것도 하지 않았습니다. ${r.dir}에 썼습니다:`, `Nothing was applied to any cluster. Written to ${r.dir}:`));
   for (const f of r.files) a.report.out(`  ${f}`);
-  if (r.planOnly) a.report.out(t(`'${topic.id}'의 단계(lab run/check)는 아직 local 플랫폼에서만 실행됩니다: kind 에서는 이 계획까지입니다.`, `the steps of '${topic.id}' (lab run/check) run on the local platform only for now: on kind it goes as far as this plan.`));
+  if (r.planOnly) a.report.out(t(`'${topic.id}'의 단계(lab run/check)는 아직 local 플랫폼에서만 실행됩니다: kind에서는 이 계획까지입니다.`, `the steps of '${topic.id}' (lab run/check) run on the local platform only for now: on kind it goes as far as this plan.`));
   a.report.out(t(`직접 적용하려면: bash ${path.join(r.dir, 'plan.sh')}  (그다음 init/unseal은 수업의 단계대로)`, `To apply it yourself: bash ${path.join(r.dir, 'plan.sh')}  (then init/unseal as the lesson's steps show)`));
   return Exit.ok;
 };

@@ -188,7 +188,7 @@ export class KindPlatform implements Platform {
       {
         exitCode: Exit.environment,
         hint: msg(
-          `${head.ko}\n${lines('ko')}\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context> 를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
+          `${head.ko}\n${lines('ko')}\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context>를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
           `${head.en}\n${lines('en')}\nTo use an existing cluster set LAB_KUBE_CONTEXT=<context> (no kind needed). Check with: npx lab doctor. Without Kubernetes use --platform local.`,
         ),
       },
@@ -495,7 +495,7 @@ export class KindPlatform implements Platform {
     try {
       return fs.readFileSync(file);
     } catch {
-      throw envError(msg(`${file} 이(가) 없습니다.`, `${file} does not exist.`), msg('앞 단계를 먼저 끝내세요 (npx lab hint).', 'Finish the earlier step first (npx lab hint).'));
+      throw envError(msg(`파일이 없습니다: ${file}`, `${file} does not exist.`), msg('앞 단계를 먼저 끝내세요 (npx lab hint).', 'Finish the earlier step first (npx lab hint).'));
     }
   }
 

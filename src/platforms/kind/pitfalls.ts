@@ -91,7 +91,7 @@ export const pitfalls: Pitfall[] = [
       if (!other.length) {
         return {
           status: 'info',
-          why: msg(`${sealed.map(name).join(', ')}: Running 이지만 0/1 Ready입니다. readiness probe가 vault status를 쓰므로 봉인(sealed) 상태에서는 원래 그렇습니다.`, `${sealed.map(name).join(', ')}: Running but 0/1 Ready. The readiness probe runs vault status, so a sealed pod is never Ready.`),
+          why: msg(`${sealed.map(name).join(', ')}: Running이지만 0/1 Ready입니다. 준비성 프로브(readiness probe)가 vault status를 쓰므로 봉인(sealed) 상태에서는 원래 그렇습니다.`, `${sealed.map(name).join(', ')}: Running but 0/1 Ready. The readiness probe runs vault status, so a sealed pod is never Ready.`),
           fix: msg('고장이 아닙니다. init과 unseal을 마치면 1/1이 됩니다 (npx lab hint).', 'Nothing is broken: it turns 1/1 after init and unseal (npx lab hint).'),
         };
       }
@@ -163,7 +163,7 @@ export const pitfalls: Pitfall[] = [
   },
   {
     id: 'join-before-leader-unsealed',
-    title: msg('리더가 unseal 되기 전에 join', 'joining before the leader is unsealed'),
+    title: msg('리더의 봉인이 풀리기 전에 join', 'joining before the leader is unsealed'),
     judge: (s) => {
       const waiting: string[] = [];
       for (const [pod, log] of Object.entries(s.logs)) {

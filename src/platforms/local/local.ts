@@ -151,7 +151,7 @@ export class LocalPlatform implements Platform {
       if (await probe().catch(() => false)) return;
       await sleep(100);
     }
-    throw new LabError(msg(`${name} 이(가) ${timeoutMs / 1000}초 안에 ${what} 상태가 되지 않았습니다.`, `${name} did not become ${what} within ${timeoutMs / 1000}s.`), {
+    throw new LabError(msg(`${name}: ${timeoutMs / 1000}초 안에 ${what} 상태가 되지 않았습니다.`, `${name} did not become ${what} within ${timeoutMs / 1000}s.`), {
       exitCode: Exit.environment,
       detail: this.logTail(name),
     });

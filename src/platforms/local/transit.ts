@@ -37,7 +37,7 @@ async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<voi
     await sleep(100);
   }
   throw envError(
-    msg('transit Vault가 active가 되지 않았습니다.', 'the transit vault did not become active.'),
+    msg('transit Vault가 활성 노드가 되지 않았습니다.', 'the transit vault did not become active.'),
     msg("로그를 보세요 ('npx lab info production'). 다시 'npx lab run production' 하면 이어서 합니다.", "See its log ('npx lab info production'); 'npx lab run production' picks up from there."),
   );
 }
@@ -81,7 +81,7 @@ export const transitService: LocalService = {
     }
     if (!keys) {
       throw envError(
-        msg(`${p.lab.path(TRANSIT_KEYS_SECRET)} 이(가) 없어 transit Vault를 unseal 할 수 없습니다.`, `${p.lab.path(TRANSIT_KEYS_SECRET)} is missing: the transit vault cannot be unsealed.`),
+        msg(`${p.lab.path(TRANSIT_KEYS_SECRET)} 파일이 없어 transit Vault의 봉인을 풀 수 없습니다.`, `${p.lab.path(TRANSIT_KEYS_SECRET)} is missing: the transit vault cannot be unsealed.`),
         msg("그 키 없이는 transit Vault도, 그것으로 봉인된 노드도 열 수 없습니다: 'npx lab reset production'으로 새로 만드세요.", "Without it neither the transit vault nor the nodes it seals can be opened: start over with 'npx lab reset production'."),
       );
     }
