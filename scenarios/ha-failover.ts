@@ -86,24 +86,30 @@ async function rejoinStrays(ctx: LabContext): Promise<void> {
   for (const n of await strayNodes(ctx)) await rejoinNode(ctx, n);
 }
 
+/**
+ * Autopilot's own verdict, asked once per poll: every server a voter and healthy. The configuration lists a voter the
+ * moment it is promoted; autopilot also knows it is in contact and caught up, which is what the drill needs.
+ */
+export async function healthyVoters(ctx: LabContext): Promise<number> {
+  const a = await ctx.activeVault();
+  if (!a) return 0;
+  const r = await a.client.read<{ data?: { servers?: Record<string, { status?: string; healthy?: boolean }> } }>('/sys/storage/raft/autopilot/state');
+  return Object.values(r.data?.servers ?? {}).filter((x) => x.status === 'voter' || x.status === 'leader').filter((x) => x.healthy).length;
+}
+
 async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
-  await waitUntil(msg(`Raft voter ${n}개`, `${n} Raft voters`), async () => {
-    const a = await ctx.activeVault();
-    if (!a) return false;
-    const servers = await a.client.raftServers();
-    return servers.filter((s) => s.voter).length >= n;
-  }, timeoutMs);
+  await waitUntil(msg(`건강한 Raft voter ${n}개 (raft autopilot state)`, `${n} healthy Raft voters (raft autopilot state)`), async () => (await healthyVoters(ctx)) >= n, timeoutMs, 50);
 }
 
 export const topic: TopicDef = {
   id: 'ha-failover',
   title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
-    'TLS로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 강제로 죽였을 때 standby가 이어받는 것을 확인합니다.',
-    'Build a 3-node integrated-Raft cluster behind TLS, hard-kill the active node and watch a standby take over.',
+    'TLS로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, active 노드를 멈췄을 때(kubectl delete pod와 같은 정상 종료) standby가 이어받는 것을 확인합니다.',
+    'Build a 3-node integrated-Raft cluster behind TLS, stop the active node (gracefully, as kubectl delete pod does) and watch a standby take over.',
   ),
   platforms: ['local', 'kind'],
-  needs: { vault: { nodes: 3, storage: 'raft', tls: { minVersion: 'tls12' }, performanceMultiplier: 1 } },
+  needs: { vault: { nodes: 3, storage: 'raft', tls: { minVersion: 'tls12' }, performanceMultiplier: 1, activeAddr: true } },
   steps: [
     setupStep('cluster', msg('Vault 3노드 시작 (TLS, Raft, retry_join)', 'Start 3 Vault nodes (TLS, Raft, retry_join)')),
     {
@@ -264,9 +270,15 @@ export const topic: TopicDef = {
     {
       id: 'failover',
       kind: 'task',
-      title: msg('장애 훈련: active 노드 강제 종료', 'Drill: hard-kill the active node'),
-      task: msg('active 노드(처음엔 vault-0)를 kill -9로 죽이고, 남은 노드 중 하나가 active가 되는지 보세요.', 'Kill the active node (vault-0 at first) with kill -9 and watch a remaining node become active.'),
-      hint: msg('Raft는 과반(3노드 중 2)이 살아 있으면 새 리더를 뽑습니다. performance_multiplier=1 이면 몇 초면 됩니다.', 'Raft elects a new leader while a majority (2 of 3) lives; with performance_multiplier=1 it takes seconds.'),
+      title: msg('장애 훈련: active 노드 정상 종료 (kubectl delete pod와 같은 SIGTERM)', 'Drill: stop the active node (SIGTERM, as kubectl delete pod does)'),
+      task: msg(
+        'active 노드(처음엔 vault-0)를 정상 종료(SIGTERM)하고, 남은 노드 중 하나가 active가 되는지 보세요. 강제 종료(SIGKILL)와의 차이는 npx lab chaos ha-failover --mode crash --kills 1 로 봅니다.',
+        'Stop the active node (vault-0 at first) with SIGTERM and watch a remaining node become active. See how a crash (SIGKILL) differs with npx lab chaos ha-failover --mode crash --kills 1.',
+      ),
+      hint: msg(
+        '정상 종료하는 리더는 물러나면서 가장 앞선 follower에게 리더 자리를 넘기므로 새 active 노드가 1초 안에 나옵니다. 강제 종료면 남은 노드가 하트비트가 끊긴 것을 알아채고 선거를 치러야 해서 몇 초 걸립니다.',
+        'A leader that stops gracefully steps down and hands leadership to the most up-to-date follower, so a new active node answers within a second. After a crash the others must notice the missing heartbeats and hold an election: seconds.',
+      ),
       commands: [
         {
           kind: 'exec',
@@ -276,21 +288,21 @@ export const topic: TopicDef = {
           note: msg('먼저 점검을 한 번: 랩이 지금의 리더와 Raft term을 기록합니다 (실패 항목이 남아 있어도 괜찮습니다).', 'Check once first: the lab records the current leader and Raft term (failures at this point are fine).'),
         },
         { kind: 'vault', node: 0, args: ['status'] },
-        { kind: 'node', action: 'kill', node: 0 },
+        { kind: 'node', action: 'stop', node: 0, note: msg('kubectl delete pod처럼 SIGTERM을 보냅니다: 리더가 자리를 넘기고 끝납니다.', 'Sends SIGTERM, as kubectl delete pod does: the leader hands over, then exits.') },
         { kind: 'vault', node: 1, args: ['status'] },
       ],
       solve: async (ctx) => {
         const before = await ctx.activeVault();
-        if (!before) throw new LabError(msg('죽일 active 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to kill: finish the cluster first.'));
+        if (!before) throw new LabError(msg('종료할 active 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to stop: finish the cluster first.'));
         await observeLeader(ctx);
         const t0 = Date.now();
-        await ctx.exec({ kind: 'node', action: 'kill', node: before.node });
+        await ctx.exec({ kind: 'node', action: 'stop', node: before.node });
         let after: number | undefined;
         await waitUntil(msg('새 active 노드', 'a new active node'), async () => {
           const a = await ctx.activeVault();
           after = a?.node;
           return a !== undefined && a.node !== before.node;
-        }, 60_000, 50);
+        }, 60_000, 25);
         ctx.report.info(`    ${ctx.platform.vaultNodes()[before.node]!.name} → ${ctx.platform.vaultNodes()[after!]!.name} ${ctx.report.style(`${((Date.now() - t0) / 1000).toFixed(1)}s`, 'dim')}`);
         await observeLeader(ctx);
         ctx.lab.updateProgress((p) => {
@@ -307,8 +319,11 @@ export const topic: TopicDef = {
     {
       id: 'rejoin',
       kind: 'task',
-      title: msg('죽인 노드 복귀: 재시작 후 unseal', 'Bring the killed node back: restart and unseal'),
-      task: msg('죽인 노드를 다시 시작하고 키 3개로 unseal 하세요. standby로 돌아와야 합니다.', 'Restart the killed node and unseal it with 3 keys; it must come back as a standby.'),
+      title: msg('멈춘 노드 복귀: 재시작 후 unseal', 'Bring the stopped node back: restart and unseal'),
+      task: msg(
+        '멈춘 노드를 다시 시작하고 키 3개로 unseal 하세요. standby로 돌아와야 합니다 (kind에서는 StatefulSet이 Pod를 다시 만들고, unseal은 여러분 몫입니다).',
+        'Start the stopped node again and unseal it with 3 keys; it must come back as a standby (on kind the StatefulSet recreates the pod; the unseal is yours).',
+      ),
       commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
       solve: async (ctx) => {
         for (const n of NODES) {
