@@ -22,7 +22,7 @@ describe('local node config (pure)', () => {
     expect(storage.match(/leader_ca_cert_file = "\/lab\/tls\/ca.crt"/g)).toHaveLength(2);
     expect(storage).toContain('node_id = "vault-1"');
     expect(storage).toContain('performance_multiplier = 1');
-    expect(storage).toContain('autopilot_reconcile_interval = "1s"');
+    expect(storage).toContain('autopilot_reconcile_interval = "250ms"');
   });
   it('TLS listener with an explicit floor, and addresses on loopback', () => {
     const hcl = renderNodeConfig(base);
@@ -36,6 +36,15 @@ describe('local node config (pure)', () => {
     expect(renderNodeConfig({ ...base, apiAudit: true })).toContain('unsafe_allow_api_audit_creation = true');
     expect(renderNodeConfig({ ...base, apiAudit: true, flavor: 'vault' })).not.toContain('unsafe_allow_api_audit_creation');
     expect(renderNodeConfig(base)).not.toContain('unsafe_allow_api_audit_creation');
+  });
+  it('OpenBao Raft nodes forward reads from standbys like Vault CE (disable_standby_reads), autopilot ticks fast', () => {
+    const hcl = renderNodeConfig(base);
+    expect(hcl).toMatch(/^disable_standby_reads = true$/m);
+    // Top level, not inside storage "raft".
+    expect(hcl.indexOf('disable_standby_reads')).toBeLessThan(hcl.indexOf('storage "raft"'));
+    expect(hcl).toContain('autopilot_update_interval = "250ms"');
+    expect(renderNodeConfig({ ...base, flavor: 'vault' })).not.toContain('disable_standby_reads');
+    expect(renderNodeConfig({ ...base, storage: 'file', peers: [] })).not.toContain('disable_standby_reads');
   });
   it('file storage without TLS for the standalone topic', () => {
     const hcl = renderNodeConfig({ ...base, storage: 'file', tls: undefined, peers: [] });
