@@ -86,6 +86,14 @@ async function rejoinStrays(ctx: LabContext): Promise<void> {
   for (const n of await strayNodes(ctx)) await rejoinNode(ctx, n);
 }
 
+/** Read the canary through one node (a standby forwards the read to the active node, as Vault CE does). */
+const readThrough = (node: number): Cmd => ({
+  kind: 'vault',
+  node,
+  args: ['kv', 'get', `secret/${CANARY.path}`],
+  note: msg('다른 노드(standby)를 통해 읽기: standby는 요청을 active 노드로 넘깁니다.', 'Read through another node (a standby): it forwards the request to the active node.'),
+});
+
 /**
  * Autopilot's own verdict, asked once per poll: every server a voter and healthy. The configuration lists a voter the
  * moment it is promoted; autopilot also knows it is in contact and caught up, which is what the drill needs.
@@ -253,12 +261,15 @@ export const topic: TopicDef = {
       commands: [
         { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] },
         { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] },
+        readThrough(1),
       ],
       solve: async (ctx) => {
         // Aimed at the active node: vault-0 may be a node that is still joining (sealed) after a wipe.
         const a = await ctx.activeVault();
         if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
         await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] });
+        // The read through another node, as shown: a standby that is up (after a rerun vault-1 may be the active one).
+        for (const n of NODES) if (n !== a?.node && (await health(ctx, n))?.standby === true) return void (await ctx.exec(readThrough(n)));
       },
       done: async (ctx) => {
         const a = await ctx.activeVault();
