@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: measures the lab on the local platform and writes BENCHMARKS.md with the same table.
  * Every number comes from spawning the real CLI (bin/lab.js) in a fresh LAB_HOME, as a learner would.
- *   BENCH_TOPICS=ha-failover,vault-k8s  limits the topics; BENCH_KILLS=10 sets the failover sample size.
+ *   BENCH_TOPICS=ha-failover,vault-k8s  limits the topics; BENCH_KILLS=10 sets the failover sample size;
+ *   BENCH_READY_RUNS=5 sets how many warm `lab run ha-failover` runs give its median, min and max.
+ * A topic's first `lab run` in the bench (cold: nothing of it in the OS page cache or Node's caches yet, as on a new
+ * machine) is reported apart from the warm runs that follow it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,9 @@ const node = path.join(root, 'node_modules', '.bin', 'node');
 const bin = path.join(root, 'bin', 'lab.js');
 const portBase = process.env.LAB_PORT_BASE ?? '38600';
 const kills = Number(process.env.BENCH_KILLS ?? 10);
+const readyRuns = Number(process.env.BENCH_READY_RUNS ?? 5);
+/** ha-failover's ready target (issue 24): warm median on a 2-core machine. */
+const HA_READY_MS = 10_000;
 
 interface Timed {
   ms: number;
@@ -42,6 +48,7 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 const freshHome = () => fs.mkdtempSync(path.join(os.tmpdir(), 'vault-lab-bench-'));
+const loadNow = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
 const secs = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`);
 
 interface Row {
@@ -74,6 +81,7 @@ async function machine(): Promise<Record<string, string>> {
     node: process.version,
     vault: b ? `${b.version} (${b.path.replace(root, '')})` : 'not found',
     'load average at start (1/5/15 min)': load,
+    'other processes sharing the CPUs': 'other agents and builds ran on the same 2 cores during the run; the load average is printed per run on stderr',
   };
 }
 
@@ -89,24 +97,52 @@ async function main(): Promise<void> {
   const help = median(helps);
   rows.push({ what: '`lab --help` start-up (median of 10)', value: secs(help), target: '≤ 0.3 s', ok: help <= 300 });
 
-  // Time to ready per topic, each in a fresh LAB_HOME.
+  // Time to ready per topic, each run in a fresh LAB_HOME: the first run (cold) apart from the warm ones after it.
   for (const t of topics) {
-    const home = freshHome();
-    say(`lab run ${t} …`);
-    const r = await lab(home, ['run', t], { peak: true });
-    if (r.peakMiB) peaks.push({ what: `lab run ${t}`, mib: r.peakMiB });
-    const target = t === 'ha-failover' ? '≤ 15 s' : '—';
+    const warmRuns = t === 'ha-failover' ? readyRuns : 1;
+    const runs: Timed[] = [];
+    let kept: string | undefined;
+    for (let i = 0; i <= warmRuns; i++) {
+      const home = freshHome();
+      say(`lab run ${t} (${i === 0 ? 'cold' : `warm ${i}/${warmRuns}`}) … load ${loadNow()}`);
+      const r = await lab(home, ['run', t], { peak: true });
+      say(`  ${r.code === 0 ? secs(r.ms) : `failed (exit ${r.code})`}; ${slowSteps(r.stderr)}`);
+      if (r.peakMiB) peaks.push({ what: `lab run ${t}`, mib: r.peakMiB });
+      runs.push(r);
+      // The last good lab stays up for the measurements that need a solved lab.
+      if (i === warmRuns && r.code === 0) kept = home;
+      else {
+        await lab(home, ['down', '--all']);
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+      if (r.code !== 0) break;
+    }
+    const [cold, ...warm] = runs;
+    const failed = runs.find((r) => r.code !== 0);
     rows.push({
-      what: `\`lab run ${t}\` to ready`,
-      value: r.code === 0 ? secs(r.ms) : `failed (exit ${r.code})`,
-      target,
-      ok: t === 'ha-failover' ? r.code === 0 && r.ms <= 15_000 : r.code === 0 ? undefined : false,
-      ...(r.code !== 0 ? { note: lastLine(r.stderr) } : { note: `slowest steps: ${slowSteps(r.stderr)}` }),
+      what: `\`lab run ${t}\` to ready, first run (cold)`,
+      value: cold!.code === 0 ? secs(cold!.ms) : `failed (exit ${cold!.code})`,
+      target: '—',
+      ok: cold!.code === 0 ? undefined : false,
+      note: cold!.code !== 0 ? lastLine(cold!.stderr) : `slowest steps: ${slowSteps(cold!.stderr)}`,
     });
-    if (t === 'ha-failover' && r.code === 0) await haFailover(home, peaks);
-    if ((t === 'k8s-auth' || t === 'vso') && r.code === 0) await kubeNumbers(home, t);
-    await lab(home, ['down', '--all']);
-    fs.rmSync(home, { recursive: true, force: true });
+    if (warm.length) {
+      const ms = warm.map((r) => r.ms);
+      const med = median(ms);
+      const ok = !failed && (t === 'ha-failover' ? med <= HA_READY_MS : undefined);
+      rows.push({
+        what: warm.length > 1 ? `\`lab run ${t}\` to ready, warm (median of ${warm.length}; min, max)` : `\`lab run ${t}\` to ready, warm`,
+        value: failed ? `failed (exit ${failed.code})` : warm.length > 1 ? `${secs(med)} (${secs(Math.min(...ms))}, ${secs(Math.max(...ms))})` : secs(med),
+        target: t === 'ha-failover' ? `≤ ${HA_READY_MS / 1000} s` : '—',
+        ok: failed ? false : ok,
+        note: failed ? lastLine(failed.stderr) : `slowest steps of the median run: ${slowSteps(warm.find((r) => r.ms === med)!.stderr)}`,
+      });
+    }
+    if (!kept) continue;
+    if (t === 'ha-failover') await haFailover(kept, peaks);
+    if (t === 'k8s-auth' || t === 'vso') await kubeNumbers(kept, t);
+    await lab(kept, ['down', '--all']);
+    fs.rmSync(kept, { recursive: true, force: true });
   }
 
   // Site build.
@@ -214,7 +250,9 @@ function mergeRows(doc: string, table: string): string {
   let end = start + 2;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   const old = lines.slice(start + 2, end);
-  const merged = old.map((l) => fresh.find((f) => key(f) === key(l)) ?? l);
+  // A measured topic's rows are all fresh: an old row under a name the bench no longer prints goes.
+  const stale = (l: string) => topics.some((t) => key(l).includes(t)) && !fresh.some((f) => key(f) === key(l));
+  const merged = old.filter((l) => !stale(l)).map((l) => fresh.find((f) => key(f) === key(l)) ?? l);
   for (const f of fresh) if (!old.some((l) => key(l) === key(f))) merged.push(f);
   const note = `Rows for ${process.env.BENCH_TOPICS} re-measured on ${new Date().toISOString().slice(0, 10)} with \`BENCH_TOPICS=${process.env.BENCH_TOPICS} npm run bench\` (load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}); the other rows are from the full run above.`;
   const out = [...lines.slice(0, start + 2), ...merged, ...lines.slice(end)];
@@ -257,7 +295,10 @@ Generated by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().
 - Every number comes from spawning the real CLI (\`node_modules/.bin/node bin/lab.js …\`) in a fresh \`LAB_HOME\`,
   on the local platform (real OpenBao servers on loopback), ports from \`LAB_PORT_BASE\` (default ${portBase} for the bench).
 - **Time to ready**: wall time of \`lab run <topic>\` from spawn to exit 0, for each topic whose scenario exists and runs
-  on the local platform (a fresh lab folder each), checks included.
+  on the local platform, checks included, every run in a fresh lab folder. **Cold** is the topic's first run in the bench:
+  its server binaries, the lab's TypeScript and the node's data files are not in the OS page cache or Node's caches yet, as
+  on a new machine (the Kubernetes binaries are built once by \`scripts/setup.sh --k8s\` and not counted). **Warm** runs
+  follow it at once: ha-failover ${readyRuns} times (median, min, max), the others once.
 - **Failover, both ways**: \`lab chaos ha-failover --mode graceful|crash --kills ${kills} --json\` — while a writer does continuous
   KV v2 check-and-set writes, the active node is taken down ${kills} times: \`graceful\` sends SIGTERM (what \`kubectl delete pod\`
   sends, the seed's drill: the leader hands over before it exits), \`crash\` sends SIGKILL (the others must notice the silence
@@ -284,7 +325,7 @@ ${table}
 
 ## Targets
 
-ha-failover ready ≤ 15 s (2-core machine); graceful failover p50 ≤ 0.5 s and p95 ≤ 1 s (leadership transfer); crash failover
+ha-failover ready ≤ ${HA_READY_MS / 1000} s, warm median (2-core machine); graceful failover p50 ≤ 0.5 s and p95 ≤ 1 s (leadership transfer); crash failover
 p50 ≤ 3 s and p95 ≤ 5 s (Raft with \`performance_multiplier = 1\` cannot go below about 1–2 s: the election timeout); \`lab check\` ≤ 0.5 s;
 \`--help\` ≤ 0.3 s; site build ≤ 3 s; kube-apiserver start to \`/readyz\` ≤ 3 s; a change in Vault reaches the ESO-synced Secret within
 its refreshInterval (10 s). Building the Kubernetes binaries is not counted.
