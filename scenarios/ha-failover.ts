@@ -105,8 +105,17 @@ export async function healthyVoters(ctx: LabContext): Promise<number> {
   return Object.values(r.data?.servers ?? {}).filter((x) => x.status === 'voter' || x.status === 'leader').filter((x) => x.healthy).length;
 }
 
-async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
+/** Before the drill: autopilot says every server is a healthy voter (a voter that is not caught up cannot take over). */
+async function waitHealthyVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
   await waitUntil(msg(`건강한 Raft voter ${n}개 (raft autopilot state)`, `${n} healthy Raft voters (raft autopilot state)`), async () => (await healthyVoters(ctx)) >= n, timeoutMs, 50);
+}
+
+/** The Raft configuration lists n voters (what the voters check judges; a restarted voter never left it). */
+async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promise<void> {
+  await waitUntil(msg(`Raft voter ${n}개`, `${n} Raft voters`), async () => {
+    const a = await ctx.activeVault();
+    return a !== undefined && (await a.client.raftServers()).filter((s) => s.voter).length >= n;
+  }, timeoutMs, 50);
 }
 
 export const topic: TopicDef = {
@@ -238,7 +247,7 @@ export const topic: TopicDef = {
           if (h?.initialized && h.sealed && !members.includes(ctx.platform.vaultNodes()[n]!.name)) await unsealOrRejoin(ctx, n, () => unsealNode(ctx, n));
         }
         await rejoinStrays(ctx);
-        await waitVoters(ctx, 3);
+        await waitHealthyVoters(ctx, 3);
         // Asked of the active node: vault-0 may be down or sealed after a failover.
         const a = await ctx.activeVault();
         await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['operator', 'raft', 'list-peers'] });

@@ -118,7 +118,7 @@ describe('ha-failover judges (pure)', () => {
     const onKind = { ...s, drill: { node: 'vault-1', stop: renderKind(stop), kill: renderKind(kill) } };
     const kind = judgeAll(checks, onKind, 'en').find((x) => x.id === 'failover-observed')!;
     expect(kind.ok).toBe(false);
-    expect(kind.fix).toContain('kubectl delete pod vault-1 -n vault');
+    expect(kind.fix).toMatch(/kubectl .*delete pod vault-1 -n vault/);
     expect(kind.fix).not.toContain('$LAB_DIR');
     expect(kind.fix).not.toContain('.pid');
     const onLocal = { ...s, drill: { node: 'vault-1', stop: renderLocal(stop, {}, 'ha-failover'), kill: renderLocal(kill, {}, 'ha-failover') } };
