@@ -169,8 +169,8 @@ export const topic: TopicDef = {
       title: msg('vault-1, vault-2를 Raft에 합류', 'Join vault-1 and vault-2 to Raft'),
       task: msg('vault-1과 vault-2를 vault-0의 Raft 클러스터에 합류시키세요 (리더 CA로 검증).', 'Join vault-1 and vault-2 to vault-0\'s Raft cluster, verifying the leader with the lab CA.'),
       hint: msg(
-        '설정의 retry_join 덕분에 leader가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. raft remove-peer로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
-        'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
+        '설정의 retry_join 덕분에 leader가 unseal 되면 보통 스스로 합류합니다. 합류 전에는 unseal 할 수 없습니다. Shamir 봉인에서 합류는 두 단계입니다: join은 Joined true를 돌려주지만, 그 노드는 unseal 한 뒤에야 raft list-peers에 나타납니다. raft remove-peer로 뺀 노드는 옛 Raft 데이터 때문에 다시 join 되지 않습니다: npx lab node ha-failover reset <노드> 로 데이터를 지우고 합류시키세요.',
+        'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. With Shamir seals a join has two phases: join answers Joined true, but the node shows in raft list-peers only once it is unsealed. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
       ),
       commands: [joinCmd(1), joinCmd(2)],
       solve: async (ctx) => {
