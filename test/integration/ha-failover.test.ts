@@ -44,6 +44,30 @@ describe('ha-failover (real servers)', () => {
     expect(failedIds({ code: 1, stdout: JSON.stringify(r.json), stderr: '' })).toEqual(['all-unsealed', 'one-active', 'voters', 'data-survives', 'failover-observed']);
   });
 
+  it('a sealed node answers 503, a stopped one refuses; a joined follower is in list-peers only after its unseal (issue 21 items 2, 11)', async () => {
+    const ctx = await labContext('ha-failover');
+    const [n0, n1] = ctx.platform.vaultNodes();
+    const healthCode = async (addr: string) => {
+      const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', n0!.caFile!, `${addr}/v1/sys/health`], { reject: false });
+      return { code: r.exitCode, http: r.stdout.trim() };
+    };
+    // Sealed (and not initialised): the port answers, with 501/503; only a process that is gone refuses (curl exit 7).
+    expect((await healthCode(n1!.addr)).http).toMatch(/^50[13]$/);
+    for (const step of ['init', 'unseal-leader']) expect((await cli('solve', 'ha-failover', step)).code).toBe(0);
+    expect((await cli('node', 'ha-failover', 'stop', 'vault-2')).code).toBe(0);
+    expect(await healthCode(ctx.platform.vaultNodes()[2]!.addr)).toEqual({ code: 7, http: '000' });
+    expect((await cli('node', 'ha-failover', 'start', 'vault-2')).code).toBe(0);
+    // retry_join has joined vault-1 (initialised, Joined), yet it is not a peer until its unseal answers the challenge.
+    expect((await cli('solve', 'ha-failover', 'join')).code).toBe(0);
+    const h1 = await ctx.vault(1, null).health();
+    expect(h1).toMatchObject({ initialized: true, sealed: true });
+    expect(await healthCode(n1!.addr)).toEqual({ code: 0, http: '503' });
+    const peers = async () => (await (await ctx.activeVault())!.client.raftServers()).map((x) => x.node_id).sort();
+    expect(await peers()).toEqual(['vault-0']);
+    expect((await cli('solve', 'ha-failover', 'unseal-followers')).code).toBe(0);
+    expect(await peers()).toEqual(['vault-0', 'vault-1', 'vault-2']);
+  });
+
   it('run drives the lab to the solved state, with the drill', async () => {
     const r = await cli('run', 'ha-failover');
     expect(r.code, r.stderr + r.stdout).toBe(0);

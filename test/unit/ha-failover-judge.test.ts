@@ -136,6 +136,21 @@ describe('ha-failover judges (pure)', () => {
     expect(step.task.en).toContain('npx lab chaos ha-failover --mode crash --kills 1');
   });
 
+  it('the lesson tells refused from sealed, shows the read through vault-1, and says join is two-phase (issue 21)', async () => {
+    const fs = await import('node:fs');
+    const lesson = fs.readFileSync(new URL('../../labs/ha-failover/lesson.ko.md', import.meta.url), 'utf8');
+    expect(lesson).not.toContain('연결 거부는 리더가 아직 봉인된 상태');
+    expect(lesson).toContain('Vault is sealed');
+    expect(lesson).toContain('connect: connection refused');
+    expect(lesson).toContain('`Joined true`');
+    const topic = await loadTopic('ha-failover');
+    const data = topic.steps.find((x) => x.id === 'data')!;
+    expect((data.commands ?? []).map((c) => renderLocal(c, topic.needs.vault, 'ha-failover'))).toContain('vault kv get -address="$VAULT_ADDR_1" secret/ha/canary');
+    // VAULT_ADDR follows the active node, so a line meant for vault-0 names it.
+    const init = topic.steps.find((x) => x.id === 'init')!;
+    expect(renderLocal(init.commands![0]!, topic.needs.vault, 'ha-failover')).toContain('-address="$VAULT_ADDR_0"');
+  });
+
   it('lost or changed canary data fails', () => {
     const s = solved();
     s.canary = 'something-else';
