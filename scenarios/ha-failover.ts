@@ -86,6 +86,13 @@ async function rejoinStrays(ctx: LabContext): Promise<void> {
   for (const n of await strayNodes(ctx)) await rejoinNode(ctx, n);
 }
 
+/**
+ * `vault status` on a follower just unsealed: HA Mode standby, and the active node's address. Asking a standby who leads
+ * also makes it connect to the active node at once instead of on its next leader check (every 2.5 s in OpenBao): the
+ * active node hears from it, and autopilot counts it healthy, 2–3 s sooner (measured: 0.3–0.5 s instead of 2.6–2.8 s).
+ */
+const followerStatus = (node: number): Cmd => ({ kind: 'vault', node, args: ['status'] });
+
 /** Read the canary through one node (a standby forwards the read to the active node, as Vault CE does). */
 const readThrough = (node: number): Cmd => ({
   kind: 'vault',
@@ -202,15 +209,19 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('vault-1, vault-2 unseal', 'Unseal vault-1 and vault-2'),
       task: msg('합류한 두 노드도 같은 키 3개로 unseal 하세요.', 'Unseal both joined nodes with the same 3 keys.'),
-      commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2)],
+      commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2), followerStatus(1), followerStatus(2)],
       solve: async (ctx) => {
         for (const c of unsealKeyVars(3)) await ctx.exec(c);
         // The same commands, the two nodes side by side: each node's three keys stay in order.
         await Promise.all([1, 2].map(async (n) => {
-          if ((await health(ctx, n))?.sealed === false) return;
-          await unsealOrRejoin(ctx, n, async () => {
-            for (const c of unsealCmds(3, n)) await ctx.exec(c);
-          });
+          if ((await health(ctx, n))?.sealed !== false) {
+            await unsealOrRejoin(ctx, n, async () => {
+              for (const c of unsealCmds(3, n)) await ctx.exec(c);
+            });
+          }
+          // The last key returns while the node still finishes its join; its status is worth asking once it is a standby.
+          await waitUntil(msg(`${ctx.platform.vaultNodes()[n]!.name} unseal 완료`, `${ctx.platform.vaultNodes()[n]!.name} unsealed`), async () => (await health(ctx, n))?.sealed === false, 30_000, 50);
+          await ctx.exec(followerStatus(n));
         }));
         // A sealed node looked joined until now; unsealed, one still outside the configuration is a stray.
         await rejoinStrays(ctx);
@@ -346,9 +357,11 @@ export const topic: TopicDef = {
       ),
       commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
       solve: async (ctx) => {
+        const back: number[] = [];
         for (const n of NODES) {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
           if ((await health(ctx, n))?.sealed !== false) {
+            back.push(n);
             await unsealOrRejoin(ctx, n, async () => {
               for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
             });
@@ -357,7 +370,9 @@ export const topic: TopicDef = {
         await waitUntil(msg('세 노드 unseal, active 하나', '3 unsealed nodes with one active'), async () => {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
           return hs.every((h) => h && !h.sealed) && hs.filter((h) => h && !h.standby).length === 1;
-        }, 30_000);
+        }, 30_000, 50);
+        // The step's own `vault status`: the node says it is a standby again (and reports to the active node at once).
+        for (const n of back) await ctx.exec(followerStatus(n));
         await waitVoters(ctx, 3);
       },
       done: async (ctx) => {

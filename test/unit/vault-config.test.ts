@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderNodeConfig, type NodeConfigInput } from '../../src/platforms/local/vault-config.ts';
+import { candidates } from '../../src/platforms/local/active-proxy.ts';
 
 const base: NodeConfigInput = {
   flavor: 'bao',
@@ -52,5 +53,13 @@ describe('local node config (pure)', () => {
     expect(hcl).toContain('tls_disable = true');
     expect(hcl).toContain('api_addr = "http://127.0.0.1:18222"');
     expect(hcl).not.toContain('retry_join');
+  });
+});
+
+describe('vault-active relay order (pure)', () => {
+  const nodes = [0, 1, 2].map((i) => ({ host: '127.0.0.1', port: 18220 + 2 * i }));
+  it('the active node first, then the others in their own order; with none active, node order', () => {
+    expect(candidates(nodes, 1).map((n) => n.port)).toEqual([18222, 18220, 18224]);
+    expect(candidates(nodes, undefined).map((n) => n.port)).toEqual([18220, 18222, 18224]);
   });
 });

@@ -4,7 +4,7 @@
  * untouched (every node's certificate names 127.0.0.1), so the client verifies the node it reaches with the lab CA.
  *
  * Run as its own supervised process: node active-proxy.ts --listen <port> --ca <file> <node addr>...
- * Every 200 ms it asks each node's sys/health who is active. A new connection goes to the active node; with none known
+ * Every 250 ms it asks each node's sys/health who is active. A new connection goes to the active node; with none known
  * (before init, all sealed, mid-election) or when that node refuses, to the next node that accepts, so `vault status`
  * shows the truth (sealed, standby) instead of "connection refused". A standby that receives a request forwards it to
  * the active node (disable_standby_reads = true, Vault CE's behaviour), so a stale pick is slow, never wrong.
@@ -25,9 +25,9 @@ export function candidates(nodes: Target[], active: number | undefined): Target[
   return [nodes[active], ...nodes.filter((_, i) => i !== active)];
 }
 
-function probe(addr: string, ca: Buffer): Promise<boolean> {
+function probe(addr: string, agent: https.Agent): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = https.get(`${addr}/v1/sys/health?standbyok=true&sealedcode=299&uninitcode=299`, { ca, timeout: 1000 }, (res) => {
+    const req = https.get(`${addr}/v1/sys/health?standbyok=true&sealedcode=299&uninitcode=299`, { agent, timeout: 1000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -62,7 +62,8 @@ function connectFirst(list: Target[], onSocket: (s: net.Socket | undefined) => v
 function main(): void {
   const { values, positionals } = parseArgs({ options: { listen: { type: 'string' }, ca: { type: 'string' } }, allowPositionals: true });
   const port = Number(values.listen);
-  const ca = fs.readFileSync(values.ca!);
+  // One kept-alive connection per node: a TLS handshake per probe would cost the shared CPUs more than the relay.
+  const agent = new https.Agent({ ca: fs.readFileSync(values.ca!), keepAlive: true, maxSockets: 1 });
   const addrs = positionals;
   const nodes = addrs.map((a) => {
     const u = new URL(a);
@@ -70,7 +71,7 @@ function main(): void {
   });
   let active: number | undefined;
   const refresh = async () => {
-    const up = await Promise.all(addrs.map((a) => probe(a, ca)));
+    const up = await Promise.all(addrs.map((a) => probe(a, agent)));
     const next = up.indexOf(true);
     const now = next < 0 ? undefined : next;
     if (now !== active) console.log(`${new Date().toISOString()} active: ${now === undefined ? 'none' : addrs[now]}`);
@@ -78,7 +79,7 @@ function main(): void {
   };
   const loop = async () => {
     await refresh().catch(() => undefined);
-    setTimeout(() => void loop(), 200);
+    setTimeout(() => void loop(), 250);
   };
   void loop();
   const server = net.createServer((client) => {
