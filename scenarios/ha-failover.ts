@@ -357,11 +357,9 @@ export const topic: TopicDef = {
       ),
       commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
       solve: async (ctx) => {
-        const back: number[] = [];
         for (const n of NODES) {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });
           if ((await health(ctx, n))?.sealed !== false) {
-            back.push(n);
             await unsealOrRejoin(ctx, n, async () => {
               for (const c of [...unsealKeyVars(3), ...unsealCmds(3, n)]) await ctx.exec(c);
             });
@@ -371,8 +369,6 @@ export const topic: TopicDef = {
           const hs = await Promise.all(NODES.map((n) => health(ctx, n)));
           return hs.every((h) => h && !h.sealed) && hs.filter((h) => h && !h.standby).length === 1;
         }, 30_000, 50);
-        // The step's own `vault status`: the node says it is a standby again (and reports to the active node at once).
-        for (const n of back) await ctx.exec(followerStatus(n));
         await waitVoters(ctx, 3);
       },
       done: async (ctx) => {
