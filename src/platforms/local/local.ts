@@ -190,8 +190,8 @@ export class LocalPlatform implements Platform {
     }
     for (const svc of services.filter((x) => x.beforeVault)) await svc.up(this, report);
     // Side by side: each node waits only for its own listener (record updates are synchronous, so they do not race).
-    await Promise.all(Array.from({ length: this.spec.nodes }, (_, i) => this.startNode(i, bin, report)));
-    if (this.spec.activeAddr) await this.startActiveProxy(report);
+    // The vault-active relay alongside: it only needs the nodes' addresses, not the nodes.
+    await Promise.all([...Array.from({ length: this.spec.nodes }, (_, i) => this.startNode(i, bin, report)), ...(this.spec.activeAddr ? [this.startActiveProxy(report)] : [])]);
     for (const svc of services.filter((x) => !x.beforeVault)) await svc.up(this, report);
   }
 
