@@ -85,7 +85,9 @@ async function machine(): Promise<Record<string, string>> {
   };
 }
 
+let loadAtStart = '';
 async function main(): Promise<void> {
+  loadAtStart = loadNow();
   const mach = await machine();
   say(`machine: ${JSON.stringify(mach)}`);
   const topics = await topicsOnLocal();
@@ -250,11 +252,19 @@ function mergeRows(doc: string, table: string): string {
   let end = start + 2;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   const old = lines.slice(start + 2, end);
-  // A measured topic's rows are all fresh: an old row under a name the bench no longer prints goes.
-  const stale = (l: string) => topics.some((t) => key(l).includes(t)) && !fresh.some((f) => key(f) === key(l));
-  const merged = old.filter((l) => !stale(l)).map((l) => fresh.find((f) => key(f) === key(l)) ?? l);
-  for (const f of fresh) if (!old.some((l) => key(l) === key(f))) merged.push(f);
-  const note = `Rows for ${process.env.BENCH_TOPICS} re-measured on ${new Date().toISOString().slice(0, 10)} with \`BENCH_TOPICS=${process.env.BENCH_TOPICS} npm run bench\` (load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}); the other rows are from the full run above.`;
+  // A measured topic's rows are all replaced, in the place its first old row held (names may have changed).
+  const topicOf = (l: string) => topics.find((t) => key(l).includes(t));
+  const merged: string[] = [];
+  const placed = new Set<string>();
+  for (const l of [...old, ...topics.map((t) => `| ${t} |`)]) {
+    const t = topicOf(l);
+    if (!t) merged.push(l);
+    else if (!placed.has(t)) {
+      placed.add(t);
+      merged.push(...fresh.filter((f) => topicOf(f) === t));
+    }
+  }
+  const note = `Rows for ${process.env.BENCH_TOPICS} re-measured on ${new Date().toISOString().slice(0, 10)} with \`BENCH_TOPICS=${process.env.BENCH_TOPICS} npm run bench\` (load average ${loadAtStart} at the start, ${loadNow()} at the end; other agents share the 2 cores); the other rows are from the full run above.`;
   const out = [...lines.slice(0, start + 2), ...merged, ...lines.slice(end)];
   const i = out.findIndex((l) => l.startsWith('Rows for '));
   if (i >= 0) out[i] = note;
