@@ -21,6 +21,11 @@ export interface State {
   hasToken: boolean;
   /** Unseal keys entered so far on each sealed, initialised node (sys/seal-status), e.g. 2 of 3. */
   seal?: ({ progress: number; t: number } | undefined)[];
+  /**
+   * The drill's lines for the active node, rendered for this platform (kill -TERM of a pid file on local, kubectl delete
+   * pod on kind): the judge is pure and must not guess where the learner is.
+   */
+  drill?: { node: string; stop: string; kill: string };
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
@@ -74,7 +79,9 @@ export async function gather(ctx: LabContext): Promise<State> {
   }
   const tls = await tlsProbe;
   const o = ctx.lab.progress().observations;
-  return { nodes, actives, servers, term, baselineTerm: o.baselineTerm as number | undefined, leaders: (o.leaders as string[] | undefined) ?? [], tls, canary, hasToken, seal };
+  const target = actives[0] ?? 0;
+  const drill = { node: nodes[target]!.name, stop: ctx.platform.render({ kind: 'node', action: 'stop', node: target }), kill: ctx.platform.render({ kind: 'node', action: 'kill', node: target }) };
+  return { nodes, actives, servers, term, baselineTerm: o.baselineTerm as number | undefined, leaders: (o.leaders as string[] | undefined) ?? [], tls, canary, hasToken, seal, drill };
 }
 
 const restartFix = (name: string) =>
@@ -225,18 +232,27 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'failover-observed',
     title: msg('리더 장애 전환을 관찰함', 'Leader failover observed'),
-    hint: msg('정상 종료(SIGTERM)는 리더십을 넘기고 끝납니다. 장애 훈련은 kill -9로 합니다.', 'A graceful stop (SIGTERM) hands leadership over; the drill uses kill -9.'),
+    hint: msg(
+      '훈련은 학습 노트처럼 활성 노드를 정상 종료(SIGTERM, kubectl delete pod)합니다: 리더가 자리를 넘기고 끝납니다. 강제 종료(SIGKILL)는 선거를 기다려야 하니 npx lab chaos ha-failover --mode crash --kills 1로 비교해 보세요.',
+      'The drill stops the active node gracefully (SIGTERM, kubectl delete pod), as the study note does: the leader hands over, then exits. A crash (SIGKILL) waits for an election: compare with npx lab chaos ha-failover --mode crash --kills 1.',
+    ),
     judge: (s) => {
       if (s.baselineTerm === undefined)
         return {
           after: 'voters',
-          ...fail(msg('아직 기준 상태(3 voter, 리더 1)를 본 적이 없습니다.', 'the lab has not yet seen the baseline (3 voters, one leader).'), msg("클러스터를 완성한 뒤 'npx lab check ha-failover'를 한 번 실행해 기준을 기록하고, 활성 노드를 kill -9 하세요.", "Finish the cluster, run 'npx lab check ha-failover' once to record the baseline, then kill -9 the active node.")),
+          ...fail(msg('아직 기준 상태(3 voter, 리더 1)를 본 적이 없습니다.', 'the lab has not yet seen the baseline (3 voters, one leader).'), msg("클러스터를 완성한 뒤 'npx lab check ha-failover'를 한 번 실행해 기준을 기록하고, 활성 노드를 정상 종료하세요.", "Finish the cluster, run 'npx lab check ha-failover' once to record the baseline, then stop the active node.")),
         };
       const changed = new Set(s.leaders).size > 1;
       if (s.term !== undefined && s.term > s.baselineTerm && changed) return pass();
+      const d = s.drill;
       return fail(
         msg(`리더 교체가 아직 없습니다 (Raft term ${s.term ?? '?'}, 기준 ${s.baselineTerm}).`, `no leader change yet (Raft term ${s.term ?? '?'}, baseline ${s.baselineTerm}).`),
-        msg('활성 노드를 찾아(vault status의 HA Mode) kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")"처럼 강제 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.', 'Find the active node (HA Mode in vault status), hard-kill it, e.g. kill -9 "$(cat "$LAB_DIR/logs/vault-0.pid")", and check again once another node is active.'),
+        d
+          ? msg(
+              `활성 노드 ${d.node}의 프로세스를 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요: ${d.stop}  (강제 종료로 해 보려면: ${d.kill})`,
+              `Stop the active node ${d.node} and check again once another node is active: ${d.stop}  (to crash it instead: ${d.kill})`,
+            )
+          : msg("활성 노드(vault status의 HA Mode)를 'npx lab node ha-failover stop <노드>'로 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.", "Stop the active node (HA Mode in vault status) with 'npx lab node ha-failover stop <node>' and check again once another node is active."),
       );
     },
   },

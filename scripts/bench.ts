@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: measures the lab on the local platform and writes BENCHMARKS.md with the same table.
  * Every number comes from spawning the real CLI (bin/lab.js) in a fresh LAB_HOME, as a learner would.
- *   BENCH_TOPICS=ha-failover,vault-k8s  limits the topics; BENCH_KILLS=10 sets the failover sample size.
+ *   BENCH_TOPICS=ha-failover,vault-k8s  limits the topics; BENCH_KILLS=10 sets the failover sample size;
+ *   BENCH_READY_RUNS=5 sets how many warm `lab run ha-failover` runs give its median, min and max.
+ * A topic's first `lab run` in the bench (cold: nothing of it in the OS page cache or Node's caches yet, as on a new
+ * machine) is reported apart from the warm runs that follow it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,9 @@ const node = path.join(root, 'node_modules', '.bin', 'node');
 const bin = path.join(root, 'bin', 'lab.js');
 const portBase = process.env.LAB_PORT_BASE ?? '38600';
 const kills = Number(process.env.BENCH_KILLS ?? 10);
+const readyRuns = Number(process.env.BENCH_READY_RUNS ?? 5);
+/** ha-failover's ready target (issue 24): warm median on a 2-core machine. */
+const HA_READY_MS = 10_000;
 
 interface Timed {
   ms: number;
@@ -42,6 +48,7 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 const freshHome = () => fs.mkdtempSync(path.join(os.tmpdir(), 'vault-lab-bench-'));
+const loadNow = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
 const secs = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`);
 
 interface Row {
@@ -74,10 +81,13 @@ async function machine(): Promise<Record<string, string>> {
     node: process.version,
     vault: b ? `${b.version} (${b.path.replace(root, '')})` : 'not found',
     'load average at start (1/5/15 min)': load,
+    'other processes sharing the CPUs': 'other agents and builds ran on the same 2 cores during the run; the load average is printed per run on stderr',
   };
 }
 
+let loadAtStart = '';
 async function main(): Promise<void> {
+  loadAtStart = loadNow();
   const mach = await machine();
   say(`machine: ${JSON.stringify(mach)}`);
   const topics = await topicsOnLocal();
@@ -89,24 +99,52 @@ async function main(): Promise<void> {
   const help = median(helps);
   rows.push({ what: '`lab --help` start-up (median of 10)', value: secs(help), target: '≤ 0.3 s', ok: help <= 300 });
 
-  // Time to ready per topic, each in a fresh LAB_HOME.
+  // Time to ready per topic, each run in a fresh LAB_HOME: the first run (cold) apart from the warm ones after it.
   for (const t of topics) {
-    const home = freshHome();
-    say(`lab run ${t} …`);
-    const r = await lab(home, ['run', t], { peak: true });
-    if (r.peakMiB) peaks.push({ what: `lab run ${t}`, mib: r.peakMiB });
-    const target = t === 'ha-failover' ? '≤ 15 s' : '—';
+    const warmRuns = t === 'ha-failover' ? readyRuns : 1;
+    const runs: Timed[] = [];
+    let kept: string | undefined;
+    for (let i = 0; i <= warmRuns; i++) {
+      const home = freshHome();
+      say(`lab run ${t} (${i === 0 ? 'cold' : `warm ${i}/${warmRuns}`}) … load ${loadNow()}`);
+      const r = await lab(home, ['run', t], { peak: true });
+      say(`  ${r.code === 0 ? secs(r.ms) : `failed (exit ${r.code})`}; ${slowSteps(r.stderr)}`);
+      if (r.peakMiB) peaks.push({ what: `lab run ${t}`, mib: r.peakMiB });
+      runs.push(r);
+      // The last good lab stays up for the measurements that need a solved lab.
+      if (i === warmRuns && r.code === 0) kept = home;
+      else {
+        await lab(home, ['down', '--all']);
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+      if (r.code !== 0) break;
+    }
+    const [cold, ...warm] = runs;
+    const failed = runs.find((r) => r.code !== 0);
     rows.push({
-      what: `\`lab run ${t}\` to ready`,
-      value: r.code === 0 ? secs(r.ms) : `failed (exit ${r.code})`,
-      target,
-      ok: t === 'ha-failover' ? r.code === 0 && r.ms <= 15_000 : r.code === 0 ? undefined : false,
-      ...(r.code !== 0 ? { note: lastLine(r.stderr) } : { note: `slowest steps: ${slowSteps(r.stderr)}` }),
+      what: `\`lab run ${t}\` to ready, first run (cold)`,
+      value: cold!.code === 0 ? secs(cold!.ms) : `failed (exit ${cold!.code})`,
+      target: '—',
+      ok: cold!.code === 0 ? undefined : false,
+      note: cold!.code !== 0 ? lastLine(cold!.stderr) : `slowest steps: ${slowSteps(cold!.stderr)}`,
     });
-    if (t === 'ha-failover' && r.code === 0) await haFailover(home, peaks);
-    if ((t === 'k8s-auth' || t === 'vso') && r.code === 0) await kubeNumbers(home, t);
-    await lab(home, ['down', '--all']);
-    fs.rmSync(home, { recursive: true, force: true });
+    if (warm.length) {
+      const ms = warm.map((r) => r.ms);
+      const med = median(ms);
+      const ok = !failed && (t === 'ha-failover' ? med <= HA_READY_MS : undefined);
+      rows.push({
+        what: warm.length > 1 ? `\`lab run ${t}\` to ready, warm (median of ${warm.length}; min, max)` : `\`lab run ${t}\` to ready, warm`,
+        value: failed ? `failed (exit ${failed.code})` : warm.length > 1 ? `${secs(med)} (${secs(Math.min(...ms))}, ${secs(Math.max(...ms))})` : secs(med),
+        target: t === 'ha-failover' ? `≤ ${HA_READY_MS / 1000} s` : '—',
+        ok: failed ? false : ok,
+        note: failed ? lastLine(failed.stderr) : `slowest steps of the median run: ${slowSteps(warm.find((r) => r.ms === med)!.stderr)}`,
+      });
+    }
+    if (!kept) continue;
+    if (t === 'ha-failover') await haFailover(kept, peaks);
+    if (t === 'k8s-auth' || t === 'vso') await kubeNumbers(kept, t);
+    await lab(kept, ['down', '--all']);
+    fs.rmSync(kept, { recursive: true, force: true });
   }
 
   // Site build.
@@ -214,9 +252,19 @@ function mergeRows(doc: string, table: string): string {
   let end = start + 2;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   const old = lines.slice(start + 2, end);
-  const merged = old.map((l) => fresh.find((f) => key(f) === key(l)) ?? l);
-  for (const f of fresh) if (!old.some((l) => key(l) === key(f))) merged.push(f);
-  const note = `Rows for ${process.env.BENCH_TOPICS} re-measured on ${new Date().toISOString().slice(0, 10)} with \`BENCH_TOPICS=${process.env.BENCH_TOPICS} npm run bench\` (load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}); the other rows are from the full run above.`;
+  // A measured topic's rows are all replaced, in the place its first old row held (names may have changed).
+  const topicOf = (l: string) => topics.find((t) => key(l).includes(t));
+  const merged: string[] = [];
+  const placed = new Set<string>();
+  for (const l of [...old, ...topics.map((t) => `| ${t} |`)]) {
+    const t = topicOf(l);
+    if (!t) merged.push(l);
+    else if (!placed.has(t)) {
+      placed.add(t);
+      merged.push(...fresh.filter((f) => topicOf(f) === t));
+    }
+  }
+  const note = `Rows for ${process.env.BENCH_TOPICS} re-measured on ${new Date().toISOString().slice(0, 10)} with \`BENCH_TOPICS=${process.env.BENCH_TOPICS} npm run bench\` (load average ${loadAtStart} at the start, ${loadNow()} at the end; other agents share the 2 cores); the other rows are from the full run above.`;
   const out = [...lines.slice(0, start + 2), ...merged, ...lines.slice(end)];
   const i = out.findIndex((l) => l.startsWith('Rows for '));
   if (i >= 0) out[i] = note;
@@ -233,7 +281,7 @@ function renderTable(): string {
 
 /** Why a target can be missed and what would close it; included for the rows that missed. */
 const explain: [RegExp, string][] = [
-  [/lab run ha-failover/, 'Most of `lab run ha-failover` is waiting on Raft, not on the lab: the followers can only be unsealed after retry_join has joined them and streamed the leader\'s snapshot (the unseal-followers step, already done for both followers side by side), the two new nodes stay non-voters until autopilot promotes them (stabilization time lowered from 10 s to 1 s by the topic, autopilot reconcile/update ticks lowered to 1 s in the node config — the peers step), and the failover drill itself is a 1–3 s election. On a loaded 2-core machine the three Go servers and the Node CLI also compete for CPU. What would close it: start the three servers in parallel and skip the drill\'s wait for the killed node\'s replacement to answer writes before restarting it.'],
+  [/lab run ha-failover/, 'What is left of `lab run ha-failover` is mostly Raft and OpenBao\'s own clocks, measured per step with a 50 ms poller: init and the leader\'s unseal each wait out a first election of a one-node Raft (1–2 s with `performance_multiplier = 1`); a follower\'s unseal finishes its two-phase Shamir join (challenge, snapshot) in about 1 s; and a freshly unsealed standby reports to the active node only when it first looks for the leader, about 2.5 s later (OpenBao\'s fixed leader-check interval), so autopilot cannot call it healthy sooner — promotion itself follows within one 250 ms autopilot tick. The drill is a graceful stop now (0.3–0.8 s instead of a 2–4 s election). On a 2-core machine shared with other work, the three Go servers, about twenty `bao` CLI starts and the Node CLI compete for CPU: the same runs on a quiet machine are several seconds faster.'],
   [/failover \(graceful\)/, 'A graceful stop is bounded by the leadership transfer itself: on SIGTERM the active node steps down, hashicorp/raft hands leadership to the most up-to-date follower (TimeoutNow, no election timeout to wait out), and the new leader becomes active once it has taken the HA lock and loaded its mounts. A miss here is CPU contention on 2 cores (the three Go servers, the writer and the CLI), not Raft.'],
   [/failover \(crash\)/, 'Failover is bounded below by Raft: with `performance_multiplier = 1` a follower waits a randomised 1–2 s heartbeat timeout before it stands for election, and the other follower, which heard from the dead leader less than a timeout ago, may refuse the first (pre-)vote, so a second randomised round of 1–2 s is common. Measured by hand (kill, then poll every 20 ms): the kill returns at once, the new leader is active within ~10–40 ms of the Raft leader change, and the leader change itself takes 2–4 s. The p95 tail adds CPU contention on 2 cores. Closing the gap would need a lower election timeout than OpenBao 2.6 exposes (performance_multiplier = 1 is its floor).'],
   [/lab check/, '`lab check` spawns a fresh Node process (type-stripping start-up), loads the checker, asks all three nodes for health, reads the Raft configuration and autopilot state, and performs two real TLS handshakes per node (TLS 1.1 must fail, 1.2 must pass). The handshakes dominate on a busy machine; running them concurrently (they already are per node) and reusing one HTTPS agent would close the gap.'],
@@ -257,7 +305,10 @@ Generated by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().
 - Every number comes from spawning the real CLI (\`node_modules/.bin/node bin/lab.js …\`) in a fresh \`LAB_HOME\`,
   on the local platform (real OpenBao servers on loopback), ports from \`LAB_PORT_BASE\` (default ${portBase} for the bench).
 - **Time to ready**: wall time of \`lab run <topic>\` from spawn to exit 0, for each topic whose scenario exists and runs
-  on the local platform (a fresh lab folder each), checks included.
+  on the local platform, checks included, every run in a fresh lab folder. **Cold** is the topic's first run in the bench:
+  its server binaries, the lab's TypeScript and the node's data files are not in the OS page cache or Node's caches yet, as
+  on a new machine (the Kubernetes binaries are built once by \`scripts/setup.sh --k8s\` and not counted). **Warm** runs
+  follow it at once: ha-failover ${readyRuns} times (median, min, max), the others once.
 - **Failover, both ways**: \`lab chaos ha-failover --mode graceful|crash --kills ${kills} --json\` — while a writer does continuous
   KV v2 check-and-set writes, the active node is taken down ${kills} times: \`graceful\` sends SIGTERM (what \`kubectl delete pod\`
   sends, the seed's drill: the leader hands over before it exits), \`crash\` sends SIGKILL (the others must notice the silence
@@ -284,7 +335,7 @@ ${table}
 
 ## Targets
 
-ha-failover ready ≤ 15 s (2-core machine); graceful failover p50 ≤ 0.5 s and p95 ≤ 1 s (leadership transfer); crash failover
+ha-failover ready ≤ ${HA_READY_MS / 1000} s, warm median (2-core machine); graceful failover p50 ≤ 0.5 s and p95 ≤ 1 s (leadership transfer); crash failover
 p50 ≤ 3 s and p95 ≤ 5 s (Raft with \`performance_multiplier = 1\` cannot go below about 1–2 s: the election timeout); \`lab check\` ≤ 0.5 s;
 \`--help\` ≤ 0.3 s; site build ≤ 3 s; kube-apiserver start to \`/readyz\` ≤ 3 s; a change in Vault reaches the ESO-synced Secret within
 its refreshInterval (10 s). Building the Kubernetes binaries is not counted.

@@ -41,7 +41,7 @@ export const COVERAGE: CoverageRow[] = [
     section: '3. HA 클러스터 구성 (kind 워커 3개, ingress, values, 초기화, 합류)',
     targets: [t('ha-failover', 'kind와 Helm으로 할 때'), t('ha-failover', '2단계: 첫 노드 초기화'), t('ha-failover', '4단계: 팔로워 합류'), t('ha-failover', '6단계: 피어 목록 확인')],
   },
-  { part: 'Vault HA', section: '장애 전환 테스트', targets: [t('ha-failover', '8단계: 장애 전환 훈련'), t('ha-failover', '9단계: 죽은 노드 복귀')] },
+  { part: 'Vault HA', section: '장애 전환 테스트', targets: [t('ha-failover', '8단계: 장애 전환 훈련'), t('ha-failover', '9단계: 멈춘 노드 복귀')] },
   { part: 'LDAP 인증', section: '1. LDAP 인증 방식 (워크플로우, 시크릿·정책·인증)', targets: [t('ldap', '왜 LDAP 연동인가'), t('ldap', '로그인 과정')] },
   { part: 'LDAP 인증', section: '2. LDAP 인증 설정', targets: [t('ldap', '3단계: 연결 설정')] },
   { part: 'LDAP 인증', section: '3. 정책 매핑과 로그인 테스트', targets: [t('ldap', '5단계: 그룹에 정책 매핑'), t('ldap', '6단계: 사용자에게 추가 정책'), t('ldap', '7단계: 로그인과 토큰 확인')] },

@@ -85,6 +85,11 @@ export interface VaultSpec {
   telemetry?: boolean;
   /** Auto-unseal through the transit engine of the lab's second Vault (needs.transit); the platform wires it. */
   autoUnseal?: 'transit';
+  /**
+   * VAULT_ADDR follows the active node, as the chart's `vault-active` Service does (local: a lab-supervised TCP relay);
+   * commands aimed at one node name it with -address, vault-0 included.
+   */
+  activeAddr?: boolean;
   /** Name prefix; several deployments can live in one lab (the production topic's transit Vault). */
   name?: string;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
+import { renderLocal } from '../../src/platforms/local/render.ts';
+import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+import type { Cmd } from '../../src/engine/types.ts';
 
 const ok12 = { version: 'TLSv1.2' as const, ok: true, authorized: true };
 const no11 = { version: 'TLSv1.1' as const, ok: false, error: 'ECONNRESET' };
@@ -104,6 +108,47 @@ describe('ha-failover judges (pure)', () => {
     const r = judgeAll(checks, s, 'en').find((x) => x.id === 'failover-observed')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('npx lab check ha-failover');
+  });
+
+  it("the drill's fix is rendered for the learner's platform: no local pid file on kind (issue 20 item 2)", () => {
+    const s = solved();
+    s.term = s.baselineTerm;
+    const stop: Cmd = { kind: 'node', action: 'stop', node: 1 };
+    const kill: Cmd = { kind: 'node', action: 'kill', node: 1 };
+    const onKind = { ...s, drill: { node: 'vault-1', stop: renderKind(stop), kill: renderKind(kill) } };
+    const kind = judgeAll(checks, onKind, 'en').find((x) => x.id === 'failover-observed')!;
+    expect(kind.ok).toBe(false);
+    expect(kind.fix).toMatch(/kubectl .*delete pod vault-1 -n vault/);
+    expect(kind.fix).not.toContain('$LAB_DIR');
+    expect(kind.fix).not.toContain('.pid');
+    const onLocal = { ...s, drill: { node: 'vault-1', stop: renderLocal(stop, {}, 'ha-failover'), kill: renderLocal(kill, {}, 'ha-failover') } };
+    const local = judgeAll(checks, onLocal, 'ko').find((x) => x.id === 'failover-observed')!;
+    // The graceful stop comes first (the study note's drill), the crash second.
+    expect(local.fix).toMatch(/kill -TERM "\$\(cat "\$LAB_DIR\/logs\/vault-1\.pid"\)".*kill -9/);
+  });
+
+  it("the topic's drill is the study note's: a graceful stop (SIGTERM), with the crash one command away", async () => {
+    const topic = await loadTopic('ha-failover');
+    const step = topic.steps.find((x) => x.id === 'failover')!;
+    const nodeCmds = (step.commands ?? []).filter((c) => c.kind === 'node');
+    expect(nodeCmds.map((c) => c.action)).toEqual(['stop']);
+    expect(renderLocal(nodeCmds[0]!, {}, 'ha-failover')).toBe('kill -TERM "$(cat "$LAB_DIR/logs/vault-0.pid")"');
+    expect(step.task.en).toContain('npx lab chaos ha-failover --mode crash --kills 1');
+  });
+
+  it('the lesson tells refused from sealed, shows the read through vault-1, and says join is two-phase (issue 21)', async () => {
+    const fs = await import('node:fs');
+    const lesson = fs.readFileSync(new URL('../../labs/ha-failover/lesson.ko.md', import.meta.url), 'utf8');
+    expect(lesson).not.toContain('연결 거부는 리더가 아직 봉인된 상태');
+    expect(lesson).toContain('Vault is sealed');
+    expect(lesson).toContain('connect: connection refused');
+    expect(lesson).toContain('`Joined true`');
+    const topic = await loadTopic('ha-failover');
+    const data = topic.steps.find((x) => x.id === 'data')!;
+    expect((data.commands ?? []).map((c) => renderLocal(c, topic.needs.vault, 'ha-failover'))).toContain('vault kv get -address="$VAULT_ADDR_1" secret/ha/canary');
+    // VAULT_ADDR follows the active node, so a line meant for vault-0 names it.
+    const init = topic.steps.find((x) => x.id === 'init')!;
+    expect(renderLocal(init.commands![0]!, topic.needs.vault, 'ha-failover')).toContain('-address="$VAULT_ADDR_0"');
   });
 
   it('lost or changed canary data fails', () => {

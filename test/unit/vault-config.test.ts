@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderNodeConfig, type NodeConfigInput } from '../../src/platforms/local/vault-config.ts';
+import { candidates } from '../../src/platforms/local/active-proxy.ts';
 
 const base: NodeConfigInput = {
   flavor: 'bao',
@@ -22,7 +23,7 @@ describe('local node config (pure)', () => {
     expect(storage.match(/leader_ca_cert_file = "\/lab\/tls\/ca.crt"/g)).toHaveLength(2);
     expect(storage).toContain('node_id = "vault-1"');
     expect(storage).toContain('performance_multiplier = 1');
-    expect(storage).toContain('autopilot_reconcile_interval = "1s"');
+    expect(storage).toContain('autopilot_reconcile_interval = "250ms"');
   });
   it('TLS listener with an explicit floor, and addresses on loopback', () => {
     const hcl = renderNodeConfig(base);
@@ -37,11 +38,28 @@ describe('local node config (pure)', () => {
     expect(renderNodeConfig({ ...base, apiAudit: true, flavor: 'vault' })).not.toContain('unsafe_allow_api_audit_creation');
     expect(renderNodeConfig(base)).not.toContain('unsafe_allow_api_audit_creation');
   });
+  it('OpenBao Raft nodes forward reads from standbys like Vault CE (disable_standby_reads), autopilot ticks fast', () => {
+    const hcl = renderNodeConfig(base);
+    expect(hcl).toMatch(/^disable_standby_reads = true$/m);
+    // Top level, not inside storage "raft".
+    expect(hcl.indexOf('disable_standby_reads')).toBeLessThan(hcl.indexOf('storage "raft"'));
+    expect(hcl).toContain('autopilot_update_interval = "250ms"');
+    expect(renderNodeConfig({ ...base, flavor: 'vault' })).not.toContain('disable_standby_reads');
+    expect(renderNodeConfig({ ...base, storage: 'file', peers: [] })).not.toContain('disable_standby_reads');
+  });
   it('file storage without TLS for the standalone topic', () => {
     const hcl = renderNodeConfig({ ...base, storage: 'file', tls: undefined, peers: [] });
     expect(hcl).toContain('storage "file"');
     expect(hcl).toContain('tls_disable = true');
     expect(hcl).toContain('api_addr = "http://127.0.0.1:18222"');
     expect(hcl).not.toContain('retry_join');
+  });
+});
+
+describe('vault-active relay order (pure)', () => {
+  const nodes = [0, 1, 2].map((i) => ({ host: '127.0.0.1', port: 18220 + 2 * i }));
+  it('the active node first, then the others in their own order; with none active, node order', () => {
+    expect(candidates(nodes, 1).map((n) => n.port)).toEqual([18222, 18220, 18224]);
+    expect(candidates(nodes, undefined).map((n) => n.port)).toEqual([18220, 18222, 18224]);
   });
 });

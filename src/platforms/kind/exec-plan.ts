@@ -176,7 +176,7 @@ export function renderKind(cmd: Cmd): string {
       return s;
     }
     case 'node':
-      if (cmd.action === 'stop') return `kubectl delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;
+      if (cmd.action === 'stop') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;
       return cmd.action === 'kill'
         ? `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`
         : `${KUBECTL} wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`;

@@ -3,7 +3,9 @@
  * Servers are detached from the CLI so the lab outlives the command; `lab down` (or a rerun) is their owner.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { newLabRecord } from '../../engine/state.ts';
@@ -40,6 +42,8 @@ export function registerLocalService(name: string, load: () => Promise<LocalServ
 }
 
 export { nodeName } from '../display.ts';
+/** The process name of the local vault-active relay (active-proxy.ts). */
+export const ACTIVE_PROXY = 'vault-active';
 import { nodeName } from '../display.ts';
 
 export class LocalPlatform implements Platform {
@@ -185,7 +189,9 @@ export class LocalPlatform implements Platform {
       services.push(await load());
     }
     for (const svc of services.filter((x) => x.beforeVault)) await svc.up(this, report);
-    for (let i = 0; i < this.spec.nodes; i++) await this.startNode(i, bin, report);
+    // Side by side: each node waits only for its own listener (record updates are synchronous, so they do not race).
+    // The vault-active relay alongside: it only needs the nodes' addresses, not the nodes.
+    await Promise.all([...Array.from({ length: this.spec.nodes }, (_, i) => this.startNode(i, bin, report)), ...(this.spec.activeAddr ? [this.startActiveProxy(report)] : [])]);
     for (const svc of services.filter((x) => !x.beforeVault)) await svc.up(this, report);
   }
 
@@ -264,6 +270,28 @@ export class LocalPlatform implements Platform {
     });
   }
 
+  /** The address that follows the active node (the chart's vault-active Service): the port after the nodes' own. */
+  get activeAddr(): string | undefined {
+    return this.spec.activeAddr ? `${this.scheme}://127.0.0.1:${this.apiPort(this.spec.nodes)}` : undefined;
+  }
+
+  async startActiveProxy(report?: Reporter): Promise<void> {
+    const name = ACTIVE_PROXY;
+    if (this.procAlive(name)) return;
+    const port = this.apiPort(this.spec.nodes);
+    const script = fileURLToPath(new URL('./active-proxy.ts', import.meta.url));
+    report?.debug(`starting ${name} on 127.0.0.1:${port}`);
+    // The CA file's path (inside the lab folder) on the command line is what procAlive recognises as ours.
+    await this.startProcess(name, process.execPath, [script, `--listen=${port}`, `--ca=${this.caFile ?? ''}`, ...this.vaultNodes().map((n) => n.addr)], { ports: [port], what: 'vault-active' });
+    await this.waitFor(name, 'listening', () => new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    }), 10_000);
+  }
+
   client(i: number, token?: string): VaultClient {
     const n = this.vaultNodes()[i]!;
     return new VaultClient({ addr: n.addr, caFile: n.caFile, token, timeoutMs: 3000 });
@@ -322,6 +350,8 @@ export class LocalPlatform implements Platform {
 
   shellEnv(): Record<string, string> {
     const env = vaultShellEnv(this.lab, this.vaultNodes(), this.caFile);
+    const active = this.activeAddr;
+    if (active) env.VAULT_ADDR = env.BAO_ADDR = active;
     // The certificate vault-0 presents; kind names its one shared certificate differently (vault.crt).
     if (this.spec.tls) env.LAB_TLS_CERT = this.lab.path('tls', `${nodeName(this.spec, 0)}.crt`);
     if (fs.existsSync(this.binDir())) env.PATH = `${this.binDir()}:$PATH`;
@@ -353,6 +383,7 @@ export class LocalPlatform implements Platform {
     this.vaultNodes().forEach((n) => {
       out[n.name] = n.addr;
     });
+    if (this.activeAddr) out['vault-active (follows the active node; VAULT_ADDR)'] = this.activeAddr;
     if (this.caFile) out['CA certificate'] = this.caFile;
     out.logs = this.lab.path('logs');
     const rec = this.lab.record();
@@ -367,7 +398,7 @@ export class LocalPlatform implements Platform {
     const node = this.vaultNodes()[opts.node ?? 0]!;
     const env: Record<string, string> = { ...this.runEnv(), ...opts.env };
     // Aim at the node the same way the learner does (see renderLocal): -address after the command path.
-    const argv = opts.node ? withFlag(args, `-address=${node.addr}`) : args;
+    const argv = opts.node || (opts.node === 0 && this.spec.activeAddr) ? withFlag(args, `-address=${node.addr}`) : args;
     return run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });
   }
 

@@ -3,16 +3,18 @@ import { withFlag } from '../../vault/cli-args.ts';
 import { displayArg, nodeName, renderSet } from '../display.ts';
 
 /** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
-export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
+export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, topic: string): string {
   // `lab env` points KUBECONFIG at the lab's own kubeconfig, whose only context is the lab's: the flag is noise here.
   return renderLocalRaw(cmd, spec, topic).replace(/kubectl --context "?\$LAB_KUBE_CONTEXT"? /g, 'kubectl ');
 }
 
-function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string): string {
+function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, topic: string): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
-      let s = `vault ${args(cmd.node ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
+      // VAULT_ADDR is vault-0 unless it follows the active node: then vault-0 is named like any other node.
+      const aimed = cmd.node || (cmd.node === 0 && spec.activeAddr);
+      let s = `vault ${args(aimed ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
       // A subshell keeps noclobber from changing the rest of the learner's session.
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
