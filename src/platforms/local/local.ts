@@ -191,7 +191,15 @@ export class LocalPlatform implements Platform {
     for (const svc of services.filter((x) => x.beforeVault)) await svc.up(this, report);
     // Side by side: each node waits only for its own listener (record updates are synchronous, so they do not race).
     // The vault-active relay alongside: it only needs the nodes' addresses, not the nodes.
-    await Promise.all([...Array.from({ length: this.spec.nodes }, (_, i) => this.startNode(i, bin, report)), ...(this.spec.activeAddr ? [this.startActiveProxy(report)] : [])]);
+    // Every port is checked before anything starts, so a busy one stops the step with no half-started cluster; and
+    // every start is awaited, so none goes on behind the error that is reported.
+    for (let i = 0; i < this.spec.nodes; i++) {
+      if (!this.procAlive(nodeName(this.spec, i))) for (const port of [this.apiPort(i), this.apiPort(i) + 1]) await assertPortFree(port, `vault ${nodeName(this.spec, i)}`);
+    }
+    if (this.spec.activeAddr && !this.procAlive(ACTIVE_PROXY)) await assertPortFree(this.apiPort(this.spec.nodes), `vault-active ${ACTIVE_PROXY}`);
+    const started = await Promise.allSettled([...Array.from({ length: this.spec.nodes }, (_, i) => this.startNode(i, bin, report)), ...(this.spec.activeAddr ? [this.startActiveProxy(report)] : [])]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const svc of services.filter((x) => !x.beforeVault)) await svc.up(this, report);
   }
 
