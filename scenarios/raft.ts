@@ -5,7 +5,9 @@
  */
 import type { Cmd, LabContext } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
+import { PortHeldError } from '../src/engine/errors.ts';
 import { health, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { poll } from '../src/engine/poll.ts';
 
 /** `vault operator raft join` on node n, verifying the leader (node `leader`) with the lab CA. */
 export const joinCmd = (node: number, leader = 0): Cmd => ({
@@ -100,21 +102,24 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
 }
 
 /**
- * No active node while other members sit sealed (restarted after a crash or `lab down`): unseal them first. A node
- * that is still joining (wiped, retry_join) can only finish its unseal once a leader answers its challenge.
+ * No active node while members sit sealed (restarted after a crash or `lab down`): unseal them, node n first, one at a
+ * time, until an active node is elected. Only as many as a quorum needs: a node that is still joining (wiped, its
+ * retry_join holding a challenge from an unsealed standby) would only finish its unseal through a leader, and its
+ * unseal blocks until the CLI gives up (a minute) while there is none. Seed 633672's sequence 2 of the property test
+ * (kill -9 vault-0; seal vault-1; wipe vault-1) spent two minutes there: vault-0, restarted, was the quorum.
  */
 export async function restoreQuorum(ctx: LabContext, n: number): Promise<void> {
   if (!ctx.lab.clusterKeys()?.unseal_keys_b64?.length || (await ctx.activeVault())) return;
-  let unsealed = false;
-  for (let m = 0; m < ctx.platform.vaultNodes().length; m++) {
-    if (m === n) continue;
+  const count = ctx.platform.vaultNodes().length;
+  const order = [...(n >= 0 ? [n] : []), ...Array.from({ length: count }, (_, m) => m).filter((m) => m !== n)];
+  for (const m of order) {
     const h = await health(ctx, m);
-    if (h?.initialized && h.sealed) {
-      await unseal(ctx, m).catch(() => undefined);
-      unsealed = true;
-    }
+    if (!h?.initialized || !h.sealed) continue;
+    await unseal(ctx, m).catch(() => undefined);
+    const unsealed = (await Promise.all(Array.from({ length: count }, (_, k) => health(ctx, k)))).filter((x) => x?.initialized && !x.sealed).length;
+    // A majority unsealed can elect a leader (a Raft election: a few seconds); fewer cannot, so go on unsealing.
+    if (2 * unsealed > count && (await poll(async () => (await ctx.activeVault()) !== undefined, { timeoutMs: 15_000, everyMs: 200 }))) return;
   }
-  if (unsealed) await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 15_000).catch(() => undefined);
 }
 
 /**
@@ -127,7 +132,8 @@ export async function unsealOrRejoin(ctx: LabContext, n: number, unseal: () => P
   try {
     await unseal();
   } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
+    // Ctrl-C, or a port held by another process: wiping the node's data would not help.
+    if ((e as Error).name === 'AbortError' || e instanceof PortHeldError) throw e;
     const a = await ctx.activeVault();
     if (!a || a.node === n) throw e;
     const name = ctx.platform.vaultNodes()[n]!.name;

@@ -92,6 +92,10 @@ function propertySeed(): number {
   return Number(v ?? 826305);
 }
 
+/** PROPERTY_VERBOSE=1: each `lab run` with -v, its output echoed as it comes (to see where a slow one spends its time). */
+const verbose = process.env.PROPERTY_VERBOSE ? ['-v'] : [];
+if (process.env.PROPERTY_VERBOSE) process.env.LAB_TEST_ECHO = '1';
+
 type Json = { ok: boolean; results: { id: string; ok: boolean; why?: string; fix?: string }[] };
 const check = async () => JSON.parse((await cli('check', 'ha-failover', '--json', '--lang', 'en')).stdout) as Json;
 
@@ -124,7 +128,7 @@ describe('convergence as a property (real servers)', () => {
       }
       const where = `seed ${seed}, sequence ${sequences + 1}: ${steps.join('; ')}`;
       console.log(`${where} → lab run …`);
-      const r = await cli('run', 'ha-failover', '--lang', 'en');
+      const r = await cli('run', 'ha-failover', '--lang', 'en', ...verbose);
       log.push(`${where} → lab run exit ${r.code}`);
       if (r.code !== 0) {
         // Not converged by itself: it must stop with 1/3 and name the command that fixes it.
