@@ -177,7 +177,7 @@ export class LocalPlatform implements Platform {
     }
     // The log is appended across restarts: only what this run of the server wrote counts (see startProcess).
     const run = text.slice(Math.max(0, text.lastIndexOf(START_MARK)));
-    const m = /listen tcp[46]? [\d.]+:(\d+): bind: address already in use/.exec(run);
+    const m = /listen tcp[46]? [\d.]+:(\d+): (?:bind|listen): address already in use/.exec(run);
     return m ? portHeld(Number(m[1]), name, msg(`포트를 비운 뒤 'npx lab run ${this.lab.topic}'`, `free the port, then 'npx lab run ${this.lab.topic}'`)) : undefined;
   }
 
