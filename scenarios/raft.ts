@@ -8,6 +8,7 @@ import { msg, type Msg } from '../src/engine/i18n.ts';
 import { PortHeldError } from '../src/engine/errors.ts';
 import { health, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { poll } from '../src/engine/poll.ts';
+import { VaultClient } from '../src/vault/client.ts';
 
 /** `vault operator raft join` on node n, verifying the leader (node `leader`) with the lab CA. */
 export const joinCmd = (node: number, leader = 0): Cmd => ({
@@ -102,24 +103,38 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
 }
 
 /**
- * No active node while members sit sealed (restarted after a crash or `lab down`): unseal them, node n first, one at a
- * time, until an active node is elected. Only as many as a quorum needs: a node that is still joining (wiped, its
- * retry_join holding a challenge from an unsealed standby) would only finish its unseal through a leader, and its
- * unseal blocks until the CLI gives up (a minute) while there is none. Seed 633672's sequence 2 of the property test
- * (kill -9 vault-0; seal vault-1; wipe vault-1) spent two minutes there: vault-0, restarted, was the quorum.
+ * No active node while members sit sealed (restarted after a crash or `lab down`): unseal them, node n too, until a
+ * leader is elected. All at once, each with a deadline: a node still joining (wiped, its retry_join holding a
+ * challenge from an unsealed standby) answers exactly like a restarted member, but its unseal only returns through a
+ * leader, so unsealed alone or first it holds the command for a minute (seed 633672, sequence 2: vault-1 joining,
+ * vault-0 restarted; seed 826305, sequence 11: vault-0 joining, vault-2 restarted). The members' unseals elect a
+ * leader, and the joining node's unseal then finishes through it.
  */
 export async function restoreQuorum(ctx: LabContext, n: number): Promise<void> {
-  if (!ctx.lab.clusterKeys()?.unseal_keys_b64?.length || (await ctx.activeVault())) return;
-  const count = ctx.platform.vaultNodes().length;
-  const order = [...(n >= 0 ? [n] : []), ...Array.from({ length: count }, (_, m) => m).filter((m) => m !== n)];
-  for (const m of order) {
+  const keys = ctx.lab.clusterKeys();
+  const shares = keys?.unseal_keys_b64 ?? [];
+  if (!shares.length || (await ctx.activeVault())) return;
+  const nodes = ctx.platform.vaultNodes();
+  const sealed: number[] = [];
+  for (let m = 0; m < nodes.length; m++) {
     const h = await health(ctx, m);
-    if (!h?.initialized || !h.sealed) continue;
-    await unseal(ctx, m).catch(() => undefined);
-    const unsealed = (await Promise.all(Array.from({ length: count }, (_, k) => health(ctx, k)))).filter((x) => x?.initialized && !x.sealed).length;
-    // A majority unsealed can elect a leader (a Raft election: a few seconds); fewer cannot, so go on unsealing.
-    if (2 * unsealed > count && (await poll(async () => (await ctx.activeVault()) !== undefined, { timeoutMs: 15_000, everyMs: 200 }))) return;
+    if (h?.initialized && h.sealed) sealed.push(m);
   }
+  if (!sealed.length) return;
+  ctx.report.debug(`restoring the quorum: unsealing ${sealed.map((m) => nodes[m]!.name).join(', ')}${n >= 0 ? ` (for ${nodes[n]!.name})` : ''}`);
+  let settledAt: number | undefined;
+  void Promise.allSettled(
+    sealed.map(async (m) => {
+      const client = new VaultClient({ addr: nodes[m]!.addr, ...(nodes[m]!.caFile ? { caFile: nodes[m]!.caFile } : {}), timeoutMs: 10_000 });
+      for (const key of shares.slice(0, keys?.unseal_threshold ?? 3)) {
+        if ((await client.write<{ sealed?: boolean }>('/sys/unseal', { key })).sealed === false) return;
+      }
+    }),
+  ).then(() => {
+    settledAt = Date.now();
+  });
+  // A leader once a majority is unsealed (a Raft election: seconds); none when too few members are left.
+  await poll(async () => (await ctx.activeVault()) !== undefined || (settledAt !== undefined && Date.now() - settledAt > 15_000), { timeoutMs: 40_000, everyMs: 250 });
 }
 
 /**

@@ -169,6 +169,8 @@ describe('convergence: the counterexamples, replayed (real servers)', () => {
     ['seed 826305, sequence 12', [['stop', 1], ['wipe', 2]]],
     // A joining node's unseal blocks without a leader: vault-0 restarted is the quorum, not the wiped vault-1.
     ['seed 633672, sequence 2', [['kill', 0], ['seal', 1], ['wipe', 1]]],
+    // The mirror image: the node the step unseals (vault-0) is the one joining; vault-2, restarted, is the quorum.
+    ['seed 826305, sequence 11', [['disable', 0], ['wipe', 0], ['kill', 2]]],
   ];
   for (const [name, steps] of cases) {
     it(`${name}: ${steps.map(([m, n]) => `${m} vault-${n}`).join('; ')} → lab run converges within 60 s`, { timeout: 180_000 }, async () => {
