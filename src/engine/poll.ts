@@ -77,11 +77,23 @@ export async function poll(probe: () => boolean | Promise<boolean>, o: PollOptio
   const signal = o.signal ?? abortSignal;
   const deadline = Date.now() + o.timeoutMs;
   const ask = async (): Promise<boolean> => {
+    // A probe that never settles (a server that accepts and never answers) must not outlive the deadline: it gets
+    // until then, and at least a second for the last look.
+    let timer: NodeJS.Timeout | undefined;
+    const late = Number.isFinite(deadline)
+      ? new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), Math.max(deadline - Date.now(), 1000));
+          timer.unref();
+        })
+      : undefined;
     try {
-      return await abortable(Promise.resolve().then(probe), signal);
+      const asked = Promise.resolve().then(probe);
+      return await abortable(late ? Promise.race([asked, late]) : asked, signal);
     } catch (e) {
       if ((e as Error)?.name === 'AbortError' || o.ignoreErrors === false) throw e;
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   };
   for (;;) {

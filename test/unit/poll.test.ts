@@ -37,6 +37,13 @@ describe('poll', () => {
     expect(n).toBeGreaterThanOrEqual(4);
   });
 
+  it('a probe that never settles ends at the deadline (a server that accepts and never answers)', async () => {
+    const r = await elapsed(poll(() => new Promise<boolean>(() => undefined), { timeoutMs: 1200 }));
+    expect(r.value).toBe(false);
+    expect(r.ms).toBeGreaterThanOrEqual(1150);
+    expect(r.ms).toBeLessThan(2500);
+  });
+
   it('ignoreErrors: false ends the wait with the probe\'s error', async () => {
     const r = await elapsed(poll(() => Promise.reject(new Error('died')), { timeoutMs: 5000, ignoreErrors: false }));
     expect(r.error?.message).toBe('died');
