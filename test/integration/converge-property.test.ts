@@ -164,16 +164,20 @@ describe('convergence: the counterexamples, replayed (real servers)', () => {
   afterAll(async () => {
     await cli('down', '--all');
   });
-  const cases: [string, [string, number][]][] = [
+  const cases: [string, [string, number][], number][] = [
     // Issue 23: vault-0 alone is no quorum, vault-1 stopped (not lost): start it and unseal it before joining vault-2.
-    ['seed 826305, sequence 12', [['stop', 1], ['wipe', 2]]],
-    // A joining node's unseal blocks without a leader: vault-0 restarted is the quorum, not the wiped vault-1.
-    ['seed 633672, sequence 2', [['kill', 0], ['seal', 1], ['wipe', 1]]],
+    // The old code took 76 s here (a joining vault-2 unsealed before the quorum) when it did not fail outright.
+    ['seed 826305, sequence 12', [['stop', 1], ['wipe', 2]], 60],
+    // A joining node's unseal blocks without a leader: vault-0 restarted is the quorum, not the wiped vault-1. Bound
+    // wider: OpenBao 2.6.2 sometimes stops answering on a node unsealed while its retry_join finishes ("cluster
+    // listener is already started", later "unable to grab state lock for standby"); the lab gets it back by wiping and
+    // rejoining it once its calls time out, in about 110 s (seen 1 run in 3).
+    ['seed 633672, sequence 2', [['kill', 0], ['seal', 1], ['wipe', 1]], 150],
     // The mirror image: the node the step unseals (vault-0) is the one joining; vault-2, restarted, is the quorum.
-    ['seed 826305, sequence 11', [['disable', 0], ['wipe', 0], ['kill', 2]]],
+    ['seed 826305, sequence 11', [['disable', 0], ['wipe', 0], ['kill', 2]], 60],
   ];
-  for (const [name, steps] of cases) {
-    it(`${name}: ${steps.map(([m, n]) => `${m} vault-${n}`).join('; ')} → lab run converges within 60 s`, { timeout: 180_000 }, async () => {
+  for (const [name, steps, bound] of cases) {
+    it(`${name}: ${steps.map(([m, n]) => `${m} vault-${n}`).join('; ')} → lab run converges within ${bound} s`, { timeout: 60_000 + bound * 1000 }, async () => {
       const done: string[] = [];
       for (const [m, n] of steps) done.push(await byName(m).apply(n));
       // The state that hurt: the wiped node's retry_join has taken a challenge from an unsealed standby, so it says
@@ -186,7 +190,7 @@ describe('convergence: the counterexamples, replayed (real servers)', () => {
       const r = await cli('run', 'ha-failover', '--lang', 'en');
       const secs = (Date.now() - t0) / 1000;
       expect(r.code, `${done.join('; ')}\n${r.stderr}`).toBe(0);
-      expect(secs, `${done.join('; ')}: lab run took ${secs.toFixed(1)} s`).toBeLessThan(60);
+      expect(secs, `${done.join('; ')}: lab run took ${secs.toFixed(1)} s`).toBeLessThan(bound);
       const c = await check();
       expect(c.ok, JSON.stringify(c.results.filter((x) => !x.ok))).toBe(true);
     });
