@@ -2,7 +2,7 @@
 import type { Cmd, LabContext, Step } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import { sleep } from '../src/exec.ts';
+import { poll } from '../src/engine/poll.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { clusterInitialized, Keeper, keptFiles } from '../src/engine/keep.ts';
 
@@ -63,11 +63,7 @@ export async function mountType(ctx: LabContext, mount: string): Promise<{ type:
 }
 
 export async function waitUntil(what: string | Msg, fn: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn().catch(() => false)) return;
-    await sleep(everyMs);
-  }
+  if (await poll(fn, { timeoutMs, everyMs })) return;
   const w = typeof what === 'string' ? msg(what, what) : what;
   throw new LabError(msg(`${timeoutMs / 1000}초 동안 기다렸지만 되지 않았습니다: ${w.ko}`, `timed out after ${timeoutMs / 1000}s waiting for ${w.en}`), {
     hint: msg("'npx lab status'와 'npx lab info <topic>'의 로그를 확인하세요.", "Look at 'npx lab status' and the logs listed by 'npx lab info <topic>'."),

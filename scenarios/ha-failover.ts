@@ -242,14 +242,9 @@ export const topic: TopicDef = {
       pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers가 403으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
       solve: async (ctx) => {
         // No leader: a sealed member is missing from the quorum (vault-0 restarted while a removed peer is unsealed
-        // makes "some node is unsealed" true); unseal every sealed node. A removed peer only shows as a stray once a
-        // leader is elected.
-        if (!(await ctx.activeVault())) {
-          for (const n of NODES) {
-            const h = await health(ctx, n);
-            if (h?.initialized && h.sealed) await unsealNode(ctx, n);
-          }
-        }
+        // makes "some node is unsealed" true); unseal every sealed node, at once and each with a deadline, so one still
+        // joining cannot hold the rest (scenarios/raft.ts). A removed peer only shows as a stray once a leader is elected.
+        await restoreQuorum(ctx, -1);
         await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 30_000);
         // A sealed node outside the configuration looks like one still joining until it is unsealed.
         const members = (await raftMembers(ctx)) ?? [];

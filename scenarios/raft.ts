@@ -5,7 +5,10 @@
  */
 import type { Cmd, LabContext } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
+import { PortHeldError } from '../src/engine/errors.ts';
 import { health, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
+import { poll } from '../src/engine/poll.ts';
+import { VaultClient } from '../src/vault/client.ts';
 
 /** `vault operator raft join` on node n, verifying the leader (node `leader`) with the lab CA. */
 export const joinCmd = (node: number, leader = 0): Cmd => ({
@@ -100,21 +103,38 @@ export async function rejoinNode(ctx: LabContext, n: number, why?: Msg): Promise
 }
 
 /**
- * No active node while other members sit sealed (restarted after a crash or `lab down`): unseal them first. A node
- * that is still joining (wiped, retry_join) can only finish its unseal once a leader answers its challenge.
+ * No active node while members sit sealed (restarted after a crash or `lab down`): unseal them, node n too, until a
+ * leader is elected. All at once, each with a deadline: a node still joining (wiped, its retry_join holding a
+ * challenge from an unsealed standby) answers exactly like a restarted member, but its unseal only returns through a
+ * leader, so unsealed alone or first it holds the command for a minute (seed 633672, sequence 2: vault-1 joining,
+ * vault-0 restarted; seed 826305, sequence 11: vault-0 joining, vault-2 restarted). The members' unseals elect a
+ * leader, and the joining node's unseal then finishes through it.
  */
 export async function restoreQuorum(ctx: LabContext, n: number): Promise<void> {
-  if (!ctx.lab.clusterKeys()?.unseal_keys_b64?.length || (await ctx.activeVault())) return;
-  let unsealed = false;
-  for (let m = 0; m < ctx.platform.vaultNodes().length; m++) {
-    if (m === n) continue;
+  const keys = ctx.lab.clusterKeys();
+  const shares = keys?.unseal_keys_b64 ?? [];
+  if (!shares.length || (await ctx.activeVault())) return;
+  const nodes = ctx.platform.vaultNodes();
+  const sealed: number[] = [];
+  for (let m = 0; m < nodes.length; m++) {
     const h = await health(ctx, m);
-    if (h?.initialized && h.sealed) {
-      await unseal(ctx, m).catch(() => undefined);
-      unsealed = true;
-    }
+    if (h?.initialized && h.sealed) sealed.push(m);
   }
-  if (unsealed) await waitUntil('an active node', async () => (await ctx.activeVault()) !== undefined, 15_000).catch(() => undefined);
+  if (!sealed.length) return;
+  ctx.report.debug(`restoring the quorum: unsealing ${sealed.map((m) => nodes[m]!.name).join(', ')}${n >= 0 ? ` (for ${nodes[n]!.name})` : ''}`);
+  let settledAt: number | undefined;
+  void Promise.allSettled(
+    sealed.map(async (m) => {
+      const client = new VaultClient({ addr: nodes[m]!.addr, ...(nodes[m]!.caFile ? { caFile: nodes[m]!.caFile } : {}), timeoutMs: 10_000 });
+      for (const key of shares.slice(0, keys?.unseal_threshold ?? 3)) {
+        if ((await client.write<{ sealed?: boolean }>('/sys/unseal', { key })).sealed === false) return;
+      }
+    }),
+  ).then(() => {
+    settledAt = Date.now();
+  });
+  // A leader once a majority is unsealed (a Raft election: seconds); none when too few members are left.
+  await poll(async () => (await ctx.activeVault()) !== undefined || (settledAt !== undefined && Date.now() - settledAt > 15_000), { timeoutMs: 40_000, everyMs: 250 });
 }
 
 /**
@@ -127,7 +147,8 @@ export async function unsealOrRejoin(ctx: LabContext, n: number, unseal: () => P
   try {
     await unseal();
   } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
+    // Ctrl-C, or a port held by another process: wiping the node's data would not help.
+    if ((e as Error).name === 'AbortError' || e instanceof PortHeldError) throw e;
     const a = await ctx.activeVault();
     if (!a || a.node === n) throw e;
     const name = ctx.platform.vaultNodes()[n]!.name;

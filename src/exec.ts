@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { LabError, Exit } from './engine/errors.ts';
 import { msg } from './engine/i18n.ts';
 import { redact } from './engine/redact.ts';
+import { currentAbortSignal, poll, throwIfAborted } from './engine/poll.ts';
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
@@ -70,7 +71,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     stripFinalNewline: true,
     // Children die with us (Ctrl-C must not leave a half-run CLI behind).
     cleanup: true,
-    ...(abortSignal ? { cancelSignal: abortSignal } : {}),
+    ...(currentAbortSignal() ? { cancelSignal: currentAbortSignal()! } : {}),
   });
   const stdout = opts.stdoutFile ? readFileSync(opts.stdoutFile, 'utf8').replace(/\n$/, '') : String(r.stdout ?? '');
   if (r.isCanceled) throwIfAborted();
@@ -147,39 +148,15 @@ export async function killDaemon(pid: number, opts: { hard?: boolean; graceMs?: 
   };
   if (!isAlive(pid)) return;
   send(opts.hard ? 'SIGKILL' : 'SIGTERM');
-  const deadline = Date.now() + (opts.graceMs ?? 10_000);
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) {
-    send('SIGKILL');
-    while (isAlive(pid)) await sleep(20);
-  }
-}
-
-/** Ctrl-C: the CLI installs its abort signal here; every wait and command of the lab honours it. */
-let abortSignal: AbortSignal | undefined;
-export function setAbortSignal(signal: AbortSignal | undefined): void {
-  abortSignal = signal;
-}
-export function throwIfAborted(): void {
-  if (abortSignal?.aborted) {
-    const e = new Error('interrupted');
-    e.name = 'AbortError';
-    throw e;
-  }
-}
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    throwIfAborted();
-    const t = setTimeout(() => {
-      abortSignal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      const e = new Error('interrupted');
-      e.name = 'AbortError';
-      reject(e);
-    };
-    abortSignal?.addEventListener('abort', onAbort, { once: true });
+  if (await poll(() => !isAlive(pid), { timeoutMs: opts.graceMs ?? 10_000, everyMs: 50 })) return;
+  send('SIGKILL');
+  // SIGKILL cannot be ignored, but a process stuck in the kernel (a hung disk, NFS) dies only when that call returns.
+  if (await poll(() => !isAlive(pid), { timeoutMs: 10_000, everyMs: 20 })) return;
+  throw new LabError(msg(`프로세스 ${pid}가 SIGKILL 뒤 10초가 지나도 끝나지 않았습니다.`, `process ${pid} has not exited 10 s after SIGKILL.`), {
+    exitCode: Exit.environment,
+    hint: msg(`커널 안에서 멈춘 상태일 수 있습니다: 'cat /proc/${pid}/stat'의 상태(D)를 확인하세요.`, `It may be stuck in the kernel: see its state (D) in 'cat /proc/${pid}/stat'.`),
   });
+}
+
+/** Kept here for the callers that wait and run commands: the one implementation is in engine/poll.ts. */
+export { setAbortSignal, sleep, throwIfAborted } from './engine/poll.ts';

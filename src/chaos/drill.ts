@@ -9,6 +9,7 @@ import { msg } from '../engine/i18n.ts';
 import { redact } from '../engine/redact.ts';
 import { LabError, Exit } from '../engine/errors.ts';
 import { sleep } from '../exec.ts';
+import { poll } from '../engine/poll.ts';
 import { VaultApiError, VaultClient } from '../vault/client.ts';
 import type { ClusterState, DrillRecord, KillRecord, Outcome, QuorumRecord, ReadBack, WriteRecord } from './judge.ts';
 import { quorumMessage } from './judge.ts';
@@ -179,14 +180,13 @@ async function clusterState(ctx: LabContext, clients: VaultClient[], target?: { 
 
 async function waitHealthy(ctx: LabContext, clients: VaultClient[], timeoutMs = 60_000): Promise<ClusterState> {
   const n = clients.length;
-  const deadline = Date.now() + timeoutMs;
   const target = { index: -1 };
   let s: ClusterState = { unsealed: 0, actives: 0, voters: 0, healthy: false };
-  while (Date.now() < deadline) {
+  const ok = await poll(async () => {
     s = await clusterState(ctx, clients, target);
-    if (s.unsealed === n && s.actives === 1 && s.voters === n && s.healthy) return s;
-    await sleep(100);
-  }
+    return s.unsealed === n && s.actives === 1 && s.voters === n && s.healthy;
+  }, { timeoutMs, ignoreErrors: false });
+  if (ok) return s;
   throw drillStuck(msg(`${timeoutMs / 1000}초 안에 클러스터가 정상으로 돌아오지 않았습니다.`, `the cluster was not healthy again within ${timeoutMs / 1000} s.`), JSON.stringify(s));
 }
 
@@ -214,16 +214,17 @@ async function ensureMount(ctx: LabContext): Promise<void> {
   const all = (mounts.data ?? mounts) as Record<string, unknown>;
   if (!all[`${MOUNT}/`]) await a.client.write(`/sys/mounts/${MOUNT}`, { type: 'kv', options: { version: '2' }, description: 'lab chaos drill' });
   // KV v2 keeps 10 versions by default; the drill reads back every acknowledged version.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+  let last: unknown;
+  const ok = await poll(async () => {
     try {
       await a.client.write(`/${MOUNT}/config`, { max_versions: 100000 });
-      return;
+      return true;
     } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(200);
+      last = e;
+      return false;
     }
-  }
+  }, { timeoutMs: 20_000, everyMs: 200 });
+  if (!ok) throw last;
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -271,14 +272,10 @@ export async function readBack(ctx: LabContext, writes: WriteRecord[], keys: str
 
 const acksSince = (ws: WriteRecord[], t: number) => ws.filter((w) => w.outcome === 'acked' && w.at >= t).length;
 
+/** The writer's record shows `fn` within the time (the writer runs meanwhile; `what` names it for a reader). */
 async function waitFor(what: string, fn: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (fn()) return true;
-    await sleep(25);
-  }
   void what;
-  return false;
+  return poll(fn, { timeoutMs, everyMs: 25 });
 }
 
 export async function gatherDrill(ctx: LabContext, o: DrillOptions): Promise<DrillRecord> {

@@ -26,6 +26,16 @@ export class LabError extends Error {
   }
 }
 
+/** A port the lab needs is held by another process: no retry or data wipe helps, only freeing the port. */
+export class PortHeldError extends LabError {
+  readonly port: number;
+  constructor(port: number, text: Msg, opts: { hint?: Msg } = {}) {
+    super(text, { exitCode: Exit.environment, ...opts });
+    this.name = 'PortHeldError';
+    this.port = port;
+  }
+}
+
 export const usageError = (text: Msg, hint?: Msg): LabError => new LabError(text, { exitCode: Exit.usage, ...(hint ? { hint } : {}) });
 export const envError = (text: Msg, hint?: Msg, detail?: string): LabError =>
   new LabError(text, { exitCode: Exit.environment, ...(hint ? { hint } : {}), ...(detail ? { detail } : {}) });

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LabError, Exit } from './errors.ts';
 import { msg, type Msg } from './i18n.ts';
-import { isAlive, sleep, throwIfAborted } from '../exec.ts';
+import { isAlive } from '../exec.ts';
+import { poll } from './poll.ts';
 
 export const LOCK_FILE = 'lab.lock';
 
@@ -108,8 +109,8 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
     process.once('exit', releaseAllLocks);
   }
   let waiting = false;
-  for (;;) {
-    throwIfAborted();
+  // One attempt: true when the lock is ours; false while another live command holds it (the wait goes on).
+  const attempt = (): boolean => {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const me: LockInfo = { pid: process.pid, command: o.command, at: new Date().toISOString(), ...(procStart(process.pid) ? { start: procStart(process.pid)! } : {}) };
     // Written whole to a private file, then linked into place: link fails if the lock exists, and nobody ever
@@ -119,7 +120,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
       fs.writeFileSync(tmp, JSON.stringify(me) + '\n', { mode: 0o644 });
       fs.linkSync(tmp, file);
       held.set(file, me);
-      return;
+      return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // ENOENT: `lab reset` removed the folder meanwhile; go round again.
@@ -134,7 +135,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
       fs.rmSync(tmp, { force: true });
     }
     const cur = readLock(file);
-    if (!cur) continue;
+    if (!cur) return false; // gone (or unreadable) meanwhile: look again shortly
     if (!lockHolderAlive(cur)) {
       if (breakStale(file, cur)) {
         o.say(
@@ -144,7 +145,7 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
           ),
         );
       }
-      continue;
+      return attempt();
     }
     const holder = `\`${cur.command}\` (pid ${cur.pid})`;
     if (!o.wait) {
@@ -157,6 +158,8 @@ export async function acquireLabLock(dir: string, o: LockOptions): Promise<void>
       waiting = true;
       o.say(msg(`기다리는 중: 이 랩을 바꾸고 있는 명령이 있습니다(${holder}) (Ctrl-C로 중단) …`, `waiting for ${holder}, which is changing this lab (Ctrl-C to stop) …`));
     }
-    await sleep(o.pollMs ?? 200);
-  }
+    return false;
+  };
+  // No deadline: the holder may be a long `lab run`; Ctrl-C (the abort signal) ends the wait at once.
+  await poll(attempt, { timeoutMs: Infinity, everyMs: o.pollMs ?? 200, ignoreErrors: false });
 }

@@ -94,6 +94,14 @@ export class VaultClient {
     this.nv.token = opts.token ?? '';
   }
 
+  /**
+   * Every request carries its deadline: node-vault's raw `request` does not apply requestOptions.timeout, and a server
+   * that accepts the connection but never answers (an OpenBao standby seen hung after a join) held `lab run` forever.
+   */
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 5000;
+  }
+
   withToken(token: string | undefined): VaultClient {
     return new VaultClient({ ...this.opts, token });
   }
@@ -101,7 +109,7 @@ export class VaultClient {
   /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     try {
-      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, ...(body === undefined ? {} : { json: body }), ...(headers ? { headers } : {}) });
+      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), ...(headers ? { headers } : {}) });
       return (res ?? {}) as T;
     } catch (e) {
       throw toApiError(e, `${method} ${path}`);

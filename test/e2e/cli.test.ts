@@ -4,6 +4,7 @@ import { cli, useTempLabHome } from '../helpers.ts';
 import { run } from '../../src/exec.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { topicIds } from '../../src/engine/catalogue.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 describe('lab CLI', () => {
   beforeAll(() => {
@@ -22,7 +23,7 @@ describe('lab CLI', () => {
   it('every command has --help', async () => {
     const { commands } = await import('../../src/cli/main.ts');
     expect(Object.keys(commands).length).toBeGreaterThan(10);
-    for (const c of Object.keys(commands)) {
+    for (const c of nonEmpty(Object.keys(commands))) {
       const r = await cli(c, '--help', '--lang', 'en');
       expect(r.code, c).toBe(0);
       expect(r.stdout, c).toContain(`lab ${c}`);
@@ -76,7 +77,7 @@ describe('lab CLI', () => {
     const r = await cli('list', '--json');
     const rows = JSON.parse(r.stdout) as { id: string; state: string; platforms: string[]; title: { ko: string; en: string } }[];
     expect(rows.map((x) => x.id)).toEqual(expect.arrayContaining(['vault-k8s', 'ha-failover']));
-    for (const row of rows) {
+    for (const row of nonEmpty(rows)) {
       expect(topicIds).toContain(row.id);
       expect(row.state).toBe('not-started');
       expect(row.title.ko).toMatch(/[가-힣]/);

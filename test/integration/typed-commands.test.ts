@@ -8,11 +8,12 @@ import { run } from '../../src/exec.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 async function typedScript(topicId: string): Promise<string> {
   const topic = await loadTopic(topicId);
   const lines = ['set -euo pipefail', `eval "$(node bin/lab.js env ${topicId})"`];
-  for (const step of topic.steps.filter((s) => s.kind === 'task' && (!s.platforms || s.platforms.includes('local')))) {
+  for (const step of nonEmpty(topic.steps.filter((s) => s.kind === 'task' && (!s.platforms || s.platforms.includes('local'))))) {
     lines.push(`echo "### ${step.id}" >&2`);
     // A learner looks at list-peers until all three are voters before pulling the plug (the step's hint says so).
     if (step.id === 'failover') lines.push(`until [ "$(vault operator raft list-peers -format=json | jq '[.data.config.servers[] | select(.voter)] | length')" = 3 ]; do sleep 0.5; done`);

@@ -6,6 +6,7 @@ import { run, isAlive } from '../../src/exec.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { main } from '../../src/cli/main.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const checkIds = async () => failedIds(await cli('check', 'vault-k8s', '--json', '--lang', 'en'));
 
@@ -85,7 +86,7 @@ describe('vault-k8s (real server)', () => {
     const pids = Object.values(new LabDir('vault-k8s').record()!.processes).map((p) => p.pid);
     expect(pids.length).toBe(1);
     expect((await cli('down', 'vault-k8s')).code).toBe(0);
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    for (const pid of nonEmpty(pids)) expect(isAlive(pid)).toBe(false);
     const r = await cli('check', 'vault-k8s', '--json', '--lang', 'en');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).results.find((x: { id: string }) => x.id === 'unsealed').fix).toContain('npx lab run vault-k8s');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checks, pathMatches, policyPaths, K8S, type State } from '../../checkers/k8s-auth.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
 const node = { name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false };
@@ -49,7 +50,7 @@ describe('k8s-auth judges', () => {
   });
 
   it('every check passes on the solved state', () => {
-    for (const s of [solved(), solvedLocal()]) for (const c of checks) expect({ id: c.id, ...c.judge(s) }).toEqual({ id: c.id, ok: true });
+    for (const s of [solved(), solvedLocal()]) for (const c of nonEmpty(checks)) expect({ id: c.id, ...c.judge(s) }).toEqual({ id: c.id, ok: true });
   });
 
   it('every check id is one a step names, and every step check exists', async () => {

@@ -9,6 +9,7 @@ import { loadTopic } from '../../src/engine/catalogue.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import type { Cmd } from '../../src/engine/types.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const tmpLab = () => {
   const lab = new LabDir('t', fs.mkdtempSync(path.join(os.tmpdir(), 'keep-')));
@@ -36,7 +37,7 @@ describe('Keeper', () => {
     expect(k.snapshot('cluster-keys.json')).toBe(true);
     expect(k.snapshot('cluster-keys.json')).toBe(false);
     expect((fs.statSync(lab.path('.keep')).mode & 0o777).toString(8)).toBe('700');
-    for (const f of fs.readdirSync(lab.path('.keep'))) expect((fs.statSync(lab.path('.keep', f)).mode & 0o777).toString(8)).toBe('600');
+    for (const f of nonEmpty(fs.readdirSync(lab.path('.keep')))) expect((fs.statSync(lab.path('.keep', f)).mode & 0o777).toString(8)).toBe('600');
     fs.writeFileSync(lab.path('cluster-keys.json'), '');
     expect(k.snapshot('cluster-keys.json')).toBe(false);
     expect(k.restore('cluster-keys.json')).toEqual({});

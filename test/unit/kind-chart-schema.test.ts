@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { helmValues, splitImage, transitHelmValues } from '../../src/platforms/kind/config.ts';
 import { loadAll, loadTopic } from '../../src/engine/catalogue.ts';
 import type { VaultSpec } from '../../src/engine/types.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 interface Schema {
   type?: string | string[];
@@ -51,7 +52,7 @@ describe('helm values against the real vault-helm 0.31.0 values.schema.json', ()
     // Every topic generates for kind (tls, ldap, mcp and production as a plan).
     for (const topic of await loadAll()) specs.push([topic.id, topic.needs.vault]);
     expect(specs.map(([id]) => id)).toEqual(expect.arrayContaining(['ha-failover', 'production', 'tls']));
-    for (const [id, spec] of specs) {
+    for (const [id, spec] of nonEmpty(specs)) {
       for (const n of [1, 3]) expect(problems(helmValues(spec, { schedulableNodes: n }), schema, id)).toEqual([]);
     }
     expect(problems(transitHelmValues(), schema, 'transit')).toEqual([]);

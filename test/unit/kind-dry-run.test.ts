@@ -14,6 +14,7 @@ import { LabDir } from '../../src/engine/state.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform, type KindDeps } from '../../src/platforms/kind/kind.ts';
 import { kindDryRun } from '../../src/platforms/kind/dry-run.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const home = useTempLabHome('kind-dry-run-test-');
 const CLUSTER_TOOLS = ['docker', 'kind', 'kubectl', 'helm'];
@@ -113,7 +114,7 @@ describe('lab run ha-failover --platform kind --dry-run --out D', () => {
       .filter((l) => /^(kind|kubectl|helm) /.test(l) && !/ wait '?--for=(create|jsonpath)/.test(l))
       .map((l) => norm(l, out));
     let i = 0;
-    for (const p of planned) {
+    for (const p of nonEmpty(planned)) {
       i = executed.indexOf(p, i);
       expect(i, p).toBeGreaterThan(-1);
     }

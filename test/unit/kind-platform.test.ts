@@ -1,7 +1,8 @@
 /**
  * The kind platform's command plan. No kind cluster can run on the build machine (no image registry), so the
- * kubectl/helm/kind calls go to a FAKE runner that records them; certificates are made by the real openssl,
- * and the in-pod `sh` prelude is run for real against a real OpenBao dev server.
+ * kubectl/helm/kind calls go to a FAKE runner that records them; certificates are made by the real openssl. The in-pod
+ * `sh` prelude, run for real against an OpenBao dev server, is in test/integration/kind-pod-shell.test.ts: unit tests
+ * need no server.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,16 +13,15 @@ import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform, runningPods, schedulableNodes } from '../../src/platforms/kind/kind.ts';
-import { needsToken, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { needsToken, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { registerSecret } from '../../src/engine/redact.ts';
 import { run } from '../../src/exec.ts';
-import { VaultClient } from '../../src/vault/client.ts';
 
 const home = useTempLabHome('kind-platform-test-');
 const sink = { write: () => undefined };
 const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
 
-import { fakeDeps, lines, nodesJson, usePodShell } from '../kind-fake.ts';
+import { fakeDeps, lines, nodesJson } from '../kind-fake.ts';
 
 describe('kind platform (fake runner: no cluster can run here)', () => {
   it('vault-k8s up(): creates the kind cluster, installs chart 0.31.0 with generated values, waits Running, forwards ports', async () => {
@@ -281,33 +281,6 @@ describe('the seed form of each command (render)', () => {
     expect(schedulableNodes(nodesJson(3))).toBe(3);
     expect(schedulableNodes(nodesJson(0))).toBe(0);
     expect(runningPods(JSON.stringify({ items: [{ metadata: { name: 'vault-0' }, status: { phase: 'Running' } }, { metadata: { name: 'vault-1' }, status: { phase: 'Pending' } }, { metadata: { name: 'vault-2', deletionTimestamp: 'x' }, status: { phase: 'Running' } }] }))).toEqual(['vault-0']);
-  });
-});
-
-describe('the in-pod sh prelude, run for real (sh + OpenBao dev server)', () => {
-  const root = 'root-token-for-prelude-test';
-  const pod = usePodShell(home, 190, root);
-  const addr = pod.addr;
-
-  it('reads the token from stdin, then hands the rest of stdin to vault', async () => {
-    registerSecret(root);
-    const plan = podVaultExec({ context: 'x', node: 0, args: ['policy', 'write', 'webapp', '-'], token: root, stdin: 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n', isSecret: () => false });
-    const inPod = plan.args.slice(plan.args.indexOf('--') + 1);
-    expect(inPod.join(' ')).not.toContain(root);
-    await pod.exec(plan);
-    const pol = await new VaultClient({ addr, token: root }).read<{ data: { policy: string } }>('/sys/policies/acl/webapp');
-    expect(pol.data.policy).toContain('path "secret/data/webapp/config"');
-  });
-
-  it('passes a secret argument through stdin intact (a JWT-like value with = and /)', async () => {
-    const secretValue = 'value=with/slash+plus==';
-    registerSecret(secretValue);
-    const plan = podVaultExec({ context: 'x', node: 0, args: ['kv', 'put', 'secret/prelude', `v=${secretValue}`], token: root, isSecret: (a) => a.includes(secretValue) });
-    const inPod = plan.args.slice(plan.args.indexOf('--') + 1);
-    expect(inPod.join(' ')).not.toContain(secretValue);
-    await pod.exec(plan);
-    const r = await new VaultClient({ addr, token: root }).kvGet('secret', 'prelude');
-    expect(r?.data.v).toBe(secretValue);
   });
 });
 

@@ -1,27 +1,25 @@
 /**
  * ldap, mcp and production on the kind platform. The cluster side is a FAKE runner (test/kind-fake.ts): no kind
- * cluster can run on the build machine. What goes into a pod is run for real where it can be: the in-pod `sh`
- * script with the real sh, base64 and OpenBao.
+ * cluster can run on the build machine. The in-pod `sh` script, run for real with sh, base64 and an OpenBao dev server,
+ * is in test/integration/kind-pod-shell.test.ts: unit tests need no server.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { useTempLabHome } from '../helpers.ts';
-import { fakeDeps, lines, usePodShell, type Call } from '../kind-fake.ts';
+import { fakeDeps, lines, type Call } from '../kind-fake.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform, MARIADB_FILES } from '../../src/platforms/kind/kind.ts';
-import { podFiles, podVaultExec, renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { podFiles, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { LDAP } from '../../src/platforms/ldap-directory.ts';
 import { portBase } from '../../src/platforms/ports.ts';
-import { run, type RunOptions, type RunResult } from '../../src/exec.ts';
-import { VaultClient } from '../../src/vault/client.ts';
+import type { RunOptions, RunResult } from '../../src/exec.ts';
 import { configCmd, loginCmds } from '../../scenarios/ldap.ts';
 
-const home = useTempLabHome('kind-services-test-');
+useTempLabHome('kind-services-test-');
 const sink = { write: () => undefined };
 const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: sink, stderr: sink });
 type Manifest = { kind: string; metadata: { name: string }; stringData?: Record<string, string> };
@@ -216,34 +214,6 @@ describe('the learner\'s lines on kind', () => {
   });
   it('podFiles leaves flags, other paths and the CA alone', () => {
     expect(podFiles(['-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt', 'secret/x', 'v=@/etc/other'], '/lab').args).toEqual(['-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt', 'secret/x', 'v=@/etc/other']);
-  });
-});
-
-describe('the in-pod script, run for real (sh, base64, OpenBao dev server)', () => {
-  const root = 'root-token-for-files-test';
-  const pod = usePodShell(home, 191, root);
-  const addr = pod.addr;
-  const inPod = pod.exec;
-
-  it('a copied-in binary file arrives byte for byte, and vault reads it there (k=@file in the pod)', async () => {
-    const bytes = crypto.randomBytes(3000);
-    const podPath = path.join(home, `copied-${process.pid}.bin`);
-    const text = path.join(home, `copied-${process.pid}.txt`);
-    const plan = podVaultExec({ context: 'x', node: 0, args: ['kv', 'put', 'secret/copied', `v=@${text}`], token: root, isSecret: () => false, files: [{ pod: podPath, content: bytes }, { pod: text, content: Buffer.from('line one\nline two') }] });
-    await inPod(plan);
-    expect(fs.readFileSync(podPath).equals(bytes)).toBe(true);
-    expect((await new VaultClient({ addr, token: root }).kvGet('secret', 'copied'))?.data.v).toBe('line one\nline two');
-  });
-
-  it('a forwarded variable reaches vault\'s environment (the prelude exports it before exec)', async () => {
-    // `vault` here prints its environment: what VAULT_LDAP_PASSWORD a real login would read.
-    const shim = path.join(home, 'shim');
-    fs.mkdirSync(shim, { recursive: true });
-    fs.writeFileSync(path.join(shim, 'vault'), '#!/bin/sh\nprintf "%s|%s" "$VAULT_LDAP_PASSWORD" "$VAULT_TOKEN"\n', { mode: 0o755 });
-    const plan = podVaultExec({ context: 'x', node: 0, args: ['login', '-method=ldap', 'username=alice'], token: root, isSecret: () => false, exports: { VAULT_LDAP_PASSWORD: 'p@ss word$1' } });
-    const argv = plan.args.slice(plan.args.indexOf('--') + 1);
-    const r = await run(argv[0]!, argv.slice(1), { env: { PATH: `${shim}:${process.env.PATH}` }, input: plan.input! });
-    expect(r.stdout).toBe('p@ss word$1|');
   });
 });
 

@@ -13,6 +13,7 @@ import { kindDryRun } from '../../src/platforms/kind/dry-run.ts';
 import { LDAP, seedLdif } from '../../src/platforms/local/ldap.ts';
 import { MARIADB_ADMIN_USER as LOCAL_ADMIN } from '../../src/platforms/local/mariadb.ts';
 import { DIRECTORY, MARIADB_ADMIN_USER, directoryLdif } from '../../src/platforms/kind/services.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const home = useTempLabHome('kind-topics-test-');
 
@@ -144,9 +145,9 @@ describe('every topic runs on kind', () => {
     const { loadAll } = await import('../../src/engine/catalogue.ts');
     const all = await loadAll();
     expect(all).toHaveLength(8);
-    for (const t of all) expect(t.platforms, t.id).toContain('kind');
+    for (const t of nonEmpty(all)) expect(t.platforms, t.id).toContain('kind');
     const { cli } = await import('../helpers.ts');
     const text = await cli('--lang', 'en', 'list');
-    for (const t of all) expect(text.stdout).toMatch(new RegExp(`^${t.id}\\s+.*\\blocal,kind\\b`, 'm'));
+    for (const t of nonEmpty(all)) expect(text.stdout).toMatch(new RegExp(`^${t.id}\\s+.*\\blocal,kind\\b`, 'm'));
   });
 });

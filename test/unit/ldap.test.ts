@@ -6,6 +6,7 @@ import { LDAP, renderSlapdConf, seedLdif, ssha } from '../../src/platforms/local
 import { POLICIES } from '../../scenarios/ldap.ts';
 import { topic } from '../../scenarios/ldap.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const URL_ = 'ldap://127.0.0.1:20050';
 
@@ -56,12 +57,12 @@ describe('ldap judges', () => {
     const s = solved();
     s.config!.userattr = 'cn';
     s.logins.alice = { ok: false, policies: [], error: 'user not found' };
-    for (const r of failed(s)) expect(`${r.why} ${r.fix}`).not.toMatch(/config-|login-alice|login-bob/);
+    for (const r of nonEmpty(failed(s))) expect(`${r.why} ${r.fix}`).not.toMatch(/config-|login-alice|login-bob/);
   });
 
   it('every check has a hint and a distinct id', () => {
     expect(new Set(checks.map((c) => c.id)).size).toBe(checks.length);
-    for (const c of checks) expect(c.hint?.en, c.id).toBeTruthy();
+    for (const c of nonEmpty(checks)) expect(c.hint?.en, c.id).toBeTruthy();
   });
 
   it('deleting the developers mapping fails exactly group-developers, naming the fix command', () => {

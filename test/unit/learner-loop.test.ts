@@ -7,6 +7,7 @@ import { judgeAll } from '../../src/engine/runner.ts';
 import { msg } from '../../src/engine/i18n.ts';
 import { fail, pass } from '../../src/engine/verdict.ts';
 import { parseArgs } from 'node:util';
+import { nonEmpty } from '../non-empty.ts';
 
 describe('prose wrapped to the terminal, never inside a word', () => {
   const ko = '키 3개로 vault-0 을 unseal 하세요. 다른 노드보다 먼저 해야 합니다. retry_join 은 리더가 unseal 된 뒤 합류시킵니다.';
@@ -20,7 +21,7 @@ describe('prose wrapped to the terminal, never inside a word', () => {
   it('every line fits, and joining the lines gives back every word intact', () => {
     for (const width of [20, 40, 80]) {
       const lines = wrap(ko, width);
-      for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(width);
+      for (const l of nonEmpty(lines)) expect(displayWidth(l)).toBeLessThanOrEqual(width);
       expect(lines.join(' ')).toBe(ko);
     }
   });

@@ -8,6 +8,7 @@ import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
 import { cli } from '../helpers.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const solved = (): State => ({
   vaultReady: true,
@@ -35,7 +36,7 @@ const failing = (s: State) => checks.filter((c) => !c.judge(s).ok).map((c) => c.
 describe('mcp judges', () => {
   it('pass on the solved state, each with a hint', () => {
     expect(failing(solved())).toEqual([]);
-    for (const c of checks) expect(c.hint?.ko && c.hint.en).toBeTruthy();
+    for (const c of nonEmpty(checks)) expect(c.hint?.ko && c.hint.en).toBeTruthy();
   });
 
   it.each([
@@ -54,7 +55,7 @@ describe('mcp judges', () => {
   it('fail everything on an empty start state, with bilingual reasons', () => {
     const s: State = { vaultReady: true, roles: {}, login: { ok: false }, access: undefined, creds: { ok: false }, db: undefined, revoke: undefined, audit: { devices: [], recorded: false }, access2: undefined, mcp: {} };
     expect(failing(s)).toEqual(checks.map((c) => c.id));
-    for (const c of checks) {
+    for (const c of nonEmpty(checks)) {
       const v = c.judge(s);
       expect(v.why?.ko && v.why.en && v.fix?.ko && v.fix.en).toBeTruthy();
     }

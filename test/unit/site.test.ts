@@ -19,11 +19,13 @@ import { labsDir } from '../../src/engine/paths.ts';
 import { LabError, Exit } from '../../src/engine/errors.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import type { Topic } from '../../src/engine/types.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const WITH_DIAGRAMS = ['vso', 'k8s-auth', 'ha-failover', 'ldap', 'mcp'];
 
 let out: string;
 let res: BuildResult;
+let cpuMs = 0;
 const html = (f: string) => fs.readFileSync(path.join(out, f), 'utf8');
 const unescape = (s: string) => s.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&');
 
@@ -44,7 +46,10 @@ beforeAll(async () => {
     p.lastCheck = { at: '2025-01-02T03:04:05.000Z', passed: 1, failed: 1, results: [{ id: 'all-unsealed', ok: true }, { id: 'voters', ok: false }] };
   });
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'site-unit-out-'));
+  const cpu = process.cpuUsage();
   res = await buildSite({ outDir: out });
+  const used = process.cpuUsage(cpu);
+  cpuMs = (used.user + used.system) / 1000;
 });
 
 afterAll(() => {
@@ -54,10 +59,12 @@ afterAll(() => {
 
 describe('site content', () => {
   it('builds fast and publishes all eight lessons', () => {
-    expect(res.ms).toBeLessThan(3000);
+    // CPU time, not the clock: on a loaded 2-core machine (CI beside other agents) the same build took 18 s of wall
+    // time; what the test guards is the work the build does.
+    expect(cpuMs, `build: ${res.ms} ms wall, ${cpuMs.toFixed(0)} ms CPU`).toBeLessThan(3000);
     expect(res.pages.map((p) => p.topicId)).toEqual(topicIds);
     expect(topicIds).toHaveLength(8);
-    for (const id of topicIds) {
+    for (const id of nonEmpty(topicIds)) {
       expect(fs.existsSync(path.join(labsDir, id, 'lesson.ko.md')), id).toBe(true);
       const page = html(`${id}.html`);
       expect(page).toContain('<html lang="ko">');
@@ -68,9 +75,9 @@ describe('site content', () => {
   it('maps every study-note section to lesson headings that exist, and publishes the glossary', () => {
     expect(res.unresolvedCoverage).toEqual([]);
     const index = html('index.html');
-    for (const row of COVERAGE) expect(index, row.section).toContain(row.section.replace(/&/g, '&amp;'));
+    for (const row of nonEmpty(COVERAGE)) expect(index, row.section).toContain(row.section.replace(/&/g, '&amp;'));
     // Every lesson is reached from the table, and the links carry the heading's anchor.
-    for (const id of topicIds) expect(index, id).toMatch(new RegExp(`href="${id}\\.html#[^"]+"`));
+    for (const id of nonEmpty(topicIds)) expect(index, id).toMatch(new RegExp(`href="${id}\\.html#[^"]+"`));
     const glossary = html('glossary.html');
     for (const term of ['장애 전환', '봉인 해제', '활성 노드', '대기 노드', 'root 키', '이 점검이 잡는 실수']) expect(glossary, term).toContain(term);
     expect(index).toContain('href="glossary.html"');
@@ -99,55 +106,60 @@ describe('site content', () => {
   });
 
   it('has the diagrams the seed has, as mermaid blocks rendered client-side from the bundled copy', () => {
-    for (const id of topicIds) {
+    for (const id of nonEmpty(topicIds)) {
       const n = (html(`${id}.html`).match(/<pre class="mermaid">/g) ?? []).length;
-      if (WITH_DIAGRAMS.includes(id)) {
-        expect(n, id).toBeGreaterThanOrEqual(1);
-        expect(html(`${id}.html`)).toContain('<script src="assets/mermaid.min.js"></script>');
-      }
+      // Every diagram block of the lesson is rendered, with the bundled renderer; the seed's diagrams are among them.
+      const blocks = (fs.readFileSync(path.join(labsDir, id, 'lesson.ko.md'), 'utf8').match(/^```mermaid$/gm) ?? []).length;
+      expect(n, id).toBe(blocks);
+      expect(n >= 1 || !WITH_DIAGRAMS.includes(id), `${id} lost the seed's diagram`).toBe(true);
+      expect(html(`${id}.html`).includes('<script src="assets/mermaid.min.js"></script>'), id).toBe(n > 0);
     }
     expect(fs.statSync(path.join(out, 'assets', 'mermaid.min.js')).size).toBeGreaterThan(1_000_000);
-    for (const f of fs.readdirSync(out).filter((x) => x.endsWith('.html'))) expect(html(f), f).not.toMatch(/(src|href)="https?:/);
+    for (const f of nonEmpty(fs.readdirSync(out).filter((x) => x.endsWith('.html')))) expect(html(f), f).not.toMatch(/(src|href)="https?:/);
   });
 
   it('lists exactly the checks each topic defines, with hints, beside the text and in the checks section', async () => {
     let verified = 0;
-    for (const id of topicIds) {
+    for (const id of nonEmpty(topicIds)) {
       const page = html(`${id}.html`);
-      const t = await loaded(id);
-      if (!t) {
-        expect(page, id).toContain('class="pending"');
-        continue;
-      }
+      // Every topic is published now (a topic without its scenario yet would show class="pending").
+      const t = (await loaded(id))!;
+      expect(t, id).toBeDefined();
+      expect(page, id).not.toContain('class="pending"');
       const section = page.slice(page.indexOf('<ul class="lab-checks">'));
       const listed = [...section.slice(0, section.indexOf('</ul>')).matchAll(/data-check="([^"]+)"/g)].map((m) => m[1]);
       expect(listed, id).toEqual(t.checks);
       expect([...page.matchAll(/data-check-aside="([^"]+)"/g)].map((m) => m[1]), id).toEqual(t.checks);
-      for (const c of (await t.topic.checker()).checks) if (c.hint) expect(page, `${id}/${c.id}`).toContain(c.hint.ko.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+      const hinted = (await t.topic.checker()).checks.filter((c) => c.hint);
+      for (const c of nonEmpty(hinted, `${id}: checks with a hint`)) expect(page, `${id}/${c.id}`).toContain(c.hint!.ko.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
       for (const cmd of ['start', 'check', 'run']) expect(page).toContain(`npx lab ${cmd} ${id}`);
       verified++;
     }
-    expect(verified).toBeGreaterThanOrEqual(2);
+    expect(verified).toBe(topicIds.length);
   });
 
   it('shows each step with the very commands the scenario runs (one source of truth)', async () => {
-    for (const id of topicIds) {
-      const t = await loaded(id);
-      if (!t) continue;
+    for (const id of nonEmpty(topicIds)) {
+      const t = (await loaded(id))!;
+      expect(t, id).toBeDefined();
       const page = html(`${id}.html`);
+      let compared = 0;
       const lesson = fs.readFileSync(path.join(labsDir, id, 'lesson.ko.md'), 'utf8');
-      for (const m of lesson.matchAll(/<!-- lab:step (\S+) -->/g)) {
+      for (const m of nonEmpty(lesson.matchAll(/<!-- lab:step (\S+) -->/g))) {
         const step = t.topic.steps.find((s) => s.id === m[1])!;
         const start = page.indexOf(`<section class="lab-step" id="step-${step.id}"`);
         expect(start, `${id}/${step.id}`).toBeGreaterThan(0);
         const box = page.slice(start, page.indexOf('</section>', start));
         expect(unescape(box), `${id}/${step.id}`).toContain(step.title.ko);
         const cmds = stepCommands(t.topic, step);
-        if (cmds) expect(unescape(box.slice(box.indexOf('<pre'), box.indexOf('</pre>'))).trim(), `${id}/${step.id}`).toBe(cmds);
+        if (!cmds) continue;
+        expect(unescape(box.slice(box.indexOf('<pre'), box.indexOf('</pre>'))).trim(), `${id}/${step.id}`).toBe(cmds);
+        compared++;
       }
+      expect(compared, `${id}: no step's commands were compared with the page`).toBeGreaterThan(0);
       // Every learner task of the scenario appears in its lesson.
       const shown = new Set([...lesson.matchAll(/<!-- lab:step (\S+) -->/g)].map((m) => m[1]));
-      for (const s of t.topic.steps.filter((x) => x.kind === 'task')) expect(shown.has(s.id), `${id} lesson lacks step ${s.id}`).toBe(true);
+      for (const s of nonEmpty(t.topic.steps.filter((x) => x.kind === 'task'))) expect(shown.has(s.id), `${id} lesson lacks step ${s.id}`).toBe(true);
     }
   });
 
@@ -173,7 +185,7 @@ describe('site content', () => {
   it('leaks nothing secret-looking into the output', () => {
     const secretish = [/\b(hvs|hvb|hvr)\.[A-Za-z0-9_-]{20,}/, /\b[sbr]\.[A-Za-z0-9]{24}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\b[A-Za-z0-9+/]{43}=/, /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/];
     const files = fs.readdirSync(out).filter((f) => f.endsWith('.html')).concat(['assets/search-index.js', 'assets/site.js', 'assets/site.css']);
-    for (const f of files) for (const re of secretish) expect(html(f), `${f} ${re}`).not.toMatch(re);
+    for (const f of nonEmpty(files)) for (const re of nonEmpty(secretish)) expect(html(f), `${f} ${re}`).not.toMatch(re);
   });
 });
 

@@ -4,6 +4,7 @@ import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
+import { judgePortRange, labPortRange, readPortSysctls } from '../../platforms/ports.ts';
 import { binCache, buildEstimate, findKubeBin, missingKubeBins, type KubeBinName } from '../../platforms/local/kube-bin.ts';
 
 const kubeBin = (n: KubeBinName) => () => {
@@ -49,10 +50,13 @@ export const doctor: CommandFn = async (a) => {
   const needed = (r: Req) => (topic ? r.for.includes('all') || r.for.includes(topic.id) : r.for.length > 0 && !r.for.includes('kind'));
   const rows = requirements.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));
   const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
+  // A warning, not a missing prerequisite: the lab runs, but a restarted server may find its port taken.
+  const ports = judgePortRange(labPortRange(), readPortSysctls());
   if (a.json) {
-    a.report.out(JSON.stringify({ node: process.version, nodeOk, tools: rows }, null, 2));
+    a.report.out(JSON.stringify({ node: process.version, nodeOk, tools: rows, ...(ports ? { ports: { ok: ports.ok, exposed: ports.exposed, text: a.report.t(ports.text) } } : {}) }, null, 2));
   } else {
     a.report.out(`${nodeOk ? a.report.style('✓', 'green') : a.report.style('✗', 'red')} node ${process.version}`);
+    if (ports) a.report.out(`${ports.ok ? a.report.style('✓', 'green') : a.report.style('!', 'yellow')} ${a.report.t(ports.text)}${ports.hint ? `  → ${a.report.t(ports.hint)}` : ''}`);
     const toBuild = missingKubeBins(true);
     if (toBuild.length) a.report.out(a.report.style(a.report.t(msg(`  'bash scripts/setup.sh --k8s'가 빌드할 것: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? '있음' : '필요'})`, `  'bash scripts/setup.sh --k8s' would build: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? 'present' : 'needed'})`)), 'dim'));
     for (const r of rows) {

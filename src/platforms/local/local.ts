@@ -10,13 +10,14 @@ import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, VaultNod
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
-import { LabError, Exit } from '../../engine/errors.ts';
+import { LabError, Exit, type PortHeldError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
-import { daemon, isAlive, killDaemon, run, sleep, commandLine } from '../../exec.ts';
+import { daemon, isAlive, killDaemon, run, commandLine } from '../../exec.ts';
+import { poll } from '../../engine/poll.ts';
 import { findVaultBinary, type VaultBinary } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { toolsDir } from '../../engine/paths.ts';
-import { assertPortFree, portBase } from '../ports.ts';
+import { assertPortFree, portBase, portHeld } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../certs.ts';
 import { renderLocal } from './render.ts';
 import { transitSealOf } from './transit-seal.ts';
@@ -45,6 +46,9 @@ export { nodeName } from '../display.ts';
 /** The process name of the local vault-active relay (active-proxy.ts). */
 export const ACTIVE_PROXY = 'vault-active';
 import { nodeName } from '../display.ts';
+
+/** Written to a server's log before each start: what follows is that run's. */
+const START_MARK = '--- lab: started';
 
 export class LocalPlatform implements Platform {
   readonly name = 'local' as const;
@@ -105,6 +109,7 @@ export class LocalPlatform implements Platform {
     for (const port of opts.ports) await assertPortFree(port, `${opts.what} ${name}`);
     const log = this.lab.path('logs', `${name}.log`);
     fs.mkdirSync(path.dirname(log), { recursive: true, mode: 0o700 });
+    fs.appendFileSync(log, `${START_MARK} ${new Date().toISOString()}\n`, { mode: 0o600 });
     const pid = daemon(file, args, { logFile: log, ...(opts.env ? { env: opts.env } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     this.lab.updateRecord((r) => {
       r.processes[name] = { name, pid, command: commandLine(file, args), log, startedAt: new Date().toISOString() };
@@ -132,33 +137,60 @@ export class LocalPlatform implements Platform {
   }
 
   /** Whether `probe` succeeds within the time given (polling). */
-  async answersWithin(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      if (await probe().catch(() => false)) return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(100);
-    }
+  answersWithin(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
+    return poll(probe, { timeoutMs: ms });
   }
 
   /** Wait until `probe` succeeds, failing early (with the log) if the process died. */
   async waitFor(name: string, what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    let died = false;
+    const ok = await poll(async () => {
       if (!this.procAlive(name)) {
-        throw new LabError(msg(`${name} 프로세스가 시작 직후 종료되었습니다.`, `${name} exited right after start.`), {
-          exitCode: Exit.environment,
-          detail: this.logTail(name),
-          hint: msg(`로그: ${this.lab.path('logs', `${name}.log`)}`, `log: ${this.lab.path('logs', `${name}.log`)}`),
-        });
+        died = true;
+        return true;
       }
-      if (await probe().catch(() => false)) return;
-      await sleep(100);
+      return probe().catch(() => false);
+    }, { timeoutMs });
+    if (died) {
+      // A server that could not bind its port says so in its log: name the port and who holds it, in one line.
+      await this.throwIfBindFailed(name);
+      throw new LabError(msg(`${name} 프로세스가 시작 직후 종료되었습니다.`, `${name} exited right after start.`), {
+        exitCode: Exit.environment,
+        detail: this.logTail(name),
+        hint: msg(`로그: ${this.lab.path('logs', `${name}.log`)}`, `log: ${this.lab.path('logs', `${name}.log`)}`),
+      });
     }
+    if (ok) return;
     throw new LabError(msg(`${name}: ${timeoutMs / 1000}초 안에 ${what} 상태가 되지 않았습니다.`, `${name} did not become ${what} within ${timeoutMs / 1000}s.`), {
       exitCode: Exit.environment,
       detail: this.logTail(name),
     });
+  }
+
+  /**
+   * The port a server's log (since its last start) says it could not listen on, as the error naming that port and
+   * its holder. OpenBao starts with its cluster port taken and only fails to listen there when it is unsealed, after
+   * which it runs on, out of reach of its Raft peers: without this, the learner would see a join fail steps later.
+   */
+  bindFailure(name: string): PortHeldError | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.lab.path('logs', `${name}.log`), 'utf8');
+    } catch {
+      return undefined;
+    }
+    // The log is appended across restarts: only what this run of the server wrote counts (see startProcess).
+    const run = text.slice(Math.max(0, text.lastIndexOf(START_MARK)));
+    const m = /listen tcp[46]? [\d.]+:(\d+): (?:bind|listen): address already in use/.exec(run);
+    return m ? portHeld(Number(m[1]), name, msg(`포트를 비운 뒤 'npx lab run ${this.lab.topic}'`, `free the port, then 'npx lab run ${this.lab.topic}'`)) : undefined;
+  }
+
+  /** A running server that could not open one of its ports is stopped (a rerun starts it whole) and the port named. */
+  async throwIfBindFailed(name: string): Promise<void> {
+    const held = this.bindFailure(name);
+    if (!held) return;
+    await this.stopProcess(name);
+    throw held;
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------------
@@ -276,6 +308,8 @@ export class LocalPlatform implements Platform {
       await client.health();
       return true;
     });
+    // An auto-unsealed node opens its cluster port by itself (a Shamir one when unsealed, see vaultCli).
+    await this.throwIfBindFailed(name);
   }
 
   /** The address that follows the active node (the chart's vault-active Service): the port after the nodes' own. */
@@ -407,7 +441,13 @@ export class LocalPlatform implements Platform {
     const env: Record<string, string> = { ...this.runEnv(), ...opts.env };
     // Aim at the node the same way the learner does (see renderLocal): -address after the command path.
     const argv = opts.node || (opts.node === 0 && this.spec.activeAddr) ? withFlag(args, `-address=${node.addr}`) : args;
-    return run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });
+    const exec = run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });
+    // Unsealed (or joined), a node opens its cluster port: one it cannot bind is said now, with its holder.
+    if (args[0] !== 'operator' || !(args[1] === 'unseal' || (args[1] === 'raft' && args[2] === 'join'))) return exec;
+    const settled = await exec.then((r) => ({ r }), (e: unknown) => ({ e }));
+    await this.throwIfBindFailed(node.name);
+    if ('e' in settled) throw settled.e;
+    return settled.r;
   }
 
   async nodeStartedAt(node: number): Promise<Date | undefined> {

@@ -13,7 +13,7 @@ import { msg } from '../../engine/i18n.ts';
 import { renderNodeConfig } from './vault-config.ts';
 import { ensureCa, ensureServerCert } from './certs.ts';
 import { registerSecret } from '../../engine/redact.ts';
-import { sleep } from '../../exec.ts';
+import { poll } from '../../engine/poll.ts';
 
 export const TRANSIT_PROC = 'transit';
 export { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from './transit-seal.ts';
@@ -31,11 +31,7 @@ path "transit/decrypt/${TRANSIT_KEY}" {
 `;
 
 async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn().catch(() => false)) return;
-    await sleep(100);
-  }
+  if (await poll(fn, { timeoutMs })) return;
   throw envError(
     msg('transit Vault가 활성 노드가 되지 않았습니다.', 'the transit vault did not become active.'),
     msg("로그를 보세요 ('npx lab info production'). 다시 'npx lab run production' 하면 이어서 합니다.", "See its log ('npx lab info production'); 'npx lab run production' picks up from there."),
