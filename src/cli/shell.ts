@@ -64,7 +64,9 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
       fix,
     };
   }
-  if (!nodes.some((n) => sameAddr(n.addr, addr))) {
+  // A node's own address, or the one `lab env` gives (it may follow the active node, like the chart's vault-active).
+  const given = ctx.platform.shellEnv().VAULT_ADDR;
+  if (!nodes.some((n) => sameAddr(n.addr, addr)) && !(given && sameAddr(given, addr))) {
     const other = await labServing(addr, topic);
     return {
       problem: other
