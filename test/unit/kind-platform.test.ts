@@ -164,7 +164,7 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
       'kubectl --context kind-vault-lab delete pod vault-2 -n vault',
       'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
     ]);
-    expect(renderKind({ kind: 'node', action: 'stop', node: 0 })).toBe('kubectl delete pod vault-0 -n vault');
+    expect(renderKind({ kind: 'node', action: 'stop', node: 0 })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" delete pod vault-0 -n vault');
     lab.remove();
   });
 
