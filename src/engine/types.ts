@@ -127,8 +127,11 @@ export interface CheckDef<S> {
 }
 
 export interface Checker<S> {
+  /** All I/O, and it writes nothing: what must be remembered comes back in the state (see observed). */
   gather: (ctx: LabContext) => Promise<S>;
   checks: CheckDef<S>[];
+  /** The observations to keep from a gathered state (the whole set, prior ones included); the engine persists them. */
+  observed?: (s: S) => Record<string, unknown> | undefined;
 }
 
 /** What the engine knows of a checker: its checks' names and hints, and one gather-then-judge pass. S stays inside. */
