@@ -54,8 +54,11 @@ export interface Step {
    * later step (the node killed in the drill, an election under way): the hint moves on instead of falling back here.
    */
   heldFor?: (ctx: LabContext) => Promise<boolean>;
-  /** Undo for `lab reset <topic> <step>`. */
-  cleanup?: (ctx: LabContext) => Promise<void>;
+  /**
+   * Undo for `lab reset <topic> <step>`, as commands (shown, then run like the step's own), and the observations
+   * that remembered the step (so `heldFor` does not keep it done). Defined only where a step can be undone.
+   */
+  cleanup?: { commands: Cmd[]; forget?: string[] };
   /** The check ids this step makes pass. */
   checks?: string[];
   /** Platforms the step belongs to (default: all the topic's). */
