@@ -4,6 +4,7 @@ import { commands } from '../../src/cli/main.ts';
 import { valuedOptions } from '../../src/cli/commands/meta.ts';
 import { bindPositionals, defineCommand, helpOf, usageOf, type Command } from '../../src/cli/define.ts';
 import { msg } from '../../src/engine/i18n.ts';
+import { cli, useTempLabHome } from '../helpers.ts';
 
 const loaded = async (): Promise<[string, Command][]> => Promise.all(Object.entries(commands).map(async ([n, c]) => [n, (await c.load()).default] as [string, Command]));
 
@@ -51,5 +52,38 @@ describe('defineCommand', () => {
     const help = helpOf(cmd, ['x'], 'en', {}).join('\n');
     expect(help).toContain('--out, -o <DIR>');
     expect(help).toContain('folder (here)');
+  });
+});
+
+describe('help generated from the definitions, through the CLI', () => {
+  it("hint/solve/reset --help with a topic list the topic's step ids, marking those that can be undone", async () => {
+    useTempLabHome();
+    for (const verb of ['hint', 'solve', 'reset']) {
+      const r = await cli(verb, 'ldap', '--help', '--lang', 'en');
+      expect(r.code, verb).toBe(0);
+      expect(r.stdout, verb).toContain(`lab ${verb} <topic> [step]`);
+      expect(r.stdout, verb).toMatch(/groups\s+Map groups to policies \(can be undone\)/);
+      expect(r.stdout, verb).toMatch(/login\s+Log in as alice and bob; look up the tokens\n/);
+    }
+  });
+
+  it('sub-commands: a missing or unknown one is a usage error with the usage; options of another sub-command are refused', async () => {
+    useTempLabHome();
+    const none = await cli('site', '--lang', 'en');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('site needs build or serve');
+    const typo = await cli('dev', 'chek', '--lang', 'en');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("Did you mean 'check'?");
+    const wrong = await cli('site', 'build', '--port', '1', '--lang', 'en');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("unknown option '--port'");
+  });
+
+  it('a word too many is a usage error (exit 2), not silently dropped', async () => {
+    useTempLabHome();
+    const r = await cli('status', 'extra', '--lang', 'en');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unexpected argument: extra');
   });
 });
