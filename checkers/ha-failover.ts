@@ -4,7 +4,7 @@ import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { gatherNodes, type NodeState } from './common.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
 import type { RaftServer } from '../src/vault/client.ts';
-import { CANARY, raftTermOf, recordLeader } from '../labs/ha-failover/data.ts';
+import { CANARY, leaderObserved, raftTermOf } from '../labs/ha-failover/data.ts';
 
 export { CANARY };
 
@@ -26,6 +26,8 @@ export interface State {
    * pod on kind): the judge is pure and must not guess where the learner is.
    */
   drill?: { node: string; stop: string; kill: string };
+  /** What to remember (the baseline term, leaders, handshakes already made): the engine persists it, gather writes nothing. */
+  observed?: Record<string, unknown>;
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
@@ -33,7 +35,9 @@ export async function gather(ctx: LabContext): Promise<State> {
   // long as its process, so each process is probed once: the refused TLS 1.1 attempts would otherwise fill the node
   // logs the learner is told to read (one line per check, every 2 s under --watch).
   const procs = await ctx.platform.status().catch(() => []);
-  const cached = (ctx.lab.progress().observations.tlsProbes ?? {}) as Record<string, { pid: number; v11: Handshake; v12: Handshake }>;
+  const prev = ctx.lab.progress().observations;
+  let o: Record<string, unknown> = prev;
+  const cached = (prev.tlsProbes ?? {}) as Record<string, { pid: number; v11: Handshake; v12: Handshake }>;
   const tlsProbe = Promise.all(
     ctx.platform.vaultNodes().map(async (n) => {
       const pid = procs.find((p) => p.name === n.name && p.running)?.pid;
@@ -46,13 +50,7 @@ export async function gather(ctx: LabContext): Promise<State> {
     }),
   ).then((all) => {
     const fresh = all.filter((t) => t.pid !== undefined && t.v12.ok && cached[t.node]?.pid !== t.pid);
-    if (fresh.length)
-      ctx.lab.updateProgress((p) => {
-        const c = (p.observations.tlsProbes ?? {}) as Record<string, unknown>;
-        for (const t of fresh) c[t.node] = { pid: t.pid, v11: t.v11, v12: t.v12 };
-        p.observations.tlsProbes = c;
-      });
-    return all.map(({ node, v11, v12 }) => ({ node, v11, v12 }));
+    return { fresh, tls: all.map(({ node, v11, v12 }) => ({ node, v11, v12 })) };
   });
   const nodes = await gatherNodes(ctx);
   const seal = await Promise.all(
@@ -70,18 +68,19 @@ export async function gather(ctx: LabContext): Promise<State> {
       raftTermOf(c).catch(() => undefined),
       c.kvGet('secret', CANARY.path).then((r) => r?.data.value, () => undefined),
     ]);
-    if (actives.length === 1) recordLeader(ctx, nodes[actives[0]!]!.name, term, (servers ?? []).filter((x) => x.voter).length);
+    if (actives.length === 1) o = leaderObserved(o, nodes[actives[0]!]!.name, term, (servers ?? []).filter((x) => x.voter).length);
     // Remembered so the data step still counts as done while an election leaves no node to read from.
-    if (canary === CANARY.value && ctx.lab.progress().observations.canarySeen !== true)
-      ctx.lab.updateProgress((p) => {
-        p.observations.canarySeen = true;
-      });
+    if (canary === CANARY.value && o.canarySeen !== true) o = { ...o, canarySeen: true };
   }
-  const tls = await tlsProbe;
-  const o = ctx.lab.progress().observations;
+  const { fresh, tls } = await tlsProbe;
+  if (fresh.length) {
+    const c = { ...((o.tlsProbes ?? {}) as Record<string, unknown>) };
+    for (const t of fresh) c[t.node] = { pid: t.pid, v11: t.v11, v12: t.v12 };
+    o = { ...o, tlsProbes: c };
+  }
   const target = actives[0] ?? 0;
   const drill = { node: nodes[target]!.name, stop: ctx.platform.render({ kind: 'node', action: 'stop', node: target }), kill: ctx.platform.render({ kind: 'node', action: 'kill', node: target }) };
-  return { nodes, actives, servers, term, baselineTerm: o.baselineTerm as number | undefined, leaders: (o.leaders as string[] | undefined) ?? [], tls, canary, hasToken, seal, drill };
+  return { nodes, actives, servers, term, baselineTerm: o.baselineTerm as number | undefined, leaders: (o.leaders as string[] | undefined) ?? [], tls, canary, hasToken, seal, drill, ...(o !== prev ? { observed: o } : {}) };
 }
 
 const restartFix = (name: string) =>
@@ -258,4 +257,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker = defineChecker<State>({ gather, checks });
+export const checker = defineChecker<State>({ gather, checks, observed: (s) => s.observed });

@@ -33,6 +33,8 @@ export interface State {
   syncedMeta?: Pick<SecretInfo, 'uid' | 'createdAt' | 'owners'> | undefined;
   /** Distinct uids of the operator-owned Secret that `lab check` (or a step) has seen: two or more means it was made again. */
   uidsSeen?: number | undefined;
+  /** The Secret uids seen so far, for the engine to keep (gather writes nothing). */
+  observed?: Record<string, unknown>;
   /** The by-hand Secret (local). */
   manual?: Record<string, string> | undefined;
   /** secret/webapp/config in Vault, read with the admin token: its current data and version, and every version's data. */
@@ -110,7 +112,10 @@ export async function gather(ctx: LabContext): Promise<State> {
     if (dest) {
       s.synced = dest.data;
       s.syncedMeta = { uid: dest.uid, createdAt: dest.createdAt, owners: dest.owners };
-      if (s.platform === 'local' && dest.owners.some((o) => o.kind === 'ExternalSecret')) s.uidsSeen = rememberUid(ctx, dest.uid);
+      if (s.platform === 'local' && dest.owners.some((o) => o.kind === 'ExternalSecret')) {
+        s.observed = uidObserved(ctx.lab.progress().observations, dest.uid);
+        s.uidsSeen = (s.observed[UIDS] as string[]).length;
+      }
     }
   } catch (e) {
     s.kubeError = e instanceof Error ? e.message : String(e);
@@ -119,16 +124,11 @@ export async function gather(ctx: LabContext): Promise<State> {
 }
 
 const UIDS = 'vso.secretUids';
-/** The Secret's identity over time, kept in progress.json like the Raft term of the failover drill. */
-function rememberUid(ctx: LabContext, uid: string): number {
-  let n = 0;
-  ctx.lab.updateProgress((p) => {
-    const seen = Array.isArray(p.observations[UIDS]) ? (p.observations[UIDS] as unknown[]).map(String) : [];
-    if (!seen.includes(uid)) seen.push(uid);
-    p.observations[UIDS] = seen.slice(-10);
-    n = seen.length;
-  });
-  return n;
+/** The Secret's identity over time, kept like the Raft term of the failover drill. Pure: the next observations. */
+function uidObserved(prev: Record<string, unknown>, uid: string): Record<string, unknown> {
+  const seen = Array.isArray(prev[UIDS]) ? (prev[UIDS] as unknown[]).map(String) : [];
+  if (!seen.includes(uid)) seen.push(uid);
+  return { ...prev, [UIDS]: seen.slice(-10) };
 }
 
 // ---- pure judges ---------------------------------------------------------------------------------------------
@@ -307,4 +307,4 @@ export const checks: Checker<State>['checks'] = [
   },
 ];
 
-export const checker = defineChecker<State>({ gather, checks });
+export const checker = defineChecker<State>({ gather, checks, observed: (s) => s.observed });

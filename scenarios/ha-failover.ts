@@ -291,6 +291,8 @@ export const topic: TopicDef = {
         return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
       },
       heldFor: async (ctx) => ctx.lab.progress().observations.canarySeen === true && (await ctx.activeVault()) === undefined,
+      // Disabling the mount deletes what was written in it; the lab forgets it saw the value.
+      cleanup: { commands: [{ kind: 'vault', args: ['secrets', 'disable', 'secret'] }], forget: ['canarySeen'] },
       checks: ['data-survives'],
     },
     {

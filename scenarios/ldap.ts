@@ -122,6 +122,8 @@ export const topic: TopicDef = {
         await ctx.exec(lockoutCmd);
       },
       done: async (ctx) => (await authType(ctx, 'ldap')) === 'ldap',
+      // Disabling the method removes its config, groups and users too: the later steps are pending again as well.
+      cleanup: { commands: [{ kind: 'vault', args: ['auth', 'disable', 'ldap'] }] },
       checks: ['ldap-enabled'],
     },
     {
@@ -146,6 +148,7 @@ export const topic: TopicDef = {
         const names = await ctx.vault().list('/sys/policies/acl');
         return Object.keys(POLICIES).every((n) => names.includes(n));
       },
+      cleanup: { commands: Object.keys(POLICIES).map((name): Cmd => ({ kind: 'vault', args: ['policy', 'delete', name] })) },
       checks: ['policies'],
     },
     {
@@ -159,6 +162,7 @@ export const topic: TopicDef = {
         for (const [g, p] of Object.entries(GROUP_POLICY)) if (!(await readPolicies(ctx, `/auth/ldap/groups/${g}`))?.includes(p)) return false;
         return true;
       },
+      cleanup: { commands: Object.keys(GROUP_POLICY).map((g): Cmd => ({ kind: 'vault', args: ['delete', `auth/ldap/groups/${g}`] })) },
       checks: ['group-developers', 'group-admins'],
     },
     {
@@ -168,6 +172,7 @@ export const topic: TopicDef = {
       task: msg('auth/ldap/users/alice에 alice-specific-policy를 매핑하세요.', 'Map auth/ldap/users/alice to alice-specific-policy.'),
       commands: Object.entries(USER_POLICY).map(([u, p]): Cmd => ({ kind: 'vault', args: ['write', `auth/ldap/users/${u}`, `policies=${p}`] })),
       done: async (ctx) => (await readPolicies(ctx, '/auth/ldap/users/alice'))?.includes('alice-specific-policy') === true,
+      cleanup: { commands: Object.keys(USER_POLICY).map((u): Cmd => ({ kind: 'vault', args: ['delete', `auth/ldap/users/${u}`] })) },
       checks: ['user-alice'],
     },
     {

@@ -20,28 +20,33 @@ export async function raftTerm(ctx: LabContext): Promise<number | undefined> {
 }
 
 /**
- * Records the leader and Raft term over time in progress.json, so the drill can be judged from live state
- * even when the learner kills the node by hand: the first full-cluster observation is the baseline.
+ * The leader and Raft term over time, so the drill can be judged from live state even when the learner stops the node
+ * by hand: the first full-cluster observation is the baseline. Pure: returns the next observations.
  */
+export function leaderObserved(prev: Record<string, unknown>, leader: string, term: number | undefined, voters: number, now = Date.now()): Record<string, unknown> {
+  const o = { ...prev };
+  if (o.baselineTerm === undefined && term !== undefined && voters >= 3) {
+    o.baselineTerm = term;
+    o.baselineLeader = leader;
+  }
+  const leaders = [...((o.leaders as string[] | undefined) ?? [])];
+  const last = leaders.at(-1);
+  if (last !== leader) {
+    leaders.push(leader);
+    // The gap between the last sighting of the old leader and the first of the new: an upper bound on the failover,
+    // as fine as the observations (`lab check --watch`, `lab solve`) were frequent.
+    const seen = o.leaderSeenAt as number | undefined;
+    if (last !== undefined && seen !== undefined) o.failovers = [...((o.failovers as LeaderChange[] | undefined) ?? []), { from: last, to: leader, at: new Date(now).toISOString(), withinMs: now - seen }].slice(-10);
+  }
+  o.leaderSeenAt = now;
+  o.leaders = leaders.slice(-20);
+  return o;
+}
+
+/** The same, written to progress.json: for the steps `lab solve` runs (they hold the lab's lock). */
 export function recordLeader(ctx: LabContext, leader: string, term: number | undefined, voters: number): void {
   ctx.lab.updateProgress((p) => {
-    const o = p.observations;
-    if (o.baselineTerm === undefined && term !== undefined && voters >= 3) {
-      o.baselineTerm = term;
-      o.baselineLeader = leader;
-    }
-    const leaders = (o.leaders as string[] | undefined) ?? [];
-    const now = Date.now();
-    const prev = leaders.at(-1);
-    if (prev !== leader) {
-      leaders.push(leader);
-      // The gap between the last sighting of the old leader and the first of the new: an upper bound on the failover,
-      // as fine as the observations (`lab check --watch`, `lab solve`) were frequent.
-      const seen = o.leaderSeenAt as number | undefined;
-      if (prev !== undefined && seen !== undefined) o.failovers = [...((o.failovers as LeaderChange[] | undefined) ?? []), { from: prev, to: leader, at: new Date(now).toISOString(), withinMs: now - seen }].slice(-10);
-    }
-    o.leaderSeenAt = now;
-    o.leaders = leaders.slice(-20);
+    p.observations = leaderObserved(p.observations, leader, term, voters);
   });
 }
 

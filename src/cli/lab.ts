@@ -1,13 +1,14 @@
 /** Opening a topic's lab for a command: topic, state folder, platform, context. */
 import type { CommandArgs } from './types.ts';
 import type { LabContext, Topic } from '../engine/types.ts';
-import { loadTopic } from '../engine/catalogue.ts';
+import { loadTopic, topicIds } from '../engine/catalogue.ts';
 import { LabDir } from '../engine/state.ts';
 import { createPlatform } from '../platforms/index.ts';
 import { createContext } from '../engine/context.ts';
 import { usageError, envError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
 import { acquireLabLock, lockedByOther } from '../engine/lock.ts';
+import type { Msg } from '../engine/i18n.ts';
 import { guardKeptFiles } from '../engine/keep.ts';
 
 export function topicArg(a: CommandArgs, required = true): string | undefined {
@@ -44,4 +45,16 @@ export async function openLab(a: CommandArgs, opts: { mustExist?: boolean } = {}
   // Repairs are changes: a read-only command leaves them to the command that is changing the lab right now.
   if (rec && (a.lock || !lockedByOther(lab.dir))) await guardKeptFiles(ctx);
   return ctx;
+}
+
+/**
+ * The lock as a setup hook (main.ts, for commands with `changes`): the topic's lock is held before the command runs.
+ * An unknown topic is left to the command (its own message, no folder made); a lab not made yet is created and
+ * locked by openLab, so a command that fails before that leaves no folder behind.
+ */
+export async function lockTopic(id: string | undefined, lock: { command: string; wait: boolean }, say: (m: Msg) => void): Promise<void> {
+  if (!id || !(topicIds as readonly string[]).includes(id)) return;
+  const lab = new LabDir(id);
+  if (!lab.record()) return;
+  await acquireLabLock(lab.dir, { ...lock, say });
 }

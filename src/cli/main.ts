@@ -12,97 +12,39 @@ import { setAbortSignal } from '../exec.ts';
 import { releaseAllLocks } from '../engine/lock.ts';
 
 export type { Io, CommandArgs, CommandFn } from './types.ts';
-import type { Io, CommandArgs, CommandFn } from './types.ts';
+import type { Io, CommandArgs } from './types.ts';
+import { bindPositionals, helpOf, parseOptions, usageOf, type ArgDefs, type Command, type CommandContext } from './define.ts';
+import { summaries, valuedOptions, type CommandName } from './commands/meta.ts';
 
 type Opts = NonNullable<ParseArgsConfig['options']>;
-interface CommandSpec {
-  summary: Msg;
-  usage: string;
-  options?: Opts;
-  /** Changes a lab: one such command at a time per topic (waits, or exits 3 with --no-wait). */
-  changes?: true;
-  load: () => Promise<CommandFn>;
-}
 
-const platformOpt: Opts = { platform: { type: 'string', short: 'p' } };
-const jsonOpt: Opts = { json: { type: 'boolean' } };
-const noWaitOpt: Opts = { 'no-wait': { type: 'boolean' } };
-
-export const commands: Record<string, CommandSpec> = {
-  list: { summary: msg('주제 목록과 진행 상태', 'topics, their platforms and state'), usage: 'lab list [--platform local|kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/list.ts')).list },
-  run: {
-    summary: msg('실습 환경을 만들고 모든 단계를 자동 실행해 완료 상태로', 'build the lab and drive every step to the solved state'),
-    usage: 'lab run <topic> [--platform local|kind] [--dry-run [--out DIR]]',
-    options: { ...platformOpt, ...jsonOpt, 'dry-run': { type: 'boolean' }, out: { type: 'string', short: 'o' }, ...noWaitOpt },
-    changes: true,
-    load: async () => (await import('./commands/steps.ts')).runCmd,
-  },
-  start: {
-    summary: msg('실습 환경만 만들고 첫 과제를 보여 줌', 'build the environment only and show the first task'),
-    usage: 'lab start <topic> [--platform local|kind]',
-    options: { ...platformOpt, ...noWaitOpt },
-    changes: true,
-    load: async () => (await import('./commands/steps.ts')).startCmd,
-  },
-  check: {
-    summary: msg('자가 점검 (모두 통과하면 exit 0, 아니면 1)', 'self-check (exit 0 when all pass, 1 otherwise)'),
-    usage: 'lab check [<topic>] [--json] [--watch]',
-    options: { ...jsonOpt, watch: { type: 'boolean', short: 'w' }, interval: { type: 'string' } },
-    load: async () => (await import('./commands/check.ts')).check,
-  },
-  hint: { summary: msg('지금 할 일과 명령', 'what to do next, with the commands'), usage: 'lab hint <topic> [step]', load: async () => (await import('./commands/steps.ts')).hintCmd },
-  solve: { summary: msg('한 단계(또는 전부)를 자동 실행', 'solve one step (or all)'), usage: 'lab solve <topic> [step]', options: { ...platformOpt, ...noWaitOpt }, changes: true, load: async () => (await import('./commands/steps.ts')).solveCmd },
-  reset: {
-    summary: msg('주제를 처음 상태로 (또는 한 단계만 되돌리기)', 'back to the start state (or undo one step)'),
-    usage: 'lab reset <topic> [step]',
-    options: { ...platformOpt, ...noWaitOpt },
-    changes: true,
-    load: async () => (await import('./commands/steps.ts')).resetCmd,
-  },
-  env: { summary: msg('셸 export 문 (eval "$(npx lab env <topic>)")', 'shell exports (eval "$(npx lab env <topic>)")'), usage: 'lab env <topic>', load: async () => (await import('./commands/env.ts')).env },
-  info: {
-    summary: msg('주소, 파일, 데모 계정', 'addresses, files, demo accounts'),
-    usage: 'lab info <topic> [--json] [--show-secrets]',
-    options: { ...jsonOpt, 'show-secrets': { type: 'boolean' } },
-    load: async () => (await import('./commands/env.ts')).info,
-  },
-  status: { summary: msg('실행 중인 랩과 프로세스', 'running labs and their processes'), usage: 'lab status [--json]', options: jsonOpt, load: async () => (await import('./commands/status.ts')).status },
-  down: { summary: msg('랩 프로세스 정지 (데이터는 유지)', 'stop a lab\'s processes (data is kept)'), usage: 'lab down <topic>|--all', options: { all: { type: 'boolean' }, ...noWaitOpt }, changes: true, load: async () => (await import('./commands/status.ts')).down },
-  node: {
-    summary: msg('노드 하나를 시작, 정상 종료(stop), 강제 종료(kill), 데이터 초기화 후 재합류(reset)', 'start, stop (SIGTERM), kill (SIGKILL) or reset (wipe and rejoin) one node'),
-    usage: 'lab node <topic> start|stop|kill|reset <node>',
-    options: noWaitOpt,
-    changes: true,
-    load: async () => (await import('./commands/status.ts')).node,
-  },
-  doctor: { summary: msg('필요한 프로그램 점검과 설치 방법', 'prerequisites, each with an install hint'), usage: 'lab doctor [<topic>] [--platform kind] [--json]', options: { ...jsonOpt, ...platformOpt }, load: async () => (await import('./commands/doctor.ts')).doctor },
-  site: {
-    summary: msg('학습 사이트 만들기/미리보기', 'build or preview the study site'),
-    usage: 'lab site build [--out DIR] [--results FILE] | lab site serve [--port N]',
-    options: { out: { type: 'string', short: 'o' }, port: { type: 'string' }, results: { type: 'string' } },
-    load: async () => (await import('./commands/site.ts')).site,
-  },
-  chaos: {
-    summary: msg('장애 훈련: 쓰는 도중 활성 노드를 반복 강제 종료', 'chaos drill: hard-kill the active node under writes'),
-    usage: 'lab chaos ha-failover [--mode crash|graceful] [--kills N] [--json]',
-    options: { ...jsonOpt, kills: { type: 'string' }, mode: { type: 'string' }, ...noWaitOpt },
-    changes: true,
-    load: async () => (await import('./commands/chaos.ts')).chaos,
-  },
-  mcp: {
-    summary: msg('에이전트의 MCP 서버(stdio) 실행, 또는 그 서버의 도구 호출', "run an agent's MCP server (stdio), or call its tools"),
-    usage: 'lab mcp serve --agent agent-1 | lab mcp call --agent agent-1 credentials query=<SQL> revoke',
-    options: { agent: { type: 'string' } },
-    load: async () => (await import('../mcp/cli.ts')).mcp,
-  },
-  dev: { summary: msg('개발자용: 모든 콘텐츠 점검', 'for developers: prove all content'), usage: 'lab dev check', load: async () => (await import('./commands/dev.ts')).dev },
+/** Each command is one file under commands/, loaded only when it runs or shows its help (`lab --help` loads none). */
+export const commands: Record<CommandName, { summary: Msg; load: () => Promise<{ default: Command<ArgDefs> }> }> = {
+  list: { summary: summaries.list, load: () => import('./commands/list.ts') },
+  run: { summary: summaries.run, load: () => import('./commands/run.ts') },
+  start: { summary: summaries.start, load: () => import('./commands/start.ts') },
+  check: { summary: summaries.check, load: () => import('./commands/check.ts') },
+  hint: { summary: summaries.hint, load: () => import('./commands/hint.ts') },
+  solve: { summary: summaries.solve, load: () => import('./commands/solve.ts') },
+  reset: { summary: summaries.reset, load: () => import('./commands/reset.ts') },
+  env: { summary: summaries.env, load: () => import('./commands/env.ts') },
+  info: { summary: summaries.info, load: () => import('./commands/info.ts') },
+  status: { summary: summaries.status, load: () => import('./commands/status.ts') },
+  down: { summary: summaries.down, load: () => import('./commands/down.ts') },
+  node: { summary: summaries.node, load: () => import('./commands/node.ts') },
+  doctor: { summary: summaries.doctor, load: () => import('./commands/doctor.ts') },
+  site: { summary: summaries.site, load: () => import('./commands/site.ts') },
+  chaos: { summary: summaries.chaos, load: () => import('./commands/chaos.ts') },
+  mcp: { summary: summaries.mcp, load: () => import('./commands/mcp.ts') },
+  dev: { summary: summaries.dev, load: () => import('./commands/dev.ts') },
 };
 
-const globalOpts: Opts = {
-  lang: { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-  help: { type: 'boolean', short: 'h' },
-};
+const globalArgs = {
+  lang: { type: 'string', value: 'ko|en', description: msg('메시지 언어', 'language of messages') },
+  verbose: { type: 'boolean', short: 'v', description: msg('자세히', 'more detail') },
+  help: { type: 'boolean', short: 'h', description: msg('도움말', 'this help') },
+} as const satisfies ArgDefs;
+const globalOpts: Opts = parseOptions(globalArgs);
 
 function helpText(lang: Lang): string {
   const lines = [
@@ -119,11 +61,6 @@ function helpText(lang: Lang): string {
     lang === 'ko' ? "예: npx lab run ha-failover && eval \"$(npx lab env ha-failover)\" && vault operator raft list-peers" : "e.g. npx lab run ha-failover && eval \"$(npx lab env ha-failover)\" && vault operator raft list-peers",
   );
   return lines.join('\n');
-}
-
-function commandHelp(name: string, c: CommandSpec, lang: Lang): string {
-  const opts = Object.entries({ ...c.options, ...globalOpts }).map(([k, o]) => `  --${k}${o.short ? `, -${o.short}` : ''}${o.type === 'string' ? ' <value>' : ''}`);
-  return [`${c.usage}`, '', `  ${c.summary[lang]}`, '', lang === 'ko' ? '옵션:' : 'options:', ...opts].join('\n');
 }
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -145,7 +82,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(helpText(earlyLang) + '\n');
       return argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? Exit.ok : Exit.usage;
     }
-    const spec = commands[name];
+    const spec = (commands as Record<string, (typeof commands)[CommandName] | undefined>)[name];
     if (!spec) {
       const s = suggest(name, Object.keys(commands));
       throw new LabError(msg(`알 수 없는 명령입니다: '${name}'.${s ? ` 혹시 '${s}' 인가요?` : ''}`, `unknown command '${name}'.${s ? ` Did you mean '${s}'?` : ''}`), {
@@ -153,28 +90,56 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         hint: msg("'npx lab --help'로 명령 목록을 보세요.", "See 'npx lab --help' for the commands."),
       });
     }
-    const rest = argv.slice(argv.indexOf(name) + 1);
-    const before = argv.slice(0, argv.indexOf(name));
-    let parsed;
-    try {
-      parsed = parseArgs({ args: [...before, ...rest], options: { ...globalOpts, ...spec.options }, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new LabError(optionError(e, { ...globalOpts, ...spec.options }), {
-        exitCode: Exit.usage,
-        hint: msg(`사용법: ${spec.usage}`, `usage: ${spec.usage}`),
-      });
-    }
+    const cmd = (await spec.load()).default;
+    const words = [...argv.slice(0, argv.indexOf(name)), ...argv.slice(argv.indexOf(name) + 1)];
+    const parse = (c: Command, extra: ArgDefs = {}) => {
+      const options = { ...globalOpts, ...parseOptions({ ...extra, ...c.args }) };
+      try {
+        return parseArgs({ args: words, options, allowPositionals: true, strict: true });
+      } catch (e) {
+        throw new LabError(optionError(e, options), { exitCode: Exit.usage, hint: msg(`사용법: ${usageOf(c, [name])}`, `usage: ${usageOf(c, [name])}`) });
+      }
+    };
+    // A sub-command is the first word after the command; its options are known only once it is picked.
+    const subs = cmd.subCommands ?? {};
+    const first = cmd.subCommands ? parse(cmd, Object.assign({}, ...Object.values(subs).map((s) => s.args)) as ArgDefs) : parse(cmd);
+    const subName = cmd.subCommands ? first.positionals[0] : undefined;
+    const target: Command = subName !== undefined && subs[subName] ? { ...subs[subName], args: { ...cmd.args, ...subs[subName].args } } : cmd;
+    const path = target === cmd ? [name] : [name, subName!];
+    const parsed = target === cmd ? first : parse(target);
     const lang = parsed.values.lang === undefined ? earlyLang : parseLang(String(parsed.values.lang));
     if (!lang) throw new LabError(msg(`--lang은 ko 또는 en입니다.`, `--lang takes ko or en.`), { exitCode: Exit.usage });
+    const words2 = target === cmd ? parsed.positionals : parsed.positionals.slice(1);
     if (parsed.values.help) {
-      io.stdout.write(commandHelp(name, spec, lang) + '\n');
+      io.stdout.write([...helpOf(target, path, lang, globalArgs), ...((await target.help?.(words2, lang)) ?? [])].join('\n') + '\n');
       return Exit.ok;
+    }
+    const usage = msg(`사용법: ${usageOf(target, path)}`, `usage: ${usageOf(target, path)}`);
+    if (target === cmd && cmd.subCommands) {
+      const names = Object.keys(subs);
+      const s = subName === undefined ? undefined : suggest(subName, names);
+      throw new LabError(
+        subName === undefined
+          ? msg(`${name} 다음에 ${names.join(' 또는 ')}를 쓰세요.`, `${name} needs ${names.join(' or ')}.`)
+          : msg(`알 수 없는 ${name} 명령: '${subName}'.${s ? ` 혹시 '${s}' 인가요?` : ''}`, `unknown ${name} command '${subName}'.${s ? ` Did you mean '${s}'?` : ''}`),
+        { exitCode: Exit.usage, hint: usage },
+      );
+    }
+    const bound = bindPositionals(target.args, words2);
+    if ('error' in bound) throw new LabError(bound.error, { exitCode: Exit.usage, hint: usage });
+    const args: Record<string, unknown> = {};
+    for (const [k, d] of Object.entries(target.args)) {
+      if (d.type === 'positional') args[k] = bound.values[k];
+      else args[k] = parsed.values[k] ?? (d.type === 'boolean' ? false : d.default);
     }
     const width = terminalWidth(io.stdout, io.env ?? process.env);
     const r2 = new Reporter({ lang, color: Reporter.colorWanted(io.stderr, io.env ?? process.env), verbose, stdout: io.stdout, stderr: io.stderr, ...(width ? { width } : {}) });
-    const fn = await spec.load();
-    const lock = spec.changes ? { command: ['lab', name, ...parsed.positionals, ...(parsed.values.all ? ['--all'] : [])].join(' '), wait: !parsed.values['no-wait'] } : undefined;
-    return await fn({ positionals: parsed.positionals, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal, ...(lock ? { lock } : {}) });
+    // The lock as a setup hook: a command that changes a lab holds its topic's lock before it runs.
+    const changes = typeof target.changes === 'function' ? target.changes(args as CommandContext['args']) : Boolean(target.changes);
+    const lock = changes ? { command: ['lab', ...path, ...words2, ...(parsed.values.all ? ['--all'] : [])].join(' '), wait: !parsed.values['no-wait'] } : undefined;
+    if (lock) await (await import('./lab.ts')).lockTopic(typeof args.topic === 'string' ? args.topic : undefined, lock, (m) => r2.warn(r2.t(m)));
+    if (!target.run) throw new LabError(usage, { exitCode: Exit.usage });
+    return await target.run({ args: args as CommandContext['args'], positionals: words2, values: parsed.values as CommandArgs['values'], lang, report: r2, io, json: Boolean(parsed.values.json), signal: io.signal, ...(lock ? { lock } : {}) });
   } catch (e) {
     return reportError(e, report, verbose);
   } finally {
@@ -204,13 +169,12 @@ export function optionError(e: unknown, options: Opts): Msg {
 /** The first word that is not an option or an option's value: `lab --platform kind list` runs `list`. */
 export function commandName(argv: string[]): string | undefined {
   const valued = new Set<string>();
-  for (const o of [globalOpts, ...Object.values(commands).map((c) => c.options ?? {})]) {
-    for (const [k, v] of Object.entries(o)) {
-      if (v.type !== 'string') continue;
-      valued.add(`--${k}`);
-      if (v.short) valued.add(`-${v.short}`);
-    }
+  for (const [k, v] of Object.entries(globalOpts)) {
+    if (v.type !== 'string') continue;
+    valued.add(`--${k}`);
+    if (v.short) valued.add(`-${v.short}`);
   }
+  for (const o of valuedOptions) valued.add(o);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') return argv[i + 1];

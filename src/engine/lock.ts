@@ -65,6 +65,11 @@ export function lockedByOther(dir: string): LockInfo | undefined {
 const held = new Map<string, LockInfo>();
 let exitHook = false;
 
+/** This process holds the lab's lock: it may write the lab's progress. */
+export function holdsLabLock(dir: string): boolean {
+  return held.has(path.join(dir, LOCK_FILE));
+}
+
 function releaseFile(file: string): void {
   const mine = held.get(file);
   held.delete(file);

@@ -139,13 +139,13 @@ export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   const verdicts = await checker.evaluate(ctx);
   throwIfAborted();
   const results = toResults(verdicts, ctx.lang);
-  ctx.lab.updateProgress((p) => {
-    p.lastCheck = {
+  ctx.lab.keep({
+    lastCheck: {
       at: new Date().toISOString(),
       passed: results.filter((r) => r.ok).length,
       failed: results.filter((r) => !r.ok).length,
       results: results.map((r) => ({ id: r.id, ok: r.ok })),
-    };
+    },
   });
   return results;
 }

@@ -8,6 +8,7 @@ import { labHome } from './paths.ts';
 import { LabError, Exit } from './errors.ts';
 import { msg } from './i18n.ts';
 import { registerSecret } from './redact.ts';
+import { holdsLabLock } from './lock.ts';
 
 export const STATE_SCHEMA = 1;
 
@@ -47,6 +48,15 @@ export interface Progress {
   lastCheck?: CheckSummary;
   /** Observations gathered over time (e.g. the Raft term before the failover drill). */
   observations: Record<string, unknown>;
+  /** Bumped on every write: what a read-only command saw (see seenFile) counts only on the revision it was based on. */
+  rev?: number;
+}
+
+/** What read-only commands (check, hint, status) saw: kept outside the lab folder, folded into progress.json later. */
+interface Seen {
+  rev: number;
+  observations: Record<string, unknown>;
+  lastCheck?: CheckSummary;
 }
 
 const SECRET_MODE = 0o600;
@@ -162,18 +172,66 @@ export class LabDir {
     return r;
   }
 
+  /** progress.json as written by the commands that change the lab, with what read-only commands saw since on top. */
   progress(): Progress {
+    const p = this.storedProgress();
+    const seen = this.seen();
+    if (!seen || seen.rev !== (p.rev ?? 0)) return p;
+    return { ...p, observations: seen.observations, ...(seen.lastCheck ? { lastCheck: seen.lastCheck } : {}) };
+  }
+  /** Only a command holding the lab's lock writes progress.json; what read-only commands saw is folded in here. */
+  updateProgress(fn: (p: Progress) => void): Progress {
+    const p = this.progress();
+    fn(p);
+    p.rev = (p.rev ?? 0) + 1;
+    this.writeJson('progress.json', p);
+    fs.rmSync(this.seenFile(), { force: true });
+    return p;
+  }
+  /**
+   * Observations and the last check's summary, persisted the way the calling command may: under the lab's lock into
+   * progress.json; otherwise (a read-only command) beside the lab folder, never in it. Nothing is written when
+   * nothing changed.
+   */
+  keep(o: { observations?: Record<string, unknown>; lastCheck?: CheckSummary }): void {
+    const p = this.progress();
+    const observations = o.observations ?? p.observations;
+    const sameObs = JSON.stringify(observations) === JSON.stringify(p.observations);
+    const sameCheck = !o.lastCheck || (p.lastCheck && JSON.stringify(o.lastCheck.results) === JSON.stringify(p.lastCheck.results) && o.lastCheck.passed === p.lastCheck.passed);
+    if (sameObs && sameCheck) return;
+    if (holdsLabLock(this.dir)) {
+      this.updateProgress((x) => {
+        x.observations = observations;
+        if (o.lastCheck) x.lastCheck = o.lastCheck;
+      });
+      return;
+    }
+    if (!this.exists()) return;
+    const seen: Seen = { rev: this.storedProgress().rev ?? 0, observations, ...((o.lastCheck ?? p.lastCheck) ? { lastCheck: o.lastCheck ?? p.lastCheck } : {}) };
+    const file = this.seenFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(seen, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+  /** Outside the lab folder ($LAB_HOME/.seen/<topic>.json): a read-only command leaves the lab's files as they were. */
+  seenFile(): string {
+    return path.join(path.dirname(this.dir), '.seen', `${this.topic}.json`);
+  }
+  private seen(): Seen | undefined {
+    try {
+      const x = JSON.parse(fs.readFileSync(this.seenFile(), 'utf8')) as unknown;
+      return isObj(x) && typeof x.rev === 'number' && isObj(x.observations) ? (x as unknown as Seen) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  private storedProgress(): Progress {
     const raw = this.readJson<unknown>('progress.json');
     const bad = raw === undefined ? undefined : progressProblem(raw);
     if (bad) throw this.corrupt('progress.json', bad);
     const p = raw as Partial<Progress> | undefined;
-    return { steps: p?.steps ?? {}, observations: p?.observations ?? {}, ...(p?.lastCheck ? { lastCheck: p.lastCheck } : {}) };
-  }
-  updateProgress(fn: (p: Progress) => void): Progress {
-    const p = this.progress();
-    fn(p);
-    this.writeJson('progress.json', p);
-    return p;
+    return { steps: p?.steps ?? {}, observations: p?.observations ?? {}, ...(p?.lastCheck ? { lastCheck: p.lastCheck } : {}), ...(typeof p?.rev === 'number' ? { rev: p.rev } : {}) };
   }
 
   /** Secrets: JSON or text in 0600 files. A file the learner wrote with a looser mode is tightened on read. */
@@ -238,6 +296,7 @@ export class LabDir {
 
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.rmSync(this.seenFile(), { force: true });
   }
 }
 

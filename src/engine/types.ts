@@ -54,8 +54,11 @@ export interface Step {
    * later step (the node killed in the drill, an election under way): the hint moves on instead of falling back here.
    */
   heldFor?: (ctx: LabContext) => Promise<boolean>;
-  /** Undo for `lab reset <topic> <step>`. */
-  cleanup?: (ctx: LabContext) => Promise<void>;
+  /**
+   * Undo for `lab reset <topic> <step>`, as commands (shown, then run like the step's own), and the observations
+   * that remembered the step (so `heldFor` does not keep it done). Defined only where a step can be undone.
+   */
+  cleanup?: { commands: Cmd[]; forget?: string[] };
   /** The check ids this step makes pass. */
   checks?: string[];
   /** Platforms the step belongs to (default: all the topic's). */
@@ -127,8 +130,11 @@ export interface CheckDef<S> {
 }
 
 export interface Checker<S> {
+  /** All I/O, and it writes nothing: what must be remembered comes back in the state (see observed). */
   gather: (ctx: LabContext) => Promise<S>;
   checks: CheckDef<S>[];
+  /** The observations to keep from a gathered state (the whole set, prior ones included); the engine persists them. */
+  observed?: (s: S) => Record<string, unknown> | undefined;
 }
 
 /** What the engine knows of a checker: its checks' names and hints, and one gather-then-judge pass. S stays inside. */

@@ -11,8 +11,12 @@ export function defineChecker<S>(c: Checker<S>): Checker<S> & CheckerHandle {
   return {
     gather: c.gather,
     checks: c.checks,
+    ...(c.observed ? { observed: c.observed } : {}),
     async evaluate(ctx) {
       const state = await c.gather(ctx);
+      // Persisted by the engine, the way this command may (ctx.lab.keep: progress.json under the lock, else beside the lab).
+      const observations = c.observed?.(state);
+      if (observations) ctx.lab.keep({ observations });
       // A check that names its platforms is judged only there (ESO's on local, VSO's on kind).
       return c.checks.filter((d) => onPlatform(d, ctx.platform)).map((d) => ({ id: d.id, title: d.title, verdict: judgeOne(d.judge, state) }));
     },

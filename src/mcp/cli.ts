@@ -11,7 +11,7 @@ import path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CommandArgs, CommandFn } from '../cli/types.ts';
+import type { CommandArgs } from '../cli/types.ts';
 import { openLab } from '../cli/lab.ts';
 import { Exit, LabError, envError, usageError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
@@ -23,16 +23,15 @@ import { createServer } from './server.ts';
 
 export const MCP_AGENTS = ['agent-1', 'agent-2'] as const;
 
-function agentArg(a: CommandArgs): string {
-  const agent = typeof a.values.agent === 'string' ? a.values.agent : undefined;
+function agentArg(agent: string | undefined): string {
   if (!agent || !(MCP_AGENTS as readonly string[]).includes(agent)) {
     throw usageError(msg(`--agent는 ${MCP_AGENTS.join(' 또는 ')}입니다.`, `--agent takes ${MCP_AGENTS.join(' or ')}.`), msg('예: npx lab mcp serve --agent agent-1', 'e.g. npx lab mcp serve --agent agent-1'));
   }
   return agent;
 }
 
-async function serve(a: CommandArgs): Promise<number> {
-  const agent = agentArg(a);
+export async function serve(a: CommandArgs, agentName: string | undefined): Promise<number> {
+  const agent = agentArg(agentName);
   const log = (line: string) => process.stderr.write(`[mcp ${agent}] ${redact(line)}\n`);
   const ctx = await openLab({ ...a, positionals: ['mcp'] }, { mustExist: true });
   const active = await ctx.activeVault();
@@ -85,9 +84,9 @@ function parseCalls(words: string[]): Call[] {
   });
 }
 
-async function call(a: CommandArgs): Promise<number> {
-  const agent = agentArg(a);
-  const calls = parseCalls(a.positionals.slice(1));
+export async function call(a: CommandArgs, agentName: string | undefined, tools: string[]): Promise<number> {
+  const agent = agentArg(agentName);
+  const calls = parseCalls(tools);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   const transport = new StdioClientTransport({
@@ -116,10 +115,3 @@ async function call(a: CommandArgs): Promise<number> {
   }
   return failed ? Exit.checksFailed : Exit.ok;
 }
-
-export const mcp: CommandFn = async (a) => {
-  const sub = a.positionals[0];
-  if (sub === 'serve') return serve(a);
-  if (sub === 'call') return call(a);
-  throw usageError(msg('사용법: lab mcp serve --agent agent-1 | lab mcp call --agent agent-1 credentials query=<SQL> revoke', 'usage: lab mcp serve --agent agent-1 | lab mcp call --agent agent-1 credentials query=<SQL> revoke'));
-};

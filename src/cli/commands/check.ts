@@ -1,4 +1,6 @@
-import type { CommandArgs, CommandFn } from '../types.ts';
+import type { CommandArgs } from '../types.ts';
+import { defineCommand } from '../define.ts';
+import { json, topicOptional } from '../args.ts';
 import { Reporter, wrap } from '../../engine/reporter.ts';
 import { redact } from '../../engine/redact.ts';
 import { endingLines, leaderChangeLine, nodeRows, nodeTable, stepBar, stepLines } from '../dashboard.ts';
@@ -51,31 +53,40 @@ export function printResults(a: CommandArgs, ctx: LabContext, results: CheckResu
   r.out(failed === 0 ? r.style(r.t(msg(`모두 통과 (${results.length}/${results.length})`, `all passed (${results.length}/${results.length})`)), 'green') : r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
 }
 
-export const check: CommandFn = async (a) => {
-  if (!a.positionals[0]) {
-    const labs = listLabs();
-    if (labs.length !== 1) {
-      throw usageError(
-        labs.length ? msg(`여러 랩이 있습니다: ${labs.join(', ')}. 하나를 지정하세요.`, `several labs exist: ${labs.join(', ')}; name one.`) : msg('아직 만든 랩이 없습니다 (npx lab start <topic>).', 'no lab exists yet (npx lab start <topic>).'),
-      );
+export default defineCommand({
+  meta: { name: 'check', usage: 'lab check [<topic>] [--json] [--watch [--interval SECONDS]]' },
+  args: {
+    topic: topicOptional,
+    json,
+    watch: { type: 'boolean', short: 'w', description: msg('계속 다시 점검 (대시보드)', 'check again and again (a dashboard)') },
+    interval: { type: 'string', value: 'SECONDS', default: '2', description: msg('--watch의 점검 주기 (초)', 'seconds between checks with --watch') },
+  },
+  run: async (a) => {
+    if (!a.args.topic) {
+      const labs = listLabs();
+      if (labs.length !== 1) {
+        throw usageError(
+          labs.length ? msg(`여러 랩이 있습니다: ${labs.join(', ')}. 하나를 지정하세요.`, `several labs exist: ${labs.join(', ')}; name one.`) : msg('아직 만든 랩이 없습니다 (npx lab start <topic>).', 'no lab exists yet (npx lab start <topic>).'),
+        );
+      }
+      a.positionals.unshift(labs[0]!);
     }
-    a.positionals.unshift(labs[0]!);
-  }
-  const intervalText = typeof a.values.interval === 'string' ? a.values.interval : '2';
-  const every = Number(intervalText) * 1000;
-  if (!Number.isFinite(every) || every < 200 || every > 3_600_000) {
-    throw usageError(msg(`--interval은 0.2~3600 사이의 초입니다: '${intervalText}'`, `--interval takes seconds between 0.2 and 3600: '${intervalText}'`));
-  }
-  const ctx = await openLab(a, { mustExist: true });
-  if (!a.values.watch) {
-    const shell = a.json ? await shellIssue(ctx, a.io.env ?? process.env) : await printShellIssue(ctx, a.io.env ?? process.env);
-    const results = await runChecks(ctx);
-    printResults(a, ctx, results, shell);
-    if (!a.json && results.every((r) => r.ok)) for (const l of (await endingLines(ctx, results)).slice(1)) ctx.report.out(l);
-    return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
-  }
-  return watch(a, ctx, every);
-};
+    const intervalText = a.args.interval;
+    const every = Number(intervalText) * 1000;
+    if (!Number.isFinite(every) || every < 200 || every > 3_600_000) {
+      throw usageError(msg(`--interval은 0.2~3600 사이의 초입니다: '${intervalText}'`, `--interval takes seconds between 0.2 and 3600: '${intervalText}'`));
+    }
+    const ctx = await openLab(a, { mustExist: true });
+    if (!a.args.watch) {
+      const shell = a.json ? await shellIssue(ctx, a.io.env ?? process.env) : await printShellIssue(ctx, a.io.env ?? process.env);
+      const results = await runChecks(ctx);
+      printResults(a, ctx, results, shell);
+      if (!a.json && results.every((r) => r.ok)) for (const l of (await endingLines(ctx, results)).slice(1)) ctx.report.out(l);
+      return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
+    }
+    return watch(a, ctx, every);
+  },
+});
 
 /**
  * The check as a dashboard: on a terminal it redraws in place; piped, or with NO_COLOR, each change is appended once

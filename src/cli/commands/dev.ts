@@ -1,17 +1,27 @@
+/** `lab dev check`: for developers, prove every topic's content (steps, checks, shown commands). */
 import { renderFor } from '../../platforms/render.ts';
-import type { CommandFn } from '../types.ts';
+import { defineCommand } from '../define.ts';
 import { loadAll, topicIds } from '../../engine/catalogue.ts';
 import { auditAll } from '../../engine/content.ts';
-import { Exit, usageError } from '../../engine/errors.ts';
+import { Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 
-export const dev: CommandFn = async (a) => {
-  if (a.positionals[0] !== 'check') throw usageError(msg('사용법: lab dev check', 'usage: lab dev check'));
-  const topics = await loadAll();
-  const problems = await auditAll(topics, renderFor);
-  const missing = topicIds.filter((id) => !topics.some((t) => t.id === id));
-  for (const id of missing) problems.push({ topic: id, problem: 'scenario module is missing' });
-  for (const p of problems) a.report.out(`✗ ${p.topic}: ${p.problem}`);
-  a.report.out(problems.length ? `${problems.length} problem(s)` : `content ok: ${topics.length} topics, ${topics.reduce((n, t) => n + t.steps.length, 0)} steps`);
-  return problems.length ? Exit.checksFailed : Exit.ok;
-};
+const check = defineCommand({
+  meta: { name: 'check', summary: msg('모든 주제의 콘텐츠 점검 (단계, 점검, 보여 주는 명령)', "prove every topic's content (steps, checks, shown commands)"), usage: 'lab dev check' },
+  args: {},
+  run: async (a) => {
+    const topics = await loadAll();
+    const problems = await auditAll(topics, renderFor);
+    const missing = topicIds.filter((id) => !topics.some((t) => t.id === id));
+    for (const id of missing) problems.push({ topic: id, problem: 'scenario module is missing' });
+    for (const p of problems) a.report.out(`✗ ${p.topic}: ${p.problem}`);
+    a.report.out(problems.length ? `${problems.length} problem(s)` : `content ok: ${topics.length} topics, ${topics.reduce((n, t) => n + t.steps.length, 0)} steps`);
+    return problems.length ? Exit.checksFailed : Exit.ok;
+  },
+});
+
+export default defineCommand({
+  meta: { name: 'dev' },
+  args: {},
+  subCommands: { check },
+});

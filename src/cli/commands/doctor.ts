@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { CommandFn } from '../types.ts';
+import { defineCommand } from '../define.ts';
+import { json, topicOptional } from '../args.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';
@@ -44,25 +45,29 @@ export const requirements: Req[] = [
   { name: 'helm', found: () => which('helm'), hint: msg('helm 설치 (kind 플랫폼)', 'install helm (kind platform)'), for: ['kind'] },
 ];
 
-export const doctor: CommandFn = async (a) => {
-  if (a.values.platform === 'kind') return (await import('../../platforms/kind/doctor.ts')).kindDoctorCmd(a);
-  const topic = a.positionals[0] ? await loadTopic(a.positionals[0]) : undefined;
-  const needed = (r: Req) => (topic ? r.for.includes('all') || r.for.includes(topic.id) : r.for.length > 0 && !r.for.includes('kind'));
-  const rows = requirements.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));
-  const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
-  // A warning, not a missing prerequisite: the lab runs, but a restarted server may find its port taken.
-  const ports = judgePortRange(labPortRange(), readPortSysctls());
-  if (a.json) {
-    a.report.out(JSON.stringify({ node: process.version, nodeOk, tools: rows, ...(ports ? { ports: { ok: ports.ok, exposed: ports.exposed, text: a.report.t(ports.text) } } : {}) }, null, 2));
-  } else {
-    a.report.out(`${nodeOk ? a.report.style('✓', 'green') : a.report.style('✗', 'red')} node ${process.version}`);
-    if (ports) a.report.out(`${ports.ok ? a.report.style('✓', 'green') : a.report.style('!', 'yellow')} ${a.report.t(ports.text)}${ports.hint ? `  → ${a.report.t(ports.hint)}` : ''}`);
-    const toBuild = missingKubeBins(true);
-    if (toBuild.length) a.report.out(a.report.style(a.report.t(msg(`  'bash scripts/setup.sh --k8s'가 빌드할 것: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? '있음' : '필요'})`, `  'bash scripts/setup.sh --k8s' would build: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? 'present' : 'needed'})`)), 'dim'));
-    for (const r of rows) {
-      const mark = r.path ? a.report.style('✓', 'green') : r.required ? a.report.style('✗', 'red') : a.report.style('-', 'yellow');
-      a.report.out(`${mark} ${r.name.padEnd(12)} ${r.path ?? a.report.t(msg('없음', 'missing'))}${r.path ? '' : `  → ${r.hint}`}${r.for.length ? a.report.style(`  [${r.for.join(', ')}]`, 'dim') : ''}`);
+export default defineCommand({
+  meta: { name: 'doctor', usage: 'lab doctor [<topic>] [--platform kind] [--json]' },
+  args: { topic: topicOptional, json, platform: { type: 'string', short: 'p', value: 'kind', description: msg('kind: kind 플랫폼에 필요한 것을 점검', 'kind: check what the kind platform needs') } },
+  run: async (a) => {
+    if (a.args.platform === 'kind') return (await import('../../platforms/kind/doctor.ts')).kindDoctorCmd(a);
+    const topic = a.args.topic ? await loadTopic(a.args.topic) : undefined;
+    const needed = (r: Req) => (topic ? r.for.includes('all') || r.for.includes(topic.id) : r.for.length > 0 && !r.for.includes('kind'));
+    const rows = requirements.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));
+    const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
+    // A warning, not a missing prerequisite: the lab runs, but a restarted server may find its port taken.
+    const ports = judgePortRange(labPortRange(), readPortSysctls());
+    if (a.json) {
+      a.report.out(JSON.stringify({ node: process.version, nodeOk, tools: rows, ...(ports ? { ports: { ok: ports.ok, exposed: ports.exposed, text: a.report.t(ports.text) } } : {}) }, null, 2));
+    } else {
+      a.report.out(`${nodeOk ? a.report.style('✓', 'green') : a.report.style('✗', 'red')} node ${process.version}`);
+      if (ports) a.report.out(`${ports.ok ? a.report.style('✓', 'green') : a.report.style('!', 'yellow')} ${a.report.t(ports.text)}${ports.hint ? `  → ${a.report.t(ports.hint)}` : ''}`);
+      const toBuild = missingKubeBins(true);
+      if (toBuild.length) a.report.out(a.report.style(a.report.t(msg(`  'bash scripts/setup.sh --k8s'가 빌드할 것: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? '있음' : '필요'})`, `  'bash scripts/setup.sh --k8s' would build: ${toBuild.join(', ')} (${buildEstimate(toBuild)}, Go ${which('go') ? 'present' : 'needed'})`)), 'dim'));
+      for (const r of rows) {
+        const mark = r.path ? a.report.style('✓', 'green') : r.required ? a.report.style('✗', 'red') : a.report.style('-', 'yellow');
+        a.report.out(`${mark} ${r.name.padEnd(12)} ${r.path ?? a.report.t(msg('없음', 'missing'))}${r.path ? '' : `  → ${r.hint}`}${r.for.length ? a.report.style(`  [${r.for.join(', ')}]`, 'dim') : ''}`);
+      }
     }
-  }
-  return nodeOk && rows.every((r) => r.path || !r.required) ? Exit.ok : Exit.environment;
-};
+    return nodeOk && rows.every((r) => r.path || !r.required) ? Exit.ok : Exit.environment;
+  },
+});

@@ -1,7 +1,7 @@
 /** `lab site build [--out DIR] [--results FILE]` and `lab site serve [--port N] [--out DIR]`. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CommandFn } from '../types.ts';
+import { defineCommand } from '../define.ts';
 import { usageError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { shellQuote } from '../../exec.ts';
@@ -9,28 +9,44 @@ import { providedContent } from '../../engine/catalogue.ts';
 
 const USAGE = msg('사용법: npx lab site build [--out DIR] [--results FILE] | npx lab site serve [--port N] [--out DIR]', 'usage: npx lab site build [--out DIR] [--results FILE] | npx lab site serve [--port N] [--out DIR]');
 
-export const site: CommandFn = async (a) => {
-  const sub = a.positionals[0];
+const siteArgs = {
+  out: { type: 'string', short: 'o', value: 'DIR', description: msg('사이트 폴더', 'site folder') },
+  results: { type: 'string', value: 'FILE', description: msg('테스트 결과 파일 (JSON)', 'test results file (JSON)') },
+} as const;
+
+async function siteTools() {
   const load = providedContent().site;
   if (!load) throw usageError(msg('이 실행에는 학습 사이트가 없습니다.', 'this build has no study site.'));
-  const { buildSite, defaultOutDir, createSiteServer, listen } = await load();
-  const out = typeof a.values.out === 'string' ? path.resolve(a.values.out) : defaultOutDir;
-  const results = typeof a.values.results === 'string' ? a.values.results : undefined;
-  const r = a.report;
+  return load();
+}
 
-  if (sub === 'build') {
-    if (a.positionals.length > 1) throw usageError(msg(`알 수 없는 인자: ${a.positionals.slice(1).join(' ')}`, `unexpected argument: ${a.positionals.slice(1).join(' ')}`), USAGE);
+const build = defineCommand({
+  meta: { name: 'build', summary: msg('학습 사이트를 파일로 만들기', 'build the study site into files'), usage: 'lab site build [--out DIR] [--results FILE]' },
+  args: siteArgs,
+  run: async (a) => {
+    const { buildSite, defaultOutDir } = await siteTools();
+    const out = a.args.out ? path.resolve(a.args.out) : defaultOutDir;
+    const results = a.args.results;
+    const r = a.report;
     const res = await buildSite({ outDir: out, ...(results ? { resultsFile: results } : {}) });
     for (const w of res.warnings) r.info(r.t(msg(`준비 중으로 표시한 주제: ${w}`, `published as pending: ${w}`)));
     r.out(r.t(msg(`사이트를 만들었습니다: ${res.pages.length}개 레슨, ${res.ms} ms`, `site built: ${res.pages.length} lessons in ${res.ms} ms`)));
     r.out(r.t(msg(`파일로 열기: ${path.join(res.outDir, 'index.html')}`, `open from disk: ${path.join(res.outDir, 'index.html')}`)));
-    const serve = `npx lab site serve${typeof a.values.out === 'string' ? ` --out ${shellQuote(a.values.out)}` : ''}`;
+    const serve = `npx lab site serve${a.args.out ? ` --out ${shellQuote(a.args.out)}` : ''}`;
     r.out(r.t(msg(`미리보기: ${serve}`, `preview: ${serve}`)));
     return Exit.ok;
-  }
+  },
+});
 
-  if (sub === 'serve') {
-    const portText = typeof a.values.port === 'string' ? a.values.port : '8080';
+const serve = defineCommand({
+  meta: { name: 'serve', summary: msg('학습 사이트 미리보기 (없으면 먼저 만듦)', 'preview the study site (built first when missing)'), usage: 'lab site serve [--port N] [--out DIR]' },
+  args: { ...siteArgs, port: { type: 'string', value: 'N', default: '8080', description: msg('포트', 'port') } },
+  run: async (a) => {
+    const { buildSite, defaultOutDir, createSiteServer, listen } = await siteTools();
+    const out = a.args.out ? path.resolve(a.args.out) : defaultOutDir;
+    const results = a.args.results;
+    const r = a.report;
+    const portText = a.args.port;
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw usageError(msg(`--port는 1~65535 사이 숫자입니다: '${portText}'`, `--port takes a number from 1 to 65535: '${portText}'`), USAGE);
     if (!fs.existsSync(path.join(out, 'index.html')) || results) {
@@ -54,7 +70,11 @@ export const site: CommandFn = async (a) => {
       }
     });
     return Exit.ok;
-  }
+  },
+});
 
-  throw usageError(sub ? msg(`알 수 없는 site 명령: '${sub}'`, `unknown site command '${sub}'`) : msg('site 다음에 build 또는 serve를 쓰세요.', 'site needs build or serve.'), USAGE);
-};
+export default defineCommand({
+  meta: { name: 'site', usage: 'lab site build [--out DIR] [--results FILE] | lab site serve [--port N] [--out DIR]' },
+  args: {},
+  subCommands: { build, serve },
+});

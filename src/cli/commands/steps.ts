@@ -4,7 +4,7 @@ import { openLab } from '../lab.ts';
 import { findStep, nextStep, runChecks, runSteps, type StepState } from '../../engine/runner.ts';
 import { endingLines, stepLines } from '../dashboard.ts';
 import { printShellIssue } from '../shell.ts';
-import { Exit, LabError, usageError } from '../../engine/errors.ts';
+import { Exit, LabError, envError, usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { printResults } from './check.ts';
 
@@ -94,12 +94,25 @@ export const resetCmd: CommandFn = async (a) => {
   const id = a.positionals[1];
   if (id) {
     const step = findStep(ctx.topic, id);
-    if (!step.cleanup) throw usageError(msg(`'${id}' 단계는 따로 되돌릴 수 없습니다. 'npx lab reset ${ctx.topic.id}'로 전체를 처음으로 돌리세요.`, `step '${id}' cannot be undone on its own; 'npx lab reset ${ctx.topic.id}' resets the whole topic.`));
-    await step.cleanup(ctx);
+    if (!step.cleanup) {
+      const can = ctx.topic.steps.filter((s) => s.cleanup).map((s) => s.id);
+      throw usageError(
+        msg(`'${id}' 단계는 따로 되돌릴 수 없습니다.`, `step '${id}' cannot be undone on its own.`),
+        can.length
+          ? msg(`되돌릴 수 있는 단계: ${can.join(', ')}. 전체를 처음으로: 'npx lab reset ${ctx.topic.id}'`, `steps that can be undone: ${can.join(', ')}. Start over: 'npx lab reset ${ctx.topic.id}'`)
+          : msg(`이 주제에는 따로 되돌릴 단계가 없습니다. 전체를 처음으로: 'npx lab reset ${ctx.topic.id}'`, `no step of this topic can be undone on its own. Start over: 'npx lab reset ${ctx.topic.id}'`),
+      );
+    }
+    if (!ctx.lab.record()) throw envError(msg(`'${ctx.topic.id}' 랩이 아직 없습니다.`, `there is no '${ctx.topic.id}' lab yet.`), msg(`'npx lab start ${ctx.topic.id}'로 만드세요.`, `Create it with 'npx lab start ${ctx.topic.id}'.`));
+    for (const c of step.cleanup.commands) {
+      ctx.report.info(`  $ ${ctx.platform.render(c).split('\n').join('\n    ')}`);
+      await ctx.exec(c);
+    }
     ctx.lab.updateProgress((p) => {
       delete p.steps[id];
+      for (const k of step.cleanup?.forget ?? []) delete p.observations[k];
     });
-    ctx.report.info(ctx.report.t(msg(`'${id}' 단계를 되돌렸습니다.`, `step '${id}' undone.`)));
+    ctx.report.info(ctx.report.t(msg(`'${id}' 단계를 되돌렸습니다: 'npx lab hint ${ctx.topic.id}'가 다시 보여 줍니다.`, `step '${id}' undone: 'npx lab hint ${ctx.topic.id}' shows it again.`)));
     return Exit.ok;
   }
   await ctx.platform.down();
