@@ -57,11 +57,8 @@ const dbConfigCmds: Cmd[] = [
   },
 ];
 
-/** bao reads BAO_TOKEN before VAULT_TOKEN (and `lab env` sets both): switching identity means setting both. */
-const useToken = (file: string, jq: string, note?: ReturnType<typeof msg>): Cmd[] => [
-  { kind: 'set', name: 'VAULT_TOKEN', file, jq, ...(note ? { note } : {}) },
-  { kind: 'set', name: 'BAO_TOKEN', file, jq, note: msg('bao는 BAO_TOKEN을 VAULT_TOKEN보다 먼저 읽으므로 둘 다 바꿉니다.', 'bao reads BAO_TOKEN before VAULT_TOKEN, so set both.') },
-];
+/** `lab env` exports VAULT_TOKEN alone (no BAO_TOKEN to outrank it): switching identity is one variable. */
+const useToken = (file: string, jq: string, note?: ReturnType<typeof msg>): Cmd[] => [{ kind: 'set', name: 'VAULT_TOKEN', file, jq, ...(note ? { note } : {}) }];
 
 /** One agent's life, as the learner types it: files are 0600 in the lab folder, tokens never echo. */
 export const agentCmds: Cmd[] = [

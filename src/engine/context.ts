@@ -11,6 +11,7 @@ import { run } from '../exec.ts';
 import { substitute, jqPath } from './vars.ts';
 import { registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
+import { withoutShadowing } from '../vault/env-names.ts';
 
 export function createContext(topic: Topic, platform: Platform, lab: LabDir, report: Reporter, lang: Lang): LabContext {
   /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
@@ -74,7 +75,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         case 'exec': {
           const e = env();
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
-          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
         }
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);

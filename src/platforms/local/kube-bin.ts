@@ -61,7 +61,7 @@ export function findKubeBin(name: KubeBinName): Found | undefined {
   const own = process.env[ENV[name]];
   if (own) return usable(own, dir) ? { path: own, source: 'env' } : undefined;
   if (name === 'kubectl') {
-    const p = which('kubectl');
+    const p = which('kubectl', { skipShims: true });
     if (p) return { path: p, source: 'path' };
   }
   const assets = process.env.KUBEBUILDER_ASSETS;

@@ -16,6 +16,7 @@ import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import { ensureCa, ensureClientCert, ensureServerCert } from '../certs.ts';
 import { ensureKubeBins, findKubeBin, type KubeBins } from './kube-bin.ts';
+import { linkShims } from '../shell-env.ts';
 
 export const KUBE = {
   context: 'vault-lab-local',
@@ -137,10 +138,7 @@ export async function labKubectl(p: LocalPlatform, bins: Pick<KubeBins, 'kubectl
 function ensureKubectlShim(p: LocalPlatform, bins: KubeBins): void {
   const found = findKubeBin('kubectl');
   if (found?.source === 'path') return;
-  fs.mkdirSync(p.binDir(), { recursive: true });
-  const link = path.join(p.binDir(), 'kubectl');
-  fs.rmSync(link, { force: true });
-  fs.symlinkSync(bins.kubectl, link);
+  linkShims(p.binDir(), { kubectl: fs.realpathSync(bins.kubectl) });
 }
 
 export const kubeService: LocalService = {

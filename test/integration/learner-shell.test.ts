@@ -1,0 +1,93 @@
+/**
+ * The learner's shell after `eval "$(npx lab env <topic>)"` tells the truth: a working `vault`/`bao` of this lab's
+ * own (never a link into another lab's folder), and the token a learner sets on a command line is the one used.
+ * Real OpenBao; k8s-auth/vso with a real kube-apiserver when its binaries are built.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, learnerBash, useTempLabHome } from '../helpers.ts';
+import { missingKubeBins } from '../../src/platforms/local/kube-bin.ts';
+
+let home: string;
+const bash = (script: string) => learnerBash(script, { timeoutMs: 240_000 });
+/** A new terminal: nothing of an earlier `lab env` (learnerBash extends this process's env, which has none). */
+const clean = (script: string) => bash(`unset VAULT_ADDR VAULT_TOKEN VAULT_CACERT BAO_ADDR BAO_TOKEN BAO_CACERT\n${script}`);
+
+describe("the learner's shell (real OpenBao)", () => {
+  beforeAll(() => {
+    home = useTempLabHome();
+  });
+  afterAll(async () => {
+    await cli('down', '--all');
+  });
+
+  it('a topic started from a shell connected to another lab gets its own vault and bao, which work in a new shell', async () => {
+    const first = await bash('npx lab run vault-k8s');
+    expect(first.code, first.stderr).toBe(0);
+    // The second lab is started from the first lab's shell: its shim folder is first on PATH.
+    const second = await bash('eval "$(npx lab env vault-k8s)"\ncommand -v vault\nnpx lab run tls');
+    expect(second.code, second.stderr + second.stdout).toBe(0);
+    expect(second.stdout).toContain(path.join(home, 'vault-k8s', 'bin', 'vault'));
+    const info = await bash('npx lab info tls --lang en');
+    expect(info.stdout).not.toContain(path.join(home, 'vault-k8s'));
+    // The first lab's links are gone (as after `lab reset vault-k8s`): the second lab's shell must not care.
+    fs.rmSync(path.join(home, 'vault-k8s', 'bin'), { recursive: true, force: true });
+    const env = await clean('npx lab env tls');
+    expect(env.stdout).toMatch(/^export PATH=/m);
+    const r = await clean('eval "$(npx lab env tls)"\ncommand -v vault bao\nvault status\nbao status >/dev/null && echo bao-ok');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain(path.join(home, 'tls', 'bin', 'vault'));
+    expect(r.stdout).toMatch(/Sealed\s+false/);
+    expect(r.stdout).toContain('bao-ok');
+  });
+
+  it('VAULT_TOKEN=$T vault … runs as $T, not as the root token lab env exported (bao reads BAO_TOKEN first)', async () => {
+    const r = await clean(
+      [
+        'eval "$(npx lab env vault-k8s)"',
+        'env | grep -c "^BAO_" || true',
+        'T=$(vault token create -policy=default -field=token)',
+        'VAULT_TOKEN=$T vault token lookup -format=json | jq -c .data.policies',
+        'VAULT_TOKEN=$T vault kv put secret/webapp/config username=x password=y; echo "put-exit=$?"',
+        'BAO_TOKEN=$T bao kv get secret/webapp/config; echo "get-exit=$?"',
+      ].join('\n'),
+    );
+    expect(r.stdout).toMatch(/^0$/m);
+    expect(r.stdout).toContain('["default"]');
+    expect(r.stderr).toMatch(/permission denied|403/);
+    expect(r.stdout).toMatch(/^put-exit=2$/m);
+    expect(r.stdout).toMatch(/^get-exit=2$/m);
+    // The secret is untouched: the refused write did not go through as root.
+    const kv = await clean('eval "$(npx lab env vault-k8s)"\nvault kv get -field=username secret/webapp/config');
+    expect(kv.stdout.trim()).not.toBe('x');
+  });
+
+  it('lab env unsets a BAO_* twin an older lab env (or the learner) left behind', async () => {
+    const r = await clean('export BAO_TOKEN=s.left-over-token-from-before BAO_ADDR=http://127.0.0.1:9\neval "$(npx lab env vault-k8s)"\necho "bao=${BAO_TOKEN-unset}/${BAO_ADDR-unset}"\nbao token lookup -format=json | jq -c .data.policies');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('bao=unset/unset');
+    expect(r.stdout).toContain('["root"]');
+  });
+});
+
+const kube = missingKubeBins(true).length === 0;
+
+describe.skipIf(!kube)('k8s-auth then vso (real kube-apiserver, ESO)', () => {
+  beforeAll(() => {
+    home = useTempLabHome();
+  });
+  afterAll(async () => {
+    await cli('down', '--all');
+  });
+
+  it('vso started from a shell connected to k8s-auth has a working vault of its own', async () => {
+    expect((await bash('npx lab start k8s-auth')).code).toBe(0);
+    const vso = await bash('eval "$(npx lab env k8s-auth)"\nnpx lab start vso');
+    expect(vso.code, vso.stderr + vso.stdout).toBe(0);
+    fs.rmSync(path.join(home, 'k8s-auth', 'bin'), { recursive: true, force: true });
+    const r = await clean('eval "$(npx lab env vso)"\ncommand -v vault\nvault status');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain(path.join(home, 'vso', 'bin', 'vault'));
+  });
+});
