@@ -9,7 +9,7 @@ import { LabError } from './errors.ts';
 import { VaultClient } from '../vault/client.ts';
 import { run } from '../exec.ts';
 import { substitute, jqPath } from './vars.ts';
-import { registerSecret } from './redact.ts';
+import { declarePublic, registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
 import { withoutShadowing } from '../vault/env-names.ts';
 
@@ -17,6 +17,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
   /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
   const vars: Record<string, string> = {};
   const env = () => ({ ...platform.runEnv(), ...vars });
+  declarePublic(publicCommands(topic, platform));
 
   const vault = (node = 0, token?: string | null): VaultClient => {
     const n = platform.vaultNodes()[node];
@@ -84,4 +85,20 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
     },
   };
   return ctx;
+}
+
+/** Every command this topic shows on this platform, rendered: what it shows is never masked (see redact.ts). */
+function publicCommands(topic: Topic, platform: Platform): string {
+  const lines: string[] = [];
+  for (const s of topic.steps) {
+    if (s.platforms && !s.platforms.includes(platform.name)) continue;
+    for (const c of s.commands ?? []) {
+      try {
+        lines.push(platform.render(c));
+      } catch {
+        /* a command this platform cannot render is not shown on it either */
+      }
+    }
+  }
+  return lines.join('\n');
 }
