@@ -5,7 +5,7 @@
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
-import { VaultApiError } from '../src/vault/client.ts';
+import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
 import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
 import type { KubeApi } from '../src/platforms/kube-api.ts';
 import { gatherVaultBasics, kubeUnreachable, type VaultBasics } from './common.ts';
@@ -51,6 +51,53 @@ export interface State extends VaultBasics {
   login?: LoginResult | undefined;
   /** Logins that must be refused: another SA, another namespace, a token for the Kubernetes API's own audience. */
   refusals?: { otherSa: LoginResult; otherNs: LoginResult; apiAudience: LoginResult } | undefined;
+  /** What the learner did, from the audit log (requests without the lab's x-vault-lab header); undefined: no file audit device. */
+  tried?: Tried | undefined;
+}
+
+export interface Tried {
+  /** The learner's logins at auth/kubernetes/login, in order. */
+  logins: { ok: boolean; error?: string; sa?: string; uid?: string }[];
+  /** A write to the app's secret refused to a token holding the webapp policy (the lesson's 403). */
+  deniedWrite: boolean;
+}
+
+interface AuditLine {
+  type?: string;
+  error?: string;
+  auth?: { policies?: string[]; metadata?: Record<string, string> };
+  request?: { path?: string; operation?: string; headers?: Record<string, string[]> };
+}
+
+/** The learner's own requests in the audit log: logins and writes to the app's secret, never the lab's probes. */
+export function triedFromAudit(log: string): Tried {
+  const t: Tried = { logins: [], deniedWrite: false };
+  for (const line of log.split('\n')) {
+    if (!line.includes('auth/kubernetes/login') && !line.includes(K8S.secretApiPath)) continue;
+    let e: AuditLine;
+    try {
+      e = JSON.parse(line) as AuditLine;
+    } catch {
+      continue;
+    }
+    if (e.request?.headers?.[LAB_HEADER]) continue;
+    const p = e.request?.path;
+    if (p === 'auth/kubernetes/login' && e.type === 'response') {
+      const m = e.auth?.metadata;
+      t.logins.push(e.error ? { ok: false, error: e.error } : { ok: true, ...(m?.service_account_namespace ? { sa: `${m.service_account_namespace}/${m.service_account_name ?? ''}` } : {}), ...(m?.service_account_uid ? { uid: m.service_account_uid } : {}) });
+    }
+    if (p === K8S.secretApiPath && (e.request?.operation === 'create' || e.request?.operation === 'update') && /permission denied/.test(e.error ?? '') && (e.auth?.policies ?? []).includes(K8S.policy)) t.deniedWrite = true;
+  }
+  return t;
+}
+
+/** Reads the file audit device's log where the server writes it; undefined when there is none. */
+async function gatherTried(ctx: LabContext, node: number): Promise<Tried | undefined> {
+  const raw = await readOr(() => ctx.vault(node).read<Record<string, unknown>>('/sys/audit'));
+  const devs = (raw?.data ?? raw ?? {}) as Record<string, { type?: string; options?: { file_path?: string } }>;
+  const file = Object.values(devs).find((d) => d && typeof d === 'object' && d.type === 'file' && d.options?.file_path && !['stdout', 'discard'].includes(d.options.file_path))?.options?.file_path;
+  if (!file) return undefined;
+  return triedFromAudit((await ctx.platform.readServerFile(file)) ?? '');
 }
 
 export function kubeFor(ctx: LabContext): Promise<KubeApi> {
@@ -136,6 +183,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   const base = await gatherVaultBasics(ctx);
   const platform = ctx.platform.name;
   const s: State = { ...base, platform, expectedHost: expectedHost(platform, ctx.platform.runEnv().KUBE_API), ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
+  if (base.active !== undefined && base.tokenValid) s.tried = await gatherTried(ctx, base.active);
   try {
     const kube = await kubeFor(ctx);
     s.bindings = await kube.clusterRoleBindings();
@@ -218,6 +266,43 @@ export function policyPaths(hcl: string): { path: string; capabilities: string[]
 }
 
 const IN_CLUSTER_HOST = /^https:\/\/(kubernetes\.default(\.svc(\.cluster\.local)?)?|10\.96\.0\.1)(:443)?\/?$/;
+
+const APP = `${K8S.namespace}/${K8S.sa}`;
+/** Steps 6-8 are the learner's to do: done when the audit log shows the learner did them, not when they could succeed. */
+function tried(s: State, step: string, what: { ko: string; en: string }, ok: (t: Tried) => boolean) {
+  const r = noRole(s);
+  if (r) return r;
+  const fix = msg(`npx lab hint k8s-auth ${step}`, `npx lab hint k8s-auth ${step}`);
+  if (!s.tried) return fail(msg('파일 감사 장치가 없어 직접 해 본 것을 볼 수 없습니다.', 'there is no file audit device, so what you did cannot be seen.'), msg(`npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''} (감사 장치를 다시 켭니다)`, `npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''} (enables the audit device again)`));
+  return ok(s.tried) ? pass() : fail(msg(`감사 로그에 아직 ${what.ko}이(가) 없습니다: 직접 해 보세요.`, `the audit log does not show ${what.en} yet: do it yourself.`), fix);
+}
+
+const triedChecks: Checker<State>['checks'] = [
+  {
+    id: 'you-logged-in',
+    title: msg('직접 로그인하고, 앱의 토큰으로 쓰기가 거부되는 것을 봄', "you logged in yourself and saw the app's token refused a write"),
+    hint: msg('VAULT_TOKEN=$APP_TOKEN 처럼 명령 앞에 둔 토큰이 쓰입니다. 쓰기가 성공했다면 root 토큰으로 요청한 것입니다.', 'The token set in front of the command (VAULT_TOKEN=$APP_TOKEN) is the one used; a write that succeeds went out as root.'),
+    judge: (s) => tried(s, 'login', msg(`${APP} SA의 로그인과 앱 토큰의 거부된 쓰기`, `a login of SA ${APP} and a refused write with the app's token`), (t) => t.logins.some((l) => l.ok && l.sa === APP) && t.deniedWrite),
+  },
+  {
+    id: 'you-tried-refusals',
+    title: msg('거부되어야 할 토큰으로 직접 로그인해 봄', 'you tried the tokens that must be refused'),
+    hint: msg('lab check의 시험용 SA와 별개로, 거부 메시지를 직접 보는 단계입니다.', "Apart from lab check's probe SAs: this is where you see the refusals yourself."),
+    judge: (s) =>
+      tried(s, 'refusals', msg('invalid audience와 not authorized 거부', 'the invalid audience and not authorized refusals'), (t) => t.logins.some((l) => !l.ok && /invalid audience/i.test(l.error ?? '')) && t.logins.some((l) => !l.ok && /not authorized/i.test(l.error ?? ''))),
+  },
+  {
+    id: 'you-recreated',
+    title: msg('SA를 다시 만든 뒤 옛 토큰은 거부되고 새 토큰은 로그인됨', 'after recreating the SA, the old token was refused and a new one logged in'),
+    hint: msg('이름이 같아도 uid가 다르면 다른 SA입니다.', 'Same name, different uid: a different SA.'),
+    judge: (s) =>
+      tried(s, 'recreate', msg('다시 만든 SA(새 uid)로의 로그인', 'a login of the recreated SA (a new uid)'), (t) => {
+        // Two uids under one name: the learner logged in as the SA before and after it was made again.
+        const uids = new Set(t.logins.filter((l) => l.ok && l.sa === APP && l.uid).map((l) => l.uid));
+        return uids.size >= 2 && t.logins.some((l) => !l.ok && !/invalid audience|not authorized/i.test(l.error ?? ''));
+      }),
+  },
+];
 
 export const checks: Checker<State>['checks'] = [
   {
@@ -360,6 +445,7 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('role에 audience가 없으면, Pod의 기본 토큰(kube-api-access 볼륨, aud=API 서버)으로도 Vault에 로그인됩니다. 그 토큰을 훔친 누구든 마찬가지입니다.', "Without an audience on the role, a pod's default token (the kube-api-access volume, aud = the API server) logs in to Vault too — and so does anyone who steals it."),
     judge: (s) => refusal(s, 'apiAudience', msg(`${K8S.namespace}/${K8S.sa} (audience 없음)`, `${K8S.namespace}/${K8S.sa} (no audience)`), msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`)),
   },
+  ...triedChecks,
 ];
 
 export const checker = defineChecker<State>({ gather, checks });

@@ -8,7 +8,8 @@
 import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
-import { VaultApiError } from '../src/vault/client.ts';
+import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
+import { CommandError } from '../src/exec.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
 
@@ -31,7 +32,7 @@ metadata:
 export const SECRET = { path: 'webapp/config', username: 'static-user', password: 'static-password' };
 
 /** What vault-k8s built, made ready for this topic: initialised, unsealed, KV v2 with the seed's secret, the app SA. */
-export function vaultReadyStep(id: string): Step {
+export function vaultReadyStep(id: string, o: { audit?: boolean } = {}): Step {
   return {
     id,
     kind: 'setup',
@@ -48,8 +49,22 @@ export function vaultReadyStep(id: string): Step {
       }
       // On kind the chart made Vault's own SA; the app's is the lab's. On local the learner makes both (accounts).
       if (ctx.platform.name === 'kind') await ctx.exec(kube(['apply', '-f', '-'], appServiceAccount));
+      if (o.audit) await ensureAudit(ctx);
     },
   };
+}
+
+/**
+ * A file audit device, and the lab's own header (x-vault-lab) recorded in clear: the audit log then shows the
+ * learner's logins apart from the lab's probes, so steps 6-8 are done when the learner did them.
+ */
+async function ensureAudit(ctx: LabContext): Promise<void> {
+  const a = await ctx.activeVault();
+  if (!a) return;
+  const devices = await a.client.read<Record<string, unknown>>('/sys/audit').catch(() => ({}) as Record<string, unknown>);
+  const list = (devices.data ?? devices) as Record<string, { type?: string }>;
+  if (!Object.values(list).some((d) => d && typeof d === 'object' && d.type === 'file')) await ctx.exec({ kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${K8S.auditFile}`] });
+  await a.client.write(`/sys/config/auditing/request-headers/${LAB_HEADER}`, { hmac: false });
 }
 
 const kubeApi = async (ctx: LabContext) => (await import('../src/platforms/kube-api.ts')).kubeApiFor(ctx);
@@ -210,49 +225,70 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
 
 /** `$(kubectl create token …)`: a TokenRequest, the same kind of token a projected volume carries. */
 export const tokenFor = (sa: string, namespace: string, audience?: string, duration = '10m'): string =>
-  `$(kubectl --context $LAB_KUBE_CONTEXT create token ${sa} -n ${namespace}${audience ? ` --audience ${audience}` : ''} --duration=${duration})`;
+  `$(${tokenCmd(sa, namespace, audience, duration)})`;
+const tokenCmd = (sa: string, namespace: string, audience?: string, duration = '10m'): string =>
+  `kubectl --context $LAB_KUBE_CONTEXT create token ${sa} -n ${namespace}${audience ? ` --audience ${audience}` : ''} --duration=${duration}`;
 
-const loginCmd: Cmd = {
-  kind: 'vault',
-  args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, `jwt=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`],
-  note: msg('TokenRequest로 받은 짧은 수명의 JWT를 role과 함께 보냅니다.', 'Send a short-lived JWT from the TokenRequest API, with the role.'),
-};
+/** `jwt=-`: vault reads the JWT from stdin, so it never sits in a process's argv (readable by every local user). */
+const loginPipe = (jwtSource: string, field = ''): string => `${jwtSource} | vault write ${field}auth/kubernetes/login role=${K8S.role} jwt=-`;
+
+/** As the app: its token in the environment of one command, never an argument. */
+const asApp = (args: string[], note?: Msg, mayFail = false): Cmd => ({ kind: 'exec', file: 'env', args: ['VAULT_TOKEN=$APP_TOKEN', 'vault', ...args], ...(note ? { note } : {}), ...(mayFail ? { mayFail } : {}) });
+
+export const loginCmds: Cmd[] = [
+  {
+    kind: 'exec',
+    file: 'export',
+    args: [`APP_TOKEN=$(${loginPipe(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), '-field=token ')})`],
+    note: msg('TokenRequest로 받은 짧은 수명의 JWT를 role과 함께 보내고, 받은 Vault 토큰을 APP_TOKEN에 둡니다 (jwt=-: JWT는 stdin으로).', 'Send a short-lived JWT from the TokenRequest API with the role, and keep the Vault token in APP_TOKEN (jwt=-: the JWT goes on stdin).'),
+  },
+  asApp(['token', 'lookup'], msg('policies에 webapp이 보여야 합니다.', 'policies list webapp.')),
+  asApp(['kv', 'get', `secret/${SECRET.path}`], msg('읽기는 됩니다.', 'The read works.')),
+  asApp(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], msg('쓰기는 permission denied(403)여야 합니다: webapp 정책은 read뿐입니다.', 'The write must be refused (permission denied, 403): the webapp policy only reads.'), true),
+];
 
 /** A login the learner expects to be refused (the shell goes on). */
-const refusedLogin = (jwt: string, note: Msg, mayFail = true): Cmd => ({ kind: 'exec', file: 'vault', args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, `jwt=${jwt}`], note, ...(mayFail ? { mayFail } : {}) });
+const refusedLogin = (jwtSource: string, note: Msg, mayFail = true): Cmd => ({ kind: 'exec', file: 'vault', args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'], pipeFrom: jwtSource, note, ...(mayFail ? { mayFail } : {}) });
 
 const OTHER_APP = 'other-app';
 
 export const refusalCmds: Cmd[] = [
-  refusedLogin(tokenFor(K8S.sa, K8S.namespace, 'other-service'), msg('audience가 다른 토큰: invalid audience로 거부되어야 합니다.', 'A token for another audience: refused (invalid audience).')),
-  refusedLogin(tokenFor(K8S.sa, K8S.namespace), msg('audience를 주지 않은 토큰은 API 서버용입니다 (Pod의 기본 kube-api-access 토큰과 같음): 거부되어야 합니다.', "A token without --audience is for the API server (like a pod's default kube-api-access token): refused.")),
+  refusedLogin(tokenCmd(K8S.sa, K8S.namespace, 'other-service'), msg('audience가 다른 토큰: invalid audience로 거부되어야 합니다.', 'A token for another audience: refused (invalid audience).')),
+  refusedLogin(tokenCmd(K8S.sa, K8S.namespace), msg('audience를 주지 않은 토큰은 API 서버용입니다 (Pod의 기본 kube-api-access 토큰과 같음): 거부되어야 합니다.', "A token without --audience is for the API server (like a pod's default kube-api-access token): refused.")),
   { ...kube(['create', 'serviceaccount', OTHER_APP, '-n', K8S.namespace]), mayFail: true },
-  refusedLogin(tokenFor(OTHER_APP, K8S.namespace, K8S.audience), msg('role에 묶이지 않은 SA: service account name not authorized.', 'An SA the role does not bind: service account name not authorized.')),
+  refusedLogin(tokenCmd(OTHER_APP, K8S.namespace, K8S.audience), msg('role에 묶이지 않은 SA: service account name not authorized.', 'An SA the role does not bind: service account name not authorized.')),
 ];
 
 export const recreateCmds: Cmd[] = [
   { kind: 'exec', file: 'export', args: [`OLD_JWT=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`], note: msg('지금 SA의 토큰을 하나 받아 둡니다.', 'Keep a token of the SA as it is now.') },
   kube(['delete', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
   kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
-  refusedLogin('$OLD_JWT', msg('이름은 같아도 새 SA는 uid가 다릅니다: 옛 토큰은 TokenReview에서 거부됩니다.', 'Same name, new uid: the old token fails the TokenReview.')),
-  refusedLogin(tokenFor(K8S.sa, K8S.namespace, K8S.audience), msg('새 SA의 새 토큰은 다시 로그인됩니다.', "A new token of the new SA logs in again."), false),
+  refusedLogin('echo "$OLD_JWT"', msg('이름은 같아도 새 SA는 uid가 다릅니다: 옛 토큰은 TokenReview에서 거부됩니다.', 'Same name, new uid: the old token fails the TokenReview.')),
+  refusedLogin(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), msg('새 SA의 새 토큰은 다시 로그인됩니다.', 'A new token of the new SA logs in again.'), false),
 ];
 
-/** Logs in through the API (the JWT never on a command line); throws when `expect` does not hold. */
-async function probeLogin(ctx: LabContext, sa: { namespace: string; name: string }, audience: string | undefined, expect: 'ok' | 'refused', jwt?: string): Promise<void> {
-  const k = await kubeApi(ctx);
-  const token = jwt ?? (await k.requestToken(sa.namespace, sa.name, audience));
-  let ok = true;
+/**
+ * A login the way the learner types it (the vault CLI, JWT on stdin, no lab header): the audit log shows it as the
+ * learner's own, which is what marks steps 6-8 done. Returns the client token, or the refusal.
+ */
+async function cliLogin(ctx: LabContext, jwt: string): Promise<{ token?: string; error?: string }> {
   try {
-    const r = await ctx.vault(0, null).write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt: token });
-    if (r.auth?.client_token) await ctx.vault(0, r.auth.client_token).write('/auth/token/revoke-self').catch(() => undefined);
+    const r = await ctx.platform.vaultCli(['write', '-format=json', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'], { env: { VAULT_TOKEN: '' }, stdin: jwt });
+    const token = (JSON.parse(r.stdout) as { auth?: { client_token?: string } }).auth?.client_token;
+    return token ? { token } : { error: 'no client_token' };
   } catch (e) {
-    if (!(e instanceof VaultApiError)) throw e;
-    ok = false;
+    if (e instanceof CommandError) return { error: e.result.stderr };
+    throw e;
   }
-  if ((expect === 'ok') !== ok) {
-    throw new LabError(msg(`${sa.namespace}/${sa.name} 로그인이 ${expect === 'ok' ? '거부되었습니다' : '허용되었습니다'}.`, `the login of ${sa.namespace}/${sa.name} was ${expect === 'ok' ? 'refused' : 'accepted'}.`), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth') });
+}
+
+async function cliExpect(ctx: LabContext, sa: { namespace: string; name: string }, audience: string | undefined, expect: 'ok' | 'refused', jwt?: string): Promise<string | undefined> {
+  const token = jwt ?? (await (await kubeApi(ctx)).requestToken(sa.namespace, sa.name, audience));
+  const r = await cliLogin(ctx, token);
+  if ((expect === 'ok') !== Boolean(r.token)) {
+    throw new LabError(msg(`${sa.namespace}/${sa.name} 로그인이 ${expect === 'ok' ? '거부되었습니다' : '허용되었습니다'}.`, `the login of ${sa.namespace}/${sa.name} was ${expect === 'ok' ? 'refused' : 'accepted'}.`), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth'), ...(r.error ? { detail: r.error } : {}) });
   }
+  return r.token;
 }
 
 export const topic: TopicDef = {
@@ -263,10 +299,10 @@ export const topic: TopicDef = {
     'Enable the Kubernetes auth method, write a policy and a role, then log in with a real SA token (TokenRequest) and read secret/webapp/config.',
   ),
   platforms: ['local', 'kind'],
-  needs: { vault: { nodes: 1, storage: 'file', tls: false }, kube: true },
+  needs: { vault: { nodes: 1, storage: 'file', tls: false, apiAudit: true }, kube: true },
   steps: [
     setupStep('server', msg('Vault와 Kubernetes API 준비 (local: kube-apiserver + etcd, kind: 클러스터 + Helm)', 'Prepare Vault and a Kubernetes API (local: kube-apiserver + etcd; kind: cluster + Helm)')),
-    vaultReadyStep('vault'),
+    vaultReadyStep('vault', { audit: true }),
     ...vaultSideSteps('task'),
     {
       id: 'login',
@@ -277,16 +313,17 @@ export const topic: TopicDef = {
         `Get a token for SA ${K8S.sa} with audience ${K8S.audience} and send it to auth/kubernetes/login with role=${K8S.role}.`,
       ),
       hint: msg('응답의 policies에 webapp이 있어야 합니다. 그 토큰으로 읽기는 되고 쓰기는 permission denied 여야 합니다.', 'The response lists policy webapp; that token can read the secret and must get permission denied on writes.'),
-      commands: [loginCmd],
+      commands: loginCmds,
       solve: async (ctx) => {
-        if (ctx.platform.name === 'local') return probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, 'ok');
-        const jwt = await (await kubeApi(ctx)).requestToken(K8S.namespace, K8S.sa, K8S.audience);
-        // An empty VAULT_TOKEN: a login carries no token of its own.
-        const r = await ctx.platform.vaultCli(['write', '-format=json', 'auth/kubernetes/login', `role=${K8S.role}`, `jwt=${jwt}`], { env: { VAULT_TOKEN: '' } });
-        const token = (JSON.parse(r.stdout) as { auth?: { client_token?: string } }).auth?.client_token;
-        if (token) await ctx.vault(0, token).write('/auth/token/revoke-self').catch(() => undefined);
+        const token = await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, 'ok');
+        // The lesson's refused write, as the app: the lab sees it in the audit log (403 with the webapp policy).
+        const put = await ctx.platform.vaultCli(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], { env: { VAULT_TOKEN: token! } }).then(
+          () => 'written',
+          (e: unknown) => (e instanceof CommandError ? e.result.stderr : Promise.reject(e)),
+        );
+        if (put === 'written') throw new LabError(msg('앱의 토큰으로 쓰기가 되었습니다: webapp 정책이 read보다 넓습니다.', "the app's token could write: the webapp policy grants more than read."), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth') });
       },
-      checks: ['login', 'auth-delegator'],
+      checks: ['login', 'auth-delegator', 'you-logged-in'],
     },
     {
       id: 'refusals',
@@ -299,12 +336,12 @@ export const topic: TopicDef = {
       hint: msg('거부 메시지가 이유를 말해 줍니다: invalid audience, service account name not authorized.', 'The refusal says why: invalid audience, service account name not authorized.'),
       commands: refusalCmds,
       solve: async (ctx) => {
-        await probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, 'other-service', 'refused');
-        await probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, undefined, 'refused');
+        await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, 'other-service', 'refused');
+        await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, undefined, 'refused');
         await (await kubeApi(ctx)).ensureServiceAccount(K8S.namespace, OTHER_APP);
-        await probeLogin(ctx, { namespace: K8S.namespace, name: OTHER_APP }, K8S.audience, 'refused');
+        await cliExpect(ctx, { namespace: K8S.namespace, name: OTHER_APP }, K8S.audience, 'refused');
       },
-      checks: ['other-sa-refused', 'other-ns-refused', 'api-audience-refused'],
+      checks: ['other-sa-refused', 'other-ns-refused', 'api-audience-refused', 'you-tried-refusals'],
     },
     {
       id: 'recreate',
@@ -322,9 +359,10 @@ export const topic: TopicDef = {
         const old = await k.requestToken(sa.namespace, sa.name, K8S.audience);
         await k.deleteServiceAccount(sa.namespace, sa.name);
         await k.ensureServiceAccount(sa.namespace, sa.name);
-        await probeLogin(ctx, sa, K8S.audience, 'refused', old);
-        await probeLogin(ctx, sa, K8S.audience, 'ok');
+        await cliExpect(ctx, sa, K8S.audience, 'refused', old);
+        await cliExpect(ctx, sa, K8S.audience, 'ok');
       },
+      checks: ['you-recreated'],
     },
   ],
 };

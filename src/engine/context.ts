@@ -76,7 +76,10 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         case 'exec': {
           const e = env();
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
-          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          // A piped line: its first half runs in a shell (the learner's own line), its output is this command's stdin.
+          const piped = cmd.pipeFrom ? (await run('sh', ['-c', cmd.pipeFrom], { env: withoutShadowing(e) })).stdout : undefined;
+          const input = piped ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
+          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
         }
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);

@@ -19,8 +19,11 @@ export type Cmd =
   | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; keep?: boolean; env?: string[]; note?: Msg }
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
-  /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. */
-  | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg; mayFail?: boolean }
+  /**
+   * Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. `pipeFrom`: a shell line whose
+   * output is this command's stdin (`kubectl create token … | vault write … jwt=-`: the JWT never in an argv).
+   */
+  | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean }
   /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
   | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg };
 

@@ -56,6 +56,12 @@ export interface RaftServer {
 
 type NV = ReturnType<typeof NodeVaultFactory>;
 
+/**
+ * Every request the lab makes itself carries this header. A topic that enables it as an audited header
+ * (sys/config/auditing/request-headers) can tell the learner's own requests in the audit log from the lab's probes.
+ */
+export const LAB_HEADER = 'x-vault-lab';
+
 export class VaultClient {
   readonly addr: string;
   private readonly opts: VaultClientOptions;
@@ -81,7 +87,7 @@ export class VaultClient {
   /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     try {
-      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, ...(body === undefined ? {} : { json: body }), ...(headers ? { headers } : {}) });
+      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, ...(body === undefined ? {} : { json: body }), headers: { [LAB_HEADER]: 'probe', ...headers } });
       return (res ?? {}) as T;
     } catch (e) {
       throw toApiError(e, `${method} ${path}`);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, learnerBash, useTempLabHome } from '../helpers.ts';
+import { cli, failedIds, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
 import { missingKubeBins } from '../../src/platforms/local/kube-bin.ts';
 
 let home: string;
@@ -72,6 +72,43 @@ describe("the learner's shell (real OpenBao)", () => {
 });
 
 const kube = missingKubeBins(true).length === 0;
+const controlPlane = missingKubeBins(false).length === 0;
+
+describe.skipIf(!controlPlane)('k8s-auth steps 6-8 are the learner\'s (real kube-apiserver, real OpenBao)', () => {
+  beforeAll(() => {
+    useTempLabHome();
+  });
+  afterAll(async () => {
+    await cli('down', '--all');
+  });
+
+  it('after the role the hint walks login, refusals, recreate; the lesson\'s app-token write is refused 403', async () => {
+    expect((await cli('start', 'k8s-auth')).code).toBe(0);
+    for (const id of ['accounts', 'enable', 'config', 'policy', 'role']) expect((await cli('solve', 'k8s-auth', id)).code).toBe(0);
+    const outs: string[] = [];
+    const { seen, blocks, ending } = await pasteHints('k8s-auth', (script, input) => learnerBash(script, input !== undefined ? { input } : {}), {
+      afterPaste: async (_t, _b, out) => void outs.push(out.stdout + out.stderr),
+    });
+    expect(seen).toEqual(['Log in with the SA token', 'Tokens that must be refused', 'The old token of a deleted and recreated SA']);
+    // The lesson's own line, as pasted: the app token is the one used, and the write is refused.
+    expect(blocks[0]).toMatch(/^env VAULT_TOKEN="\$APP_TOKEN" vault kv put secret\/webapp\/config /m);
+    expect(outs[0]).toMatch(/policies\s+\[default webapp\]/);
+    expect(outs[0]).toMatch(/Code: 403[\s\S]*permission denied/);
+    expect(outs[1]).toMatch(/invalid audience/);
+    expect(outs[1]).toMatch(/service account name not authorized/);
+    expect(ending).toMatch(/^all passed/m);
+    const kv = await clean('eval "$(npx lab env k8s-auth)"\nvault kv get -field=username secret/webapp/config');
+    expect(kv.stdout.trim()).toBe('static-user');
+  });
+
+  it('lab run on a fresh lab leaves the same evidence and converges', async () => {
+    expect((await cli('reset', 'k8s-auth')).code).toBe(0);
+    const r = await cli('run', 'k8s-auth');
+    expect(r.code, r.stderr).toBe(0);
+    const check = await cli('check', 'k8s-auth', '--json');
+    expect(failedIds(check)).toEqual([]);
+  });
+});
 
 describe.skipIf(!kube)('k8s-auth then vso (real kube-apiserver, ESO)', () => {
   beforeAll(() => {

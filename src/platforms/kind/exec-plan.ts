@@ -173,6 +173,7 @@ export function renderKind(cmd: Cmd): string {
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
       return s;
     }
     case 'node':

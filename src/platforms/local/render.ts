@@ -26,6 +26,7 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name'>, topic: string):
       // The lab substitutes $VARS in an exec's stdin; an unquoted heredoc makes the learner's shell do the same.
       const eof = cmd.stdin !== undefined && /\$\{?\w/.test(cmd.stdin) ? 'EOF' : "'EOF'";
       if (cmd.stdin !== undefined) s += ` <<${eof}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
       return s;
     }
     case 'node': {
