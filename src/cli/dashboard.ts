@@ -147,7 +147,10 @@ export function stepLines(ctx: LabContext, s: StepState, full = false): string[]
   const tasks = ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform));
   const { step } = s;
   const width = r.width;
-  const out = [r.style(`■ [${tasks.indexOf(step) + 1}/${tasks.length}] ${r.t(step.title)}`, 'bold'), ...wrap(r.t(step.task), width)];
+  const i = tasks.indexOf(step);
+  // A step of another platform (read with `lab hint <topic> <step>`) has no number here: its platform instead.
+  const tag = i < 0 ? (step.platforms ?? []).join(', ') : `${i + 1}/${tasks.length}`;
+  const out = [r.style(`■ [${tag}] ${r.t(step.title)}`, 'bold'), ...wrap(r.t(step.task), width)];
   const pending = full ? undefined : s.pending;
   for (const st of pending?.status ?? []) out.push(r.style(r.t(st), 'cyan'));
   const cmds = pending ? pending.commands : (step.commands ?? []);

@@ -121,6 +121,22 @@ function helpText(lang: Lang): string {
   return lines.join('\n');
 }
 
+const STEP_COMMANDS = new Set(['hint', 'solve', 'reset']);
+
+/** `[step]` is a step id or the number `lab hint` shows: each topic's task steps, numbered per platform. */
+async function stepHelp(topicId: string | undefined, lang: Lang): Promise<string> {
+  const { loadAll } = await import('../engine/catalogue.ts');
+  const topics = (await loadAll()).filter((t) => !topicId || t.id === topicId);
+  const lines = ['', lang === 'ko' ? '단계 (id 또는 lab hint의 번호):' : 'steps (an id, or the number lab hint shows):'];
+  for (const t of topics) {
+    for (const p of t.platforms) {
+      const tasks = t.steps.filter((x) => x.kind === 'task' && (!x.platforms || x.platforms.includes(p)));
+      lines.push(`  ${t.id}${t.platforms.length > 1 ? ` (${p})` : ''}: ${tasks.map((x, i) => `${i + 1} ${x.id}`).join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 function commandHelp(name: string, c: CommandSpec, lang: Lang): string {
   const opts = Object.entries({ ...c.options, ...globalOpts }).map(([k, o]) => `  --${k}${o.short ? `, -${o.short}` : ''}${o.type === 'string' ? ' <value>' : ''}`);
   return [`${c.usage}`, '', `  ${c.summary[lang]}`, '', lang === 'ko' ? '옵션:' : 'options:', ...opts].join('\n');
@@ -168,6 +184,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (!lang) throw new LabError(msg(`--lang은 ko 또는 en입니다.`, `--lang takes ko or en.`), { exitCode: Exit.usage });
     if (parsed.values.help) {
       io.stdout.write(commandHelp(name, spec, lang) + '\n');
+      if (STEP_COMMANDS.has(name)) io.stdout.write((await stepHelp(parsed.positionals[0], lang)) + '\n');
       return Exit.ok;
     }
     const width = terminalWidth(io.stdout, io.env ?? process.env);

@@ -40,7 +40,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
       return i < 0 ? undefined : { node: i, client: vault(i, token) };
     },
     async exec(cmd: Cmd) {
-      report.debug(`$ ${platform.render(cmd).split('\n')[0]}`);
+      report.command(platform.render(cmd));
       switch (cmd.kind) {
         case 'vault': {
           const e = env();

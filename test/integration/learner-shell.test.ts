@@ -63,6 +63,17 @@ describe("the learner's shell (real OpenBao)", () => {
     expect(kv.stdout.trim()).not.toBe('x');
   });
 
+  it('lab solve <step> (an id or the number lab hint shows) prints the commands it ran, as a learner types them', async () => {
+    const r = await cli('solve', 'vault-k8s', '4', '--lang', 'en');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^vault kv put secret\/webapp\/config username=static-user password=static-password$/m);
+    // The token stays the learner's $VAR, never its value.
+    const k = await cli('solve', 'vault-k8s', 'read', '--lang', 'en');
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stderr).toMatch(/^curl -sf --header "X-Vault-Token: \$VAULT_TOKEN" "\$VAULT_ADDR\/v1\/secret\/data\/webapp\/config"$/m);
+    expect(k.stderr).not.toMatch(/\bs\.[A-Za-z0-9]{20,}/);
+  });
+
   it('lab env unsets a BAO_* twin an older lab env (or the learner) left behind', async () => {
     const r = await clean('export BAO_TOKEN=s.left-over-token-from-before BAO_ADDR=http://127.0.0.1:9\neval "$(npx lab env vault-k8s)"\necho "bao=${BAO_TOKEN-unset}/${BAO_ADDR-unset}"\nbao token lookup -format=json | jq -c .data.policies');
     expect(r.code, r.stderr).toBe(0);
