@@ -15,7 +15,7 @@ import type { Reporter } from '../../engine/reporter.ts';
 import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import { ensureCa, ensureClientCert, ensureServerCert } from '../certs.ts';
-import { ensureKubeBins, findKubeBin, type KubeBins } from './kube-bin.ts';
+import { ensureKubeBins, type KubeBins } from './kube-bin.ts';
 import { linkShims } from '../shell-env.ts';
 
 export const KUBE = {
@@ -134,10 +134,8 @@ export async function labKubectl(p: LocalPlatform, bins: Pick<KubeBins, 'kubectl
   return run(bins.kubectl, ['--kubeconfig', kubeconfigPath(p), ...args], { timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
-/** When the learner has no kubectl, the lab's own goes on the PATH `lab env` gives. */
+/** The lab's kubectl (the apiserver's version) goes first on the PATH `lab env` gives: no version skew. */
 function ensureKubectlShim(p: LocalPlatform, bins: KubeBins): void {
-  const found = findKubeBin('kubectl');
-  if (found?.source === 'path') return;
   linkShims(p.binDir(), { kubectl: fs.realpathSync(bins.kubectl) });
 }
 
