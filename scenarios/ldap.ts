@@ -53,7 +53,8 @@ export const loginCmds = (user: string): Cmd[] => [
     note: msg('-no-store: 셸의 root 토큰(VAULT_TOKEN)을 건드리지 않고 새 토큰을 파일에 받습니다.', '-no-store: keep your shell\'s root VAULT_TOKEN; the new token goes to a file.'),
   },
   { kind: 'set', name: `${user.toUpperCase()}_TOKEN`, file: `$LAB_DIR/ldap/${user}-login.json`, jq: '.auth.client_token' },
-  { kind: 'vault', args: ['token', 'lookup', `$${user.toUpperCase()}_TOKEN`] },
+  // The token as this command's VAULT_TOKEN, not an argument: argv is readable by every local user.
+  { kind: 'vault', args: ['token', 'lookup'], tokenVar: `${user.toUpperCase()}_TOKEN` },
 ];
 
 async function authType(ctx: LabContext, mount: string): Promise<string | undefined> {

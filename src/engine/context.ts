@@ -53,7 +53,9 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           if (aside) report.debug(report.t(msg(`이전 ${name} 은(는) ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           // An output that cannot be made again goes to disk from the child itself, before this process sees it.
           const spool = name && cmd.keep ? new Keeper(lab).spool(name) : undefined;
-          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) });
+          const stdin = cmd.stdinVar ? varValue(cmd.stdinVar, e) : cmd.stdin;
+          const cmdEnv = cmd.tokenVar ? { ...vars, VAULT_TOKEN: varValue(cmd.tokenVar, e) } : vars;
+          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) });
           if (name) {
             lab.writeSecret(name, r.stdout + '\n');
             if (path.basename(name) === 'cluster-keys.json') lab.clusterKeys();
@@ -78,7 +80,8 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
           // A piped line: its first half runs in a shell (the learner's own line), its output is this command's stdin.
           const piped = cmd.pipeFrom ? (await run('sh', ['-c', cmd.pipeFrom], { env: withoutShadowing(e) })).stdout : undefined;
-          const input = piped ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
+          const line = cmd.stdinLine !== undefined ? `${substitute(cmd.stdinLine, e)}\n` : undefined;
+          const input = piped ?? line ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
           return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
         }
         case 'node':
@@ -104,4 +107,11 @@ function publicCommands(topic: Topic, platform: Platform): string {
     }
   }
   return lines.join('\n');
+}
+
+/** A $VAR a command reads on stdin or as its token: it must have been set (by a `set` step) earlier in this run. */
+function varValue(name: string, env: Record<string, string | undefined>): string {
+  const v = env[name];
+  if (v === undefined) throw new LabError(msg(`${name} 이(가) 설정되지 않았습니다.`, `${name} is not set.`), { hint: msg('앞의 명령(이 값을 읽는 줄)부터 실행하세요.', 'Run the earlier line that sets it first.') });
+  return v;
 }

@@ -70,7 +70,7 @@ describe("the learner's shell (real OpenBao)", () => {
     // The token stays the learner's $VAR, never its value.
     const k = await cli('solve', 'vault-k8s', 'read', '--lang', 'en');
     expect(k.code, k.stderr).toBe(0);
-    expect(k.stderr).toMatch(/^curl -sf --header "X-Vault-Token: \$VAULT_TOKEN" "\$VAULT_ADDR\/v1\/secret\/data\/webapp\/config"$/m);
+    expect(k.stderr).toMatch(/^curl -sf --header @- "\$VAULT_ADDR\/v1\/secret\/data\/webapp\/config" <<< "X-Vault-Token: \$VAULT_TOKEN"$/m);
     expect(k.stderr).not.toMatch(/\bs\.[A-Za-z0-9]{20,}/);
   });
 
