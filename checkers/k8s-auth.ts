@@ -6,6 +6,7 @@ import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
+import { pathMatches, policyPaths } from '../src/vault/policy.ts';
 import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
 import type { KubeApi } from '../src/platforms/kube-api.ts';
 import { gatherVaultBasics, kubeUnreachable, type VaultBasics } from './common.ts';
@@ -247,23 +248,7 @@ function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { 
   return pass();
 }
 
-/** ACL path globbing as Vault does it for a trailing `*` and `+` segments. */
-export function pathMatches(pattern: string, path: string): boolean {
-  const re = new RegExp(`^${pattern.split('/').map((seg) => (seg === '+' ? '[^/]+' : seg.replace(/[.*?^${}()|[\]\\]/g, '\\$&'))).join('/').replace(/\\\*$/, '.*')}$`);
-  return re.test(path);
-}
-
-/** `path "…" { capabilities = [ … ] }` blocks of an HCL policy. */
-export function policyPaths(hcl: string): { path: string; capabilities: string[] }[] {
-  const out: { path: string; capabilities: string[] }[] = [];
-  const re = /path\s+"([^"]+)"\s*\{([^}]*)\}/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(hcl)) !== null) {
-    const caps = /capabilities\s*=\s*\[([^\]]*)\]/.exec(m[2] ?? '')?.[1] ?? '';
-    out.push({ path: m[1]!, capabilities: [...caps.matchAll(/"([^"]+)"/g)].map((c) => c[1]!) });
-  }
-  return out;
-}
+export { pathMatches, policyPaths } from '../src/vault/policy.ts';
 
 const IN_CLUSTER_HOST = /^https:\/\/(kubernetes\.default(\.svc(\.cluster\.local)?)?|10\.96\.0\.1)(:443)?\/?$/;
 

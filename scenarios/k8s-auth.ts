@@ -10,6 +10,7 @@ import { msg, type Msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
 import { CommandError } from '../src/exec.ts';
+import { samePolicy } from '../src/vault/policy.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
 
@@ -123,10 +124,13 @@ export const configDone = async (ctx: LabContext): Promise<boolean> => {
   if (ctx.platform.name !== 'local') return c?.kubernetes_host === K8S.host;
   return c?.kubernetes_host === ctx.platform.runEnv().KUBE_API && Boolean(c?.kubernetes_ca_cert) && c?.token_reviewer_jwt_set === true;
 };
-export const policyDone = async (ctx: LabContext): Promise<boolean> => ((await vaultRead<{ data?: { policy?: string } }>(ctx, `/sys/policies/acl/${K8S.policy}`))?.data?.policy ?? '').includes(`"${K8S.secretApiPath}"`);
+/** Done when the live policy grants what the step writes: a right path with `create` instead of `read` is not done. */
+export const policyDone = async (ctx: LabContext): Promise<boolean> => samePolicy((await vaultRead<{ data?: { policy?: string } }>(ctx, `/sys/policies/acl/${K8S.policy}`))?.data?.policy, policyHcl);
+/** Done when the role is what the step writes: bound to exactly the app's SA and namespace (a `*` lets others in). */
 export const roleDone = async (ctx: LabContext): Promise<boolean> => {
-  const r = (await vaultRead<{ data?: { audience?: string; bound_service_account_names?: string[] } }>(ctx, `/auth/kubernetes/role/${K8S.role}`))?.data;
-  return r?.audience === K8S.audience && (r.bound_service_account_names ?? []).includes(K8S.sa);
+  const r = (await vaultRead<{ data?: { audience?: string; bound_service_account_names?: string[]; bound_service_account_namespaces?: string[]; token_policies?: string[] } }>(ctx, `/auth/kubernetes/role/${K8S.role}`))?.data;
+  const only = (v: string[] | undefined, want: string) => (v ?? []).length === 1 && v![0] === want;
+  return r?.audience === K8S.audience && only(r.bound_service_account_names, K8S.sa) && only(r.bound_service_account_namespaces, K8S.namespace) && (r.token_policies ?? []).includes(K8S.policy);
 };
 
 /** The Kubernetes and Vault side of the auth method, shared with the vso topic (which runs them as setup). */

@@ -1,4 +1,5 @@
 import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
+import { samePolicy } from '../src/vault/policy.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { run } from '../src/exec.ts';
@@ -194,8 +195,14 @@ export const topic: TopicDef = {
       task: msg('각 에이전트가 자기 KV 경로(secret/data/agents/agent-N/*)와 자기 DB role의 creds만 읽을 수 있게 정책을 쓰세요.', "Write policies so each agent reads only its own KV path (secret/data/agents/agent-N/*) and its own DB role's creds."),
       hint: msg('database/creds/* 같은 와일드카드는 다른 에이전트의 자격 증명까지 엽니다.', "A wildcard like database/creds/* opens the other agent's credentials too."),
       commands: [policyCmd('agent-1'), policyCmd('agent-2')],
+      // Done when both grant exactly what the step writes: a widened path (secret/data/agents/*) is written again.
       // /sys/policy/<name> answers with `rules`; /sys/policies/acl/<name> with `policy`.
-      done: async (ctx) => (await readOr<{ data?: { policy?: string } }>(ctx, '/sys/policies/acl/agent-2-policy'))?.data?.policy?.includes('agent-2-role') === true,
+      done: async (ctx) => {
+        for (const agent of ['agent-1', 'agent-2'] as const) {
+          if (!samePolicy((await readOr<{ data?: { policy?: string } }>(ctx, `/sys/policies/acl/${agent}-policy`))?.data?.policy, policyHcl(agent))) return false;
+        }
+        return true;
+      },
       checks: ['least-privilege'],
     },
     {

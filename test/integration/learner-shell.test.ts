@@ -119,6 +119,21 @@ describe.skipIf(!controlPlane)('k8s-auth steps 6-8 are the learner\'s (real kube
     const check = await cli('check', 'k8s-auth', '--json');
     expect(failedIds(check)).toEqual([]);
   });
+
+  it('drifted content converges by lab run: a webapp policy granting create instead of read, a role bound to every SA', async () => {
+    const drift = await clean(
+      [
+        'eval "$(npx lab env k8s-auth)"',
+        `vault policy write webapp - <<'EOF'\npath "secret/data/webapp/config" {\n  capabilities = ["create"]\n}\nEOF`,
+        'vault write auth/kubernetes/role/webapp bound_service_account_names="*" bound_service_account_namespaces=default policies=webapp ttl=24h audience=vault',
+      ].join('\n'),
+    );
+    expect(drift.code, drift.stderr).toBe(0);
+    expect(failedIds(await cli('check', 'k8s-auth', '--json'))).toEqual(expect.arrayContaining(['policy-path', 'other-sa-refused']));
+    const r = await cli('run', 'k8s-auth');
+    expect(r.code, r.stderr).toBe(0);
+    expect(failedIds(await cli('check', 'k8s-auth', '--json'))).toEqual([]);
+  });
 });
 
 describe.skipIf(!kube)('k8s-auth then vso (real kube-apiserver, ESO)', () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checks, pathMatches, policyPaths, triedFromAudit, K8S, type State, type Tried } from '../../checkers/k8s-auth.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
+import { samePolicy } from '../../src/vault/policy.ts';
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
 const node = { name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false };
@@ -51,6 +52,25 @@ const accepted = (sa: string) => ({ ok: true, read: 'ok' as const, sa });
 /** The local platform: Vault outside the cluster, the lab's own apiserver. */
 const API = 'https://127.0.0.1:18332';
 const solvedLocal = (): State => ({ ...solved(), platform: 'local', expectedHost: API, host: API, caSet: true, reviewerSet: true });
+
+describe('samePolicy: a step that writes a policy is done only when the live one grants the same', () => {
+  const want = 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n';
+  it('layout and order do not matter; every mutation of a path or a capability does', () => {
+    expect(samePolicy(want, want)).toBe(true);
+    expect(samePolicy('path "secret/data/webapp/config" { capabilities = ["read", "read"] }', want)).toBe(true);
+    const mutations = [
+      want.replace('"read"', '"create"'),
+      want.replace('"read"', '"read", "update"'),
+      want.replace('secret/data/webapp/config', 'secret/webapp/config'),
+      want.replace('secret/data/webapp/config', 'secret/data/webapp/*'),
+      want.replace('secret/data/webapp/config', 'secret/data/+/config'),
+      `${want}path "secret/data/other" { capabilities = ["read"] }\n`,
+      '',
+    ];
+    for (const m of mutations) expect(samePolicy(m, want), m).toBe(false);
+    expect(samePolicy(undefined, want)).toBe(false);
+  });
+});
 
 describe("k8s-auth: steps 6-8 judged from what the learner did (the audit log)", () => {
   const line = (o: unknown) => JSON.stringify(o);
