@@ -374,7 +374,7 @@ export const checks: Checker<State>['checks'] = [
       (s.role!.audience === K8S.audience
         ? pass()
         : fail(
-            msg(`role의 audience가 ${s.role!.audience ? `'${s.role!.audience}'` : '비어 있음'}입니다. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
+            msg(`${s.role!.audience ? `role의 audience가 '${s.role!.audience}'입니다` : 'role의 audience가 비어 있습니다'}. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
             msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (토큰: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (tokens: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`),
           )),
   },

@@ -37,7 +37,7 @@ export function vaultReadyStep(id: string, o: { audit?: boolean } = {}): Step {
   return {
     id,
     kind: 'setup',
-    title: msg('Vault 준비: init, unseal, KV v2, secret/webapp/config, 앱 SA', 'Prepare Vault: init, unseal, KV v2, secret/webapp/config, the app SA'),
+    title: msg('Vault 준비: init, unseal, KV v2, secret/webapp/config (kind: 앱 SA도)', 'Prepare Vault: init, unseal, KV v2, secret/webapp/config (kind: the app SA too)'),
     task: msg('랩이 vault-k8s 실습의 결과를 준비합니다.', 'The lab prepares what the vault-k8s topic builds.'),
     solve: async (ctx) => {
       if (!(await health(ctx))?.initialized) await ctx.exec(initCmd(1, 1));
@@ -101,13 +101,27 @@ export const configLocalCmd: Cmd = {
   note: msg('리뷰어 JWT는 vault SA의 토큰입니다: Vault는 이 토큰으로 TokenReview를 보냅니다.', "The reviewer JWT is the vault SA's token: Vault sends its TokenReviews with it."),
 };
 
-export const accountCmds: Cmd[] = [
-  kube(['create', 'namespace', K8S.vaultSa.namespace]),
-  kube(['create', 'serviceaccount', K8S.vaultSa.name, '-n', K8S.vaultSa.namespace]),
-  kube(['create', 'clusterrolebinding', K8S.binding, '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`], undefined, msg('Helm 차트의 server.authDelegator.enabled가 만드는 것과 같은 바인딩입니다.', "The same binding the Helm chart's server.authDelegator.enabled makes.")),
-  kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
-  kube(['get', 'serviceaccounts', '-A']),
-];
+const ACCOUNT = {
+  namespace: kube(['create', 'namespace', K8S.vaultSa.namespace]),
+  vaultSa: kube(['create', 'serviceaccount', K8S.vaultSa.name, '-n', K8S.vaultSa.namespace]),
+  binding: kube(['create', 'clusterrolebinding', K8S.binding, '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`], undefined, msg('Helm 차트의 server.authDelegator.enabled가 만드는 것과 같은 바인딩입니다.', "The same binding the Helm chart's server.authDelegator.enabled makes.")),
+  appSa: kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
+  list: kube(['get', 'serviceaccounts', '-A']),
+};
+export const accountCmds: Cmd[] = [ACCOUNT.namespace, ACCOUNT.vaultSa, ACCOUNT.binding, ACCOUNT.appSa, ACCOUNT.list];
+
+/** Only what is missing: pasting the whole block again would answer AlreadyExists for what is there. */
+async function accountsPending(ctx: LabContext): Promise<{ commands: Cmd[] } | undefined> {
+  const k = await kubeApi(ctx);
+  const bound = (await k.clusterRoleBindings()).some((b) => b.name === K8S.binding || (b.role.name === 'system:auth-delegator' && b.subjects.some((x) => x.kind === 'ServiceAccount' && x.name === K8S.vaultSa.name && x.namespace === K8S.vaultSa.namespace)));
+  const left = [
+    ...((await k.namespaceExists(K8S.vaultSa.namespace)) ? [] : [ACCOUNT.namespace]),
+    ...((await k.serviceAccountUid(K8S.vaultSa.namespace, K8S.vaultSa.name)) !== undefined ? [] : [ACCOUNT.vaultSa]),
+    ...(bound ? [] : [ACCOUNT.binding]),
+    ...((await k.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined ? [] : [ACCOUNT.appSa]),
+  ];
+  return left.length ? { commands: [...left, ACCOUNT.list] } : undefined;
+}
 export const policyCmd: Cmd = { kind: 'vault', args: ['policy', 'write', K8S.policy, '-'], stdin: policyHcl };
 export const roleCmd: Cmd = {
   kind: 'vault',
@@ -146,6 +160,7 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
     ),
     hint: msg('컨트롤러 매니저가 없는 이 API 서버는 SA를 저절로 만들지 않습니다: 모두 직접 만듭니다.', 'This API server runs without a controller-manager, so no ServiceAccount appears by itself: make each one.'),
     commands: accountCmds,
+    pending: accountsPending,
     solve: async (ctx) => {
       const k = await kubeApi(ctx);
       await k.ensureServiceAccount(K8S.vaultSa.namespace, K8S.vaultSa.name);
@@ -303,6 +318,8 @@ export const topic: TopicDef = {
     'Enable the Kubernetes auth method, write a policy and a role, then log in with a real SA token (TokenRequest) and read secret/webapp/config.',
   ),
   platforms: ['local', 'kind'],
+  // The lesson's order: vso builds on this login (the note has it first; the catalogue keeps the note's order).
+  next: 'vso',
   needs: { vault: { nodes: 1, storage: 'file', tls: false, apiAudit: true }, kube: true },
   steps: [
     setupStep('server', msg('Vault와 Kubernetes API 준비 (local: kube-apiserver + etcd, kind: 클러스터 + Helm)', 'Prepare Vault and a Kubernetes API (local: kube-apiserver + etcd; kind: cluster + Helm)')),

@@ -120,7 +120,7 @@ export async function endingLines(ctx: LabContext, results: CheckResult[]): Prom
     if (leaders.length > 1) out.push(r.t(msg(`관찰한 리더 교체: ${leaders.join(' → ')}`, `leader changes observed: ${leaders.join(' → ')}`)));
   }
   const i = topicIds.indexOf(ctx.topic.id);
-  const next = i >= 0 ? topicIds[i + 1] : undefined;
+  const next = ctx.topic.next ?? (i >= 0 ? topicIds[i + 1] : undefined);
   out.push('');
   if (next) {
     const t = await loadTopic(next).catch(() => undefined);

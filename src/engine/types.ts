@@ -179,6 +179,8 @@ export interface Topic {
   resetNode?: (ctx: LabContext, node: number) => Promise<void>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
+  /** The topic the lesson sends the learner to next, when it is not the catalogue's next one (k8s-auth → vso). */
+  next?: string;
 }
 
 /** A topic as its scenario module defines it; the catalogue adds the checker. */

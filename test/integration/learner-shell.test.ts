@@ -93,6 +93,20 @@ describe.skipIf(!controlPlane)('k8s-auth steps 6-8 are the learner\'s (real kube
     await cli('down', '--all');
   });
 
+  it('a half-done accounts step shows only what is left (no AlreadyExists on a second paste); lab status lines up its columns', async () => {
+    expect((await cli('start', 'k8s-auth')).code).toBe(0);
+    const half = await clean('eval "$(npx lab env k8s-auth)"\nkubectl create namespace vault\nkubectl create serviceaccount vault -n vault\nnpx lab hint k8s-auth --lang en');
+    expect(half.code, half.stderr).toBe(0);
+    expect(half.stdout).toMatch(/^# what is left of this step:$/m);
+    expect(half.stdout).toMatch(/^kubectl create clusterrolebinding vault-server-binding /m);
+    expect(half.stdout).toMatch(/^kubectl create serviceaccount webapp -n default$/m);
+    expect(half.stdout).not.toMatch(/^kubectl create namespace vault$/m);
+    expect(half.stdout).not.toMatch(/^kubectl create serviceaccount vault -n vault$/m);
+    const st = (await cli('status', '--lang', 'en')).stdout.split('\n').filter((l) => / pid \d+/.test(l));
+    expect(st.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(st.map((l) => l.indexOf(' pid ')))).toHaveProperty('size', 1);
+  });
+
   it('after the role the hint walks login, refusals, recreate; the lesson\'s app-token write is refused 403', async () => {
     expect((await cli('start', 'k8s-auth')).code).toBe(0);
     for (const id of ['accounts', 'enable', 'config', 'policy', 'role']) expect((await cli('solve', 'k8s-auth', id)).code).toBe(0);
@@ -108,6 +122,7 @@ describe.skipIf(!controlPlane)('k8s-auth steps 6-8 are the learner\'s (real kube
     expect(outs[1]).toMatch(/invalid audience/);
     expect(outs[1]).toMatch(/service account name not authorized/);
     expect(ending).toMatch(/^all passed/m);
+    expect(ending).toMatch(/^next topic: vso — /m);
     const kv = await clean('eval "$(npx lab env k8s-auth)"\nvault kv get -field=username secret/webapp/config');
     expect(kv.stdout.trim()).toBe('static-user');
   });

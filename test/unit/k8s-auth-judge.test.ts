@@ -205,6 +205,16 @@ describe('k8s-auth judges', () => {
     for (const id of ['role-bound', 'auth-delegator', 'login']) expect(judge(id, s).why?.en).toContain('ECONNREFUSED');
   });
 
+  it('issue 22 wording: a kubeconfig gone under a watch is said in words; an empty audience reads as Korean', async () => {
+    const gone = judge('login', { ...solved(), platform: 'local', kubeError: "ENOENT: no such file or directory, open '/x/.lab/k8s-auth/kube/kubeconfig'" });
+    expect(gone.why?.ko).toBe('랩의 kubeconfig가 없습니다: 랩을 지웠거나(lab reset) 아직 시작하지 않았습니다.');
+    expect(gone.why?.ko).not.toContain('ENOENT');
+    const empty = judge('audience', { ...solved(), role: { ...solved().role!, audience: '' } });
+    expect(empty.why?.ko).toMatch(/^role의 audience가 비어 있습니다\. /);
+    // The lesson sends the learner on to vso, not to the catalogue's next topic.
+    expect((await loadTopic('k8s-auth')).next).toBe('vso');
+  });
+
   it('a sealed Vault fails every Vault check with one clear reason', () => {
     const s = { ...solved(), active: undefined };
     for (const id of ['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience']) expect(judge(id, s).why?.en).toContain('cannot reach an unsealed Vault');

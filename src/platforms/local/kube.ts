@@ -216,6 +216,6 @@ export const esoService: LocalService = {
     await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await getJson(`http://127.0.0.1:${metrics}/metrics`)).status === 200, 60_000);
   },
   info(p: LocalPlatform): Record<string, string> {
-    return { 'external-secrets operator': `out of cluster, metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };
+    return { 'external-secrets operator (out of cluster)': `metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };
   },
 };
