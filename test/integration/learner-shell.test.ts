@@ -116,7 +116,7 @@ describe.skipIf(!controlPlane)('k8s-auth steps 6-8 are the learner\'s (real kube
     });
     expect(seen).toEqual(['Log in with the SA token', 'Tokens that must be refused', 'The old token of a deleted and recreated SA']);
     // The lesson's own line, as pasted: the app token is the one used, and the write is refused.
-    expect(blocks[0]).toMatch(/^env VAULT_TOKEN="\$APP_TOKEN" vault kv put secret\/webapp\/config /m);
+    expect(blocks[0]).toMatch(/^VAULT_TOKEN="\$APP_TOKEN" vault kv put secret\/webapp\/config /m);
     expect(outs[0]).toMatch(/policies\s+\[default webapp\]/);
     expect(outs[0]).toMatch(/Code: 403[\s\S]*permission denied/);
     expect(outs[1]).toMatch(/invalid audience/);
