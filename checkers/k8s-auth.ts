@@ -3,7 +3,7 @@
  * (ServiceAccounts, ClusterRoleBindings); the judges are pure.
  */
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
-import { msg } from '../src/engine/i18n.ts';
+import { msg, type Msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
 import { pathMatches, policyPaths } from '../src/vault/policy.ts';
@@ -172,19 +172,36 @@ export async function loginAs(ctx: LabContext, kube: KubeApi, sa: { namespace: s
   return { ok: true, read, sa: pair };
 }
 
-/** The first bound pair that exists logs in with the role's audience. */
-export async function tryLogin(ctx: LabContext, kube: KubeApi, role: RoleInfo, existing: Record<string, boolean>, node: number): Promise<LoginResult> {
-  const pair = Object.entries(existing).find(([, ok]) => ok)?.[0];
-  if (!pair) return { ok: false, error: 'no bound ServiceAccount exists' };
-  const [namespace, name] = pair.split('/') as [string, string];
-  return loginAs(ctx, kube, { namespace, name }, role.audience, node);
+/**
+ * The same call the learner's app makes: the app's SA (default/webapp) logs in with the lab's audience, so a role bound
+ * elsewhere fails with Vault's own words (namespace not authorized), not a guess of the lab's.
+ */
+export async function tryLogin(ctx: LabContext, kube: KubeApi, _role: RoleInfo, _existing: Record<string, boolean>, node: number): Promise<LoginResult> {
+  if ((await kube.serviceAccountUid(K8S.namespace, K8S.sa)) === undefined) return { ok: false, error: `ServiceAccount ${K8S.namespace}/${K8S.sa} does not exist`, sa: `${K8S.namespace}/${K8S.sa}` };
+  return loginAs(ctx, kube, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, node);
 }
 
-export async function gather(ctx: LabContext): Promise<State> {
+/** Vault's refusal → where to look, by its own words. */
+export function loginFix(error: string): Msg {
+  if (/not authorized/.test(error)) return msg(`role의 bound 목록을 앱의 SA에 맞추세요: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`, `Make the role's bound lists name the app's SA: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`);
+  if (/invalid audience/.test(error)) return msg(`role의 audience를 토큰의 aud(${K8S.audience})와 맞추세요: vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `Make the role's audience match the token's aud (${K8S.audience}): vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`);
+  if (/x509|certificate/.test(error)) return msg('kubernetes_ca_cert가 API 서버의 CA인지 보세요: vault read auth/kubernetes/config', "Check kubernetes_ca_cert is the API server's CA: vault read auth/kubernetes/config");
+  if (/connection refused|no such host|dial tcp|timeout/.test(error)) return msg('kubernetes_host가 Vault에서 닿는 API 서버 주소인지 보세요: vault read auth/kubernetes/config', 'Check kubernetes_host is an API server address Vault can reach: vault read auth/kubernetes/config');
+  if (/does not exist/.test(error)) return msg(`kubectl create serviceaccount ${K8S.sa} -n ${K8S.namespace}`, `kubectl create serviceaccount ${K8S.sa} -n ${K8S.namespace}`);
+  return msg(`TokenReview가 거부되었습니다: ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}의 system:auth-delegator 바인딩, 리뷰어 JWT 만료, SA를 다시 만들었는지 보세요.`, `The TokenReview was refused: check the system:auth-delegator binding of ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}, the reviewer JWT's expiry, and whether the SA was recreated.`);
+}
+
+export const gather = (ctx: LabContext): Promise<State> => gatherK8sAuth(ctx, { probes: true });
+
+/**
+ * The Vault side and the app's own login, as the learner's app makes it. `probes: false` (vso) skips the refusal
+ * probes and the audit log: vso judges only what its operator's login needs.
+ */
+export async function gatherK8sAuth(ctx: LabContext, o: { probes: boolean }): Promise<State> {
   const base = await gatherVaultBasics(ctx);
   const platform = ctx.platform.name;
   const s: State = { ...base, platform, expectedHost: expectedHost(platform, ctx.platform.runEnv().KUBE_API), ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
-  if (base.active !== undefined && base.tokenValid) s.tried = await gatherTried(ctx, base.active);
+  if (o.probes && base.active !== undefined && base.tokenValid) s.tried = await gatherTried(ctx, base.active);
   try {
     const kube = await kubeFor(ctx);
     s.bindings = await kube.clusterRoleBindings();
@@ -201,7 +218,7 @@ export async function gather(ctx: LabContext): Promise<State> {
         const candidates = wild ? { [app]: (await kube.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined } : s.serviceAccounts;
         s.login = await tryLogin(ctx, kube, s.role, candidates, base.active);
       }
-      if (base.active !== undefined) {
+      if (o.probes && base.active !== undefined) {
         for (const p of Object.values(K8S.probes)) await kube.ensureServiceAccount(p.namespace, p.name, { ...K8S.probeLabel });
         s.refusals = {
           otherSa: await loginAs(ctx, kube, K8S.probes.otherSa, s.role.audience, base.active),
@@ -405,7 +422,7 @@ export const checks: Checker<State>['checks'] = [
       if (r) return r;
       const l = s.login;
       if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} 처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
-      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), msg('오류가 namespace/service account not authorized 면 role의 bound 목록을, invalid audience 면 audience를, permission denied(tokenreviews) 면 RBAC를 보세요.', 'namespace/service account not authorized: fix the role bounds; invalid audience: the audience; permission denied on tokenreviews: RBAC.'));
+      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), loginFix(l.error ?? ''));
       if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}이 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();
     },

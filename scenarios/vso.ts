@@ -162,7 +162,7 @@ const localSteps: Step[] = [
       await waitUntil(`SecretStore ${ESO.store} Ready`, async () => esoReady(ctx, 'secretstores', ESO.store), 60_000, 500);
     },
     done: async (ctx) => esoReady(ctx, 'secretstores', ESO.store),
-    checks: ['store-ready', 'operator-ready'],
+    checks: ['vault-side', 'store-ready', 'operator-ready'],
   },
   {
     id: 'external-secret',
@@ -266,7 +266,7 @@ export const topic: TopicDef = {
         await waitUntil('VaultAuth', async () => (await vaultAuthRole(ctx)) !== undefined, 30_000, 1000);
       },
       done: async (ctx) => (await vaultAuthRole(ctx)) === K8S.role,
-      checks: ['vault-auth'],
+      checks: ['vault-side', 'vault-auth'],
     },
     {
       id: 'static-secret',

@@ -135,6 +135,16 @@ describe.skipIf(!controlPlane)('k8s-auth steps 6-8 are the learner\'s (real kube
     expect(failedIds(check)).toEqual([]);
   });
 
+  it("the login check reports the error the learner's own login gets (a role bound to namespace vault: namespace not authorized)", async () => {
+    const r = await clean('eval "$(npx lab env k8s-auth)"\nvault write auth/kubernetes/role/webapp bound_service_account_names=webapp bound_service_account_namespaces=vault policies=webapp ttl=24h audience=vault\nkubectl create token webapp -n default --audience vault --duration=10m | vault write auth/kubernetes/login role=webapp jwt=- || true');
+    expect(r.stderr).toMatch(/namespace not authorized/);
+    const j = JSON.parse((await cli('check', 'k8s-auth', '--json', '--lang', 'en')).stdout) as { results: { id: string; why?: string; fix?: string }[] };
+    const login = j.results.find((x) => x.id === 'login')!;
+    expect(login.why).toMatch(/namespace not authorized/);
+    expect(login.fix).toMatch(/bound_service_account_names=webapp bound_service_account_namespaces=default/);
+    expect((await cli('run', 'k8s-auth')).code).toBe(0);
+  });
+
   it('drifted content converges by lab run: a webapp policy granting create instead of read, a role bound to every SA', async () => {
     const drift = await clean(
       [
@@ -167,5 +177,17 @@ describe.skipIf(!kube)('k8s-auth then vso (real kube-apiserver, ESO)', () => {
     const r = await clean('eval "$(npx lab env vso)"\ncommand -v vault\nvault status');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain(path.join(home, 'vso', 'bin', 'vault'));
+  });
+
+  it('vso names the Vault-side cause: a policy without data/ fails vault-side by name, the store folds under it; lab run repairs it', async () => {
+    expect((await cli('run', 'vso')).code).toBe(0);
+    const broke = await clean(`eval "$(npx lab env vso)"\nvault policy write webapp - <<'EOF'\npath "secret/webapp/config" {\n  capabilities = ["read"]\n}\nEOF`);
+    expect(broke.code, broke.stderr).toBe(0);
+    const j = JSON.parse((await cli('check', 'vso', '--json', '--lang', 'en')).stdout) as { results: { id: string; ok: boolean; why?: string; after?: string }[] };
+    const by = (id: string) => j.results.find((x) => x.id === id)!;
+    expect(by('vault-side').why).toMatch(/^Vault-side cause \(policy-path\): policy path "secret\/webapp\/config" lacks data\//);
+    expect(by('store-ready')).toMatchObject({ ok: false, after: 'vault-side' });
+    expect((await cli('run', 'vso')).code).toBe(0);
+    expect(failedIds(await cli('check', 'vso', '--json'))).toEqual([]);
   });
 });
