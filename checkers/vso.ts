@@ -168,7 +168,10 @@ export function namedCause(text: string): Msg | undefined {
 }
 
 /** The named cause, then ESO's own words (reason: message). */
-const withEso = (named: Msg, r: Condition | undefined): Msg => (r ? msg(`${named.ko} (ESO: ${r.reason ?? ''}: ${r.message ?? ''})`, `${named.en} (ESO: ${r.reason ?? ''}: ${r.message ?? ''})`) : named);
+const withEso = (named: Msg, r: Condition | undefined, warning?: string): Msg => {
+  const eso = [r ? `${r.reason ?? ''}: ${r.message ?? ''}` : '', warning ?? ''].filter(Boolean).join(' · ');
+  return eso ? msg(`${named.ko} (ESO: ${eso})`, `${named.en} (ESO: ${eso})`) : named;
+};
 
 const storeManifestFix = msg("secret-store 단계의 매니페스트를 kubectl apply 하세요 (npx lab hint vso secret-store).", "kubectl apply the secret-store step's manifest (npx lab hint vso secret-store).");
 const esManifestFix = msg("external-secret 단계의 매니페스트를 kubectl apply 하세요 (npx lab hint vso external-secret).", "kubectl apply the external-secret step's manifest (npx lab hint vso external-secret).");
@@ -237,7 +240,7 @@ export const checks: Checker<State>['checks'] = [
       if (cause) return { ...fail(msg(`지금 로그인이 되지 않습니다${r?.status === 'True' ? ' (ESO의 조건은 아직 Ready)' : ''}: ${cause.why.ko}`, `a login fails right now${r?.status === 'True' ? " (ESO's condition still says Ready)" : ''}: ${cause.why.en}`), cause.fix), after: 'vault-side' };
       if (r?.status === 'True') return pass();
       const named = namedCause(`${r?.message ?? ''} ${s.store.warning ?? ''}`);
-      if (named) return fail(withEso(named, r), storeManifestFix);
+      if (named) return fail(withEso(named, r, s.store.warning), storeManifestFix);
       return fail(
         msg(
           `ESO가 SecretStore를 Ready로 보지 않습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.store.warning ? ` 마지막 경고 이벤트: ${s.store.warning}` : ''}`,
@@ -261,7 +264,7 @@ export const checks: Checker<State>['checks'] = [
       const cause = vaultSideCause(s);
       if (cause) return { ...fail(msg(`ESO가 동기화하지 못하는 원인은 Vault 쪽입니다: ${cause.why.ko}`, `ESO cannot sync because of the Vault side: ${cause.why.en}`), cause.fix), after: 'vault-side' };
       const named = namedCause(`${r?.message ?? ''} ${s.externalSecret.warning ?? ''}`);
-      if (named) return fail(withEso(named, r), esManifestFix);
+      if (named) return fail(withEso(named, r, s.externalSecret.warning), esManifestFix);
       return fail(
         msg(
           `ESO가 동기화를 끝내지 못했습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.externalSecret.warning ? ` 마지막 경고 이벤트: ${s.externalSecret.warning}` : ''}`,

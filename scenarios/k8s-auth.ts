@@ -255,7 +255,7 @@ const loginPipe = (jwtSource: string, field = ''): string => `${jwtSource} | vau
  * As the app: `VAULT_TOKEN="$APP_TOKEN" vault …`, its token in the environment of one command. Not `env VAULT_TOKEN=…`:
  * /usr/bin/env is a process whose argv (the token) every local user can read.
  */
-const asApp = (args: string[], note?: Msg): Cmd => ({ kind: 'vault', args, tokenVar: 'APP_TOKEN', ...(note ? { note } : {}) });
+const asApp = (args: string[], note?: Msg, mayFail = false): Cmd => ({ kind: 'vault', args, tokenVar: 'APP_TOKEN', ...(note ? { note } : {}), ...(mayFail ? { mayFail } : {}) });
 
 export const loginCmds: Cmd[] = [
   {
@@ -266,7 +266,7 @@ export const loginCmds: Cmd[] = [
   },
   asApp(['token', 'lookup'], msg('policies에 webapp이 보여야 합니다.', 'policies list webapp.')),
   asApp(['kv', 'get', `secret/${SECRET.path}`], msg('읽기는 됩니다.', 'The read works.')),
-  asApp(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], msg('쓰기는 permission denied(403)여야 합니다: webapp 정책은 read뿐입니다.', 'The write must be refused (permission denied, 403): the webapp policy only reads.')),
+  asApp(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], msg('쓰기는 permission denied(403)여야 합니다: webapp 정책은 read뿐입니다.', 'The write must be refused (permission denied, 403): the webapp policy only reads.'), true),
 ];
 
 /** A login the learner expects to be refused (the shell goes on). */

@@ -7,7 +7,7 @@ import type { Lang } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { LabError } from './errors.ts';
 import { VaultClient } from '../vault/client.ts';
-import { run } from '../exec.ts';
+import { CommandError, run } from '../exec.ts';
 import { substitute, jqPath } from './vars.ts';
 import { declarePublic, registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
@@ -55,7 +55,10 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const spool = name && cmd.keep ? new Keeper(lab).spool(name) : undefined;
           const stdin = cmd.stdinVar ? varValue(cmd.stdinVar, e) : cmd.stdin;
           const cmdEnv = cmd.tokenVar ? { ...vars, VAULT_TOKEN: varValue(cmd.tokenVar, e) } : vars;
-          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) });
+          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) }).catch((e: unknown) => {
+            if (cmd.mayFail && e instanceof CommandError) return e.result;
+            throw e;
+          });
           if (name) {
             lab.writeSecret(name, r.stdout + '\n');
             if (path.basename(name) === 'cluster-keys.json') lab.clusterKeys();

@@ -31,6 +31,8 @@ export type Cmd =
       keep?: boolean;
       env?: string[];
       note?: Msg;
+      /** A line expected to be refused (the lesson's 403): the learner's shell, and the lab, go on. */
+      mayFail?: boolean;
     }
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }

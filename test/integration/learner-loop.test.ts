@@ -28,7 +28,7 @@ async function typed(topicId: string, until?: string): Promise<string> {
     if (step.id === until) break;
     for (const c of step.commands ?? []) {
       const text = renderLocal(c, topic.needs.vault, topic.id);
-      lines.push(c.kind === 'exec' && c.mayFail ? `${text} || true` : text);
+      lines.push((c.kind === 'exec' || c.kind === 'vault') && c.mayFail ? `${text} || true` : text);
       if (c.kind === 'vault' && c.stdout) lines.push(`eval "$(lab env ${topicId})"`);
     }
   }

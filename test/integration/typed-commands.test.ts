@@ -18,7 +18,7 @@ async function typedScript(topicId: string): Promise<string> {
     if (step.id === 'failover') lines.push(`until [ "$(vault operator raft list-peers -format=json | jq '[.data.config.servers[] | select(.voter)] | length')" = 3 ]; do sleep 0.5; done`);
     for (const c of step.commands ?? []) {
       const text = renderLocal(c, topic.needs.vault, topic.id);
-      lines.push(c.kind === 'exec' && c.mayFail ? `${text} || true` : text);
+      lines.push((c.kind === 'exec' || c.kind === 'vault') && c.mayFail ? `${text} || true` : text);
       // After init, the learner re-runs `lab env` to pick up the token file (as the lesson says).
       if (c.kind === 'vault' && c.stdout) lines.push(`eval "$(node bin/lab.js env ${topicId})"`);
     }
