@@ -60,8 +60,12 @@ export async function gatherVaultBasics(ctx: LabContext, wantMounts: string[] = 
 /** The Kubernetes API could not be read: on local the lab's own apiserver is down, on kind the context is wrong. */
 export function kubeUnreachable(topic: string, s: { kubeError?: string | undefined; platform?: PlatformName | undefined }): Verdict | undefined {
   if (!s.kubeError) return undefined;
+  // A lab folder removed under a running watch (lab reset): its kubeconfig is gone, say that in words.
+  const gone = /ENOENT.*kubeconfig/.test(s.kubeError);
   return fail(
-    msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
+    gone
+      ? msg('랩의 kubeconfig가 없습니다: 랩을 지웠거나(lab reset) 아직 시작하지 않았습니다.', "the lab's kubeconfig is missing: the lab was reset or not started yet.")
+      : msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
     s.platform === 'local'
       ? msg(`'npx lab status ${topic}'로 kube-apiserver와 etcd가 떠 있는지 보고, 꺼져 있으면 'npx lab start ${topic}' 하세요.`, `Check kube-apiserver and etcd are up with 'npx lab status ${topic}'; if not, 'npx lab start ${topic}'.`)
       : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),

@@ -3,9 +3,10 @@
  * (ServiceAccounts, ClusterRoleBindings); the judges are pure.
  */
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
-import { msg } from '../src/engine/i18n.ts';
+import { msg, type Msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
-import { VaultApiError } from '../src/vault/client.ts';
+import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
+import { pathMatches, policyPaths } from '../src/vault/policy.ts';
 import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
 import type { KubeApi } from '../src/platforms/kube-api.ts';
 import { gatherVaultBasics, kubeUnreachable, type VaultBasics } from './common.ts';
@@ -51,6 +52,53 @@ export interface State extends VaultBasics {
   login?: LoginResult | undefined;
   /** Logins that must be refused: another SA, another namespace, a token for the Kubernetes API's own audience. */
   refusals?: { otherSa: LoginResult; otherNs: LoginResult; apiAudience: LoginResult } | undefined;
+  /** What the learner did, from the audit log (requests without the lab's x-vault-lab header); undefined: no file audit device. */
+  tried?: Tried | undefined;
+}
+
+export interface Tried {
+  /** The learner's logins at auth/kubernetes/login, in order. */
+  logins: { ok: boolean; error?: string; sa?: string; uid?: string }[];
+  /** A write to the app's secret refused to a token holding the webapp policy (the lesson's 403). */
+  deniedWrite: boolean;
+}
+
+interface AuditLine {
+  type?: string;
+  error?: string;
+  auth?: { policies?: string[]; metadata?: Record<string, string> };
+  request?: { path?: string; operation?: string; headers?: Record<string, string[]> };
+}
+
+/** The learner's own requests in the audit log: logins and writes to the app's secret, never the lab's probes. */
+export function triedFromAudit(log: string): Tried {
+  const t: Tried = { logins: [], deniedWrite: false };
+  for (const line of log.split('\n')) {
+    if (!line.includes('auth/kubernetes/login') && !line.includes(K8S.secretApiPath)) continue;
+    let e: AuditLine;
+    try {
+      e = JSON.parse(line) as AuditLine;
+    } catch {
+      continue;
+    }
+    if (e.request?.headers?.[LAB_HEADER]) continue;
+    const p = e.request?.path;
+    if (p === 'auth/kubernetes/login' && e.type === 'response') {
+      const m = e.auth?.metadata;
+      t.logins.push(e.error ? { ok: false, error: e.error } : { ok: true, ...(m?.service_account_namespace ? { sa: `${m.service_account_namespace}/${m.service_account_name ?? ''}` } : {}), ...(m?.service_account_uid ? { uid: m.service_account_uid } : {}) });
+    }
+    if (p === K8S.secretApiPath && (e.request?.operation === 'create' || e.request?.operation === 'update') && /permission denied/.test(e.error ?? '') && (e.auth?.policies ?? []).includes(K8S.policy)) t.deniedWrite = true;
+  }
+  return t;
+}
+
+/** Reads the file audit device's log where the server writes it; undefined when there is none. */
+async function gatherTried(ctx: LabContext, node: number): Promise<Tried | undefined> {
+  const raw = await readOr(() => ctx.vault(node).read<Record<string, unknown>>('/sys/audit'));
+  const devs = (raw?.data ?? raw ?? {}) as Record<string, { type?: string; options?: { file_path?: string } }>;
+  const file = Object.values(devs).find((d) => d && typeof d === 'object' && d.type === 'file' && d.options?.file_path && !['stdout', 'discard'].includes(d.options.file_path))?.options?.file_path;
+  if (!file) return undefined;
+  return triedFromAudit((await ctx.platform.readServerFile(file)) ?? '');
 }
 
 export function kubeFor(ctx: LabContext): Promise<KubeApi> {
@@ -124,18 +172,36 @@ export async function loginAs(ctx: LabContext, kube: KubeApi, sa: { namespace: s
   return { ok: true, read, sa: pair };
 }
 
-/** The first bound pair that exists logs in with the role's audience. */
-export async function tryLogin(ctx: LabContext, kube: KubeApi, role: RoleInfo, existing: Record<string, boolean>, node: number): Promise<LoginResult> {
-  const pair = Object.entries(existing).find(([, ok]) => ok)?.[0];
-  if (!pair) return { ok: false, error: 'no bound ServiceAccount exists' };
-  const [namespace, name] = pair.split('/') as [string, string];
-  return loginAs(ctx, kube, { namespace, name }, role.audience, node);
+/**
+ * The same call the learner's app makes: the app's SA (default/webapp) logs in with the lab's audience, so a role bound
+ * elsewhere fails with Vault's own words (namespace not authorized), not a guess of the lab's.
+ */
+export async function tryLogin(ctx: LabContext, kube: KubeApi, _role: RoleInfo, _existing: Record<string, boolean>, node: number): Promise<LoginResult> {
+  if ((await kube.serviceAccountUid(K8S.namespace, K8S.sa)) === undefined) return { ok: false, error: `ServiceAccount ${K8S.namespace}/${K8S.sa} does not exist`, sa: `${K8S.namespace}/${K8S.sa}` };
+  return loginAs(ctx, kube, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, node);
 }
 
-export async function gather(ctx: LabContext): Promise<State> {
+/** Vault's refusal → where to look, by its own words. */
+export function loginFix(error: string): Msg {
+  if (/not authorized/.test(error)) return msg(`role의 bound 목록을 앱의 SA에 맞추세요: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`, `Make the role's bound lists name the app's SA: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`);
+  if (/invalid audience/.test(error)) return msg(`role의 audience를 토큰의 aud(${K8S.audience})와 맞추세요: vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `Make the role's audience match the token's aud (${K8S.audience}): vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`);
+  if (/x509|certificate/.test(error)) return msg('kubernetes_ca_cert가 API 서버의 CA인지 보세요: vault read auth/kubernetes/config', "Check kubernetes_ca_cert is the API server's CA: vault read auth/kubernetes/config");
+  if (/connection refused|no such host|dial tcp|timeout/.test(error)) return msg('kubernetes_host가 Vault에서 닿는 API 서버 주소인지 보세요: vault read auth/kubernetes/config', 'Check kubernetes_host is an API server address Vault can reach: vault read auth/kubernetes/config');
+  if (/does not exist/.test(error)) return msg(`kubectl create serviceaccount ${K8S.sa} -n ${K8S.namespace}`, `kubectl create serviceaccount ${K8S.sa} -n ${K8S.namespace}`);
+  return msg(`TokenReview가 거부되었습니다: ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}의 system:auth-delegator 바인딩, 리뷰어 JWT 만료, SA를 다시 만들었는지 보세요.`, `The TokenReview was refused: check the system:auth-delegator binding of ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}, the reviewer JWT's expiry, and whether the SA was recreated.`);
+}
+
+export const gather = (ctx: LabContext): Promise<State> => gatherK8sAuth(ctx, { probes: true });
+
+/**
+ * The Vault side and the app's own login, as the learner's app makes it. `probes: false` (vso) skips the refusal
+ * probes and the audit log: vso judges only what its operator's login needs.
+ */
+export async function gatherK8sAuth(ctx: LabContext, o: { probes: boolean }): Promise<State> {
   const base = await gatherVaultBasics(ctx);
   const platform = ctx.platform.name;
   const s: State = { ...base, platform, expectedHost: expectedHost(platform, ctx.platform.runEnv().KUBE_API), ...(await gatherVaultSide(ctx, base)), serviceAccounts: {} };
+  if (o.probes && base.active !== undefined && base.tokenValid) s.tried = await gatherTried(ctx, base.active);
   try {
     const kube = await kubeFor(ctx);
     s.bindings = await kube.clusterRoleBindings();
@@ -152,7 +218,7 @@ export async function gather(ctx: LabContext): Promise<State> {
         const candidates = wild ? { [app]: (await kube.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined } : s.serviceAccounts;
         s.login = await tryLogin(ctx, kube, s.role, candidates, base.active);
       }
-      if (base.active !== undefined) {
+      if (o.probes && base.active !== undefined) {
         for (const p of Object.values(K8S.probes)) await kube.ensureServiceAccount(p.namespace, p.name, { ...K8S.probeLabel });
         s.refusals = {
           otherSa: await loginAs(ctx, kube, K8S.probes.otherSa, s.role.audience, base.active),
@@ -199,25 +265,46 @@ function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { 
   return pass();
 }
 
-/** ACL path globbing as Vault does it for a trailing `*` and `+` segments. */
-export function pathMatches(pattern: string, path: string): boolean {
-  const re = new RegExp(`^${pattern.split('/').map((seg) => (seg === '+' ? '[^/]+' : seg.replace(/[.*?^${}()|[\]\\]/g, '\\$&'))).join('/').replace(/\\\*$/, '.*')}$`);
-  return re.test(path);
-}
-
-/** `path "…" { capabilities = [ … ] }` blocks of an HCL policy. */
-export function policyPaths(hcl: string): { path: string; capabilities: string[] }[] {
-  const out: { path: string; capabilities: string[] }[] = [];
-  const re = /path\s+"([^"]+)"\s*\{([^}]*)\}/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(hcl)) !== null) {
-    const caps = /capabilities\s*=\s*\[([^\]]*)\]/.exec(m[2] ?? '')?.[1] ?? '';
-    out.push({ path: m[1]!, capabilities: [...caps.matchAll(/"([^"]+)"/g)].map((c) => c[1]!) });
-  }
-  return out;
-}
+export { pathMatches, policyPaths } from '../src/vault/policy.ts';
 
 const IN_CLUSTER_HOST = /^https:\/\/(kubernetes\.default(\.svc(\.cluster\.local)?)?|10\.96\.0\.1)(:443)?\/?$/;
+
+const APP = `${K8S.namespace}/${K8S.sa}`;
+/** Steps 6-8 are the learner's to do: done when the audit log shows the learner did them, not when they could succeed. */
+function tried(s: State, step: string, what: { ko: string; en: string }, ok: (t: Tried) => boolean) {
+  const r = noRole(s);
+  if (r) return r;
+  const fix = msg(`npx lab hint k8s-auth ${step}`, `npx lab hint k8s-auth ${step}`);
+  if (!s.tried) return fail(msg('파일 감사 장치가 없어 직접 해 본 것을 볼 수 없습니다.', 'there is no file audit device, so what you did cannot be seen.'), msg(`npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''} (감사 장치를 다시 켭니다)`, `npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''} (enables the audit device again)`));
+  return ok(s.tried) ? pass() : fail(msg(`감사 로그에 아직 다음이 보이지 않습니다: ${what.ko}. 직접 해 보세요.`, `the audit log does not show ${what.en} yet: do it yourself.`), fix);
+}
+
+const triedChecks: Checker<State>['checks'] = [
+  {
+    id: 'you-logged-in',
+    title: msg('직접 로그인하고, 앱의 토큰으로 쓰기가 거부되는 것을 봄', "you logged in yourself and saw the app's token refused a write"),
+    hint: msg('VAULT_TOKEN=$APP_TOKEN처럼 명령 앞에 둔 토큰이 쓰입니다. 쓰기가 성공했다면 root 토큰으로 요청한 것입니다.', 'The token set in front of the command (VAULT_TOKEN=$APP_TOKEN) is the one used; a write that succeeds went out as root.'),
+    judge: (s) => tried(s, 'login', msg(`${APP} SA의 로그인과 앱 토큰의 거부된 쓰기`, `a login of SA ${APP} and a refused write with the app's token`), (t) => t.logins.some((l) => l.ok && l.sa === APP) && t.deniedWrite),
+  },
+  {
+    id: 'you-tried-refusals',
+    title: msg('거부되어야 할 토큰으로 직접 로그인해 봄', 'you tried the tokens that must be refused'),
+    hint: msg('lab check의 시험용 SA와 별개로, 거부 메시지를 직접 보는 단계입니다.', "Apart from lab check's probe SAs: this is where you see the refusals yourself."),
+    judge: (s) =>
+      tried(s, 'refusals', msg('invalid audience와 not authorized 거부', 'the invalid audience and not authorized refusals'), (t) => t.logins.some((l) => !l.ok && /invalid audience/i.test(l.error ?? '')) && t.logins.some((l) => !l.ok && /not authorized/i.test(l.error ?? ''))),
+  },
+  {
+    id: 'you-recreated',
+    title: msg('SA를 다시 만든 뒤 옛 토큰은 거부되고 새 토큰은 로그인됨', 'after recreating the SA, the old token was refused and a new one logged in'),
+    hint: msg('이름이 같아도 uid가 다르면 다른 SA입니다.', 'Same name, different uid: a different SA.'),
+    judge: (s) =>
+      tried(s, 'recreate', msg('다시 만든 SA(새 uid)로의 로그인', 'a login of the recreated SA (a new uid)'), (t) => {
+        // Two uids under one name: the learner logged in as the SA before and after it was made again.
+        const uids = new Set(t.logins.filter((l) => l.ok && l.sa === APP && l.uid).map((l) => l.uid));
+        return uids.size >= 2 && t.logins.some((l) => !l.ok && !/invalid audience|not authorized/i.test(l.error ?? ''));
+      }),
+  },
+];
 
 export const checks: Checker<State>['checks'] = [
   {
@@ -304,7 +391,7 @@ export const checks: Checker<State>['checks'] = [
       (s.role!.audience === K8S.audience
         ? pass()
         : fail(
-            msg(`role의 audience가 ${s.role!.audience ? `'${s.role!.audience}'` : '비어 있음'}입니다. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
+            msg(`${s.role!.audience ? `role의 audience가 '${s.role!.audience}'입니다` : 'role의 audience가 비어 있습니다'}. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
             msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (토큰: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (tokens: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`),
           )),
   },
@@ -335,7 +422,7 @@ export const checks: Checker<State>['checks'] = [
       if (r) return r;
       const l = s.login;
       if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
-      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), msg('오류가 namespace/service account not authorized 면 role의 bound 목록을, invalid audience 면 audience를, permission denied(tokenreviews) 면 RBAC를 보세요.', 'namespace/service account not authorized: fix the role bounds; invalid audience: the audience; permission denied on tokenreviews: RBAC.'));
+      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), loginFix(l.error ?? ''));
       if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}이 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();
     },
@@ -360,6 +447,7 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('role에 audience가 없으면, Pod의 기본 토큰(kube-api-access 볼륨, aud=API 서버)으로도 Vault에 로그인됩니다. 그 토큰을 훔친 누구든 마찬가지입니다.', "Without an audience on the role, a pod's default token (the kube-api-access volume, aud = the API server) logs in to Vault too — and so does anyone who steals it."),
     judge: (s) => refusal(s, 'apiAudience', msg(`${K8S.namespace}/${K8S.sa} (audience 없음)`, `${K8S.namespace}/${K8S.sa} (no audience)`), msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`)),
   },
+  ...triedChecks,
 ];
 
 export const checker = defineChecker<State>({ gather, checks });

@@ -47,7 +47,7 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) =>
       reach(s) ??
       (s.nodes[0]!.sealed
-        ? fail(msg('Vault가 sealed 상태입니다.', 'Vault is sealed.'), msg('vault operator unseal "$(jq -r \'.unseal_keys_b64[0]\' "$LAB_DIR/cluster-keys.json")"', 'vault operator unseal "$(jq -r \'.unseal_keys_b64[0]\' "$LAB_DIR/cluster-keys.json")"'))
+        ? fail(msg('Vault가 sealed 상태입니다.', 'Vault is sealed.'), msg('jq -r \'.unseal_keys_b64[0]\' "$LAB_DIR/cluster-keys.json" | vault write sys/unseal key=-', 'jq -r \'.unseal_keys_b64[0]\' "$LAB_DIR/cluster-keys.json" | vault write sys/unseal key=-'))
         : pass()),
   },
   {

@@ -5,12 +5,12 @@
  * status — never a field that turns true before any login (VaultAuth.status.valid only says the references resolve).
  */
 import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
-import { msg } from '../src/engine/i18n.ts';
+import { msg, type Msg } from '../src/engine/i18n.ts';
 import { kubeUnreachable } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { conditionsOf, type Condition, type SecretInfo } from '../src/platforms/kube-api.ts';
-import { kubeFor, K8S } from './k8s-auth.ts';
+import { checks as k8sChecks, gatherK8sAuth, kubeFor, K8S, type State as K8sState } from './k8s-auth.ts';
 import { ESO, VSO } from '../labs/vso/data.ts';
 
 export { ESO, VSO } from '../labs/vso/data.ts';
@@ -41,6 +41,8 @@ export interface State {
   vault?: Record<string, unknown> | undefined;
   vaultVersion?: number | undefined;
   vaultHistory?: Record<string, unknown>[] | undefined;
+  /** The Vault side of the kubernetes login the operator makes (k8s-auth's gather, without its refusal probes). */
+  k8s?: K8sState | undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -66,6 +68,8 @@ async function gatherVault(ctx: LabContext, s: State): Promise<void> {
 export async function gather(ctx: LabContext): Promise<State> {
   const s: State = { platform: ctx.platform.name };
   await gatherVault(ctx, s);
+  // A fresh login as the operator's ServiceAccount, judged with k8s-auth's own judges: the cause, not the symptom.
+  s.k8s = await gatherK8sAuth(ctx, { probes: false }).catch(() => undefined);
   try {
     const kube = await kubeFor(ctx);
     if (s.platform === 'local') {
@@ -140,6 +144,35 @@ const KEYS = ['username', 'password'];
 const sameAs = (secret: Record<string, string> | undefined, vault: Record<string, unknown> | undefined): string[] =>
   KEYS.filter((k) => secret?.[k] === undefined || secret[k] !== String(vault?.[k] ?? ''));
 
+/** k8s-auth's judges of what the operator's login needs, in the order a cause explains the next. */
+const VAULT_SIDE = ['auth-enabled', 'config-host', 'auth-delegator', 'policy-path', 'login', 'role-bound', 'audience'];
+
+/** The first Vault-side cause (from k8s-auth's judges on a fresh login), or undefined when the login and read work. */
+export function vaultSideCause(s: State): { id: string; why: Msg; fix: Msg } | undefined {
+  if (!s.k8s) return undefined;
+  for (const id of VAULT_SIDE) {
+    const v = k8sChecks.find((c) => c.id === id)!.judge(s.k8s);
+    if (!v.ok) return { id, why: v.why ?? msg('', ''), fix: v.fix ?? msg('', '') };
+  }
+  return undefined;
+}
+
+/** ESO's error text → the cause by name (what the generic "not synced" hides). */
+export function namedCause(text: string): Msg | undefined {
+  if (/secret\/data\/data\//.test(text)) return msg('경로에 data/가 두 번 들어갔습니다 (secret/data/data/…): ExternalSecret의 key는 webapp/config처럼 data/ 없이 씁니다. version: v2인 ESO가 data/를 붙입니다.', 'the path has data/ twice (secret/data/data/…): write the ExternalSecret key without data/ (webapp/config); with version: v2 ESO adds it.');
+  if (/not authorized/.test(text)) return msg(`Vault가 로그인을 거절했습니다 (not authorized): role의 bound_service_account_names/namespaces에 ${K8S.namespace}/${K8S.sa}가 있어야 합니다.`, `Vault refused the login (not authorized): the role's bound_service_account_names/namespaces must include ${K8S.namespace}/${K8S.sa}.`);
+  if (/invalid audience/.test(text)) return msg(`audience가 맞지 않습니다: SecretStore의 serviceAccountRef.audiences와 role의 audience(${K8S.audience})를 맞추세요.`, `audience mismatch: make the SecretStore's serviceAccountRef.audiences match the role's audience (${K8S.audience}).`);
+  if (/permission denied/.test(text) && /login/.test(text)) return msg(`로그인이 permission denied입니다: TokenReview가 거부됩니다. ${K8S.vaultSa.namespace}/${K8S.vaultSa.name} SA의 system:auth-delegator 바인딩과 리뷰어 JWT를 보세요.`, `the login is denied: the TokenReview fails. Check the system:auth-delegator binding of SA ${K8S.vaultSa.namespace}/${K8S.vaultSa.name} and the reviewer JWT.`);
+  if (/permission denied|403/.test(text)) return msg(`읽기가 403입니다: ${K8S.policy} 정책이 ${K8S.secretApiPath}에 read를 주는지 보세요 (KV v2 경로에는 data/).`, `the read is denied (403): check policy ${K8S.policy} grants read on ${K8S.secretApiPath} (KV v2 paths contain data/).`);
+  return undefined;
+}
+
+/** The named cause, then ESO's own words (reason: message). */
+const withEso = (named: Msg, r: Condition | undefined, warning?: string): Msg => {
+  const eso = [r ? `${r.reason ?? ''}: ${r.message ?? ''}` : '', warning ?? ''].filter(Boolean).join(' · ');
+  return eso ? msg(`${named.ko} (ESO: ${eso})`, `${named.en} (ESO: ${eso})`) : named;
+};
+
 const storeManifestFix = msg("secret-store 단계의 매니페스트를 kubectl apply 하세요 (npx lab hint vso secret-store).", "kubectl apply the secret-store step's manifest (npx lab hint vso secret-store).");
 const esManifestFix = msg("external-secret 단계의 매니페스트를 kubectl apply 하세요 (npx lab hint vso external-secret).", "kubectl apply the external-secret step's manifest (npx lab hint vso external-secret).");
 
@@ -181,6 +214,18 @@ export const checks: Checker<State>['checks'] = [
     },
   },
   {
+    id: 'vault-side',
+    title: msg('Vault 쪽: 오퍼레이터의 SA로 지금 로그인하고 시크릿을 읽을 수 있음', "Vault side: the operator's SA can log in and read the secret right now"),
+    hint: msg('오퍼레이터 쪽 증상(동기화 실패)의 원인은 대개 Vault 쪽입니다: 정책 경로의 data/, role의 bound SA, auth-delegator 바인딩.', "The operator's symptom (no sync) usually has a Vault-side cause: data/ in the policy path, the role's bound SA, the auth-delegator binding."),
+    judge: (s) => {
+      const k = noKube(s);
+      if (k) return k;
+      if (!s.k8s) return fail(msg('Vault 쪽 설정을 읽을 수 없었습니다.', 'could not read the Vault side.'), msg("'npx lab start vso'로 준비 단계를 다시 실행하세요.", "Re-run the setup with 'npx lab start vso'."));
+      const c = vaultSideCause(s);
+      return c ? fail(msg(`Vault 쪽 원인 (${c.id}): ${c.why.ko}`, `Vault-side cause (${c.id}): ${c.why.en}`), c.fix) : pass();
+    },
+  },
+  {
     id: 'store-ready',
     platforms: ['local'],
     title: msg(`SecretStore(${ESO.store})가 Ready (ESO가 Vault에 로그인함)`, `SecretStore ${ESO.store} is Ready (ESO logged in to Vault)`),
@@ -190,7 +235,12 @@ export const checks: Checker<State>['checks'] = [
       if (k) return k;
       if (!s.store) return fail(msg(`${VSO.appNamespace}/${ESO.store} SecretStore가 없습니다.`, `SecretStore ${VSO.appNamespace}/${ESO.store} does not exist.`), storeManifestFix);
       const r = cond(s.store.conditions, 'Ready');
+      // Judged by a fresh login, not ESO's condition: it stays Ready for a while after the login starts failing.
+      const cause = vaultSideCause(s);
+      if (cause) return { ...fail(msg(`지금 로그인이 되지 않습니다${r?.status === 'True' ? ' (ESO의 조건은 아직 Ready)' : ''}: ${cause.why.ko}`, `a login fails right now${r?.status === 'True' ? " (ESO's condition still says Ready)" : ''}: ${cause.why.en}`), cause.fix), after: 'vault-side' };
       if (r?.status === 'True') return pass();
+      const named = namedCause(`${r?.message ?? ''} ${s.store.warning ?? ''}`);
+      if (named) return fail(withEso(named, r, s.store.warning), storeManifestFix);
       return fail(
         msg(
           `ESO가 SecretStore를 Ready로 보지 않습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.store.warning ? ` 마지막 경고 이벤트: ${s.store.warning}` : ''}`,
@@ -211,6 +261,10 @@ export const checks: Checker<State>['checks'] = [
       if (!s.externalSecret) return fail(msg(`${VSO.appNamespace}/${ESO.externalSecret} ExternalSecret이 없습니다.`, `ExternalSecret ${VSO.appNamespace}/${ESO.externalSecret} does not exist.`), esManifestFix);
       const r = cond(s.externalSecret.conditions, 'Ready');
       if (r?.status === 'True' && r.reason === 'SecretSynced') return pass();
+      const cause = vaultSideCause(s);
+      if (cause) return { ...fail(msg(`ESO가 동기화하지 못하는 원인은 Vault 쪽입니다: ${cause.why.ko}`, `ESO cannot sync because of the Vault side: ${cause.why.en}`), cause.fix), after: 'vault-side' };
+      const named = namedCause(`${r?.message ?? ''} ${s.externalSecret.warning ?? ''}`);
+      if (named) return fail(withEso(named, r, s.externalSecret.warning), esManifestFix);
       return fail(
         msg(
           `ESO가 동기화를 끝내지 못했습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.externalSecret.warning ? ` 마지막 경고 이벤트: ${s.externalSecret.warning}` : ''}`,

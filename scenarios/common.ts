@@ -23,8 +23,13 @@ export const initCmd = (shares: number, threshold: number, node = 0): Cmd => ({
 export const unsealKeyVars = (n: number): Cmd[] =>
   Array.from({ length: n }, (_, i) => ({ kind: 'set', name: n === 1 ? 'VAULT_UNSEAL_KEY' : `VAULT_UNSEAL_KEY_${i + 1}`, file: KEYS_FILE, jq: `.unseal_keys_b64[${i}]` }));
 
+/**
+ * `vault write sys/unseal key=-` with the key on stdin: the note's `vault operator unseal $KEY` puts the key in the
+ * process's argv, which every user of a shared host can read (ps, /proc). `vault operator unseal` with no argument
+ * prompts instead, but only at a terminal; this line also runs unattended (`lab run`, a pasted block).
+ */
 export const unsealCmds = (n: number, node = 0): Cmd[] =>
-  Array.from({ length: n }, (_, i) => ({ kind: 'vault', node, args: ['operator', 'unseal', n === 1 ? '$VAULT_UNSEAL_KEY' : `$VAULT_UNSEAL_KEY_${i + 1}`] }));
+  Array.from({ length: n }, (_, i) => ({ kind: 'vault', node, args: ['write', 'sys/unseal', 'key=-'], stdinVar: n === 1 ? 'VAULT_UNSEAL_KEY' : `VAULT_UNSEAL_KEY_${i + 1}` }));
 
 export const rootTokenCmd: Cmd = { kind: 'set', name: 'VAULT_TOKEN', file: KEYS_FILE, jq: '.root_token', export: true };
 

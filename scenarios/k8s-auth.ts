@@ -8,7 +8,9 @@
 import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
-import { VaultApiError } from '../src/vault/client.ts';
+import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
+import { CommandError } from '../src/exec.ts';
+import { samePolicy } from '../src/vault/policy.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
 
@@ -31,11 +33,11 @@ metadata:
 export const SECRET = { path: 'webapp/config', username: 'static-user', password: 'static-password' };
 
 /** What vault-k8s built, made ready for this topic: initialised, unsealed, KV v2 with the seed's secret, the app SA. */
-export function vaultReadyStep(id: string): Step {
+export function vaultReadyStep(id: string, o: { audit?: boolean } = {}): Step {
   return {
     id,
     kind: 'setup',
-    title: msg('Vault 준비: init, unseal, KV v2, secret/webapp/config, 앱 SA', 'Prepare Vault: init, unseal, KV v2, secret/webapp/config, the app SA'),
+    title: msg('Vault 준비: init, unseal, KV v2, secret/webapp/config (kind: 앱 SA도)', 'Prepare Vault: init, unseal, KV v2, secret/webapp/config (kind: the app SA too)'),
     task: msg('랩이 vault-k8s 실습의 결과를 준비합니다.', 'The lab prepares what the vault-k8s topic builds.'),
     solve: async (ctx) => {
       if (!(await health(ctx))?.initialized) await ctx.exec(initCmd(1, 1));
@@ -48,8 +50,22 @@ export function vaultReadyStep(id: string): Step {
       }
       // On kind the chart made Vault's own SA; the app's is the lab's. On local the learner makes both (accounts).
       if (ctx.platform.name === 'kind') await ctx.exec(kube(['apply', '-f', '-'], appServiceAccount));
+      if (o.audit) await ensureAudit(ctx);
     },
   };
+}
+
+/**
+ * A file audit device, and the lab's own header (x-vault-lab) recorded in clear: the audit log then shows the
+ * learner's logins apart from the lab's probes, so steps 6-8 are done when the learner did them.
+ */
+async function ensureAudit(ctx: LabContext): Promise<void> {
+  const a = await ctx.activeVault();
+  if (!a) return;
+  const devices = await a.client.read<Record<string, unknown>>('/sys/audit').catch(() => ({}) as Record<string, unknown>);
+  const list = (devices.data ?? devices) as Record<string, { type?: string }>;
+  if (!Object.values(list).some((d) => d && typeof d === 'object' && d.type === 'file')) await ctx.exec({ kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${K8S.auditFile}`] });
+  await a.client.write(`/sys/config/auditing/request-headers/${LAB_HEADER}`, { hmac: false });
 }
 
 const kubeApi = async (ctx: LabContext) => (await import('../src/platforms/kube-api.ts')).kubeApiFor(ctx);
@@ -85,13 +101,27 @@ export const configLocalCmd: Cmd = {
   note: msg('리뷰어 JWT는 vault SA의 토큰입니다: Vault는 이 토큰으로 TokenReview를 보냅니다.', "The reviewer JWT is the vault SA's token: Vault sends its TokenReviews with it."),
 };
 
-export const accountCmds: Cmd[] = [
-  kube(['create', 'namespace', K8S.vaultSa.namespace]),
-  kube(['create', 'serviceaccount', K8S.vaultSa.name, '-n', K8S.vaultSa.namespace]),
-  kube(['create', 'clusterrolebinding', K8S.binding, '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`], undefined, msg('Helm 차트의 server.authDelegator.enabled가 만드는 것과 같은 바인딩입니다.', "The same binding the Helm chart's server.authDelegator.enabled makes.")),
-  kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
-  kube(['get', 'serviceaccounts', '-A']),
-];
+const ACCOUNT = {
+  namespace: kube(['create', 'namespace', K8S.vaultSa.namespace]),
+  vaultSa: kube(['create', 'serviceaccount', K8S.vaultSa.name, '-n', K8S.vaultSa.namespace]),
+  binding: kube(['create', 'clusterrolebinding', K8S.binding, '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`], undefined, msg('Helm 차트의 server.authDelegator.enabled가 만드는 것과 같은 바인딩입니다.', "The same binding the Helm chart's server.authDelegator.enabled makes.")),
+  appSa: kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
+  list: kube(['get', 'serviceaccounts', '-A']),
+};
+export const accountCmds: Cmd[] = [ACCOUNT.namespace, ACCOUNT.vaultSa, ACCOUNT.binding, ACCOUNT.appSa, ACCOUNT.list];
+
+/** Only what is missing: pasting the whole block again would answer AlreadyExists for what is there. */
+async function accountsPending(ctx: LabContext): Promise<{ commands: Cmd[] } | undefined> {
+  const k = await kubeApi(ctx);
+  const bound = (await k.clusterRoleBindings()).some((b) => b.name === K8S.binding || (b.role.name === 'system:auth-delegator' && b.subjects.some((x) => x.kind === 'ServiceAccount' && x.name === K8S.vaultSa.name && x.namespace === K8S.vaultSa.namespace)));
+  const left = [
+    ...((await k.namespaceExists(K8S.vaultSa.namespace)) ? [] : [ACCOUNT.namespace]),
+    ...((await k.serviceAccountUid(K8S.vaultSa.namespace, K8S.vaultSa.name)) !== undefined ? [] : [ACCOUNT.vaultSa]),
+    ...(bound ? [] : [ACCOUNT.binding]),
+    ...((await k.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined ? [] : [ACCOUNT.appSa]),
+  ];
+  return left.length ? { commands: [...left, ACCOUNT.list] } : undefined;
+}
 export const policyCmd: Cmd = { kind: 'vault', args: ['policy', 'write', K8S.policy, '-'], stdin: policyHcl };
 export const roleCmd: Cmd = {
   kind: 'vault',
@@ -108,10 +138,13 @@ export const configDone = async (ctx: LabContext): Promise<boolean> => {
   if (ctx.platform.name !== 'local') return c?.kubernetes_host === K8S.host;
   return c?.kubernetes_host === ctx.platform.runEnv().KUBE_API && Boolean(c?.kubernetes_ca_cert) && c?.token_reviewer_jwt_set === true;
 };
-export const policyDone = async (ctx: LabContext): Promise<boolean> => ((await vaultRead<{ data?: { policy?: string } }>(ctx, `/sys/policies/acl/${K8S.policy}`))?.data?.policy ?? '').includes(`"${K8S.secretApiPath}"`);
+/** Done when the live policy grants what the step writes: a right path with `create` instead of `read` is not done. */
+export const policyDone = async (ctx: LabContext): Promise<boolean> => samePolicy((await vaultRead<{ data?: { policy?: string } }>(ctx, `/sys/policies/acl/${K8S.policy}`))?.data?.policy, policyHcl);
+/** Done when the role is what the step writes: bound to exactly the app's SA and namespace (a `*` lets others in). */
 export const roleDone = async (ctx: LabContext): Promise<boolean> => {
-  const r = (await vaultRead<{ data?: { audience?: string; bound_service_account_names?: string[] } }>(ctx, `/auth/kubernetes/role/${K8S.role}`))?.data;
-  return r?.audience === K8S.audience && (r.bound_service_account_names ?? []).includes(K8S.sa);
+  const r = (await vaultRead<{ data?: { audience?: string; bound_service_account_names?: string[]; bound_service_account_namespaces?: string[]; token_policies?: string[] } }>(ctx, `/auth/kubernetes/role/${K8S.role}`))?.data;
+  const only = (v: string[] | undefined, want: string) => (v ?? []).length === 1 && v![0] === want;
+  return r?.audience === K8S.audience && only(r.bound_service_account_names, K8S.sa) && only(r.bound_service_account_namespaces, K8S.namespace) && (r.token_policies ?? []).includes(K8S.policy);
 };
 
 /** The Kubernetes and Vault side of the auth method, shared with the vso topic (which runs them as setup). */
@@ -127,6 +160,7 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
     ),
     hint: msg('컨트롤러 매니저가 없는 이 API 서버는 SA를 저절로 만들지 않습니다: 모두 직접 만듭니다.', 'This API server runs without a controller-manager, so no ServiceAccount appears by itself: make each one.'),
     commands: accountCmds,
+    pending: accountsPending,
     solve: async (ctx) => {
       const k = await kubeApi(ctx);
       await k.ensureServiceAccount(K8S.vaultSa.namespace, K8S.vaultSa.name);
@@ -210,49 +244,73 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
 
 /** `$(kubectl create token …)`: a TokenRequest, the same kind of token a projected volume carries. */
 export const tokenFor = (sa: string, namespace: string, audience?: string, duration = '10m'): string =>
-  `$(kubectl --context $LAB_KUBE_CONTEXT create token ${sa} -n ${namespace}${audience ? ` --audience ${audience}` : ''} --duration=${duration})`;
+  `$(${tokenCmd(sa, namespace, audience, duration)})`;
+const tokenCmd = (sa: string, namespace: string, audience?: string, duration = '10m'): string =>
+  `kubectl --context $LAB_KUBE_CONTEXT create token ${sa} -n ${namespace}${audience ? ` --audience ${audience}` : ''} --duration=${duration}`;
 
-const loginCmd: Cmd = {
-  kind: 'vault',
-  args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, `jwt=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`],
-  note: msg('TokenRequest로 받은 짧은 수명의 JWT를 role과 함께 보냅니다.', 'Send a short-lived JWT from the TokenRequest API, with the role.'),
-};
+/** `jwt=-`: vault reads the JWT from stdin, so it never sits in a process's argv (readable by every local user). */
+const loginPipe = (jwtSource: string, field = ''): string => `${jwtSource} | vault write ${field}auth/kubernetes/login role=${K8S.role} jwt=-`;
+
+/**
+ * As the app: `VAULT_TOKEN="$APP_TOKEN" vault …`, its token in the environment of one command. Not `env VAULT_TOKEN=…`:
+ * /usr/bin/env is a process whose argv (the token) every local user can read.
+ */
+const asApp = (args: string[], note?: Msg, mayFail = false): Cmd => ({ kind: 'vault', args, tokenVar: 'APP_TOKEN', ...(note ? { note } : {}), ...(mayFail ? { mayFail } : {}) });
+
+export const loginCmds: Cmd[] = [
+  {
+    kind: 'exec',
+    file: 'export',
+    args: [`APP_TOKEN=$(${loginPipe(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), '-field=token ')})`],
+    note: msg('TokenRequest로 받은 짧은 수명의 JWT를 role과 함께 보내고, 받은 Vault 토큰을 APP_TOKEN에 둡니다 (jwt=-: JWT는 stdin으로).', 'Send a short-lived JWT from the TokenRequest API with the role, and keep the Vault token in APP_TOKEN (jwt=-: the JWT goes on stdin).'),
+  },
+  asApp(['token', 'lookup'], msg('policies에 webapp이 보여야 합니다.', 'policies list webapp.')),
+  asApp(['kv', 'get', `secret/${SECRET.path}`], msg('읽기는 됩니다.', 'The read works.')),
+  asApp(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], msg('쓰기는 permission denied(403)여야 합니다: webapp 정책은 read뿐입니다.', 'The write must be refused (permission denied, 403): the webapp policy only reads.'), true),
+];
 
 /** A login the learner expects to be refused (the shell goes on). */
-const refusedLogin = (jwt: string, note: Msg, mayFail = true): Cmd => ({ kind: 'exec', file: 'vault', args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, `jwt=${jwt}`], note, ...(mayFail ? { mayFail } : {}) });
+const refusedLogin = (jwtSource: string, note: Msg, mayFail = true): Cmd => ({ kind: 'exec', file: 'vault', args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'], pipeFrom: jwtSource, note, ...(mayFail ? { mayFail } : {}) });
 
 const OTHER_APP = 'other-app';
 
 export const refusalCmds: Cmd[] = [
-  refusedLogin(tokenFor(K8S.sa, K8S.namespace, 'other-service'), msg('audience가 다른 토큰: invalid audience로 거부되어야 합니다.', 'A token for another audience: refused (invalid audience).')),
-  refusedLogin(tokenFor(K8S.sa, K8S.namespace), msg('audience를 주지 않은 토큰은 API 서버용입니다 (Pod의 기본 kube-api-access 토큰과 같음): 거부되어야 합니다.', "A token without --audience is for the API server (like a pod's default kube-api-access token): refused.")),
+  refusedLogin(tokenCmd(K8S.sa, K8S.namespace, 'other-service'), msg('audience가 다른 토큰: invalid audience로 거부되어야 합니다.', 'A token for another audience: refused (invalid audience).')),
+  refusedLogin(tokenCmd(K8S.sa, K8S.namespace), msg('audience를 주지 않은 토큰은 API 서버용입니다 (Pod의 기본 kube-api-access 토큰과 같음): 거부되어야 합니다.', "A token without --audience is for the API server (like a pod's default kube-api-access token): refused.")),
   { ...kube(['create', 'serviceaccount', OTHER_APP, '-n', K8S.namespace]), mayFail: true },
-  refusedLogin(tokenFor(OTHER_APP, K8S.namespace, K8S.audience), msg('role에 묶이지 않은 SA: service account name not authorized.', 'An SA the role does not bind: service account name not authorized.')),
+  refusedLogin(tokenCmd(OTHER_APP, K8S.namespace, K8S.audience), msg('role에 묶이지 않은 SA: service account name not authorized.', 'An SA the role does not bind: service account name not authorized.')),
 ];
 
 export const recreateCmds: Cmd[] = [
   { kind: 'exec', file: 'export', args: [`OLD_JWT=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`], note: msg('지금 SA의 토큰을 하나 받아 둡니다.', 'Keep a token of the SA as it is now.') },
   kube(['delete', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
   kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
-  refusedLogin('$OLD_JWT', msg('이름은 같아도 새 SA는 uid가 다릅니다: 옛 토큰은 TokenReview에서 거부됩니다.', 'Same name, new uid: the old token fails the TokenReview.')),
-  refusedLogin(tokenFor(K8S.sa, K8S.namespace, K8S.audience), msg('새 SA의 새 토큰은 다시 로그인됩니다.', "A new token of the new SA logs in again."), false),
+  refusedLogin('echo "$OLD_JWT"', msg('이름은 같아도 새 SA는 uid가 다릅니다: 옛 토큰은 TokenReview에서 거부됩니다.', 'Same name, new uid: the old token fails the TokenReview.')),
+  refusedLogin(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), msg('새 SA의 새 토큰은 다시 로그인됩니다.', 'A new token of the new SA logs in again.'), false),
 ];
 
-/** Logs in through the API (the JWT never on a command line); throws when `expect` does not hold. */
-async function probeLogin(ctx: LabContext, sa: { namespace: string; name: string }, audience: string | undefined, expect: 'ok' | 'refused', jwt?: string): Promise<void> {
-  const k = await kubeApi(ctx);
-  const token = jwt ?? (await k.requestToken(sa.namespace, sa.name, audience));
-  let ok = true;
+/**
+ * A login the way the learner types it (the vault CLI, JWT on stdin, no lab header): the audit log shows it as the
+ * learner's own, which is what marks steps 6-8 done. Returns the client token, or the refusal.
+ */
+async function cliLogin(ctx: LabContext, jwt: string): Promise<{ token?: string; error?: string }> {
   try {
-    const r = await ctx.vault(0, null).write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt: token });
-    if (r.auth?.client_token) await ctx.vault(0, r.auth.client_token).write('/auth/token/revoke-self').catch(() => undefined);
+    const r = await ctx.platform.vaultCli(['write', '-format=json', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'], { env: { VAULT_TOKEN: '' }, stdin: jwt });
+    const token = (JSON.parse(r.stdout) as { auth?: { client_token?: string } }).auth?.client_token;
+    return token ? { token } : { error: 'no client_token' };
   } catch (e) {
-    if (!(e instanceof VaultApiError)) throw e;
-    ok = false;
+    if (e instanceof CommandError) return { error: e.result.stderr };
+    throw e;
   }
-  if ((expect === 'ok') !== ok) {
-    throw new LabError(msg(`${sa.namespace}/${sa.name} 로그인이 ${expect === 'ok' ? '거부되었습니다' : '허용되었습니다'}.`, `the login of ${sa.namespace}/${sa.name} was ${expect === 'ok' ? 'refused' : 'accepted'}.`), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth') });
+}
+
+async function cliExpect(ctx: LabContext, sa: { namespace: string; name: string }, audience: string | undefined, expect: 'ok' | 'refused', jwt?: string): Promise<string | undefined> {
+  const token = jwt ?? (await (await kubeApi(ctx)).requestToken(sa.namespace, sa.name, audience));
+  const r = await cliLogin(ctx, token);
+  if ((expect === 'ok') !== Boolean(r.token)) {
+    throw new LabError(msg(`${sa.namespace}/${sa.name} 로그인이 ${expect === 'ok' ? '거부되었습니다' : '허용되었습니다'}.`, `the login of ${sa.namespace}/${sa.name} was ${expect === 'ok' ? 'refused' : 'accepted'}.`), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth'), ...(r.error ? { detail: r.error } : {}) });
   }
+  return r.token;
 }
 
 export const topic: TopicDef = {
@@ -263,10 +321,12 @@ export const topic: TopicDef = {
     'Enable the Kubernetes auth method, write a policy and a role, then log in with a real SA token (TokenRequest) and read secret/webapp/config.',
   ),
   platforms: ['local', 'kind'],
-  needs: { vault: { nodes: 1, storage: 'file', tls: false }, kube: true },
+  // The lesson's order: vso builds on this login (the note has it first; the catalogue keeps the note's order).
+  next: 'vso',
+  needs: { vault: { nodes: 1, storage: 'file', tls: false, apiAudit: true }, kube: true },
   steps: [
     setupStep('server', msg('Vault와 Kubernetes API 준비 (local: kube-apiserver + etcd, kind: 클러스터 + Helm)', 'Prepare Vault and a Kubernetes API (local: kube-apiserver + etcd; kind: cluster + Helm)')),
-    vaultReadyStep('vault'),
+    vaultReadyStep('vault', { audit: true }),
     ...vaultSideSteps('task'),
     {
       id: 'login',
@@ -277,16 +337,17 @@ export const topic: TopicDef = {
         `Get a token for SA ${K8S.sa} with audience ${K8S.audience} and send it to auth/kubernetes/login with role=${K8S.role}.`,
       ),
       hint: msg('응답의 policies에 webapp이 있어야 합니다. 그 토큰으로 읽기는 되고 쓰기는 permission denied여야 합니다.', 'The response lists policy webapp; that token can read the secret and must get permission denied on writes.'),
-      commands: [loginCmd],
+      commands: loginCmds,
       solve: async (ctx) => {
-        if (ctx.platform.name === 'local') return probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, 'ok');
-        const jwt = await (await kubeApi(ctx)).requestToken(K8S.namespace, K8S.sa, K8S.audience);
-        // An empty VAULT_TOKEN: a login carries no token of its own.
-        const r = await ctx.platform.vaultCli(['write', '-format=json', 'auth/kubernetes/login', `role=${K8S.role}`, `jwt=${jwt}`], { env: { VAULT_TOKEN: '' } });
-        const token = (JSON.parse(r.stdout) as { auth?: { client_token?: string } }).auth?.client_token;
-        if (token) await ctx.vault(0, token).write('/auth/token/revoke-self').catch(() => undefined);
+        const token = await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, 'ok');
+        // The lesson's refused write, as the app: the lab sees it in the audit log (403 with the webapp policy).
+        const put = await ctx.platform.vaultCli(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], { env: { VAULT_TOKEN: token! } }).then(
+          () => 'written',
+          (e: unknown) => (e instanceof CommandError ? e.result.stderr : Promise.reject(e)),
+        );
+        if (put === 'written') throw new LabError(msg('앱의 토큰으로 쓰기가 되었습니다: webapp 정책이 read보다 넓습니다.', "the app's token could write: the webapp policy grants more than read."), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth') });
       },
-      checks: ['login', 'auth-delegator'],
+      checks: ['login', 'auth-delegator', 'you-logged-in'],
     },
     {
       id: 'refusals',
@@ -299,12 +360,12 @@ export const topic: TopicDef = {
       hint: msg('거부 메시지가 이유를 말해 줍니다: invalid audience, service account name not authorized.', 'The refusal says why: invalid audience, service account name not authorized.'),
       commands: refusalCmds,
       solve: async (ctx) => {
-        await probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, 'other-service', 'refused');
-        await probeLogin(ctx, { namespace: K8S.namespace, name: K8S.sa }, undefined, 'refused');
+        await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, 'other-service', 'refused');
+        await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, undefined, 'refused');
         await (await kubeApi(ctx)).ensureServiceAccount(K8S.namespace, OTHER_APP);
-        await probeLogin(ctx, { namespace: K8S.namespace, name: OTHER_APP }, K8S.audience, 'refused');
+        await cliExpect(ctx, { namespace: K8S.namespace, name: OTHER_APP }, K8S.audience, 'refused');
       },
-      checks: ['other-sa-refused', 'other-ns-refused', 'api-audience-refused'],
+      checks: ['other-sa-refused', 'other-ns-refused', 'api-audience-refused', 'you-tried-refusals'],
     },
     {
       id: 'recreate',
@@ -322,9 +383,10 @@ export const topic: TopicDef = {
         const old = await k.requestToken(sa.namespace, sa.name, K8S.audience);
         await k.deleteServiceAccount(sa.namespace, sa.name);
         await k.ensureServiceAccount(sa.namespace, sa.name);
-        await probeLogin(ctx, sa, K8S.audience, 'refused', old);
-        await probeLogin(ctx, sa, K8S.audience, 'ok');
+        await cliExpect(ctx, sa, K8S.audience, 'refused', old);
+        await cliExpect(ctx, sa, K8S.audience, 'ok');
       },
+      checks: ['you-recreated'],
     },
   ],
 };

@@ -54,7 +54,8 @@ export const loginCmds = (user: string): Cmd[] => [
   },
   { kind: 'exec', file: 'unset', args: ['VAULT_LDAP_PASSWORD'], note: msg('로그인이 끝났으니 비밀번호를 셸에서 지웁니다 (export한 변수는 이후 모든 명령에 넘어갑니다).', 'The login is done: drop the password from the shell (an exported variable reaches every later command).') },
   { kind: 'set', name: `${user.toUpperCase()}_TOKEN`, file: `$LAB_DIR/ldap/${user}-login.json`, jq: '.auth.client_token' },
-  { kind: 'vault', args: ['token', 'lookup', `$${user.toUpperCase()}_TOKEN`] },
+  // The token as this command's VAULT_TOKEN, not an argument: argv is readable by every local user.
+  { kind: 'vault', args: ['token', 'lookup'], tokenVar: `${user.toUpperCase()}_TOKEN` },
 ];
 
 async function authType(ctx: LabContext, mount: string): Promise<string | undefined> {

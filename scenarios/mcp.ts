@@ -1,4 +1,5 @@
 import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
+import { samePolicy } from '../src/vault/policy.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { run } from '../src/exec.ts';
@@ -64,11 +65,8 @@ const dbConfigCmds: Cmd[] = [
   },
 ];
 
-/** bao reads BAO_TOKEN before VAULT_TOKEN (and `lab env` sets both): switching identity means setting both. */
-const useToken = (file: string, jq: string, note?: ReturnType<typeof msg>): Cmd[] => [
-  { kind: 'set', name: 'VAULT_TOKEN', file, jq, ...(note ? { note } : {}) },
-  { kind: 'set', name: 'BAO_TOKEN', file, jq, note: msg('bao는 BAO_TOKEN을 VAULT_TOKEN보다 먼저 읽으므로 둘 다 바꿉니다.', 'bao reads BAO_TOKEN before VAULT_TOKEN, so set both.') },
-];
+/** `lab env` exports VAULT_TOKEN alone (no BAO_TOKEN to outrank it): switching identity is one variable. */
+const useToken = (file: string, jq: string, note?: ReturnType<typeof msg>): Cmd[] => [{ kind: 'set', name: 'VAULT_TOKEN', file, jq, ...(note ? { note } : {}) }];
 
 /** One agent's life, as the learner types it: files are 0600 in the lab folder, tokens never echo. */
 export const agentCmds: Cmd[] = [
@@ -80,10 +78,10 @@ export const agentCmds: Cmd[] = [
     note: msg('배포 주체: secret_id를 응답 래핑(response wrapping)으로 받습니다 (일회용 래핑 토큰).', 'The deployer: get the secret_id response-wrapped (a single-use wrapping token).'),
   },
   { kind: 'set', name: 'WRAPPING_TOKEN', file: '$LAB_DIR/agent-1-wrapped.json', jq: '.wrap_info.token' },
-  { kind: 'vault', args: ['unwrap', '-format=json', '$WRAPPING_TOKEN'], stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 래핑을 한 번만 해제합니다.', 'The agent: unwrap it, once.') },
+  { kind: 'vault', args: ['unwrap', '-format=json'], tokenVar: 'WRAPPING_TOKEN', stdout: '$LAB_DIR/agent-1-secret-id.json', keep: true, note: msg('에이전트: 래핑을 한 번만 해제합니다 (인자 없는 unwrap은 VAULT_TOKEN의 래핑을 해제하므로 토큰이 명령줄에 남지 않음).', 'The agent: unwrap it, once (unwrap with no argument unwraps VAULT_TOKEN: the token stays off the command line).') },
   { kind: 'set', name: 'ROLE_ID', file: '$LAB_DIR/agent-1-role-id.json', jq: '.data.role_id' },
   { kind: 'set', name: 'SECRET_ID', file: '$LAB_DIR/agent-1-secret-id.json', jq: '.data.secret_id' },
-  { kind: 'vault', args: ['write', '-format=json', 'auth/approle/login', 'role_id=$ROLE_ID', 'secret_id=$SECRET_ID'], stdout: '$LAB_DIR/agent-1-login.json' },
+  { kind: 'vault', args: ['write', '-format=json', 'auth/approle/login', 'role_id=$ROLE_ID', 'secret_id=-'], stdinVar: 'SECRET_ID', stdout: '$LAB_DIR/agent-1-login.json', note: msg('secret_id=-: 값은 stdin으로 (명령줄 인자는 같은 머신의 누구나 ps로 봅니다).', 'secret_id=-: the value goes on stdin (anyone on the machine can read argv with ps).') },
   ...useToken('$LAB_DIR/agent-1-login.json', '.auth.client_token', msg('이제부터 agent-1의 10분짜리 토큰으로 요청합니다.', "From here on, requests use agent-1's 10-minute token.")),
   { kind: 'vault', args: ['token', 'lookup'] },
   { kind: 'vault', args: ['read', '-format=json', 'database/creds/agent-1-role'], stdout: '$LAB_DIR/agent-1-creds.json' },
@@ -209,8 +207,14 @@ export const topic: TopicDef = {
       task: msg('각 에이전트가 자기 KV 경로(secret/data/agents/agent-N/*)와 자기 DB role의 creds만 읽을 수 있게 정책을 쓰세요.', "Write policies so each agent reads only its own KV path (secret/data/agents/agent-N/*) and its own DB role's creds."),
       hint: msg('database/creds/* 같은 와일드카드는 다른 에이전트의 자격 증명까지 엽니다.', "A wildcard like database/creds/* opens the other agent's credentials too."),
       commands: [policyCmd('agent-1'), policyCmd('agent-2')],
+      // Done when both grant exactly what the step writes: a widened path (secret/data/agents/*) is written again.
       // /sys/policy/<name> answers with `rules`; /sys/policies/acl/<name> with `policy`.
-      done: async (ctx) => (await readOr<{ data?: { policy?: string } }>(ctx, '/sys/policies/acl/agent-2-policy'))?.data?.policy?.includes('agent-2-role') === true,
+      done: async (ctx) => {
+        for (const agent of ['agent-1', 'agent-2'] as const) {
+          if (!samePolicy((await readOr<{ data?: { policy?: string } }>(ctx, `/sys/policies/acl/${agent}-policy`))?.data?.policy, policyHcl(agent))) return false;
+        }
+        return true;
+      },
       checks: ['least-privilege'],
     },
     {

@@ -102,20 +102,20 @@ const metricsCmds: Cmd[] = [
   { kind: 'vault', args: ['policy', 'write', 'prometheus', '-'], stdin: PROMETHEUS_POLICY },
   { kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=4h', '-format=json'], stdout: PROM_TOKEN_FILE, note: msg('Prometheus가 쓸 토큰 (0600 파일)', 'The token Prometheus will use (a 0600 file)') },
   { kind: 'set', name: 'PROM_TOKEN', file: PROM_TOKEN_FILE, jq: '.auth.client_token' },
-  { kind: 'exec', file: 'curl', args: ['-sf', '--tlsv1.2', '--cacert', '$VAULT_CACERT', '-H', 'X-Vault-Token: $PROM_TOKEN', '$VAULT_ADDR/v1/sys/metrics?format=prometheus'] },
+  { kind: 'exec', file: 'curl', args: ['-sf', '--tlsv1.2', '--cacert', '$VAULT_CACERT', '-H', '@-', '$VAULT_ADDR/v1/sys/metrics?format=prometheus'], stdinLine: 'X-Vault-Token: $PROM_TOKEN', note: msg('토큰은 -H @-로 stdin에서 읽습니다: 명령줄 인자는 같은 머신의 누구나 ps로 봅니다.', 'The token header is read from stdin (-H @-): anyone on the machine can read argv with ps.') },
 ];
 const revokeRootCmds: Cmd[] = [
   { kind: 'set', name: 'ROOT_TOKEN', file: KEYS_FILE, jq: '.root_token' },
-  { kind: 'vault', args: ['token', 'revoke', '$ROOT_TOKEN'], note: msg('일상 관리는 정책이 붙은 관리자 토큰($LAB_DIR/admin-token)으로 합니다.', 'Day-to-day work uses the policy-bound admin token ($LAB_DIR/admin-token).') },
+  { kind: 'vault', args: ['token', 'revoke', '-self'], tokenVar: 'ROOT_TOKEN', note: msg('일상 관리는 정책이 붙은 관리자 토큰($LAB_DIR/admin-token)으로 합니다.', 'Day-to-day work uses the policy-bound admin token ($LAB_DIR/admin-token).') },
   { kind: 'vault', args: ['operator', 'generate-root', '-init', '-format=json'], stdout: '$LAB_DIR/generate-root.json', note: msg('비상(break glass): 새 root 토큰 만들기 시작, OTP와 nonce가 나옵니다.', 'Break glass: start a new root token; you get an OTP and a nonce.') },
   { kind: 'set', name: 'NONCE', file: '$LAB_DIR/generate-root.json', jq: '.nonce' },
   { kind: 'set', name: 'OTP', file: '$LAB_DIR/generate-root.json', jq: '.otp' },
   { kind: 'set', name: 'RECOVERY_KEY', file: KEYS_FILE, jq: '.recovery_keys_b64[0]' },
-  { kind: 'vault', args: ['operator', 'generate-root', '-nonce=$NONCE', '-format=json', '$RECOVERY_KEY'], stdout: '$LAB_DIR/generate-root.json', note: msg('키 보유자마다 자기 recovery 키를 제출합니다 (여기서는 임계값 1).', 'Each key holder submits a recovery key (threshold 1 here).') },
+  { kind: 'vault', args: ['operator', 'generate-root', '-nonce=$NONCE', '-format=json', '-'], stdinVar: 'RECOVERY_KEY', stdout: '$LAB_DIR/generate-root.json', note: msg('키 보유자마다 자기 recovery 키를 제출합니다 (여기서는 임계값 1).', 'Each key holder submits a recovery key (threshold 1 here).') },
   { kind: 'set', name: 'ENCODED_TOKEN', file: '$LAB_DIR/generate-root.json', jq: '.encoded_token' },
-  { kind: 'vault', args: ['operator', 'generate-root', '-decode=$ENCODED_TOKEN', '-otp=$OTP', '-format=json'], stdout: '$LAB_DIR/new-root.json' },
+  { kind: 'vault', args: ['operator', 'generate-root', '-decode=-', '-otp=$OTP', '-format=json'], stdinVar: 'ENCODED_TOKEN', stdout: '$LAB_DIR/new-root.json', note: msg('키, 인코딩된 토큰, 회수할 토큰은 stdin이나 VAULT_TOKEN으로: 명령줄 인자는 같은 머신의 누구나 ps로 봅니다.', 'Keys, the encoded token and tokens to revoke go on stdin or in VAULT_TOKEN: anyone on the machine can read argv with ps.') },
   { kind: 'set', name: 'NEW_ROOT_TOKEN', file: '$LAB_DIR/new-root.json', jq: '.token' },
-  { kind: 'vault', args: ['token', 'revoke', '$NEW_ROOT_TOKEN'], note: msg('비상 작업이 끝나면 새 root도 바로 회수합니다.', 'When the emergency is over, revoke the new root too.') },
+  { kind: 'vault', args: ['token', 'revoke', '-self'], tokenVar: 'NEW_ROOT_TOKEN', note: msg('비상 작업이 끝나면 새 root도 바로 회수합니다.', 'When the emergency is over, revoke the new root too.') },
 ];
 
 async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
@@ -241,7 +241,7 @@ export const topic: TopicDef = {
         const attempt = await generateRootAttempt(c);
         if (attempt.started) await c.delete(attempt.path);
         for (const cmd of revokeRootCmds) {
-          if (cmd.kind === 'vault' && cmd.args[1] === 'revoke' && cmd.args[2] === '$ROOT_TOKEN') {
+          if (cmd.kind === 'vault' && cmd.args[1] === 'revoke' && cmd.tokenVar === 'ROOT_TOKEN') {
             // Already revoked on a rerun: that is the goal, not an error.
             const root = ctx.lab.clusterKeys()?.root_token;
             const alive = await ctx.vault(0, root ?? null).read('/auth/token/lookup-self').then(() => true, (e: unknown) => !(e instanceof VaultApiError));

@@ -20,7 +20,7 @@ const kvCmds: Cmd[] = [
 ];
 const clientCmds: Cmd[] = [
   { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`] },
-  { kind: 'exec', file: 'curl', args: ['-sS', '--fail', '--cacert', '$VAULT_CACERT', '--header', 'X-Vault-Token: $VAULT_TOKEN', `$VAULT_ADDR/v1/secret/data/${SECRET.path}`], note: msg('-k가 아니라 --cacert로 검증을 켠 채 접속합니다.', '--cacert, not -k: verification stays on.') },
+  { kind: 'exec', file: 'curl', args: ['-sS', '--fail', '--cacert', '$VAULT_CACERT', '--header', '@-', `$VAULT_ADDR/v1/secret/data/${SECRET.path}`], stdinLine: 'X-Vault-Token: $VAULT_TOKEN', note: msg('-k가 아니라 --cacert로 검증을 켠 채 접속합니다. 토큰 헤더는 --header @-로 stdin에서 읽습니다 (명령줄 인자는 ps로 누구나 봄).', '--cacert, not -k: verification stays on. The token header is read from stdin (--header @-; anyone can read argv with ps).') },
 ];
 
 const verifyCmds: Cmd[] = [

@@ -68,7 +68,7 @@ export const topic: TopicDef = {
       task: msg('vault kv get과, X-Vault-Token 헤더를 단 curl로 같은 시크릿을 읽어 보세요. API 경로에는 data/ 가 들어갑니다.', 'Read the secret with vault kv get and with curl plus the X-Vault-Token header. The API path contains data/.'),
       commands: [
         { kind: 'vault', args: ['kv', 'get', secretPath] },
-        { kind: 'exec', file: 'curl', args: ['-sf', '--header', 'X-Vault-Token: $VAULT_TOKEN', '$VAULT_ADDR/v1/secret/data/webapp/config'] },
+        { kind: 'exec', file: 'curl', args: ['-sf', '--header', '@-', '$VAULT_ADDR/v1/secret/data/webapp/config'], stdinLine: 'X-Vault-Token: $VAULT_TOKEN', note: msg('토큰은 -H @-로 stdin에서 읽습니다: 명령줄 인자는 같은 머신의 누구나 ps로 봅니다.', 'The token header is read from stdin (-H @-): anyone on the machine can read argv with ps.') },
       ],
       checks: ['secret', 'ui'],
     },

@@ -105,8 +105,8 @@ const NEW_PASSWORD = 'rotated-password-2';
 
 const byHandCmds: Cmd[] = [
   { kind: 'exec', file: 'export', args: [`JWT=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`], note: msg('1. TokenRequest: VaultAuth/SecretStore의 serviceAccount와 audiences로 토큰을 받습니다.', '1. TokenRequest: a token for the serviceAccount and audiences of the VaultAuth/SecretStore.') },
-  { kind: 'exec', file: 'export', args: [`APP_TOKEN=$(vault write -field=token auth/kubernetes/login role=${K8S.role} jwt=$JWT)`], note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다.', '2. A kubernetes login to Vault with it.') },
-  { kind: 'exec', file: 'env', args: ['VAULT_TOKEN=$APP_TOKEN', 'vault', 'kv', 'get', `secret/${SECRET.path}`], note: msg('3. 앱의 토큰으로 시크릿을 읽습니다.', "3. Read the secret with the app's token.") },
+  { kind: 'exec', file: 'export', args: [`APP_TOKEN=$(printf %s $JWT | vault write -field=token auth/kubernetes/login role=${K8S.role} jwt=-)`], note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다 (jwt=-: JWT는 stdin으로, 명령줄 인자에 남지 않게).', '2. A kubernetes login to Vault with it (jwt=-: the JWT on stdin, never in an argv).') },
+  { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`], tokenVar: 'APP_TOKEN', note: msg('3. 앱의 토큰으로 시크릿을 읽습니다 (VAULT_TOKEN을 이 명령에만).', "3. Read the secret with the app's token (VAULT_TOKEN for this command only).") },
   kube(
     ['create', 'secret', 'generic', ESO.manual, '-n', VSO.appNamespace, `--from-literal=username=$(VAULT_TOKEN=$APP_TOKEN vault kv get -field=username secret/${SECRET.path})`, `--from-literal=password=$(VAULT_TOKEN=$APP_TOKEN vault kv get -field=password secret/${SECRET.path})`],
     undefined,
@@ -162,7 +162,7 @@ const localSteps: Step[] = [
       await waitUntil(`SecretStore ${ESO.store} Ready`, async () => esoReady(ctx, 'secretstores', ESO.store), 60_000, 500);
     },
     done: async (ctx) => esoReady(ctx, 'secretstores', ESO.store),
-    checks: ['store-ready', 'operator-ready'],
+    checks: ['vault-side', 'store-ready', 'operator-ready'],
   },
   {
     id: 'external-secret',
@@ -266,7 +266,7 @@ export const topic: TopicDef = {
         await waitUntil('VaultAuth', async () => (await vaultAuthRole(ctx)) !== undefined, 30_000, 1000);
       },
       done: async (ctx) => (await vaultAuthRole(ctx)) === K8S.role,
-      checks: ['vault-auth'],
+      checks: ['vault-side', 'vault-auth'],
     },
     {
       id: 'static-secret',

@@ -13,4 +13,6 @@ export const K8S = {
   /** ServiceAccounts `lab check` makes to prove the role refuses what it should: another SA, another namespace. */
   probes: { otherSa: { namespace: 'default', name: 'lab-probe' }, otherNs: { namespace: 'lab-probe', name: 'webapp' } },
   probeLabel: { 'app.kubernetes.io/managed-by': 'vault-lab' },
+  /** The file audit device: where the lab sees the learner's own logins (its own requests carry x-vault-lab). */
+  auditFile: '$LAB_DIR/audit.log',
 } as const;

@@ -120,7 +120,7 @@ export async function endingLines(ctx: LabContext, results: CheckResult[]): Prom
     if (leaders.length > 1) out.push(r.t(msg(`관찰한 리더 교체: ${leaders.join(' → ')}`, `leader changes observed: ${leaders.join(' → ')}`)));
   }
   const i = topicIds.indexOf(ctx.topic.id);
-  const next = i >= 0 ? topicIds[i + 1] : undefined;
+  const next = ctx.topic.next ?? (i >= 0 ? topicIds[i + 1] : undefined);
   out.push('');
   if (next) {
     const t = await loadTopic(next).catch(() => undefined);
@@ -147,7 +147,10 @@ export function stepLines(ctx: LabContext, s: StepState, full = false): string[]
   const tasks = ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform));
   const { step } = s;
   const width = r.width;
-  const out = [r.style(`■ [${tasks.indexOf(step) + 1}/${tasks.length}] ${r.t(step.title)}`, 'bold'), ...wrap(r.t(step.task), width)];
+  const i = tasks.indexOf(step);
+  // A step of another platform (read with `lab hint <topic> <step>`) has no number here: its platform instead.
+  const tag = i < 0 ? (step.platforms ?? []).join(', ') : `${i + 1}/${tasks.length}`;
+  const out = [r.style(`■ [${tag}] ${r.t(step.title)}`, 'bold'), ...wrap(r.t(step.task), width)];
   const pending = full ? undefined : s.pending;
   for (const st of pending?.status ?? []) out.push(r.style(r.t(st), 'cyan'));
   const cmds = pending ? pending.commands : (step.commands ?? []);

@@ -8,6 +8,7 @@ import { listLabs, LabDir } from '../engine/state.ts';
 import { loadTopic } from '../engine/catalogue.ts';
 import { createPlatform } from '../platforms/index.ts';
 import { VaultApiError } from '../vault/client.ts';
+import { effectiveVar, SHADOWING, VAULT_ENV } from '../vault/env-names.ts';
 
 export type ShellEnv = Record<string, string | undefined>;
 
@@ -57,7 +58,8 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
   const topic = ctx.topic.id;
   const fix = evalLine(topic);
   const nodes = ctx.platform.vaultNodes();
-  const addr = env.BAO_ADDR ?? env.VAULT_ADDR;
+  // What bao would use (an exported BAO_ADDR outranks VAULT_ADDR); `lab env` unsets the twin.
+  const addr = effectiveVar(env, VAULT_ENV.addr);
   if (!addr) {
     return {
       problem: msg('이 셸은 아직 랩에 연결되지 않았습니다 (VAULT_ADDR가 비어 있음): 입력한 vault 명령이 이 랩에 닿지 않습니다.', 'this shell is not pointed at the lab (VAULT_ADDR is empty): the vault commands you type do not reach it.'),
@@ -81,9 +83,11 @@ export async function shellIssue(ctx: LabContext, env: ShellEnv): Promise<ShellI
     .map(([k]) => k)
     .filter((k) => !k.startsWith('BAO_'));
   const token = ctx.lab.adminToken();
-  const shellToken = env.BAO_TOKEN ?? env.VAULT_TOKEN;
+  const shellToken = effectiveVar(env, VAULT_ENV.token);
   // Another token is fine while this Vault accepts it (a learner may log in as someone else); one it refuses is stale.
-  if (token && shellToken && shellToken !== token && !(await tokenAccepted(ctx, shellToken))) stale.unshift('VAULT_TOKEN');
+  if (token && shellToken && shellToken !== token && !(await tokenAccepted(ctx, shellToken))) stale.unshift(VAULT_ENV.token);
+  // A BAO_* twin left in the shell outranks what `lab env` exports for bao: only the eval's `unset` clears it.
+  for (const k of SHADOWING) if (env[k] !== undefined && !stale.includes(k)) stale.push(k);
   if (want.KUBECONFIG && env.KUBECONFIG !== want.KUBECONFIG && !stale.includes('KUBECONFIG')) stale.push('KUBECONFIG');
   if (!stale.length) return undefined;
   return {

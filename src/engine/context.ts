@@ -7,15 +7,17 @@ import type { Lang } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { LabError } from './errors.ts';
 import { VaultClient } from '../vault/client.ts';
-import { run } from '../exec.ts';
+import { CommandError, run } from '../exec.ts';
 import { substitute, jqPath } from './vars.ts';
-import { registerSecret } from './redact.ts';
+import { declarePublic, registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
+import { withoutShadowing } from '../vault/env-names.ts';
 
 export function createContext(topic: Topic, platform: Platform, lab: LabDir, report: Reporter, lang: Lang): LabContext {
   /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
   const vars: Record<string, string> = {};
   const env = () => ({ ...platform.runEnv(), ...vars });
+  declarePublic(publicCommands(topic, platform));
 
   const vault = (node = 0, token?: string | null): VaultClient => {
     const n = platform.vaultNodes()[node];
@@ -38,7 +40,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
       return i < 0 ? undefined : { node: i, client: vault(i, token) };
     },
     async exec(cmd: Cmd) {
-      report.debug(`$ ${platform.render(cmd).split('\n')[0]}`);
+      report.command(platform.render(cmd));
       switch (cmd.kind) {
         case 'vault': {
           const e = env();
@@ -51,7 +53,12 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           if (aside) report.debug(report.t(msg(`이전 파일 ${name}을 ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           // An output that cannot be made again goes to disk from the child itself, before this process sees it.
           const spool = name && cmd.keep ? new Keeper(lab).spool(name) : undefined;
-          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: vars, ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) });
+          const stdin = cmd.stdinVar ? varValue(cmd.stdinVar, e) : cmd.stdin;
+          const cmdEnv = cmd.tokenVar ? { ...vars, VAULT_TOKEN: varValue(cmd.tokenVar, e) } : vars;
+          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) }).catch((e: unknown) => {
+            if (cmd.mayFail && e instanceof CommandError) return e.result;
+            throw e;
+          });
           if (name) {
             lab.writeSecret(name, r.stdout + '\n');
             if (path.basename(name) === 'cluster-keys.json') lab.clusterKeys();
@@ -79,7 +86,11 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           }
           const e = env();
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
-          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: e, ...(cmd.stdin !== undefined ? { input: substitute(cmd.stdin, e) } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          // A piped line: its first half runs in a shell (the learner's own line), its output is this command's stdin.
+          const piped = cmd.pipeFrom ? (await run('sh', ['-c', cmd.pipeFrom], { env: withoutShadowing(e) })).stdout : undefined;
+          const line = cmd.stdinLine !== undefined ? `${substitute(cmd.stdinLine, e)}\n` : undefined;
+          const input = piped ?? line ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
+          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
         }
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);
@@ -88,4 +99,27 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
     },
   };
   return ctx;
+}
+
+/** Every command this topic shows on this platform, rendered: what it shows is never masked (see redact.ts). */
+function publicCommands(topic: Topic, platform: Platform): string {
+  const lines: string[] = [];
+  for (const s of topic.steps) {
+    if (s.platforms && !s.platforms.includes(platform.name)) continue;
+    for (const c of s.commands ?? []) {
+      try {
+        lines.push(platform.render(c));
+      } catch {
+        /* a command this platform cannot render is not shown on it either */
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** A $VAR a command reads on stdin or as its token: it must have been set (by a `set` step) earlier in this run. */
+function varValue(name: string, env: Record<string, string | undefined>): string {
+  const v = env[name];
+  if (v === undefined) throw new LabError(msg(`변수 ${name}의 값이 설정되지 않았습니다.`, `${name} is not set.`), { hint: msg('앞의 명령(이 값을 읽는 줄)부터 실행하세요.', 'Run the earlier line that sets it first.') });
+  return v;
 }

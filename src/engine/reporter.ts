@@ -23,6 +23,9 @@ export type Style = keyof typeof codes;
 export class Reporter {
   readonly lang: Lang;
   readonly verbose: boolean;
+  /** `lab solve <step>`: each command the lab runs for a step is shown (rendered, never resolved). */
+  showCommands = false;
+  commandsShown = 0;
   private readonly o: ReporterOptions;
   constructor(o: ReporterOptions) {
     this.o = o;
@@ -58,6 +61,12 @@ export class Reporter {
   /** Progress and diagnostics (stderr). */
   info(line: string): void {
     if (!this.o.quiet) this.o.stderr.write(redact(line) + '\n');
+  }
+  /** A command the lab runs: shown under `lab solve <step>` (stderr), else only with -v. */
+  command(rendered: string): void {
+    if (!this.showCommands) return this.debug(`$ ${rendered.split('\n')[0]}`);
+    this.commandsShown++;
+    for (const l of rendered.split('\n')) this.info(this.style(l, 'dim'));
   }
   debug(line: string): void {
     if (this.o.verbose) this.o.stderr.write(this.style(redact(line), 'dim') + '\n');

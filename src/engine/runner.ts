@@ -1,5 +1,5 @@
 /** Drives a topic's steps through a platform, and runs its checks: gather (I/O) once, judge (pure) each. */
-import type { CheckResult, LabContext, Pending, Step, Topic, Verdict } from './types.ts';
+import type { Capability, CheckResult, LabContext, Pending, Platform, Step, Topic, Verdict } from './types.ts';
 import type { Lang, Msg } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { LabError, Exit, usageError } from './errors.ts';
@@ -10,14 +10,28 @@ import { onPlatform } from './applies.ts';
 
 export type Mode = 'start' | 'run';
 
-export function findStep(topic: Topic, id: string): Step {
+/**
+ * A step by id, or by the number `lab hint` shows (`[6/8]`: the 6th task step on this platform). Without a platform a
+ * number counts every task step.
+ */
+export function findStep(topic: Topic, id: string, platform?: Pick<Platform, 'name' | Capability>): Step {
+  const tasks = topic.steps.filter((x) => x.kind === 'task' && (!platform || onPlatform(x, platform)));
+  if (/^\d+$/.test(id)) {
+    const n = Number(id);
+    const hit = tasks[n - 1];
+    if (hit) return hit;
+    throw usageError(
+      msg(`'${topic.id}'의 단계 번호는 1부터 ${tasks.length}까지입니다 ('${id}').`, `topic '${topic.id}' numbers its steps 1 to ${tasks.length} ('${id}').`),
+      msg(`단계: ${tasks.map((t, i) => `${i + 1} ${t.id}`).join(', ')}`, `steps: ${tasks.map((t, i) => `${i + 1} ${t.id}`).join(', ')}`),
+    );
+  }
   const s = topic.steps.find((x) => x.id === id);
   if (!s) {
     const ids = topic.steps.map((x) => x.id);
     const d = suggest(id, ids);
     throw usageError(
       msg(`'${topic.id}'에 '${id}' 단계가 없습니다.${d ? ` 혹시 '${d}' 인가요?` : ''}`, `topic '${topic.id}' has no step '${id}'.${d ? ` Did you mean '${d}'?` : ''}`),
-      msg(`단계: ${ids.join(', ')}`, `steps: ${ids.join(', ')}`),
+      msg(`단계: ${tasks.map((t, i) => `${i + 1} ${t.id}`).join(', ')}`, `steps: ${tasks.map((t, i) => `${i + 1} ${t.id}`).join(', ')}`),
     );
   }
   return s;

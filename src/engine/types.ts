@@ -16,11 +16,32 @@ export type Cmd =
    * keys, a single-use unwrap): the learner's line is rendered with noclobber and the lab keeps its own copy (keep.ts).
    * `env`: variables of the learner's shell the command reads (VAULT_LDAP_PASSWORD); a pod gets them passed on.
    */
-  | { kind: 'vault'; args: string[]; node?: number; stdin?: string; stdout?: string; keep?: boolean; env?: string[]; note?: Msg }
+  | {
+      kind: 'vault';
+      args: string[];
+      node?: number;
+      stdin?: string;
+      /**
+       * A secret that must stay off the command line (argv is readable by every local user): `stdinVar` is a $VAR fed on
+       * stdin (`key=- <<< "$VAULT_UNSEAL_KEY"`), `tokenVar` the token this one command runs as (`VAULT_TOKEN="$T" vault …`).
+       */
+      stdinVar?: string;
+      tokenVar?: string;
+      stdout?: string;
+      keep?: boolean;
+      env?: string[];
+      note?: Msg;
+      /** A line expected to be refused (the lesson's 403): the learner's shell, and the lab, go on. */
+      mayFail?: boolean;
+    }
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
-  /** Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. `unset` (a builtin) drops variables. */
-  | { kind: 'exec'; file: string; args: string[]; stdin?: string; note?: Msg; mayFail?: boolean }
+  /**
+   * Any other tool (curl, ldapsearch, openssl, mariadb…), run with the lab's environment. `pipeFrom`: a shell line whose
+   * output is this command's stdin (`kubectl create token … | vault write … jwt=-`: the JWT never in an argv).
+   * `stdinLine`: one line, $VARS expanded, on stdin (`curl -H @- … <<< "X-Vault-Token: $VAULT_TOKEN"`).
+   */
+  | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string }
   /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
   | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg };
 
@@ -171,6 +192,8 @@ export interface Topic {
   resetNode?: (ctx: LabContext, node: number) => Promise<void>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
+  /** The topic the lesson sends the learner to next, when it is not the catalogue's next one (k8s-auth → vso). */
+  next?: string;
 }
 
 /** A topic as its scenario module defines it; the catalogue adds the checker. */

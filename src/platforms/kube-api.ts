@@ -36,6 +36,16 @@ export class KubeApi extends Kube {
     }
   }
 
+  async namespaceExists(name: string): Promise<boolean> {
+    try {
+      await this.coreApi().readNamespace({ name });
+      return true;
+    } catch (e) {
+      if (code(e) === 404) return false;
+      throw e;
+    }
+  }
+
   async ensureNamespace(name: string): Promise<void> {
     try {
       await this.coreApi().createNamespace({ body: { metadata: { name } } });

@@ -4,6 +4,7 @@ import { toolsDir } from '../engine/paths.ts';
 import { envError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
 import { run } from '../exec.ts';
+import { baoTwin, VAULT_ENV } from './env-names.ts';
 
 export type Flavor = 'vault' | 'bao';
 export interface VaultBinary {
@@ -12,9 +13,19 @@ export interface VaultBinary {
   version: string;
 }
 
-export function which(name: string): string | undefined {
+/** A lab's shim folder (.lab/<topic>/bin) holds this file: it is never the learner's own binary. */
+export const SHIM_MARKER = '.vault-lab-shims';
+
+/** Made by a lab (marker file, or a `bin` folder of a lab home): links to the lab's choice, not a binary of the learner's. */
+export function isShimDir(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, SHIM_MARKER))) return true;
+  // Shim folders made before the marker existed.
+  return path.basename(dir) === 'bin' && fs.existsSync(path.join(dir, '..', 'lab.json'));
+}
+
+export function which(name: string, o: { skipShims?: boolean } = {}): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
+    if (!dir || (o.skipShims && isShimDir(dir))) continue;
     const p = path.join(dir, name);
     try {
       fs.accessSync(p, fs.constants.X_OK);
@@ -28,12 +39,16 @@ export function which(name: string): string | undefined {
 
 const flavorOf = (p: string): Flavor => (path.basename(p).startsWith('bao') || path.basename(p) === 'openbao' ? 'bao' : 'vault');
 
-/** Candidates in order: VAULT_BIN, BAO_BIN, `vault` then `bao` on PATH, the OpenBao that scripts/setup.sh installs. */
+/**
+ * Candidates in order: VAULT_BIN, BAO_BIN, `vault` then `bao` on PATH, the OpenBao that scripts/setup.sh installs.
+ * A lab's shim folder on PATH (a shell still connected to another lab) is skipped: adopting it would make this lab's
+ * `vault` a link into a folder that `lab reset` of the other lab removes.
+ */
 export function vaultCandidates(): string[] {
   const out: string[] = [];
-  for (const v of [process.env.VAULT_BIN, process.env.BAO_BIN]) if (v) out.push(v);
+  for (const v of [process.env[VAULT_ENV.bin], process.env[baoTwin(VAULT_ENV.bin)]]) if (v) out.push(v);
   for (const n of ['vault', 'bao']) {
-    const p = which(n);
+    const p = which(n, { skipShims: true });
     if (p) out.push(p);
   }
   const bundled = path.join(toolsDir, 'venv', 'bin', 'bao');

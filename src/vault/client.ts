@@ -56,6 +56,12 @@ export interface RaftServer {
 
 type NV = ReturnType<typeof NodeVaultFactory>;
 
+/**
+ * Every request the lab makes itself carries this header. A topic that enables it as an audited header
+ * (sys/config/auditing/request-headers) can tell the learner's own requests in the audit log from the lab's probes.
+ */
+export const LAB_HEADER = 'x-vault-lab';
+
 /** One entry of sys/mounts, sys/auth or sys/audit. */
 export interface Mount {
   type: string;
@@ -88,7 +94,7 @@ export class VaultClient {
     this.nv = loadNodeVault()({
       endpoint: opts.addr,
       token: opts.token ?? '',
-      requestOptions: { ...(ca ? { ca } : {}), timeout: opts.timeoutMs ?? 5000 },
+      requestOptions: { ...(ca ? { ca } : {}), timeout: opts.timeoutMs ?? 5000, headers: { [LAB_HEADER]: 'probe' } },
     });
     // node-vault falls back to the caller's VAULT_TOKEN; the lab sends only what it was given.
     this.nv.token = opts.token ?? '';
@@ -109,7 +115,7 @@ export class VaultClient {
   /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     try {
-      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), ...(headers ? { headers } : {}) });
+      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), headers: { [LAB_HEADER]: 'probe', ...headers } });
       return (res ?? {}) as T;
     } catch (e) {
       throw toApiError(e, `${method} ${path}`);

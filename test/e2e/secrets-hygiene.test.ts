@@ -1,7 +1,8 @@
 /**
  * Secret hygiene: run every topic that exists on the local platform through the real CLI and prove that no
- * unseal key, root/admin token, secret_id or bind password reaches stdout, stderr, the lab's logs or the
- * built site, and that every file holding one is mode 0600.
+ * unseal key, root/admin token, secret_id or bind password reaches stdout, stderr, the lab's logs, the built site
+ * or any process's command line while `lab run` works (argv is readable by every local user), and that every file
+ * holding one is mode 0600.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,12 +13,47 @@ import { rootDir } from '../../src/engine/paths.ts';
 import { testPortBase } from '../helpers.ts';
 import { loadAll } from '../../src/engine/catalogue.ts';
 import { nonEmpty } from '../non-empty.ts';
+import { missingKubeBins } from '../../src/platforms/local/kube-bin.ts';
 
 const node = path.join(rootDir, 'node_modules', '.bin', 'node');
 const bin = path.join(rootDir, 'bin', 'lab.js');
 let home: string;
 const outputs: { what: string; text: string }[] = [];
 const runs: Record<string, number> = {};
+/** Every command line seen in the process table while `lab run <topic>` ran, per topic. */
+const argvs = new Map<string, Set<string>>();
+
+/**
+ * Samples /proc every few milliseconds: each process seen young enough (its first 2 s) has its cmdline read again, so
+ * a short-lived `bao operator unseal <key>` is caught after its exec, not only as the node that forked it.
+ */
+function sampleArgv(into: Set<string>): () => void {
+  const firstSeen = new Map<string, number>();
+  let stop = false;
+  const tick = () => {
+    if (stop) return;
+    const now = Date.now();
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const seen = firstSeen.get(pid) ?? now;
+      firstSeen.set(pid, seen);
+      if (now - seen > 2000) continue;
+      try {
+        // Only this test's processes (they inherit its LAB_HOME): other agents' labs share the machine.
+        if (!`\0${fs.readFileSync(`/proc/${pid}/environ`, 'utf8')}`.includes(`\0LAB_HOME=${home}\0`)) continue;
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+        if (cmd) into.add(cmd);
+      } catch {
+        /* gone already */
+      }
+    }
+    setTimeout(tick, 5);
+  };
+  tick();
+  return () => {
+    stop = true;
+  };
+}
 
 async function lab(...args: string[]) {
   const r = await execa(node, [bin, ...args], {
@@ -72,9 +108,13 @@ describe('secret hygiene across every local topic', () => {
   let topics: string[] = [];
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-lab-secrets-'));
-    topics = (await loadAll()).filter((t) => t.platforms.includes('local')).map((t) => t.id);
+    // A topic whose Kubernetes binaries are not built yet would start a 17-minute build: not this test's business.
+    topics = (await loadAll()).filter((t) => t.platforms.includes('local') && (!t.needs.kube || missingKubeBins(Boolean(t.needs.eso)).length === 0)).map((t) => t.id);
     for (const t of topics) {
-      const r = await lab('run', t);
+      const seen = new Set<string>();
+      argvs.set(t, seen);
+      const stopSampling = sampleArgv(seen);
+      const r = await lab('run', t).finally(stopSampling);
       runs[t] = r.exitCode ?? 1;
       await lab('check', t, '--json');
       await lab('info', t);
@@ -121,6 +161,24 @@ describe('secret hygiene across every local topic', () => {
     expect(leaks).toEqual([]);
     // A raw token in output would be one the lab never registered: none may look like one.
     for (const h of nonEmpty(outputs)) expect(h.text, h.what).not.toMatch(/\b(?:hv[sbr]|[sbr])\.[A-Za-z0-9_-]{20,}/);
+  });
+
+  it('no key, token or secret_id in any process\'s command line while lab run worked (sampled from /proc)', () => {
+    const leaks: string[] = [];
+    let lines = 0;
+    for (const t of topics) {
+      const seen = argvs.get(t) ?? new Set<string>();
+      lines += seen.size;
+      // The lab's own CLI runs were sampled: the check below has something to look at.
+      expect([...seen].some((c) => /\b(?:bao|vault) /.test(c)), `${t}: no vault/bao command sampled`).toBe(true);
+      const secrets = collectSecrets(path.join(home, t));
+      for (const cmd of seen) {
+        for (const [v, w] of secrets) if (cmd.includes(v)) leaks.push(`${t}: ${w} in argv: ${cmd.replace(v, '<secret>').slice(0, 160)}`);
+        if (/\b(?:hv[sbr]|[sbr])\.[A-Za-z0-9_-]{20,}/.test(cmd)) leaks.push(`${t}: a token in argv: ${cmd.slice(0, 160)}`);
+      }
+    }
+    expect(lines).toBeGreaterThan(50);
+    expect(leaks).toEqual([]);
   });
 
   it('every file holding a secret, and every private key, is mode 0600', () => {

@@ -21,7 +21,7 @@ async function typedScript(topicId: string): Promise<string> {
       const text = renderLocal(c, topic.needs.vault, topic.id);
       // `vault status` exits 2 for "sealed": an answer the learner reads (a follower finishing its join), not a failure.
       const status = c.kind === 'vault' && c.args.length === 1 && c.args[0] === 'status';
-      lines.push(c.kind === 'exec' && c.mayFail ? `${text} || true` : status ? `${text} || [ $? -eq 2 ]` : text);
+      lines.push((c.kind === 'exec' || c.kind === 'vault') && c.mayFail ? `${text} || true` : status ? `${text} || [ $? -eq 2 ]` : text);
       // After init, the learner re-runs `lab env` to pick up the token file (as the lesson says).
       if (c.kind === 'vault' && c.stdout) lines.push(`eval "$(node bin/lab.js env ${topicId})"`);
     }

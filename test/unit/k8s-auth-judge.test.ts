@@ -1,8 +1,9 @@
 /** Pure judges of the k8s-auth topic: start state fails, solved state passes, each typical mistake is caught. */
 import { describe, expect, it } from 'vitest';
-import { checks, pathMatches, policyPaths, K8S, type State } from '../../checkers/k8s-auth.ts';
+import { checks, pathMatches, policyPaths, triedFromAudit, K8S, type State, type Tried } from '../../checkers/k8s-auth.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { nonEmpty } from '../non-empty.ts';
+import { samePolicy } from '../../src/vault/policy.ts';
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
 const node = { name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false };
@@ -30,6 +31,20 @@ const solved = (): State => ({
   serviceAccounts: { 'default/webapp': true },
   login: { ok: true, read: 'ok', sa: 'default/webapp' },
   refusals: { otherSa: refused('default/lab-probe'), otherNs: refused('lab-probe/webapp'), apiAudience: refused('default/webapp') },
+  tried: didAll(),
+});
+
+/** What the audit log shows after the learner typed steps 6-8. */
+const didAll = (): Tried => ({
+  logins: [
+    { ok: true, sa: 'default/webapp', uid: 'uid-1' },
+    { ok: false, error: 'invalid audience (aud) claim: audience claim does not match any expected audience' },
+    { ok: false, error: 'invalid audience (aud) claim: audience claim does not match any expected audience' },
+    { ok: false, error: 'service account name not authorized' },
+    { ok: false, error: 'permission denied' },
+    { ok: true, sa: 'default/webapp', uid: 'uid-2' },
+  ],
+  deniedWrite: true,
 });
 
 const refused = (sa: string) => ({ ok: false, error: 'permission denied', sa });
@@ -39,11 +54,65 @@ const accepted = (sa: string) => ({ ok: true, read: 'ok' as const, sa });
 const API = 'https://127.0.0.1:18332';
 const solvedLocal = (): State => ({ ...solved(), platform: 'local', expectedHost: API, host: API, caSet: true, reviewerSet: true });
 
+describe('samePolicy: a step that writes a policy is done only when the live one grants the same', () => {
+  const want = 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n';
+  it('layout and order do not matter; every mutation of a path or a capability does', () => {
+    expect(samePolicy(want, want)).toBe(true);
+    expect(samePolicy('path "secret/data/webapp/config" { capabilities = ["read", "read"] }', want)).toBe(true);
+    const mutations = [
+      want.replace('"read"', '"create"'),
+      want.replace('"read"', '"read", "update"'),
+      want.replace('secret/data/webapp/config', 'secret/webapp/config'),
+      want.replace('secret/data/webapp/config', 'secret/data/webapp/*'),
+      want.replace('secret/data/webapp/config', 'secret/data/+/config'),
+      `${want}path "secret/data/other" { capabilities = ["read"] }\n`,
+      '',
+    ];
+    for (const m of mutations) expect(samePolicy(m, want), m).toBe(false);
+    expect(samePolicy(undefined, want)).toBe(false);
+  });
+});
+
+describe("k8s-auth: steps 6-8 judged from what the learner did (the audit log)", () => {
+  const line = (o: unknown) => JSON.stringify(o);
+  const login = (extra: object, headers?: object) => line({ type: 'response', request: { path: 'auth/kubernetes/login', operation: 'update', ...(headers ? { headers } : {}) }, ...extra });
+  it('reads the learner\'s logins and the refused write, and skips the lab\'s own probes (x-vault-lab)', () => {
+    const log = [
+      login({ auth: { metadata: { service_account_name: 'webapp', service_account_namespace: 'default', service_account_uid: 'u1' } } }),
+      login({ auth: { metadata: { service_account_name: 'lab-probe', service_account_namespace: 'default' } } }, { 'x-vault-lab': ['probe'] }),
+      login({ error: 'service account name not authorized' }),
+      line({ type: 'request', request: { path: 'auth/kubernetes/login' } }),
+      line({ type: 'request', error: 'permission denied', auth: { policies: ['default', 'webapp'] }, request: { path: K8S.secretApiPath, operation: 'create' } }),
+      'not json auth/kubernetes/login',
+    ].join('\n');
+    expect(triedFromAudit(log)).toEqual({ logins: [{ ok: true, sa: 'default/webapp', uid: 'u1' }, { ok: false, error: 'service account name not authorized' }], deniedWrite: true });
+    // The same write as root is not the lesson's refusal.
+    expect(triedFromAudit(line({ type: 'request', error: 'permission denied', auth: { policies: ['root'] }, request: { path: K8S.secretApiPath, operation: 'update' } })).deniedWrite).toBe(false);
+  });
+
+  it('a role that could log in is not a login done: each step fails until its evidence exists', () => {
+    const none = { ...solved(), tried: { logins: [], deniedWrite: false } };
+    for (const id of ['you-logged-in', 'you-tried-refusals', 'you-recreated']) {
+      const v = judge(id, none);
+      expect(v.ok, id).toBe(false);
+      expect(v.fix?.en).toMatch(/^npx lab hint k8s-auth (login|refusals|recreate)$/);
+    }
+    // A login whose write went through (as root: VAULT_TOKEN lost to BAO_TOKEN) is not the lesson's step 6.
+    expect(judge('you-logged-in', { ...solved(), tried: { ...didAll(), deniedWrite: false } }).ok).toBe(false);
+    // Recreated but never logged in again with the new SA: one uid only.
+    const t = didAll();
+    expect(judge('you-recreated', { ...solved(), tried: { ...t, logins: t.logins.slice(0, 5) } }).ok).toBe(false);
+    expect(judge('you-tried-refusals', { ...solved(), tried: { ...t, logins: t.logins.filter((l) => !/audience/.test(l.error ?? '')) } }).ok).toBe(false);
+    // No audit device: said so, with the command that enables it again.
+    expect(judge('you-logged-in', { ...solved(), tried: undefined }).fix?.en).toMatch(/npx lab start k8s-auth/);
+  });
+});
+
 describe('k8s-auth judges', () => {
   it('every check fails on the start state except the chart-made RBAC', () => {
     const s = start();
     const failing = checks.filter((c) => !c.judge(s).ok).map((c) => c.id);
-    expect(failing).toEqual(['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience', 'login', 'other-sa-refused', 'other-ns-refused', 'api-audience-refused']);
+    expect(failing).toEqual(['auth-enabled', 'config-host', 'policy-path', 'role-bound', 'audience', 'login', 'other-sa-refused', 'other-ns-refused', 'api-audience-refused', 'you-logged-in', 'you-tried-refusals', 'you-recreated']);
     // On local nothing exists yet, not even the binding: every check fails.
     const local = { ...s, platform: 'local' as const, expectedHost: API, bindings: [] };
     expect(checks.filter((c) => !c.judge(local).ok).map((c) => c.id)).toEqual(checks.map((c) => c.id));
@@ -135,6 +204,16 @@ describe('k8s-auth judges', () => {
   it('an unreachable Kubernetes API fails the Kubernetes checks with the cause', () => {
     const s = { ...solved(), kubeError: 'connect ECONNREFUSED' };
     for (const id of ['role-bound', 'auth-delegator', 'login']) expect(judge(id, s).why?.en).toContain('ECONNREFUSED');
+  });
+
+  it('issue 22 wording: a kubeconfig gone under a watch is said in words; an empty audience reads as Korean', async () => {
+    const gone = judge('login', { ...solved(), platform: 'local', kubeError: "ENOENT: no such file or directory, open '/x/.lab/k8s-auth/kube/kubeconfig'" });
+    expect(gone.why?.ko).toBe('랩의 kubeconfig가 없습니다: 랩을 지웠거나(lab reset) 아직 시작하지 않았습니다.');
+    expect(gone.why?.ko).not.toContain('ENOENT');
+    const empty = judge('audience', { ...solved(), role: { ...solved().role!, audience: '' } });
+    expect(empty.why?.ko).toMatch(/^role의 audience가 비어 있습니다\. /);
+    // The lesson sends the learner on to vso, not to the catalogue's next topic.
+    expect((await loadTopic('k8s-auth')).next).toBe('vso');
   });
 
   it('a sealed Vault fails every Vault check with one clear reason', () => {

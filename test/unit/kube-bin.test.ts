@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureKubeBins, findKubeBin, missingKubeBins, VERSIONS } from '../../src/platforms/local/kube-bin.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
+import { SHIM_MARKER } from '../../src/vault/binary.ts';
+import { cli } from '../helpers.ts';
 
 const saved = { ...process.env };
 let dir: string;
@@ -44,11 +46,27 @@ describe('local Kubernetes binaries', () => {
     expect(findKubeBin('kube-apiserver')).toBeUndefined();
   });
 
-  it("the learner's own kubectl on PATH comes before the lab's", () => {
-    exe(path.join(dir, 'cache', `kubectl-v${VERSIONS.kubernetes}`));
+  it("the lab's kubectl (the apiserver's version) comes before the learner's; the learner's when the lab has none; never another lab's shim", () => {
     const mine = exe(path.join(dir, 'bin', 'kubectl'));
-    process.env.PATH = path.join(dir, 'bin');
+    const shim = exe(path.join(dir, 'other-lab', 'bin', 'kubectl'));
+    fs.writeFileSync(path.join(dir, 'other-lab', 'bin', SHIM_MARKER), '');
+    process.env.PATH = [path.dirname(shim), path.join(dir, 'bin')].join(path.delimiter);
     expect(findKubeBin('kubectl')).toEqual({ path: mine, source: 'path' });
+    const lab = exe(path.join(dir, 'cache', `kubectl-v${VERSIONS.kubernetes}`));
+    expect(findKubeBin('kubectl')).toEqual({ path: lab, source: 'cache' });
+  });
+
+  it('doctor names a learner kubectl three minors behind the apiserver, and the 1.31 that kubectl wait --for=create needs', async () => {
+    fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'bin', 'kubectl'), '#!/bin/sh\necho \'{"clientVersion": {"major": "1", "minor": "28"}}\'\n', { mode: 0o755 });
+    exe(path.join(dir, 'cache', `kubectl-v${VERSIONS.kubernetes}`));
+    process.env.PATH = `${path.join(dir, 'bin')}${path.delimiter}/usr/bin${path.delimiter}/bin`;
+    const r = await cli('doctor', 'k8s-auth', '--lang', 'en');
+    expect(r.stdout).toMatch(/your kubectl \(.*\) is 1\.28, the lab's API server 1\.35\.\d+: more than one minor apart is unsupported, and the lesson's 'kubectl wait --for=create' needs 1\.31 or later/);
+    expect(r.stdout).toMatch(/the lab's kubectl \(.*kubectl-v1\.35/);
+    // One minor apart and new enough: nothing to say.
+    fs.writeFileSync(path.join(dir, 'bin', 'kubectl'), '#!/bin/sh\necho \'{"clientVersion": {"major": "1", "minor": "34"}}\'\n', { mode: 0o755 });
+    expect((await cli('doctor', 'k8s-auth', '--lang', 'en')).stdout).not.toMatch(/your kubectl/);
   });
 
   it('the operator counts only when asked for', () => {

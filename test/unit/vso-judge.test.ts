@@ -4,15 +4,36 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { checks, ESO, VSO, type State } from '../../checkers/vso.ts';
 import { authManifest, externalSecretManifest, secretStoreManifest, staticSecretManifest } from '../../scenarios/vso.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
-import { K8S } from '../../checkers/k8s-auth.ts';
+import { K8S, type State as K8sState } from '../../checkers/k8s-auth.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
+/** The Vault side as the setup leaves it: the operator's SA logs in and reads (k8s-auth's gather without probes). */
+const API = 'https://127.0.0.1:18332';
+const k8s = (platform: 'local' | 'kind'): K8sState => ({
+  platform,
+  expectedHost: platform === 'local' ? API : 'https://kubernetes.default.svc',
+  nodes: [{ name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false }],
+  keysFile: true,
+  active: 0,
+  tokenValid: true,
+  mounts: undefined,
+  auths: { token: 'token', kubernetes: 'kubernetes' },
+  host: platform === 'local' ? API : 'https://kubernetes.default.svc',
+  caSet: true,
+  reviewerSet: true,
+  policy: 'path "secret/data/webapp/config" {\n  capabilities = ["read"]\n}\n',
+  role: { names: ['webapp'], namespaces: ['default'], policies: ['webapp'], audience: 'vault', ttl: 86400 },
+  serviceAccounts: { 'default/webapp': true },
+  bindings: [{ name: 'vault-server-binding', role: { kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: [{ kind: 'ServiceAccount', name: 'vault', namespace: 'vault' }] }],
+  login: { ok: true, read: 'ok', sa: 'default/webapp' },
+});
 const on = (platform: 'local' | 'kind') => checks.filter((c) => !c.platforms || c.platforms.includes(platform));
 const vault = { username: 'static-user', password: 'static-password' };
-const start = (): State => ({ platform: 'kind', vault, vaultVersion: 1, vaultHistory: [vault] });
+const start = (): State => ({ platform: 'kind', vault, vaultVersion: 1, vaultHistory: [vault], k8s: k8s('kind') });
 const solved = (): State => ({
   platform: 'kind',
+  k8s: k8s('kind'),
   vault,
   vaultVersion: 1,
   vaultHistory: [vault],
@@ -27,6 +48,7 @@ const ready = (reason: string, at = '2026-11-29T19:00:00Z') => [{ type: 'Ready',
 /** What the local platform's ESO leaves after the by-hand copy, the sync, a change in Vault and a deleted Secret. */
 const solvedLocal = (): State => ({
   platform: 'local',
+  k8s: k8s('local'),
   vault: rotated,
   vaultVersion: 2,
   vaultHistory: [vault, rotated],
@@ -37,7 +59,7 @@ const solvedLocal = (): State => ({
   synced: { ...rotated },
   syncedMeta: { uid: 'u2', createdAt: '2026-11-29T19:00:30Z', owners: [{ kind: 'ExternalSecret', name: ESO.externalSecret }] },
 });
-const startLocal = (): State => ({ platform: 'local', vault, vaultVersion: 1, vaultHistory: [vault], operator: { replicas: 1, ready: 1, crds: [...ESO.crds] } });
+const startLocal = (): State => ({ platform: 'local', vault, vaultVersion: 1, vaultHistory: [vault], operator: { replicas: 1, ready: 1, crds: [...ESO.crds] }, k8s: k8s('local') });
 
 describe('vso judges (kind: VSO)', () => {
   it('every kind check fails on the start state', () => {
@@ -117,6 +139,33 @@ describe('vso judges (local: ESO)', () => {
   it('the by-hand Secret must hold values Vault had', () => {
     expect(judge('manual-secret', { ...solvedLocal(), manual: { username: 'static-user', password: 'typo' } }).ok).toBe(false);
     expect(judge('manual-secret', { ...solvedLocal(), manual: { ...rotated } }).ok).toBe(true);
+  });
+});
+
+describe('vso names the Vault-side cause (issue 22, item 5)', () => {
+  const broken = (k: Partial<K8sState>): State => ({ ...solvedLocal(), k8s: { ...k8s('local'), ...k } });
+  it('a policy without data/: the Vault-side check names it, the store and the ExternalSecret fold under it', () => {
+    const s = broken({ policy: 'path "secret/webapp/config" {\n  capabilities = ["read"]\n}\n', login: { ok: true, read: 'denied', sa: 'default/webapp' } });
+    const v = judge('vault-side', s);
+    expect(v.why?.en).toMatch(/^Vault-side cause \(policy-path\): policy path "secret\/webapp\/config" lacks data\//);
+    // ESO's condition still says Ready: the store is judged by the fresh login instead.
+    expect(judge('store-ready', s)).toMatchObject({ ok: false, after: 'vault-side' });
+    expect(judge('external-secret-ready', { ...s, externalSecret: { conditions: [{ type: 'Ready', status: 'False', reason: 'SecretSyncedError', message: 'could not get secret data from provider' }] } })).toMatchObject({ ok: false, after: 'vault-side' });
+  });
+  it("a role bound to the wrong SA: Vault's own words from the app's login", () => {
+    const v = judge('vault-side', broken({ role: { ...k8s('local').role!, namespaces: ['vault'] }, serviceAccounts: { 'vault/webapp': false }, login: { ok: false, error: 'namespace not authorized', sa: 'default/webapp' } }));
+    expect(v.why?.en).toMatch(/^Vault-side cause \(login\): login failed \(default\/webapp\): namespace not authorized/);
+    expect(v.fix?.en).toMatch(/bound_service_account_names=webapp bound_service_account_namespaces=default/);
+  });
+  it('a deleted auth-delegator binding: named as the binding', () => {
+    const v = judge('vault-side', broken({ bindings: [], login: { ok: false, error: 'permission denied', sa: 'default/webapp' } }));
+    expect(v.why?.en).toMatch(/^Vault-side cause \(auth-delegator\): no ClusterRoleBinding binds SA vault\/vault to system:auth-delegator/);
+  });
+  it("ESO's error text maps to a named cause when the Vault side is fine", () => {
+    const es = (message: string) => judge('external-secret-ready', { ...solvedLocal(), externalSecret: { conditions: [{ type: 'Ready', status: 'False', reason: 'SecretSyncedError', message }] } });
+    expect(es('Error making API request. URL: GET http://x/v1/secret/data/data/webapp/config Code: 404').why?.en).toMatch(/data\/ twice/);
+    expect(es('unable to log in with Kubernetes auth: service account name not authorized').why?.en).toMatch(/bound_service_account_names/);
+    expect(judge('vault-side', solvedLocal()).ok).toBe(true);
   });
 });
 

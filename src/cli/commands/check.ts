@@ -30,7 +30,7 @@ export function resultLines(ctx: LabContext, results: CheckResult[]): string[] {
     for (const l of wrap(res.why ?? '', r.width === undefined ? undefined : r.width - 6)) if (l) lines.push(`      ${l}`);
     if (res.fix) {
       // A fix that is one command stays on one line (copyable); a sentence wraps at spaces like the reason above it.
-      const command = /^(vault|bao|npx|export|unset|kill|eval|curl|ldapsearch|openssl|kubectl) /.test(res.fix);
+      const command = /^(vault|bao|npx|export|unset|kill|eval|curl|ldapsearch|openssl|kubectl|jq|env) /.test(res.fix);
       const [head, ...rest] = command ? [res.fix] : wrap(res.fix, r.width === undefined ? undefined : r.width - 8);
       lines.push(`      ${r.style('→', 'yellow')} ${head}`, ...rest.map((l) => `        ${l}`));
     }

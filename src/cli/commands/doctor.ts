@@ -6,7 +6,7 @@ import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
 import { judgePortRange, labPortRange, readPortSysctls } from '../../platforms/ports.ts';
-import { binCache, buildEstimate, findKubeBin, missingKubeBins, type KubeBinName } from '../../platforms/local/kube-bin.ts';
+import { binCache, buildEstimate, findKubeBin, KUBECTL_MIN_MINOR, kubectlMinor, learnerKubectl, missingKubeBins, VERSIONS, type KubeBinName } from '../../platforms/local/kube-bin.ts';
 
 const kubeBin = (n: KubeBinName) => () => {
   const f = findKubeBin(n);
@@ -67,7 +67,28 @@ export default defineCommand({
         const mark = r.path ? a.report.style('✓', 'green') : r.required ? a.report.style('✗', 'red') : a.report.style('-', 'yellow');
         a.report.out(`${mark} ${r.name.padEnd(12)} ${r.path ?? a.report.t(msg('없음', 'missing'))}${r.path ? '' : `  → ${r.hint}`}${r.for.length ? a.report.style(`  [${r.for.join(', ')}]`, 'dim') : ''}`);
       }
+      if (!topic || topic.needs.kube) {
+        const skew = await kubectlSkew();
+        if (skew) a.report.out(`${a.report.style('!', 'yellow')} ${a.report.t(skew)}`);
+      }
     }
     return nodeOk && rows.every((r) => r.path || !r.required) ? Exit.ok : Exit.environment;
   },
 });
+
+/** The learner's own kubectl against the lab's apiserver: more than one minor apart, or older than the lessons need. */
+async function kubectlSkew(): Promise<Msg | undefined> {
+  const mine = learnerKubectl();
+  if (!mine) return undefined;
+  const minor = await kubectlMinor(mine);
+  const lab = Number(VERSIONS.kubernetes.split('.')[1]);
+  if (minor === undefined || (Math.abs(lab - minor) <= 1 && minor >= KUBECTL_MIN_MINOR)) return undefined;
+  const labKubectl = findKubeBin('kubectl');
+  const fix = labKubectl?.source === 'path'
+    ? msg(`'bash scripts/setup.sh --k8s'로 랩의 kubectl(v${VERSIONS.kubernetes})을 받으면 'lab env'가 그것을 PATH 앞에 둡니다.`, `'bash scripts/setup.sh --k8s' builds the lab's kubectl (v${VERSIONS.kubernetes}); 'lab env' then puts it first on PATH.`)
+    : msg(`'eval "$(npx lab env <topic>)"' 뒤에는 랩의 kubectl(${labKubectl?.path ?? ''})이 먼저 쓰입니다.`, `after 'eval "$(npx lab env <topic>)"' the lab's kubectl (${labKubectl?.path ?? ''}) comes first.`);
+  return msg(
+    `내 kubectl(${mine})은 1.${minor}, 랩의 API 서버는 ${VERSIONS.kubernetes}입니다: 한 마이너 넘게 차이 나면 지원되지 않고${minor < KUBECTL_MIN_MINOR ? `, 수업의 'kubectl wait --for=create'는 1.${KUBECTL_MIN_MINOR} 이상이 필요합니다` : ''}. ${fix.ko}`,
+    `your kubectl (${mine}) is 1.${minor}, the lab's API server ${VERSIONS.kubernetes}: more than one minor apart is unsupported${minor < KUBECTL_MIN_MINOR ? `, and the lesson's 'kubectl wait --for=create' needs 1.${KUBECTL_MIN_MINOR} or later` : ''}. ${fix.en}`,
+  );
+}

@@ -19,6 +19,7 @@ const LABELS: Record<string, string> = {
   'transit vault (seal)': 'transit Vault (seal)',
   'transit seal token (0600)': 'transit seal 토큰 (0600)',
   'kube context': 'kube 컨텍스트',
+  'external-secrets operator (out of cluster)': 'external-secrets 오퍼레이터 (클러스터 밖 프로세스)',
   'helm values': 'helm values 파일',
   'remove the cluster': '클러스터 지우기',
 };

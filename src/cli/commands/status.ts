@@ -29,13 +29,17 @@ export default defineCommand({
       return Exit.ok;
     }
     if (!out.length) a.report.out(a.report.t(msg('만든 랩이 없습니다.', 'no labs.')));
+    // One set of columns for every lab: names (kube-apiserver is longer than vault-0), addresses, pids.
+    const all = out.flatMap((l) => l.processes);
+    const nw = Math.max(10, ...all.map((p) => p.name.length));
+    const w = Math.max(0, ...all.map((p) => (p.addr ?? '').length));
+    const pw = Math.max(0, ...all.map((p) => (p.pid ? `pid ${p.pid}` : '').length));
     for (const l of out) {
       a.report.out(a.report.style(`${l.topic} (${l.platform})`, 'bold'));
-      const w = Math.max(0, ...l.processes.map((p) => (p.addr ?? '').length));
       for (const p of l.processes) {
         const dot = !p.running ? a.report.style('○', 'red') : p.sealed ? a.report.style('●', 'yellow') : a.report.style('●', 'green');
         const extra = p.role ? ` ${p.role}${p.voter !== undefined ? (p.voter ? ' · voter' : ' · non-voter') : ''}${p.term !== undefined ? ` · term ${p.term}` : ''}` : '';
-        a.report.out(`  ${dot} ${p.name.padEnd(10)} ${(p.addr ?? '').padEnd(w)} ${p.pid ? `pid ${p.pid}` : ''}${extra}`.trimEnd());
+        a.report.out(`  ${dot} ${p.name.padEnd(nw)} ${(p.addr ?? '').padEnd(w)} ${(p.pid ? `pid ${p.pid}` : '').padEnd(pw)}${extra}`.trimEnd());
       }
     }
     return Exit.ok;

@@ -1,7 +1,7 @@
 import type { CommandFn } from '../types.ts';
 import type { LabContext, Step } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
-import { findStep, nextStep, runChecks, runSteps, type StepState } from '../../engine/runner.ts';
+import { findStep, nextStep, onPlatform, runChecks, runSteps, type StepState } from '../../engine/runner.ts';
 import { endingLines, stepLines } from '../dashboard.ts';
 import { printShellIssue } from '../shell.ts';
 import { Exit, LabError, envError, usageError } from '../../engine/errors.ts';
@@ -43,7 +43,12 @@ export const hintCmd: CommandFn = async (a) => {
     if (!id) return Exit.ok;
   }
   if (id) {
-    showStep(ctx, { step: findStep(ctx.topic, id), done: false }, true);
+    const step = findStep(ctx.topic, id, ctx.platform);
+    if (!onPlatform(step, ctx.platform)) {
+      const where = (step.platforms ?? []).join(', ');
+      ctx.report.out(ctx.report.style(`! ${ctx.report.t(msg(`'${step.id}' 단계는 ${where} 플랫폼에서만 합니다: 이 랩(${ctx.platform.name})에서는 할 일이 아니고, 아래는 읽을거리입니다.`, `step '${step.id}' is done on ${where} only: nothing to do in this ${ctx.platform.name} lab; what follows is for reading.`))}`, 'yellow'));
+    }
+    showStep(ctx, { step, done: false }, true);
     return Exit.ok;
   }
   const shell = a.io.env ?? process.env;
@@ -84,8 +89,14 @@ export const solveCmd: CommandFn = async (a) => {
   const ctx = await openLab(a);
   const id = a.positionals[1];
   if (!id) return runCmd(a);
-  const step = findStep(ctx.topic, id);
+  const step = findStep(ctx.topic, id, ctx.platform);
+  // What the lab typed for you, as you would type it (secrets stay $VARS).
+  ctx.report.showCommands = true;
   await runSteps(ctx, 'run', step);
+  if (!ctx.report.commandsShown && step.commands?.length) {
+    ctx.report.info(ctx.report.t(msg('# 이 단계는 API로 풀었습니다. 같은 일을 하는 명령:', '# solved through the API; the same, as commands:')));
+    for (const c of step.commands) ctx.report.info(ctx.platform.render(c));
+  }
   return Exit.ok;
 };
 
@@ -93,7 +104,7 @@ export const resetCmd: CommandFn = async (a) => {
   const ctx = await openLab(a);
   const id = a.positionals[1];
   if (id) {
-    const step = findStep(ctx.topic, id);
+    const step = findStep(ctx.topic, id, ctx.platform);
     if (!step.cleanup) {
       const can = ctx.topic.steps.filter((s) => s.cleanup).map((s) => s.id);
       throw usageError(

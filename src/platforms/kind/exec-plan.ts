@@ -154,11 +154,12 @@ export function renderKind(cmd: Cmd): string {
       const node = cmd.node ?? 0;
       const pod = podName(node);
       const files = podFiles(cmd.args.map((a) => inPodArg(a, { addrs: [] })), '$LAB_DIR');
-      const valueFile = cmd.stdin === undefined ? files.valueFile : undefined;
-      const i = cmd.stdin !== undefined || valueFile ? ' -i' : '';
-      const vars = [...(needsToken(cmd.args) ? ['VAULT_TOKEN'] : []), ...(cmd.env ?? [])];
-      const env = vars.length ? `env ${vars.map((v) => `${v}="$${v}"`).join(' ')} ` : '';
+      const valueFile = cmd.stdin === undefined && !cmd.stdinVar ? files.valueFile : undefined;
+      const i = cmd.stdin !== undefined || cmd.stdinVar || valueFile ? ' -i' : '';
+      const vars = [...(cmd.tokenVar || needsToken(cmd.args) ? ['VAULT_TOKEN'] : []), ...(cmd.env ?? [])];
+      const env = vars.length ? `env ${vars.map((v) => `${v}="$${v === 'VAULT_TOKEN' && cmd.tokenVar ? cmd.tokenVar : v}"`).join(' ')} ` : '';
       let s = `${KUBECTL} exec${i} ${pod} -n ${NAMESPACE} -- ${env}vault ${args(files.args)}`;
+      if (cmd.stdinVar) s += ` <<< "$${cmd.stdinVar}"`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
       if (valueFile) s += ` < ${displayArg(valueFile.host)}`;
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
@@ -173,6 +174,8 @@ export function renderKind(cmd: Cmd): string {
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      if (cmd.stdinLine !== undefined) s += ` <<< "${cmd.stdinLine}"`;
+      if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
       return s;
     }
     case 'node':

@@ -2,7 +2,7 @@
  * Where the local control plane's binaries come from, in this order: KUBE_APISERVER_BIN / ETCD_BIN (and KUBECTL_BIN,
  * ESO_BIN); $KUBEBUILDER_ASSETS (controller-runtime envtest's folder); a cache outside the repository keyed by
  * version; otherwise scripts/build-k8s.sh builds them from the Go module proxy, with progress on the terminal.
- * kubectl: the learner's own on PATH first.
+ * kubectl: the lab's own (its version, in `lab env`'s PATH), the learner's only when the lab has none.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,18 +56,35 @@ const usable = (p: string, dir = false): boolean => {
   }
 };
 
+/** The kubectl on the learner's PATH, never a lab's shim. */
+export const learnerKubectl = (): string | undefined => which('kubectl', { skipShims: true });
+
+/** The oldest kubectl the lessons' lines work with: `kubectl wait --for=create` came in 1.31. */
+export const KUBECTL_MIN_MINOR = 31;
+
+/** `kubectl version --client` of a binary, as major.minor; undefined when it does not answer. */
+export async function kubectlMinor(file: string): Promise<number | undefined> {
+  const { run } = await import('../../exec.ts');
+  const r = await run(file, ['version', '--client', '-o', 'json'], { reject: false, timeoutMs: 10_000 });
+  const m = /"minor":\s*"(\d+)/.exec(r.stdout);
+  return m ? Number(m[1]) : undefined;
+}
+
 export function findKubeBin(name: KubeBinName): Found | undefined {
   const dir = name === 'external-secrets-crds';
   const own = process.env[ENV[name]];
   if (own) return usable(own, dir) ? { path: own, source: 'env' } : undefined;
-  if (name === 'kubectl') {
-    const p = which('kubectl');
-    if (p) return { path: p, source: 'path' };
-  }
   const assets = process.env.KUBEBUILDER_ASSETS;
   if (assets && (name === 'kube-apiserver' || name === 'etcd' || name === 'kubectl') && usable(path.join(assets, name))) return { path: path.join(assets, name), source: 'envtest' };
   const cached = path.join(binCache(), cachedName(name));
-  return usable(cached, dir) ? { path: cached, source: 'cache' } : undefined;
+  if (usable(cached, dir)) return { path: cached, source: 'cache' };
+  // The learner's own kubectl only when the lab has none of its version: an older one fails `kubectl version` against
+  // this apiserver's skew policy and lacks `kubectl wait --for=create` (1.31+), which the vso lesson uses.
+  if (name === 'kubectl') {
+    const p = learnerKubectl();
+    if (p) return { path: p, source: 'path' };
+  }
+  return undefined;
 }
 
 export interface KubeBins {

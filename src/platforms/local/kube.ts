@@ -15,7 +15,8 @@ import type { Reporter } from '../../engine/reporter.ts';
 import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import { ensureCa, ensureClientCert, ensureServerCert } from '../certs.ts';
-import { ensureKubeBins, findKubeBin, type KubeBins } from './kube-bin.ts';
+import { ensureKubeBins, type KubeBins } from './kube-bin.ts';
+import { linkShims } from '../shell-env.ts';
 
 export const KUBE = {
   context: 'vault-lab-local',
@@ -133,14 +134,9 @@ export async function labKubectl(p: LocalPlatform, bins: Pick<KubeBins, 'kubectl
   return run(bins.kubectl, ['--kubeconfig', kubeconfigPath(p), ...args], { timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
-/** When the learner has no kubectl, the lab's own goes on the PATH `lab env` gives. */
+/** The lab's kubectl (the apiserver's version) goes first on the PATH `lab env` gives: no version skew. */
 function ensureKubectlShim(p: LocalPlatform, bins: KubeBins): void {
-  const found = findKubeBin('kubectl');
-  if (found?.source === 'path') return;
-  fs.mkdirSync(p.binDir(), { recursive: true });
-  const link = path.join(p.binDir(), 'kubectl');
-  fs.rmSync(link, { force: true });
-  fs.symlinkSync(bins.kubectl, link);
+  linkShims(p.binDir(), { kubectl: fs.realpathSync(bins.kubectl) });
 }
 
 export const kubeService: LocalService = {
@@ -220,6 +216,6 @@ export const esoService: LocalService = {
     await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await getJson(`http://127.0.0.1:${metrics}/metrics`)).status === 200, 60_000);
   },
   info(p: LocalPlatform): Record<string, string> {
-    return { 'external-secrets operator': `out of cluster, metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };
+    return { 'external-secrets operator (out of cluster)': `metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };
   },
 };

@@ -16,14 +16,14 @@ import { daemon, isAlive, killDaemon, run, commandLine } from '../../exec.ts';
 import { poll } from '../../engine/poll.ts';
 import { findVaultBinary, type VaultBinary } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
-import { toolsDir } from '../../engine/paths.ts';
 import { assertPortFree, portBase, portHeld } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../certs.ts';
 import { renderLocal } from './render.ts';
 import { transitSealOf } from './transit-seal.ts';
 import { renderNodeConfig } from './vault-config.ts';
 import { withFlag } from '../../vault/cli-args.ts';
-import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
+import { linkShims, resolvedEnv, vaultShellEnv } from '../shell-env.ts';
+import { serverLogEnv, withoutShadowing } from '../../vault/env-names.ts';
 import { registerSecret } from '../../engine/redact.ts';
 
 export interface LocalService {
@@ -211,7 +211,7 @@ export class LocalPlatform implements Platform {
     this.lab.ensure();
     if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
     const bin = await this.binary();
-    this.ensureBinShims(bin);
+    this.ensureBinShims(bin.path);
     if (this.spec.tls) await this.ensureCerts();
     const services: LocalService[] = [];
     for (const [name, wanted] of Object.entries(needs)) {
@@ -301,7 +301,7 @@ export class LocalPlatform implements Platform {
     await this.startProcess(name, b.path, ['server', `-config=${file}`], {
       ports: [this.apiPort(i), this.apiPort(i) + 1],
       what: 'vault',
-      env: { VAULT_LOG_LEVEL: 'info', BAO_LOG_LEVEL: 'info', SKIP_SETCAP: '1' },
+      env: { ...serverLogEnv('info'), SKIP_SETCAP: '1' },
     });
     const client = this.client(i);
     await this.waitFor(name, 'reachable', async () => {
@@ -371,23 +371,14 @@ export class LocalPlatform implements Platform {
   }
 
   // ---- the learner's shell --------------------------------------------------------------------------------
-  /** When the lab brought its own OpenBao, `vault` and `bao` on the learner's PATH point at it. */
+  /** `vault` and `bao` on the learner's PATH (after `lab env`) are links to the binary this lab runs. */
   binDir(): string {
     return this.lab.path('bin');
   }
-  ensureBinShims(bin: VaultBinary): void {
-    if (!bin.path.startsWith(toolsDir)) return;
-    fs.mkdirSync(this.binDir(), { recursive: true });
-    for (const n of ['vault', 'bao']) {
-      const link = path.join(this.binDir(), n);
-      try {
-        if (fs.readlinkSync(link) === bin.path) continue;
-        fs.rmSync(link);
-      } catch {
-        /* absent */
-      }
-      fs.symlinkSync(bin.path, link);
-    }
+  ensureBinShims(binary: string): void {
+    // Through any link (another lab's shim, a package manager's alias) to the file itself.
+    const target = fs.realpathSync(binary);
+    linkShims(this.binDir(), { vault: target, bao: target });
   }
 
   shellEnv(): Record<string, string> {
@@ -396,6 +387,15 @@ export class LocalPlatform implements Platform {
     if (active) env.VAULT_ADDR = env.BAO_ADDR = active;
     // The certificate vault-0 presents; kind names its one shared certificate differently (vault.crt).
     if (this.spec.tls) env.LAB_TLS_CERT = this.lab.path('tls', `${nodeName(this.spec, 0)}.crt`);
+    // A lab made by an older version (or whose links were removed) gets them back from the binary it recorded.
+    const recorded = this.lab.record()?.facts.binary;
+    if (recorded && !fs.existsSync(path.join(this.binDir(), 'vault'))) {
+      try {
+        this.ensureBinShims(recorded);
+      } catch {
+        /* the recorded binary is gone: `lab start` finds another */
+      }
+    }
     if (fs.existsSync(this.binDir())) env.PATH = `${this.binDir()}:$PATH`;
     for (const svc of this.services()) Object.assign(env, svc.env?.(this) ?? {});
     return env;
@@ -438,7 +438,7 @@ export class LocalPlatform implements Platform {
   async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; stdoutFile?: string }) {
     const bin = await this.binary();
     const node = this.vaultNodes()[opts.node ?? 0]!;
-    const env: Record<string, string> = { ...this.runEnv(), ...opts.env };
+    const env = withoutShadowing({ ...this.runEnv(), ...opts.env });
     // Aim at the node the same way the learner does (see renderLocal): -address after the command path.
     const argv = opts.node || (opts.node === 0 && this.spec.activeAddr) ? withFlag(args, `-address=${node.addr}`) : args;
     const exec = run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });

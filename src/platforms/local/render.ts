@@ -15,6 +15,8 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
       // VAULT_ADDR is vault-0 unless it follows the active node: then vault-0 is named like any other node.
       const aimed = cmd.node || (cmd.node === 0 && spec.activeAddr);
       let s = `vault ${args(aimed ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
+      if (cmd.tokenVar) s = `VAULT_TOKEN="$${cmd.tokenVar}" ${s}`;
+      if (cmd.stdinVar) s += ` <<< "$${cmd.stdinVar}"`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
       // A subshell keeps noclobber from changing the rest of the learner's session.
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
@@ -28,6 +30,8 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
       // The lab substitutes $VARS in an exec's stdin; an unquoted heredoc makes the learner's shell do the same.
       const eof = cmd.stdin !== undefined && /\$\{?\w/.test(cmd.stdin) ? 'EOF' : "'EOF'";
       if (cmd.stdin !== undefined) s += ` <<${eof}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      if (cmd.stdinLine !== undefined) s += ` <<< "${cmd.stdinLine}"`;
+      if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
       return s;
     }
     case 'node': {

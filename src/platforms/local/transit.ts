@@ -14,6 +14,7 @@ import { renderNodeConfig } from './vault-config.ts';
 import { ensureCa, ensureServerCert } from './certs.ts';
 import { registerSecret } from '../../engine/redact.ts';
 import { poll } from '../../engine/poll.ts';
+import { serverLogEnv } from '../../vault/env-names.ts';
 
 export const TRANSIT_PROC = 'transit';
 export { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from './transit-seal.ts';
@@ -62,7 +63,7 @@ export const transitService: LocalService = {
       });
       fs.writeFileSync(file, text, { mode: 0o600 });
       report.debug(`starting transit vault on ${transitAddr(p)}`);
-      await p.startProcess(TRANSIT_PROC, bin.path, ['server', `-config=${file}`], { ports: [port, p.servicePort(3)], what: 'vault (transit)', env: { VAULT_LOG_LEVEL: 'info', BAO_LOG_LEVEL: 'info', SKIP_SETCAP: '1' } });
+      await p.startProcess(TRANSIT_PROC, bin.path, ['server', `-config=${file}`], { ports: [port, p.servicePort(3)], what: 'vault (transit)', env: { ...serverLogEnv('info'), SKIP_SETCAP: '1' } });
     }
     const anon = new VaultClient({ addr: transitAddr(p), caFile: ca.ca, timeoutMs: 5000 });
     await p.waitFor(TRANSIT_PROC, 'reachable', async () => {
