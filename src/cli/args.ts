@@ -22,8 +22,10 @@ export async function stepHelp(positionals: string[], lang: Lang): Promise<strin
       const tasks = t.steps.filter((x) => x.kind === 'task' && (!x.platforms || x.platforms.includes(p)));
       lines.push(`  ${t.id}${t.platforms.length > 1 ? ` (${p})` : ''}: ${tasks.map((x, i) => `${i + 1} ${x.id}`).join(', ')}`);
     }
-    const undo = t.steps.filter((s) => s.cleanup).map((s) => s.id);
-    if (undo.length) lines.push(`    ${lang === 'ko' ? '되돌리기 가능' : 'can be undone'}: ${undo.join(', ')}`);
+    if (!id) continue;
+    // One topic asked for: every step with its title, and which ones `lab reset <topic> <step>` can undo.
+    const w = Math.max(...t.steps.map((s) => s.id.length));
+    lines.push('', ...t.steps.map((s) => `  ${s.id.padEnd(w)}  ${s.title[lang]}${s.cleanup ? (lang === 'ko' ? ' (되돌리기 가능)' : ' (can be undone)') : ''}`));
   }
   return lines;
 }
