@@ -102,9 +102,8 @@ if (process.env.PROPERTY_VERBOSE) process.env.LAB_TEST_ECHO = '1';
 type Json = { ok: boolean; results: { id: string; ok: boolean; why?: string; fix?: string }[] };
 const check = async () => JSON.parse((await cli('check', 'ha-failover', '--json', '--lang', 'en')).stdout) as Json;
 
-describe('convergence as a property (real servers)', () => {
-  const seed = propertySeed();
-  const budgetMs = Number(process.env.PROPERTY_MS ?? 120_000);
+/** A solved ha-failover lab in a test home of its own for the block, stopped after it. */
+function useSolvedLab(): void {
   beforeAll(async () => {
     useTempLabHome();
     const r = await cli('run', 'ha-failover');
@@ -113,6 +112,12 @@ describe('convergence as a property (real servers)', () => {
   afterAll(async () => {
     await cli('down', '--all');
   });
+}
+
+describe('convergence as a property (real servers)', () => {
+  const seed = propertySeed();
+  const budgetMs = Number(process.env.PROPERTY_MS ?? 120_000);
+  useSolvedLab();
 
   it(`random learner mutations, then lab run: all pass or a named fix that works (seed ${seed})`, { timeout: budgetMs + 120_000 }, async () => {
     const rand = rng(seed);
@@ -156,14 +161,7 @@ describe('convergence as a property (real servers)', () => {
 /** The counterexamples the property found, replayed exactly: each must end in all pass, in bounded time. */
 describe('convergence: the counterexamples, replayed (real servers)', () => {
   const byName = (prefix: string) => mutations.find((m) => m.name.startsWith(prefix))!;
-  beforeAll(async () => {
-    useTempLabHome();
-    const r = await cli('run', 'ha-failover');
-    expect(r.code, r.stderr).toBe(0);
-  });
-  afterAll(async () => {
-    await cli('down', '--all');
-  });
+  useSolvedLab();
   // Bounded at 150 s, not less: OpenBao 2.6.2 sometimes stops answering on a node unsealed while its retry_join
   // finishes ("waiting for raft retry join process to complete", "cluster listener is already started", later "unable
   // to grab state lock for standby"); the lab gets it back by timing out, wiping and rejoining it, in 70-110 s (seen
