@@ -58,7 +58,7 @@ describe('up() on kind for the topics with services (fake runner)', () => {
     const at = (s: string) => l.findIndex((x) => x.includes(s));
     expect(at('rollout status deployment/openldap')).toBeGreaterThan(at('apply -f ' + lab.path('kind', 'services.yaml')));
     expect(at('upgrade --install vault hashicorp/vault')).toBeGreaterThan(at('rollout status deployment/openldap'));
-    const base = portBase('ldap');
+    const base = portBase('ldap', 'kind');
     expect(f.daemons.map((d) => d[1])).toEqual([expect.stringContaining(`pod/vault-0 ${base}:8200`), expect.stringContaining(`svc/openldap ${base + 10}:389`)]);
     // A second up() keeps the passwords (the directory was seeded with them).
     await p.up(topic.needs, report);
@@ -71,7 +71,7 @@ describe('up() on kind for the topics with services (fake runner)', () => {
   it('mcp: the MariaDB account file names the port-forward (lab mcp and the checks read it); MARIADB_PORT is that port', async () => {
     const { lab, f, p, topic } = await kindLab('mcp');
     await p.up(topic.needs, report);
-    const base = portBase('mcp');
+    const base = portBase('mcp', 'kind');
     const account = JSON.parse(fs.readFileSync(lab.path(MARIADB_FILES.admin), 'utf8')) as { username: string; password: string; port: number };
     expect(account).toMatchObject({ username: 'vaultadmin', port: base + 11 });
     expect(fs.readFileSync(lab.path(MARIADB_FILES.password), 'utf8')).toBe(account.password);

@@ -27,6 +27,7 @@ import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts
 import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
+import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount } from './toolchain.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -43,7 +44,10 @@ export interface KindDeps {
   env: Record<string, string | undefined>;
 }
 
-const realDeps = (): KindDeps => ({
+const realDeps = (): KindDeps => {
+  // kind, kubectl, helm and the lab's own dockerd from scripts/build-kind.sh, where the machine has no others.
+  applyToolchain(process.env);
+  return {
   run,
   which,
   daemon,
@@ -55,7 +59,8 @@ const realDeps = (): KindDeps => ({
   },
   sleep,
   env: process.env,
-});
+  };
+};
 
 export const TOOL_HINTS: Record<string, Msg> = {
   kind: msg('kind 설치: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (예: brew install kind, go install sigs.k8s.io/kind@latest)', 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. brew install kind, go install sigs.k8s.io/kind@latest)'),
@@ -98,6 +103,8 @@ export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ c
   return { crt: read(cert.cert), key: read(cert.key), ca: read(ca.ca) };
 }
 
+/** Which lab's Vault the release's volumes hold (data.topic). */
+const OWNER = 'vault-lab-owner';
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
 const LEFTOVER_PVCS = [0, 1, 2].flatMap((i) => [`data-${podName(i)}`, `audit-${podName(i)}`]);
 
@@ -137,7 +144,7 @@ export class KindPlatform implements Platform {
     return !this.deps.env.LAB_KUBE_CONTEXT && (this.lab.record()?.facts.ownCluster ?? 'true') === 'true';
   }
   get base(): number {
-    return this.lab.record()?.ports.base ?? portBase(this.lab.topic);
+    return this.lab.record()?.ports.base ?? portBase(this.lab.topic, 'kind');
   }
   get scheme(): string {
     return this.spec.tls ? 'https' : 'http';
@@ -174,7 +181,7 @@ export class KindPlatform implements Platform {
   }
 
   private initRecord = (): LabRecord =>
-    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) });
+    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic, 'kind'), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) });
 
   // ---- lifecycle ----------------------------------------------------------------------------------------
   requireTools(): void {
@@ -222,15 +229,24 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords() };
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...extra, ...(tls ? { tls } : {}) });
+    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords(), chart: this.chartSource() };
+    const tc = findToolchain(this.deps.env);
+    const cluster = { workers: workerCount(this.deps.env), nodeImage: tc.nodeImage, cgroupV1: hostIsCgroupV1(), disableDefaultCNI: Boolean(tc.nodeImage) };
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: tc.archives, ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
       switch (step.id) {
         case 'cluster': {
           const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
-          if (clusters.includes(CLUSTER_NAME)) break;
+          if (clusters.includes(CLUSTER_NAME)) {
+            const ready = await this.kubectl(['get', '--raw', '/readyz'], { reject: false, timeoutMs: 20_000 });
+            if (ready.exitCode === 0) break;
+            // Its node containers stopped with the Docker daemon (a reboot, the lab's own dockerd restarted): kind
+            // cannot bring such a cluster back, so it is made anew (the lab's keys for its old data go aside at install).
+            report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}가 응답하지 않아 다시 만듭니다.`, `the kind cluster ${CLUSTER_NAME} does not answer; making it anew.`)));
+            await this.deps.run('kind', ['delete', 'cluster', '--name', CLUSTER_NAME], { timeoutMs: 180_000 });
+          }
           report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
           await this.deps.run(step.file, step.args, opts);
           break;
@@ -251,8 +267,7 @@ export class KindPlatform implements Platform {
           break;
         }
         case 'install':
-          // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
-          if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
+          await this.prepareVolumes(report);
           report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
           await this.deps.run(step.file, step.args, opts);
           this.lab.updateRecord((r) => {
@@ -331,6 +346,43 @@ export class KindPlatform implements Platform {
     if (!ctxs.includes(this.context)) {
       throw envError(msg(`kube context '${this.context}'가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
     }
+  }
+
+  /**
+   * The release's volumes before `helm upgrade --install`. `lab down` keeps them, so the next run finds the same sealed
+   * Vault. They are emptied only when no release uses them (a running pod's PVC would hang in pvc-protection, issue 19
+   * defect 1) and they hold another topic's Vault or this lab has no keys for them (defect 2: topics share the names).
+   * The ConfigMap OWNER says whose they are.
+   */
+  private async prepareVolumes(report: Reporter): Promise<void> {
+    const sts = await this.kubectl(['get', 'statefulset', RELEASE, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false });
+    if (sts.exitCode === 0 && sts.stdout.trim()) return;
+    const owner = (await this.kubectl(['get', 'configmap', OWNER, '-n', NAMESPACE, '-o', 'jsonpath={.data.topic}', '--ignore-not-found'], { reject: false })).stdout.trim();
+    const foreign = owner !== '' && owner !== this.lab.topic;
+    const data = (await this.kubectl(['get', 'pvc', `data-${podName(0)}`, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false })).stdout.trim();
+    if (foreign || !this.lab.clusterKeys()) {
+      if (foreign) report.info(report.t(msg(`${NAMESPACE} 네임스페이스의 볼륨은 '${owner}' 랩의 Vault입니다: 비우고 새로 시작합니다.`, `the volumes in namespace ${NAMESPACE} hold the '${owner}' lab's Vault: emptying them for a new one.`)));
+      await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=120s', ...LEFTOVER_PVCS], { timeoutMs: 150_000 });
+    }
+    // Keys for data that is gone (another topic's volumes, a cluster made anew) would make the lab unseal a Vault they
+    // do not open, and block a new init's noclobber write: kept aside, never deleted.
+    const keys = this.lab.path('cluster-keys.json');
+    if ((foreign || !data) && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path(`cluster-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data: { topic: this.lab.topic } };
+    await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
+  }
+
+  /** LAB_VAULT_CHART: a folder or .tgz must exist (a typo would otherwise reach helm as a repository name). */
+  chartSource(): string | undefined {
+    const c = this.deps.env.LAB_VAULT_CHART?.trim();
+    if (!c) return undefined;
+    if (!/^(https?|oci):\/\//.test(c) && !fs.existsSync(c)) {
+      throw new LabError(msg(`LAB_VAULT_CHART '${c}'이(가) 없습니다.`, `LAB_VAULT_CHART '${c}' does not exist.`), {
+        exitCode: Exit.usage,
+        hint: msg('차트 폴더, vault-0.31.0.tgz 같은 파일, 또는 저장소 URL(https://… / oci://…)을 지정하세요.', 'Give a chart folder, a file such as vault-0.31.0.tgz, or a repository URL (https://… or oci://…).'),
+      });
+    }
+    return c;
   }
 
   valuesFile(): string {
