@@ -190,7 +190,9 @@ img() { # img NAME FILE-IN-IMAGE=SOURCE… -- mkimg options
 kubeadm_images=$("$bin/kubeadm-v$K8S_VERSION" config images list --kubernetes-version "v$K8S_VERSION" 2>/dev/null)
 want_img() { echo "$kubeadm_images" | grep "/$1:"; }
 rootfs=$kdir/rootfs
-if ! docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || [ ! -s "$images/vault.tar" ]; then
+# The node image is rebuilt when this script or its files change (a stamp of their contents).
+stamp=$(cat "$0" "$root"/scripts/kind/* | sha256sum | cut -c1-16)
+if ! docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || [ ! -s "$images/vault.tar" ] || [ "$(cat "$kdir/node-image.stamp" 2>/dev/null)" != "$stamp" ]; then
   # ---- 5. The node's root filesystem: Debian + kind's base files (images/base/Dockerfile, by hand) -----------------
   if [ ! -x "$rootfs/usr/bin/containerd" ]; then
     say "Debian $SUITE root filesystem for the node (debootstrap, ~1 min)"
@@ -206,7 +208,8 @@ if ! docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || [ ! -s "$images/vault
     img "$c" "/usr/local/bin/$c=$src" -- "$(want_img $c)" "$img_dir/$c.tar"
   done
   kp_prep() { with_libs "$rootfs" "$1" /usr/sbin/xtables-legacy-multi /usr/sbin/xtables-nft-multi
-    mkdir -p "$1/usr/lib/x86_64-linux-gnu"; cp -a "$rootfs/usr/lib/x86_64-linux-gnu/xtables" "$1/usr/lib/x86_64-linux-gnu/"
+    # iptables loads its match modules (statistic, comment …) at run time; they need libraries of their own (libm).
+    with_libs "$rootfs" "$1" $(cd "$rootfs" && ls usr/lib/x86_64-linux-gnu/xtables/*.so | sed 's#^#/#')
     busybox_tree "$1"; mkdir -p "$1/usr/sbin"
     for ipt in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do install -m 0755 "$root/scripts/kind/iptables-wrapper" "$1/usr/sbin/$ipt"; done; }
   IMG_PREP=kp_prep img kube-proxy "/usr/local/bin/kube-proxy=$bin/kube-proxy-v$K8S_VERSION" -- "$(want_img kube-proxy)" "$img_dir/kube-proxy.tar"
@@ -272,7 +275,9 @@ if ! docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || [ ! -s "$images/vault
   ctr -a "$st/c.sock" -n k8s.io images ls -q | sort > "$kdir/node-images.txt"
   kill "$cpid"; wait "$cpid" 2>/dev/null || true; rm -rf "$st"
   say "  preloaded: $(tr '\n' ' ' < "$kdir/node-images.txt")"
+  rm -f "$kdir/node-image.stamp"
   tar -C "$rootfs" -c . | docker import -c 'ENTRYPOINT ["/usr/local/bin/entrypoint","/sbin/init"]' -c 'ENV container=docker' - "$NODE_IMAGE" >/dev/null
+  echo "$stamp" > "$kdir/node-image.stamp"
 fi
 env_lines > "$kdir/env"
 say "ready: kind $("$tools/kind" version | cut -d' ' -f2), node image $NODE_IMAGE, kubectl and helm in $tools"

@@ -157,7 +157,15 @@ export class KindPlatform implements Platform {
    * 443 to the host's 127.0.0.1:443 (on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no address).
    */
   get ingress(): { host: string; port: number; servername: string } | undefined {
-    return usesIngress(this.spec) && this.ownCluster ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+    return this.withIngress ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+  }
+  /**
+   * ingress-nginx's controller is an image from a registry: on a node image built here (no registry) the lab installs
+   * none and says so; LAB_KIND_INGRESS=1 asks for it anyway (a mirror that serves it).
+   */
+  get withIngress(): boolean {
+    if (!usesIngress(this.spec) || !this.ownCluster) return false;
+    return !findToolchain(this.deps.env).nodeImage || this.deps.env.LAB_KIND_INGRESS === '1';
   }
   /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
   async ensureCerts(): Promise<void> {
@@ -232,7 +240,10 @@ export class KindPlatform implements Platform {
     const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords(), chart: this.chartSource() };
     const tc = findToolchain(this.deps.env);
     const cluster = { workers: workerCount(this.deps.env), nodeImage: tc.nodeImage, cgroupV1: hostIsCgroupV1(), disableDefaultCNI: Boolean(tc.nodeImage) };
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: tc.archives, ...extra, ...(tls ? { tls } : {}) });
+    if (usesIngress(this.spec) && this.ownCluster && !this.withIngress) {
+      report.info(report.t(msg('ingress-nginx는 설치하지 않습니다: 그 컨트롤러 이미지는 레지스트리에서만 받을 수 있습니다 (여기서 만든 노드 이미지). Vault는 port-forward로 접속합니다.', 'ingress-nginx is not installed: its controller image comes only from a registry (this node image was built here). Vault is reached through port-forwards.')));
+    }
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: tc.archives, ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
@@ -241,10 +252,14 @@ export class KindPlatform implements Platform {
           const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
           if (clusters.includes(CLUSTER_NAME)) {
             const ready = await this.kubectl(['get', '--raw', '/readyz'], { reject: false, timeoutMs: 20_000 });
-            if (ready.exitCode === 0) break;
-            // Its node containers stopped with the Docker daemon (a reboot, the lab's own dockerd restarted): kind
-            // cannot bring such a cluster back, so it is made anew (the lab's keys for its old data go aside at install).
-            report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}가 응답하지 않아 다시 만듭니다.`, `the kind cluster ${CLUSTER_NAME} does not answer; making it anew.`)));
+            const stale = cluster.nodeImage ? await this.nodeImageChanged(cluster.nodeImage) : false;
+            if (ready.exitCode === 0 && !stale) break;
+            // A rebuilt node image, or node containers stopped with the Docker daemon (a reboot, the lab's own dockerd
+            // restarted), which kind cannot bring back: the cluster is made anew (keys for old data go aside at install).
+            const why = stale
+              ? msg(`노드 이미지 ${cluster.nodeImage}가 새로 만들어졌습니다: 클러스터를 다시 만듭니다.`, `the node image ${cluster.nodeImage} was rebuilt: making the cluster anew.`)
+              : msg(`kind 클러스터 ${CLUSTER_NAME}가 응답하지 않아 다시 만듭니다.`, `the kind cluster ${CLUSTER_NAME} does not answer; making it anew.`);
+            report.info(report.t(why));
             await this.deps.run('kind', ['delete', 'cluster', '--name', CLUSTER_NAME], { timeoutMs: 180_000 });
           }
           report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
@@ -372,6 +387,13 @@ export class KindPlatform implements Platform {
     await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
   }
 
+  /** The control plane runs from an older build of the node image (scripts/build-kind.sh ran again since). */
+  private async nodeImageChanged(image: string): Promise<boolean> {
+    const want = await this.deps.run('docker', ['image', 'inspect', image, '--format', '{{.Id}}'], { reject: false });
+    const have = await this.deps.run('docker', ['inspect', `${CLUSTER_NAME}-control-plane`, '--format', '{{.Image}}'], { reject: false });
+    return want.exitCode === 0 && have.exitCode === 0 && want.stdout.trim() !== have.stdout.trim();
+  }
+
   /** LAB_VAULT_CHART: a folder or .tgz must exist (a typo would otherwise reach helm as a repository name). */
   chartSource(): string | undefined {
     const c = this.deps.env.LAB_VAULT_CHART?.trim();
@@ -477,6 +499,16 @@ export class KindPlatform implements Platform {
     }
     await this.waitPods(() => undefined, node, 180_000);
     await this.ensurePortForward(node);
+    await this.waitReachable(this.vaultNodes()[node]!);
+    // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
+    // can fail on its lock ("failed to open bolt file: timeout") and restart. Settled = one container up for 5 s.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const since = await this.nodeStartedAt(node);
+      if (since && Date.now() - since.getTime() >= 5000) break;
+      if (Date.now() > deadline) break;
+      await this.deps.sleep(1000);
+    }
     await this.waitReachable(this.vaultNodes()[node]!);
   }
 

@@ -43,6 +43,8 @@ export interface PlanOptions {
   context: string;
   /** The lab makes the kind cluster itself (no LAB_KUBE_CONTEXT). */
   ownCluster: boolean;
+  /** Install ingress-nginx for a TLS topic (default: on the lab's own cluster); false where its image cannot be had. */
+  ingress?: boolean;
   /** Where the files go; the commands name them by absolute path. */
   dir: string;
   schedulableNodes?: number;
@@ -132,7 +134,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   });
   // Only on the lab's own cluster, whose control plane is labelled ingress-ready with 80/443 mapped; on another
   // cluster (LAB_KUBE_CONTEXT) its own ingress controller serves the chart's Ingress, or nothing does.
-  if (usesIngress(spec) && o.ownCluster) {
+  if (usesIngress(spec) && o.ownCluster && o.ingress !== false) {
     files.push({ name: 'ingress-nginx-patch.yaml', content: toYaml(ingressNginxPatch()) });
     steps.push(
       { id: 'ingress-apply', title: msg(`ingress-nginx (kind 용, ${INGRESS_NGINX.tag}) 배포`, `deploy ingress-nginx for kind (${INGRESS_NGINX.tag})`), file: 'kubectl', args: kubectl('apply', '-f', INGRESS_NGINX.manifest), timeoutMs: 120_000 },
