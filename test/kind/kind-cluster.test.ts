@@ -120,6 +120,10 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
   }, 300_000);
 
   it('defect 2: one topic, then another, then back: each finds its own Vault', async () => {
+    await lab('down', 'ha-failover');
+    passed(await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en'));
+    passed(await lab('down', 'vault-k8s'));
+    passed(await lab('run', 'ha-failover', '--platform', 'kind', '--lang', 'en'));
     passed(await lab('down', 'ha-failover'));
     // vault-k8s has keys from before; the volumes now hold ha-failover's Raft data.
     passed(await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en'));
@@ -135,7 +139,12 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     console.log(`[kind] lab run k8s-auth: ${r.secs.toFixed(1)} s`);
     passed(await lab('down', 'k8s-auth'));
     // lab down leaves the namespace clean: no pod of the release, no port-forward of the lab.
-    const pods = await kubectl('get', 'pods', '-n', 'vault', '-o', 'name');
-    expect(pods.stdout.trim()).toBe('');
+    let left = 'x';
+    for (let i = 0; i < 60 && left; i++) {
+      left = (await kubectl('get', 'pods', '-n', 'vault', '-o', 'name')).stdout.trim();
+      if (left) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(left).toBe('');
+    expect((await run('pgrep', ['-f', `lab-port-forward.*${process.env.LAB_HOME}`], { reject: false })).stdout.trim()).toBe('');
   }, 900_000);
 });

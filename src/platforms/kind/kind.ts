@@ -289,6 +289,10 @@ export class KindPlatform implements Platform {
             r.facts.released = 'true';
           }, this.initRecord);
           break;
+        case 'transit-install':
+          await this.prepareTransit();
+          await this.deps.run(step.file, step.args, opts);
+          break;
         case 'pods-created':
           break;
         case 'pods':
@@ -385,6 +389,16 @@ export class KindPlatform implements Platform {
     if ((foreign || !data) && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path(`cluster-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data: { topic: this.lab.topic } };
     await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
+  }
+
+  /**
+   * The transit release's volume outlives `lab reset`, its keys do not: without transit-keys.json its Vault could never
+   * be unsealed again and the bootstrap's init would meet "already initialized" (issue 19, defect 4). It starts empty.
+   */
+  private async prepareTransit(): Promise<void> {
+    if (fs.existsSync(this.lab.path('kind', 'transit-keys.json'))) return;
+    await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
+    await this.kubectl(['delete', 'pvc', `data-${TRANSIT.pod}`, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'], { reject: false, timeoutMs: 150_000 });
   }
 
   /** The control plane runs from an older build of the node image (scripts/build-kind.sh ran again since). */
