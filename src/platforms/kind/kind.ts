@@ -6,6 +6,7 @@
  */
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
@@ -27,7 +28,7 @@ import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts
 import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
-import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount } from './toolchain.ts';
+import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -42,7 +43,17 @@ export interface KindDeps {
   reachable: (node: VaultNodeInfo) => Promise<boolean>;
   sleep: (ms: number) => Promise<void>;
   env: Record<string, string | undefined>;
+  /** What this machine offers the lab's own cluster: scripts/build-kind.sh's toolchain, cgroup v1, its cores. */
+  machine: () => Machine;
 }
+
+export interface Machine {
+  toolchain: Toolchain;
+  cgroupV1: boolean;
+  cpus: number;
+}
+/** A platform given its own runner (a test's fake cluster) sees a plain machine unless it is handed one. */
+const PLAIN_MACHINE: Machine = { toolchain: { archives: [] }, cgroupV1: false, cpus: 4 };
 
 const realDeps = (): KindDeps => {
   // kind, kubectl, helm and the lab's own dockerd from scripts/build-kind.sh, where the machine has no others.
@@ -59,6 +70,7 @@ const realDeps = (): KindDeps => {
   },
   sleep,
   env: process.env,
+  machine: () => ({ toolchain: findToolchain(process.env), cgroupV1: hostIsCgroupV1(), cpus: os.availableParallelism() }),
   };
 };
 
@@ -132,7 +144,7 @@ export class KindPlatform implements Platform {
     this.lab = lab;
     this.topic = topic;
     this.spec = topic.needs.vault;
-    this.deps = { ...realDeps(), ...deps };
+    this.deps = { ...realDeps(), ...(deps.run && !deps.machine ? { machine: () => PLAIN_MACHINE } : {}), ...deps };
   }
 
   // ---- where things are ---------------------------------------------------------------------------------
@@ -165,7 +177,7 @@ export class KindPlatform implements Platform {
    */
   get withIngress(): boolean {
     if (!usesIngress(this.spec) || !this.ownCluster) return false;
-    return !findToolchain(this.deps.env).nodeImage || this.deps.env.LAB_KIND_INGRESS === '1';
+    return !this.deps.machine().toolchain.nodeImage || this.deps.env.LAB_KIND_INGRESS === '1';
   }
   /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
   async ensureCerts(): Promise<void> {
@@ -203,8 +215,8 @@ export class KindPlatform implements Platform {
       {
         exitCode: Exit.environment,
         hint: msg(
-          `${head.ko}\n${lines('ko')}\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context> 를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
-          `${head.en}\n${lines('en')}\nTo use an existing cluster set LAB_KUBE_CONTEXT=<context> (no kind needed). Check with: npx lab doctor. Without Kubernetes use --platform local.`,
+          `${head.ko}\n${lines('ko')}\n레지스트리에 닿지 않는 머신: bash scripts/setup.sh --kind 가 모두 만듭니다.\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context> 를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
+          `${head.en}\n${lines('en')}\nWithout registry access: bash scripts/setup.sh --kind builds them all.\nTo use an existing cluster set LAB_KUBE_CONTEXT=<context> (no kind needed). Check with: npx lab doctor. Without Kubernetes use --platform local.`,
         ),
       },
     );
@@ -238,8 +250,9 @@ export class KindPlatform implements Platform {
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
     const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords(), chart: this.chartSource() };
-    const tc = findToolchain(this.deps.env);
-    const cluster = { workers: workerCount(this.deps.env), nodeImage: tc.nodeImage, cgroupV1: hostIsCgroupV1(), disableDefaultCNI: Boolean(tc.nodeImage) };
+    const m = this.deps.machine();
+    const tc = m.toolchain;
+    const cluster = { workers: workerCount(this.deps.env, m.cpus), nodeImage: tc.nodeImage, cgroupV1: m.cgroupV1, disableDefaultCNI: Boolean(tc.nodeImage) };
     if (usesIngress(this.spec) && this.ownCluster && !this.withIngress) {
       report.info(report.t(msg('ingress-nginx는 설치하지 않습니다: 그 컨트롤러 이미지는 레지스트리에서만 받을 수 있습니다 (여기서 만든 노드 이미지). Vault는 port-forward로 접속합니다.', 'ingress-nginx is not installed: its controller image comes only from a registry (this node image was built here). Vault is reached through port-forwards.')));
     }
@@ -519,7 +532,7 @@ export class KindPlatform implements Platform {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const since = await this.nodeStartedAt(node);
-      if (since && Date.now() - since.getTime() >= 5000) break;
+      if (!since || Date.now() - since.getTime() >= 5000) break;
       if (Date.now() > deadline) break;
       await this.deps.sleep(1000);
     }

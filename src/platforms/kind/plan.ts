@@ -64,12 +64,12 @@ export interface PlanOptions {
   chart?: string | undefined;
 }
 
-/** The chart as helm's arguments: the public repository's, a local folder or archive, an OCI reference, or a repository URL. */
-export function chartArgs(chart: string | undefined): string[] {
-  if (!chart) return [CHART, '--version', CHART_VERSION];
-  if (/^oci:\/\//.test(chart)) return [chart, '--version', CHART_VERSION];
-  if (/^https?:\/\//.test(chart)) return ['vault', '--repo', chart, '--version', CHART_VERSION];
-  return [path.resolve(chart)];
+/** The chart for helm: the public repository's, a local folder or archive, an OCI reference, or a repository URL. */
+export function chartArgs(chart: string | undefined): { ref: string; tail: string[] } {
+  if (!chart) return { ref: CHART, tail: ['--version', CHART_VERSION] };
+  if (/^oci:\/\//.test(chart)) return { ref: chart, tail: ['--version', CHART_VERSION] };
+  if (/^https?:\/\//.test(chart)) return { ref: 'vault', tail: ['--repo', chart, '--version', CHART_VERSION] };
+  return { ref: path.resolve(chart), tail: [] };
 }
 
 /**
@@ -198,7 +198,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
         id: 'transit-install',
         title: msg(`자동 봉인 해제용 transit Vault (${TRANSIT.release}, ${TRANSIT.namespace})`, `the transit Vault for auto-unseal (${TRANSIT.release}, ${TRANSIT.namespace})`),
         file: 'helm',
-        args: ['--kube-context', o.context, 'upgrade', '--install', TRANSIT.release, ...chartArgs(o.chart), '-n', TRANSIT.namespace, '--create-namespace', '-f', f('transit-values.yaml')],
+        args: ['--kube-context', o.context, 'upgrade', '--install', TRANSIT.release, chartArgs(o.chart).ref, '-n', TRANSIT.namespace, '--create-namespace', '-f', f('transit-values.yaml'), ...chartArgs(o.chart).tail],
         timeoutMs: 300_000,
       },
       { id: 'transit-created', title: msg('transit Pod 생성 대기', 'until the transit pod exists'), file: 'kubectl', args: kubectl('wait', '--for=create', tpod, '-n', TRANSIT.namespace, '--timeout=120s'), timeoutMs: 140_000 },
@@ -218,7 +218,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
       id: 'install',
       title: msg(`${CHART} ${CHART_VERSION} 설치`, `install ${CHART} ${CHART_VERSION}`),
       file: 'helm',
-      args: ['--kube-context', o.context, 'upgrade', '--install', RELEASE, ...chartArgs(o.chart), '-n', NAMESPACE, '--create-namespace', '-f', f('values.yaml')],
+      args: ['--kube-context', o.context, 'upgrade', '--install', RELEASE, chartArgs(o.chart).ref, '-n', NAMESPACE, '--create-namespace', '-f', f('values.yaml'), ...chartArgs(o.chart).tail],
       timeoutMs: 300_000,
     },
     {

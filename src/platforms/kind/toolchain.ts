@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WORKERS } from './names.ts';
 
 export const LOCAL_NODE_IMAGE = 'vault-lab/kind-node:v1.35.4';
 
@@ -59,5 +60,5 @@ export const hostIsCgroupV1 = (): boolean => !fs.existsSync('/sys/fs/cgroup/cgro
 export function workerCount(env: Record<string, string | undefined>, cpus = os.availableParallelism()): number {
   const n = Number(env.LAB_KIND_WORKERS);
   if (env.LAB_KIND_WORKERS !== undefined && Number.isInteger(n) && n >= 0) return n;
-  return cpus <= 2 ? 0 : 3;
+  return cpus <= 2 ? 0 : WORKERS;
 }
