@@ -276,7 +276,10 @@ if ! docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || [ ! -s "$images/vault
   kill "$cpid"; wait "$cpid" 2>/dev/null || true; rm -rf "$st"
   say "  preloaded: $(tr '\n' ' ' < "$kdir/node-images.txt")"
   rm -f "$kdir/node-image.stamp"
+  old_id=$(docker image inspect "$NODE_IMAGE" --format '{{.Id}}' 2>/dev/null || true)
   tar -C "$rootfs" -c . | docker import -c 'ENTRYPOINT ["/usr/local/bin/entrypoint","/sbin/init"]' -c 'ENV container=docker' - "$NODE_IMAGE" >/dev/null
+  # The previous build, unless a node container still runs from it (the lab remakes such a cluster on its next run).
+  [ -n "$old_id" ] && docker rmi "$old_id" >/dev/null 2>&1 || true
   echo "$stamp" > "$kdir/node-image.stamp"
 fi
 env_lines > "$kdir/env"
