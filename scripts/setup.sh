@@ -60,6 +60,6 @@ if [ "$want_k8s" = 1 ]; then
 fi
 if [ "$want_kind" = 1 ]; then
   say "the kind platform without a registry: scripts/build-kind.sh (about 25 min the first time, seconds afterwards)"
-  bash scripts/build-kind.sh
+  bash scripts/build-kind.sh || say "the kind toolchain was not built (see above): --platform kind and test/kind/ need it"
 fi
 say "ready: node $(node_modules/.bin/node --version 2>/dev/null || node --version), $(.tools/venv/bin/bao version 2>/dev/null || echo "${VAULT_BIN:-${BAO_BIN:-}}")"

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
@@ -14,7 +15,16 @@ import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 
+// test/setup.ts hides the machine's kind toolchain from every test; this file is the one that uses it (and gives it back).
+const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST, LAB_CACHE_DIR: process.env.LAB_CACHE_DIR };
+process.env.LAB_CACHE_DIR = process.env.LAB_KIND_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vault-lab');
 const tc = applyToolchain(process.env);
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
 const chart = process.env.LAB_VAULT_CHART || [path.join(rootDir, '..', 'shared', 'charts', 'vault-0.31.0.tgz'), '/work/shared/charts/vault-0.31.0.tgz'].find((f) => fs.existsSync(f));
 const has = (bin: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(path.join(d, bin)));
 const dockerUp = (() => {

@@ -102,6 +102,8 @@ export function serverHcl(spec: VaultSpec): string {
   // No disable_mlock: the chart's "vault.config" helper (templates/_helpers.tpl, 0.31.0) always appends
   // `disable_mlock = true` to an HCL config, and Vault 1.21+ refuses a second one ("argument already set").
   const lines = ['ui = true', '', 'listener "tcp" {', '  address = "[::]:8200"', '  cluster_address = "[::]:8201"'];
+  // OpenBao (the image built here) enables audit devices through the API only with this; HashiCorp Vault ignores it.
+  if (spec.apiAudit) lines.splice(1, 0, 'unsafe_allow_api_audit_creation = true');
   if (tls) {
     lines.push('  tls_disable = 0', `  tls_cert_file = ${q(`${TLS_DIR}/tls.crt`)}`, `  tls_key_file = ${q(`${TLS_DIR}/tls.key`)}`, `  tls_min_version = ${q(tls.minVersion)}`);
   } else {
