@@ -140,6 +140,8 @@ export class KindPlatform implements Platform {
   readonly topic: Topic;
   readonly spec: VaultSpec;
   private readonly deps: KindDeps;
+  /** This run made the cluster: whatever keys the lab holds belong to a Vault that is gone. */
+  private madeCluster = false;
   constructor(lab: LabDir, topic: Topic, deps: Partial<KindDeps> = {}) {
     this.lab = lab;
     this.topic = topic;
@@ -276,6 +278,7 @@ export class KindPlatform implements Platform {
             await this.deps.run('kind', ['delete', 'cluster', '--name', CLUSTER_NAME], { timeoutMs: 180_000 });
           }
           report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
+          this.madeCluster = true;
           await this.deps.run(step.file, step.args, opts);
           break;
         }
@@ -391,7 +394,6 @@ export class KindPlatform implements Platform {
     if (sts.exitCode === 0 && sts.stdout.trim()) return;
     const owner = (await this.kubectl(['get', 'configmap', OWNER, '-n', NAMESPACE, '-o', 'jsonpath={.data.topic}', '--ignore-not-found'], { reject: false })).stdout.trim();
     const foreign = owner !== '' && owner !== this.lab.topic;
-    const data = (await this.kubectl(['get', 'pvc', `data-${podName(0)}`, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false })).stdout.trim();
     if (foreign || !this.lab.clusterKeys()) {
       if (foreign) report.info(report.t(msg(`${NAMESPACE} 네임스페이스의 볼륨은 '${owner}' 랩의 Vault입니다: 비우고 새로 시작합니다.`, `the volumes in namespace ${NAMESPACE} hold the '${owner}' lab's Vault: emptying them for a new one.`)));
       await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=120s', ...LEFTOVER_PVCS], { timeoutMs: 150_000 });
@@ -399,7 +401,7 @@ export class KindPlatform implements Platform {
     // Keys for data that is gone (another topic's volumes, a cluster made anew) would make the lab unseal a Vault they
     // do not open, and block a new init's noclobber write: kept aside, never deleted.
     const keys = this.lab.path('cluster-keys.json');
-    if ((foreign || !data) && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path(`cluster-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
+    if ((foreign || this.madeCluster) && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path(`cluster-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data: { topic: this.lab.topic } };
     await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
   }
