@@ -149,7 +149,7 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab delete pod vault-0 -n vault --grace-period=0 --force']);
     f.calls.length = 0;
     await p.nodeAction('start', 0);
-    // Running, then the container's start time: one container up for 5 s counts as back (a first start can lose the Raft lock).
+    // Running, then the container's start time: one container up for 12 s counts as back (a first start can lose the Raft lock).
     expect(lines(f.calls)).toEqual([
       'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
       'kubectl --context kind-vault-lab get pod vault-0 -n vault -o jsonpath={.status.containerStatuses[0].state.running.startedAt}',

@@ -530,11 +530,12 @@ export class KindPlatform implements Platform {
     await this.ensurePortForward(node);
     await this.waitReachable(this.vaultNodes()[node]!);
     // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
-    // can fail on its lock ("failed to open bolt file: timeout") and restart. Settled = one container up for 5 s.
-    const deadline = Date.now() + 60_000;
+    // can fail on its lock ("failed to open bolt file: timeout", seen after 4–9 s) and restart. Settled = one container
+    // up for 12 s.
+    const deadline = Date.now() + 90_000;
     for (;;) {
       const since = await this.nodeStartedAt(node);
-      if (!since || Date.now() - since.getTime() >= 5000) break;
+      if (!since || Date.now() - since.getTime() >= 12_000) break;
       if (Date.now() > deadline) break;
       await this.deps.sleep(1000);
     }
