@@ -3,12 +3,16 @@
 # Idempotent: a rerun only fills what is missing. Tools land in .tools/ (ignored by git).
 # --k8s: also the local Kubernetes control plane (kube-apiserver, etcd, kubectl) and the External Secrets Operator,
 # built once per machine from the Go module proxy into ~/.cache/vault-lab/bin (k8s-auth and vso on local need them).
+# --kind: also everything the kind platform needs without a container registry (scripts/build-kind.sh: Docker, kind, the
+# node image vault-lab/kind-node:v1.35.4, kubectl, helm, the Vault image); implies --k8s's control-plane binaries.
 set -euo pipefail
 want_k8s=0
+want_kind=0
 for a in "$@"; do
   case "$a" in
     --k8s) want_k8s=1 ;;
-    *) echo "unknown option: $a (usage: scripts/setup.sh [--k8s])" >&2; exit 2 ;;
+    --kind) want_kind=1 ;;
+    *) echo "unknown option: $a (usage: scripts/setup.sh [--k8s] [--kind])" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
@@ -53,5 +57,9 @@ if [ "$want_k8s" = 1 ]; then
   say "local Kubernetes binaries (kube-apiserver, etcd, kubectl, External Secrets Operator): scripts/build-k8s.sh --eso"
   # A first build takes ~17 min on 2 cores with an empty Go module cache; later runs find the cache and return at once.
   bash scripts/build-k8s.sh --eso
+fi
+if [ "$want_kind" = 1 ]; then
+  say "the kind platform without a registry: scripts/build-kind.sh (about 25 min the first time, seconds afterwards)"
+  bash scripts/build-kind.sh || say "the kind toolchain was not built (see above): --platform kind and test/kind/ need it"
 fi
 say "ready: node $(node_modules/.bin/node --version 2>/dev/null || node --version), $(.tools/venv/bin/bao version 2>/dev/null || echo "${VAULT_BIN:-${BAO_BIN:-}}")"

@@ -1,11 +1,17 @@
 /** What bin/lab.js does before main(): hand the content to the engine. Every test file runs with it. */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { loadTopic, provideContent, topicIds } from '../src/engine/catalogue.ts';
 import type { CheckDef } from '../src/engine/types.ts';
 import { catalogue } from '../scenarios/index.ts';
 
 provideContent({ catalogue, site: () => import('../site/index.ts') });
+
+// The kind toolchain scripts/build-kind.sh leaves on this machine (real kind, kubectl, helm, its dockerd) must never reach
+// a test that fakes the cluster: only test/kind/ points LAB_CACHE_DIR back at the real one.
+process.env.LAB_CACHE_DIR = path.join(os.tmpdir(), 'vault-lab-tests-no-kind-toolchain');
 
 // With LAB_JUDGE_RECORD=<file>, every verdict a unit test gets from a judge is recorded, so
 // scripts/check-judge-coverage.ts can prove that every check fails in some fixture and passes in another.

@@ -90,7 +90,14 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const piped = cmd.pipeFrom ? (await run('sh', ['-c', cmd.pipeFrom], { env: withoutShadowing(e) })).stdout : undefined;
           const line = cmd.stdinLine !== undefined ? `${substitute(cmd.stdinLine, e)}\n` : undefined;
           const input = piped ?? line ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
-          return run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          const r = await run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          // A refusal the lesson expects is a failed command; a program that is not there is no refusal (issue 19, defect 11).
+          if (cmd.mayFail && r.exitCode === 127) {
+            throw new LabError(msg(`${cmd.file} 프로그램이 없습니다: 이 줄은 거절되는 것을 보여 주려는 것인데 실행조차 되지 않았습니다.`, `${cmd.file} is not installed: this line is meant to show a refusal, but it did not run at all.`), {
+              hint: msg(`${cmd.file}를 설치하세요 (npx lab doctor).`, `Install ${cmd.file} (npx lab doctor).`),
+            });
+          }
+          return r;
         }
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);

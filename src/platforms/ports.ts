@@ -7,13 +7,18 @@ import { poll } from '../engine/poll.ts';
 /** Each topic gets its own block of 20 loopback ports above LAB_PORT_BASE (default 18200). */
 export const TOPIC_SLOTS = ['vault-k8s', 'ha-failover', 'ldap', 'tls', 'mcp', 'production', 'k8s-auth', 'vso'];
 
-export function portBase(topic: string): number {
+/**
+ * The kind platform's port-forwards sit in blocks of their own above the local ones: a kind lab and a local lab of the
+ * same topic (another lab home, another checkout) must not both want 127.0.0.1:<base> (issue 19, defect 9).
+ */
+export function portBase(topic: string, platform: 'local' | 'kind' = 'local'): number {
   const base = Number(process.env.LAB_PORT_BASE ?? 18200);
   if (!Number.isInteger(base) || base < 1024 || base > 65000) {
     throw new LabError(msg(`LAB_PORT_BASE 값이 잘못되었습니다: ${process.env.LAB_PORT_BASE}`, `invalid LAB_PORT_BASE: ${process.env.LAB_PORT_BASE}`), { exitCode: Exit.usage });
   }
   const slot = TOPIC_SLOTS.indexOf(topic);
-  return base + (slot < 0 ? TOPIC_SLOTS.length : slot) * 20;
+  const local = slot < 0 ? TOPIC_SLOTS.length : slot;
+  return base + (platform === 'kind' ? TOPIC_SLOTS.length + 1 + local : local) * 20;
 }
 
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {

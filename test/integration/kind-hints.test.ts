@@ -67,7 +67,7 @@ describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake clus
     const { seen, blocks, ending } = await pasteHints(topicId, bash, { afterPaste: echo });
     expect(ending, seen.join('\n')).toMatch(/^all passed \((\d+)\/\1\)/m);
     // What was pasted is the kind form: Vault's CLI in the pod, with the lab's context.
-    expect(blocks.join('\n')).toMatch(/^kubectl --context "\$LAB_KUBE_CONTEXT" exec (-i )?vault-0 -n vault -- /m);
+    expect(blocks.join('\n')).toMatch(/(^|\| )kubectl --context "\$LAB_KUBE_CONTEXT" exec (-i )?vault-0 -n vault -- /m);
     const counts = new Map<string, number>();
     for (const t of seen) counts.set(t, (counts.get(t) ?? 0) + 1);
     for (const [t, n] of nonEmpty(counts)) expect(n, `${t} shown ${n} times:\n${seen.join('\n')}`).toBeLessThanOrEqual(2);

@@ -215,7 +215,7 @@ describe('tls on kind (fake cluster, real OpenBao from the generated values and 
     const r = (id: string) => findStep(topic, id).commands!.map(renderKind);
     expect(r('server')).toEqual(['kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault status']);
     expect(r('certs')[0]).toBe('openssl x509 -in "$LAB_TLS_CERT" -noout -subject -issuer -enddate -ext subjectAltName');
-    expect(r('client')).toContain('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/webapp/config');
+    expect(r('client')).toContain(`printf '%s\\n' "$VAULT_TOKEN" | kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- sh -c 'IFS= read -r VAULT_TOKEN; export VAULT_TOKEN; exec vault kv get secret/webapp/config'`);
     expect(r('ingress')).toEqual([
       `curl -sS --fail --cacert "$VAULT_CACERT" --resolve ${HOST}:443:127.0.0.1 https://${HOST}/v1/sys/health`,
       `openssl s_client -connect 127.0.0.1:443 -servername ${HOST} -CAfile "$VAULT_CACERT" -verify_hostname ${HOST} -verify_return_error -brief <<'EOF'\nQ\nEOF`,

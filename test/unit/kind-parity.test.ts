@@ -231,9 +231,14 @@ describe('5. lesson commands carry the lab context', () => {
   it('every kubectl the kind renderer prints names --context "$LAB_KUBE_CONTEXT"', () => {
     const ctx = '--context "$LAB_KUBE_CONTEXT"';
     expect(renderKind({ kind: 'vault', args: ['operator', 'init'] })).toBe(`kubectl ${ctx} exec vault-0 -n vault -- vault operator init`);
-    expect(renderKind({ kind: 'vault', node: 2, args: ['kv', 'get', 'secret/x'] })).toBe(`kubectl ${ctx} exec vault-2 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/x`);
+    expect(renderKind({ kind: 'vault', node: 2, args: ['kv', 'get', 'secret/x'] })).toBe(`printf '%s\\n' "$VAULT_TOKEN" | kubectl ${ctx} exec -i vault-2 -n vault -- sh -c 'IFS= read -r VAULT_TOKEN; export VAULT_TOKEN; exec vault kv get secret/x'`);
     expect(renderKind({ kind: 'node', action: 'kill', node: 0 })).toBe(`kubectl ${ctx} delete pod vault-0 -n vault --grace-period=0 --force`);
-    expect(renderKind({ kind: 'node', action: 'start', node: 0 })).toMatch(new RegExp(`^kubectl ${ctx.replace(/[$"]/g, '\\$&')} wait pod/vault-0 `));
+    // Start = the pod exists, runs, and its Vault answers (issue 19, defect 7), every kubectl with the context.
+    const start = renderKind({ kind: 'node', action: 'start', node: 0 });
+    expect(start).toMatch(new RegExp(`^kubectl ${ctx.replace(/[$"]/g, '\\$&')} wait --for=create pod/vault-0 `));
+    expect(start.match(/kubectl /g)).toHaveLength(3);
+    expect(start.match(/kubectl --context/g)).toHaveLength(3);
+    expect(renderKind({ kind: 'node', action: 'stop', node: 0 })).toBe(`kubectl ${ctx} delete pod vault-0 -n vault`);
   });
 
   it('ha-failover on kind renders no kubectl without --context', async () => {

@@ -5,6 +5,7 @@
  * need no server.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
@@ -41,8 +42,11 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
       `kubectl --context kind-vault-lab apply -f ${lab.path('kind', 'namespace.yaml')}`,
       'helm repo add hashicorp https://helm.releases.hashicorp.com --force-update',
       'helm repo update hashicorp',
-      // A lab without cluster-keys.json: leftover PVCs of an earlier release go, Vault starts empty.
-      'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
+      // No release runs: a lab without cluster-keys.json empties leftover PVCs of an earlier release, and says whose they are now.
+      'kubectl --context kind-vault-lab get statefulset vault -n vault -o name --ignore-not-found',
+      'kubectl --context kind-vault-lab get configmap vault-lab-owner -n vault -o jsonpath={.data.topic} --ignore-not-found',
+      'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found --wait=true --timeout=120s data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
+      'kubectl --context kind-vault-lab apply -f -',
       `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,
       'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
     ]);
@@ -145,7 +149,11 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab delete pod vault-0 -n vault --grace-period=0 --force']);
     f.calls.length = 0;
     await p.nodeAction('start', 0);
-    expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json']);
+    // Running, then the container's start time: one container up for 12 s counts as back (a first start can lose the Raft lock).
+    expect(lines(f.calls)).toEqual([
+      'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
+      'kubectl --context kind-vault-lab get pod vault-0 -n vault -o jsonpath={.status.containerStatuses[0].state.running.startedAt}',
+    ]);
     expect(f.daemons.at(-1)![1]).toContain('pod/vault-0');
     lab.remove();
   });
@@ -259,9 +267,16 @@ describe('the seed form of each command (render)', () => {
     expect(renderKind({ kind: 'vault', args: ['operator', 'init', '-key-shares=1', '-key-threshold=1', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json' })).toBe(
       'kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault operator init -key-shares=1 -key-threshold=1 -format=json > "$LAB_DIR/cluster-keys.json"',
     );
-    expect(renderKind({ kind: 'vault', node: 1, args: ['operator', 'unseal', '$VAULT_UNSEAL_KEY_1'] })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-1 -n vault -- vault operator unseal "$VAULT_UNSEAL_KEY_1"');
-    expect(renderKind({ kind: 'vault', args: ['kv', 'get', 'secret/webapp/config'] })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault kv get secret/webapp/config');
-    expect(renderKind({ kind: 'vault', args: ['policy', 'write', 'webapp', '-'], stdin: 'path "a" {}\n' })).toBe(`kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- env VAULT_TOKEN="$VAULT_TOKEN" vault policy write webapp - <<'EOF'\npath "a" {}\nEOF`);
+    // Keys and tokens reach the pod on stdin, never as kubectl's argv (issue 19, defect 10).
+    expect(renderKind({ kind: 'vault', node: 1, args: ['operator', 'unseal', '$VAULT_UNSEAL_KEY_1'] })).toBe(
+      `printf '%s\\n' "$VAULT_UNSEAL_KEY_1" | kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-1 -n vault -- sh -c 'IFS= read -r VAULT_UNSEAL_KEY_1; export VAULT_UNSEAL_KEY_1; exec vault operator unseal "$VAULT_UNSEAL_KEY_1"'`,
+    );
+    expect(renderKind({ kind: 'vault', args: ['kv', 'get', 'secret/webapp/config'] })).toBe(
+      `printf '%s\\n' "$VAULT_TOKEN" | kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- sh -c 'IFS= read -r VAULT_TOKEN; export VAULT_TOKEN; exec vault kv get secret/webapp/config'`,
+    );
+    expect(renderKind({ kind: 'vault', args: ['policy', 'write', 'webapp', '-'], stdin: 'path "a" {}\n' })).toBe(
+      `{ printf '%s\\n' "$VAULT_TOKEN"; cat; } <<'EOF' | kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- sh -c 'IFS= read -r VAULT_TOKEN; export VAULT_TOKEN; exec vault policy write webapp -'\npath "a" {}\nEOF`,
+    );
     expect(renderKind({ kind: 'node', action: 'kill', node: 0 })).toBe('kubectl --context "$LAB_KUBE_CONTEXT" delete pod vault-0 -n vault --grace-period=0 --force');
     expect(renderKind({ kind: 'set', name: 'VAULT_TOKEN', file: '$LAB_DIR/cluster-keys.json', jq: '.root_token', export: true })).toBe(`export VAULT_TOKEN=$(jq -r '.root_token' "$LAB_DIR/cluster-keys.json")`);
   });
@@ -289,6 +304,8 @@ describe('without kind, kubectl or helm (this machine)', () => {
     const saved = process.env.PATH;
     // A PATH with none of the three tools, whatever this machine has.
     process.env.PATH = path.dirname(process.execPath);
+    // …and no toolchain of scripts/build-kind.sh either.
+    process.env.LAB_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'no-kind-cache-'));
     try {
       const r = await cli('--lang', 'en', 'run', 'vault-k8s', '--platform', 'kind');
       expect(r.code).toBe(3);
@@ -296,8 +313,10 @@ describe('without kind, kubectl or helm (this machine)', () => {
       expect(r.stderr + r.stdout).toContain('https://kind.sigs.k8s.io');
       expect(r.stderr + r.stdout).toContain('https://helm.sh/docs/intro/install/');
       expect(r.stderr + r.stdout).toContain('LAB_KUBE_CONTEXT');
+      expect(r.stderr + r.stdout).toContain('scripts/setup.sh --kind');
     } finally {
       process.env.PATH = saved;
+      delete process.env.LAB_CACHE_DIR;
     }
     expect(fs.existsSync(path.join(home, 'vault-k8s', 'lab.json'))).toBe(false);
   });

@@ -12,26 +12,64 @@ import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS
 export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName };
 
 
+export interface ClusterOptions {
+  /** Workers beside the control plane (toolchain.ts workerCount: the note's three, one node on two cores). */
+  workers?: number;
+  /** A node image other than kind's default (LAB_KIND_NODE_IMAGE, or the one scripts/build-kind.sh built). */
+  nodeImage?: string | undefined;
+  /** kubelet 1.35 refuses a cgroup v1 host unless `failCgroupV1: false` (a kubeadm config patch). */
+  cgroupV1?: boolean;
+  /** kind's own CNI (kindnetd) is an image from a registry: a locally built node gets the lab's bridge CNI instead. */
+  disableDefaultCNI?: boolean;
+}
+
 /**
  * One cluster serves every kind topic: a control plane labelled `ingress-ready` with host ports 80/443 (ingress-nginx,
- * as in the study note's HA section) and 30000 (the standalone NodePort), and three workers, so the chart's required
+ * as in the study note's HA section) and 30000 (the standalone NodePort), and workers, so the chart's required
  * pod anti-affinity can place three Raft pods on three nodes.
  */
-export function kindClusterConfig(opts: { workers?: number } = {}): Record<string, unknown> {
+export function kindClusterConfig(opts: ClusterOptions = {}): Record<string, unknown> {
   const workers = opts.workers ?? WORKERS;
+  const image = opts.nodeImage ? { image: opts.nodeImage } : {};
   return {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
+    ...(opts.disableDefaultCNI ? { networking: { disableDefaultCNI: true } } : {}),
     nodes: [
       {
         role: 'control-plane',
+        ...image,
         // v1alpha4 Node.Labels is map[string]string (kind: pkg/apis/config/v1alpha4/types.go): a string, not a YAML bool.
         labels: { 'ingress-ready': 'true' },
         extraPortMappings: [80, 443, NODE_PORT].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' })),
       },
-      ...Array.from({ length: workers }, () => ({ role: 'worker' })),
+      ...Array.from({ length: workers }, () => ({ role: 'worker', ...image })),
     ],
+    ...(opts.cgroupV1 ? { kubeadmConfigPatches: ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] } : {}),
   };
+}
+
+/**
+ * The lab's CNI for a locally built node (kind's default CNI is disabled): the containernetworking bridge with this
+ * node's pod range; routes to the other nodes' ranges are added beside it (what kindnetd would do).
+ */
+export function bridgeConflist(podCidr: string): string {
+  return JSON.stringify({
+    cniVersion: '0.4.0',
+    name: 'vault-lab',
+    plugins: [
+      {
+        type: 'bridge',
+        bridge: 'cni0',
+        isGateway: true,
+        ipMasq: true,
+        // A pod reaching itself through a Service (vault-0 → vault-active → vault-0) needs hairpin.
+        hairpinMode: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
+      },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  });
 }
 
 /** A TLS Vault is also reached from outside through ingress-nginx with SSL passthrough; plain HTTP has nothing to pass. */
@@ -64,6 +102,8 @@ export function serverHcl(spec: VaultSpec): string {
   // No disable_mlock: the chart's "vault.config" helper (templates/_helpers.tpl, 0.31.0) always appends
   // `disable_mlock = true` to an HCL config, and Vault 1.21+ refuses a second one ("argument already set").
   const lines = ['ui = true', '', 'listener "tcp" {', '  address = "[::]:8200"', '  cluster_address = "[::]:8201"'];
+  // OpenBao (the image built here) enables audit devices through the API only with this; HashiCorp Vault ignores it.
+  if (spec.apiAudit) lines.splice(1, 0, 'unsafe_allow_api_audit_creation = true');
   if (tls) {
     lines.push('  tls_disable = 0', `  tls_cert_file = ${q(`${TLS_DIR}/tls.crt`)}`, `  tls_key_file = ${q(`${TLS_DIR}/tls.key`)}`, `  tls_min_version = ${q(tls.minVersion)}`);
   } else {

@@ -147,6 +147,10 @@ export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | 
  * lab's context (`lab env` exports LAB_KUBE_CONTEXT) so a learner's other current context is never hit.
  */
 const KUBECTL = 'kubectl --context "$LAB_KUBE_CONTEXT"';
+/** The learner's shell variables a command's arguments name ($VAULT_UNSEAL_KEY, secret_id=$SECRET_ID …). */
+export function argVars(args: readonly string[]): string[] {
+  return [...new Set(args.flatMap((a) => [...a.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)].map((m) => m[1]!)))].filter((v) => v !== 'LAB_DIR');
+}
 export function renderKind(cmd: Cmd): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
@@ -155,15 +159,25 @@ export function renderKind(cmd: Cmd): string {
       const pod = podName(node);
       const files = podFiles(cmd.args.map((a) => inPodArg(a, { addrs: [] })), '$LAB_DIR');
       const valueFile = cmd.stdin === undefined && !cmd.stdinVar ? files.valueFile : undefined;
-      const i = cmd.stdin !== undefined || cmd.stdinVar || valueFile ? ' -i' : '';
-      const vars = [...(cmd.tokenVar || needsToken(cmd.args) ? ['VAULT_TOKEN'] : []), ...(cmd.env ?? [])];
-      const env = vars.length ? `env ${vars.map((v) => `${v}="$${v === 'VAULT_TOKEN' && cmd.tokenVar ? cmd.tokenVar : v}"`).join(' ')} ` : '';
-      let s = `${KUBECTL} exec${i} ${pod} -n ${NAMESPACE} -- ${env}vault ${args(files.args)}`;
-      if (cmd.stdinVar) s += ` <<< "$${cmd.stdinVar}"`;
+      // The token, unseal keys, passwords: the learner's shell sends them on stdin, never as kubectl's argv (issue 19
+      // defect 10); in the pod `read` puts them back into variables of the same names. A token the line sets itself
+      // (`tokenVar`) travels as VAULT_TOKEN; a value for `key=-` (`stdinVar`) follows the variables on stdin.
+      const from = (v: string) => (v === 'VAULT_TOKEN' && cmd.tokenVar ? cmd.tokenVar : v);
+      const vars = [...new Set([...(cmd.tokenVar || needsToken(cmd.args) ? ['VAULT_TOKEN'] : []), ...(cmd.env ?? []), ...argVars(files.args)])];
+      const i = cmd.stdin !== undefined || cmd.stdinVar || valueFile || vars.length ? ' -i' : '';
+      let feed = '';
+      let vault = `vault ${args(files.args)}`;
+      if (vars.length) {
+        const printf = `printf '%s\\n' ${[...vars.map(from), ...(cmd.stdinVar ? [cmd.stdinVar] : [])].map((v) => `"$${v}"`).join(' ')}`;
+        feed = valueFile ? `{ ${printf}; cat ${displayArg(valueFile.host)}; } | ` : cmd.stdin !== undefined ? `{ ${printf}; cat; } <<'EOF' | ` : `${printf} | `;
+        vault = `sh -c ${shellQuote(`${vars.map((v) => `IFS= read -r ${v}`).join('; ')}; export ${vars.join(' ')}; exec ${vault}`)}`;
+      }
+      let s = `${feed}${KUBECTL} exec${i} ${pod} -n ${NAMESPACE} -- ${vault}`;
+      if (cmd.stdinVar && !vars.length) s += ` <<< "$${cmd.stdinVar}"`;
       if (cmd.stdout) s += ` > ${displayArg(cmd.stdout)}`;
-      if (valueFile) s += ` < ${displayArg(valueFile.host)}`;
+      if (valueFile && !vars.length) s += ` < ${displayArg(valueFile.host)}`;
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
-      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      if (cmd.stdin !== undefined) s += `${vars.length ? '' : " <<'EOF'"}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       const cp = (from: string, to: string) => `${KUBECTL} cp ${from} ${to}`;
       const before = files.copyIn.map((f) => cp(displayArg(f.host), `${NAMESPACE}/${pod}:${f.pod}`));
       const after = files.copyOut.map((f) => cp(`${NAMESPACE}/${pod}:${f.pod}`, displayArg(f.host)));
@@ -180,8 +194,13 @@ export function renderKind(cmd: Cmd): string {
     }
     case 'node':
       if (cmd.action === 'stop') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;
-      return cmd.action === 'kill'
-        ? `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`
-        : `${KUBECTL} wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`;
+      if (cmd.action === 'kill') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`;
+      // After a delete the StatefulSet makes the pod anew: wait until it exists, runs, and its Vault answers
+      // (`vault status` exits 2 while sealed, 1 while nothing listens; issue 19 defect 7).
+      return [
+        `${KUBECTL} wait --for=create pod/${podName(cmd.node)} -n ${NAMESPACE} --timeout=180s`,
+        `${KUBECTL} wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`,
+        `until ${KUBECTL} exec ${podName(cmd.node)} -n ${NAMESPACE} -- vault status > /dev/null 2>&1; [ $? -ne 1 ]; do sleep 1; done`,
+      ].join(' && \\\n  ');
   }
 }

@@ -6,6 +6,7 @@
  */
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
@@ -27,6 +28,7 @@ import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts
 import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
+import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -41,9 +43,22 @@ export interface KindDeps {
   reachable: (node: VaultNodeInfo) => Promise<boolean>;
   sleep: (ms: number) => Promise<void>;
   env: Record<string, string | undefined>;
+  /** What this machine offers the lab's own cluster: scripts/build-kind.sh's toolchain, cgroup v1, its cores. */
+  machine: () => Machine;
 }
 
-const realDeps = (): KindDeps => ({
+export interface Machine {
+  toolchain: Toolchain;
+  cgroupV1: boolean;
+  cpus: number;
+}
+/** A platform given its own runner (a test's fake cluster) sees a plain machine unless it is handed one. */
+const PLAIN_MACHINE: Machine = { toolchain: { archives: [] }, cgroupV1: false, cpus: 4 };
+
+const realDeps = (): KindDeps => {
+  // kind, kubectl, helm and the lab's own dockerd from scripts/build-kind.sh, where the machine has no others.
+  applyToolchain(process.env);
+  return {
   run,
   which,
   daemon,
@@ -55,7 +70,9 @@ const realDeps = (): KindDeps => ({
   },
   sleep,
   env: process.env,
-});
+  machine: () => ({ toolchain: findToolchain(process.env), cgroupV1: hostIsCgroupV1(), cpus: os.availableParallelism() }),
+  };
+};
 
 export const TOOL_HINTS: Record<string, Msg> = {
   kind: msg('kind 설치: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (예: brew install kind, go install sigs.k8s.io/kind@latest)', 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. brew install kind, go install sigs.k8s.io/kind@latest)'),
@@ -98,6 +115,8 @@ export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ c
   return { crt: read(cert.cert), key: read(cert.key), ca: read(ca.ca) };
 }
 
+/** Which lab's Vault the release's volumes hold (data.topic). */
+const OWNER = 'vault-lab-owner';
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
 const LEFTOVER_PVCS = [0, 1, 2].flatMap((i) => [`data-${podName(i)}`, `audit-${podName(i)}`]);
 
@@ -121,11 +140,13 @@ export class KindPlatform implements Platform {
   readonly topic: Topic;
   readonly spec: VaultSpec;
   private readonly deps: KindDeps;
+  /** This run made the cluster: whatever keys the lab holds belong to a Vault that is gone. */
+  private madeCluster = false;
   constructor(lab: LabDir, topic: Topic, deps: Partial<KindDeps> = {}) {
     this.lab = lab;
     this.topic = topic;
     this.spec = topic.needs.vault;
-    this.deps = { ...realDeps(), ...deps };
+    this.deps = { ...realDeps(), ...(deps.run && !deps.machine ? { machine: () => PLAIN_MACHINE } : {}), ...deps };
   }
 
   // ---- where things are ---------------------------------------------------------------------------------
@@ -137,7 +158,7 @@ export class KindPlatform implements Platform {
     return !this.deps.env.LAB_KUBE_CONTEXT && (this.lab.record()?.facts.ownCluster ?? 'true') === 'true';
   }
   get base(): number {
-    return this.lab.record()?.ports.base ?? portBase(this.lab.topic);
+    return this.lab.record()?.ports.base ?? portBase(this.lab.topic, 'kind');
   }
   get scheme(): string {
     return this.spec.tls ? 'https' : 'http';
@@ -150,7 +171,15 @@ export class KindPlatform implements Platform {
    * 443 to the host's 127.0.0.1:443 (on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no address).
    */
   get ingress(): { host: string; port: number; servername: string } | undefined {
-    return usesIngress(this.spec) && this.ownCluster ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+    return this.withIngress ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+  }
+  /**
+   * ingress-nginx's controller is an image from a registry: on a node image built here (no registry) the lab installs
+   * none and says so; LAB_KIND_INGRESS=1 asks for it anyway (a mirror that serves it).
+   */
+  get withIngress(): boolean {
+    if (!usesIngress(this.spec) || !this.ownCluster) return false;
+    return !this.deps.machine().toolchain.nodeImage || this.deps.env.LAB_KIND_INGRESS === '1';
   }
   /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
   async ensureCerts(): Promise<void> {
@@ -174,7 +203,7 @@ export class KindPlatform implements Platform {
   }
 
   private initRecord = (): LabRecord =>
-    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) });
+    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic, 'kind'), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) });
 
   // ---- lifecycle ----------------------------------------------------------------------------------------
   requireTools(): void {
@@ -188,8 +217,8 @@ export class KindPlatform implements Platform {
       {
         exitCode: Exit.environment,
         hint: msg(
-          `${head.ko}\n${lines('ko')}\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context>를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
-          `${head.en}\n${lines('en')}\nTo use an existing cluster set LAB_KUBE_CONTEXT=<context> (no kind needed). Check with: npx lab doctor. Without Kubernetes use --platform local.`,
+          `${head.ko}\n${lines('ko')}\n레지스트리에 닿지 않는 머신: bash scripts/setup.sh --kind가 모두 만듭니다.\n이미 있는 클러스터를 쓰려면 LAB_KUBE_CONTEXT=<context>를 지정하세요 (kind 불필요). 점검: npx lab doctor. kind 없이 실습하려면 --platform local.`,
+          `${head.en}\n${lines('en')}\nWithout registry access: bash scripts/setup.sh --kind builds them all.\nTo use an existing cluster set LAB_KUBE_CONTEXT=<context> (no kind needed). Check with: npx lab doctor. Without Kubernetes use --platform local.`,
         ),
       },
     );
@@ -222,16 +251,34 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords() };
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, dir, image: this.deps.env.LAB_VAULT_IMAGE, ...extra, ...(tls ? { tls } : {}) });
+    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords(), chart: this.chartSource() };
+    const m = this.deps.machine();
+    const tc = m.toolchain;
+    const cluster = { workers: workerCount(this.deps.env, m.cpus), nodeImage: tc.nodeImage, cgroupV1: m.cgroupV1, disableDefaultCNI: Boolean(tc.nodeImage) };
+    if (usesIngress(this.spec) && this.ownCluster && !this.withIngress) {
+      report.info(report.t(msg('ingress-nginx는 설치하지 않습니다: 그 컨트롤러 이미지는 레지스트리에서만 받을 수 있습니다 (여기서 만든 노드 이미지). Vault는 port-forward로 접속합니다.', 'ingress-nginx is not installed: its controller image comes only from a registry (this node image was built here). Vault is reached through port-forwards.')));
+    }
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: tc.archives, ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
       switch (step.id) {
         case 'cluster': {
           const clusters = (await this.deps.run('kind', ['get', 'clusters'])).stdout.split('\n').map((s) => s.trim());
-          if (clusters.includes(CLUSTER_NAME)) break;
+          if (clusters.includes(CLUSTER_NAME)) {
+            const ready = await this.kubectl(['get', '--raw', '/readyz'], { reject: false, timeoutMs: 20_000 });
+            const stale = cluster.nodeImage ? await this.nodeImageChanged(cluster.nodeImage) : false;
+            if (ready.exitCode === 0 && !stale) break;
+            // A rebuilt node image, or node containers stopped with the Docker daemon (a reboot, the lab's own dockerd
+            // restarted), which kind cannot bring back: the cluster is made anew (keys for old data go aside at install).
+            const why = stale
+              ? msg(`노드 이미지 ${cluster.nodeImage}가 새로 만들어졌습니다: 클러스터를 다시 만듭니다.`, `the node image ${cluster.nodeImage} was rebuilt: making the cluster anew.`)
+              : msg(`kind 클러스터 ${CLUSTER_NAME}가 응답하지 않아 다시 만듭니다.`, `the kind cluster ${CLUSTER_NAME} does not answer; making it anew.`);
+            report.info(report.t(why));
+            await this.deps.run('kind', ['delete', 'cluster', '--name', CLUSTER_NAME], { timeoutMs: 180_000 });
+          }
           report.info(report.t(msg(`kind 클러스터 ${CLUSTER_NAME}를 만듭니다 (몇 분 걸립니다)…`, `creating kind cluster ${CLUSTER_NAME} (takes a few minutes)…`)));
+          this.madeCluster = true;
           await this.deps.run(step.file, step.args, opts);
           break;
         }
@@ -251,13 +298,16 @@ export class KindPlatform implements Platform {
           break;
         }
         case 'install':
-          // `lab down` keeps the PVCs (data is kept); a lab without keys starts from an empty Vault instead.
-          if (!this.lab.clusterKeys()) await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', ...LEFTOVER_PVCS]);
+          await this.prepareVolumes(report);
           report.debug(`helm upgrade --install ${RELEASE} ${CHART} --version ${CHART_VERSION}`);
           await this.deps.run(step.file, step.args, opts);
           this.lab.updateRecord((r) => {
             r.facts.released = 'true';
           }, this.initRecord);
+          break;
+        case 'transit-install':
+          await this.prepareTransit();
+          await this.deps.run(step.file, step.args, opts);
           break;
         case 'pods-created':
           break;
@@ -331,6 +381,59 @@ export class KindPlatform implements Platform {
     if (!ctxs.includes(this.context)) {
       throw envError(msg(`kube context '${this.context}'가 없습니다 (LAB_KUBE_CONTEXT).`, `kube context '${this.context}' does not exist (LAB_KUBE_CONTEXT).`), msg(`있는 context: ${ctxs.filter(Boolean).join(', ') || '없음'}`, `existing contexts: ${ctxs.filter(Boolean).join(', ') || 'none'}`));
     }
+  }
+
+  /**
+   * The release's volumes before `helm upgrade --install`. `lab down` keeps them, so the next run finds the same sealed
+   * Vault. They are emptied only when no release uses them (a running pod's PVC would hang in pvc-protection, issue 19
+   * defect 1) and they hold another topic's Vault or this lab has no keys for them (defect 2: topics share the names).
+   * The ConfigMap OWNER says whose they are.
+   */
+  private async prepareVolumes(report: Reporter): Promise<void> {
+    const sts = await this.kubectl(['get', 'statefulset', RELEASE, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false });
+    if (sts.exitCode === 0 && sts.stdout.trim()) return;
+    const owner = (await this.kubectl(['get', 'configmap', OWNER, '-n', NAMESPACE, '-o', 'jsonpath={.data.topic}', '--ignore-not-found'], { reject: false })).stdout.trim();
+    const foreign = owner !== '' && owner !== this.lab.topic;
+    if (foreign || !this.lab.clusterKeys()) {
+      if (foreign) report.info(report.t(msg(`${NAMESPACE} 네임스페이스의 볼륨은 '${owner}' 랩의 Vault입니다: 비우고 새로 시작합니다.`, `the volumes in namespace ${NAMESPACE} hold the '${owner}' lab's Vault: emptying them for a new one.`)));
+      await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=120s', ...LEFTOVER_PVCS], { timeoutMs: 150_000 });
+    }
+    // Keys for data that is gone (another topic's volumes, a cluster made anew) would make the lab unseal a Vault they
+    // do not open, and block a new init's noclobber write: kept aside, never deleted.
+    const keys = this.lab.path('cluster-keys.json');
+    if ((foreign || this.madeCluster) && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path(`cluster-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data: { topic: this.lab.topic } };
+    await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
+  }
+
+  /**
+   * The transit release's volume outlives `lab reset`, its keys do not: without transit-keys.json its Vault could never
+   * be unsealed again and the bootstrap's init would meet "already initialized" (issue 19, defect 4). It starts empty.
+   */
+  private async prepareTransit(): Promise<void> {
+    if (fs.existsSync(this.lab.path('kind', 'transit-keys.json'))) return;
+    await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
+    await this.kubectl(['delete', 'pvc', `data-${TRANSIT.pod}`, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'], { reject: false, timeoutMs: 150_000 });
+  }
+
+  /** The control plane runs from an older build of the node image (scripts/build-kind.sh ran again since). */
+  private async nodeImageChanged(image: string): Promise<boolean> {
+    const want = await this.deps.run('docker', ['image', 'inspect', image, '--format', '{{.Id}}'], { reject: false });
+    const have = await this.deps.run('docker', ['inspect', `${CLUSTER_NAME}-control-plane`, '--format', '{{.Image}}'], { reject: false });
+    return want.exitCode === 0 && have.exitCode === 0 && want.stdout.trim() !== have.stdout.trim();
+  }
+
+  /** LAB_VAULT_CHART: a folder or .tgz must exist (a typo would otherwise reach helm as a repository name). */
+  chartSource(): string | undefined {
+    const c = this.deps.env.LAB_VAULT_CHART?.trim();
+    if (!c) return undefined;
+    if (!/^(https?|oci):\/\//.test(c) && !fs.existsSync(c)) {
+      throw new LabError(msg(`LAB_VAULT_CHART가 가리키는 '${c}'는 없는 경로입니다.`, `LAB_VAULT_CHART '${c}' does not exist.`), {
+        exitCode: Exit.usage,
+        hint: msg('차트 폴더, vault-0.31.0.tgz 같은 파일, 또는 저장소 URL(https://… / oci://…)을 지정하세요.', 'Give a chart folder, a file such as vault-0.31.0.tgz, or a repository URL (https://… or oci://…).'),
+      });
+    }
+    return c;
   }
 
   valuesFile(): string {
@@ -425,6 +528,17 @@ export class KindPlatform implements Platform {
     }
     await this.waitPods(() => undefined, node, 180_000);
     await this.ensurePortForward(node);
+    await this.waitReachable(this.vaultNodes()[node]!);
+    // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
+    // can fail on its lock ("failed to open bolt file: timeout", seen after 4–9 s) and restart. Settled = one container
+    // up for 12 s.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const since = await this.nodeStartedAt(node);
+      if (!since || Date.now() - since.getTime() >= 12_000) break;
+      if (Date.now() > deadline) break;
+      await this.deps.sleep(1000);
+    }
     await this.waitReachable(this.vaultNodes()[node]!);
   }
 

@@ -9,9 +9,10 @@ import type { Needs } from '../../engine/types.ts';
 import { MARIADB, MARIADB_IMAGE, OPENLDAP, OPENLDAP_IMAGE, mariadbManifests, openldapManifests, type LdapPasswords } from './services.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { commandLine } from '../../exec.ts';
+import type { ClusterOptions } from './config.ts';
 import {
   CHART, CHART_VERSION, CLUSTER_NAME, HELM_REPO, INGRESS_NGINX, NAMESPACE, RELEASE, TRANSIT, WORKERS,
-  helmValues, transitBootstrapScript, transitHelmValues, ingressNginxPatch, kindClusterConfig, namespaceManifest, podName, tlsSecretManifest, toYaml, usesIngress,
+  bridgeConflist, helmValues, transitBootstrapScript, transitHelmValues, ingressNginxPatch, kindClusterConfig, namespaceManifest, podName, tlsSecretManifest, toYaml, usesIngress,
 } from './config.ts';
 
 export interface PlanFile {
@@ -23,7 +24,7 @@ export interface PlanFile {
   executable?: boolean;
 }
 
-export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
+export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'cni' | 'images' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
 
 export interface PlanStep {
   id: StepId;
@@ -42,6 +43,8 @@ export interface PlanOptions {
   context: string;
   /** The lab makes the kind cluster itself (no LAB_KUBE_CONTEXT). */
   ownCluster: boolean;
+  /** Install ingress-nginx for a TLS topic (default: on the lab's own cluster); false where its image cannot be had. */
+  ingress?: boolean;
   /** Where the files go; the commands name them by absolute path. */
   dir: string;
   schedulableNodes?: number;
@@ -53,6 +56,45 @@ export interface PlanOptions {
   services?: { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } };
   /** LAB_OPENLDAP_IMAGE, LAB_MARIADB_IMAGE. */
   images?: { openldap?: string | undefined; mariadb?: string | undefined };
+  /** The lab's own cluster: workers, node image, cgroup v1 patch, CNI (toolchain.ts). */
+  cluster?: ClusterOptions;
+  /** Image archives sent to the nodes with `kind load image-archive` (images no registry serves here). */
+  archives?: string[];
+  /** LAB_VAULT_CHART: a chart folder, a .tgz, or a repository URL; then no `helm repo add` of the public one. */
+  chart?: string | undefined;
+}
+
+/** The chart for helm: the public repository's, a local folder or archive, an OCI reference, or a repository URL. */
+export function chartArgs(chart: string | undefined): { ref: string; tail: string[] } {
+  if (!chart) return { ref: CHART, tail: ['--version', CHART_VERSION] };
+  if (/^oci:\/\//.test(chart)) return { ref: chart, tail: ['--version', CHART_VERSION] };
+  if (/^https?:\/\//.test(chart)) return { ref: 'vault', tail: ['--repo', chart, '--version', CHART_VERSION] };
+  return { ref: path.resolve(chart), tail: [] };
+}
+
+/**
+ * The lab's CNI on every node of a cluster whose default CNI is off: the bridge conflist with the node's pod range, and
+ * a route to each other node's range through that node (the nodes share kind's Docker network). Usage: cni.sh <context>
+ */
+export function cniScript(): string {
+  const conf = bridgeConflist('__CIDR__');
+  return [
+    '#!/usr/bin/env bash',
+    'set -euo pipefail',
+    'CTX="$1"',
+    // The controller manager gives each node its range a moment after it joins.
+    'for _ in $(seq 120); do',
+    `  mapfile -t NODES < <(kubectl --context "$CTX" get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}')`,
+    '  ok=1; for n in "${NODES[@]}"; do set -- $n; [ -n "${3:-}" ] || ok=0; done',
+    '  [ "$ok" = 1 ] && [ ${#NODES[@]} -gt 0 ] && break; sleep 1',
+    'done',
+    'for n in "${NODES[@]}"; do',
+    '  set -- $n; name=$1; cidr=$2',
+    `  printf '%s' '${conf}' | sed "s#__CIDR__#$cidr#" | docker exec -i "$name" sh -c 'mkdir -p /etc/cni/net.d && cat > /etc/cni/net.d/10-vault-lab.conflist'`,
+    '  for m in "${NODES[@]}"; do set -- $m; [ "$1" = "$name" ] || docker exec "$name" ip route replace "$2" via "$3"; done',
+    'done',
+    '',
+  ].join('\n');
 }
 
 export function kindPlan(needs: Needs, o: PlanOptions): Plan {
@@ -63,14 +105,23 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   const files: PlanFile[] = [];
   const steps: PlanStep[] = [];
   if (o.ownCluster) {
-    files.push({ name: 'cluster.yaml', content: toYaml(kindClusterConfig()) });
+    const c = o.cluster ?? {};
+    const workers = c.workers ?? WORKERS;
+    files.push({ name: 'cluster.yaml', content: toYaml(kindClusterConfig(c)) });
     steps.push({
       id: 'cluster',
-      title: msg('kind 클러스터 만들기 (컨트롤 플레인 ingress-ready, 워커 3개)', 'create the kind cluster (ingress-ready control plane, three workers)'),
+      title: msg(`kind 클러스터 만들기 (컨트롤 플레인 ingress-ready, 워커 ${workers}개)`, `create the kind cluster (ingress-ready control plane, ${workers} worker${workers === 1 ? '' : 's'})`),
       file: 'kind',
       args: ['create', 'cluster', '--name', CLUSTER_NAME, '--config', f('cluster.yaml'), '--wait', '120s'],
       timeoutMs: 600_000,
     });
+    if (c.disableDefaultCNI) {
+      files.push({ name: 'cni.sh', content: cniScript(), executable: true });
+      steps.push({ id: 'cni', title: msg('노드마다 bridge CNI와 다른 노드 Pod 대역으로 가는 경로', 'a bridge CNI on every node, and routes to the other nodes\' pod ranges'), file: 'bash', args: [f('cni.sh'), o.context], timeoutMs: 180_000 });
+    }
+    for (const a of o.archives ?? []) {
+      steps.push({ id: 'images', title: msg(`이미지 ${path.basename(a)}를 노드에 싣기`, `load the image ${path.basename(a)} into the nodes`), file: 'kind', args: ['load', 'image-archive', a, '--name', CLUSTER_NAME], timeoutMs: 300_000 });
+    }
   }
   // `kind create cluster --wait` waits for the control plane only: workers still NotReady would be counted out and
   // the lab would drop the required anti-affinity.
@@ -83,7 +134,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   });
   // Only on the lab's own cluster, whose control plane is labelled ingress-ready with 80/443 mapped; on another
   // cluster (LAB_KUBE_CONTEXT) its own ingress controller serves the chart's Ingress, or nothing does.
-  if (usesIngress(spec) && o.ownCluster) {
+  if (usesIngress(spec) && o.ownCluster && o.ingress !== false) {
     files.push({ name: 'ingress-nginx-patch.yaml', content: toYaml(ingressNginxPatch()) });
     steps.push(
       { id: 'ingress-apply', title: msg(`ingress-nginx (kind 용, ${INGRESS_NGINX.tag}) 배포`, `deploy ingress-nginx for kind (${INGRESS_NGINX.tag})`), file: 'kubectl', args: kubectl('apply', '-f', INGRESS_NGINX.manifest), timeoutMs: 120_000 },
@@ -135,7 +186,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
     files.push({ name: 'vault-tls-secret.yaml', content: toYaml(tlsSecretManifest(o.tls)), secret: true });
     steps.push({ id: 'tls-secret', title: msg('vault-tls Secret (tls.crt, tls.key, ca.crt)', 'the vault-tls Secret (tls.crt, tls.key, ca.crt)'), file: 'kubectl', args: kubectl('apply', '-f', f('vault-tls-secret.yaml')) });
   }
-  steps.push(
+  if (!o.chart) steps.push(
     { id: 'repo-add', title: msg('HashiCorp Helm 저장소', 'the HashiCorp Helm repository'), file: 'helm', args: ['repo', 'add', HELM_REPO.name, HELM_REPO.url, '--force-update'] },
     { id: 'repo-update', title: msg('저장소 갱신', 'refresh it'), file: 'helm', args: ['repo', 'update', HELM_REPO.name], timeoutMs: 120_000 },
   );
@@ -147,7 +198,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
         id: 'transit-install',
         title: msg(`자동 봉인 해제용 transit Vault (${TRANSIT.release}, ${TRANSIT.namespace})`, `the transit Vault for auto-unseal (${TRANSIT.release}, ${TRANSIT.namespace})`),
         file: 'helm',
-        args: ['--kube-context', o.context, 'upgrade', '--install', TRANSIT.release, CHART, '-n', TRANSIT.namespace, '--create-namespace', '-f', f('transit-values.yaml'), '--version', CHART_VERSION],
+        args: ['--kube-context', o.context, 'upgrade', '--install', TRANSIT.release, chartArgs(o.chart).ref, '-n', TRANSIT.namespace, '--create-namespace', '-f', f('transit-values.yaml'), ...chartArgs(o.chart).tail],
         timeoutMs: 300_000,
       },
       { id: 'transit-created', title: msg('transit Pod 생성 대기', 'until the transit pod exists'), file: 'kubectl', args: kubectl('wait', '--for=create', tpod, '-n', TRANSIT.namespace, '--timeout=120s'), timeoutMs: 140_000 },
@@ -167,7 +218,7 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
       id: 'install',
       title: msg(`${CHART} ${CHART_VERSION} 설치`, `install ${CHART} ${CHART_VERSION}`),
       file: 'helm',
-      args: ['--kube-context', o.context, 'upgrade', '--install', RELEASE, CHART, '-n', NAMESPACE, '--create-namespace', '-f', f('values.yaml'), '--version', CHART_VERSION],
+      args: ['--kube-context', o.context, 'upgrade', '--install', RELEASE, chartArgs(o.chart).ref, '-n', NAMESPACE, '--create-namespace', '-f', f('values.yaml'), ...chartArgs(o.chart).tail],
       timeoutMs: 300_000,
     },
     {

@@ -1,0 +1,64 @@
+/**
+ * What scripts/build-kind.sh leaves on a machine without registry access (issue 19), found where it puts it: kind,
+ * kubectl and helm in <cache>/kind/bin, the lab's own dockerd socket, the node image it built, the image archives
+ * `kind load` sends to the nodes. A learner with their own tools and Docker finds none of it and nothing changes.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WORKERS } from './names.ts';
+
+export const LOCAL_NODE_IMAGE = 'vault-lab/kind-node:v1.35.4';
+
+export interface Toolchain {
+  /** kind, kubectl and helm built or unpacked by build-kind.sh. */
+  toolsDir?: string;
+  /** The lab's own dockerd (where this machine refuses `docker run --privileged` to the system one). */
+  dockerHost?: string;
+  /** The node image: LAB_KIND_NODE_IMAGE, else the one build-kind.sh built. */
+  nodeImage?: string;
+  /** OCI archives of the images the topics need (the Vault image …), loaded with `kind load image-archive`. */
+  archives: string[];
+}
+
+export function cacheDir(env: Record<string, string | undefined>): string {
+  return env.LAB_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vault-lab');
+}
+
+export function findToolchain(env: Record<string, string | undefined>): Toolchain {
+  const kind = path.join(cacheDir(env), 'kind');
+  const tools = path.join(kind, 'bin');
+  const sock = path.join(kind, 'docker', 'docker.sock');
+  const images = path.join(kind, 'images');
+  const archives = fs.existsSync(images) ? fs.readdirSync(images).filter((f) => f.endsWith('.tar')).sort().map((f) => path.join(images, f)) : [];
+  const built = fs.existsSync(path.join(kind, 'env'));
+  const nodeImage = env.LAB_KIND_NODE_IMAGE || (built ? LOCAL_NODE_IMAGE : undefined);
+  return {
+    ...(fs.existsSync(path.join(tools, 'kind')) ? { toolsDir: tools } : {}),
+    ...(!env.DOCKER_HOST && fs.existsSync(sock) ? { dockerHost: `unix://${sock}` } : {}),
+    ...(nodeImage ? { nodeImage } : {}),
+    archives: built ? archives : [],
+  };
+}
+
+/** The toolchain's PATH and DOCKER_HOST, put into this process's environment so every child sees them. */
+export function applyToolchain(env: NodeJS.ProcessEnv): Toolchain {
+  const t = findToolchain(env);
+  if (t.toolsDir && !(env.PATH ?? '').split(path.delimiter).includes(t.toolsDir)) env.PATH = [env.PATH, t.toolsDir].filter(Boolean).join(path.delimiter);
+  if (t.dockerHost) env.DOCKER_HOST = t.dockerHost;
+  return t;
+}
+
+/** kubeadm on a cgroup v1 host refuses to start kubelet 1.35 unless told (`failCgroupV1: false`). */
+export const hostIsCgroupV1 = (): boolean => !fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+
+/**
+ * Workers for the lab's cluster: the note's three where the machine has room (the chart's anti-affinity puts each
+ * Raft pod on its own node); on two cores one node carries everything, since every node runs its own kubelet,
+ * containerd and kube-proxy (LAB_KIND_WORKERS overrides).
+ */
+export function workerCount(env: Record<string, string | undefined>, cpus = os.availableParallelism()): number {
+  const n = Number(env.LAB_KIND_WORKERS);
+  if (env.LAB_KIND_WORKERS !== undefined && Number.isInteger(n) && n >= 0) return n;
+  return cpus <= 2 ? 0 : WORKERS;
+}

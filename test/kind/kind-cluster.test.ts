@@ -1,0 +1,159 @@
+/**
+ * The kind platform on a REAL kind cluster (issue 19): kind v0.31.0, the node image scripts/build-kind.sh builds
+ * (vault-lab/kind-node:v1.35.4), the official chart from LAB_VAULT_CHART. The lab creates the cluster `vault-lab` itself.
+ * Skipped, with the reason, where the tooling is missing (`bash scripts/setup.sh --kind` builds it).
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
+import { run } from '../../src/exec.ts';
+import { portBase } from '../../src/platforms/ports.ts';
+import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
+import { rootDir } from '../../src/engine/paths.ts';
+
+// test/setup.ts hides the machine's kind toolchain from every test; this file is the one that uses it (and gives it back).
+const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST, LAB_CACHE_DIR: process.env.LAB_CACHE_DIR };
+process.env.LAB_CACHE_DIR = process.env.LAB_KIND_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vault-lab');
+const tc = applyToolchain(process.env);
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+const chart = process.env.LAB_VAULT_CHART || [path.join(rootDir, '..', 'shared', 'charts', 'vault-0.31.0.tgz'), '/work/shared/charts/vault-0.31.0.tgz'].find((f) => fs.existsSync(f));
+const has = (bin: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(path.join(d, bin)));
+const dockerUp = (() => {
+  try {
+    return has('docker') && !!tc.nodeImage;
+  } catch {
+    return false;
+  }
+})();
+const skip = !has('kind') || !has('kubectl') || !has('helm') ? 'kind, kubectl or helm missing (bash scripts/setup.sh --kind)' : !dockerUp ? 'no node image built (bash scripts/setup.sh --kind)' : !chart ? 'no vault chart (LAB_VAULT_CHART)' : '';
+if (skip) console.log(`[kind tests skipped] ${skip}`);
+
+const CTX = 'kind-vault-lab';
+const kubectl = (...args: string[]) => run('kubectl', ['--context', CTX, ...args], { reject: false, timeoutMs: 120_000 });
+const pvcUids = async (): Promise<Record<string, string>> => {
+  const r = await kubectl('get', 'pvc', '-n', 'vault', '-o', 'json');
+  const j = JSON.parse(r.stdout || '{"items":[]}') as { items: { metadata: { name: string; uid: string } }[] };
+  return Object.fromEntries(j.items.map((i) => [i.metadata.name, i.metadata.uid]));
+};
+const lab = async (...argv: string[]) => {
+  const t = Date.now();
+  const r = await cli(...argv);
+  return { ...r, secs: (Date.now() - t) / 1000 };
+};
+const passed = (r: { code: number; stdout: string; stderr: string }) => expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+
+describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
+  beforeAll(() => {
+    useTempLabHome('kind-real-');
+    process.env.LAB_VAULT_CHART = chart!;
+    delete process.env.LAB_KUBE_CONTEXT;
+  });
+  afterAll(async () => {
+    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth']) await cli('down', t).catch(() => undefined);
+  });
+
+  it('vault-k8s: lab run creates the cluster with kind and ends all pass; kubectl version says v1.35', async () => {
+    const r = await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run vault-k8s: ${r.secs.toFixed(1)} s`);
+    const v = await kubectl('version', '-o', 'json');
+    expect((JSON.parse(v.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion).toBe('v1.35.4');
+    // A real provisioner bound the chart's claims (kind's local-path storage class).
+    const pvc = await kubectl('get', 'pvc', 'data-vault-0', '-n', 'vault', '-o', 'jsonpath={.status.phase} {.spec.storageClassName}');
+    expect(pvc.stdout).toBe('Bound standard');
+  }, 900_000);
+
+  it('defect 1: lab start, then lab run before init keeps the running pods\' PVCs (no pvc-protection hang)', async () => {
+    passed(await lab('reset', 'vault-k8s'));
+    passed(await lab('start', 'vault-k8s', '--platform', 'kind', '--lang', 'en'));
+    const before = await pvcUids();
+    expect(Object.keys(before)).toContain('data-vault-0');
+    const r = await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    const after = await pvcUids();
+    expect(after['data-vault-0']).toBe(before['data-vault-0']);
+    expect(r.secs).toBeLessThan(60);
+  }, 600_000);
+
+  it('defect 9: a local lab of the same topic on its ports does not stop the kind lab\'s port-forwards', async () => {
+    passed(await lab('down', 'vault-k8s'));
+    const srv = net.createServer();
+    await new Promise<void>((res) => srv.listen(portBase('vault-k8s', 'local'), '127.0.0.1', () => res()));
+    try {
+      passed(await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en'));
+    } finally {
+      srv.close();
+    }
+  }, 600_000);
+
+  it('defect 10 and hints alone: pasting only `lab hint` lines ends all pass, and no key or token is in kubectl\'s argv', async () => {
+    passed(await lab('reset', 'vault-k8s'));
+    passed(await lab('start', 'vault-k8s', '--platform', 'kind', '--lang', 'en'));
+    const shim = fs.mkdtempSync(path.join(process.env.LAB_HOME!, 'shim-'));
+    const argvLog = path.join(shim, 'argv.log');
+    const real = (await run('bash', ['-c', 'command -v kubectl'])).stdout.trim();
+    fs.writeFileSync(path.join(shim, 'kubectl'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${argvLog}\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const PATH = `${shim}:${rootDir}node_modules/.bin:${process.env.PATH}`;
+    const bash = (script: string, input?: string) => learnerBash(script, { path: PATH, timeoutMs: 300_000, ...(input !== undefined ? { input } : {}) });
+    const { ending } = await pasteHints('vault-k8s', bash, { settleMs: 500 });
+    expect(ending).toMatch(/all passed/);
+    const keys = JSON.parse(fs.readFileSync(path.join(process.env.LAB_HOME!, 'vault-k8s', 'cluster-keys.json'), 'utf8')) as { root_token: string; unseal_keys_b64: string[] };
+    const argv = fs.readFileSync(argvLog, 'utf8');
+    expect(argv).toContain('exec');
+    expect(argv).not.toContain(keys.root_token);
+    for (const k of keys.unseal_keys_b64) expect(argv).not.toContain(k);
+  }, 900_000);
+
+  it('ha-failover: lab run ends all pass (3 Raft pods, TLS, the pod-delete drill)', async () => {
+    passed(await lab('down', 'vault-k8s'));
+    const r = await lab('run', 'ha-failover', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run ha-failover: ${r.secs.toFixed(1)} s`);
+  }, 900_000);
+
+  it('defect 7: the learner\'s start line after a force delete returns once the new pod\'s Vault answers', async () => {
+    await kubectl('delete', 'pod', 'vault-1', '-n', 'vault', '--grace-period=0', '--force');
+    const line = renderKind({ kind: 'node', action: 'start', node: 1 });
+    const r = await run('bash', ['-c', line], { reject: false, timeoutMs: 240_000, env: { LAB_KUBE_CONTEXT: CTX } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const st = await kubectl('exec', 'vault-1', '-n', 'vault', '--', 'vault', 'status');
+    expect([0, 2]).toContain(st.exitCode);
+  }, 300_000);
+
+  it('defect 2: one topic, then another, then back: each finds its own Vault (the topics share the volume names)', async () => {
+    await lab('down', 'ha-failover');
+    passed(await lab('run', 'k8s-auth', '--platform', 'kind', '--lang', 'en'));
+    passed(await lab('down', 'k8s-auth'));
+    // vault-k8s writes its own initialised Vault into the same data-vault-0.
+    passed(await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en'));
+    passed(await lab('down', 'vault-k8s'));
+    // Back to k8s-auth, whose keys open only its own Vault.
+    passed(await lab('run', 'k8s-auth', '--platform', 'kind', '--lang', 'en'));
+    passed(await lab('down', 'k8s-auth'));
+  }, 1_500_000);
+
+  it('defect 3: k8s-auth from lab reset ends all pass (its own Vault is initialised)', async () => {
+    await lab('reset', 'k8s-auth');
+    const r = await lab('run', 'k8s-auth', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run k8s-auth: ${r.secs.toFixed(1)} s`);
+    passed(await lab('down', 'k8s-auth'));
+    // lab down leaves the namespace clean: no pod of the release, no port-forward of the lab.
+    let left = 'x';
+    for (let i = 0; i < 60 && left; i++) {
+      left = (await kubectl('get', 'pods', '-n', 'vault', '-o', 'name')).stdout.trim();
+      if (left) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(left).toBe('');
+    expect((await run('pgrep', ['-f', `lab-port-forward.*${process.env.LAB_HOME}`], { reject: false })).stdout.trim()).toBe('');
+  }, 900_000);
+});
