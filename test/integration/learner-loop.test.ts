@@ -114,18 +114,19 @@ describe('the learner loop (real servers, bash)', () => {
     const lines = (await typed('ha-failover', 'unseal-leader')).split('\n');
     const unseal = topic.steps.find((s) => s.id === 'unseal-leader')!.commands!.map((c) => renderLocal(c, topic.needs.vault, topic.id));
     const keys = unseal.filter((l) => l.includes('VAULT_UNSEAL_KEY_') && !l.startsWith('vault'));
-    const unsealLines = unseal.filter((l) => l.startsWith('vault write sys/unseal'));
+    // vault-0 is named like every node (VAULT_ADDR follows the active node): `vault write -address="$VAULT_ADDR_0" sys/unseal …`.
+    const unsealLines = nonEmpty(unseal.filter((l) => /^vault write (-address="\$VAULT_ADDR_0" )?sys\/unseal/.test(l)));
     const two = await bash([...lines, ...keys, unsealLines[0]!, unsealLines[1]!, 'lab hint ha-failover --lang en'].join('\n'));
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toMatch(/vault-0: 2\/3/);
-    expect(two.stdout.match(/^vault write sys\/unseal/gm)?.length).toBe(1);
+    expect(two.stdout.match(/^vault write (-address="\$VAULT_ADDR_0" )?sys\/unseal/gm)?.length).toBe(1);
 
     const three = await bash([...lines.slice(0, 1), ...keys, unsealLines[2]!, 'unset VAULT_TOKEN BAO_TOKEN', 'lab hint ha-failover --lang en'].join('\n'));
     expect(three.code, three.stderr).toBe(0);
     expect(three.stdout).toMatch(/^■ .*vault-0/m);
     expect(three.stdout).toMatch(/^export VAULT_TOKEN=/m);
     expect(three.stdout).toMatch(/^vault operator raft autopilot set-config/m);
-    expect(three.stdout).not.toMatch(/^vault write sys\/unseal/m);
+    expect(three.stdout).not.toMatch(/^vault write (-address="\$VAULT_ADDR_0" )?sys\/unseal/m);
   });
 
   it('ha-failover --watch on a terminal redraws in place with a node table; NO_COLOR on that same terminal appends plain frames', async () => {

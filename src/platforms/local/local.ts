@@ -384,7 +384,7 @@ export class LocalPlatform implements Platform {
   shellEnv(): Record<string, string> {
     const env = vaultShellEnv(this.lab, this.vaultNodes(), this.caFile);
     const active = this.activeAddr;
-    if (active) env.VAULT_ADDR = env.BAO_ADDR = active;
+    if (active) env.VAULT_ADDR = active;
     // The certificate vault-0 presents; kind names its one shared certificate differently (vault.crt).
     if (this.spec.tls) env.LAB_TLS_CERT = this.lab.path('tls', `${nodeName(this.spec, 0)}.crt`);
     // A lab made by an older version (or whose links were removed) gets them back from the binary it recorded.
