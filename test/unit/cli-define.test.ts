@@ -82,8 +82,20 @@ describe('help generated from the definitions, through the CLI', () => {
 
   it('a word too many is a usage error (exit 2), not silently dropped', async () => {
     useTempLabHome();
-    const r = await cli('status', 'extra', '--lang', 'en');
+    const r = await cli('status', 'ha-failover', 'extra', '--lang', 'en');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unexpected argument: extra');
+  });
+});
+
+describe('lab status <topic>', () => {
+  it('an unknown topic is a usage error with a suggestion; a known one shows that lab alone', async () => {
+    useTempLabHome();
+    const bad = await cli('status', 'ha-failovr', '--lang', 'en');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Did you mean 'ha-failover'?");
+    const none = await cli('status', 'ldap', '--lang', 'en');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('no labs.');
   });
 });

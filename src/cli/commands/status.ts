@@ -1,6 +1,7 @@
-/** `lab status`: every lab, its processes and each Vault node's role. Reads only. */
+/** `lab status [topic]`: every lab (or one), its processes and each Vault node's role. Reads only. */
 import { defineCommand } from '../define.ts';
-import { json } from '../args.ts';
+import { json, topicOptional } from '../args.ts';
+import { loadTopic } from '../../engine/catalogue.ts';
 import { openLab } from '../lab.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
@@ -8,10 +9,12 @@ import { listLabs } from '../../engine/state.ts';
 import { nodeRows, roleOf } from '../dashboard.ts';
 
 export default defineCommand({
-  meta: { name: 'status', usage: 'lab status [--json]' },
-  args: { json },
+  meta: { name: 'status', usage: 'lab status [<topic>] [--json]' },
+  args: { topic: topicOptional, json },
   run: async (a) => {
-    const labs = listLabs();
+    // A topic named is checked like everywhere else (unknown → a suggestion, exit 2), then shown alone.
+    const only = a.args.topic ? (await loadTopic(a.args.topic)).id : undefined;
+    const labs = listLabs().filter((id) => !only || id === only);
     const out: { topic: string; platform: string; processes: { name: string; running: boolean; pid?: number; addr?: string; role?: string; sealed?: boolean; keys?: string; voter?: boolean; term?: number }[] }[] = [];
     for (const id of labs) {
       const ctx = await openLab({ ...a, positionals: [id], values: {} });
