@@ -443,7 +443,8 @@ export class LocalPlatform implements Platform {
     const argv = opts.node || (opts.node === 0 && this.spec.activeAddr) ? withFlag(args, `-address=${node.addr}`) : args;
     const exec = run(bin.path, argv, { env, ...(opts.stdin !== undefined ? { input: opts.stdin } : {}), ...(opts.stdoutFile ? { stdoutFile: opts.stdoutFile } : {}) });
     // Unsealed (or joined), a node opens its cluster port: one it cannot bind is said now, with its holder.
-    if (args[0] !== 'operator' || !(args[1] === 'unseal' || (args[1] === 'raft' && args[2] === 'join'))) return exec;
+    const opens = (args[0] === 'operator' && (args[1] === 'unseal' || (args[1] === 'raft' && args[2] === 'join'))) || (args[0] === 'write' && args[1] === 'sys/unseal');
+    if (!opens) return exec;
     const settled = await exec.then((r) => ({ r }), (e: unknown) => ({ e }));
     await this.throwIfBindFailed(node.name);
     if ('e' in settled) throw settled.e;
