@@ -119,9 +119,10 @@ export function portHeld(port: number, what: string, fix?: Msg): PortHeldError {
   });
 }
 
-/** The loopback ports the lab listens on: every topic's block of 20 above LAB_PORT_BASE, and the block after them. */
+/** The loopback ports the lab listens on: every topic's block of 20 above LAB_PORT_BASE and the one after them, local and kind. */
 export function labPortRange(base = portBase(TOPIC_SLOTS[0]!)): [number, number] {
-  return [base, base + (TOPIC_SLOTS.length + 1) * 20 - 1];
+  // The local blocks, then the kind platform's port-forward blocks above them (see portBase).
+  return [base, base + 2 * (TOPIC_SLOTS.length + 1) * 20 - 1];
 }
 
 /** What the kernel says about local ports: the range outgoing connections are handed, and the ports kept out of it. */

@@ -15,11 +15,11 @@ describe('the lab port range against the ephemeral range', () => {
     else process.env.LAB_PORT_BASE = saved;
   });
 
-  it('the range is every topic block from LAB_PORT_BASE (default 18200)', () => {
+  it('the range is every topic block from LAB_PORT_BASE (default 18200), the local ones and the kind port-forward ones', () => {
     delete process.env.LAB_PORT_BASE;
-    expect(labPortRange()).toEqual([18200, 18379]);
+    expect(labPortRange()).toEqual([18200, 18559]);
     process.env.LAB_PORT_BASE = '40000';
-    expect(labPortRange()).toEqual([40000, 40179]);
+    expect(labPortRange()).toEqual([40000, 40359]);
   });
 
   it('reads both sysctls; nothing to judge without /proc', () => {
