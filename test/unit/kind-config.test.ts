@@ -111,4 +111,9 @@ describe('helm values: HA raft (ha-failover), the chart pitfalls', () => {
     expect(hcl).toContain('leader_api_addr = "http://vault-0.vault-internal:8200"');
     expect(hcl).not.toContain('leader_ca_cert_file');
   });
+
+  it('serverHcl: Raft standbys forward reads to the active node (OpenBao serves them itself otherwise); file storage has no standbys', () => {
+    expect(serverHcl({ nodes: 3, storage: 'raft', tls: false })).toMatch(/^disable_standby_reads = true$/m);
+    expect(serverHcl({ nodes: 1, storage: 'file', tls: false })).not.toContain('disable_standby_reads');
+  });
 });

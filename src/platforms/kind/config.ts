@@ -112,6 +112,9 @@ export function serverHcl(spec: VaultSpec): string {
   if (spec.telemetry) lines.push('  telemetry {', '    unauthenticated_metrics_access = true', '  }');
   lines.push('}', '');
   if (spec.storage === 'raft') {
+    // OpenBao standbys answer reads themselves (eventually consistent: right after `secrets enable` a standby says the
+    // KV upgrade is still running); this makes them forward to the active node as Vault CE does, which ignores the key.
+    lines.push('disable_standby_reads = true', '');
     lines.push('storage "raft" {', '  path = "/vault/data"');
     if (spec.performanceMultiplier) lines.push(`  performance_multiplier = ${spec.performanceMultiplier}`);
     const scheme = tls ? 'https' : 'http';
