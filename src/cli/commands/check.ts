@@ -97,16 +97,32 @@ async function watch(a: CommandArgs, ctx: LabContext, every: number): Promise<nu
   const redraw = !a.json && Boolean(a.io.stdout.isTTY) && Reporter.colorWanted(a.io.stdout, env);
   let last = '';
   let first = true;
+  // Ctrl-C ends the dashboard with the verdict on screen, also when it lands during a round (its waits are abortable).
+  let verdict: number = Exit.interrupted;
   for (;;) {
-    const shell = await shellIssue(ctx, env);
-    const results = await runChecks(ctx);
+    let shell: ShellIssue | undefined;
+    let results: CheckResult[];
+    try {
+      shell = await shellIssue(ctx, env);
+      results = await runChecks(ctx);
+    } catch (e) {
+      if (a.signal?.aborted) return verdict;
+      throw e;
+    }
+    verdict = results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
     const now = new Date().toLocaleTimeString('en-GB', { hour12: false });
     if (a.json) {
       const key = JSON.stringify(results);
       if (key !== last) printResults(a, ctx, results, shell);
       last = key;
     } else {
-      const lines = await frame(ctx, results, shell, env);
+      let lines: string[];
+      try {
+        lines = await frame(ctx, results, shell, env);
+      } catch (e) {
+        if (a.signal?.aborted) return verdict;
+        throw e;
+      }
       const key = lines.join('\n');
       if (redraw) {
         const head = ctx.report.style(`${ctx.report.t(msg('점검 주기', 'every'))} ${every / 1000}s · ${now} · Ctrl-C`, 'dim');
@@ -121,7 +137,7 @@ async function watch(a: CommandArgs, ctx: LabContext, every: number): Promise<nu
     try {
       await sleep(every);
     } catch {
-      return results.every((r) => r.ok) ? Exit.ok : Exit.checksFailed;
+      return verdict;
     }
   }
 }
