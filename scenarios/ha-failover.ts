@@ -93,6 +93,17 @@ async function rejoinStrays(ctx: LabContext): Promise<void> {
  */
 const followerStatus = (node: number): Cmd => ({ kind: 'vault', node, args: ['status'] });
 
+/**
+ * The last key returns while a joining follower still fetches the leader's snapshot: it answers "sealed" (exit 2) for
+ * a while longer (seconds under load), and a read through it in the next step would get 503. Wait until it is unsealed.
+ */
+const waitUnsealed = (node: number): Cmd => ({
+  kind: 'wait',
+  probe: { kind: 'vault', node, args: ['status'] },
+  timeoutSec: 60,
+  note: msg('마지막 키를 넣은 뒤에도 합류를 마칠 때까지 잠시 sealed로 보입니다: unseal될 때까지 기다립니다.', 'After the last key a joining node still shows sealed until it finishes its join: wait until it is unsealed.'),
+});
+
 /** Read the canary through one node (a standby forwards the read to the active node, as Vault CE does). */
 const readThrough = (node: number): Cmd => ({
   kind: 'vault',
@@ -209,7 +220,7 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('vault-1, vault-2 unseal', 'Unseal vault-1 and vault-2'),
       task: msg('합류한 두 노드도 같은 키 3개로 봉인을 푸세요.', 'Unseal both joined nodes with the same 3 keys.'),
-      commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2), followerStatus(1), followerStatus(2)],
+      commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2), waitUnsealed(1), waitUnsealed(2), followerStatus(1), followerStatus(2)],
       solve: async (ctx) => {
         for (const c of unsealKeyVars(3)) await ctx.exec(c);
         // The same commands, the two nodes side by side: each node's three keys stay in order.
@@ -220,7 +231,7 @@ export const topic: TopicDef = {
             });
           }
           // The last key returns while the node still finishes its join; its status is worth asking once it is a standby.
-          await waitUntil(msg(`${ctx.platform.vaultNodes()[n]!.name} unseal 완료`, `${ctx.platform.vaultNodes()[n]!.name} unsealed`), async () => (await health(ctx, n))?.sealed === false, 30_000, 50);
+          await ctx.exec(waitUnsealed(n));
           await ctx.exec(followerStatus(n));
         }));
         // A sealed node looked joined until now; unsealed, one still outside the configuration is a stray.

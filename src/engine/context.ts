@@ -7,7 +7,8 @@ import type { Lang } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { LabError } from './errors.ts';
 import { VaultClient } from '../vault/client.ts';
-import { CommandError, run } from '../exec.ts';
+import { CommandError, run, type RunResult } from '../exec.ts';
+import { poll } from './poll.ts';
 import { substitute, jqPath } from './vars.ts';
 import { declarePublic, registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
@@ -41,6 +42,11 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
     },
     async exec(cmd: Cmd) {
       report.command(platform.render(cmd));
+      return perform(cmd);
+    },
+  };
+
+  async function perform(cmd: Cmd): Promise<RunResult> {
       switch (cmd.kind) {
         case 'vault': {
           const e = env();
@@ -102,9 +108,20 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);
           return { command: `${cmd.action} ${cmd.node}`, exitCode: 0, stdout: '', stderr: '' };
+        case 'wait': {
+          // The probe as the learner's loop runs it: quietly, again and again; only its exit code counts.
+          const probe = { ...cmd.probe, mayFail: true } as const;
+          let last: RunResult | undefined;
+          const held = await poll(async () => (last = await perform(probe)).exitCode === 0, { timeoutMs: cmd.timeoutSec * 1000, everyMs: 250 });
+          if (held) return last!;
+          const tail = last ? `${last.stderr || last.stdout}`.trim().split('\n').slice(-3).join('\n') : '';
+          throw new LabError(msg(`${cmd.timeoutSec}초 동안 기다렸지만 성공하지 않았습니다: ${platform.render(cmd.probe)}`, `waited ${cmd.timeoutSec}s and this still did not succeed: ${platform.render(cmd.probe)}`), {
+            ...(tail ? { detail: tail } : {}),
+            hint: msg("'npx lab status'와 'npx lab info <topic>'의 로그를 확인하세요.", "Look at 'npx lab status' and the logs listed by 'npx lab info <topic>'."),
+          });
+        }
       }
-    },
-  };
+  }
   return ctx;
 }
 

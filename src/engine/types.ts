@@ -43,7 +43,16 @@ export type Cmd =
    */
   | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string }
   /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
-  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg };
+  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg }
+  /**
+   * Wait until `probe` exits 0, asking once a second: the learner's line is `until <probe> > /dev/null 2>&1; do sleep 1;
+   * done`, the lab polls the same probe and gives up after `timeoutSec` (a follower that answers "sealed" while it
+   * finishes its join, a pod being recreated).
+   */
+  | { kind: 'wait'; probe: ProbeCmd; timeoutSec: number; note?: Msg };
+
+/** What a wait may ask: one vault or exec line without stdin or output files (it is repeated, and its output dropped). */
+export type ProbeCmd = Extract<Cmd, { kind: 'vault' | 'exec' }>;
 
 /**
  * kill: SIGKILL, a crash (the active node cannot hand over). stop: SIGTERM, what `kubectl delete pod` sends (a Raft

@@ -22,3 +22,10 @@ export function renderSet(cmd: Extract<Cmd, { kind: 'set' }>): string {
   const value = cmd.jq === '.' && !cmd.file.endsWith('.json') ? `$(cat ${displayArg(cmd.file)})` : `$(jq -r '${cmd.jq}' ${displayArg(cmd.file)})`;
   return `${cmd.export ? 'export ' : ''}${cmd.name}=${value}`;
 }
+
+/** A probe asked once a second until it exits 0; its output would repeat every second, so it is dropped. */
+export function waitLine(probe: string): string {
+  // A loop around a heredoc or a multi-line kubectl cp dance would not be one line a learner can read or paste.
+  if (probe.includes('\n')) throw new Error(`a wait's probe must be one line: ${probe}`);
+  return `until ${probe} > /dev/null 2>&1; do sleep 1; done`;
+}

@@ -8,7 +8,7 @@
  */
 import type { Cmd } from '../../engine/types.ts';
 import { shellQuote } from '../../exec.ts';
-import { displayArg, renderSet } from '../display.ts';
+import { displayArg, renderSet, waitLine } from '../display.ts';
 import { IN_CLUSTER, NAMESPACE, POD_AUDIT_LOG, podName } from './names.ts';
 
 /** Commands that work without a token (the seed runs them straight after install). */
@@ -202,5 +202,7 @@ export function renderKind(cmd: Cmd): string {
         `${KUBECTL} wait pod/${podName(cmd.node)} -n ${NAMESPACE} --for=jsonpath='{.status.phase}'=Running --timeout=180s`,
         `until ${KUBECTL} exec ${podName(cmd.node)} -n ${NAMESPACE} -- vault status > /dev/null 2>&1; [ $? -ne 1 ]; do sleep 1; done`,
       ].join(' && \\\n  ');
+    case 'wait':
+      return waitLine(renderKind(cmd.probe));
   }
 }

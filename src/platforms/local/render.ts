@@ -1,6 +1,6 @@
 import type { Cmd, VaultSpec } from '../../engine/types.ts';
 import { withFlag } from '../../vault/cli-args.ts';
-import { displayArg, nodeName, renderSet } from '../display.ts';
+import { displayArg, nodeName, renderSet, waitLine } from '../display.ts';
 
 /** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
 export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, topic: string): string {
@@ -40,5 +40,7 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
       if (cmd.action === 'stop') return `kill -TERM "$(cat "$LAB_DIR/logs/${name}.pid")"`;
       return `npx lab node ${topic} start ${name}`;
     }
+    case 'wait':
+      return waitLine(renderLocalRaw(cmd.probe, spec, topic));
   }
 }
