@@ -41,6 +41,10 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
       return i < 0 ? undefined : { node: i, client: vault(i, token) };
     },
     async exec(cmd: Cmd) {
+      if (cmd.kind !== 'set' && cmd.unless && (await cmd.unless(ctx))) {
+        report.debug(report.t(msg(`이미 되어 있어 건너뜁니다: ${platform.render(cmd).split('\n')[0]}`, `already so, skipped: ${platform.render(cmd).split('\n')[0]}`)));
+        return { command: platform.render(cmd), exitCode: 0, stdout: '', stderr: '' };
+      }
       report.command(platform.render(cmd));
       return perform(cmd);
     },

@@ -33,6 +33,7 @@ export type Cmd =
       note?: Msg;
       /** A line expected to be refused (the lesson's 403): the learner's shell, and the lab, go on. */
       mayFail?: boolean;
+      unless?: Guard;
     }
   /** VAR=$(jq -r '<path>' "$LAB_DIR/<file>") — how the seed pulls keys out of cluster-keys.json. jq '.' on a non-.json file: VAR=$(cat file). */
   | { kind: 'set'; name: string; file: string; jq: string; export?: boolean; note?: Msg }
@@ -41,15 +42,22 @@ export type Cmd =
    * output is this command's stdin (`kubectl create token … | vault write … jwt=-`: the JWT never in an argv).
    * `stdinLine`: one line, $VARS expanded, on stdin (`curl -H @- … <<< "X-Vault-Token: $VAULT_TOKEN"`).
    */
-  | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string }
+  | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string; unless?: Guard }
   /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
-  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg }
+  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg; unless?: Guard }
   /**
    * Wait until `probe` exits 0, asking once a second: the learner's line is `until <probe> > /dev/null 2>&1; do sleep 1;
    * done`, the lab polls the same probe and gives up after `timeoutSec` (a follower that answers "sealed" while it
    * finishes its join, a pod being recreated).
    */
-  | { kind: 'wait'; probe: ProbeCmd; timeoutSec: number; note?: Msg };
+  | { kind: 'wait'; probe: ProbeCmd; timeoutSec: number; note?: Msg; unless?: Guard };
+
+/**
+ * The lab's side of a command only (never rendered): true when the live state already holds what the command would
+ * make, so `lab solve` skips it and a rerun converges (`secrets enable` on a mount that exists is an error). The
+ * learner simply types the line; what the lab runs is still exactly the line shown, or nothing.
+ */
+export type Guard = (ctx: LabContext) => Promise<boolean>;
 
 /** What a wait may ask: one vault or exec line without stdin or output files (it is repeated, and its output dropped). */
 export type ProbeCmd = Extract<Cmd, { kind: 'vault' | 'exec' }>;
@@ -70,8 +78,13 @@ export interface Step {
   /** setup steps build the environment and run on `lab start`; task steps are the learner's. */
   kind: 'setup' | 'task';
   commands?: Cmd[];
-  /** Defaults to running `commands` in order. */
+  /** Defaults to running `commands` in order (each skipped when its `unless` guard holds). */
   solve?: (ctx: LabContext) => Promise<void>;
+  /**
+   * Required with `solve`: why the step needs code beyond its shown commands (a repair no learner line expresses).
+   * `lab dev check` lists every such step with its reason.
+   */
+  solveWhy?: string;
   /** True when the live state shows the step already done: `lab run` skips it, so reruns converge. */
   done?: (ctx: LabContext) => Promise<boolean>;
   /**

@@ -67,4 +67,18 @@ describe('wait commands', () => {
     expect((e as LabError).text.en).toContain('waited 1s');
     expect((e as LabError).text.en).toContain('false');
   });
+
+  it('a guard (unless) skips a line whose effect is already there, and only then; the line shown is the line run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'));
+    const file = path.join(dir, 'made');
+    const { ctx, shown } = await context('local');
+    const touch: Cmd = { kind: 'exec', file: 'touch', args: [file], unless: async () => fs.existsSync(file) };
+    await ctx.exec(touch);
+    expect(fs.existsSync(file)).toBe(true);
+    expect(shown.filter((l) => l.includes(`touch ${file}`))).toHaveLength(1);
+    fs.writeFileSync(file, 'kept');
+    await ctx.exec(touch);
+    expect(shown.filter((l) => l.includes(`touch ${file}`))).toHaveLength(1);
+    expect(fs.readFileSync(file, 'utf8')).toBe('kept');
+  });
 });

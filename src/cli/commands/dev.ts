@@ -15,6 +15,12 @@ const check = defineCommand({
     const missing = topicIds.filter((id) => !topics.some((t) => t.id === id));
     for (const id of missing) problems.push({ topic: id, problem: 'scenario module is missing' });
     for (const p of problems) a.report.out(`✗ ${p.topic}: ${p.problem}`);
+    // What the lesson shows is what the lab runs: a task step without its own solve runs exactly its shown commands
+    // (guards only skip a line whose effect is already there); the others say why, one line each.
+    const tasks = topics.flatMap((t) => t.steps.filter((s) => s.kind === 'task').map((s) => ({ t, s })));
+    const custom = tasks.filter((x) => x.s.solve);
+    a.report.out(`solve = shown commands: ${tasks.length - custom.length} of ${tasks.length} task steps; custom solve: ${custom.length}`);
+    for (const { t, s } of custom) a.report.out(`  ${t.id}/${s.id}: ${s.solveWhy ?? '(no reason given)'}`);
     a.report.out(problems.length ? `${problems.length} problem(s)` : `content ok: ${topics.length} topics, ${topics.reduce((n, t) => n + t.steps.length, 0)} steps`);
     return problems.length ? Exit.checksFailed : Exit.ok;
   },
