@@ -1,11 +1,7 @@
-import type { Cmd, LabContext, TopicDef } from '../src/engine/types.ts';
+import type { Cmd, Guard, LabContext, TopicDef } from '../src/engine/types.ts';
 import { samePolicy } from '../src/vault/policy.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import { run } from '../src/exec.ts';
-import { rootDir } from '../src/engine/paths.ts';
-import { LabError } from '../src/engine/errors.ts';
-import path from 'node:path';
 import { KEYS_FILE, health, initCmd, mountType, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 
 export const AGENTS = ['agent-1', 'agent-2'] as const;
@@ -34,6 +30,14 @@ export const creationStatements = (agent: Agent): string => {
 
 /** DROP USER alone leaves open sessions running (seen on MariaDB 10.11); KILL CONNECTION USER ends them first. */
 export const REVOCATION_STATEMENTS = "KILL CONNECTION USER '{{name}}'; DROP USER '{{name}}'@'%';";
+
+/** Guards (lab side only): `enable` on what is already there is an error, so a rerun skips that one line. */
+const authEnabled = (mount: string): Guard => async (ctx) => Boolean((await (await ctx.activeVault())?.client.auths())?.[`${mount}/`]);
+const secretsEnabled = (mount: string): Guard => async (ctx) => (await mountType(ctx, mount)) !== undefined;
+const fileAuditOn: Guard = async (ctx) => Object.values((await (await ctx.activeVault())?.client.audits()) ?? {}).some((d) => d.type === 'file');
+
+const approleEnableCmd: Cmd = { kind: 'vault', args: ['auth', 'enable', 'approle'], unless: authEnabled('approle') };
+const databaseEnableCmd: Cmd = { kind: 'vault', args: ['secrets', 'enable', 'database'], unless: secretsEnabled('database') };
 
 const roleCmd = (agent: Agent): Cmd => ({
   kind: 'vault',
@@ -115,7 +119,7 @@ export const mcpCmds: Cmd[] = [
 ];
 
 const auditCmds: Cmd[] = [
-  { kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${AUDIT_FILE}`] },
+  { kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${AUDIT_FILE}`], unless: fileAuditOn },
   { kind: 'vault', args: ['audit', 'list', '-detailed'] },
 ];
 
@@ -184,12 +188,7 @@ export const topic: TopicDef = {
         'Enable approle auth and create roles agent-1 and agent-2 with token_ttl=10m, token_max_ttl=1h, policy agent-N-policy, secret_id_num_uses=1 and secret_id_ttl=10m.',
       ),
       hint: msg('에이전트마다 role을 따로 만들어야 누가 무엇을 했는지 구분됩니다.', 'One role per agent, so you can tell who did what.'),
-      commands: [{ kind: 'vault', args: ['auth', 'enable', 'approle'] }, roleCmd('agent-1'), roleCmd('agent-2')],
-      solve: async (ctx) => {
-        const auths = await readOr<{ data?: Record<string, unknown> } & Record<string, unknown>>(ctx, '/sys/auth');
-        if (!(auths?.data ?? auths)?.['approle/']) await ctx.exec({ kind: 'vault', args: ['auth', 'enable', 'approle'] });
-        for (const a of AGENTS) await ctx.exec(roleCmd(a));
-      },
+      commands: [approleEnableCmd, roleCmd('agent-1'), roleCmd('agent-2')],
       done: async (ctx) => {
         for (const a of AGENTS) {
           const r = await readOr<{ data?: { token_ttl?: number; token_max_ttl?: number; secret_id_ttl?: number; secret_id_num_uses?: number } }>(ctx, `/auth/approle/role/${a}`);
@@ -223,11 +222,7 @@ export const topic: TopicDef = {
       title: msg('database 엔진과 MariaDB 연결', 'The database engine and its MariaDB connection'),
       task: msg('database 시크릿 엔진을 켜고, mysql-database-plugin으로 MariaDB에 연결하는 database/config/mysql을 만드세요.', 'Enable the database secrets engine and create database/config/mysql with mysql-database-plugin pointing at MariaDB.'),
       hint: msg('allowed_roles에 agent-1-role, agent-2-role을 넣지 않으면 자격 증명 요청이 거부됩니다.', 'Leave agent-1-role and agent-2-role out of allowed_roles and credential requests are refused.'),
-      commands: [{ kind: 'vault', args: ['secrets', 'enable', 'database'] }, ...dbConfigCmds],
-      solve: async (ctx) => {
-        if (!(await mountType(ctx, 'database'))) await ctx.exec({ kind: 'vault', args: ['secrets', 'enable', 'database'] });
-        for (const c of dbConfigCmds) await ctx.exec(c);
-      },
+      commands: [databaseEnableCmd, ...dbConfigCmds],
       done: async (ctx) => (await readOr<{ data?: { plugin_name?: string } }>(ctx, '/database/config/mysql'))?.data?.plugin_name === 'mysql-database-plugin',
       checks: ['db1-select'],
     },
@@ -269,12 +264,6 @@ export const topic: TopicDef = {
       ),
       hint: msg('OpenBao는 설정에 unsafe_allow_api_audit_creation = true가 있어야 API로 감사 장치를 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao enables audit devices through the API only with unsafe_allow_api_audit_creation = true in its config (this lab sets it).'),
       commands: auditCmds,
-      solve: async (ctx) => {
-        const r = await readOr<{ data?: Record<string, { type: string }> } & Record<string, unknown>>(ctx, '/sys/audit');
-        const devices = Object.values((r?.data ?? {}) as Record<string, { type?: string }>);
-        if (!devices.some((d) => d.type === 'file')) await ctx.exec(auditCmds[0]!);
-        await ctx.exec(auditCmds[1]!);
-      },
       checks: ['audit-records'],
     },
     {
@@ -290,13 +279,6 @@ export const topic: TopicDef = {
         "The check reads the audit log (requests carrying the mcp_server metadata) and MariaDB (the revoked user), not the client's word. Enable the audit device first.",
       ),
       commands: mcpCmds,
-      solve: async () => {
-        for (const c of mcpCmds) {
-          if (c.kind !== 'exec') continue;
-          const r = await run(process.execPath, [path.join(rootDir, 'bin/lab.js'), ...c.args.slice(1)], { cwd: rootDir, reject: false, timeoutMs: 60_000 });
-          if (r.exitCode !== 0 && !c.mayFail) throw new LabError(msg(`MCP 호출이 실패했습니다: ${r.stderr.slice(-400)}`, `the MCP call failed: ${r.stderr.slice(-400)}`));
-        }
-      },
       checks: ['mcp-server-used'],
     },
   ],

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Cmd, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
+import type { Cmd, Guard, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { envError } from '../src/engine/errors.ts';
 import { registerSecret } from '../src/engine/redact.ts';
@@ -70,8 +70,22 @@ async function setupCluster(ctx: LabContext): Promise<void> {
   if (op && ctx.lab.readSecret('operator.password') !== op.password) ctx.lab.writeSecret('operator.password', op.password);
 }
 
+/** Guards (lab side only): a line whose effect is already there is skipped on a rerun (`enable` twice is an error). */
+const fileAuditOn: Guard = async (ctx) => (await auditDevices(ctx)).some((d) => d.type === 'file');
+const userpassOn: Guard = async (ctx) => Boolean((await (await activeAdmin(ctx)).auths())['userpass/']);
+/** The initial root token is revoked already (a rerun): `token revoke -self` with it would be refused. */
+const rootRevoked: Guard = async (ctx) => {
+  const root = ctx.lab.clusterKeys()?.root_token;
+  if (!root) return false;
+  return ctx.vault(0, root).read('/auth/token/lookup-self').then(() => false, (e: unknown) => e instanceof VaultApiError && e.status === 403);
+};
+const noRootAttempt: Guard = async (ctx) => !(await generateRootAttempt(await activeAdmin(ctx))).started;
+
+/** Active and serving: sys/health answers 200 only then (see the lesson's sys/health table); curl -f fails on 429/503. */
+const healthProbe: Extract<Cmd, { kind: 'exec' }> = { kind: 'exec', file: 'curl', args: ['-sf', '--cacert', '$VAULT_CACERT', '$VAULT_ADDR/v1/sys/health'] };
+
 const auditCmds: Cmd[] = [
-  { kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${AUDIT_FILE}`] },
+  { kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${AUDIT_FILE}`], unless: fileAuditOn },
   { kind: 'vault', args: ['audit', 'list', '-detailed'] },
 ];
 const snapshotCmds: Cmd[] = [
@@ -82,16 +96,28 @@ const snapshotCmds: Cmd[] = [
 const restoreCmds: Cmd[] = [
   { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.changed}`], note: msg('스냅샷 뒤의 변경 (사고라고 생각하세요)', 'A change after the snapshot (think of it as the incident)') },
   { kind: 'vault', args: ['operator', 'raft', 'snapshot', 'restore', SNAPSHOT] },
+  {
+    kind: 'wait',
+    probe: healthProbe,
+    timeoutSec: 30,
+    note: msg('복구하는 동안 노드가 잠시 활성 자리에서 물러납니다: 다시 활성(sys/health 200)이 될 때까지 기다립니다.', 'The restore briefly steps the node down: wait until it is active again (sys/health 200).'),
+  },
   { kind: 'vault', args: ['kv', 'get', '-field=value', `secret/${CANARY.path}`] },
 ];
 const restartCmds: Cmd[] = [
   { kind: 'vault', args: ['status'] },
   { kind: 'node', action: 'kill', node: 0 },
   { kind: 'node', action: 'start', node: 0 },
+  {
+    kind: 'wait',
+    probe: healthProbe,
+    timeoutSec: 60,
+    note: msg('transit에서 root 키를 받아 스스로 봉인을 풀고 활성 노드가 될 때까지 기다립니다 (몇 초).', 'Wait while it fetches its root key from transit, unseals itself and becomes active (seconds).'),
+  },
   { kind: 'vault', args: ['status'], note: msg('아무도 키를 넣지 않았는데 Sealed false여야 합니다.', 'Sealed must be false although nobody entered a key.') },
 ];
 const ttlCmds: Cmd[] = [
-  { kind: 'vault', args: ['auth', 'enable', 'userpass'] },
+  { kind: 'vault', args: ['auth', 'enable', 'userpass'], unless: userpassOn },
   { kind: 'vault', args: ['write', 'auth/userpass/users/operator', 'password=@$LAB_DIR/operator.password', 'token_policies=default'] },
   { kind: 'vault', args: ['auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', 'userpass/'] },
   { kind: 'vault', args: ['auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', 'token/'] },
@@ -106,7 +132,13 @@ const metricsCmds: Cmd[] = [
 ];
 const revokeRootCmds: Cmd[] = [
   { kind: 'set', name: 'ROOT_TOKEN', file: KEYS_FILE, jq: '.root_token' },
-  { kind: 'vault', args: ['token', 'revoke', '-self'], tokenVar: 'ROOT_TOKEN', note: msg('일상 관리는 정책이 붙은 관리자 토큰($LAB_DIR/admin-token)으로 합니다.', 'Day-to-day work uses the policy-bound admin token ($LAB_DIR/admin-token).') },
+  { kind: 'vault', args: ['token', 'revoke', '-self'], tokenVar: 'ROOT_TOKEN', unless: rootRevoked, note: msg('일상 관리는 정책이 붙은 관리자 토큰($LAB_DIR/admin-token)으로 합니다.', 'Day-to-day work uses the policy-bound admin token ($LAB_DIR/admin-token).') },
+  {
+    kind: 'vault',
+    args: ['operator', 'generate-root', '-cancel'],
+    unless: noRootAttempt,
+    note: msg('끝나지 않은 이전 시도가 있으면 -init이 거부됩니다: 먼저 취소합니다 (시도가 없으면 아무 일도 하지 않습니다).', 'An unfinished earlier attempt makes -init fail: cancel it first (with none under way it does nothing).'),
+  },
   { kind: 'vault', args: ['operator', 'generate-root', '-init', '-format=json'], stdout: '$LAB_DIR/generate-root.json', note: msg('비상(break glass): 새 root 토큰 만들기 시작, OTP와 nonce가 나옵니다.', 'Break glass: start a new root token; you get an OTP and a nonce.') },
   { kind: 'set', name: 'NONCE', file: '$LAB_DIR/generate-root.json', jq: '.nonce' },
   { kind: 'set', name: 'OTP', file: '$LAB_DIR/generate-root.json', jq: '.otp' },
@@ -155,10 +187,6 @@ export const topic: TopicDef = {
       ),
       hint: msg('OpenBao는 설정에 unsafe_allow_api_audit_creation = true가 있어야 API로 켤 수 있습니다 (이 랩은 켜 두었습니다).', 'OpenBao allows enabling audit devices through the API only with unsafe_allow_api_audit_creation = true (this lab sets it).'),
       commands: auditCmds,
-      solve: async (ctx) => {
-        if (!(await auditDevices(ctx)).some((d) => d.type === 'file')) await ctx.exec(auditCmds[0]!);
-        await ctx.exec(auditCmds[1]!);
-      },
       done: async (ctx) => (await auditDevices(ctx)).some((d) => d.type === 'file'),
       checks: ['audit-device'],
     },
@@ -178,12 +206,6 @@ export const topic: TopicDef = {
       task: msg(`secret/${CANARY.path}를 ${CANARY.changed}로 바꾼 뒤 스냅샷을 복구하고, 원래 값(${CANARY.original})이 돌아왔는지 보세요.`, `Change secret/${CANARY.path} to ${CANARY.changed}, restore the snapshot, and see the original value (${CANARY.original}) come back.`),
       hint: msg('복구는 스냅샷 이후의 모든 변경을 덮어씁니다.', 'A restore overwrites every change made after the snapshot.'),
       commands: restoreCmds,
-      solve: async (ctx) => {
-        for (const c of restoreCmds.slice(0, 2)) await ctx.exec(c);
-        // The restore briefly steps the node down; wait for it to serve again.
-        await waitUntil(msg('복원 뒤 Vault active', 'Vault active after the restore'), async () => (await (await ctx.activeVault())?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.original, 30_000, 250);
-        await ctx.exec(restoreCmds[2]!);
-      },
       checks: ['snapshot-restored'],
     },
     {
@@ -196,13 +218,6 @@ export const topic: TopicDef = {
         'If the transit Vault is sealed or down, the main server exits right at start-up with "Error configuring seal" in its log (seen on OpenBao 2.6). A server already running stays unsealed.',
       ),
       commands: restartCmds,
-      solve: async (ctx) => {
-        await ctx.exec(restartCmds[0]!);
-        await ctx.exec(restartCmds[1]!);
-        await ctx.exec(restartCmds[2]!);
-        await waitUntil(msg('transit으로 Vault unseal', 'Vault unsealed by transit'), async () => (await ctx.activeVault()) !== undefined, 60_000);
-        await ctx.exec(restartCmds[3]!);
-      },
       checks: ['auto-unseal'],
     },
     {
@@ -212,12 +227,6 @@ export const topic: TopicDef = {
       task: msg('userpass를 켜고 operator 사용자를 만든 뒤, userpass/와 token/ 마운트를 default 1h, max 4h로 조정하고 새로 로그인한 토큰의 TTL을 확인하세요.', 'Enable userpass and create the operator user, tune userpass/ and token/ to 1h default and 4h max, and check a fresh login token.'),
       hint: msg('조정하지 않으면 기본 32일(768h) 토큰이 발급됩니다.', 'Untuned, tokens live 32 days (768h).'),
       commands: ttlCmds,
-      solve: async (ctx) => {
-        const c = await activeAdmin(ctx);
-        const auths = await c.read<Record<string, unknown>>('/sys/auth');
-        if (!((auths.data ?? auths) as Record<string, unknown>)['userpass/']) await ctx.exec(ttlCmds[0]!);
-        for (const cmd of ttlCmds.slice(1)) await ctx.exec(cmd);
-      },
       checks: ['token-ttl'],
     },
     {
@@ -236,20 +245,6 @@ export const topic: TopicDef = {
       task: msg('초기 root 토큰을 회수하고, recovery 키로 generate-root 절차를 밟아 새 root를 만든 뒤 그것도 회수하세요.', 'Revoke the initial root token, run generate-root with the recovery key to get a new root, then revoke that one too.'),
       hint: msg('자동 봉인 해제 서버에서는 unseal 키가 아니라 recovery 키로 승인합니다.', 'On an auto-unseal server you authorise with recovery keys, not unseal keys.'),
       commands: revokeRootCmds,
-      solve: async (ctx) => {
-        const c = await activeAdmin(ctx);
-        const attempt = await generateRootAttempt(c);
-        if (attempt.started) await c.delete(attempt.path);
-        for (const cmd of revokeRootCmds) {
-          if (cmd.kind === 'vault' && cmd.args[1] === 'revoke' && cmd.tokenVar === 'ROOT_TOKEN') {
-            // Already revoked on a rerun: that is the goal, not an error.
-            const root = ctx.lab.clusterKeys()?.root_token;
-            const alive = await ctx.vault(0, root ?? null).read('/auth/token/lookup-self').then(() => true, (e: unknown) => !(e instanceof VaultApiError));
-            if (!alive) continue;
-          }
-          await ctx.exec(cmd);
-        }
-      },
       checks: ['root-revoked'],
     },
   ],

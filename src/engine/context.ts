@@ -13,6 +13,7 @@ import { substitute, jqPath } from './vars.ts';
 import { declarePublic, registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
 import { withoutShadowing } from '../vault/env-names.ts';
+import { rootDir } from './paths.ts';
 
 export function createContext(topic: Topic, platform: Platform, lab: LabDir, report: Reporter, lang: Lang): LabContext {
   /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
@@ -100,7 +101,8 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const piped = cmd.pipeFrom ? (await run('sh', ['-c', cmd.pipeFrom], { env: withoutShadowing(e) })).stdout : undefined;
           const line = cmd.stdinLine !== undefined ? `${substitute(cmd.stdinLine, e)}\n` : undefined;
           const input = piped ?? line ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
-          const r = await run(cmd.file, cmd.args.map((a) => substitute(a, e)), { env: withoutShadowing(e), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          const [file, args, cwd] = selfLab(cmd.file, cmd.args.map((a) => substitute(a, e)));
+          const r = await run(file, args, { env: withoutShadowing(e), ...(cwd ? { cwd } : {}), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
           // A refusal the lesson expects is a failed command; a program that is not there is no refusal (issue 19, defect 11).
           if (cmd.mayFail && r.exitCode === 127) {
             throw new LabError(msg(`${cmd.file} 프로그램이 없습니다: 이 줄은 거절되는 것을 보여 주려는 것인데 실행조차 되지 않았습니다.`, `${cmd.file} is not installed: this line is meant to show a refusal, but it did not run at all.`), {
@@ -143,6 +145,15 @@ function publicCommands(topic: Topic, platform: Platform): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * `npx lab …` in a lesson is this lab itself (`lab mcp call`, `lab check`): run by this Node from this checkout, as
+ * the learner's npx would from the project folder, whatever the caller's cwd and PATH (npx resolves `lab` from the cwd).
+ */
+function selfLab(file: string, args: string[]): [string, string[], string?] {
+  if (file !== 'npx' || args[0] !== 'lab') return [file, args];
+  return [process.execPath, [path.join(rootDir, 'bin', 'lab.js'), ...args.slice(1)], rootDir];
 }
 
 /** A $VAR a command reads on stdin or as its token: it must have been set (by a `set` step) earlier in this run. */
