@@ -137,12 +137,23 @@ describe('production topic', () => {
       expect(await checkFailures()).toEqual(['snapshot-restored']);
     });
 
-    it('an unfinished generate-root attempt breaks root-revoked', async () => {
+    it('an unfinished generate-root attempt breaks root-revoked; lab solve clears it with the line the hint shows', async () => {
       const c = ctx.vault();
       const a = await generateRootAttempt(c);
       await c.write(a.path, {});
       expect(await checkFailures()).toEqual(['snapshot-restored', 'root-revoked']);
-      await c.delete(a.path);
+      // What lab solve prints is what it runs: the cancel line (the attempt is there), not the revoke of a root
+      // that is gone already (its guard holds), then every line of the break-glass flow.
+      const step = ctx.topic.steps.find((s) => s.id === 'revoke-root')!;
+      const r = await cli('solve', 'production', 'revoke-root');
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stderr.split('\n').map((l) => l.trim());
+      const shown = step.commands!.map((cmd) => ctx.platform.render(cmd));
+      const rootRevoke = 'VAULT_TOKEN="$ROOT_TOKEN" vault token revoke -self';
+      expect(shown).toContain(rootRevoke);
+      expect(shown).toContain('vault operator generate-root -cancel');
+      for (const line of shown) expect([line, lines.includes(line)]).toEqual([line, line !== rootRevoke]);
+      expect(await checkFailures()).toEqual(['snapshot-restored']);
     });
 
     it('an admin policy of path "*" with sudo (root in all but name) breaks root-revoked', async () => {
