@@ -54,6 +54,22 @@ describe('mcp topic', () => {
     expect(await checkFailures()).toEqual([]);
   });
 
+  it('lab solve on a solved lab runs the lines lab hint shows: enable skipped once there, the MCP calls as typed', async () => {
+    for (const id of ['approle', 'db-engine', 'audit', 'mcp-server']) {
+      const step = ctx.topic.steps.find((s) => s.id === id)!;
+      expect([id, step.solve]).toEqual([id, undefined]);
+      const r = await cli('solve', 'mcp', id);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stderr.split('\n').map((l) => l.trim());
+      const shown = step.commands!.map((c) => ctx.platform.render(c));
+      // The guarded line (an enable whose mount or device is there) is the only one skipped.
+      const enable = shown.filter((l) => / enable /.test(l));
+      expect([id, enable.length]).toEqual([id, id === 'mcp-server' ? 0 : 1]);
+      for (const line of shown) expect([id, line, lines.includes(line)]).toEqual([id, line, !enable.includes(line)]);
+    }
+    expect(await checkFailures()).toEqual([]);
+  });
+
   it('the roles keep secret_ids to one login within 10 minutes: read back from OpenBao, a second login is refused, 0 is caught', async () => {
     const admin = ctx.vault();
     for (const a of ['agent-1', 'agent-2']) {
