@@ -117,11 +117,12 @@ const byHandCmds: Cmd[] = [
   },
   { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`], tokenVar: 'APP_TOKEN', note: msg('3. 앱의 토큰으로 시크릿을 읽습니다 (VAULT_TOKEN을 이 명령에만).', "3. Read the secret with the app's token (VAULT_TOKEN for this command only).") },
   {
-    ...kube(['create', 'secret', 'generic', ESO.manual, '-n', VSO.appNamespace, '--from-env-file=/dev/stdin']),
-    // The values go from vault through jq into kubectl on a pipe: never in an argv (`--from-literal=password=…` would be).
-    pipeFrom: `VAULT_TOKEN="$APP_TOKEN" vault kv get -format=json secret/${SECRET.path} | jq -r '.data.data | to_entries[] | "\\(.key)=\\(.value)"'`,
+    ...kube(['create', '-f', '-']),
+    // The values go from vault through jq into kubectl on a pipe, never in an argv (`--from-literal=password=…` would
+    // be); `create`, not `apply`: apply would keep the values again in its last-applied annotation.
+    pipeFrom: `VAULT_TOKEN="$APP_TOKEN" vault kv get -format=json secret/${SECRET.path} | jq '{apiVersion: "v1", kind: "Secret", metadata: {name: "${ESO.manual}", namespace: "${VSO.appNamespace}"}, stringData: .data.data}'`,
     unless: manualExists,
-    note: msg('4. 읽은 값(key=value 줄)으로 Kubernetes Secret을 만듭니다. 값은 파이프로만 흐르고 명령줄 인자에 남지 않습니다.', '4. Create the Kubernetes Secret from the values read (key=value lines): they flow through the pipe only, never in an argv.'),
+    note: msg('4. 읽은 값으로 Kubernetes Secret을 만듭니다. 값은 파이프로만 흐르고 명령줄 인자에 남지 않습니다.', '4. Create the Kubernetes Secret from the values read: they flow through the pipe only, never in an argv.'),
   },
 ];
 
