@@ -5,11 +5,9 @@
  * The lab binds a dedicated app ServiceAccount `default/webapp` instead, and gives Vault its own audience `vault`
  * (tokens from `kubectl create token --audience vault`, VSO's and ESO's `audiences: [vault]`).
  */
-import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
+import type { Cmd, Guard, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
-import { LabError } from '../src/engine/errors.ts';
 import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
-import { CommandError } from '../src/exec.ts';
 import { samePolicy } from '../src/vault/policy.ts';
 import { health, initCmd, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars } from './common.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
@@ -92,34 +90,43 @@ async function vaultRead<T>(ctx: LabContext, p: string): Promise<T | undefined> 
 
 export const policyHcl = `path "${K8S.secretApiPath}" {\n  capabilities = ["read"]\n}\n`;
 
-export const enableCmd: Cmd = { kind: 'vault', args: ['auth', 'enable', 'kubernetes'] };
+export const enableCmd: Cmd = { kind: 'vault', args: ['auth', 'enable', 'kubernetes'], unless: (ctx) => authEnabled(ctx) };
 export const configCmd: Cmd = { kind: 'vault', args: ['write', 'auth/kubernetes/config', `kubernetes_host=${K8S.host}`] };
 /** Vault outside the cluster: the API server's address, its CA, and a token of Vault's SA to send TokenReviews with. */
 export const configLocalCmd: Cmd = {
   kind: 'vault',
-  args: ['write', 'auth/kubernetes/config', 'kubernetes_host=$KUBE_API', 'kubernetes_ca_cert=@$KUBE_CA', `token_reviewer_jwt=$(kubectl --context $LAB_KUBE_CONTEXT create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=${REVIEWER_TTL})`],
-  note: msg('리뷰어 JWT는 vault SA의 토큰입니다: Vault는 이 토큰으로 TokenReview를 보냅니다.', "The reviewer JWT is the vault SA's token: Vault sends its TokenReviews with it."),
+  args: ['write', 'auth/kubernetes/config', 'kubernetes_host=$KUBE_API', 'kubernetes_ca_cert=@$KUBE_CA', 'token_reviewer_jwt=-'],
+  pipeFrom: `kubectl --context "$LAB_KUBE_CONTEXT" create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=${REVIEWER_TTL}`,
+  note: msg(
+    '리뷰어 JWT는 vault SA의 토큰입니다: Vault는 이 토큰으로 TokenReview를 보냅니다 (token_reviewer_jwt=-: JWT는 stdin으로).',
+    "The reviewer JWT is the vault SA's token: Vault sends its TokenReviews with it (token_reviewer_jwt=-: the JWT goes on stdin).",
+  ),
 };
 
+/** A ServiceAccount that exists: `kubectl create serviceaccount` would answer AlreadyExists. */
+export const saExists =
+  (namespace: string, name: string): Guard =>
+  async (ctx) =>
+    (await (await kubeApi(ctx)).serviceAccountUid(namespace, name)) !== undefined;
+
 const ACCOUNT = {
-  namespace: kube(['create', 'namespace', K8S.vaultSa.namespace]),
-  vaultSa: kube(['create', 'serviceaccount', K8S.vaultSa.name, '-n', K8S.vaultSa.namespace]),
-  binding: kube(['create', 'clusterrolebinding', K8S.binding, '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`], undefined, msg('Helm 차트의 server.authDelegator.enabled가 만드는 것과 같은 바인딩입니다.', "The same binding the Helm chart's server.authDelegator.enabled makes.")),
-  appSa: kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
+  namespace: { ...kube(['create', 'namespace', K8S.vaultSa.namespace]), unless: async (ctx: LabContext) => (await kubeApi(ctx)).namespaceExists(K8S.vaultSa.namespace) },
+  vaultSa: { ...kube(['create', 'serviceaccount', K8S.vaultSa.name, '-n', K8S.vaultSa.namespace]), unless: saExists(K8S.vaultSa.namespace, K8S.vaultSa.name) },
+  binding: {
+    ...kube(['create', 'clusterrolebinding', K8S.binding, '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`], undefined, msg('Helm 차트의 server.authDelegator.enabled가 만드는 것과 같은 바인딩입니다.', "The same binding the Helm chart's server.authDelegator.enabled makes.")),
+    // The name taken (AlreadyExists), or the grant already there under another name.
+    unless: async (ctx: LabContext) =>
+      (await (await kubeApi(ctx)).clusterRoleBindings()).some((b) => b.name === K8S.binding || (b.role.name === 'system:auth-delegator' && b.subjects.some((x) => x.kind === 'ServiceAccount' && x.name === K8S.vaultSa.name && x.namespace === K8S.vaultSa.namespace))),
+  },
+  appSa: { ...kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]), unless: saExists(K8S.namespace, K8S.sa) },
   list: kube(['get', 'serviceaccounts', '-A']),
 };
 export const accountCmds: Cmd[] = [ACCOUNT.namespace, ACCOUNT.vaultSa, ACCOUNT.binding, ACCOUNT.appSa, ACCOUNT.list];
 
-/** Only what is missing: pasting the whole block again would answer AlreadyExists for what is there. */
+/** Only what is missing (the lines whose guard does not hold): pasting the whole block again would answer AlreadyExists. */
 async function accountsPending(ctx: LabContext): Promise<{ commands: Cmd[] } | undefined> {
-  const k = await kubeApi(ctx);
-  const bound = (await k.clusterRoleBindings()).some((b) => b.name === K8S.binding || (b.role.name === 'system:auth-delegator' && b.subjects.some((x) => x.kind === 'ServiceAccount' && x.name === K8S.vaultSa.name && x.namespace === K8S.vaultSa.namespace)));
-  const left = [
-    ...((await k.namespaceExists(K8S.vaultSa.namespace)) ? [] : [ACCOUNT.namespace]),
-    ...((await k.serviceAccountUid(K8S.vaultSa.namespace, K8S.vaultSa.name)) !== undefined ? [] : [ACCOUNT.vaultSa]),
-    ...(bound ? [] : [ACCOUNT.binding]),
-    ...((await k.serviceAccountUid(K8S.namespace, K8S.sa)) !== undefined ? [] : [ACCOUNT.appSa]),
-  ];
+  const left: Cmd[] = [];
+  for (const c of [ACCOUNT.namespace, ACCOUNT.vaultSa, ACCOUNT.binding, ACCOUNT.appSa]) if (!(await c.unless(ctx))) left.push(c);
   return left.length ? { commands: [...left, ACCOUNT.list] } : undefined;
 }
 export const policyCmd: Cmd = { kind: 'vault', args: ['policy', 'write', K8S.policy, '-'], stdin: policyHcl };
@@ -161,12 +168,6 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
     hint: msg('컨트롤러 매니저가 없는 이 API 서버는 SA를 저절로 만들지 않습니다: 모두 직접 만듭니다.', 'This API server runs without a controller-manager, so no ServiceAccount appears by itself: make each one.'),
     commands: accountCmds,
     pending: accountsPending,
-    solve: async (ctx) => {
-      const k = await kubeApi(ctx);
-      await k.ensureServiceAccount(K8S.vaultSa.namespace, K8S.vaultSa.name);
-      await k.ensureClusterRoleBinding(K8S.binding, 'system:auth-delegator', K8S.vaultSa);
-      await k.ensureServiceAccount(K8S.namespace, K8S.sa);
-    },
     done: accountsDone,
     checks: ['auth-delegator'],
   },
@@ -176,9 +177,6 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
     title: msg('Kubernetes 인증 메서드 활성화', 'Enable the Kubernetes auth method'),
     task: msg('auth/kubernetes에 Kubernetes 인증 메서드를 켜세요.', 'Enable the Kubernetes auth method at auth/kubernetes.'),
     commands: [enableCmd, { kind: 'vault', args: ['auth', 'list'] }],
-    solve: async (ctx) => {
-      if (!(await authEnabled(ctx))) await ctx.exec(enableCmd);
-    },
     done: authEnabled,
     checks: ['auth-enabled'],
   },
@@ -193,13 +191,6 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
     ),
     hint: msg('Vault가 클러스터 밖에 있으면 Pod의 SA 토큰도 CA도 없습니다: 셋 다 직접 줍니다.', 'Vault outside the cluster has no pod SA token and no pod CA: give all three.'),
     commands: [configLocalCmd, { kind: 'vault', args: ['read', 'auth/kubernetes/config'] }],
-    solve: async (ctx) => {
-      const env = ctx.platform.runEnv();
-      const jwt = await (await kubeApi(ctx)).requestToken(K8S.vaultSa.namespace, K8S.vaultSa.name, undefined, 24 * 3600);
-      const ca = (await import('node:fs')).readFileSync(env.KUBE_CA!, 'utf8');
-      // Through the API: the reviewer JWT stays off every command line.
-      await ctx.vault().write('/auth/kubernetes/config', { kubernetes_host: env.KUBE_API, kubernetes_ca_cert: ca, token_reviewer_jwt: jwt });
-    },
     done: configDone,
     checks: ['config-host'],
   },
@@ -211,9 +202,6 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
     task: msg(`kubernetes_host를 클러스터 내부 주소 ${K8S.host}로 설정하세요.`, `Set kubernetes_host to the in-cluster address ${K8S.host}.`),
     hint: msg('CA와 리뷰어 토큰을 주지 않으면 Vault는 자기 Pod의 SA 토큰과 CA를 씁니다.', "Without a CA and reviewer JWT, Vault uses its own pod's SA token and CA."),
     commands: [configCmd, { kind: 'vault', args: ['read', 'auth/kubernetes/config'] }],
-    solve: async (ctx) => {
-      await ctx.exec(configCmd);
-    },
     done: configDone,
     checks: ['config-host'],
   },
@@ -242,14 +230,25 @@ export const vaultSideSteps = (kind: 'setup' | 'task'): Step[] => [
   },
 ];
 
-/** `$(kubectl create token …)`: a TokenRequest, the same kind of token a projected volume carries. */
-export const tokenFor = (sa: string, namespace: string, audience?: string, duration = '10m'): string =>
-  `$(${tokenCmd(sa, namespace, audience, duration)})`;
+/** `kubectl create token …`: a TokenRequest, the same kind of token a projected volume carries. */
 const tokenCmd = (sa: string, namespace: string, audience?: string, duration = '10m'): string =>
-  `kubectl --context $LAB_KUBE_CONTEXT create token ${sa} -n ${namespace}${audience ? ` --audience ${audience}` : ''} --duration=${duration}`;
+  `kubectl --context "$LAB_KUBE_CONTEXT" create token ${sa} -n ${namespace}${audience ? ` --audience ${audience}` : ''} --duration=${duration}`;
+/** The same TokenRequest as a line of its own (its output kept in a variable by `capture`). */
+export const tokenRequest = (sa: string, namespace: string, audience?: string, duration = '10m'): Extract<Cmd, { kind: 'exec' }> =>
+  kube(['create', 'token', sa, '-n', namespace, ...(audience ? ['--audience', audience] : []), `--duration=${duration}`]);
 
-/** `jwt=-`: vault reads the JWT from stdin, so it never sits in a process's argv (readable by every local user). */
-const loginPipe = (jwtSource: string, field = ''): string => `${jwtSource} | vault write ${field}auth/kubernetes/login role=${K8S.role} jwt=-`;
+/**
+ * `jwt=-`: vault reads the JWT from stdin, piped from the line that makes it, so it never sits in a process's argv
+ * (readable by every local user). On kind the login runs in the Vault pod (`kubectl exec -i`), the JWT piped in.
+ */
+const login = (jwtSource: string, o: { note?: Msg; mayFail?: boolean; capture?: string } = {}): Extract<Cmd, { kind: 'vault' }> => ({
+  kind: 'vault',
+  args: ['write', ...(o.capture ? ['-field=token'] : []), 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'],
+  pipeFrom: jwtSource,
+  ...(o.capture ? { capture: o.capture } : {}),
+  ...(o.note ? { note: o.note } : {}),
+  ...(o.mayFail ? { mayFail: true } : {}),
+});
 
 /**
  * As the app: `VAULT_TOKEN="$APP_TOKEN" vault …`, its token in the environment of one command. Not `env VAULT_TOKEN=…`:
@@ -258,60 +257,34 @@ const loginPipe = (jwtSource: string, field = ''): string => `${jwtSource} | vau
 const asApp = (args: string[], note?: Msg, mayFail = false): Cmd => ({ kind: 'vault', args, tokenVar: 'APP_TOKEN', ...(note ? { note } : {}), ...(mayFail ? { mayFail } : {}) });
 
 export const loginCmds: Cmd[] = [
-  {
-    kind: 'exec',
-    file: 'export',
-    args: [`APP_TOKEN=$(${loginPipe(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), '-field=token ')})`],
+  login(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), {
+    capture: 'APP_TOKEN',
     note: msg('TokenRequest로 받은 짧은 수명의 JWT를 role과 함께 보내고, 받은 Vault 토큰을 APP_TOKEN에 둡니다 (jwt=-: JWT는 stdin으로).', 'Send a short-lived JWT from the TokenRequest API with the role, and keep the Vault token in APP_TOKEN (jwt=-: the JWT goes on stdin).'),
-  },
+  }),
   asApp(['token', 'lookup'], msg('policies에 webapp이 보여야 합니다.', 'policies list webapp.')),
   asApp(['kv', 'get', `secret/${SECRET.path}`], msg('읽기는 됩니다.', 'The read works.')),
   asApp(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], msg('쓰기는 permission denied(403)여야 합니다: webapp 정책은 read뿐입니다.', 'The write must be refused (permission denied, 403): the webapp policy only reads.'), true),
 ];
 
 /** A login the learner expects to be refused (the shell goes on). */
-const refusedLogin = (jwtSource: string, note: Msg, mayFail = true): Cmd => ({ kind: 'exec', file: 'vault', args: ['write', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'], pipeFrom: jwtSource, note, ...(mayFail ? { mayFail } : {}) });
+const refusedLogin = (jwtSource: string, note: Msg, mayFail = true): Cmd => login(jwtSource, { note, mayFail });
 
 const OTHER_APP = 'other-app';
 
 export const refusalCmds: Cmd[] = [
   refusedLogin(tokenCmd(K8S.sa, K8S.namespace, 'other-service'), msg('audience가 다른 토큰: invalid audience로 거부되어야 합니다.', 'A token for another audience: refused (invalid audience).')),
   refusedLogin(tokenCmd(K8S.sa, K8S.namespace), msg('audience를 주지 않은 토큰은 API 서버용입니다 (Pod의 기본 kube-api-access 토큰과 같음): 거부되어야 합니다.', "A token without --audience is for the API server (like a pod's default kube-api-access token): refused.")),
-  { ...kube(['create', 'serviceaccount', OTHER_APP, '-n', K8S.namespace]), mayFail: true },
+  { ...kube(['create', 'serviceaccount', OTHER_APP, '-n', K8S.namespace]), mayFail: true, unless: saExists(K8S.namespace, OTHER_APP) },
   refusedLogin(tokenCmd(OTHER_APP, K8S.namespace, K8S.audience), msg('role에 묶이지 않은 SA: service account name not authorized.', 'An SA the role does not bind: service account name not authorized.')),
 ];
 
 export const recreateCmds: Cmd[] = [
-  { kind: 'exec', file: 'export', args: [`OLD_JWT=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`], note: msg('지금 SA의 토큰을 하나 받아 둡니다.', 'Keep a token of the SA as it is now.') },
+  { ...tokenRequest(K8S.sa, K8S.namespace, K8S.audience), capture: 'OLD_JWT', note: msg('지금 SA의 토큰을 하나 받아 둡니다.', 'Keep a token of the SA as it is now.') },
   kube(['delete', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
   kube(['create', 'serviceaccount', K8S.sa, '-n', K8S.namespace]),
   refusedLogin('echo "$OLD_JWT"', msg('이름은 같아도 새 SA는 uid가 다릅니다: 옛 토큰은 TokenReview에서 거부됩니다.', 'Same name, new uid: the old token fails the TokenReview.')),
   refusedLogin(tokenCmd(K8S.sa, K8S.namespace, K8S.audience), msg('새 SA의 새 토큰은 다시 로그인됩니다.', 'A new token of the new SA logs in again.'), false),
 ];
-
-/**
- * A login the way the learner types it (the vault CLI, JWT on stdin, no lab header): the audit log shows it as the
- * learner's own, which is what marks steps 6-8 done. Returns the client token, or the refusal.
- */
-async function cliLogin(ctx: LabContext, jwt: string): Promise<{ token?: string; error?: string }> {
-  try {
-    const r = await ctx.platform.vaultCli(['write', '-format=json', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'], { env: { VAULT_TOKEN: '' }, stdin: jwt });
-    const token = (JSON.parse(r.stdout) as { auth?: { client_token?: string } }).auth?.client_token;
-    return token ? { token } : { error: 'no client_token' };
-  } catch (e) {
-    if (e instanceof CommandError) return { error: e.result.stderr };
-    throw e;
-  }
-}
-
-async function cliExpect(ctx: LabContext, sa: { namespace: string; name: string }, audience: string | undefined, expect: 'ok' | 'refused', jwt?: string): Promise<string | undefined> {
-  const token = jwt ?? (await (await kubeApi(ctx)).requestToken(sa.namespace, sa.name, audience));
-  const r = await cliLogin(ctx, token);
-  if ((expect === 'ok') !== Boolean(r.token)) {
-    throw new LabError(msg(`${sa.namespace}/${sa.name} 로그인이 ${expect === 'ok' ? '거부되었습니다' : '허용되었습니다'}.`, `the login of ${sa.namespace}/${sa.name} was ${expect === 'ok' ? 'refused' : 'accepted'}.`), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth'), ...(r.error ? { detail: r.error } : {}) });
-  }
-  return r.token;
-}
 
 export const topic: TopicDef = {
   id: 'k8s-auth',
@@ -338,15 +311,6 @@ export const topic: TopicDef = {
       ),
       hint: msg('응답의 policies에 webapp이 있어야 합니다. 그 토큰으로 읽기는 되고 쓰기는 permission denied여야 합니다.', 'The response lists policy webapp; that token can read the secret and must get permission denied on writes.'),
       commands: loginCmds,
-      solve: async (ctx) => {
-        const token = await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, K8S.audience, 'ok');
-        // The lesson's refused write, as the app: the lab sees it in the audit log (403 with the webapp policy).
-        const put = await ctx.platform.vaultCli(['kv', 'put', `secret/${SECRET.path}`, 'username=app-write', 'password=app-write'], { env: { VAULT_TOKEN: token! } }).then(
-          () => 'written',
-          (e: unknown) => (e instanceof CommandError ? e.result.stderr : Promise.reject(e)),
-        );
-        if (put === 'written') throw new LabError(msg('앱의 토큰으로 쓰기가 되었습니다: webapp 정책이 read보다 넓습니다.', "the app's token could write: the webapp policy grants more than read."), { hint: msg('npx lab check k8s-auth', 'npx lab check k8s-auth') });
-      },
       checks: ['login', 'auth-delegator', 'you-logged-in'],
     },
     {
@@ -359,12 +323,6 @@ export const topic: TopicDef = {
       ),
       hint: msg('거부 메시지가 이유를 말해 줍니다: invalid audience, service account name not authorized.', 'The refusal says why: invalid audience, service account name not authorized.'),
       commands: refusalCmds,
-      solve: async (ctx) => {
-        await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, 'other-service', 'refused');
-        await cliExpect(ctx, { namespace: K8S.namespace, name: K8S.sa }, undefined, 'refused');
-        await (await kubeApi(ctx)).ensureServiceAccount(K8S.namespace, OTHER_APP);
-        await cliExpect(ctx, { namespace: K8S.namespace, name: OTHER_APP }, K8S.audience, 'refused');
-      },
       checks: ['other-sa-refused', 'other-ns-refused', 'api-audience-refused', 'you-tried-refusals'],
     },
     {
@@ -377,15 +335,6 @@ export const topic: TopicDef = {
       ),
       hint: msg('토큰의 kubernetes.io 클레임에는 SA의 uid가 들어 있고, TokenReview는 그 uid가 지금의 SA와 같은지 봅니다.', "The token's kubernetes.io claim carries the SA's uid, and the TokenReview checks it against the SA that exists now."),
       commands: recreateCmds,
-      solve: async (ctx) => {
-        const k = await kubeApi(ctx);
-        const sa = { namespace: K8S.namespace, name: K8S.sa };
-        const old = await k.requestToken(sa.namespace, sa.name, K8S.audience);
-        await k.deleteServiceAccount(sa.namespace, sa.name);
-        await k.ensureServiceAccount(sa.namespace, sa.name);
-        await cliExpect(ctx, sa, K8S.audience, 'refused', old);
-        await cliExpect(ctx, sa, K8S.audience, 'ok');
-      },
       checks: ['you-recreated'],
     },
   ],

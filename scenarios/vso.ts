@@ -6,8 +6,8 @@
  */
 import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
-import { setupStep, waitUntil } from './common.ts';
-import { kube, SECRET, tokenFor, vaultReadyStep, vaultSideSteps } from './k8s-auth.ts';
+import { setupStep } from './common.ts';
+import { kube, SECRET, tokenRequest, vaultReadyStep, vaultSideSteps } from './k8s-auth.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
 import { ESO, VSO } from '../labs/vso/data.ts';
 
@@ -103,15 +103,27 @@ spec:
 
 const NEW_PASSWORD = 'rotated-password-2';
 
+/** The manual copy exists: `kubectl create secret` would answer AlreadyExists (the step is done). */
+const manualExists = async (ctx: LabContext) => (await secretData(ctx, ESO.manual)) !== undefined;
+
 const byHandCmds: Cmd[] = [
-  { kind: 'exec', file: 'export', args: [`JWT=${tokenFor(K8S.sa, K8S.namespace, K8S.audience)}`], note: msg('1. TokenRequest: VaultAuth/SecretStore의 serviceAccount와 audiences로 토큰을 받습니다.', '1. TokenRequest: a token for the serviceAccount and audiences of the VaultAuth/SecretStore.') },
-  { kind: 'exec', file: 'export', args: [`APP_TOKEN=$(printf %s $JWT | vault write -field=token auth/kubernetes/login role=${K8S.role} jwt=-)`], note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다 (jwt=-: JWT는 stdin으로, 명령줄 인자에 남지 않게).', '2. A kubernetes login to Vault with it (jwt=-: the JWT on stdin, never in an argv).') },
+  { ...tokenRequest(K8S.sa, K8S.namespace, K8S.audience), capture: 'JWT', note: msg('1. TokenRequest: VaultAuth/SecretStore의 serviceAccount와 audiences로 토큰을 받습니다.', '1. TokenRequest: a token for the serviceAccount and audiences of the VaultAuth/SecretStore.') },
+  {
+    kind: 'vault',
+    args: ['write', '-field=token', 'auth/kubernetes/login', `role=${K8S.role}`, 'jwt=-'],
+    pipeFrom: 'printf %s "$JWT"',
+    capture: 'APP_TOKEN',
+    note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다 (jwt=-: JWT는 stdin으로, 명령줄 인자에 남지 않게).', '2. A kubernetes login to Vault with it (jwt=-: the JWT on stdin, never in an argv).'),
+  },
   { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`], tokenVar: 'APP_TOKEN', note: msg('3. 앱의 토큰으로 시크릿을 읽습니다 (VAULT_TOKEN을 이 명령에만).', "3. Read the secret with the app's token (VAULT_TOKEN for this command only).") },
-  kube(
-    ['create', 'secret', 'generic', ESO.manual, '-n', VSO.appNamespace, `--from-literal=username=$(VAULT_TOKEN=$APP_TOKEN vault kv get -field=username secret/${SECRET.path})`, `--from-literal=password=$(VAULT_TOKEN=$APP_TOKEN vault kv get -field=password secret/${SECRET.path})`],
-    undefined,
-    msg('4. 읽은 값으로 Kubernetes Secret을 만듭니다.', '4. Create the Kubernetes Secret from the values read.'),
-  ),
+  {
+    ...kube(['create', '-f', '-']),
+    // The values go from vault through jq into kubectl on a pipe, never in an argv (`--from-literal=password=…` would
+    // be); `create`, not `apply`: apply would keep the values again in its last-applied annotation.
+    pipeFrom: `VAULT_TOKEN="$APP_TOKEN" vault kv get -format=json secret/${SECRET.path} | jq '{apiVersion: "v1", kind: "Secret", metadata: {name: "${ESO.manual}", namespace: "${VSO.appNamespace}"}, stringData: .data.data}'`,
+    unless: manualExists,
+    note: msg('4. 읽은 값으로 Kubernetes Secret을 만듭니다. 값은 파이프로만 흐르고 명령줄 인자에 남지 않습니다.', '4. Create the Kubernetes Secret from the values read: they flow through the pipe only, never in an argv.'),
+  },
 ];
 
 const driftCmds: Cmd[] = [
@@ -134,16 +146,7 @@ const localSteps: Step[] = [
     ),
     hint: msg('APP_TOKEN의 정책은 webapp 뿐이라 읽기만 됩니다.', 'APP_TOKEN carries only the webapp policy: it can read, nothing else.'),
     commands: byHandCmds,
-    solve: async (ctx) => {
-      const k = await kubeApiOf(ctx);
-      const jwt = await k.requestToken(K8S.namespace, K8S.sa, K8S.audience);
-      const login = await ctx.vault(0, null).write<{ auth?: { client_token?: string } }>('/auth/kubernetes/login', { role: K8S.role, jwt });
-      const app = ctx.vault(0, login.auth?.client_token ?? '');
-      const cur = await app.kvGet('secret', SECRET.path);
-      await k.writeSecret(VSO.appNamespace, ESO.manual, { username: String(cur?.data.username ?? ''), password: String(cur?.data.password ?? '') });
-      await app.write('/auth/token/revoke-self').catch(() => undefined);
-    },
-    done: async (ctx) => (await secretData(ctx, ESO.manual)) !== undefined,
+    done: manualExists,
     checks: ['manual-secret'],
   },
   {
@@ -156,11 +159,11 @@ const localSteps: Step[] = [
       `Declare the Vault address, mount secret (KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa} with audiences [${K8S.audience}] in SecretStore ${ESO.store}.`,
     ),
     hint: msg('VSO의 VaultConnection과 VaultAuth를 합친 것이 ESO의 SecretStore입니다.', "ESO's SecretStore is VSO's VaultConnection and VaultAuth in one."),
-    commands: [kube(['apply', '-f', '-'], secretStoreManifest), kube(['get', 'secretstore', ESO.store, '-n', VSO.appNamespace])],
-    solve: async (ctx) => {
-      await ctx.exec(kube(['apply', '-f', '-'], secretStoreManifest));
-      await waitUntil(`SecretStore ${ESO.store} Ready`, async () => esoReady(ctx, 'secretstores', ESO.store), 60_000, 500);
-    },
+    commands: [
+      kube(['apply', '-f', '-'], secretStoreManifest),
+      kube(['wait', '--for=condition=Ready', `secretstore/${ESO.store}`, '-n', VSO.appNamespace, '--timeout=60s'], undefined, msg('ESO가 Vault에 로그인해 보고 Ready로 표시할 때까지 기다립니다.', 'Wait until ESO has logged in to Vault and marks the store Ready.')),
+      kube(['get', 'secretstore', ESO.store, '-n', VSO.appNamespace]),
+    ],
     done: async (ctx) => esoReady(ctx, 'secretstores', ESO.store),
     checks: ['vault-side', 'store-ready', 'operator-ready'],
   },
@@ -176,10 +179,6 @@ const localSteps: Step[] = [
       kube(['wait', '--for=condition=Ready', `externalsecret/${ESO.externalSecret}`, '-n', VSO.appNamespace, '--timeout=60s']),
       kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}']),
     ],
-    solve: async (ctx) => {
-      await ctx.exec(kube(['apply', '-f', '-'], externalSecretManifest));
-      await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 60_000, 500);
-    },
     done: async (ctx) => (await secretData(ctx, VSO.destination))?.username !== undefined,
     checks: ['external-secret-ready', 'secret-synced'],
   },
@@ -194,13 +193,6 @@ const localSteps: Step[] = [
     ),
     hint: msg('손으로 만든 사본은 어느 쪽도 하지 않습니다: 오퍼레이터가 하는 일이 바로 이 두 가지입니다.', 'The by-hand copy does neither: these two are what the operator is for.'),
     commands: driftCmds,
-    solve: async (ctx) => {
-      await ctx.exec(driftCmds[0]!);
-      await waitUntil('the new password in the Secret', async () => (await secretData(ctx, VSO.destination))?.password === NEW_PASSWORD, 60_000, 500);
-      const k = await kubeApiOf(ctx);
-      await k.deleteSecret(VSO.appNamespace, VSO.destination);
-      await waitUntil(`Secret ${VSO.destination} recreated`, async () => (await secretData(ctx, VSO.destination)) !== undefined, 60_000, 200);
-    },
     checks: ['vault-change-synced', 'secret-recreated'],
   },
 ];
@@ -259,12 +251,8 @@ export const topic: TopicDef = {
         `Vault 주소(${VSO.vaultAddr})를 VaultConnection에, role ${K8S.role}과 SA ${K8S.sa}, audience ${K8S.audience}를 VaultAuth에 적으세요.`,
         `Declare the Vault address (${VSO.vaultAddr}) in a VaultConnection, and role ${K8S.role}, SA ${K8S.sa}, audience ${K8S.audience} in a VaultAuth.`,
       ),
+      // VSO validates a VaultAuth only when something uses it: the step makes its spec, which `apply` has stored on return.
       commands: [kube(['apply', '-f', '-'], authManifest)],
-      solve: async (ctx) => {
-        await ctx.exec(kube(['apply', '-f', '-'], authManifest));
-        // VSO validates a VaultAuth when something uses it; its spec is what this step makes.
-        await waitUntil('VaultAuth', async () => (await vaultAuthRole(ctx)) !== undefined, 30_000, 1000);
-      },
       done: async (ctx) => (await vaultAuthRole(ctx)) === K8S.role,
       checks: ['vault-side', 'vault-auth'],
     },
@@ -280,10 +268,6 @@ export const topic: TopicDef = {
         kube(['wait', '--for=create', `secret/${VSO.destination}`, '-n', VSO.appNamespace, '--timeout=120s'], undefined, msg('VSO가 첫 동기화로 Secret을 만들 때까지 기다립니다 (바로 get 하면 NotFound).', 'Wait for VSO to create the Secret on its first sync (a get right away is NotFound).')),
         kube(['get', 'secret', VSO.destination, '-n', VSO.appNamespace, '-o', 'jsonpath={.data}']),
       ],
-      solve: async (ctx) => {
-        await ctx.exec(kube(['apply', '-f', '-'], staticSecretManifest));
-        await waitUntil(`Secret ${VSO.destination}`, async () => (await secretData(ctx, VSO.destination))?.username !== undefined, 120_000, 2000);
-      },
       done: async (ctx) => (await secretData(ctx, VSO.destination))?.username !== undefined,
       checks: ['secret-synced', 'static-secret-synced', 'vault-auth'],
     },

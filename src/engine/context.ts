@@ -64,7 +64,8 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           if (aside) report.debug(report.t(msg(`이전 파일 ${name}을 ${aside}에 보관했습니다.`, `the earlier ${name} is kept in ${aside}.`)));
           // An output that cannot be made again goes to disk from the child itself, before this process sees it.
           const spool = name && cmd.keep ? new Keeper(lab).spool(name) : undefined;
-          const stdin = cmd.stdinVar ? varValue(cmd.stdinVar, e) : cmd.stdin;
+          const piped = cmd.pipeFrom ? await pipeOutput(cmd.pipeFrom, e) : undefined;
+          const stdin = cmd.stdinVar ? varValue(cmd.stdinVar, e) : (piped ?? cmd.stdin);
           const cmdEnv = cmd.tokenVar ? { ...vars, VAULT_TOKEN: varValue(cmd.tokenVar, e) } : vars;
           const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) }).catch((e: unknown) => {
             if (cmd.mayFail && e instanceof CommandError) return e.result;
@@ -76,7 +77,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
             if (cmd.keep) new Keeper(lab).snapshot(name);
           }
           if (spool) fs.rmSync(spool, { force: true });
-          return r;
+          return captured(cmd, r);
         }
         case 'set': {
           const file = substitute(cmd.file, env());
@@ -98,7 +99,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const e = env();
           // mayFail: the lesson shows the line with `|| true`, and the lab treats it the same way.
           // A piped line: its first half runs in a shell (the learner's own line), its output is this command's stdin.
-          const piped = cmd.pipeFrom ? (await run('sh', ['-c', cmd.pipeFrom], { env: withoutShadowing(e) })).stdout : undefined;
+          const piped = cmd.pipeFrom ? await pipeOutput(cmd.pipeFrom, e) : undefined;
           const line = cmd.stdinLine !== undefined ? `${substitute(cmd.stdinLine, e)}\n` : undefined;
           const input = piped ?? line ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
           const [file, args, cwd] = selfLab(cmd.file, cmd.args.map((a) => substitute(a, e)));
@@ -109,7 +110,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
               hint: msg(`${cmd.file}를 설치하세요 (npx lab doctor).`, `Install ${cmd.file} (npx lab doctor).`),
             });
           }
-          return r;
+          return captured(cmd, r);
         }
         case 'node':
           await platform.nodeAction(cmd.action, cmd.node);
@@ -127,6 +128,20 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           });
         }
       }
+  }
+  /** The first half of a piped line runs in a shell, as the learner's does; its output becomes the command's stdin. */
+  async function pipeOutput(line: string, e: Record<string, string>): Promise<string> {
+    return (await run('sh', ['-c', line], { env: withoutShadowing(e) })).stdout;
+  }
+
+  /** `capture`: the output of a line that succeeded is a variable for the lines after it (memory only, masked). */
+  function captured(cmd: Extract<Cmd, { kind: 'vault' | 'exec' }>, r: RunResult): RunResult {
+    if (!cmd.capture || r.exitCode !== 0) return r;
+    const v = r.stdout.trim();
+    if (!v) throw new LabError(msg(`${cmd.capture}에 담을 출력이 비어 있습니다: ${platform.render(cmd)}`, `nothing to keep in ${cmd.capture}: the command printed nothing: ${platform.render(cmd)}`));
+    registerSecret(v);
+    vars[cmd.capture] = v;
+    return r;
   }
   return ctx;
 }

@@ -27,6 +27,10 @@ export type Cmd =
        */
       stdinVar?: string;
       tokenVar?: string;
+      /** A shell line whose output is this command's stdin (`kubectl create token … | vault write … jwt=-`), as on exec. */
+      pipeFrom?: string;
+      /** See Capture. */
+      capture?: Capture;
       stdout?: string;
       keep?: boolean;
       env?: string[];
@@ -42,7 +46,7 @@ export type Cmd =
    * output is this command's stdin (`kubectl create token … | vault write … jwt=-`: the JWT never in an argv).
    * `stdinLine`: one line, $VARS expanded, on stdin (`curl -H @- … <<< "X-Vault-Token: $VAULT_TOKEN"`).
    */
-  | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string; unless?: Guard }
+  | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string; capture?: Capture; unless?: Guard }
   /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
   | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg; unless?: Guard }
   /**
@@ -51,6 +55,13 @@ export type Cmd =
    * finishes its join, a pod being recreated).
    */
   | { kind: 'wait'; probe: ProbeCmd; timeoutSec: number; note?: Msg; unless?: Guard };
+
+/**
+ * `capture: 'NAME'` on a vault or exec line: its output (trimmed) becomes $NAME for the lines after it, a secret the
+ * learner's shell keeps in a variable and the lab in memory only (`export APP_TOKEN="$(… vault write -field=token …)"`).
+ * Later lines read it as a `tokenVar`, a `stdinVar`, or in a `pipeFrom`; never as an argument.
+ */
+export type Capture = string;
 
 /**
  * The lab's side of a command only (never rendered): true when the live state already holds what the command would

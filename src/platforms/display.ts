@@ -29,3 +29,10 @@ export function waitLine(probe: string): string {
   if (probe.includes('\n')) throw new Error(`a wait's probe must be one line: ${probe}`);
   return `until ${probe} > /dev/null 2>&1; do sleep 1; done`;
 }
+
+/** `export NAME="$(line)"`: a line whose output the next lines read from the learner's shell (Cmd `capture`). */
+export function captureLine(cmd: Extract<Cmd, { kind: 'vault' | 'exec' }>, line: string): string {
+  if (!cmd.capture) return line;
+  if (line.includes('\n')) throw new Error(`a captured line must be one line: ${line}`);
+  return `export ${cmd.capture}="$(${line})"`;
+}

@@ -12,6 +12,7 @@ import { kubeApiFor } from '../../src/platforms/kube-api.ts';
 import { K8S } from '../../checkers/k8s-auth.ts';
 import { VaultApiError } from '../../src/vault/client.ts';
 import { nonEmpty } from '../non-empty.ts';
+import { onPlatform } from '../../src/engine/runner.ts';
 
 let home: string;
 const check = async () => failedIds(await cli('check', 'k8s-auth', '--json', '--lang', 'en'));
@@ -28,6 +29,16 @@ async function login(jwt: string): Promise<'ok' | string> {
     if (e instanceof VaultApiError) return e.errors.join('; ');
     throw e;
   }
+}
+
+/** The command lines `lab solve` printed (stderr) while it ran one step: between its `[i/n] title …` and `✓ title`. */
+function ranLines(stderr: string, title: string): string[] {
+  const lines = stderr.split('\n');
+  const from = lines.findIndex((l) => l.endsWith(`] ${title} …`));
+  const to = lines.findIndex((l, i) => i > from && l.trim().startsWith(`✓ ${title}`));
+  expect(from, stderr).toBeGreaterThanOrEqual(0);
+  expect(to, stderr).toBeGreaterThan(from);
+  return lines.slice(from + 1, to);
 }
 
 beforeAll(() => {
@@ -50,6 +61,17 @@ describe('k8s-auth on a real kube-apiserver + etcd + OpenBao', () => {
     expect(Number(lab.record()!.facts.kubeReadyMs)).toBeGreaterThan(0);
     const all = (await (await labContext('k8s-auth')).topic.checker()).checks.map((c) => c.id);
     expect(await check()).toEqual(all);
+  });
+
+  it('lab solve runs exactly the commands lab hint shows, step by step: nothing is solved behind the shown lines', async () => {
+    const ctx = await labContext('k8s-auth');
+    for (const step of nonEmpty(ctx.topic.steps.filter((s) => s.kind === 'task' && onPlatform(s, ctx.platform)))) {
+      const r = await cli('solve', 'k8s-auth', step.id, '--lang', 'en');
+      expect(r.code, r.stderr).toBe(0);
+      // From the start state no guard holds: every line shown is a line run, in order, and nothing else.
+      expect(ranLines(r.stderr, step.title.en), step.id).toEqual((step.commands ?? []).flatMap((c) => ctx.platform.render(c).split('\n')));
+    }
+    expect(await check()).toEqual([]);
   });
 
   it('run: every step, then all checks pass', async () => {

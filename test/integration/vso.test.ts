@@ -10,6 +10,8 @@ import { kubeApiFor } from '../../src/platforms/kube-api.ts';
 import { ESO, VSO } from '../../checkers/vso.ts';
 import { externalSecretManifest, secretStoreManifest } from '../../scenarios/vso.ts';
 import { kube } from '../../scenarios/k8s-auth.ts';
+import { onPlatform } from '../../src/engine/runner.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 let home: string;
 const results = async () => (JSON.parse((await cli('check', 'vso', '--json', '--lang', 'en')).stdout) as { results: { id: string; ok: boolean; why?: string }[] }).results;
@@ -25,6 +27,16 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 const apply = async (manifest: string) => (await labContext('vso')).exec(kube(['apply', '-f', '-'], manifest));
 
+/** The command lines `lab solve` printed (stderr) while it ran one step: between its `[i/n] title …` and `✓ title`. */
+function ranLines(stderr: string, title: string): string[] {
+  const lines = stderr.split('\n');
+  const from = lines.findIndex((l) => l.endsWith(`] ${title} …`));
+  const to = lines.findIndex((l, i) => i > from && l.trim().startsWith(`✓ ${title}`));
+  expect(from, stderr).toBeGreaterThanOrEqual(0);
+  expect(to, stderr).toBeGreaterThan(from);
+  return lines.slice(from + 1, to);
+}
+
 beforeAll(() => {
   home = useTempLabHome('vault-lab-vso-');
 });
@@ -39,6 +51,21 @@ describe('vso on a real kube-apiserver + OpenBao + External Secrets Operator', (
     expect(r.code, r.stderr).toBe(0);
     expect((await cli('status', 'vso')).stdout).toMatch(/● external-secrets/);
     expect(await failing()).toEqual(['manual-secret', 'store-ready', 'external-secret-ready', 'secret-synced', 'vault-change-synced', 'secret-recreated']);
+  });
+
+  it('lab solve runs exactly the commands lab hint shows, step by step (the waits are kubectl wait lines, not hidden polls)', async () => {
+    const ctx = await labContext('vso');
+    for (const step of nonEmpty(ctx.topic.steps.filter((s) => s.kind === 'task' && onPlatform(s, ctx.platform)))) {
+      const r = await cli('solve', 'vso', step.id, '--lang', 'en');
+      expect(r.code, r.stderr).toBe(0);
+      expect(ranLines(r.stderr, step.title.en), step.id).toEqual((step.commands ?? []).flatMap((c) => ctx.platform.render(c).split('\n')));
+    }
+    expect(await failing()).toEqual([]);
+    // Again: the guarded line (the by-hand copy exists) is skipped, and only it.
+    const again = await cli('solve', 'vso', 'by-hand', '--lang', 'en');
+    expect(again.code, again.stderr).toBe(0);
+    const byHand = ctx.topic.steps.find((s) => s.id === 'by-hand')!;
+    expect(ranLines(again.stderr, byHand.title.en)).toEqual(byHand.commands!.filter((c) => !('unless' in c && c.unless)).map((c) => ctx.platform.render(c)));
   });
 
   it('run: by hand, then SecretStore + ExternalSecret, then a change and a deletion: all checks pass', async () => {

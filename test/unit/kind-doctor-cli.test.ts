@@ -64,7 +64,7 @@ describe('kindDoctor', () => {
     const r = await kindDoctor(m.deps);
     expect(r.tools.slice(0, 4).map((t) => [t.name, t.status, t.version])).toEqual([['docker', 'ok', '28.2.2'], ['kind', 'ok', 'v0.31.0'], ['helm', 'ok', 'v3.19.2'], ['kubectl', 'ok', 'v1.35.4']]);
     // The host tools the learner's own lines use are listed, optional: missing ones never make doctor fail.
-    expect(r.tools.slice(4).map((t) => [t.name, t.status])).toEqual([['jq', 'optional'], ['curl', 'optional'], ['openssl', 'optional'], ['ldapsearch', 'optional'], ['mariadb', 'optional'], ['vault', 'optional']]);
+    expect(r.tools.slice(4).map((t) => [t.name, t.status])).toEqual([['jq', 'optional'], ['curl', 'optional'], ['openssl', 'optional'], ['ldapsearch', 'optional'], ['mariadb', 'optional']]);
     expect(r.tools.find((t) => t.name === 'ldapsearch')?.hint?.en).toContain('ldap');
     expect(r.ports.map((p) => p.status)).toEqual(['ours', 'ours', 'ours']);
     const by = Object.fromEntries(r.cluster.pitfalls.map((p) => [p.id, p.status]));
@@ -113,7 +113,7 @@ describe('lab doctor --platform kind (this machine, no cluster)', () => {
       else process.env.KUBECONFIG = saved;
     });
     const j = JSON.parse(r.stdout) as { tools: { name: string }[]; cluster: { reachable: boolean } };
-    expect(j.tools.map((t) => t.name)).toEqual(['docker', 'kind', 'helm', 'kubectl', 'jq', 'curl', 'openssl', 'ldapsearch', 'mariadb', 'vault']);
+    expect(j.tools.map((t) => t.name)).toEqual(['docker', 'kind', 'helm', 'kubectl', 'jq', 'curl', 'openssl', 'ldapsearch', 'mariadb']);
     expect(j.cluster.reachable).toBe(false);
     expect([0, 3]).toContain(r.code);
   });

@@ -101,7 +101,7 @@ export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
     return { version: v?.version, ...(old ? { status: 'old' as const } : {}) };
   });
   // The learner's own lines on kind run these on this machine (Vault's CLI runs in the pod): not needed to start a lab.
-  const hostTools: [string, string][] = [['jq', 'vault-k8s, ha-failover, ldap, mcp, production'], ['curl', 'tls, production'], ['openssl', 'tls'], ['ldapsearch', 'ldap'], ['mariadb', 'mcp'], ['vault', 'k8s-auth (the refused logins run on this machine)']];
+  const hostTools: [string, string][] = [['jq', 'vault-k8s, ha-failover, ldap, mcp, production'], ['curl', 'tls, production'], ['openssl', 'tls'], ['ldapsearch', 'ldap'], ['mariadb', 'mcp']];
   for (const [name, topics] of hostTools) {
     const p = d.which(name);
     tools.push(p ? { name, path: p, status: 'ok' } : { name, status: 'optional', hint: msg(`${topics} 실습에서 여러분이 입력하는 명령이 씁니다.`, `the commands you type in ${topics} use it.`) });

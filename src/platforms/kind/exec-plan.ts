@@ -8,7 +8,7 @@
  */
 import type { Cmd } from '../../engine/types.ts';
 import { shellQuote } from '../../exec.ts';
-import { displayArg, renderSet, waitLine } from '../display.ts';
+import { captureLine, displayArg, renderSet, waitLine } from '../display.ts';
 import { IN_CLUSTER, NAMESPACE, POD_AUDIT_LOG, podName } from './names.ts';
 
 /** Commands that work without a token (the seed runs them straight after install). */
@@ -164,12 +164,12 @@ export function renderKind(cmd: Cmd): string {
       // (`tokenVar`) travels as VAULT_TOKEN; a value for `key=-` (`stdinVar`) follows the variables on stdin.
       const from = (v: string) => (v === 'VAULT_TOKEN' && cmd.tokenVar ? cmd.tokenVar : v);
       const vars = [...new Set([...(cmd.tokenVar || needsToken(cmd.args) ? ['VAULT_TOKEN'] : []), ...(cmd.env ?? []), ...argVars(files.args)])];
-      const i = cmd.stdin !== undefined || cmd.stdinVar || valueFile || vars.length ? ' -i' : '';
-      let feed = '';
+      const i = cmd.stdin !== undefined || cmd.stdinVar || cmd.pipeFrom || valueFile || vars.length ? ' -i' : '';
+      let feed = cmd.pipeFrom && !vars.length ? `${cmd.pipeFrom} | ` : '';
       let vault = `vault ${args(files.args)}`;
       if (vars.length) {
         const printf = `printf '%s\\n' ${[...vars.map(from), ...(cmd.stdinVar ? [cmd.stdinVar] : [])].map((v) => `"$${v}"`).join(' ')}`;
-        feed = valueFile ? `{ ${printf}; cat ${displayArg(valueFile.host)}; } | ` : cmd.stdin !== undefined ? `{ ${printf}; cat; } <<'EOF' | ` : `${printf} | `;
+        feed = valueFile ? `{ ${printf}; cat ${displayArg(valueFile.host)}; } | ` : cmd.stdin !== undefined ? `{ ${printf}; cat; } <<'EOF' | ` : cmd.pipeFrom ? `{ ${printf}; ${cmd.pipeFrom}; } | ` : `${printf} | `;
         vault = `sh -c ${shellQuote(`${vars.map((v) => `IFS= read -r ${v}`).join('; ')}; export ${vars.join(' ')}; exec ${vault}`)}`;
       }
       let s = `${feed}${KUBECTL} exec${i} ${pod} -n ${NAMESPACE} -- ${vault}`;
@@ -181,7 +181,7 @@ export function renderKind(cmd: Cmd): string {
       const cp = (from: string, to: string) => `${KUBECTL} cp ${from} ${to}`;
       const before = files.copyIn.map((f) => cp(displayArg(f.host), `${NAMESPACE}/${pod}:${f.pod}`));
       const after = files.copyOut.map((f) => cp(`${NAMESPACE}/${pod}:${f.pod}`, displayArg(f.host)));
-      return [...before, [s, ...after].join(' && ')].join('\n');
+      return captureLine(cmd, [...before, [s, ...after].join(' && ')].join('\n'));
     }
     case 'set':
       return renderSet(cmd);
@@ -190,7 +190,7 @@ export function renderKind(cmd: Cmd): string {
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       if (cmd.stdinLine !== undefined) s += ` <<< "${cmd.stdinLine}"`;
       if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
-      return s;
+      return captureLine(cmd, s);
     }
     case 'node':
       if (cmd.action === 'stop') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;

@@ -1,6 +1,6 @@
 import type { Cmd, VaultSpec } from '../../engine/types.ts';
 import { withFlag } from '../../vault/cli-args.ts';
-import { displayArg, nodeName, renderSet, waitLine } from '../display.ts';
+import { captureLine, displayArg, nodeName, renderSet, waitLine } from '../display.ts';
 
 /** How a learner types a command on the local platform (after `eval "$(npx lab env <topic>)"`). */
 export function renderLocal(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, topic: string): string {
@@ -21,7 +21,8 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
       // A subshell keeps noclobber from changing the rest of the learner's session.
       if (cmd.stdout && cmd.keep) s = `(set -o noclobber; ${s})`;
       if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
-      return s;
+      if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
+      return captureLine(cmd, s);
     }
     case 'set':
       return renderSet(cmd);
@@ -32,7 +33,7 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
       if (cmd.stdin !== undefined) s += ` <<${eof}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       if (cmd.stdinLine !== undefined) s += ` <<< "${cmd.stdinLine}"`;
       if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
-      return s;
+      return captureLine(cmd, s);
     }
     case 'node': {
       const name = nodeName(spec, cmd.node);
