@@ -6,7 +6,7 @@ import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
 import { judgePortRange, labPortRange, readPortSysctls } from '../../platforms/ports.ts';
-import { binCache, buildEstimate, findKubeBin, KUBECTL_MIN_MINOR, kubectlMinor, learnerKubectl, missingKubeBins, VERSIONS, type KubeBinName } from '../../platforms/local/kube-bin.ts';
+import { binCache, buildEstimate, findKubeBin, KUBECTL_MIN_MINOR, kubectlMinor, learnerKubectl, missingKubeBins, VERSIONS, type KubeBinName } from '../../services/kube/bin.ts';
 
 const kubeBin = (n: KubeBinName) => () => {
   const f = findKubeBin(n);

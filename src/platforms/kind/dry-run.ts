@@ -13,8 +13,9 @@ import { Exit, usageError } from '../../engine/errors.ts';
 import { msg, type Lang } from '../../engine/i18n.ts';
 import { DEFAULT_CONTEXT } from './names.ts';
 import { labCertificates } from './kind.ts';
-import { kindPlan, planScript, writePlanFiles, type PlanOptions } from './plan.ts';
-import { DIRECTORY } from './services.ts';
+import { kindPlan, planScript, writePlanFiles, type PlannedService } from './plan.ts';
+import { NAMESPACE } from './names.ts';
+import { kubeAdapter, neededServices } from '../../services/index.ts';
 
 export interface DryRunResult {
   dir: string;
@@ -25,21 +26,23 @@ export interface DryRunResult {
 
 const password = (): string => crypto.randomBytes(15).toString('base64url');
 
-/** Fresh passwords for the in-cluster services, each also in a 0600 file under DIR/secrets/ for the learner. */
-function servicePasswords(topic: Topic, dir: string): { services: NonNullable<PlanOptions['services']>; files: string[] } {
-  const services: NonNullable<PlanOptions['services']> = {};
+/** The in-cluster services with fresh passwords, each also in a 0600 file under DIR/secrets/ for the learner. */
+function plannedServices(topic: Topic, dir: string, env: Record<string, string | undefined>): { services: PlannedService[]; files: string[] } {
+  const services: PlannedService[] = [];
   const files: string[] = [];
-  const keep = (name: string, value: string) => {
+  // `ldap/bind.password` in a lab folder is `secrets/ldap-bind.password` here.
+  const keep = (file: string) => {
+    const name = file.replace(/\//g, '-');
+    const value = password();
     fs.mkdirSync(path.join(dir, 'secrets'), { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, 'secrets', name), value, { mode: 0o600 });
     files.push(`secrets/${name}`);
     return value;
   };
-  if (topic.needs.ldap) {
-    services.ldap = { bind: keep('ldap-bind.password', password()) };
-    for (const uid of Object.keys(DIRECTORY.users)) services.ldap[uid] = keep(`ldap-${uid}.password`, password());
+  for (const n of neededServices(topic.needs)) {
+    const k = kubeAdapter(n);
+    if (k) services.push({ name: k.name, objects: k.manifests(k.secrets(keep), { namespace: NAMESPACE, image: env[k.image.env] || k.image.pinned }) });
   }
-  if (topic.needs.mariadb) services.mariadb = { root: keep('mariadb-root.password', password()), admin: keep('mariadb-admin.password', password()) };
   return { services, files };
 }
 
@@ -48,13 +51,12 @@ export async function kindDryRun(topic: Topic, o: { out: string; env: Record<str
   const spec = topic.needs.vault;
   const tls = spec.tls ? await labCertificates(path.join(dir, 'tls'), spec) : undefined;
   const context = o.env.LAB_KUBE_CONTEXT || DEFAULT_CONTEXT;
-  const secrets = servicePasswords(topic, dir);
+  const secrets = plannedServices(topic, dir, o.env);
   const plan = kindPlan(topic.needs, {
     context,
     ownCluster: !o.env.LAB_KUBE_CONTEXT,
     dir,
     image: o.env.LAB_VAULT_IMAGE,
-    images: { openldap: o.env.LAB_OPENLDAP_IMAGE, mariadb: o.env.LAB_MARIADB_IMAGE },
     services: secrets.services,
     ...(tls ? { tls } : {}),
   });
