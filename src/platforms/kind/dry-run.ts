@@ -6,15 +6,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CommandFn } from '../../cli/types.ts';
+import type { Reporter } from '../../engine/reporter.ts';
 import type { Topic } from '../../engine/types.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg, type Lang } from '../../engine/i18n.ts';
-import { DEFAULT_CONTEXT } from './names.ts';
+import { DEFAULT_CONTEXT, NAMESPACE } from './names.ts';
 import { labCertificates } from './kind.ts';
 import { kindPlan, planScript, writePlanFiles, type PlannedService } from './plan.ts';
-import { NAMESPACE } from './names.ts';
 import { kubeAdapter, neededServices } from '../../services/index.ts';
 
 export interface DryRunResult {
@@ -66,7 +65,8 @@ export async function kindDryRun(topic: Topic, o: { out: string; env: Record<str
   return { dir, files: [...plan.files.map((f) => f.name), ...(tls ? ['tls/'] : []), ...secrets.files, 'plan.sh'], planOnly: !topic.platforms.includes('kind') };
 }
 
-export const dryRunCmd: CommandFn = async (a) => {
+/** `lab run <topic> --platform kind --dry-run` (the CLI hands in what it parsed; a platform imports nothing of the CLI). */
+export const dryRunCmd = async (a: { positionals: string[]; values: Record<string, unknown>; lang: Lang; report: Reporter; json: boolean }): Promise<number> => {
   const topic = await loadTopic(a.positionals[0] ?? '');
   const platform = typeof a.values.platform === 'string' ? a.values.platform : topic.platforms.includes('local') ? 'local' : 'kind';
   if (platform !== 'kind') throw usageError(msg('--dry-run은 --platform kind 에서만 씁니다.', '--dry-run is for --platform kind.'), msg(`npx lab run ${topic.id} --platform kind --dry-run`, `npx lab run ${topic.id} --platform kind --dry-run`));
