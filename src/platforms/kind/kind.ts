@@ -17,6 +17,7 @@ import { msg, type Msg } from '../../engine/i18n.ts';
 import { redact, registerSecret } from '../../engine/redact.ts';
 import { labHome } from '../../engine/paths.ts';
 import { daemon, isAlive, killDaemon, run, shellQuote, sleep, type RunOptions, type RunResult } from '../../exec.ts';
+import { poll } from '../../engine/poll.ts';
 import { which } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
@@ -444,21 +445,18 @@ export class KindPlatform implements Platform {
 
   private async waitPods(debug: (line: string) => void, only?: number, timeoutMs = 300_000): Promise<void> {
     const want = only === undefined ? this.vaultNodes().map((n) => n.name) : [podName(only)];
-    const deadline = Date.now() + timeoutMs;
     debug(`waiting for ${want.join(', ')} Running`);
-    for (;;) {
-      const running = await this.podNames();
-      if (want.every((w) => running.includes(w))) return;
-      if (Date.now() > deadline) {
-        const pods = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'wide'], { reject: false });
-        throw envError(
-          msg(`${want.join(', ')} Pod가 ${timeoutMs / 1000}초 안에 Running이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
-          msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
-          pods.stdout,
-        );
-      }
-      await this.deps.sleep(2000);
-    }
+    const running = async () => {
+      const names = await this.podNames();
+      return want.every((w) => names.includes(w));
+    };
+    if (await poll(running, { timeoutMs, everyMs: 2000, pause: this.deps.sleep })) return;
+    const pods = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'wide'], { reject: false });
+    throw envError(
+      msg(`${want.join(', ')} Pod가 ${timeoutMs / 1000}초 안에 Running이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
+      msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
+      pods.stdout,
+    );
   }
 
   // ---- port-forward supervision -----------------------------------------------------------------------
@@ -501,11 +499,7 @@ export class KindPlatform implements Platform {
     await this.ensureForward(this.podForward(i));
   }
   private async waitReachable(n: VaultNodeInfo, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await this.deps.reachable(n).catch(() => false)) return;
-      await this.deps.sleep(500);
-    }
+    if (await poll(() => this.deps.reachable(n), { timeoutMs, everyMs: 500, pause: this.deps.sleep })) return;
     throw envError(msg(`${n.name}에 ${n.addr}로 연결되지 않습니다 (kubectl port-forward).`, `${n.name} is not reachable at ${n.addr} (kubectl port-forward).`), msg(`로그: ${this.lab.path('logs')}`, `logs: ${this.lab.path('logs')}`));
   }
 
@@ -529,13 +523,12 @@ export class KindPlatform implements Platform {
     // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
     // can fail on its lock ("failed to open bolt file: timeout", seen after 4–9 s) and restart. Settled = one container
     // up for 12 s.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
+    const settled = async () => {
       const since = await this.nodeStartedAt(node);
-      if (!since || Date.now() - since.getTime() >= 12_000) break;
-      if (Date.now() > deadline) break;
-      await this.deps.sleep(1000);
-    }
+      return !since || Date.now() - since.getTime() >= 12_000;
+    };
+    // Not settled within 90 s: go on; the reachability wait below says whether it serves.
+    await poll(settled, { timeoutMs: 90_000, everyMs: 1000, pause: this.deps.sleep });
     await this.waitReachable(this.vaultNodes()[node]!);
   }
 
