@@ -8,6 +8,7 @@ import type { Reporter } from '../engine/reporter.ts';
 import type { LdapAccess } from '../engine/types.ts';
 import type { RunOptions, RunResult } from '../exec.ts';
 import type { VaultBinary } from '../vault/binary.ts';
+import type { Msg } from '../engine/i18n.ts';
 
 /** A service as every platform knows it: what `src/services/index.ts` registers. */
 export interface ServiceModule {
@@ -47,8 +48,18 @@ export interface LocalHost {
   linkBins(links: Record<string, string>): void;
 }
 
+/** A program a local adapter runs, as `lab doctor` checks it. */
+export interface ServiceTool {
+  name: string;
+  /** Where it is (a path, with how it was found), or undefined. */
+  found: () => string | undefined;
+  hint: Msg;
+}
+
 export interface LocalAdapter {
   up(host: LocalHost, report: Reporter): Promise<void>;
+  /** The programs it needs on this machine (`lab doctor` lists them for the topics that need this service). */
+  tools?: readonly ServiceTool[];
   env?(host: LocalHost): Record<string, string>;
   info?(host: LocalHost): Record<string, string>;
   /** What topics reach through the Platform interface (`ctx.platform.ldap`). */

@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
-import { ensureKubeBins } from '../kube/bin.ts';
+import { ensureKubeBins, kubeBinTool } from '../kube/bin.ts';
 import { KUBE, getJson, kubeDir, kubeconfigPath, labKubectl } from '../kube/local.ts';
 
 export const esoMetricsPort = (p: Pick<LocalHost, 'port'>): number => p.port('metrics');
 
 export const esoLocal: LocalAdapter = {
+  tools: [kubeBinTool('external-secrets')],
   async up(p: LocalHost, report: Reporter): Promise<void> {
     const bins = await ensureKubeBins(report, true);
     if (p.procAlive(KUBE.procs.eso)) return;

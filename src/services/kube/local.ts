@@ -15,7 +15,7 @@ import type { Reporter } from '../../engine/reporter.ts';
 import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import { ensureCa, ensureClientCert, ensureServerCert } from '../../tls/certs.ts';
-import { ensureKubeBins, type KubeBins } from './bin.ts';
+import { ensureKubeBins, kubeBinTool, type KubeBins } from './bin.ts';
 
 export const KUBE = {
   context: 'vault-lab-local',
@@ -138,6 +138,7 @@ function ensureKubectlShim(p: LocalHost, bins: KubeBins): void {
 }
 
 export const kubeLocal: LocalAdapter = {
+  tools: [kubeBinTool('kube-apiserver'), kubeBinTool('etcd')],
   async up(p: LocalHost, report: Reporter): Promise<void> {
     const bins = await ensureKubeBins(report, false);
     const pki = await ensurePki(p);

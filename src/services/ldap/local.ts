@@ -31,6 +31,11 @@ export function findSlapd(): string | undefined {
   return which('slapd') ?? ['/usr/sbin/slapd', '/usr/local/sbin/slapd', '/usr/local/opt/openldap/libexec/slapd'].find((p) => fs.existsSync(p));
 }
 
+/** slapd as `lab doctor` looks for it: on PATH or in an sbin folder. */
+function findSlapdTool(): string | undefined {
+  return findTool('slapd');
+}
+
 function findTool(name: string): string | undefined {
   return which(name) ?? [`/usr/sbin/${name}`, `/usr/local/sbin/${name}`].find((p) => fs.existsSync(p));
 }
@@ -106,6 +111,10 @@ export async function ldapSearch(p: LocalHost, base: string, filter: string, att
 }
 
 export const ldapLocal: LocalAdapter = {
+  tools: [
+    { name: 'slapd', found: findSlapdTool, hint: msg('apt-get install slapd ldap-utils (macOS: brew install openldap)', 'apt-get install slapd ldap-utils (macOS: brew install openldap)') },
+    { name: 'ldapadd', found: () => which('ldapadd'), hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils') },
+  ],
   provides: (p) => ({ ldap: { url: ldapUrl(p), search: (base, filter, attrs) => ldapSearch(p, base, filter, attrs) } }),
   async up(p: LocalHost, report: Reporter): Promise<void> {
     const slapd = findSlapd();

@@ -10,6 +10,7 @@ import { run, shellQuote } from '../../exec.ts';
 import { registerSecret } from '../../engine/redact.ts';
 import { LabError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
+import { which } from '../../vault/binary.ts';
 import { MARIADB_ADMIN_USER, MARIADB_FILES, seedSql, type MariadbAdmin } from './account.ts';
 
 export { MARIADB_ADMIN_USER, type MariadbAdmin } from './account.ts';
@@ -37,6 +38,13 @@ export function readAdmin(p: Pick<LocalHost, 'lab'>): MariadbAdmin | undefined {
 const localSeedSql = (password: string): string => `DELETE FROM mysql.global_priv WHERE User = '';\nFLUSH PRIVILEGES;\n${seedSql(password)}`;
 
 export const mariadbLocal: LocalAdapter = {
+  tools: [
+    {
+      name: 'mariadbd',
+      found: () => which('mariadbd') ?? ['/usr/sbin/mariadbd', '/usr/local/sbin/mariadbd'].find((f) => fs.existsSync(f)),
+      hint: msg('apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)', 'apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)'),
+    },
+  ],
   async up(p: LocalHost, report: Reporter): Promise<void> {
     const data = mariadbDir(p, 'data');
     const port = mariadbPort(p);
