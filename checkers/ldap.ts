@@ -10,7 +10,7 @@ import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { gatherVaultBasics } from './common.ts';
-import { LDAP, userDnOf } from '../src/platforms/ldap-directory.ts';
+import { LDAP, userDnOf } from '../src/services/ldap/directory.ts';
 import { ADMIN_ONLY_PATH, GROUP_POLICY, POLICIES, USER_POLICY } from '../labs/ldap/data.ts';
 
 export interface Login {

@@ -10,7 +10,7 @@ import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { AgentSession, MCP_META, type QueryResult } from '../src/mcp/session.ts';
 import { registerSecret } from '../src/engine/redact.ts';
-import type { MariadbAdmin } from '../src/platforms/local/mariadb.ts';
+import type { MariadbAdmin } from '../src/services/mariadb/account.ts';
 
 export type Access = 'ok' | 'denied' | 'absent' | 'error';
 

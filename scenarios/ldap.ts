@@ -1,7 +1,7 @@
 import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { health, initCmd, unsealCmds, unsealKeyVars } from './common.ts';
-import { LDAP, userDnOf } from '../src/platforms/ldap-directory.ts';
+import { LDAP, userDnOf } from '../src/services/ldap/directory.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 
 export { POLICIES, GROUP_POLICY, USER_POLICY, ADMIN_ONLY_PATH } from '../labs/ldap/data.ts';

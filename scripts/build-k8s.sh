@@ -21,7 +21,7 @@ for a in "$@"; do
 done
 
 say() { printf '[build-k8s] %s\n' "$*" >&2; }
-# The lab's own discovery order (src/platforms/local/kube-bin.ts): a binary given by the environment is not built.
+# The lab's own discovery order (src/services/kube/bin.ts): a binary given by the environment is not built.
 given() { # given ENV_VAR envtest-name
   [ -n "${!1:-}" ] && return 0
   [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -n "$2" ] && [ -x "$KUBEBUILDER_ASSETS/$2" ]

@@ -8,7 +8,9 @@
  *   3. labs/ (topic data) imports only src/; checkers/ import no scenarios/ and scenarios/ no checkers/ except
  *      through the catalogue (scenarios/index.ts);
  *   4. platforms are behind one interface: src/engine imports no platform, and no platform imports another (what they
- *      share lives in src/platforms/*.ts).
+ *      share lives in src/platforms/*.ts);
+ *   5. layers (LAYERS, lowest first): a file imports only files of its own layer or a lower one. The core imports
+ *      nothing else of the project.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,8 +39,29 @@ export function importsOf(file: string): string[] {
 
 const top = (f: string) => f.split(path.sep)[0]!;
 
+const under = (...dirs: string[]) => (f: string) => dirs.some((d) => f.startsWith(path.join(...d.split('/')) + path.sep));
+const oneOf = (...files: string[]) => (f: string) => files.some((x) => f === path.join(...x.split('/')));
+
+/** The layer order, lowest first (ARCHITECTURE.md, "Import rules"); the first that matches a file is its layer. */
+export const LAYERS: { name: string; has: (f: string) => boolean }[] = [
+  { name: 'core', has: oneOf('src/engine/errors.ts', 'src/engine/i18n.ts', 'src/engine/redact.ts', 'src/engine/paths.ts', 'src/engine/poll.ts', 'src/exec.ts') },
+  { name: 'engine', has: under('src/engine', 'src/vault', 'src/tls') },
+  { name: 'services', has: under('src/services') },
+  { name: 'platforms', has: under('src/platforms') },
+  { name: 'commands', has: under('src/chaos', 'src/mcp', 'src/cli') },
+  { name: 'content', has: under('labs', 'scenarios', 'checkers', 'site') },
+  { name: 'bin', has: under('bin') },
+];
+
+/** A file's layer (its index in LAYERS), or undefined for a file no layer names (a new folder must be placed). */
+export function layerOf(f: string): number | undefined {
+  const i = LAYERS.findIndex((l) => l.has(f));
+  return i < 0 ? undefined : i;
+}
+
 export function violations(graph: Map<string, string[]>): string[] {
   const out: string[] = [];
+  for (const f of graph.keys()) if (layerOf(f) === undefined) out.push(`${f}: in no layer; place its folder in LAYERS (rule 5)`);
   for (const [from, all] of graph) {
     for (const to of new Set(all)) {
       const a = top(from);
@@ -52,6 +75,9 @@ export function violations(graph: Map<string, string[]>): string[] {
       if (from.startsWith(path.join('src', 'engine') + path.sep) && pb !== undefined && pb.endsWith('.ts') === false) out.push(`${from} → ${to}: the engine must not import a platform (rule 4)`);
       if (pa && pb && pa !== pb && !pa.endsWith('.ts') && !pb.endsWith('.ts')) out.push(`${from} → ${to}: one platform must not import another (rule 4)`);
       if (a === 'scenarios' && b === 'checkers' && from !== path.join('scenarios', 'index.ts')) out.push(`${from} → ${to}: steps must not import checks; the catalogue pairs them (rule 3)`);
+      const la = layerOf(from);
+      const lb = layerOf(to);
+      if (la !== undefined && lb !== undefined && lb > la) out.push(`${from} → ${to}: the ${LAYERS[la]!.name} layer must not import the ${LAYERS[lb]!.name} layer above it (rule 5)`);
     }
   }
   // Circles: depth-first search, each cycle reported once by its smallest member.
@@ -78,9 +104,15 @@ export function violations(graph: Map<string, string[]>): string[] {
   return out;
 }
 
-if (import.meta.main) {
+/** The project's import graph: each file of src, labs, scenarios, checkers, site and bin → the files it imports. */
+export function projectGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const f of dirs.flatMap(files)) graph.set(f, importsOf(f));
+  return graph;
+}
+
+if (import.meta.main) {
+  const graph = projectGraph();
   const v = violations(graph);
   for (const line of v) console.log(line);
   console.log(v.length ? `import rules: ${v.length} violation(s) in ${graph.size} files` : `import rules: ok (${graph.size} files)`);

@@ -21,7 +21,7 @@ import { createContext } from '../src/engine/context.ts';
 import { loadTopic } from '../src/engine/catalogue.ts';
 import { createPlatform } from '../src/platforms/index.ts';
 import { KindPlatform, type KindDeps } from '../src/platforms/kind/kind.ts';
-import { LDAP } from '../src/platforms/ldap-directory.ts';
+import { LDAP } from '../src/services/ldap/directory.ts';
 import { sleep } from '../src/exec.ts';
 import { findVaultBinary } from '../src/vault/binary.ts';
 import { VaultClient } from '../src/vault/client.ts';

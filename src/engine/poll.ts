@@ -66,6 +66,8 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** A probe that throws counts as "not yet" (true, the default) or ends the wait with that error (false). */
   ignoreErrors?: boolean;
+  /** The pause between probes (default: sleep with the signal); a platform's injected clock, so its fakes need not wait. */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function poll(probe: () => boolean | Promise<boolean>, o: PollOptio
     if (await ask()) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;
-    await sleep(Math.min(o.everyMs ?? 100, left), signal);
+    const ms = Math.min(o.everyMs ?? 100, left);
+    await (o.pause ? abortable(o.pause(ms), signal) : sleep(ms, signal));
   }
 }

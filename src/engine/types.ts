@@ -151,16 +151,15 @@ export interface VaultSpec {
   name?: string;
 }
 
-export interface Needs {
+/**
+ * The servers a topic may need besides Vault. Each service folder adds its own key (`declare module` in
+ * src/services/<name>/index.ts), and src/services/index.ts must then register it: the compiler names what is missing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging, one key per service
+export interface ServiceNeeds {}
+
+export interface Needs extends ServiceNeeds {
   vault: VaultSpec;
-  ldap?: boolean;
-  mariadb?: boolean;
-  /** A second Vault serving as the transit seal (the production topic). */
-  transit?: boolean;
-  /** A Kubernetes API on the local platform: etcd + kube-apiserver (kind brings its own cluster). */
-  kube?: boolean;
-  /** The External Secrets Operator against that API (local only; kind runs VSO from its chart). */
-  eso?: boolean;
 }
 
 export interface Verdict {

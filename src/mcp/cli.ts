@@ -17,7 +17,7 @@ import { Exit, LabError, envError, usageError } from '../engine/errors.ts';
 import { msg } from '../engine/i18n.ts';
 import { redact, registerSecret } from '../engine/redact.ts';
 import { rootDir } from '../engine/paths.ts';
-import type { MariadbAdmin } from '../platforms/local/mariadb.ts';
+import type { MariadbAdmin } from '../services/mariadb/account.ts';
 import { AgentSession, MCP_META } from './session.ts';
 import { createServer } from './server.ts';
 

@@ -19,7 +19,6 @@ export async function createPlatform(name: string, topic: Topic, lab: LabDir): P
     return new KindPlatform(lab, topic);
   }
   const { LocalPlatform } = await import('./local/local.ts');
-  await import('./local/services.ts');
   const p = new LocalPlatform(lab, topic.needs.vault);
   await p.loadServices(topic.needs);
   return p;

@@ -164,7 +164,7 @@ export function conditionsOf(obj: Record<string, unknown> | undefined): Conditio
 export async function kubeApiFor(ctx: LabContext): Promise<KubeApi> {
   const env = ctx.platform.runEnv();
   if (ctx.platform.name === 'local') {
-    const { KUBE, kubeconfigPath } = await import('./local/kube.ts');
+    const { KUBE, kubeconfigPath } = await import('../services/kube/local.ts');
     return new KubeApi(KUBE.context, env.KUBECONFIG ?? kubeconfigPath(ctx));
   }
   const { DEFAULT_CONTEXT } = await import('./kind/names.ts');

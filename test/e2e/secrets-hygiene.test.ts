@@ -13,7 +13,7 @@ import { rootDir } from '../../src/engine/paths.ts';
 import { testPortBase } from '../helpers.ts';
 import { loadAll } from '../../src/engine/catalogue.ts';
 import { nonEmpty } from '../non-empty.ts';
-import { missingKubeBins } from '../../src/platforms/local/kube-bin.ts';
+import { missingKubeBins } from '../../src/services/kube/bin.ts';
 
 const node = path.join(rootDir, 'node_modules', '.bin', 'node');
 const bin = path.join(rootDir, 'bin', 'lab.js');

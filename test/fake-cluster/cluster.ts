@@ -16,10 +16,15 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Platform } from '../../src/engine/types.ts';
 import { LabDir } from '../../src/engine/state.ts';
-import { IN_CLUSTER } from '../../src/platforms/kind/names.ts';
+import { NAMESPACE } from '../../src/platforms/kind/names.ts';
+import { SERVICES, inCluster } from '../../src/services/index.ts';
+import type { KubeAdapter } from '../../src/services/types.ts';
 import { POD_CA } from '../../src/platforms/kind/exec-plan.ts';
-import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { LDAP } from '../../src/services/ldap/directory.ts';
 import { run, type RunResult } from '../../src/exec.ts';
+
+/** The in-cluster address of a service (as Vault in a pod dials it). */
+const IN_CLUSTER = { ldapUrl: inCluster(SERVICES.ldap.kube as KubeAdapter, NAMESPACE), mariadb: inCluster(SERVICES.mariadb.kube as KubeAdapter, NAMESPACE) };
 
 export interface ClusterConfig {
   topic: string;

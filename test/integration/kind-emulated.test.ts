@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useTempLabHome } from '../helpers.ts';
 import { emulatedKind, type EmulatedKind } from '../kind-emulator.ts';
 import { runChecks, runSteps } from '../../src/engine/runner.ts';
-import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { LDAP } from '../../src/services/ldap/directory.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 const home = useTempLabHome('kind-emulated-');

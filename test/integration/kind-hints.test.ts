@@ -14,7 +14,7 @@ import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { createPlatform } from '../../src/platforms/index.ts';
 import type { Platform } from '../../src/engine/types.ts';
-import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { LDAP } from '../../src/services/ldap/directory.ts';
 import { startPods } from '../kind-emulator.ts';
 import { shims } from '../fake-cluster/cli.ts';
 import { nonEmpty } from '../non-empty.ts';

@@ -14,7 +14,7 @@ import { kindDryRun } from '../../src/platforms/kind/dry-run.ts';
 import { INGRESS_NGINX, SSL_PASSTHROUGH_FLAG } from '../../src/platforms/kind/names.ts';
 import { kindDoctor } from '../../src/platforms/kind/doctor.ts';
 import { helmValues, serverHcl, tlsSecretManifest, toYaml } from '../../src/platforms/kind/config.ts';
-import { ensureCa, ensureServerCert } from '../../src/platforms/certs.ts';
+import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 
 const home = useTempLabHome('kind-objects-test-');
 const bin = path.join(os.homedir(), '.cache', 'vault-lab', 'bin');

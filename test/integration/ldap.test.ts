@@ -7,7 +7,7 @@ import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
 import { run } from '../../src/exec.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { portBase } from '../../src/platforms/ports.ts';
-import { LDAP } from '../../src/platforms/ldap-directory.ts';
+import { LDAP } from '../../src/services/ldap/directory.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 let home: string;

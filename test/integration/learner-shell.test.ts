@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, failedIds, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
-import { missingKubeBins } from '../../src/platforms/local/kube-bin.ts';
+import { missingKubeBins } from '../../src/services/kube/bin.ts';
 
 let home: string;
 const bash = (script: string) => learnerBash(script, { timeoutMs: 240_000 });

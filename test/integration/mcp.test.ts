@@ -14,7 +14,7 @@ import { run } from '../../src/exec.ts';
 import { adminDb, dbUserExists } from '../../checkers/mcp.ts';
 import { REVOCATION_STATEMENTS, creationStatements, policyHcl } from '../../scenarios/mcp.ts';
 import type { LabContext } from '../../src/engine/types.ts';
-import type { MariadbAdmin } from '../../src/platforms/local/mariadb.ts';
+import type { MariadbAdmin } from '../../src/services/mariadb/account.ts';
 
 const ALL = ['approle-roles', 'agent-login', 'least-privilege', 'db1-select', 'db2-refused', 'insert-refused', 'lease-ttl', 'revoke-drops-user', 'revoke-own-lease', 'revoke-ends-sessions', 'mcp-server-used', 'audit-records'];
 

@@ -12,7 +12,7 @@ import { ADMIN_POLICY, generateRootAttempt, PROMETHEUS_POLICY } from '../../scen
 import { ADMIN_PROBES } from '../../checkers/production.ts';
 import { waitUntil } from '../../scenarios/common.ts';
 import { VaultClient } from '../../src/vault/client.ts';
-import { TRANSIT_KEYS_SECRET, transitAddr } from '../../src/platforms/local/transit.ts';
+import { TRANSIT_KEYS_SECRET, transitAddr } from '../../src/services/transit/local.ts';
 
 const ALL = ['audit-device', 'snapshot-saved', 'snapshot-restored', 'auto-unseal', 'token-ttl', 'metrics-scraped', 'root-revoked'];
 
@@ -103,7 +103,7 @@ describe('production topic', () => {
     });
 
     it('with the transit Vault sealed (reachable) a restarted node exits too; one already running stays unsealed', async () => {
-      const transit = new VaultClient({ addr: transitAddr(platform()), caFile: ctx.lab.path('tls', 'ca.crt'), timeoutMs: 5000 });
+      const transit = new VaultClient({ addr: transitAddr(platform().hostFor('transit')), caFile: ctx.lab.path('tls', 'ca.crt'), timeoutMs: 5000 });
       const keys = ctx.lab.secretJson<{ root_token: string }>(TRANSIT_KEYS_SECRET)!;
       await transit.withToken(keys.root_token).write('/sys/seal', {});
       // The running server keeps its root key in memory: still unsealed, still serving.

@@ -22,7 +22,7 @@ import { registerSecret } from '../../src/engine/redact.ts';
 import type { LabContext, Topic } from '../../src/engine/types.ts';
 import { KindPlatform, type KindDeps } from '../../src/platforms/kind/kind.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
-import { ensureServerCert } from '../../src/platforms/certs.ts';
+import { ensureServerCert } from '../../src/tls/certs.ts';
 import { daemon, killDaemon, run, type RunOptions, type RunResult } from '../../src/exec.ts';
 import { findVaultBinary } from '../../src/vault/binary.ts';
 import { VaultClient } from '../../src/vault/client.ts';

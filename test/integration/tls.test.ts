@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, failedIds, useTempLabHome } from '../helpers.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { LocalPlatform } from '../../src/platforms/local/local.ts';
-import { ensureCa, ensureServerCert } from '../../src/platforms/certs.ts';
+import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import type { VaultSpec } from '../../src/engine/types.ts';
 import { topic } from '../../scenarios/tls.ts';
 import { run } from '../../src/exec.ts';

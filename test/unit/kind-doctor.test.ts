@@ -12,7 +12,7 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { helmValues, ingressNginxPatch, serverHcl, tlsSecretManifest } from '../../src/platforms/kind/config.ts';
 import { labCertificates } from '../../src/platforms/kind/kind.ts';
-import { ensureCa, ensureServerCert } from '../../src/platforms/certs.ts';
+import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import { judgePitfalls, pitfalls, type ClusterSnapshot, type PodObj } from '../../src/platforms/kind/pitfalls.ts';
 import type { VaultSpec } from '../../src/engine/types.ts';
 import { nonEmpty } from '../non-empty.ts';

@@ -16,7 +16,7 @@ import { Reporter } from '../../src/engine/reporter.ts';
 import { certSans, helmValues, kindClusterConfig, serverHcl, toYaml } from '../../src/platforms/kind/config.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { KindPlatform, labCertificates, schedulableNodes, type KindDeps } from '../../src/platforms/kind/kind.ts';
-import { ensureCa, ensureServerCert } from '../../src/platforms/certs.ts';
+import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import type { RunOptions, RunResult } from '../../src/exec.ts';
 
 useTempLabHome('kind-parity-test-');

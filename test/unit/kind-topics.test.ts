@@ -10,9 +10,11 @@ import { loadAllYaml, loadYaml } from '@kubernetes/client-node';
 import { useTempLabHome } from '../helpers.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { kindDryRun } from '../../src/platforms/kind/dry-run.ts';
-import { LDAP, seedLdif } from '../../src/platforms/local/ldap.ts';
-import { MARIADB_ADMIN_USER as LOCAL_ADMIN } from '../../src/platforms/local/mariadb.ts';
-import { DIRECTORY, MARIADB_ADMIN_USER, directoryLdif } from '../../src/platforms/kind/services.ts';
+import { LDAP, seedLdif } from '../../src/services/ldap/local.ts';
+import { MARIADB_ADMIN_USER as LOCAL_ADMIN } from '../../src/services/mariadb/local.ts';
+import { LDAP as DIRECTORY } from '../../src/services/ldap/directory.ts';
+import { directoryLdif } from '../../src/services/ldap/kube.ts';
+import { MARIADB_ADMIN_USER } from '../../src/services/mariadb/account.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 const home = useTempLabHome('kind-topics-test-');

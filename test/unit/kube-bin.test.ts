@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureKubeBins, findKubeBin, missingKubeBins, VERSIONS } from '../../src/platforms/local/kube-bin.ts';
+import { ensureKubeBins, findKubeBin, missingKubeBins, VERSIONS } from '../../src/services/kube/bin.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { SHIM_MARKER } from '../../src/vault/binary.ts';
 import { cli } from '../helpers.ts';

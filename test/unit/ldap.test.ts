@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checks, type State } from '../../checkers/ldap.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
-import { LDAP, renderSlapdConf, seedLdif, ssha } from '../../src/platforms/local/ldap.ts';
+import { LDAP, renderSlapdConf, seedLdif, ssha } from '../../src/services/ldap/local.ts';
 import { POLICIES } from '../../scenarios/ldap.ts';
 import { topic } from '../../scenarios/ldap.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';

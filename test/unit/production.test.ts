@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checks, parsePrometheus, type State } from '../../checkers/production.ts';
 import { ADMIN_POLICY, productionNeeds } from '../../scenarios/production.ts';
-import { transitSealOf } from '../../src/platforms/local/transit-seal.ts';
+import { transitSealOf } from '../../src/services/transit/seal.ts';
 import { LabDir } from '../../src/engine/state.ts';
-import { renderNodeConfig } from '../../src/platforms/local/vault-config.ts';
+import { renderNodeConfig } from '../../src/vault/config.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 const hs = (ok: boolean) => ({ ok, authorized: ok, protocol: ok ? 'TLSv1.2' : undefined }) as never;
@@ -66,8 +66,8 @@ describe('production judges', () => {
     const n = productionNeeds;
     expect(n.transit).toBe(true);
     expect(n.vault.autoUnseal).toBe('transit');
-    const t = transitSealOf({ servicePort: (o) => 30110 + o, lab: new LabDir('production', '/labs') });
-    expect(t.addr).toBe('https://127.0.0.1:30112');
+    const t = transitSealOf({ port: 30116, lab: new LabDir('production', '/labs') });
+    expect(t.addr).toBe('https://127.0.0.1:30116');
     expect(t.tokenFile).toBe('/labs/production/transit-token');
     const cfg = renderNodeConfig({ flavor: 'bao', nodeId: 'vault-0', apiPort: 30100, clusterPort: 30101, dataDir: '/d', storage: 'raft', tls: { cert: 'c', key: 'k', ca: 'a', minVersion: 'tls12' }, peers: [], apiAudit: true, telemetry: true, transitSeal: { addr: t.addr, keyName: t.keyName, mountPath: t.mountPath, token: 'tok' } });
     expect(cfg).toContain('seal "transit"');

@@ -13,7 +13,7 @@ import { useTempLabHome } from '../helpers.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import { labCertificates } from '../../src/platforms/kind/kind.ts';
-import { ensureCa, ensureServerCert } from '../../src/platforms/certs.ts';
+import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import { run } from '../../src/exec.ts';
 import { INGRESS_FAKE_CN, checks, probeIngress, type IngressProbe, type State } from '../../checkers/tls.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderNodeConfig, type NodeConfigInput } from '../../src/platforms/local/vault-config.ts';
+import { renderNodeConfig, type NodeConfigInput } from '../../src/vault/config.ts';
 import { candidates } from '../../src/platforms/local/active-proxy.ts';
 
 const base: NodeConfigInput = {

@@ -1,21 +1,12 @@
-import fs from 'node:fs';
 import { defineCommand } from '../define.ts';
 import { json, topicOptional } from '../args.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { which, vaultCandidates } from '../../vault/binary.ts';
-import { loadTopic } from '../../engine/catalogue.ts';
+import { loadAll, loadTopic } from '../../engine/catalogue.ts';
 import { judgePortRange, labPortRange, readPortSysctls } from '../../platforms/ports.ts';
-import { binCache, buildEstimate, findKubeBin, KUBECTL_MIN_MINOR, kubectlMinor, learnerKubectl, missingKubeBins, VERSIONS, type KubeBinName } from '../../platforms/local/kube-bin.ts';
-
-const kubeBin = (n: KubeBinName) => () => {
-  const f = findKubeBin(n);
-  return f ? `${f.path} (${f.source})` : undefined;
-};
-const K8S_HINT = msg(
-  `bash scripts/setup.sh --k8s (Go 모듈 프록시에서 빌드해 ${binCache()}에 둠) · 또는 KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
-  `bash scripts/setup.sh --k8s (built from the Go module proxy into ${binCache()}) · or KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
-);
+import { buildEstimate, findKubeBin, KUBECTL_MIN_MINOR, kubectlMinor, learnerKubectl, missingKubeBins, VERSIONS } from '../../services/kube/bin.ts';
+import { SERVICES, serviceNames } from '../../services/index.ts';
 
 interface Req {
   name: string;
@@ -25,25 +16,32 @@ interface Req {
   for: string[];
 }
 
-const sbin = (n: string) => () => which(n) ?? [`/usr/sbin/${n}`, `/usr/local/sbin/${n}`].find((p) => fs.existsSync(p));
+/** Each service's programs (its local adapter's `tools`), for the topics that need that service. */
+async function serviceRequirements(): Promise<Req[]> {
+  const topics = await loadAll();
+  const out: Req[] = [];
+  for (const n of serviceNames()) {
+    const needing = topics.filter((t) => t.needs[n]).map((t) => t.id).sort();
+    for (const tool of (await SERVICES[n].local()).tools ?? []) out.push({ ...tool, for: needing });
+  }
+  return out;
+}
 
+/** Vault and the tools the lessons use, then each service's programs (serviceRequirements), then optional ones. */
 export const requirements: Req[] = [
   { name: 'vault | bao', found: () => vaultCandidates()[0], hint: msg("bash scripts/setup.sh (OpenBao 2.6을 .tools/ 에) 또는 HashiCorp Vault 설치", "bash scripts/setup.sh (OpenBao 2.6 into .tools/) or install HashiCorp Vault"), for: ['all'] },
   { name: 'openssl', found: () => which('openssl'), hint: msg('apt-get install openssl / brew install openssl', 'apt-get install openssl / brew install openssl'), for: ['ha-failover', 'tls', 'production'] },
   { name: 'curl', found: () => which('curl'), hint: msg('apt-get install curl', 'apt-get install curl'), for: ['vault-k8s', 'tls'] },
   { name: 'jq', found: () => which('jq'), hint: msg('apt-get install jq / brew install jq (수업의 명령을 직접 칠 때 필요)', 'apt-get install jq / brew install jq (to type the lesson commands yourself)'), for: [] },
-  { name: 'slapd', found: sbin('slapd'), hint: msg('apt-get install slapd ldap-utils (macOS: brew install openldap)', 'apt-get install slapd ldap-utils (macOS: brew install openldap)'), for: ['ldap'] },
-  { name: 'ldapadd', found: () => which('ldapadd'), hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils'), for: ['ldap'] },
-  { name: 'mariadbd', found: sbin('mariadbd'), hint: msg('apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)', 'apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)'), for: ['mcp'] },
-  { name: 'kube-apiserver', found: kubeBin('kube-apiserver'), hint: K8S_HINT, for: ['k8s-auth', 'vso'] },
-  { name: 'etcd', found: kubeBin('etcd'), hint: K8S_HINT, for: ['k8s-auth', 'vso'] },
-  { name: 'external-secrets', found: kubeBin('external-secrets'), hint: K8S_HINT, for: ['vso'] },
   { name: 'go', found: () => which('go'), hint: msg('https://go.dev/dl (Go 1.24 이상: 로컬 Kubernetes 바이너리를 빌드할 때만)', 'https://go.dev/dl (Go >= 1.24: only to build the local Kubernetes binaries)'), for: [] },
   { name: 'chromium', found: () => which('chromium') ?? which('chromium-browser') ?? which('google-chrome'), hint: msg('apt-get install chromium (사이트 브라우저 테스트용)', 'apt-get install chromium (for the site browser tests)'), for: [] },
   { name: 'kind', found: () => which('kind'), hint: msg('https://kind.sigs.k8s.io에서 설치 (kind 플랫폼)', 'install from https://kind.sigs.k8s.io (kind platform)'), for: ['kind'] },
   { name: 'kubectl', found: () => which('kubectl'), hint: msg('kubectl 설치 (kind 플랫폼)', 'install kubectl (kind platform)'), for: ['kind'] },
   { name: 'helm', found: () => which('helm'), hint: msg('helm 설치 (kind 플랫폼)', 'install helm (kind platform)'), for: ['kind'] },
 ];
+
+/** The rows before the services' (vault, openssl, curl, jq): the order `lab doctor` has always printed. */
+const BEFORE_SERVICES = 4;
 
 export default defineCommand({
   meta: { name: 'doctor', usage: 'lab doctor [<topic>] [--platform kind] [--json]' },
@@ -52,7 +50,8 @@ export default defineCommand({
     if (a.args.platform === 'kind') return (await import('../../platforms/kind/doctor.ts')).kindDoctorCmd(a);
     const topic = a.args.topic ? await loadTopic(a.args.topic) : undefined;
     const needed = (r: Req) => (topic ? r.for.includes('all') || r.for.includes(topic.id) : r.for.length > 0 && !r.for.includes('kind'));
-    const rows = requirements.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));
+    const all = [...requirements.slice(0, BEFORE_SERVICES), ...(await serviceRequirements()), ...requirements.slice(BEFORE_SERVICES)];
+    const rows = all.map((r) => ({ name: r.name, path: r.found(), required: needed(r), hint: a.report.t(r.hint), for: r.for }));
     const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
     // A warning, not a missing prerequisite: the lab runs, but a restarted server may find its port taken.
     const ports = judgePortRange(labPortRange(), readPortSysctls());

@@ -5,21 +5,20 @@ import { openLab } from '../lab.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { displayWidth } from '../../engine/reporter.ts';
+import { SERVICES } from '../../services/index.ts';
 
-/** `lab info` labels as the learner reads them; the keys stay English in --json (a stable format for scripts). */
+/**
+ * `lab info` labels as the learner reads them; the keys stay English in --json (a stable format for scripts). Each
+ * service brings its own (src/services/<name>/index.ts).
+ */
 const LABELS: Record<string, string> = {
+  ...Object.fromEntries(Object.values(SERVICES).flatMap((s) => Object.entries(s.labels))),
   'lab folder': '랩 폴더',
   'CA certificate': 'CA 인증서',
   logs: '로그',
   binary: '실행 파일',
   'unseal keys + root token (0600)': 'unseal 키 + root 토큰 (0600)',
-  'LDAP bind password (0600)': 'LDAP bind 비밀번호 (0600)',
-  'mariadb admin (0600)': 'mariadb 관리자 (0600)',
-  'mariadb as root': 'mariadb root 접속',
-  'transit vault (seal)': 'transit Vault (seal)',
-  'transit seal token (0600)': 'transit seal 토큰 (0600)',
   'kube context': 'kube 컨텍스트',
-  'external-secrets operator (out of cluster)': 'external-secrets 오퍼레이터 (클러스터 밖 프로세스)',
   'helm values': 'helm values 파일',
   'remove the cluster': '클러스터 지우기',
 };

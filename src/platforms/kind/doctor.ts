@@ -4,7 +4,7 @@
  * Gathering is here; judging is pure.
  */
 import net from 'node:net';
-import type { CommandFn } from '../../cli/types.ts';
+import type { Reporter } from '../../engine/reporter.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { run, type RunOptions, type RunResult } from '../../exec.ts';
@@ -182,7 +182,8 @@ export function doctorLines(r: DoctorReport, t: (m: Msg) => string): string[] {
   return out;
 }
 
-export const kindDoctorCmd: CommandFn = async (a) => {
+/** `lab doctor --platform kind` (the CLI hands in what it parsed; a platform imports nothing of the CLI). */
+export const kindDoctorCmd = async (a: { json: boolean; report: Reporter }): Promise<number> => {
   const r = await kindDoctor(realDeps());
   if (a.json) a.report.out(JSON.stringify(r, null, 2));
   else for (const l of doctorLines(r, (m) => a.report.t(m))) a.report.out(l);

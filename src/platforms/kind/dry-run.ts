@@ -6,15 +6,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CommandFn } from '../../cli/types.ts';
+import type { Reporter } from '../../engine/reporter.ts';
 import type { Topic } from '../../engine/types.ts';
 import { loadTopic } from '../../engine/catalogue.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg, type Lang } from '../../engine/i18n.ts';
-import { DEFAULT_CONTEXT } from './names.ts';
+import { DEFAULT_CONTEXT, NAMESPACE } from './names.ts';
 import { labCertificates } from './kind.ts';
-import { kindPlan, planScript, writePlanFiles, type PlanOptions } from './plan.ts';
-import { DIRECTORY } from './services.ts';
+import { kindPlan, planScript, writePlanFiles, type PlannedService } from './plan.ts';
+import { kubeAdapter, neededServices } from '../../services/index.ts';
 
 export interface DryRunResult {
   dir: string;
@@ -25,21 +25,23 @@ export interface DryRunResult {
 
 const password = (): string => crypto.randomBytes(15).toString('base64url');
 
-/** Fresh passwords for the in-cluster services, each also in a 0600 file under DIR/secrets/ for the learner. */
-function servicePasswords(topic: Topic, dir: string): { services: NonNullable<PlanOptions['services']>; files: string[] } {
-  const services: NonNullable<PlanOptions['services']> = {};
+/** The in-cluster services with fresh passwords, each also in a 0600 file under DIR/secrets/ for the learner. */
+function plannedServices(topic: Topic, dir: string, env: Record<string, string | undefined>): { services: PlannedService[]; files: string[] } {
+  const services: PlannedService[] = [];
   const files: string[] = [];
-  const keep = (name: string, value: string) => {
+  // `ldap/bind.password` in a lab folder is `secrets/ldap-bind.password` here.
+  const keep = (file: string) => {
+    const name = file.replace(/\//g, '-');
+    const value = password();
     fs.mkdirSync(path.join(dir, 'secrets'), { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, 'secrets', name), value, { mode: 0o600 });
     files.push(`secrets/${name}`);
     return value;
   };
-  if (topic.needs.ldap) {
-    services.ldap = { bind: keep('ldap-bind.password', password()) };
-    for (const uid of Object.keys(DIRECTORY.users)) services.ldap[uid] = keep(`ldap-${uid}.password`, password());
+  for (const n of neededServices(topic.needs)) {
+    const k = kubeAdapter(n);
+    if (k) services.push({ name: k.name, objects: k.manifests(k.secrets(keep), { namespace: NAMESPACE, image: env[k.image.env] || k.image.pinned }) });
   }
-  if (topic.needs.mariadb) services.mariadb = { root: keep('mariadb-root.password', password()), admin: keep('mariadb-admin.password', password()) };
   return { services, files };
 }
 
@@ -48,13 +50,12 @@ export async function kindDryRun(topic: Topic, o: { out: string; env: Record<str
   const spec = topic.needs.vault;
   const tls = spec.tls ? await labCertificates(path.join(dir, 'tls'), spec) : undefined;
   const context = o.env.LAB_KUBE_CONTEXT || DEFAULT_CONTEXT;
-  const secrets = servicePasswords(topic, dir);
+  const secrets = plannedServices(topic, dir, o.env);
   const plan = kindPlan(topic.needs, {
     context,
     ownCluster: !o.env.LAB_KUBE_CONTEXT,
     dir,
     image: o.env.LAB_VAULT_IMAGE,
-    images: { openldap: o.env.LAB_OPENLDAP_IMAGE, mariadb: o.env.LAB_MARIADB_IMAGE },
     services: secrets.services,
     ...(tls ? { tls } : {}),
   });
@@ -64,7 +65,8 @@ export async function kindDryRun(topic: Topic, o: { out: string; env: Record<str
   return { dir, files: [...plan.files.map((f) => f.name), ...(tls ? ['tls/'] : []), ...secrets.files, 'plan.sh'], planOnly: !topic.platforms.includes('kind') };
 }
 
-export const dryRunCmd: CommandFn = async (a) => {
+/** `lab run <topic> --platform kind --dry-run` (the CLI hands in what it parsed; a platform imports nothing of the CLI). */
+export const dryRunCmd = async (a: { positionals: string[]; values: Record<string, unknown>; lang: Lang; report: Reporter; json: boolean }): Promise<number> => {
   const topic = await loadTopic(a.positionals[0] ?? '');
   const platform = typeof a.values.platform === 'string' ? a.values.platform : topic.platforms.includes('local') ? 'local' : 'kind';
   if (platform !== 'kind') throw usageError(msg('--dry-run은 --platform kind 에서만 씁니다.', '--dry-run is for --platform kind.'), msg(`npx lab run ${topic.id} --platform kind --dry-run`, `npx lab run ${topic.id} --platform kind --dry-run`));

@@ -9,7 +9,8 @@
 import type { Cmd } from '../../engine/types.ts';
 import { shellQuote } from '../../exec.ts';
 import { captureLine, displayArg, renderSet, waitLine } from '../display.ts';
-import { IN_CLUSTER, NAMESPACE, POD_AUDIT_LOG, podName } from './names.ts';
+import { NAMESPACE, POD_AUDIT_LOG, podName } from './names.ts';
+import { SERVICES, inCluster, kubeAdapter, type ServiceName } from '../../services/index.ts';
 
 /** Commands that work without a token (the seed runs them straight after install). */
 export function needsToken(args: readonly string[]): boolean {
@@ -126,19 +127,20 @@ export function podFiles(args: readonly string[], labDir: string): PodFiles {
  */
 export const POD_CA = '/vault/userconfig/vault-tls/ca.crt';
 export const podAddr = (node: number, scheme = 'https'): string => `${scheme}://${podName(node)}.vault-internal:8200`;
-export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | undefined; services?: { ldapUrl?: string; mariadb?: string } }): string {
-  let out = arg
-    .replace(/\$\{?VAULT_ADDR_(\d+)\}?/g, (_, n: string) => podAddr(Number(n)))
-    .replace(/\$\{?VAULT_CACERT\}?/g, POD_CA)
-    // The lab's services as the learner's shell reaches them (port-forwards) and as Vault in the pod does.
-    .replace(/\$\{?LDAP_URL\}?/g, IN_CLUSTER.ldapUrl)
-    .replace(/127\.0\.0\.1:\$\{?MARIADB_PORT\}?/g, IN_CLUSTER.mariadb);
+/** How a learner's line names each service (`$LDAP_URL`, `127.0.0.1:$MARIADB_PORT`) → its in-cluster address. */
+const LEARNER_FORMS = (Object.keys(SERVICES) as ServiceName[]).flatMap((n) => {
+  const k = kubeAdapter(n);
+  return k ? k.learnerForms.map((form) => ({ form, to: inCluster(k, NAMESPACE) })) : [];
+});
+/** `services`: each service's address as the learner's shell reaches it (its port-forward) → as Vault in a pod does. */
+export function inPodArg(arg: string, map: { addrs: string[]; caFile?: string | undefined; services?: { from: string; to: string }[] }): string {
+  let out = arg.replace(/\$\{?VAULT_ADDR_(\d+)\}?/g, (_, n: string) => podAddr(Number(n))).replace(/\$\{?VAULT_CACERT\}?/g, POD_CA);
+  for (const { form, to } of LEARNER_FORMS) out = out.replace(form, to);
   map.addrs.forEach((a, i) => {
     out = out.split(a).join(podAddr(i, a.startsWith('http:') ? 'http' : 'https'));
   });
   if (map.caFile) out = out.split(map.caFile).join(POD_CA);
-  if (map.services?.ldapUrl) out = out.split(map.services.ldapUrl).join(IN_CLUSTER.ldapUrl);
-  if (map.services?.mariadb) out = out.split(map.services.mariadb).join(IN_CLUSTER.mariadb);
+  for (const s of map.services ?? []) out = out.split(s.from).join(s.to);
   return out;
 }
 

@@ -17,15 +17,16 @@ import { msg, type Msg } from '../../engine/i18n.ts';
 import { redact, registerSecret } from '../../engine/redact.ts';
 import { labHome } from '../../engine/paths.ts';
 import { daemon, isAlive, killDaemon, run, shellQuote, sleep, type RunOptions, type RunResult } from '../../exec.ts';
+import { poll } from '../../engine/poll.ts';
 import { which } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
-import { ensureCa, ensureServerCert } from '../certs.ts';
+import { ensureCa, ensureServerCert } from '../../tls/certs.ts';
 import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_HOST, NAMESPACE, NODE_PORT, RELEASE, certSans, podName, usesIngress } from './config.ts';
-import { IN_CLUSTER, MARIADB, OPENLDAP, TRANSIT } from './names.ts';
-import { LDAP } from '../ldap-directory.ts';
-import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts';
-import { kindPlan, writePlanFiles } from './plan.ts';
+import { TRANSIT } from './names.ts';
+import { inCluster, kubeAdapter, neededServices, type KubeAdapter, type KubeHost, type ServiceName } from '../../services/index.ts';
+import { servicePort } from '../../services/ports.ts';
+import { kindPlan, writePlanFiles, type PlannedService } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
 import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
@@ -119,11 +120,6 @@ export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ c
 const OWNER = 'vault-lab-owner';
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
 const LEFTOVER_PVCS = [0, 1, 2].flatMap((i) => [`data-${podName(i)}`, `audit-${podName(i)}`]);
-
-/** The mcp topic's MariaDB account, in the files the local platform writes too (checkers and `lab mcp` read them). */
-export const MARIADB_FILES = { admin: 'mariadb-admin.json', password: 'mariadb-admin.password', root: 'mariadb-root.password' } as const;
-/** Where the openldap Deployment mounts its admin password (services.ts): ldapsearch in the pod reads it with -y. */
-const POD_LDAP_BIND_FILE = '/run/secrets/openldap-admin/password';
 
 /** An in-cluster service the learner's tools (ldapsearch, mariadb, lab mcp) reach through a port-forward. */
 interface Forward {
@@ -251,7 +247,7 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords(), chart: this.chartSource() };
+    const extra = { services: this.plannedServices(), chart: this.chartSource() };
     const m = this.deps.machine();
     const tc = m.toolchain;
     const cluster = { workers: workerCount(this.deps.env, m.cpus), nodeImage: tc.nodeImage, cgroupV1: m.cgroupV1, disableDefaultCNI: Boolean(tc.nodeImage) };
@@ -323,57 +319,59 @@ export class KindPlatform implements Platform {
     for (const n of this.vaultNodes()) await this.waitReachable(n);
   }
 
-  // ---- the in-cluster services (ldap, mcp) -------------------------------------------------------------
-  /** The services' passwords, made once and kept in the lab folder (0600) under the names the local platform uses. */
-  servicePasswords(): { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } } {
-    const keep = (name: string): string => {
-      let v = this.lab.readSecret(name)?.trim();
-      if (!v) {
-        v = newPassword();
-        // No trailing newline: `ldapsearch -y` and `vault write k=@file` read these files whole.
-        this.lab.writeSecret(name, v);
-      }
-      registerSecret(v);
-      return v;
-    };
-    const out: { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } } = {};
-    if (this.topic.needs.ldap) {
-      this.lab.ensure();
-      out.ldap = { bind: keep(LDAP.files.bind!) };
-      for (const uid of Object.keys(DIRECTORY.users)) out.ldap[uid] = keep(LDAP.files[uid]!);
+  // ---- the in-cluster services (src/services/<name>/kube.ts) ---------------------------------------------
+  /** The topic's services that have a kube adapter, in registry order. */
+  kubeServices(): [ServiceName, KubeAdapter][] {
+    return neededServices(this.topic.needs).flatMap((n) => {
+      const k = kubeAdapter(n);
+      return k ? [[n, k] as [ServiceName, KubeAdapter]] : [];
+    });
+  }
+
+  /** What a service's kube adapter may use of this platform; its port-forwards sit in this lab's block. */
+  hostFor(service: ServiceName): KubeHost {
+    return { lab: this.lab, namespace: NAMESPACE, port: (role) => servicePort(this.base, service, role), kubectl: (args, opts) => this.kubectl(args, opts) };
+  }
+
+  /** A secret file of the lab folder, made once (0600, no trailing newline: `ldapsearch -y` and `k=@file` read it whole). */
+  private keepSecret(name: string): string {
+    let v = this.lab.readSecret(name)?.trim();
+    if (!v) {
+      v = newPassword();
+      this.lab.writeSecret(name, v);
     }
-    if (this.topic.needs.mariadb) {
-      const admin = keep(MARIADB_FILES.password);
-      out.mariadb = { root: keep(MARIADB_FILES.root), admin };
-      const account = { username: MARIADB_ADMIN_USER, password: admin, host: '127.0.0.1', port: this.base + 11 };
-      if (this.lab.readSecret(MARIADB_FILES.admin) !== JSON.stringify(account, null, 2) + '\n') this.lab.writeSecret(MARIADB_FILES.admin, JSON.stringify(account, null, 2) + '\n');
+    registerSecret(v);
+    return v;
+  }
+
+  /** The services' objects, with passwords made once and kept in the lab folder under the names the local platform uses. */
+  plannedServices(): PlannedService[] {
+    const out: PlannedService[] = [];
+    for (const [name, k] of this.kubeServices()) {
+      this.lab.ensure();
+      const secrets = k.secrets((f) => this.keepSecret(f));
+      k.prepare?.(this.hostFor(name), secrets);
+      out.push({ name: k.name, objects: k.manifests(secrets, { namespace: NAMESPACE, image: this.deps.env[k.image.env] || k.image.pinned }) });
     }
     return out;
   }
 
   /** Port-forwards to the topic's services, above the Vault pods' ports. */
   forwards(): Forward[] {
-    const out: Forward[] = [];
-    if (this.topic.needs.ldap) out.push({ name: OPENLDAP.name, target: `svc/${OPENLDAP.name}`, local: this.base + 10, remote: OPENLDAP.port });
-    if (this.topic.needs.mariadb) out.push({ name: MARIADB.name, target: `svc/${MARIADB.name}`, local: this.base + 11, remote: MARIADB.port });
-    return out;
+    return this.kubeServices().map(([name, k]) => ({ name: k.name, target: `svc/${k.name}`, local: this.hostFor(name).port(k.forward), remote: k.port }));
   }
 
-  private serviceAddrs(): { ldapUrl?: string; mariadb?: string } {
-    const f = Object.fromEntries(this.forwards().map((x) => [x.name, x.local]));
-    return { ...(f.openldap ? { ldapUrl: `ldap://127.0.0.1:${f.openldap}` } : {}), ...(f.mariadb ? { mariadb: `127.0.0.1:${f.mariadb}` } : {}) };
+  /** Each service's address as the learner's shell reaches it (its port-forward) → as Vault in a pod does. */
+  private serviceRewrites(): { from: string; to: string }[] {
+    return this.kubeServices().map(([name, k]) => ({ from: k.address(`127.0.0.1:${this.hostFor(name).port(k.forward)}`), to: inCluster(k, NAMESPACE) }));
   }
 
-  /** The directory, searched from inside its pod (the host needs no ldap-utils for a check); Vault dials the Service. */
   get ldap(): LdapAccess | undefined {
-    if (!this.topic.needs.ldap) return undefined;
-    return {
-      url: IN_CLUSTER.ldapUrl,
-      search: async (base, filter, attrs) => {
-        const args = ['exec', '-n', NAMESPACE, `deploy/${OPENLDAP.name}`, '--', 'ldapsearch', '-x', '-LLL', '-o', 'ldif-wrap=no', '-H', `ldap://127.0.0.1:${OPENLDAP.port}`, '-D', LDAP.bindDn, '-y', POD_LDAP_BIND_FILE, '-b', base, filter, ...attrs];
-        return (await this.kubectl(args, { timeoutMs: 20_000 })).stdout;
-      },
-    };
+    for (const [name, k] of this.kubeServices()) {
+      const provided = k.provides?.(this.hostFor(name));
+      if (provided?.ldap) return provided.ldap;
+    }
+    return undefined;
   }
 
   private async assertContext(): Promise<void> {
@@ -447,21 +445,18 @@ export class KindPlatform implements Platform {
 
   private async waitPods(debug: (line: string) => void, only?: number, timeoutMs = 300_000): Promise<void> {
     const want = only === undefined ? this.vaultNodes().map((n) => n.name) : [podName(only)];
-    const deadline = Date.now() + timeoutMs;
     debug(`waiting for ${want.join(', ')} Running`);
-    for (;;) {
-      const running = await this.podNames();
-      if (want.every((w) => running.includes(w))) return;
-      if (Date.now() > deadline) {
-        const pods = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'wide'], { reject: false });
-        throw envError(
-          msg(`${want.join(', ')} Pod가 ${timeoutMs / 1000}초 안에 Running이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
-          msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
-          pods.stdout,
-        );
-      }
-      await this.deps.sleep(2000);
-    }
+    const running = async () => {
+      const names = await this.podNames();
+      return want.every((w) => names.includes(w));
+    };
+    if (await poll(running, { timeoutMs, everyMs: 2000, pause: this.deps.sleep })) return;
+    const pods = await this.kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'wide'], { reject: false });
+    throw envError(
+      msg(`${want.join(', ')} Pod가 ${timeoutMs / 1000}초 안에 Running이 되지 않았습니다.`, `${want.join(', ')} did not reach Running within ${timeoutMs / 1000}s.`),
+      msg(`kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}로 이벤트를 보세요.`, `See the events: kubectl --context ${this.context} describe pod -n ${NAMESPACE} ${want[0]}`),
+      pods.stdout,
+    );
   }
 
   // ---- port-forward supervision -----------------------------------------------------------------------
@@ -504,11 +499,7 @@ export class KindPlatform implements Platform {
     await this.ensureForward(this.podForward(i));
   }
   private async waitReachable(n: VaultNodeInfo, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await this.deps.reachable(n).catch(() => false)) return;
-      await this.deps.sleep(500);
-    }
+    if (await poll(() => this.deps.reachable(n), { timeoutMs, everyMs: 500, pause: this.deps.sleep })) return;
     throw envError(msg(`${n.name}에 ${n.addr}로 연결되지 않습니다 (kubectl port-forward).`, `${n.name} is not reachable at ${n.addr} (kubectl port-forward).`), msg(`로그: ${this.lab.path('logs')}`, `logs: ${this.lab.path('logs')}`));
   }
 
@@ -532,13 +523,12 @@ export class KindPlatform implements Platform {
     // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
     // can fail on its lock ("failed to open bolt file: timeout", seen after 4–9 s) and restart. Settled = one container
     // up for 12 s.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
+    const settled = async () => {
       const since = await this.nodeStartedAt(node);
-      if (!since || Date.now() - since.getTime() >= 12_000) break;
-      if (Date.now() > deadline) break;
-      await this.deps.sleep(1000);
-    }
+      return !since || Date.now() - since.getTime() >= 12_000;
+    };
+    // Not settled within 90 s: go on; the reachability wait below says whether it serves.
+    await poll(settled, { timeoutMs: 90_000, everyMs: 1000, pause: this.deps.sleep });
     await this.waitReachable(this.vaultNodes()[node]!);
   }
 
@@ -575,7 +565,7 @@ export class KindPlatform implements Platform {
   async vaultCli(args: string[], opts: { node?: number; env?: Record<string, string>; stdin?: string; forward?: string[]; stdoutFile?: string }): Promise<RunResult> {
     const token = opts.env?.VAULT_TOKEN ?? this.lab.adminToken();
     const node = opts.node ?? 0;
-    const files = podFiles(args.map((a) => inPodArg(a, { addrs: this.vaultNodes().map((n) => n.addr), caFile: this.caFile, services: this.serviceAddrs() })), this.lab.dir);
+    const files = podFiles(args.map((a) => inPodArg(a, { addrs: this.vaultNodes().map((n) => n.addr), caFile: this.caFile, services: this.serviceRewrites() })), this.lab.dir);
     const podArgs = [...files.args];
     if (files.valueFile) {
       // k=@file, as `vault write` reads it, but from the host: the value goes in as a secret, the file stays here.
@@ -634,10 +624,8 @@ export class KindPlatform implements Platform {
   shellEnv(): Record<string, string> {
     const cert: Record<string, string> = this.spec.tls ? { LAB_TLS_CERT: this.lab.path('tls', `${RELEASE}.crt`) } : {};
     const env: Record<string, string> = { ...vaultShellEnv(this.lab, this.vaultNodes(), this.caFile), ...cert, LAB_KUBE_CONTEXT: this.context };
-    const a = this.serviceAddrs();
     // The learner's tools reach the services through their port-forwards; Vault's lines name the in-cluster ones.
-    if (a.ldapUrl) Object.assign(env, { LDAP_URL: a.ldapUrl, LDAP_BIND_DN: LDAP.bindDn, LDAP_USER_DN: LDAP.userDn, LDAP_GROUP_DN: LDAP.groupDn });
-    if (a.mariadb) Object.assign(env, { MARIADB_HOST: '127.0.0.1', MARIADB_PORT: a.mariadb.split(':')[1]!, MARIADB_ADMIN_FILE: this.lab.path(MARIADB_FILES.admin) });
+    for (const [name, k] of this.kubeServices()) Object.assign(env, k.env(this.hostFor(name)));
     return env;
   }
 
@@ -652,9 +640,7 @@ export class KindPlatform implements Platform {
     });
     if (this.spec.storage === 'file' && this.ownCluster) out['NodePort (seed)'] = `http://127.0.0.1:${NODE_PORT}`;
     if (this.caFile) out['CA certificate'] = this.caFile;
-    const a = this.serviceAddrs();
-    if (a.ldapUrl) Object.assign(out, { 'LDAP (port-forward)': a.ldapUrl, 'LDAP (as Vault dials it)': IN_CLUSTER.ldapUrl, 'LDAP bind password (0600)': this.lab.path(LDAP.files.bind!) });
-    if (a.mariadb) Object.assign(out, { 'mariadb (port-forward)': a.mariadb, 'mariadb (as Vault dials it)': IN_CLUSTER.mariadb, 'mariadb admin (0600)': this.lab.path(MARIADB_FILES.admin) });
+    for (const [name, k] of this.kubeServices()) Object.assign(out, k.info(this.hostFor(name), inCluster(k, NAMESPACE)));
     out['helm values'] = this.valuesFile();
     if (fs.existsSync(this.lab.path('cluster-keys.json'))) out['unseal keys + root token (0600)'] = this.lab.path('cluster-keys.json');
     if (this.ownCluster) out['remove the cluster'] = `kind delete cluster --name ${CLUSTER_NAME}`;

@@ -41,13 +41,6 @@ export const INGRESS_NGINX = {
 export const SSL_PASSTHROUGH_FLAG = '--enable-ssl-passthrough';
 
 export const podName = (i: number): string => `vault-${i}`;
-/** The in-cluster services of the ldap and mcp topics, as Vault in a pod reaches them (Service name.namespace). */
-export const OPENLDAP = { name: 'openldap', port: 389 } as const;
-export const MARIADB = { name: 'mariadb', port: 3306 } as const;
-export const IN_CLUSTER = {
-  ldapUrl: `ldap://${OPENLDAP.name}.${NAMESPACE}.svc:${OPENLDAP.port}`,
-  mariadb: `${MARIADB.name}.${NAMESPACE}.svc:${MARIADB.port}`,
-} as const;
 /** The chart's audit volume (server.auditStorage, mountPath /vault/audit in values.yaml 0.31.0). */
 export const POD_AUDIT_LOG = '/vault/audit/audit.log';
 /** The chart's own default server image (values.yaml 0.31.0), pinned here; LAB_VAULT_IMAGE=<repo>:<tag> overrides it. */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Needs } from '../../engine/types.ts';
-import { MARIADB, MARIADB_IMAGE, OPENLDAP, OPENLDAP_IMAGE, mariadbManifests, openldapManifests, type LdapPasswords } from './services.ts';
+import type { KubeObject } from '../../services/types.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { commandLine } from '../../exec.ts';
 import type { ClusterOptions } from './config.ts';
@@ -39,6 +39,12 @@ export interface Plan {
   steps: PlanStep[];
 }
 
+/** One service's objects in the cluster; `name` is its Deployment's. */
+export interface PlannedService {
+  name: string;
+  objects: KubeObject[];
+}
+
 export interface PlanOptions {
   context: string;
   /** The lab makes the kind cluster itself (no LAB_KUBE_CONTEXT). */
@@ -52,10 +58,8 @@ export interface PlanOptions {
   tls?: { crt: string; key: string; ca: string };
   /** LAB_VAULT_IMAGE: the server image as repository:tag. */
   image?: string | undefined;
-  /** Passwords for the in-cluster services the topic needs (ldap, mariadb). */
-  services?: { ldap?: LdapPasswords; mariadb?: { root: string; admin: string } };
-  /** LAB_OPENLDAP_IMAGE, LAB_MARIADB_IMAGE. */
-  images?: { openldap?: string | undefined; mariadb?: string | undefined };
+  /** The topic's in-cluster services (their kube adapters' objects, passwords in Secrets), in registry order. */
+  services?: PlannedService[];
   /** The lab's own cluster: workers, node image, cgroup v1 patch, CNI (toolchain.ts). */
   cluster?: ClusterOptions;
   /** Image archives sent to the nodes with `kind load image-archive` (images no registry serves here). */
@@ -156,18 +160,8 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   }
   files.push({ name: 'namespace.yaml', content: toYaml(namespaceManifest()) });
   steps.push({ id: 'namespace', title: msg(`${NAMESPACE} 네임스페이스`, `the ${NAMESPACE} namespace`), file: 'kubectl', args: kubectl('apply', '-f', f('namespace.yaml')) });
-  const services: Record<string, unknown>[] = [];
-  const deployments: string[] = [];
-  if (needs.ldap) {
-    if (!o.services?.ldap) throw new Error('the ldap service needs its passwords to plan');
-    services.push(...openldapManifests(o.services.ldap, o.images?.openldap || OPENLDAP_IMAGE));
-    deployments.push(OPENLDAP.name);
-  }
-  if (needs.mariadb) {
-    if (!o.services?.mariadb) throw new Error('the mariadb service needs its passwords to plan');
-    services.push(...mariadbManifests(o.services.mariadb, o.images?.mariadb || MARIADB_IMAGE));
-    deployments.push(MARIADB.name);
-  }
+  const services = (o.services ?? []).flatMap((x) => x.objects);
+  const deployments = (o.services ?? []).map((x) => x.name);
   if (services.length) {
     files.push({ name: 'services.yaml', content: services.map((m) => toYaml(m)).join('---\n'), secret: true });
     steps.push(

@@ -17,30 +17,16 @@ import { poll } from '../../engine/poll.ts';
 import { findVaultBinary, type VaultBinary } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { assertPortFree, portBase, portHeld } from '../ports.ts';
-import { ensureCa, ensureServerCert } from '../certs.ts';
+import { SERVICES, neededServices, type LocalAdapter, type LocalHost, type ServiceName } from '../../services/index.ts';
+import { servicePort } from '../../services/ports.ts';
+import { ensureCa, ensureServerCert } from '../../tls/certs.ts';
 import { renderLocal } from './render.ts';
-import { transitSealOf } from './transit-seal.ts';
-import { renderNodeConfig } from './vault-config.ts';
+import { transitSealOf } from '../../services/transit/seal.ts';
+import { renderNodeConfig } from '../../vault/config.ts';
 import { withFlag } from '../../vault/cli-args.ts';
 import { linkShims, resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { serverLogEnv, withoutShadowing } from '../../vault/env-names.ts';
 import { registerSecret } from '../../engine/redact.ts';
-
-export interface LocalService {
-  /** Start (if needed) an extra server this topic depends on (slapd, mariadb…). */
-  up(p: LocalPlatform, report: Reporter): Promise<void>;
-  env?(p: LocalPlatform): Record<string, string>;
-  info?(p: LocalPlatform): Record<string, string>;
-  /** Start before the Vault nodes (a transit seal's Vault must answer before the sealed nodes start). */
-  beforeVault?: boolean;
-  /** What the service lets topics use through the Platform interface. */
-  provides?(p: LocalPlatform): Pick<Platform, 'ldap'>;
-}
-/** Services register themselves by name (needs.ldap → 'ldap'); loaded lazily. */
-const serviceLoaders: Record<string, () => Promise<LocalService>> = {};
-export function registerLocalService(name: string, load: () => Promise<LocalService>): void {
-  serviceLoaders[name] = load;
-}
 
 export { nodeName } from '../display.ts';
 /** The process name of the local vault-active relay (active-proxy.ts). */
@@ -70,9 +56,20 @@ export class LocalPlatform implements Platform {
   apiPort(i: number): number {
     return this.base + i * 2;
   }
-  /** Ports base+10..19 belong to the topic's other services. */
-  servicePort(offset: number): number {
-    return this.base + 10 + offset;
+  /** What a service's local adapter may use of this platform, with its own ports (src/services/ports.ts). */
+  hostFor(service: ServiceName): LocalHost {
+    return {
+      lab: this.lab,
+      base: this.base,
+      port: (role) => servicePort(this.base, service, role),
+      procAlive: (name) => this.procAlive(name),
+      startProcess: (name, file, args, opts) => this.startProcess(name, file, args, opts),
+      stopProcess: (name, hard) => this.stopProcess(name, hard),
+      waitFor: (name, what, probe, timeoutMs) => this.waitFor(name, what, probe, timeoutMs),
+      answersWithin: (ms, probe) => this.answersWithin(ms, probe),
+      binary: () => this.binary(),
+      linkBins: (links) => linkShims(this.binDir(), links),
+    };
   }
   nodeDir(i: number): string {
     return this.lab.path('nodes', nodeName(this.spec, i));
@@ -213,14 +210,9 @@ export class LocalPlatform implements Platform {
     const bin = await this.binary();
     this.ensureBinShims(bin.path);
     if (this.spec.tls) await this.ensureCerts();
-    const services: LocalService[] = [];
-    for (const [name, wanted] of Object.entries(needs)) {
-      if (name === 'vault' || !wanted) continue;
-      const load = serviceLoaders[name];
-      if (!load) throw new LabError(msg(`알 수 없는 서비스: ${name}`, `unknown service: ${name}`));
-      services.push(await load());
-    }
-    for (const svc of services.filter((x) => x.beforeVault)) await svc.up(this, report);
+    await this.loadServices(needs);
+    const services = Object.entries(this.loaded) as [ServiceName, LocalAdapter][];
+    for (const [name, svc] of services.filter(([n]) => SERVICES[n].beforeVault)) await svc.up(this.hostFor(name), report);
     // Side by side: each node waits only for its own listener (record updates are synchronous, so they do not race).
     // The vault-active relay alongside: it only needs the nodes' addresses, not the nodes.
     // Every port is checked before anything starts, so a busy one stops the step with no half-started cluster; and
@@ -232,7 +224,7 @@ export class LocalPlatform implements Platform {
     const started = await Promise.allSettled([...Array.from({ length: this.spec.nodes }, (_, i) => this.startNode(i, bin, report)), ...(this.spec.activeAddr ? [this.startActiveProxy(report)] : [])]);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    for (const svc of services.filter((x) => !x.beforeVault)) await svc.up(this, report);
+    for (const [name, svc] of services.filter(([n]) => !SERVICES[n].beforeVault)) await svc.up(this.hostFor(name), report);
   }
 
   async ensureCerts(): Promise<void> {
@@ -254,7 +246,7 @@ export class LocalPlatform implements Platform {
     const name = nodeName(this.spec, i);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
     const tlsDir = this.lab.path('tls');
-    const transit = this.spec.autoUnseal === 'transit' ? transitSealOf(this) : undefined;
+    const transit = this.spec.autoUnseal === 'transit' ? transitSealOf({ port: this.hostFor('transit').port('api'), lab: this.lab }) : undefined;
     let transitToken: string | undefined;
     if (transit) {
       transitToken = fs.readFileSync(transit.tokenFile, 'utf8').trim();
@@ -397,7 +389,7 @@ export class LocalPlatform implements Platform {
       }
     }
     if (fs.existsSync(this.binDir())) env.PATH = `${this.binDir()}:$PATH`;
-    for (const svc of this.services()) Object.assign(env, svc.env?.(this) ?? {});
+    for (const [name, svc] of this.services()) Object.assign(env, svc.env?.(this.hostFor(name)) ?? {});
     return env;
   }
 
@@ -405,19 +397,19 @@ export class LocalPlatform implements Platform {
     return resolvedEnv(this.lab, this.shellEnv());
   }
 
-  /** Loaded service modules, for env/info (synchronously available once up() or load() ran). */
-  private loaded: Record<string, LocalService> = {};
+  /** Loaded service adapters, for env/info (synchronously available once up() or loadServices() ran), in registry order. */
+  private loaded: Partial<Record<ServiceName, LocalAdapter>> = {};
   async loadServices(needs: Needs): Promise<void> {
-    for (const [name, wanted] of Object.entries(needs)) {
-      if (name === 'vault' || !wanted || this.loaded[name]) continue;
-      const load = serviceLoaders[name];
-      if (load) this.loaded[name] = await load();
-      const provided = this.loaded[name]?.provides?.(this);
+    for (const name of neededServices(needs)) {
+      if (this.loaded[name]) continue;
+      const svc = await SERVICES[name].local();
+      this.loaded[name] = svc;
+      const provided = svc.provides?.(this.hostFor(name));
       if (provided?.ldap) this.ldap = provided.ldap;
     }
   }
-  private services(): LocalService[] {
-    return Object.values(this.loaded);
+  private services(): [ServiceName, LocalAdapter][] {
+    return Object.entries(this.loaded) as [ServiceName, LocalAdapter][];
   }
 
   info(): Record<string, string> {
@@ -431,7 +423,7 @@ export class LocalPlatform implements Platform {
     const rec = this.lab.record();
     if (rec?.facts.binary) out.binary = `${rec.facts.binary} (${rec.facts.version ?? rec.facts.flavor})`;
     if (fs.existsSync(this.lab.path('cluster-keys.json'))) out['unseal keys + root token (0600)'] = this.lab.path('cluster-keys.json');
-    for (const svc of this.services()) Object.assign(out, svc.info?.(this) ?? {});
+    for (const [name, svc] of this.services()) Object.assign(out, svc.info?.(this.hostFor(name)) ?? {});
     return out;
   }
 

@@ -1,5 +1,5 @@
 /** The server config each local node runs with: a pure function of the spec, so tests can read it. */
-import type { Flavor } from '../../vault/binary.ts';
+import type { Flavor } from './binary.ts';
 
 export interface NodeConfigInput {
   flavor: Flavor;

@@ -183,3 +183,19 @@ export async function ensureKubeBins(report: Reporter, eso: boolean): Promise<Ku
     ...(eso ? { eso: get('external-secrets'), esoCrds: get('external-secrets-crds') } : {}),
   };
 }
+
+/** What `lab doctor` says about a missing Kubernetes binary. */
+export const K8S_HINT = msg(
+  `bash scripts/setup.sh --k8s (Go 모듈 프록시에서 빌드해 ${binCache()}에 둠) · 또는 KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
+  `bash scripts/setup.sh --k8s (built from the Go module proxy into ${binCache()}) · or KUBE_APISERVER_BIN/ETCD_BIN · KUBEBUILDER_ASSETS`,
+);
+
+/** A Kubernetes binary as `lab doctor` lists it: its path and how it was found. */
+export const kubeBinTool = (name: KubeBinName): { name: string; found: () => string | undefined; hint: typeof K8S_HINT } => ({
+  name,
+  found: () => {
+    const f = findKubeBin(name);
+    return f ? `${f.path} (${f.source})` : undefined;
+  },
+  hint: K8S_HINT,
+});

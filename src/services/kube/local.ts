@@ -10,13 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import https from 'node:https';
 import http from 'node:http';
-import type { LocalPlatform, LocalService } from './local.ts';
+import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
-import { ensureCa, ensureClientCert, ensureServerCert } from '../certs.ts';
-import { ensureKubeBins, type KubeBins } from './kube-bin.ts';
-import { linkShims } from '../shell-env.ts';
+import { ensureCa, ensureClientCert, ensureServerCert } from '../../tls/certs.ts';
+import { ensureKubeBins, kubeBinTool, type KubeBins } from './bin.ts';
 
 export const KUBE = {
   context: 'vault-lab-local',
@@ -28,14 +27,13 @@ export const KUBE = {
   procs: { etcd: 'etcd', apiserver: 'kube-apiserver', eso: 'external-secrets' },
 } as const;
 
-export const kubeDir = (p: Pick<LocalPlatform, 'lab'>, ...parts: string[]): string => p.lab.path('kube', ...parts);
-export const kubeApiPort = (p: LocalPlatform): number => p.servicePort(2);
-export const etcdPort = (p: LocalPlatform): number => p.servicePort(3);
-export const etcdPeerPort = (p: LocalPlatform): number => p.servicePort(4);
-export const esoMetricsPort = (p: LocalPlatform): number => p.servicePort(5);
-export const kubeApiUrl = (p: LocalPlatform): string => `https://127.0.0.1:${kubeApiPort(p)}`;
-export const kubeconfigPath = (p: Pick<LocalPlatform, 'lab'>): string => kubeDir(p, 'kubeconfig');
-export const kubeCaPath = (p: Pick<LocalPlatform, 'lab'>): string => kubeDir(p, 'pki', 'ca.crt');
+export const kubeDir = (p: Pick<LocalHost, 'lab'>, ...parts: string[]): string => p.lab.path('kube', ...parts);
+export const kubeApiPort = (p: Pick<LocalHost, 'port'>): number => p.port('api');
+export const etcdPort = (p: Pick<LocalHost, 'port'>): number => p.port('etcd');
+export const etcdPeerPort = (p: Pick<LocalHost, 'port'>): number => p.port('etcd-peer');
+export const kubeApiUrl = (p: LocalHost): string => `https://127.0.0.1:${kubeApiPort(p)}`;
+export const kubeconfigPath = (p: Pick<LocalHost, 'lab'>): string => kubeDir(p, 'kubeconfig');
+export const kubeCaPath = (p: Pick<LocalHost, 'lab'>): string => kubeDir(p, 'pki', 'ca.crt');
 
 interface Pki {
   ca: string;
@@ -45,7 +43,7 @@ interface Pki {
   saPub: string;
 }
 
-async function ensurePki(p: LocalPlatform): Promise<Pki> {
+async function ensurePki(p: LocalHost): Promise<Pki> {
   const dir = kubeDir(p, 'pki');
   const ca = await ensureCa(dir, 'vault-lab kubernetes CA');
   // The names the apiserver answers to in a cluster, and loopback where it runs here.
@@ -110,7 +108,7 @@ export function apiserverArgs(o: { port: number; etcd: string; pki: Pki; certDir
   ];
 }
 
-function getJson(url: string, tls?: { ca: string; cert: string; key: string }): Promise<{ status: number; body: string }> {
+export function getJson(url: string, tls?: { ca: string; cert: string; key: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const opts = { timeout: 3000, ...(tls ? { ca: fs.readFileSync(tls.ca), cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) } : {}) };
     const req = (url.startsWith('https:') ? https : http).get(url, opts, (res) => {
@@ -123,24 +121,25 @@ function getJson(url: string, tls?: { ca: string; cert: string; key: string }): 
   });
 }
 
-export async function apiserverReady(p: LocalPlatform): Promise<boolean> {
+export async function apiserverReady(p: LocalHost): Promise<boolean> {
   const dir = kubeDir(p, 'pki');
   const r = await getJson(`${kubeApiUrl(p)}/readyz`, { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'admin.crt'), key: path.join(dir, 'admin.key') });
   return r.status === 200;
 }
 
 /** kubectl against the lab's apiserver, for the lab's own setup (CRDs). */
-export async function labKubectl(p: LocalPlatform, bins: Pick<KubeBins, 'kubectl'>, args: string[], opts: { timeoutMs?: number } = {}) {
+export async function labKubectl(p: LocalHost, bins: Pick<KubeBins, 'kubectl'>, args: string[], opts: { timeoutMs?: number } = {}) {
   return run(bins.kubectl, ['--kubeconfig', kubeconfigPath(p), ...args], { timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
 /** The lab's kubectl (the apiserver's version) goes first on the PATH `lab env` gives: no version skew. */
-function ensureKubectlShim(p: LocalPlatform, bins: KubeBins): void {
-  linkShims(p.binDir(), { kubectl: fs.realpathSync(bins.kubectl) });
+function ensureKubectlShim(p: LocalHost, bins: KubeBins): void {
+  p.linkBins({ kubectl: fs.realpathSync(bins.kubectl) });
 }
 
-export const kubeService: LocalService = {
-  async up(p: LocalPlatform, report: Reporter): Promise<void> {
+export const kubeLocal: LocalAdapter = {
+  tools: [kubeBinTool('kube-apiserver'), kubeBinTool('etcd')],
+  async up(p: LocalHost, report: Reporter): Promise<void> {
     const bins = await ensureKubeBins(report, false);
     const pki = await ensurePki(p);
     fs.writeFileSync(kubeconfigPath(p), renderKubeconfig({ server: kubeApiUrl(p), ca: pki.ca, cert: pki.admin.cert, key: pki.admin.key }), { mode: 0o600 });
@@ -184,38 +183,15 @@ export const kubeService: LocalService = {
       );
     }
   },
-  env(p: LocalPlatform): Record<string, string> {
+  env(p: LocalHost): Record<string, string> {
     return { KUBECONFIG: kubeconfigPath(p), LAB_KUBE_CONTEXT: KUBE.context, KUBE_API: kubeApiUrl(p), KUBE_CA: kubeCaPath(p) };
   },
-  info(p: LocalPlatform): Record<string, string> {
+  info(p: LocalHost): Record<string, string> {
     return {
       'kube-apiserver': kubeApiUrl(p),
       etcd: `http://127.0.0.1:${etcdPort(p)}`,
       'kubeconfig (0600, admin in system:masters)': kubeconfigPath(p),
       'kubernetes CA': kubeCaPath(p),
     };
-  },
-};
-
-export const esoService: LocalService = {
-  async up(p: LocalPlatform, report: Reporter): Promise<void> {
-    const bins = await ensureKubeBins(report, true);
-    if (p.procAlive(KUBE.procs.eso)) return;
-    // Server-side apply: the CRDs' schemas are larger than the annotation client-side apply would write.
-    const crds = fs.readdirSync(bins.esoCrds!).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
-    await labKubectl(p, bins, ['apply', '--server-side', '--force-conflicts', ...crds.flatMap((f) => ['-f', path.join(bins.esoCrds!, f)])]);
-    await labKubectl(p, bins, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
-    const metrics = esoMetricsPort(p);
-    // The lab folder on the command line (as sh's $0) lets procAlive tell this process from a reused pid.
-    await p.startProcess(
-      KUBE.procs.eso,
-      'sh',
-      ['-c', '"$@"', kubeDir(p, 'eso'), bins.eso!, `--metrics-addr=127.0.0.1:${metrics}`, '--enable-leader-election=false', '--loglevel=info'],
-      { ports: [metrics], what: 'external-secrets', env: { KUBECONFIG: kubeconfigPath(p) } },
-    );
-    await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await getJson(`http://127.0.0.1:${metrics}/metrics`)).status === 200, 60_000);
-  },
-  info(p: LocalPlatform): Record<string, string> {
-    return { 'external-secrets operator (out of cluster)': `metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };
   },
 };

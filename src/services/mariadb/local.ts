@@ -4,58 +4,48 @@
  */
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import type { LocalPlatform, LocalService } from './local.ts';
+import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { run, shellQuote } from '../../exec.ts';
 import { registerSecret } from '../../engine/redact.ts';
 import { LabError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
+import { which } from '../../vault/binary.ts';
+import { MARIADB_ADMIN_USER, MARIADB_FILES, seedSql, type MariadbAdmin } from './account.ts';
 
-export const MARIADB_ADMIN_PASSWORD_FILE = 'mariadb-admin.password';
+export { MARIADB_ADMIN_USER, type MariadbAdmin } from './account.ts';
 export const MARIADB_PROC = 'mariadb';
-export const MARIADB_ADMIN_SECRET = 'mariadb-admin.json';
-export const MARIADB_ADMIN_USER = 'vaultadmin';
+export const MARIADB_ADMIN_SECRET = MARIADB_FILES.admin;
+export const MARIADB_ADMIN_PASSWORD_FILE = MARIADB_FILES.password;
 
-export interface MariadbAdmin {
-  username: string;
-  password: string;
-  host: string;
-  port: number;
-}
-
-export const mariadbDir = (p: LocalPlatform, ...parts: string[]): string => p.lab.path('mariadb', ...parts);
-export const mariadbSocket = (p: LocalPlatform): string => mariadbDir(p, 'mysqld.sock');
-export const mariadbPort = (p: LocalPlatform): number => p.servicePort(1);
+export const mariadbDir = (p: LocalHost, ...parts: string[]): string => p.lab.path('mariadb', ...parts);
+export const mariadbSocket = (p: LocalHost): string => mariadbDir(p, 'mysqld.sock');
+export const mariadbPort = (p: LocalHost): number => p.port('mysql');
 
 /** Root over the private socket: the install made root@localhost with no password for the OS root user. */
-export async function rootSql(p: LocalPlatform, sql: string): Promise<string> {
+export async function rootSql(p: LocalHost, sql: string): Promise<string> {
   const r = await run('mariadb', ['--no-defaults', `--socket=${mariadbSocket(p)}`, '-uroot', '-N', '-B'], { input: sql, timeoutMs: 20_000 });
   return r.stdout;
 }
 
-export function readAdmin(p: Pick<LocalPlatform, 'lab'>): MariadbAdmin | undefined {
+export function readAdmin(p: Pick<LocalHost, 'lab'>): MariadbAdmin | undefined {
   const a = p.lab.secretJson<MariadbAdmin>(MARIADB_ADMIN_SECRET);
   if (a) registerSecret(a.password);
   return a;
 }
 
-const seedSql = (password: string): string => `
-DELETE FROM mysql.global_priv WHERE User = '';
-FLUSH PRIVILEGES;
-CREATE DATABASE IF NOT EXISTS db1;
-CREATE DATABASE IF NOT EXISTS db2;
-CREATE TABLE IF NOT EXISTS db1.customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL);
-INSERT IGNORE INTO db1.customers VALUES (1, 'Kim'), (2, 'Lee'), (3, 'Park');
-CREATE TABLE IF NOT EXISTS db2.orders (id INT AUTO_INCREMENT PRIMARY KEY, item VARCHAR(64) NOT NULL);
-INSERT IGNORE INTO db2.orders VALUES (1, 'keyboard');
-CREATE USER IF NOT EXISTS '${MARIADB_ADMIN_USER}'@'%' IDENTIFIED BY '${password}';
-ALTER USER '${MARIADB_ADMIN_USER}'@'%' IDENTIFIED BY '${password}';
-GRANT ALL PRIVILEGES ON *.* TO '${MARIADB_ADMIN_USER}'@'%' WITH GRANT OPTION;
-FLUSH PRIVILEGES;
-`;
+/** Anonymous accounts would win over '<name>'@'%' from 127.0.0.1: the local install's are dropped first. */
+const localSeedSql = (password: string): string => `DELETE FROM mysql.global_priv WHERE User = '';\nFLUSH PRIVILEGES;\n${seedSql(password)}`;
 
-export const mariadbService: LocalService = {
-  async up(p: LocalPlatform, report: Reporter): Promise<void> {
+export const mariadbLocal: LocalAdapter = {
+  tools: [
+    {
+      name: 'mariadbd',
+      found: () => which('mariadbd') ?? ['/usr/sbin/mariadbd', '/usr/local/sbin/mariadbd'].find((f) => fs.existsSync(f)),
+      hint: msg('apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)', 'apt-get install --no-install-recommends mariadb-server (macOS: brew install mariadb)'),
+    },
+  ],
+  async up(p: LocalHost, report: Reporter): Promise<void> {
     const data = mariadbDir(p, 'data');
     const port = mariadbPort(p);
     if (!fs.existsSync(mariadbDir(p, 'data', 'mysql'))) {
@@ -95,16 +85,16 @@ export const mariadbService: LocalService = {
       const password = crypto.randomBytes(18).toString('base64url');
       registerSecret(password);
       admin = { username: MARIADB_ADMIN_USER, password, host: '127.0.0.1', port };
-      await rootSql(p, seedSql(password));
+      await rootSql(p, localSeedSql(password));
       p.lab.writeSecret(MARIADB_ADMIN_SECRET, JSON.stringify(admin, null, 2) + '\n');
     }
     // The same password as a bare file, so commands pass it as `password=@file` and never on a command line.
     if (p.lab.readSecret(MARIADB_ADMIN_PASSWORD_FILE) !== admin.password) p.lab.writeSecret(MARIADB_ADMIN_PASSWORD_FILE, admin.password);
   },
-  env(p: LocalPlatform): Record<string, string> {
+  env(p: LocalHost): Record<string, string> {
     return { MARIADB_HOST: '127.0.0.1', MARIADB_PORT: String(mariadbPort(p)), MARIADB_SOCKET: mariadbSocket(p), MARIADB_ADMIN_FILE: p.lab.path(MARIADB_ADMIN_SECRET) };
   },
-  info(p: LocalPlatform): Record<string, string> {
+  info(p: LocalHost): Record<string, string> {
     return {
       mariadb: `127.0.0.1:${mariadbPort(p)} (socket ${mariadbSocket(p)})`,
       'mariadb admin (0600)': p.lab.path(MARIADB_ADMIN_SECRET),

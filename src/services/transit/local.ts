@@ -5,23 +5,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LocalPlatform, LocalService } from './local.ts';
+import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { VaultClient, VaultApiError } from '../../vault/client.ts';
 import { envError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
-import { renderNodeConfig } from './vault-config.ts';
-import { ensureCa, ensureServerCert } from './certs.ts';
+import { renderNodeConfig } from '../../vault/config.ts';
+import { ensureCa, ensureServerCert } from '../../tls/certs.ts';
 import { registerSecret } from '../../engine/redact.ts';
 import { poll } from '../../engine/poll.ts';
 import { serverLogEnv } from '../../vault/env-names.ts';
 
 export const TRANSIT_PROC = 'transit';
-export { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from './transit-seal.ts';
-import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET, transitAddr, transitPort } from './transit-seal.ts';
+export { TRANSIT_KEY, TRANSIT_TOKEN_SECRET } from './seal.ts';
+import { TRANSIT_KEY, TRANSIT_TOKEN_SECRET, transitAddr as addrOf } from './seal.ts';
 export const TRANSIT_KEYS_SECRET = 'transit-keys.json';
 
-export { transitAddr, transitPort };
+export const transitPort = (p: Pick<LocalHost, 'port'>): number => p.port('api');
+export const transitAddr = (p: Pick<LocalHost, 'port'>): string => addrOf(transitPort(p));
 
 export const transitPolicy = `path "transit/encrypt/${TRANSIT_KEY}" {
   capabilities = ["update"]
@@ -39,9 +40,8 @@ async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<voi
   );
 }
 
-export const transitService: LocalService = {
-  beforeVault: true,
-  async up(p: LocalPlatform, report: Reporter): Promise<void> {
+export const transitLocal: LocalAdapter = {
+  async up(p: LocalHost, report: Reporter): Promise<void> {
     const dir = p.lab.path('transit');
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
     const tlsDir = p.lab.path('tls');
@@ -55,7 +55,7 @@ export const transitService: LocalService = {
         flavor: bin.flavor,
         nodeId: 'transit',
         apiPort: port,
-        clusterPort: p.servicePort(3),
+        clusterPort: p.port('cluster'),
         dataDir: path.join(dir, 'data'),
         storage: 'file',
         tls: { cert: cert.cert, key: cert.key, ca: ca.ca, minVersion: 'tls12' },
@@ -63,7 +63,7 @@ export const transitService: LocalService = {
       });
       fs.writeFileSync(file, text, { mode: 0o600 });
       report.debug(`starting transit vault on ${transitAddr(p)}`);
-      await p.startProcess(TRANSIT_PROC, bin.path, ['server', `-config=${file}`], { ports: [port, p.servicePort(3)], what: 'vault (transit)', env: { ...serverLogEnv('info'), SKIP_SETCAP: '1' } });
+      await p.startProcess(TRANSIT_PROC, bin.path, ['server', `-config=${file}`], { ports: [port, p.port('cluster')], what: 'vault (transit)', env: { ...serverLogEnv('info'), SKIP_SETCAP: '1' } });
     }
     const anon = new VaultClient({ addr: transitAddr(p), caFile: ca.ca, timeoutMs: 5000 });
     await p.waitFor(TRANSIT_PROC, 'reachable', async () => {
@@ -108,7 +108,7 @@ export const transitService: LocalService = {
     registerSecret(t.auth.client_token);
     p.lab.writeSecret(TRANSIT_TOKEN_SECRET, `${t.auth.client_token}\n`);
   },
-  info(p: LocalPlatform): Record<string, string> {
+  info(p: LocalHost): Record<string, string> {
     return { 'transit vault (seal)': transitAddr(p), 'transit seal token (0600)': p.lab.path(TRANSIT_TOKEN_SECRET) };
   },
 };

@@ -6,29 +6,22 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LocalPlatform, LocalService } from './local.ts';
+import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { LabError, Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 import { registerSecret } from '../../engine/redact.ts';
 import { run } from '../../exec.ts';
 import { which } from '../../vault/binary.ts';
+import { LDAP, ssha, seedLdif } from './directory.ts';
 
-export { LDAP, userDnOf } from '../ldap-directory.ts';
-import { LDAP, userDnOf } from '../ldap-directory.ts';
+export { LDAP, userDnOf, ssha, seedLdif } from './directory.ts';
 
-export function ldapPort(p: LocalPlatform): number {
-  return p.servicePort(0);
+export function ldapPort(p: LocalHost): number {
+  return p.port('ldap');
 }
-export function ldapUrl(p: LocalPlatform): string {
+export function ldapUrl(p: LocalHost): string {
   return `ldap://127.0.0.1:${ldapPort(p)}`;
-}
-
-/** RFC 2307 {SSHA}: slapd verifies it; the clear password never enters slapd.conf or the seed. */
-export function ssha(password: string): string {
-  const salt = crypto.randomBytes(8);
-  const digest = crypto.createHash('sha1').update(password).update(salt).digest();
-  return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
 }
 
 /** LAB_SLAPD names a slapd outside the usual places (e.g. Homebrew's libexec). */
@@ -36,6 +29,11 @@ export function findSlapd(): string | undefined {
   const own = process.env.LAB_SLAPD;
   if (own) return fs.existsSync(own) ? own : undefined;
   return which('slapd') ?? ['/usr/sbin/slapd', '/usr/local/sbin/slapd', '/usr/local/opt/openldap/libexec/slapd'].find((p) => fs.existsSync(p));
+}
+
+/** slapd as `lab doctor` looks for it: on PATH or in an sbin folder. */
+function findSlapdTool(): string | undefined {
+  return findTool('slapd');
 }
 
 function findTool(name: string): string | undefined {
@@ -76,31 +74,10 @@ export function renderSlapdConf(o: { dir: string; rootPwHash: string; schema: st
   return lines.join('\n') + '\n';
 }
 
-const FULL_NAMES: Record<string, [string, string]> = { alice: ['Alice Kim', 'Kim'], bob: ['Bob Lee', 'Lee'] };
-
-export function seedLdif(passwords: Record<string, string>): string {
-  const blocks: string[] = [
-    `dn: ${LDAP.suffix}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example`,
-    `dn: ${LDAP.userDn}\nobjectClass: organizationalUnit\nou: users`,
-    `dn: ${LDAP.groupDn}\nobjectClass: organizationalUnit\nou: groups`,
-  ];
-  for (const uid of Object.keys(LDAP.users)) {
-    // cn differs from uid on purpose: with userattr left at its default (cn), 'alice' must not be found.
-    const [cn, sn] = FULL_NAMES[uid] ?? [uid, uid];
-    blocks.push(`dn: ${userDnOf(uid)}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${cn}\nsn: ${sn}\nmail: ${uid}@example.com\nuserPassword: ${ssha(passwords[uid]!)}`);
-  }
-  const groups = [...new Set(Object.values(LDAP.users))];
-  for (const g of groups) {
-    const members = Object.entries(LDAP.users).filter(([, gg]) => gg === g).map(([uid]) => `member: ${userDnOf(uid)}`);
-    blocks.push(`dn: cn=${g},${LDAP.groupDn}\nobjectClass: groupOfNames\ncn: ${g}\n${members.join('\n')}`);
-  }
-  return blocks.join('\n\n') + '\n';
-}
-
 const randomPassword = (): string => crypto.randomBytes(15).toString('base64url');
 
 /** Creates (once) and registers the three passwords. */
-export function ensurePasswords(p: LocalPlatform): Record<string, string> {
+export function ensurePasswords(p: LocalHost): Record<string, string> {
   fs.mkdirSync(p.lab.path('ldap'), { recursive: true, mode: 0o700 });
   const out: Record<string, string> = {};
   for (const [who, file] of Object.entries(LDAP.files)) {
@@ -126,16 +103,20 @@ function missingSlapd(): LabError {
 }
 
 /** An authenticated search as the bind DN (password from its 0600 file via -y: never on a command line). */
-export async function ldapSearch(p: LocalPlatform, base: string, filter: string, attrs: string[]): Promise<string> {
+export async function ldapSearch(p: LocalHost, base: string, filter: string, attrs: string[]): Promise<string> {
   const bin = findTool('ldapsearch');
   if (!bin) throw new LabError(msg('ldapsearch가 없습니다.', 'ldapsearch is missing.'), { exitCode: Exit.environment, hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils') });
   const r = await run(bin, ['-x', '-LLL', '-H', ldapUrl(p), '-D', LDAP.bindDn, '-y', p.lab.path(LDAP.files.bind!), '-b', base, filter, ...attrs], { timeoutMs: 10_000 });
   return r.stdout;
 }
 
-export const ldapService: LocalService = {
+export const ldapLocal: LocalAdapter = {
+  tools: [
+    { name: 'slapd', found: findSlapdTool, hint: msg('apt-get install slapd ldap-utils (macOS: brew install openldap)', 'apt-get install slapd ldap-utils (macOS: brew install openldap)') },
+    { name: 'ldapadd', found: () => which('ldapadd'), hint: msg('apt-get install ldap-utils', 'apt-get install ldap-utils') },
+  ],
   provides: (p) => ({ ldap: { url: ldapUrl(p), search: (base, filter, attrs) => ldapSearch(p, base, filter, attrs) } }),
-  async up(p: LocalPlatform, report: Reporter): Promise<void> {
+  async up(p: LocalHost, report: Reporter): Promise<void> {
     const slapd = findSlapd();
     if (!slapd) throw missingSlapd();
     const passwords = ensurePasswords(p);
@@ -174,7 +155,7 @@ export const ldapService: LocalService = {
       return true;
     });
   },
-  env(p: LocalPlatform): Record<string, string> {
+  env(p: LocalHost): Record<string, string> {
     return {
       LDAP_URL: ldapUrl(p),
       LDAP_BIND_DN: LDAP.bindDn,
@@ -182,7 +163,7 @@ export const ldapService: LocalService = {
       LDAP_GROUP_DN: LDAP.groupDn,
     };
   },
-  info(p: LocalPlatform): Record<string, string> {
+  info(p: LocalHost): Record<string, string> {
     return {
       'LDAP URL': ldapUrl(p),
       'LDAP bind DN': LDAP.bindDn,
