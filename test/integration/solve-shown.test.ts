@@ -8,7 +8,6 @@ import { cli, labContext, useTempLabHome } from '../helpers.ts';
 import { findStep } from '../../src/engine/runner.ts';
 import type { Cmd } from '../../src/engine/types.ts';
 
-// eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 /** The command lines `lab solve` printed: vault and curl lines, in order. */
