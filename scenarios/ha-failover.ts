@@ -136,6 +136,12 @@ async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promi
   }, timeoutMs, 50);
 }
 
+/** The canary is there, read from the active node. */
+async function canaryWritten(ctx: LabContext): Promise<boolean> {
+  const a = await ctx.activeVault();
+  return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
+}
+
 export const topic: TopicDef = {
   id: 'ha-failover',
   title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
@@ -167,6 +173,7 @@ export const topic: TopicDef = {
       pending: unsealLeaderPending,
       // Once the whole cluster has been seen, a sealed or dead vault-0 is the drill's revived node: the rejoin step's.
       heldFor: async (ctx) => completeOnce(ctx),
+      solveWhy: "After a failover or `lab down` vault-0 may hold data the lab's keys cannot open (then it is wiped and rejoined), and a restarted vault-0 alone is no quorum, so only a brand-new cluster waits for it to lead before autopilot is tuned.",
       solve: async (ctx) => {
         // After a failover vault-0 is a follower like the others: one whose data the keys cannot open is rejoined.
         await unsealOrRejoin(ctx, 0, async () => {
@@ -191,6 +198,7 @@ export const topic: TopicDef = {
         'With retry_join in the config they usually join by themselves once the leader is unsealed; a node cannot be unsealed before it joins. With Shamir seals a join has two phases: join answers Joined true, but the node shows in raft list-peers only once it is unsealed. A node taken out with raft remove-peer will not join again over its old Raft data: wipe and rejoin it with npx lab node ha-failover reset <node>.',
       ),
       commands: [joinCmd(1), joinCmd(2)],
+      solveWhy: 'Before the joins it restores a quorum (every sealed member unsealed at once), wipes and rejoins nodes outside the Raft configuration (a removed peer, a cluster of its own) and joins against whichever node is active: repairs of what the learner broke, not lesson lines.',
       solve: async (ctx) => {
         // No leader while members sit sealed (one stopped and restarted, another wiped): unseal them first, or the
         // join below has no one to ask for its challenge.
@@ -221,6 +229,7 @@ export const topic: TopicDef = {
       title: msg('vault-1, vault-2 unseal', 'Unseal vault-1 and vault-2'),
       task: msg('합류한 두 노드도 같은 키 3개로 봉인을 푸세요.', 'Unseal both joined nodes with the same 3 keys.'),
       commands: [...unsealKeyVars(3), ...unsealCmds(3, 1), ...unsealCmds(3, 2), waitUnsealed(1), waitUnsealed(2), followerStatus(1), followerStatus(2)],
+      solveWhy: "Both followers are unsealed side by side (a node still joining cannot hold the other's unseal), one whose data the lab's keys cannot open is wiped and joined again, and a node left outside the configuration once unsealed is rejoined.",
       solve: async (ctx) => {
         for (const c of unsealKeyVars(3)) await ctx.exec(c);
         // The same commands, the two nodes side by side: each node's three keys stay in order.
@@ -251,6 +260,7 @@ export const topic: TopicDef = {
       commands: [{ kind: 'vault', args: ['operator', 'raft', 'list-peers'] }],
       // Without the root token in the shell, list-peers answers 403: say which command logs in, not just "log in".
       pending: async (ctx, shell) => (tokenMissing(ctx, shell) ? { status: [msg('이 셸에 root 토큰(VAULT_TOKEN)이 없습니다: list-peers가 403으로 거절됩니다.', 'this shell holds no root token (VAULT_TOKEN): list-peers is refused with 403.')], commands: [rootTokenCmd, { kind: 'vault', args: ['operator', 'raft', 'list-peers'] }] } : undefined),
+      solveWhy: 'With no leader (members sealed after a restart) it restores the quorum, unseals sealed nodes outside the configuration and rejoins strays, then waits until autopilot counts 3 healthy voters and records that leader as the drill baseline; list-peers goes to the active node.',
       solve: async (ctx) => {
         // No leader: a sealed member is missing from the quorum (vault-0 restarted while a removed peer is unsealed
         // makes "some node is unsealed" true); unseal every sealed node, at once and each with a deadline, so one still
@@ -284,23 +294,14 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('장애 전에 데이터 쓰기', 'Write data before the failure'),
       task: msg('secret/ 에 KV v2를 켜고, 장애 뒤에도 남아 있어야 할 값을 써 두세요.', 'Enable KV v2 at secret/ and write a value that must survive the failure.'),
+      // No node named: VAULT_ADDR follows the active node (vault-0 may be down or still joining after a rerun). A rerun
+      // skips what is already so: enabling a mount twice is an error, and the value is written once.
       commands: [
-        { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] },
-        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] },
+        { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'], unless: async (ctx) => (await mountType(ctx, 'secret'))?.version === '2' },
+        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`], unless: canaryWritten },
         readThrough(1),
       ],
-      solve: async (ctx) => {
-        // Aimed at the active node: vault-0 may be a node that is still joining (sealed) after a wipe.
-        const a = await ctx.activeVault();
-        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['secrets', 'enable', '-path=secret', 'kv-v2'] });
-        await ctx.exec({ kind: 'vault', node: a?.node ?? 0, args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] });
-        // The read through another node, as shown: a standby that is up (after a rerun vault-1 may be the active one).
-        for (const n of NODES) if (n !== a?.node && (await health(ctx, n))?.standby === true) return void (await ctx.exec(readThrough(n)));
-      },
-      done: async (ctx) => {
-        const a = await ctx.activeVault();
-        return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
-      },
+      done: canaryWritten,
       heldFor: async (ctx) => ctx.lab.progress().observations.canarySeen === true && (await ctx.activeVault()) === undefined,
       // Disabling the mount deletes what was written in it; the lab forgets it saw the value.
       cleanup: { commands: [{ kind: 'vault', args: ['secrets', 'disable', 'secret'] }], forget: ['canarySeen'] },
@@ -330,6 +331,7 @@ export const topic: TopicDef = {
         { kind: 'node', action: 'stop', node: 0, note: msg('kubectl delete pod처럼 SIGTERM을 보냅니다: 리더가 자리를 넘기고 끝납니다.', 'Sends SIGTERM, as kubectl delete pod does: the leader hands over, then exits.') },
         { kind: 'vault', node: 1, args: ['status'] },
       ],
+      solveWhy: 'The drill stops whichever node is active now (vault-0 only on a first run, while the shown lines name vault-0), times the handover and records the stopped node and the Raft term around it.',
       solve: async (ctx) => {
         const before = await ctx.activeVault();
         if (!before) throw new LabError(msg('종료할 활성 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to stop: finish the cluster first.'));
@@ -364,6 +366,7 @@ export const topic: TopicDef = {
         'Start the stopped node again and unseal it with 3 keys; it must come back as a standby (on kind the StatefulSet recreates the pod; the unseal is yours).',
       ),
       commands: [{ kind: 'node', action: 'start', node: 0 }, ...unsealKeyVars(3), ...unsealCmds(3, 0), { kind: 'vault', node: 0, args: ['status'] }],
+      solveWhy: 'It brings back whichever node the drill stopped (not always vault-0) and any other node down or sealed, wipes and rejoins one whose data the keys cannot open, then waits for 3 unsealed nodes with one active and 3 voters.',
       solve: async (ctx) => {
         for (const n of NODES) {
           if ((await health(ctx, n)) === undefined) await ctx.exec({ kind: 'node', action: 'start', node: n });

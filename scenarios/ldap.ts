@@ -117,11 +117,8 @@ export const topic: TopicDef = {
       kind: 'task',
       title: msg('LDAP 인증 메서드 켜기', 'Enable the LDAP auth method'),
       task: msg('ldap 인증 메서드를 기본 경로 ldap/ 에 켜세요.', 'Enable the ldap auth method at its default path ldap/.'),
-      commands: [{ kind: 'vault', args: ['auth', 'enable', 'ldap'] }, lockoutCmd, { kind: 'vault', args: ['auth', 'list'] }],
-      solve: async (ctx) => {
-        if ((await authType(ctx, 'ldap')) !== 'ldap') await ctx.exec({ kind: 'vault', args: ['auth', 'enable', 'ldap'] });
-        await ctx.exec(lockoutCmd);
-      },
+      // Enabling a method twice is an error ("path is already in use"): a rerun skips the enable, tunes and lists again.
+      commands: [{ kind: 'vault', args: ['auth', 'enable', 'ldap'], unless: async (ctx) => (await authType(ctx, 'ldap')) === 'ldap' }, lockoutCmd, { kind: 'vault', args: ['auth', 'list'] }],
       done: async (ctx) => (await authType(ctx, 'ldap')) === 'ldap',
       // Disabling the method removes its config, groups and users too: the later steps are pending again as well.
       cleanup: { commands: [{ kind: 'vault', args: ['auth', 'disable', 'ldap'] }] },

@@ -15,7 +15,8 @@ const certCmds: Cmd[] = [
 const serverCmds: Cmd[] = [{ kind: 'vault', args: ['status'], note: msg('VAULT_ADDR는 https://, VAULT_CACERT는 실습 CA: 경고 없이 동작해야 합니다.', 'VAULT_ADDR is https://, VAULT_CACERT the lab CA: this must work without warnings.') }];
 
 const kvCmds: Cmd[] = [
-  { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'] },
+  // Enabling a mount twice is an error ("path is already in use"): a rerun skips it.
+  { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'], unless: async (ctx) => (await mountType(ctx, 'secret'))?.version === '2' },
   { kind: 'vault', args: ['kv', 'put', `secret/${SECRET.path}`, ...Object.entries(SECRET.data).map(([k, v]) => `${k}=${v}`)] },
 ];
 const clientCmds: Cmd[] = [
@@ -102,10 +103,6 @@ export const topic: TopicDef = {
       ),
       hint: msg('x509: certificate signed by unknown authority가 나오면 VAULT_CACERT가 비었거나 다른 CA입니다: eval "$(npx lab env tls)"', 'x509: certificate signed by unknown authority means VAULT_CACERT is unset or another CA: eval "$(npx lab env tls)"'),
       commands: [...kvCmds, ...clientCmds],
-      solve: async (ctx) => {
-        if ((await mountType(ctx, 'secret'))?.version !== '2') await ctx.exec(kvCmds[0]!);
-        for (const c of [kvCmds[1]!, ...clientCmds]) await ctx.exec(c);
-      },
       done: async (ctx) => (await ctx.vault().kvGet('secret', SECRET.path))?.data.username === SECRET.data.username,
       checks: ['client-read', 'verified-request', 'no-skip-verify'],
     },
