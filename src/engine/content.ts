@@ -40,6 +40,7 @@ export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: s
   for (const s of topic.steps) {
     for (const c of s.checks ?? []) if (!checkIds.includes(c)) p(`step '${s.id}' names unknown check '${c}'`);
     if (s.kind === 'task' && !s.commands?.length && !s.solve) p(`task step '${s.id}' has neither commands nor solve`);
+    if (s.kind === 'task' && s.solve && !s.solveWhy?.trim()) p(`task step '${s.id}' has a custom solve without solveWhy (why its shown commands are not enough)`);
     for (const platform of topic.platforms) {
       const render = rendererOf(platform, topic);
       for (const c of s.commands ?? []) if (!render(c).trim()) p(`step '${s.id}' renders an empty command on ${platform}`);

@@ -59,7 +59,12 @@ describe('local node config (pure)', () => {
 describe('vault-active relay order (pure)', () => {
   const nodes = [0, 1, 2].map((i) => ({ host: '127.0.0.1', port: 18220 + 2 * i }));
   it('the active node first, then the others in their own order; with none active, node order', () => {
-    expect(candidates(nodes, 1).map((n) => n.port)).toEqual([18222, 18220, 18224]);
-    expect(candidates(nodes, undefined).map((n) => n.port)).toEqual([18220, 18222, 18224]);
+    expect(candidates(nodes, [undefined, 'active', undefined]).map((n) => n.port)).toEqual([18222, 18220, 18224]);
+    expect(candidates(nodes, []).map((n) => n.port)).toEqual([18220, 18222, 18224]);
+  });
+  it('with no active node known (an election, a lagging probe), an unsealed standby before a sealed or stopped node', () => {
+    // vault-0 restarted sealed, vault-2 a standby: a write through the relay must not meet "Vault is sealed".
+    expect(candidates(nodes, ['other', 'other', 'unsealed']).map((n) => n.port)).toEqual([18224, 18220, 18222]);
+    expect(candidates(nodes, ['unsealed', 'active', 'unsealed']).map((n) => n.port)).toEqual([18222, 18220, 18224]);
   });
 });

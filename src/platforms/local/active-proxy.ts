@@ -5,8 +5,8 @@
  *
  * Run as its own supervised process: node active-proxy.ts --listen <port> --ca <file> <node addr>...
  * Every 250 ms it asks each node's sys/health who is active. A new connection goes to the active node; with none known
- * (before init, all sealed, mid-election) or when that node refuses, to the next node that accepts, so `vault status`
- * shows the truth (sealed, standby) instead of "connection refused". A standby that receives a request forwards it to
+ * (before init, all sealed, mid-election) or when that node refuses, to an unsealed standby, else the next node that
+ * accepts, so `vault status` shows the truth (sealed, standby) instead of "connection refused". A standby that receives a request forwards it to
  * the active node (disable_standby_reads = true, Vault CE's behaviour), so a stale pick is slow, never wrong.
  */
 import fs from 'node:fs';
@@ -19,13 +19,19 @@ export interface Target {
   port: number;
 }
 
-/** The order to try nodes in: the active one first, then the others in their own order. */
-export function candidates(nodes: Target[], active: number | undefined): Target[] {
-  if (active === undefined || !nodes[active]) return [...nodes];
-  return [nodes[active], ...nodes.filter((_, i) => i !== active)];
+/** What a node's sys/health said at the last probe. */
+export type NodeState = 'active' | 'unsealed' | 'other';
+
+/**
+ * The order to try nodes in: the active one first, then unsealed standbys (they forward to the active node, so a request
+ * works even while the relay's view lags an election), then the rest, each group in node order.
+ */
+export function candidates(nodes: Target[], states: readonly (NodeState | undefined)[]): Target[] {
+  const rank = (i: number) => ({ active: 0, unsealed: 1, other: 2 })[states[i] ?? 'other'];
+  return nodes.map((n, i) => ({ n, i })).sort((a, b) => rank(a.i) - rank(b.i) || a.i - b.i).map((x) => x.n);
 }
 
-function probe(addr: string, agent: https.Agent): Promise<boolean> {
+function probe(addr: string, agent: https.Agent): Promise<NodeState> {
   return new Promise((resolve) => {
     const req = https.get(`${addr}/v1/sys/health?standbyok=true&sealedcode=299&uninitcode=299`, { agent, timeout: 1000 }, (res) => {
       let body = '';
@@ -34,14 +40,14 @@ function probe(addr: string, agent: https.Agent): Promise<boolean> {
       res.on('end', () => {
         try {
           const h = JSON.parse(body) as { initialized?: boolean; sealed?: boolean; standby?: boolean };
-          resolve(h.initialized === true && h.sealed === false && h.standby === false);
+          resolve(h.initialized === true && h.sealed === false ? (h.standby === false ? 'active' : 'unsealed') : 'other');
         } catch {
-          resolve(false);
+          resolve('other');
         }
       });
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve('other'));
   });
 }
 
@@ -69,13 +75,13 @@ function main(): void {
     const u = new URL(a);
     return { host: u.hostname, port: Number(u.port) };
   });
-  let active: number | undefined;
+  let states: NodeState[] = [];
   const refresh = async () => {
-    const up = await Promise.all(addrs.map((a) => probe(a, agent)));
-    const next = up.indexOf(true);
-    const now = next < 0 ? undefined : next;
-    if (now !== active) console.log(`${new Date().toISOString()} active: ${now === undefined ? 'none' : addrs[now]}`);
-    active = now;
+    const next = await Promise.all(addrs.map((a) => probe(a, agent)));
+    const was = states.indexOf('active');
+    const now = next.indexOf('active');
+    if (now !== was) console.log(`${new Date().toISOString()} active: ${now < 0 ? 'none' : addrs[now]}`);
+    states = next;
   };
   const loop = async () => {
     await refresh().catch(() => undefined);
@@ -85,7 +91,7 @@ function main(): void {
   const server = net.createServer((client) => {
     client.pause();
     client.on('error', () => client.destroy());
-    connectFirst(candidates(nodes, active), (upstream) => {
+    connectFirst(candidates(nodes, states), (upstream) => {
       if (!upstream) return client.destroy();
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
