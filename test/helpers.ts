@@ -123,3 +123,13 @@ export async function pasteHints(topicId: string, bash: Bash, o: { settleMs?: nu
   }
   return { seen, blocks, ending };
 }
+
+/** The command lines `lab solve` printed (stderr) while it ran one step: between its `[i/n] title …` and `✓ title`. */
+export function ranLines(stderr: string, title: string): string[] {
+  const lines = stderr.split('\n');
+  const from = lines.findIndex((l) => l.endsWith(`] ${title} …`));
+  const to = lines.findIndex((l, i) => i > from && l.trim().startsWith(`✓ ${title}`));
+  expect(from, stderr).toBeGreaterThanOrEqual(0);
+  expect(to, stderr).toBeGreaterThan(from);
+  return lines.slice(from + 1, to);
+}

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
+import { cli, failedIds, labContext, ranLines, useTempLabHome } from '../helpers.ts';
 import { run } from '../../src/exec.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { LabDir } from '../../src/engine/state.ts';
@@ -29,16 +29,6 @@ async function login(jwt: string): Promise<'ok' | string> {
     if (e instanceof VaultApiError) return e.errors.join('; ');
     throw e;
   }
-}
-
-/** The command lines `lab solve` printed (stderr) while it ran one step: between its `[i/n] title …` and `✓ title`. */
-function ranLines(stderr: string, title: string): string[] {
-  const lines = stderr.split('\n');
-  const from = lines.findIndex((l) => l.endsWith(`] ${title} …`));
-  const to = lines.findIndex((l, i) => i > from && l.trim().startsWith(`✓ ${title}`));
-  expect(from, stderr).toBeGreaterThanOrEqual(0);
-  expect(to, stderr).toBeGreaterThan(from);
-  return lines.slice(from + 1, to);
 }
 
 beforeAll(() => {

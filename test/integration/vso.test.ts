@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, failedIds, labContext, useTempLabHome } from '../helpers.ts';
+import { cli, failedIds, labContext, ranLines, useTempLabHome } from '../helpers.ts';
 import { kubeApiFor } from '../../src/platforms/kube-api.ts';
 import { ESO, VSO } from '../../checkers/vso.ts';
 import { externalSecretManifest, secretStoreManifest } from '../../scenarios/vso.ts';
@@ -26,16 +26,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 const apply = async (manifest: string) => (await labContext('vso')).exec(kube(['apply', '-f', '-'], manifest));
-
-/** The command lines `lab solve` printed (stderr) while it ran one step: between its `[i/n] title …` and `✓ title`. */
-function ranLines(stderr: string, title: string): string[] {
-  const lines = stderr.split('\n');
-  const from = lines.findIndex((l) => l.endsWith(`] ${title} …`));
-  const to = lines.findIndex((l, i) => i > from && l.trim().startsWith(`✓ ${title}`));
-  expect(from, stderr).toBeGreaterThanOrEqual(0);
-  expect(to, stderr).toBeGreaterThan(from);
-  return lines.slice(from + 1, to);
-}
 
 beforeAll(() => {
   home = useTempLabHome('vault-lab-vso-');
