@@ -58,7 +58,7 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     delete process.env.LAB_KUBE_CONTEXT;
   });
   afterAll(async () => {
-    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth']) await cli('down', t).catch(() => undefined);
+    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp']) await cli('down', t).catch(() => undefined);
   });
 
   it('vault-k8s: lab run creates the cluster with kind and ends all pass; kubectl version says v1.35', async () => {
@@ -160,5 +160,27 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     }
     expect(left).toBe('');
     expect((await run('pgrep', ['-f', `lab-port-forward.*${process.env.LAB_HOME}`], { reject: false })).stdout.trim()).toBe('');
+  }, 900_000);
+
+  // The services' images come from Debian's packages (scripts/build-kind-services.sh): no registry serves them here.
+  const serviceImage = (svc: 'openldap' | 'mariadb') => tc.images?.[svc];
+  const deployedImage = async (name: string) => (await kubectl('get', 'deploy', name, '-n', 'vault', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).stdout;
+
+  it.skipIf(!serviceImage('openldap'))('ldap: lab run ends all pass against slapd in the cluster (Debian\'s slapd, an image built here)', async () => {
+    await lab('down', 'k8s-auth');
+    const r = await lab('run', 'ldap', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run ldap: ${r.secs.toFixed(1)} s`);
+    expect(await deployedImage('openldap')).toBe(serviceImage('openldap'));
+    passed(await lab('down', 'ldap'));
+  }, 900_000);
+
+  it.skipIf(!serviceImage('mariadb'))('mcp: lab run ends all pass against MariaDB in the cluster (Debian\'s mariadb-server, an image built here)', async () => {
+    await lab('down', 'ldap');
+    const r = await lab('run', 'mcp', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run mcp: ${r.secs.toFixed(1)} s`);
+    expect(await deployedImage('mariadb')).toBe(serviceImage('mariadb'));
+    passed(await lab('down', 'mcp'));
   }, 900_000);
 });

@@ -28,7 +28,7 @@ import { DIRECTORY, MARIADB_ADMIN_USER, type LdapPasswords } from './services.ts
 import { kindPlan, writePlanFiles } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
-import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
+import { applyToolchain, archivesFor, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -251,14 +251,16 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE, mariadb: this.deps.env.LAB_MARIADB_IMAGE }, services: this.servicePasswords(), chart: this.chartSource() };
     const m = this.deps.machine();
     const tc = m.toolchain;
+    // The services' images built here reach only the lab's own cluster (kind load); another cluster pulls the pinned ones.
+    const built = this.ownCluster ? (tc.images ?? {}) : {};
+    const extra = { images: { openldap: this.deps.env.LAB_OPENLDAP_IMAGE || built.openldap, mariadb: this.deps.env.LAB_MARIADB_IMAGE || built.mariadb }, services: this.servicePasswords(), chart: this.chartSource() };
     const cluster = { workers: workerCount(this.deps.env, m.cpus), nodeImage: tc.nodeImage, cgroupV1: m.cgroupV1, disableDefaultCNI: Boolean(tc.nodeImage) };
     if (usesIngress(this.spec) && this.ownCluster && !this.withIngress) {
       report.info(report.t(msg('ingress-nginx는 설치하지 않습니다: 그 컨트롤러 이미지는 레지스트리에서만 받을 수 있습니다 (여기서 만든 노드 이미지). Vault는 port-forward로 접속합니다.', 'ingress-nginx is not installed: its controller image comes only from a registry (this node image was built here). Vault is reached through port-forwards.')));
     }
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: tc.archives, ...extra, ...(tls ? { tls } : {}) });
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: archivesFor(tc, this.topic.needs), ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
