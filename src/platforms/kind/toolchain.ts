@@ -27,7 +27,7 @@ export interface Toolchain {
 export const SERVICE_ARCHIVES = { openldap: 'openldap.tar', mariadb: 'mariadb.tar' } as const;
 
 /** The archives a topic's cluster needs: every one but the service images it does not use. */
-export function archivesFor(tc: Toolchain, needs: { ldap?: unknown; mariadb?: unknown }): string[] {
+export function archivesFor(tc: Toolchain, needs: { ldap?: boolean; mariadb?: boolean }): string[] {
   const skip = new Set<string>([...(needs.ldap ? [] : [SERVICE_ARCHIVES.openldap]), ...(needs.mariadb ? [] : [SERVICE_ARCHIVES.mariadb])]);
   return tc.archives.filter((a) => !skip.has(path.basename(a)));
 }
