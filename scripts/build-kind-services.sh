@@ -21,7 +21,8 @@ for c in debootstrap python3; do command -v $c >/dev/null || die "$c is missing 
 [ -x /bin/busybox ] || die "/bin/busybox is missing (apt-get install busybox-static)"
 exec 9>"$kdir/.services.lock"; flock 9
 
-# Rebuilt when this script changes (a stamp of its contents).
+# Rebuilt when this script changes (a stamp of its contents). Names are fully qualified: containerd in the node looks
+# the manifests' short names up as docker.io/…
 stamp=$(sha256sum "$0" | cut -c1-16)
 if [ -s "$images/openldap.tar" ] && [ -s "$images/mariadb.tar" ] && [ "$(cat "$kdir/services.stamp" 2>/dev/null)" = "$stamp" ]; then
   say "ready: $(cat "$kdir/services-images.txt" 2>/dev/null | tr '\n' ' ')"; exit 0
@@ -97,7 +98,7 @@ exec slapd -d 0 -h ldap:/// -f "$conf"
 EOF
 chmod 0755 "$t/usr/local/bin/entrypoint"
 ldap_ref=vault-lab/openldap:$(ver slapd)
-python3 "$root/scripts/kind/mkimg.py" "$t" "$ldap_ref" "$images/openldap.tar" --entrypoint /usr/local/bin/entrypoint
+python3 "$root/scripts/kind/mkimg.py" "$t" "docker.io/$ldap_ref" "$images/openldap.tar" --entrypoint /usr/local/bin/entrypoint
 rm -rf "$t"
 say "$ldap_ref ($(du -h "$images/openldap.tar" | cut -f1))"
 
@@ -143,7 +144,7 @@ exec mariadbd --no-defaults --user=root --datadir="$d" --socket="$s" --bind-addr
 EOF
 chmod 0755 "$t/usr/local/bin/entrypoint"
 db_ref=vault-lab/mariadb:$(ver mariadb-server)
-python3 "$root/scripts/kind/mkimg.py" "$t" "$db_ref" "$images/mariadb.tar" --entrypoint /usr/local/bin/entrypoint
+python3 "$root/scripts/kind/mkimg.py" "$t" "docker.io/$db_ref" "$images/mariadb.tar" --entrypoint /usr/local/bin/entrypoint
 rm -rf "$t"
 say "$db_ref ($(du -h "$images/mariadb.tar" | cut -f1))"
 printf '%s\n' "$ldap_ref" "$db_ref" > "$kdir/services-images.txt"
