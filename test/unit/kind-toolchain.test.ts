@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { archivesFor, findToolchain } from '../../src/platforms/kind/toolchain.ts';
+import { kindPlan } from '../../src/platforms/kind/plan.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
 
 /** A cache folder as scripts/build-kind.sh and build-kind-services.sh leave it. */
 function cache(opts: { services?: boolean } = {}): string {
@@ -34,5 +36,17 @@ describe('the kind toolchain: the service images built here', () => {
     expect(names({})).toEqual(['vault.tar']);
     expect(names({ ldap: true })).toEqual(['openldap.tar', 'vault.tar']);
     expect(names({ mariadb: true })).toEqual(['mariadb.tar', 'vault.tar']);
+  });
+});
+
+describe('the lab\'s own cluster on a node image built here', () => {
+  it('kind create cluster does not wait for a Ready node that cannot be Ready before the lab\'s CNI (it waited out 120 s)', async () => {
+    const needs = (await loadTopic('vault-k8s')).needs;
+    const create = (disableDefaultCNI: boolean) => kindPlan(needs, { context: 'kind-vault-lab', ownCluster: true, dir: '/tmp/x', cluster: { workers: 0, disableDefaultCNI } }).steps.map((s) => s.args.join(' '));
+    const local = create(true);
+    expect(local.find((a) => a.startsWith('create cluster'))).not.toContain('--wait');
+    // The nodes are waited for after the CNI step.
+    expect(local.findIndex((a) => a.includes('cni.sh'))).toBeLessThan(local.findIndex((a) => a.includes('--for=condition=Ready nodes')));
+    expect(create(false).find((a) => a.startsWith('create cluster'))).toContain('--wait 120s');
   });
 });
