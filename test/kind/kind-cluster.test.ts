@@ -3,6 +3,7 @@
  * (vault-lab/kind-node:v1.35.4), the official chart from LAB_VAULT_CHART. The lab creates the cluster `vault-lab` itself.
  * Skipped, with the reason, where the tooling is missing (`bash scripts/setup.sh --kind` builds it).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -52,6 +53,24 @@ const lab = async (...argv: string[]) => {
 const passed = (r: { code: number; stdout: string; stderr: string }) => expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
 
 describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
+  // Every checkout on a machine (CI, each worktree) drives the same cluster `vault-lab` and its namespace `vault`: two runs
+  // at once install over each other (seen: another checkout's initialised k8s-auth Vault met by this file's vault-k8s).
+  // One run at a time, machine-wide: flock on a file beside the toolchain, held until afterAll.
+  let lock: ChildProcess | undefined;
+  beforeAll(async () => {
+    const file = path.join(process.env.LAB_CACHE_DIR!, 'kind', '.cluster-tests.lock');
+    // Its own process group, so afterAll ends flock and its sleep together (the lock goes with them).
+    lock = spawn('flock', ['-w', '1500', file, '-c', 'echo locked; exec sleep 86400'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const held = await new Promise<boolean>((res) => {
+      lock!.stdout!.once('data', () => res(true));
+      lock!.once('exit', () => res(false));
+    });
+    if (!held) throw new Error(`another run of the real-cluster tests held ${file} for 25 min`);
+  }, 1_560_000);
+  // Registered before the afterAll below, so it runs after it (hooks unwind as a stack): the lock outlives `lab down`.
+  afterAll(() => {
+    if (lock?.pid) process.kill(-lock.pid, 'SIGTERM');
+  });
   beforeAll(() => {
     useTempLabHome('kind-real-');
     process.env.LAB_VAULT_CHART = chart!;
