@@ -86,8 +86,11 @@ export interface KubeAdapter {
   address(hostPort: string): string;
   /** How a learner's line names it (`$LDAP_URL`): rewritten to the in-cluster address when the line runs in a pod. */
   learnerForms: readonly RegExp[];
-  /** LAB_*_IMAGE overrides the pinned image. */
-  image: { pinned: string; env: string };
+  /**
+   * LAB_*_IMAGE overrides the pinned image; `built` names the image scripts/build-kind-services.sh makes from Debian's
+   * packages, used on the lab's own cluster when it exists (no registry serves the pinned one here).
+   */
+  image: { pinned: string; env: string; built?: 'openldap' | 'mariadb' };
   /** Secret files it needs (relative to the lab folder), made once: `keep(file)` returns the value, creating it. */
   secrets(keep: (file: string) => string): Record<string, string>;
   /** Files the learner's tools read besides the secrets (an account JSON), written after secrets(). */

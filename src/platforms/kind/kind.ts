@@ -29,7 +29,7 @@ import { servicePort } from '../../services/ports.ts';
 import { kindPlan, writePlanFiles, type PlannedService } from './plan.ts';
 import { resolvedEnv, vaultShellEnv } from '../shell-env.ts';
 import { inPodArg, podFiles, podVaultExec, renderKind } from './exec-plan.ts';
-import { applyToolchain, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
+import { applyToolchain, archivesFor, findToolchain, hostIsCgroupV1, workerCount, type Toolchain } from './toolchain.ts';
 
 export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
@@ -247,14 +247,16 @@ export class KindPlatform implements Platform {
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
-    const extra = { services: this.plannedServices(), chart: this.chartSource() };
     const m = this.deps.machine();
     const tc = m.toolchain;
+    // The services' images built here reach only the lab's own cluster (kind load); another cluster pulls the pinned ones.
+    const built = this.ownCluster ? (tc.images ?? {}) : {};
+    const extra = { services: this.plannedServices(built), chart: this.chartSource() };
     const cluster = { workers: workerCount(this.deps.env, m.cpus), nodeImage: tc.nodeImage, cgroupV1: m.cgroupV1, disableDefaultCNI: Boolean(tc.nodeImage) };
     if (usesIngress(this.spec) && this.ownCluster && !this.withIngress) {
       report.info(report.t(msg('ingress-nginx는 설치하지 않습니다: 그 컨트롤러 이미지는 레지스트리에서만 받을 수 있습니다 (여기서 만든 노드 이미지). Vault는 port-forward로 접속합니다.', 'ingress-nginx is not installed: its controller image comes only from a registry (this node image was built here). Vault is reached through port-forwards.')));
     }
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: tc.archives, ...extra, ...(tls ? { tls } : {}) });
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: archivesFor(tc, this.topic.needs), ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
@@ -345,13 +347,14 @@ export class KindPlatform implements Platform {
   }
 
   /** The services' objects, with passwords made once and kept in the lab folder under the names the local platform uses. */
-  plannedServices(): PlannedService[] {
+  /** `built`: the images scripts/build-kind-services.sh made here (the lab's own cluster only); LAB_*_IMAGE wins over them. */
+  plannedServices(built: Toolchain['images'] = {}): PlannedService[] {
     const out: PlannedService[] = [];
     for (const [name, k] of this.kubeServices()) {
       this.lab.ensure();
       const secrets = k.secrets((f) => this.keepSecret(f));
       k.prepare?.(this.hostFor(name), secrets);
-      out.push({ name: k.name, objects: k.manifests(secrets, { namespace: NAMESPACE, image: this.deps.env[k.image.env] || k.image.pinned }) });
+      out.push({ name: k.name, objects: k.manifests(secrets, { namespace: NAMESPACE, image: this.deps.env[k.image.env] || (k.image.built ? built?.[k.image.built] : undefined) || k.image.pinned }) });
     }
     return out;
   }

@@ -116,7 +116,9 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
       id: 'cluster',
       title: msg(`kind 클러스터 만들기 (컨트롤 플레인 ingress-ready, 워커 ${workers}개)`, `create the kind cluster (ingress-ready control plane, ${workers} worker${workers === 1 ? '' : 's'})`),
       file: 'kind',
-      args: ['create', 'cluster', '--name', CLUSTER_NAME, '--config', f('cluster.yaml'), '--wait', '120s'],
+      // Without a CNI no node can be Ready before the lab's CNI step: kind's --wait would always run out (120 s of a
+      // 17 s start here); the 'nodes' step below waits for Ready once the CNI is there.
+      args: ['create', 'cluster', '--name', CLUSTER_NAME, '--config', f('cluster.yaml'), ...(c.disableDefaultCNI ? [] : ['--wait', '120s'])],
       timeoutMs: 600_000,
     });
     if (c.disableDefaultCNI) {

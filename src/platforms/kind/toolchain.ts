@@ -19,6 +19,31 @@ export interface Toolchain {
   nodeImage?: string;
   /** OCI archives of the images the topics need (the Vault image …), loaded with `kind load image-archive`. */
   archives: string[];
+  /** The in-cluster services' images scripts/build-kind-services.sh made from Debian's packages (its archives above). */
+  images?: { openldap?: string; mariadb?: string };
+}
+
+/** Which archive holds which service's image (scripts/build-kind-services.sh); loaded only for a topic that needs it. */
+export const SERVICE_ARCHIVES = { openldap: 'openldap.tar', mariadb: 'mariadb.tar' } as const;
+
+/** The archives a topic's cluster needs: every one but the service images it does not use. */
+export function archivesFor(tc: Toolchain, needs: { ldap?: boolean; mariadb?: boolean }): string[] {
+  const skip = new Set<string>([...(needs.ldap ? [] : [SERVICE_ARCHIVES.openldap]), ...(needs.mariadb ? [] : [SERVICE_ARCHIVES.mariadb])]);
+  return tc.archives.filter((a) => !skip.has(path.basename(a)));
+}
+
+/** services-images.txt names the images in the order the script builds them: openldap, then mariadb. */
+function serviceImages(kind: string, archives: string[]): Toolchain['images'] {
+  let refs: string[];
+  try {
+    refs = fs.readFileSync(path.join(kind, 'services-images.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const have = (f: string) => archives.some((a) => path.basename(a) === f);
+  const ldap = refs.find((r) => r.startsWith('vault-lab/openldap:'));
+  const db = refs.find((r) => r.startsWith('vault-lab/mariadb:'));
+  return { ...(ldap && have(SERVICE_ARCHIVES.openldap) ? { openldap: ldap } : {}), ...(db && have(SERVICE_ARCHIVES.mariadb) ? { mariadb: db } : {}) };
 }
 
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -38,6 +63,7 @@ export function findToolchain(env: Record<string, string | undefined>): Toolchai
     ...(!env.DOCKER_HOST && fs.existsSync(sock) ? { dockerHost: `unix://${sock}` } : {}),
     ...(nodeImage ? { nodeImage } : {}),
     archives: built ? archives : [],
+    ...(built ? { images: serviceImages(kind, archives) ?? {} } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ export const ldapKube: KubeAdapter = {
   port: PORT,
   address: (hostPort) => `ldap://${hostPort}`,
   learnerForms: [/\$\{?LDAP_URL\}?/g],
-  image: { pinned: OPENLDAP_IMAGE, env: 'LAB_OPENLDAP_IMAGE' },
+  image: { pinned: OPENLDAP_IMAGE, env: 'LAB_OPENLDAP_IMAGE', built: 'openldap' },
   secrets: (keep) => Object.fromEntries(Object.entries(LDAP.files).map(([who, file]) => [who, keep(file)])),
   manifests(passwords, o) {
     const ns = o.namespace;

@@ -15,7 +15,7 @@ export const mariadbKube: KubeAdapter = {
   port: PORT,
   address: (hostPort) => hostPort,
   learnerForms: [/127\.0\.0\.1:\$\{?MARIADB_PORT\}?/g],
-  image: { pinned: MARIADB_IMAGE, env: 'LAB_MARIADB_IMAGE' },
+  image: { pinned: MARIADB_IMAGE, env: 'LAB_MARIADB_IMAGE', built: 'mariadb' },
   secrets: (keep) => ({ admin: keep(MARIADB_FILES.password), root: keep(MARIADB_FILES.root) }),
   /** The account JSON as the local platform writes it, with the port-forward's port. */
   prepare(h, s) {
