@@ -66,7 +66,8 @@ export async function gather(ctx: LabContext): Promise<State> {
     [servers, term, canary] = await Promise.all([
       c.raftServers().catch(() => undefined),
       raftTermOf(c).catch(() => undefined),
-      c.kvGet('secret', CANARY.path).then((r) => r?.data.value, () => undefined),
+      // An error is not "absent": a leader elected a moment ago may still refuse reads while it takes over.
+      c.kvGet('secret', CANARY.path).then((r) => r?.data.value, (e: unknown) => ({ readError: e instanceof Error ? e.message : String(e) })),
     ]);
     if (actives.length === 1) o = leaderObserved(o, nodes[actives[0]!]!.name, term, (servers ?? []).filter((x) => x.voter).length);
     // Remembered so the data step still counts as done while an election leaves no node to read from.
@@ -223,9 +224,15 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (s.actives.length !== 1) return { ...fail(msg('활성 노드가 없어서 데이터를 읽을 수 없습니다.', 'no active node to read from.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'one-active' };
       if (!s.hasToken) return { ...fail(msg('데이터를 읽을 root 토큰이 없습니다.', 'no root token to read with.'), msg('위 항목을 먼저 해결하세요.', 'Fix the item above first.')), after: 'voters' };
-      return s.canary === CANARY.value
-        ? pass()
-        : fail(msg(`secret/${CANARY.path}의 value가 '${CANARY.value}'가 아닙니다 (${s.canary === undefined ? '없음' : String(s.canary)}).`, `secret/${CANARY.path} value is not '${CANARY.value}' (${s.canary === undefined ? 'absent' : String(s.canary)}).`), msg(`vault kv put secret/${CANARY.path} value=${CANARY.value} (KV v2가 secret/ 에 있어야 합니다)`, `vault kv put secret/${CANARY.path} value=${CANARY.value} (needs KV v2 at secret/)`));
+      if (s.canary === CANARY.value) return pass();
+      const readError = typeof s.canary === 'object' && s.canary !== null && 'readError' in s.canary ? String(s.canary.readError) : undefined;
+      if (readError !== undefined) {
+        return fail(
+          msg(`활성 노드가 secret/${CANARY.path} 읽기에 오류로 답했습니다: ${readError}`, `the active node answered the read of secret/${CANARY.path} with an error: ${readError}`),
+          msg('막 선출된 리더는 몇 초 동안 읽기를 거절할 수 있습니다: 잠시 뒤 다시 점검하세요.', 'A leader elected a moment ago can refuse reads for a few seconds: check again shortly.'),
+        );
+      }
+      return fail(msg(`secret/${CANARY.path}의 value가 '${CANARY.value}'가 아닙니다 (${s.canary === undefined ? '없음' : String(s.canary)}).`, `secret/${CANARY.path} value is not '${CANARY.value}' (${s.canary === undefined ? 'absent' : String(s.canary)}).`), msg(`vault kv put secret/${CANARY.path} value=${CANARY.value} (KV v2가 secret/ 에 있어야 합니다)`, `vault kv put secret/${CANARY.path} value=${CANARY.value} (needs KV v2 at secret/)`));
     },
   },
   {

@@ -158,6 +158,16 @@ describe('ha-failover judges (pure)', () => {
     expect(failed(s)).toEqual(['data-survives']);
   });
 
+  it('a read that errors is not called absent: the fix says to check again, not to write the value again', () => {
+    const s = solved();
+    s.canary = { readError: 'Error making API request. Code: 500' };
+    expect(failed(s)).toEqual(['data-survives']);
+    const v = judgeAll(checks, s, 'en').find((x) => x.id === 'data-survives')!;
+    expect(v.why).toContain('answered the read of secret/ha/canary with an error: Error making API request. Code: 500');
+    expect(v.fix).toContain('check again');
+    expect(v.fix).not.toContain('kv put');
+  });
+
   it('every check speaks Korean and English', () => {
     // At the start every check but the TLS floor (the config sets it) fails: each shows its reason and fix, in both.
     const ko = judgeAll(checks, start(), 'ko');
