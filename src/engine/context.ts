@@ -25,7 +25,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
     const n = platform.vaultNodes()[node];
     if (!n) throw new Error(`no vault node ${node}`);
     const tok = token === null ? undefined : (token ?? lab.adminToken());
-    return new VaultClient({ addr: n.addr, caFile: n.caFile, token: tok, timeoutMs: 3000 });
+    return new VaultClient({ addr: n.addr, caFile: n.caFile, token: tok, timeoutMs: 3000, ...(n.forwarded ? { retryRefusedMs: 4000 } : {}) });
   };
 
   const ctx: LabContext = {
@@ -36,9 +36,22 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
     report,
     vault,
     async activeVault(token) {
+      // The first node that answers as active settles it: a node whose address is briefly refused (a port-forward being
+      // restarted, retried for a few seconds) holds up only the answer "none is active".
       const nodes = platform.vaultNodes();
-      const healths = await Promise.all(nodes.map((_, i) => vault(i, null).health().catch(() => undefined)));
-      const i = healths.findIndex((h) => h && h.initialized && !h.sealed && !h.standby);
+      const i = await new Promise<number>((resolve) => {
+        let left = nodes.length;
+        if (!left) resolve(-1);
+        nodes.forEach((_, n) => {
+          vault(n, null)
+            .health()
+            .then((h) => h.initialized && !h.sealed && !h.standby, () => false)
+            .then((active) => {
+              if (active) resolve(n);
+              else if (--left === 0) resolve(-1);
+            });
+        });
+      });
       return i < 0 ? undefined : { node: i, client: vault(i, token) };
     },
     async exec(cmd: Cmd) {

@@ -236,6 +236,8 @@ export interface VaultNodeInfo {
   /** Address the learner and the lab use. */
   addr: string;
   caFile?: string;
+  /** Reached through a supervised `kubectl port-forward` that may be restarting: clients retry a refused connection briefly. */
+  forwarded?: boolean;
 }
 
 export interface ProcStatus {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type NodeVaultFactory from 'node-vault';
 import { registerSecret } from '../engine/redact.ts';
+import { sleep } from '../engine/poll.ts';
 
 // node-vault (with axios) costs a few hundred ms to load: only commands that talk to Vault pay for it.
 let nodeVault: typeof NodeVaultFactory | undefined;
@@ -16,6 +17,12 @@ export interface VaultClientOptions {
   caFile?: string | undefined;
   token?: string | undefined;
   timeoutMs?: number;
+  /**
+   * How long a refused connection is tried again (a reset one too, for reads). For addresses behind a supervised
+   * `kubectl port-forward`, which exits when a connection through it is reset and is started again within ~2 s: a probe
+   * in that gap would read "down" for a node that is up (real kind: "no active node" right after a write).
+   */
+  retryRefusedMs?: number;
 }
 
 export class VaultApiError extends Error {
@@ -115,7 +122,7 @@ export class VaultClient {
   /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     try {
-      const res = await this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), headers: { [LAB_HEADER]: 'probe', ...headers } });
+      const res = await this.retrying(method, () => this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), headers: { [LAB_HEADER]: 'probe', ...headers } }));
       return (res ?? {}) as T;
     } catch (e) {
       throw toApiError(e, `${method} ${path}`);
@@ -143,7 +150,7 @@ export class VaultClient {
   /** sys/health answers with a status code per state; the lab asks for 2xx codes so every state comes back as a body. */
   async health(): Promise<Health> {
     try {
-      const body = (await this.nv.health({ standbyok: true, sealedcode: 299, uninitcode: 298 })) as Partial<Health>;
+      const body = (await this.retrying('GET', () => this.nv.health({ standbyok: true, sealedcode: 299, uninitcode: 298 }))) as Partial<Health>;
       return {
         initialized: body.initialized ?? false,
         sealed: body.sealed ?? true,
@@ -189,9 +196,24 @@ export class VaultClient {
     return mountTable(await this.call('GET /sys/audit', () => this.nv.audits()));
   }
 
+  /** A connection refused (nothing was sent) is tried again for retryRefusedMs; a reset one only for a read. */
+  private async retrying<T>(method: string, f: () => Promise<T>): Promise<T> {
+    const until = Date.now() + (this.opts.retryRefusedMs ?? 0);
+    for (;;) {
+      try {
+        return await f();
+      } catch (e) {
+        const code = (e as { code?: string })?.code;
+        const again = code === 'ECONNREFUSED' || (code === 'ECONNRESET' && method === 'GET');
+        if (!again || Date.now() >= until) throw e;
+        await sleep(Math.min(250, Math.max(1, until - Date.now())));
+      }
+    }
+  }
+
   private async call(what: string, f: () => Promise<unknown>): Promise<unknown> {
     try {
-      return (await f()) ?? {};
+      return (await this.retrying('GET', f)) ?? {};
     } catch (e) {
       throw toApiError(e, what);
     }

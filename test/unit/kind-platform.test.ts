@@ -65,7 +65,7 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(rec.platform).toBe('kind');
     expect(rec.facts.context).toBe('kind-vault-lab');
     expect(Object.keys(rec.processes)).toEqual(['port-forward-vault-0']);
-    expect(p.vaultNodes()).toEqual([{ name: 'vault-0', addr: `http://127.0.0.1:${p.localPort(0)}` }]);
+    expect(p.vaultNodes()).toEqual([{ name: 'vault-0', addr: `http://127.0.0.1:${p.localPort(0)}`, forwarded: true }]);
     expect(p.shellEnv()).toMatchObject({ LAB_KUBE_CONTEXT: 'kind-vault-lab', VAULT_ADDR: `http://127.0.0.1:${p.localPort(0)}` });
     lab.remove();
   });

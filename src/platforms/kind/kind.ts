@@ -189,6 +189,7 @@ export class KindPlatform implements Platform {
       name: podName(i),
       addr: `${this.scheme}://127.0.0.1:${this.localPort(i)}`,
       ...(this.caFile ? { caFile: this.caFile } : {}),
+      forwarded: true,
     }));
   }
   private kubectl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
