@@ -2,7 +2,7 @@ import type { Cmd, LabContext, Pending, TopicDef } from '../src/engine/types.ts'
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
-import { CANARY, observeLeader, raftTerm, raftTermOf } from '../labs/ha-failover/data.ts';
+import { CANARY, failoverLines, observeLeader, raftTerm, raftTermOf } from '../labs/ha-failover/data.ts';
 import { poll } from '../src/engine/poll.ts';
 import { inCluster, joinCmd, raftMembers, rejoinNode, restoreQuorum, strayNodes, unsealOrRejoin } from './raft.ts';
 
@@ -145,6 +145,7 @@ async function canaryWritten(ctx: LabContext): Promise<boolean> {
 
 export const topic: TopicDef = {
   id: 'ha-failover',
+  dashboard: failoverLines,
   title: msg('Vault HA: Raft 3노드와 리더 장애 전환', 'Vault HA: 3-node Raft and leader failover'),
   summary: msg(
     'TLS로 보호되는 Raft 통합 스토리지 3노드 클러스터를 만들고, 활성 노드를 멈췄을 때(kubectl delete pod와 같은 정상 종료) 대기 노드가 이어받는 것을 확인합니다.',

@@ -3,6 +3,7 @@
  * (checkers/ha-failover.ts): the canary written before the failure, and the leader/Raft-term record over time.
  */
 import type { LabContext } from '../../src/engine/types.ts';
+import { msg, type Msg } from '../../src/engine/i18n.ts';
 import type { VaultClient } from '../../src/vault/client.ts';
 
 export const CANARY = { path: 'ha/canary', value: 'written-before-failover' };
@@ -63,4 +64,16 @@ export async function observeLeader(ctx: LabContext): Promise<void> {
   if (!a) return;
   const [term, servers] = await Promise.all([raftTermOf(a.client).catch(() => undefined), a.client.raftServers().catch(() => [])]);
   recordLeader(ctx, ctx.platform.vaultNodes()[a.node]!.name, term, servers.filter((s) => s.voter).length);
+}
+
+/** The dashboard's line: the last leader change the lab saw and within how long, else the leaders seen in turn. */
+export function failoverLines(o: Record<string, unknown>): Msg[] {
+  const c = ((o.failovers as LeaderChange[] | undefined) ?? []).at(-1);
+  if (c) {
+    const t = new Date(c.at).toLocaleTimeString('en-GB', { hour12: false });
+    const s = (c.withinMs / 1000).toFixed(1);
+    return [msg(`마지막 리더 교체: ${c.from} → ${c.to} (${t}, ${s}초 이내)`, `last leader change: ${c.from} → ${c.to} (${t}, within ${s}s)`)];
+  }
+  const leaders = (o.leaders as string[] | undefined) ?? [];
+  return leaders.length > 1 ? [msg(`관찰한 리더 교체: ${leaders.join(' → ')}`, `leader changes observed: ${leaders.join(' → ')}`)] : [];
 }

@@ -9,14 +9,6 @@ import { msg } from '../engine/i18n.ts';
 import { loadTopic, topicIds } from '../engine/catalogue.ts';
 import { onPlatform, type StepState } from '../engine/runner.ts';
 
-/** A leader change as the ha-failover checker records it in progress.json (observations.failovers). */
-interface LeaderChange {
-  from: string;
-  to: string;
-  at: string;
-  withinMs: number;
-}
-
 export interface NodeRow {
   name: string;
   up: boolean;
@@ -90,13 +82,9 @@ export function nodeTable(r: Reporter, rows: NodeRow[]): string[] {
   })];
 }
 
-/** The last leader change the lab saw, and within how long. */
-export function leaderChangeLine(r: Reporter, observations: Record<string, unknown>): string | undefined {
-  const c = ((observations.failovers as LeaderChange[] | undefined) ?? []).at(-1);
-  if (!c) return undefined;
-  const t = new Date(c.at).toLocaleTimeString('en-GB', { hour12: false });
-  const s = (c.withinMs / 1000).toFixed(1);
-  return r.t(msg(`마지막 리더 교체: ${c.from} → ${c.to} (${t}, ${s}초 이내)`, `last leader change: ${c.from} → ${c.to} (${t}, within ${s}s)`));
+/** What the topic itself adds from its observations (ha-failover: the last leader change and within how long). */
+export function topicLines(ctx: LabContext): string[] {
+  return (ctx.topic.dashboard?.(ctx.lab.progress().observations) ?? []).map((m) => ctx.report.t(m));
 }
 
 /** ■■■□□ 3/8 and the current step's title. */
@@ -112,13 +100,7 @@ export async function endingLines(ctx: LabContext, results: CheckResult[]): Prom
   const r = ctx.report;
   const out = [r.style(r.t(msg(`모두 통과 (${results.length}/${results.length}) — ${r.t(ctx.topic.title)}`, `all passed (${results.length}/${results.length}) — ${r.t(ctx.topic.title)}`)), 'green')];
   for (const step of ctx.topic.steps.filter((x) => x.kind === 'task' && onPlatform(x, ctx.platform))) out.push(`${r.style('✓', 'green')} ${r.t(step.title)}`);
-  const o = ctx.lab.progress().observations;
-  const change = leaderChangeLine(r, o);
-  if (change) out.push(change);
-  else {
-    const leaders = (o.leaders as string[] | undefined) ?? [];
-    if (leaders.length > 1) out.push(r.t(msg(`관찰한 리더 교체: ${leaders.join(' → ')}`, `leader changes observed: ${leaders.join(' → ')}`)));
-  }
+  out.push(...topicLines(ctx));
   const i = topicIds.indexOf(ctx.topic.id);
   const next = ctx.topic.next ?? (i >= 0 ? topicIds[i + 1] : undefined);
   out.push('');

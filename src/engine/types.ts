@@ -226,6 +226,8 @@ export interface Topic {
   accounts?: { name: string; secret: string; note: Msg }[];
   /** The topic the lesson sends the learner to next, when it is not the catalogue's next one (k8s-auth → vso). */
   next?: string;
+  /** Lines the topic adds to the dashboard (`lab check --watch`, the all-pass ending), from its own observations. */
+  dashboard?: (observations: Record<string, unknown>) => Msg[];
 }
 
 /** A topic as its scenario module defines it; the catalogue adds the checker. */

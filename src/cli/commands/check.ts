@@ -3,7 +3,7 @@ import { defineCommand } from '../define.ts';
 import { json, topicOptional } from '../args.ts';
 import { Reporter, wrap } from '../../engine/reporter.ts';
 import { redact } from '../../engine/redact.ts';
-import { endingLines, leaderChangeLine, nodeRows, nodeTable, stepBar, stepLines } from '../dashboard.ts';
+import { endingLines, nodeRows, nodeTable, stepBar, stepLines, topicLines } from '../dashboard.ts';
 import type { CheckResult, LabContext } from '../../engine/types.ts';
 import { openLab } from '../lab.ts';
 import { runChecks, stepStates } from '../../engine/runner.ts';
@@ -150,11 +150,11 @@ async function frame(ctx: LabContext, results: CheckResult[], shell: ShellIssue 
   lines.push(r.style(`${r.t(ctx.topic.title)} — ${r.t(msg('자가 점검', 'self-check'))}`, 'bold'), stepBar(r, states));
   if (ctx.platform.vaultNodes().length > 1) {
     lines.push('', ...nodeTable(r, await nodeRows(ctx)));
-    const change = leaderChangeLine(r, ctx.lab.progress().observations);
-    if (change) lines.push(change);
   }
-  lines.push('', ...resultLines(ctx, results));
   const failed = results.filter((x) => !x.ok).length;
+  // The ending carries the topic's own lines; shown once.
+  if (failed) lines.push(...topicLines(ctx));
+  lines.push('', ...resultLines(ctx, results));
   if (!failed) return [...lines, '', ...(await endingLines(ctx, results))];
   lines.push(r.t(msg(`${results.length - failed}/${results.length} 통과, ${failed} 실패`, `${results.length - failed}/${results.length} passed, ${failed} failed`)));
   const cur = states.find((x) => !x.done);
