@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { ensureKubeBins, kubeBinTool } from '../kube/bin.ts';
-import { KUBE, getJson, kubeDir, kubeconfigPath, labKubectl } from '../kube/local.ts';
+import { KUBE, kubeDir, kubeconfigPath, labKubectl } from '../kube/local.ts';
+import { httpGet } from '../../vault/http.ts';
 
 export const esoMetricsPort = (p: Pick<LocalHost, 'port'>): number => p.port('metrics');
 
@@ -28,7 +29,7 @@ export const esoLocal: LocalAdapter = {
       ['-c', '"$@"', kubeDir(p, 'eso'), bins.eso!, `--metrics-addr=127.0.0.1:${metrics}`, '--enable-leader-election=false', '--loglevel=info'],
       { ports: [metrics], what: 'external-secrets', env: { KUBECONFIG: kubeconfigPath(p) } },
     );
-    await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await getJson(`http://127.0.0.1:${metrics}/metrics`)).status === 200, 60_000);
+    await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await httpGet(`http://127.0.0.1:${metrics}/metrics`, { timeoutMs: 3000 })).status === 200, 60_000);
   },
   info(p: LocalHost): Record<string, string> {
     return { 'external-secrets operator (out of cluster)': `metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };

@@ -8,14 +8,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import https from 'node:https';
-import http from 'node:http';
 import type { LocalAdapter, LocalHost } from '../types.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { run } from '../../exec.ts';
 import { newLabRecord } from '../../engine/state.ts';
 import { ensureCa, ensureClientCert, ensureServerCert } from '../../tls/certs.ts';
 import { ensureKubeBins, kubeBinTool, type KubeBins } from './bin.ts';
+import { httpGet } from '../../vault/http.ts';
 
 export const KUBE = {
   context: 'vault-lab-local',
@@ -108,22 +107,9 @@ export function apiserverArgs(o: { port: number; etcd: string; pki: Pki; certDir
   ];
 }
 
-export function getJson(url: string, tls?: { ca: string; cert: string; key: string }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const opts = { timeout: 3000, ...(tls ? { ca: fs.readFileSync(tls.ca), cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) } : {}) };
-    const req = (url.startsWith('https:') ? https : http).get(url, opts, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
 export async function apiserverReady(p: LocalHost): Promise<boolean> {
   const dir = kubeDir(p, 'pki');
-  const r = await getJson(`${kubeApiUrl(p)}/readyz`, { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'admin.crt'), key: path.join(dir, 'admin.key') });
+  const r = await httpGet(`${kubeApiUrl(p)}/readyz`, { caFile: path.join(dir, 'ca.crt'), clientCert: { cert: path.join(dir, 'admin.crt'), key: path.join(dir, 'admin.key') }, timeoutMs: 3000 });
   return r.status === 200;
 }
 
@@ -166,7 +152,7 @@ export const kubeLocal: LocalAdapter = {
         ],
         { ports: [etcdPort(p), etcdPeerPort(p)], what: 'etcd' },
       );
-      await p.waitFor(KUBE.procs.etcd, 'healthy', async () => (await getJson(`${etcdUrl}/health`)).body.includes('"true"'));
+      await p.waitFor(KUBE.procs.etcd, 'healthy', async () => (await httpGet(`${etcdUrl}/health`, { timeoutMs: 3000 })).body.includes('"true"'));
     }
     if (!p.procAlive(KUBE.procs.apiserver)) {
       const certDir = kubeDir(p, 'apiserver');
