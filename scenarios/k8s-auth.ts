@@ -60,9 +60,8 @@ export function vaultReadyStep(id: string, o: { audit?: boolean } = {}): Step {
 async function ensureAudit(ctx: LabContext): Promise<void> {
   const a = await ctx.activeVault();
   if (!a) return;
-  const devices = await a.client.read<Record<string, unknown>>('/sys/audit').catch(() => ({}) as Record<string, unknown>);
-  const list = (devices.data ?? devices) as Record<string, { type?: string }>;
-  if (!Object.values(list).some((d) => d && typeof d === 'object' && d.type === 'file')) await ctx.exec({ kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${K8S.auditFile}`] });
+  const devices = await a.client.audits().catch(() => ({}));
+  if (!Object.values(devices).some((d) => d.type === 'file')) await ctx.exec({ kind: 'vault', args: ['audit', 'enable', 'file', `file_path=${K8S.auditFile}`] });
   await a.client.write(`/sys/config/auditing/request-headers/${LAB_HEADER}`, { hmac: false });
 }
 
@@ -137,8 +136,9 @@ export const roleCmd: Cmd = {
 };
 
 export const authEnabled = async (ctx: LabContext): Promise<boolean> => {
-  const r = await vaultRead<Record<string, { type?: string }> & { data?: Record<string, { type?: string }> }>(ctx, '/sys/auth');
-  return (r?.data ?? r)?.['kubernetes/']?.type === 'kubernetes';
+  const a = await ctx.activeVault();
+  const auths = a ? await a.client.auths().catch((e: unknown) => (e instanceof VaultApiError ? undefined : Promise.reject(e))) : undefined;
+  return auths?.['kubernetes/']?.type === 'kubernetes';
 };
 export const configDone = async (ctx: LabContext): Promise<boolean> => {
   const c = (await vaultRead<{ data?: { kubernetes_host?: string; kubernetes_ca_cert?: string; token_reviewer_jwt_set?: boolean } }>(ctx, '/auth/kubernetes/config'))?.data;

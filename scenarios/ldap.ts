@@ -59,8 +59,7 @@ export const loginCmds = (user: string): Cmd[] => [
 ];
 
 async function authType(ctx: LabContext, mount: string): Promise<string | undefined> {
-  const r = await ctx.vault().read<{ data?: Record<string, { type?: string }> }>('/sys/auth');
-  return (r.data ?? (r as unknown as Record<string, { type?: string }>))[`${mount}/`]?.type;
+  return (await ctx.vault().auths())[`${mount}/`]?.type;
 }
 
 async function readPolicies(ctx: LabContext, path: string): Promise<string[] | undefined> {

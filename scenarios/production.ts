@@ -152,8 +152,7 @@ const revokeRootCmds: Cmd[] = [
 
 async function auditDevices(ctx: LabContext): Promise<{ type?: string }[]> {
   const c = await activeAdmin(ctx);
-  const r = await c.read<Record<string, unknown>>('/sys/audit');
-  return Object.values((r.data ?? {}) as Record<string, { type?: string }>);
+  return Object.values(await c.audits());
 }
 
 export const topic: TopicDef = {

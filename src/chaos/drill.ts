@@ -210,9 +210,7 @@ async function bringBack(ctx: LabContext, node: number): Promise<void> {
 async function ensureMount(ctx: LabContext): Promise<void> {
   const a = await ctx.activeVault();
   if (!a) throw noActive(msg('드릴용 마운트를 만들 때', 'creating the drill\'s mount'));
-  const mounts = await a.client.read<{ data?: Record<string, unknown> } & Record<string, unknown>>('/sys/mounts');
-  const all = (mounts.data ?? mounts) as Record<string, unknown>;
-  if (!all[`${MOUNT}/`]) await a.client.write(`/sys/mounts/${MOUNT}`, { type: 'kv', options: { version: '2' }, description: 'lab chaos drill' });
+  if (!(await a.client.mounts())[`${MOUNT}/`]) await a.client.write(`/sys/mounts/${MOUNT}`, { type: 'kv', options: { version: '2' }, description: 'lab chaos drill' });
   // KV v2 keeps 10 versions by default; the drill reads back every acknowledged version.
   let last: unknown;
   const ok = await poll(async () => {
