@@ -21,11 +21,10 @@ import { createContext } from '../src/engine/context.ts';
 import { loadTopic } from '../src/engine/catalogue.ts';
 import { createPlatform } from '../src/platforms/index.ts';
 import { KindPlatform, type KindDeps } from '../src/platforms/kind/kind.ts';
-import { LDAP } from '../src/services/ldap/directory.ts';
 import { sleep } from '../src/exec.ts';
 import { findVaultBinary } from '../src/vault/binary.ts';
 import { VaultClient } from '../src/vault/client.ts';
-import { FakeCluster, ok, proxy } from './fake-cluster/cluster.ts';
+import { FakeCluster, ok, proxy, sharedFiles } from './fake-cluster/cluster.ts';
 
 export interface EmulatedKind {
   topic: Topic;
@@ -62,8 +61,7 @@ export async function emulatedKind(topicId: string, o: { home: string; podsPortO
   // The kind lab shares the directory's and the database's passwords (the "cluster" was seeded with them) and the CA.
   const lab = new LabDir(topicId);
   lab.ensure();
-  const share = [...Object.values(LDAP.files), 'mariadb-admin.password', 'tls/ca.crt', 'tls/ca.key'];
-  for (const f of share) {
+  for (const f of sharedFiles()) {
     if (!fs.existsSync(podsLab.path(f))) continue;
     fs.mkdirSync(path.dirname(lab.path(f)), { recursive: true, mode: 0o700 });
     fs.copyFileSync(podsLab.path(f), lab.path(f));

@@ -93,6 +93,8 @@ export interface KubeAdapter {
   image: { pinned: string; env: string; built?: 'openldap' | 'mariadb' };
   /** Secret files it needs (relative to the lab folder), made once: `keep(file)` returns the value, creating it. */
   secrets(keep: (file: string) => string): Record<string, string>;
+  /** Secret files the Deployment mounts, pod path → the lab file it holds (a line run in the pod reads them there). */
+  podFiles?: Readonly<Record<string, string>>;
   /** Files the learner's tools read besides the secrets (an account JSON), written after secrets(). */
   prepare?(host: KubeHost, secrets: Record<string, string>): void;
   manifests(secrets: Record<string, string>, o: { namespace: string; image: string }): KubeObject[];

@@ -3,7 +3,8 @@
  * runs the topic's servers (OpenBao, slapd, MariaDB, the transit OpenBao) in a lab folder of their own; this module
  * plays kubectl against them:
  *  - `exec <pod> -- …` runs the command here, with the pod's view mapped onto those servers: the cluster DNS names
- *    (vault-N.vault-internal, openldap.vault.svc, mariadb.vault.svc), the mounted CA, the pod's /tmp and audit volume;
+ *    (vault-N.vault-internal, and each service's <name>.vault.svc from its kube adapter), the mounted CA, the pod's
+ *    /tmp and audit volume;
  *  - `cp` copies between this machine and the pod's /tmp; `delete pod` kills (or stops) a server and starts it again,
  *    as the StatefulSet would; `get pods` / `get pod … startedAt` answer from the servers' processes;
  *  - `port-forward` is a TCP proxy (test/fake-cluster/cli.ts keeps it running);
@@ -17,14 +18,27 @@ import path from 'node:path';
 import type { Platform } from '../../src/engine/types.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { NAMESPACE } from '../../src/platforms/kind/names.ts';
-import { SERVICES, inCluster } from '../../src/services/index.ts';
+import { inCluster, kubeAdapter, serviceNames, type ServiceName } from '../../src/services/index.ts';
 import type { KubeAdapter } from '../../src/services/types.ts';
+import type { LocalPlatform } from '../../src/platforms/local/local.ts';
 import { POD_CA } from '../../src/platforms/kind/exec-plan.ts';
-import { LDAP } from '../../src/services/ldap/directory.ts';
 import { run, type RunResult } from '../../src/exec.ts';
 
-/** The in-cluster address of a service (as Vault in a pod dials it). */
-const IN_CLUSTER = { ldapUrl: inCluster(SERVICES.ldap.kube as KubeAdapter, NAMESPACE), mariadb: inCluster(SERVICES.mariadb.kube as KubeAdapter, NAMESPACE) };
+/**
+ * Every service with a kube adapter, from the registry: a new service is served by this fake with no code here (its
+ * Service name, port-forward role, in-cluster address and mounted secret files are the adapter's own data).
+ */
+const kubeServices = (): [ServiceName, KubeAdapter][] => serviceNames().flatMap((n) => {
+  const k = kubeAdapter(n);
+  return k ? [[n, k] as [ServiceName, KubeAdapter]] : [];
+});
+
+/** The lab files a kind lab shares with the "cluster" that was seeded from them: each service's secrets and the CA. */
+export function sharedFiles(): string[] {
+  const files = new Set<string>(['tls/ca.crt', 'tls/ca.key']);
+  for (const [, k] of kubeServices()) k.secrets((f) => (files.add(f), ''));
+  return [...files];
+}
 
 export interface ClusterConfig {
   topic: string;
@@ -81,12 +95,17 @@ export class FakeCluster {
     fs.mkdirSync(path.join(cfg.podRoot, 'vault', 'audit'), { recursive: true });
   }
 
-  get ldapUrl(): string | undefined {
-    return this.pods.runEnv().LDAP_URL;
+  /** A service's port here: the pods' local platform serves it on its role's port of the pods' block. */
+  private localPort(name: ServiceName, k: KubeAdapter): number {
+    return (this.pods as LocalPlatform).hostFor(name).port(k.forward);
   }
-  get mariadb(): string | undefined {
-    const p = this.pods.runEnv().MARIADB_PORT;
-    return p ? `127.0.0.1:${p}` : undefined;
+  /** A service's address here, in the form its adapter writes (ldap://…, host:port). */
+  localAddress(name: ServiceName): string {
+    const k = kubeAdapter(name)!;
+    return k.address(`127.0.0.1:${this.localPort(name, k)}`);
+  }
+  get ldapUrl(): string | undefined {
+    return this.pods.runEnv().LDAP_URL ? this.localAddress('ldap') : undefined;
   }
 
   /** What a name in a pod is here. */
@@ -95,10 +114,7 @@ export class FakeCluster {
     this.pods.vaultNodes().forEach((n, i) => {
       for (const scheme of ['https', 'http']) out = out.split(`${scheme}://vault-${i}.vault-internal:8200`).join(n.addr);
     });
-    const ldap = this.ldapUrl;
-    const db = this.mariadb;
-    if (ldap) out = out.split(IN_CLUSTER.ldapUrl).join(ldap);
-    if (db) out = out.split(IN_CLUSTER.mariadb).join(db);
+    for (const [name, k] of kubeServices()) out = out.split(inCluster(k, NAMESPACE)).join(this.localAddress(name));
     const ca = this.pods.vaultNodes()[0]?.caFile;
     if (ca) out = out.split(POD_CA).join(ca);
     out = out.replace(/(^|[\s'"=>])\/vault\/audit\//g, `$1${this.cfg.podRoot}/vault/audit/`);
@@ -110,8 +126,8 @@ export class FakeCluster {
   forwardTarget(target: string): { host: string; port: number } {
     const i = podIndex(target);
     if (i >= 0) return { host: '127.0.0.1', port: Number(new URL(this.pods.vaultNodes()[i]!.addr).port) };
-    if (target === 'svc/openldap') return { host: '127.0.0.1', port: Number(new URL(this.ldapUrl!).port) };
-    if (target === 'svc/mariadb') return { host: '127.0.0.1', port: Number(this.mariadb!.split(':')[1]) };
+    const svc = kubeServices().find(([, k]) => target === `svc/${k.name}`);
+    if (svc) return { host: '127.0.0.1', port: this.localPort(svc[0], svc[1]) };
     throw new Error(`nothing to forward to for ${target}`);
   }
 
@@ -134,10 +150,13 @@ export class FakeCluster {
         if (all.includes('token create')) return ok(line, 's.faketransittokenfaketransit');
         return ok(line);
       }
-      if (target === 'deploy/openldap') {
-        const ldap = this.ldapUrl;
-        if (!ldap) throw new Error('no directory in this lab');
-        argv = argv.map((x) => x.split('ldap://127.0.0.1:389').join(ldap).split('/run/secrets/openldap-admin/password').join(this.podsLab.path(LDAP.files.bind!)));
+      const svc = kubeServices().find(([, k]) => target === `deploy/${k.name}`);
+      if (svc) {
+        // In the service's own pod: its port on the pod's loopback and the secret files mounted into it.
+        const [name, k] = svc;
+        const here = this.localAddress(name);
+        const files = Object.entries(k.podFiles ?? {});
+        argv = argv.map((x) => files.reduce((s, [pod, file]) => s.split(pod).join(this.podsLab.path(file)), x.split(k.address(`127.0.0.1:${k.port}`)).join(here)));
       } else {
         const n = nodes[podIndex(target)];
         if (!n) return { command: line, exitCode: 1, stdout: '', stderr: `Error from server (NotFound): pods "${target}" not found\n` };

@@ -14,9 +14,9 @@ import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { createPlatform } from '../../src/platforms/index.ts';
 import type { Platform } from '../../src/engine/types.ts';
-import { LDAP } from '../../src/services/ldap/directory.ts';
 import { startPods } from '../kind-emulator.ts';
 import { shims } from '../fake-cluster/cli.ts';
+import { sharedFiles } from '../fake-cluster/cluster.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 let PATH = '';
@@ -41,7 +41,7 @@ describe.each(['production', 'mcp'])('%s on kind from the hints alone (fake clus
     const cluster = await startPods(topicId, home, pods);
     // The "cluster" was seeded with the servers' passwords and CA: the kind lab starts from the same ones.
     const lab = new LabDir(topicId);
-    for (const f of [...Object.values(LDAP.files), 'mariadb-admin.password', 'tls/ca.crt', 'tls/ca.key']) {
+    for (const f of sharedFiles()) {
       if (!fs.existsSync(cluster.podsLab.path(f))) continue;
       fs.mkdirSync(path.dirname(lab.path(f)), { recursive: true, mode: 0o700 });
       fs.copyFileSync(cluster.podsLab.path(f), lab.path(f));

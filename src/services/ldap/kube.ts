@@ -22,6 +22,7 @@ export const ldapKube: KubeAdapter = {
   address: (hostPort) => `ldap://${hostPort}`,
   learnerForms: [/\$\{?LDAP_URL\}?/g],
   image: { pinned: OPENLDAP_IMAGE, env: 'LAB_OPENLDAP_IMAGE', built: 'openldap' },
+  podFiles: { [POD_LDAP_BIND_FILE]: LDAP.files.bind! },
   secrets: (keep) => Object.fromEntries(Object.entries(LDAP.files).map(([who, file]) => [who, keep(file)])),
   manifests(passwords, o) {
     const ns = o.namespace;
