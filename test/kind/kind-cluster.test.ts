@@ -1,6 +1,7 @@
 /**
  * The kind platform on a REAL kind cluster (issue 19): kind v0.31.0, the node image scripts/build-kind.sh builds
- * (vault-lab/kind-node:v1.35.4), the official chart from LAB_VAULT_CHART. The lab creates the cluster `vault-lab` itself.
+ * (vault-lab/kind-node:v1.35.4), the official chart from LAB_VAULT_CHART. The lab creates the cluster `vault-lab` itself
+ * (LAB_KIND_CLUSTER names another: the context and the machine-wide lock follow it).
  * Skipped, with the reason, where the tooling is missing (`bash scripts/setup.sh --kind` builds it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,7 @@ import { portBase } from '../../src/platforms/ports.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
 import { rootDir } from '../../src/engine/paths.ts';
+import { CLUSTER_NAME, DEFAULT_CONTEXT } from '../../src/platforms/kind/names.ts';
 
 // test/setup.ts hides the machine's kind toolchain from every test; this file is the one that uses it (and gives it back).
 const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST, LAB_CACHE_DIR: process.env.LAB_CACHE_DIR };
@@ -38,7 +40,7 @@ const dockerUp = (() => {
 const skip = !has('kind') || !has('kubectl') || !has('helm') ? 'kind, kubectl or helm missing (bash scripts/setup.sh --kind)' : !dockerUp ? 'no node image built (bash scripts/setup.sh --kind)' : !chart ? 'no vault chart (LAB_VAULT_CHART)' : '';
 if (skip) console.log(`[kind tests skipped] ${skip}`);
 
-const CTX = 'kind-vault-lab';
+const CTX = DEFAULT_CONTEXT;
 const kubectl = (...args: string[]) => run('kubectl', ['--context', CTX, ...args], { reject: false, timeoutMs: 120_000 });
 const pvcUids = async (): Promise<Record<string, string>> => {
   const r = await kubectl('get', 'pvc', '-n', 'vault', '-o', 'json');
@@ -58,7 +60,7 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
   // One run at a time, machine-wide: flock on a file beside the toolchain, held until afterAll.
   let lock: ChildProcess | undefined;
   beforeAll(async () => {
-    const file = path.join(process.env.LAB_CACHE_DIR!, 'kind', '.cluster-tests.lock');
+    const file = path.join(process.env.LAB_CACHE_DIR!, 'kind', CLUSTER_NAME === 'vault-lab' ? '.cluster-tests.lock' : `.cluster-tests-${CLUSTER_NAME}.lock`);
     // Its own process group, so afterAll ends flock and its sleep together (the lock goes with them).
     lock = spawn('flock', ['-w', '1500', file, '-c', 'echo locked; exec sleep 86400'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     const held = await new Promise<boolean>((res) => {

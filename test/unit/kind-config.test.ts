@@ -4,6 +4,8 @@ import { loadYaml } from '@kubernetes/client-node';
 import { certSans, helmValues, kindClusterConfig, serverHcl, toYaml } from '../../src/platforms/kind/config.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import type { VaultSpec } from '../../src/engine/types.ts';
+import { rootDir } from '../../src/engine/paths.ts';
+import { execFileSync } from 'node:child_process';
 
 type Values = {
   global: { enabled: boolean; tlsDisable: boolean };
@@ -28,6 +30,15 @@ describe('kind cluster config', () => {
     expect(c.apiVersion).toBe('kind.x-k8s.io/v1alpha4');
     expect(c.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker', 'worker']);
     expect(c.nodes[0]!.extraPortMappings?.map((m) => [m.containerPort, m.hostPort])).toEqual([[80, 80], [443, 443], [30000, 30000]]);
+  });
+  it('LAB_KIND_CLUSTER names a second cluster: its context follows, and its port mappings leave 127.0.0.1 to the first', async () => {
+    const probe = `const n = await import('./src/platforms/kind/names.ts'); const c = await import('./src/platforms/kind/config.ts');
+      console.log(JSON.stringify([n.CLUSTER_NAME, n.DEFAULT_CONTEXT, c.kindClusterConfig().nodes[0].extraPortMappings[0].listenAddress]));`;
+    const names = (env: Record<string, string | undefined>) =>
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: rootDir, env: { ...process.env, LAB_KIND_CLUSTER: undefined, LAB_KIND_HOST_ADDR: undefined, ...env }, encoding: 'utf8' })) as string[];
+    expect(names({})).toEqual(['vault-lab', 'kind-vault-lab', '127.0.0.1']);
+    expect(names({ LAB_KIND_CLUSTER: 'vault-lab-2' })).toEqual(['vault-lab-2', 'kind-vault-lab-2', '127.0.0.2']);
+    expect(names({ LAB_KIND_CLUSTER: 'Bad Name!' })[0]).toBe('vault-lab');
   });
 });
 

@@ -7,9 +7,9 @@ import type { VaultSpec } from '../../engine/types.ts';
 import { usageError } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName } from './names.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, HOST_ADDR, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName } from './names.ts';
 
-export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName };
+export { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HELM_REPO, HOST_ADDR, INGRESS_HOST, INGRESS_NGINX, NAMESPACE, NODE_PORT, RELEASE, SSL_PASSTHROUGH_FLAG, TLS_DIR, TLS_SECRET, TRANSIT, VAULT_IMAGE, WORKERS, podName };
 
 
 export interface ClusterOptions {
@@ -41,7 +41,7 @@ export function kindClusterConfig(opts: ClusterOptions = {}): Record<string, unk
         ...image,
         // v1alpha4 Node.Labels is map[string]string (kind: pkg/apis/config/v1alpha4/types.go): a string, not a YAML bool.
         labels: { 'ingress-ready': 'true' },
-        extraPortMappings: [80, 443, NODE_PORT].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' })),
+        extraPortMappings: [80, 443, NODE_PORT].map((p) => ({ containerPort: p, hostPort: p, listenAddress: HOST_ADDR, protocol: 'TCP' })),
       },
       ...Array.from({ length: workers }, () => ({ role: 'worker', ...image })),
     ],

@@ -10,7 +10,7 @@ import { msg, type Msg } from '../../engine/i18n.ts';
 import { run, type RunOptions, type RunResult } from '../../exec.ts';
 import { which } from '../../vault/binary.ts';
 import { portOwner } from '../ports.ts';
-import { CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_NGINX, NAMESPACE, NODE_PORT, TLS_SECRET } from './names.ts';
+import { CLUSTER_NAME, DEFAULT_CONTEXT, HOST_ADDR, INGRESS_NGINX, NAMESPACE, NODE_PORT, TLS_SECRET } from './names.ts';
 import { TOOL_HINTS } from './kind.ts';
 import { judgePitfalls, type ClusterSnapshot, type PitfallStatus, type PodObj } from './pitfalls.ts';
 
@@ -20,7 +20,7 @@ export const MIN_KUBECTL = [1, 31] as const;
 export interface DoctorDeps {
   run: (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
   which: (name: string) => string | undefined;
-  /** Does something accept connections on 127.0.0.1:port? */
+  /** Does something accept connections on HOST_ADDR:port? */
   listening: (port: number) => Promise<boolean>;
   env: Record<string, string | undefined>;
 }
@@ -61,7 +61,7 @@ export const dockerServerVersion = (out: string): string | undefined => (/^\d+\.
 
 const realListening = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' });
+    const s = net.connect({ port, host: HOST_ADDR });
     const done = (v: boolean) => {
       s.destroy();
       resolve(v);

@@ -22,7 +22,7 @@ import { which } from '../../vault/binary.ts';
 import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../../tls/certs.ts';
-import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_HOST, NAMESPACE, NODE_PORT, RELEASE, certSans, podName, usesIngress } from './config.ts';
+import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HOST_ADDR, INGRESS_HOST, NAMESPACE, NODE_PORT, RELEASE, certSans, podName, usesIngress } from './config.ts';
 import { TRANSIT } from './names.ts';
 import { inCluster, kubeAdapter, neededServices, type KubeAdapter, type KubeHost, type ServiceName } from '../../services/index.ts';
 import { servicePort } from '../../services/ports.ts';
@@ -164,10 +164,10 @@ export class KindPlatform implements Platform {
   }
   /**
    * ingress-nginx with SSL passthrough, on the lab's own cluster only: kindClusterConfig maps the ingress-ready node's
-   * 443 to the host's 127.0.0.1:443 (on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no address).
+   * 443 to the host's HOST_ADDR:443 (on a LAB_KUBE_CONTEXT cluster the lab installs no ingress and knows no address).
    */
   get ingress(): { host: string; port: number; servername: string } | undefined {
-    return this.withIngress ? { host: '127.0.0.1', port: 443, servername: INGRESS_HOST } : undefined;
+    return this.withIngress ? { host: HOST_ADDR, port: 443, servername: INGRESS_HOST } : undefined;
   }
   /**
    * ingress-nginx's controller is an image from a registry: on a node image built here (no registry) the lab installs
@@ -642,7 +642,7 @@ export class KindPlatform implements Platform {
     this.vaultNodes().forEach((n) => {
       out[n.name] = `${n.addr} (kubectl port-forward)`;
     });
-    if (this.spec.storage === 'file' && this.ownCluster) out['NodePort (seed)'] = `http://127.0.0.1:${NODE_PORT}`;
+    if (this.spec.storage === 'file' && this.ownCluster) out['NodePort (seed)'] = `http://${HOST_ADDR}:${NODE_PORT}`;
     if (this.caFile) out['CA certificate'] = this.caFile;
     for (const [name, k] of this.kubeServices()) Object.assign(out, k.info(this.hostFor(name), inCluster(k, NAMESPACE)));
     out['helm values'] = this.valuesFile();

@@ -1,6 +1,18 @@
 /** Names the kind platform uses; no imports, so scenarios and checkers can load them cheaply. */
-export const CLUSTER_NAME = 'vault-lab';
+/** kind's own default name rule (pkg/internal/apis/config/validate.go): a DNS label, lower case. */
+const KIND_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,48}[a-z0-9])?$/;
+const asked = process.env.LAB_KIND_CLUSTER?.trim();
+/**
+ * The lab's own kind cluster. LAB_KIND_CLUSTER names another one (a second checkout or CI beside a learner's cluster);
+ * everything the lab derives from the name (kube context, node container, `kind delete`) follows from here.
+ */
+export const CLUSTER_NAME = asked && KIND_NAME.test(asked) ? asked : 'vault-lab';
 export const DEFAULT_CONTEXT = `kind-${CLUSTER_NAME}`;
+/**
+ * Host address of the control plane's port mappings (80, 443, 30000). A second cluster cannot bind the same
+ * 127.0.0.1 ports: it takes 127.0.0.2 (any 127/8 address is loopback on Linux), or LAB_KIND_HOST_ADDR.
+ */
+export const HOST_ADDR = process.env.LAB_KIND_HOST_ADDR?.trim() || (CLUSTER_NAME === 'vault-lab' ? '127.0.0.1' : '127.0.0.2');
 export const NAMESPACE = 'vault';
 export const RELEASE = 'vault';
 export const CHART = 'hashicorp/vault';
@@ -9,7 +21,7 @@ export const HELM_REPO = { name: 'hashicorp', url: 'https://helm.releases.hashic
 export const TLS_SECRET = 'vault-tls';
 /** The chart mounts `server.extraVolumes` secrets here. */
 export const TLS_DIR = `/vault/userconfig/${TLS_SECRET}`;
-/** The seed's NodePort for the standalone server (http://127.0.0.1:30000 through kind's port mapping). */
+/** The seed's NodePort for the standalone server (http://HOST_ADDR:30000 through kind's port mapping). */
 export const NODE_PORT = 30000;
 export const WORKERS = 3;
 /** The study note's HA and TLS sections reach Vault as https://vault.example.com through ingress-nginx with SSL passthrough. */
