@@ -10,7 +10,8 @@ import { loadTopic } from '../src/engine/catalogue.ts';
 import { createPlatform } from '../src/platforms/index.ts';
 import { createContext } from '../src/engine/context.ts';
 import { Reporter } from '../src/engine/reporter.ts';
-import type { LabContext } from '../src/engine/types.ts';
+import type { Cmd, LabContext } from '../src/engine/types.ts';
+import { renderFor } from '../src/platforms/render.ts';
 import type { Lang } from '../src/engine/i18n.ts';
 import { run } from '../src/exec.ts';
 import { rootDir } from '../src/engine/paths.ts';
@@ -132,4 +133,9 @@ export function ranLines(stderr: string, title: string): string[] {
   expect(from, stderr).toBeGreaterThanOrEqual(0);
   expect(to, stderr).toBeGreaterThan(from);
   return lines.slice(from + 1, to);
+}
+
+/** How a topic's commands look on a platform (a judge's `fixCmds` included): the renderer `lab check` uses there. */
+export async function renderOn(platform: 'local' | 'kind', topicId: string): Promise<(c: Cmd) => string> {
+  return renderFor(platform, await loadTopic(topicId));
 }

@@ -1,3 +1,4 @@
+import { renderOn } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
@@ -7,6 +8,7 @@ import { loadTopic } from '../../src/engine/catalogue.ts';
 import type { Cmd } from '../../src/engine/types.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'ha-failover');
 const ok12 = { version: 'TLSv1.2' as const, ok: true, authorized: true };
 const no11 = { version: 'TLSv1.1' as const, ok: false, error: 'ECONNRESET' };
 const node = (i: number, over: Partial<State['nodes'][number]> = {}) => ({ name: `vault-${i}`, reachable: true, initialized: true, sealed: false, standby: i !== 0, ...over });
@@ -37,7 +39,7 @@ const start = (): State => ({
   hasToken: false,
 });
 
-const failed = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok).map((r) => r.id);
+const failed = (s: State) => judgeAll(checks, s, 'en', render).filter((r) => !r.ok).map((r) => r.id);
 
 describe('ha-failover judges (pure)', () => {
   it('all pass on the solved state', () => {
@@ -51,7 +53,7 @@ describe('ha-failover judges (pure)', () => {
   it('a hard-killed node is named, with the command that brings it back', () => {
     const s = solved();
     s.nodes[2] = node(2, { reachable: false, initialized: false, sealed: true });
-    const r = judgeAll(checks, s, 'ko').find((x) => x.id === 'all-unsealed')!;
+    const r = judgeAll(checks, s, 'ko', render).find((x) => x.id === 'all-unsealed')!;
     expect(r.ok).toBe(false);
     expect(r.why).toContain('vault-2');
     expect(r.fix).toContain('npx lab node ha-failover start vault-2');
@@ -72,7 +74,7 @@ describe('ha-failover judges (pure)', () => {
   it('a node that never joined leaves 2 voters', () => {
     const s = solved();
     s.servers = s.servers!.slice(0, 2);
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'voters')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'voters')!;
     expect(r.ok).toBe(false);
     expect(r.why).toContain('vault-2');
   });
@@ -86,7 +88,7 @@ describe('ha-failover judges (pure)', () => {
   it('TLS 1.1 accepted by any node fails the TLS check', () => {
     const s = solved();
     s.tls[1] = { node: 'vault-1', v11: { version: 'TLSv1.1', ok: true, authorized: true }, v12: ok12 };
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'tls-min-12')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'tls-min-12')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('tls_min_version = "tls12"');
   });
@@ -106,7 +108,7 @@ describe('ha-failover judges (pure)', () => {
   it('without a recorded baseline the hint says to record one first', () => {
     const s = solved();
     s.baselineTerm = undefined;
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'failover-observed')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'failover-observed')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('npx lab check ha-failover');
   });
@@ -117,13 +119,13 @@ describe('ha-failover judges (pure)', () => {
     const stop: Cmd = { kind: 'node', action: 'stop', node: 1 };
     const kill: Cmd = { kind: 'node', action: 'kill', node: 1 };
     const onKind = { ...s, drill: { node: 'vault-1', stop: renderKind(stop), kill: renderKind(kill) } };
-    const kind = judgeAll(checks, onKind, 'en').find((x) => x.id === 'failover-observed')!;
+    const kind = judgeAll(checks, onKind, 'en', render).find((x) => x.id === 'failover-observed')!;
     expect(kind.ok).toBe(false);
     expect(kind.fix).toMatch(/kubectl .*delete pod vault-1 -n vault/);
     expect(kind.fix).not.toContain('$LAB_DIR');
     expect(kind.fix).not.toContain('.pid');
     const onLocal = { ...s, drill: { node: 'vault-1', stop: renderLocal(stop, {}, 'ha-failover'), kill: renderLocal(kill, {}, 'ha-failover') } };
-    const local = judgeAll(checks, onLocal, 'ko').find((x) => x.id === 'failover-observed')!;
+    const local = judgeAll(checks, onLocal, 'ko', render).find((x) => x.id === 'failover-observed')!;
     // The graceful stop comes first (the study note's drill), the crash second.
     expect(local.fix).toMatch(/kill -TERM "\$\(cat "\$LAB_DIR\/logs\/vault-1\.pid"\)".*kill -9/);
   });
@@ -162,7 +164,7 @@ describe('ha-failover judges (pure)', () => {
     const s = solved();
     s.canary = { readError: 'Error making API request. Code: 500' };
     expect(failed(s)).toEqual(['data-survives']);
-    const v = judgeAll(checks, s, 'en').find((x) => x.id === 'data-survives')!;
+    const v = judgeAll(checks, s, 'en', render).find((x) => x.id === 'data-survives')!;
     expect(v.why).toContain('answered the read of secret/ha/canary with an error: Error making API request. Code: 500');
     expect(v.fix).toContain('check again');
     expect(v.fix).not.toContain('kv put');
@@ -170,8 +172,8 @@ describe('ha-failover judges (pure)', () => {
 
   it('every check speaks Korean and English', () => {
     // At the start every check but the TLS floor (the config sets it) fails: each shows its reason and fix, in both.
-    const ko = judgeAll(checks, start(), 'ko');
-    const en = judgeAll(checks, start(), 'en');
+    const ko = judgeAll(checks, start(), 'ko', render);
+    const en = judgeAll(checks, start(), 'en', render);
     expect(ko.filter((r) => !r.ok).map((r) => r.id)).toEqual(checks.map((c) => c.id).filter((id) => id !== 'tls-min-12'));
     for (const [i, r] of nonEmpty(ko.entries())) {
       if (r.ok) continue;
@@ -183,7 +185,7 @@ describe('ha-failover judges (pure)', () => {
   });
 
   describe('messages by phase: the first cause in full, its consequences folded under it', () => {
-    const res = (s: State, lang: 'ko' | 'en' = 'en') => judgeAll(checks, s, lang);
+    const res = (s: State, lang: 'ko' | 'en' = 'en') => judgeAll(checks, s, lang, render);
     const one = (s: State, id: string) => res(s).find((x) => x.id === id)!;
 
     it('fresh cluster: not initialised, not "vault-0 has not joined"; the rest follows from it', () => {

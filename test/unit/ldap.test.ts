@@ -1,3 +1,4 @@
+import { renderOn } from '../helpers.ts';
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checks, type State } from '../../checkers/ldap.ts';
@@ -8,6 +9,7 @@ import { topic } from '../../scenarios/ldap.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'ldap');
 const URL_ = 'ldap://127.0.0.1:20050';
 
 /** The solved state as the gatherer reports it on a correct lab. */
@@ -33,7 +35,7 @@ function solved(): State {
   };
 }
 
-const failed = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok);
+const failed = (s: State) => judgeAll(checks, s, 'en', render).filter((r) => !r.ok);
 const failedIds = (s: State) => failed(s).map((r) => r.id);
 
 describe('ldap judges', () => {

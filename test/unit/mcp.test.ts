@@ -7,9 +7,10 @@ import { judgeAll } from '../../src/engine/runner.ts';
 import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
-import { cli } from '../helpers.ts';
+import { cli, renderOn } from '../helpers.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'mcp');
 const solved = (): State => ({
   vaultReady: true,
   roles: {
@@ -211,7 +212,7 @@ describe('mcp: agent-login judges the TTL too', () => {
   it('a login that works but lives 24 h fails with the token_ttl fix', () => {
     const s = solved();
     s.login = { ...s.login, tokenTtl: 86_400 };
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'agent-login')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'agent-login')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('token_ttl=10m');
   });
