@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import { renderLocal } from '../../src/platforms/local/render.ts';
-import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import type { Cmd } from '../../src/engine/types.ts';
 import { nonEmpty } from '../non-empty.ts';
@@ -113,21 +112,18 @@ describe('ha-failover judges (pure)', () => {
     expect(r.fix).toContain('npx lab check ha-failover');
   });
 
-  it("the drill's fix is rendered for the learner's platform: no local pid file on kind (issue 20 item 2)", () => {
+  it("the drill's fix is rendered for the learner's platform: no local pid file on kind (issue 20 item 2)", async () => {
     const s = solved();
     s.term = s.baselineTerm;
-    const stop: Cmd = { kind: 'node', action: 'stop', node: 1 };
-    const kill: Cmd = { kind: 'node', action: 'kill', node: 1 };
-    const onKind = { ...s, drill: { node: 'vault-1', stop: renderKind(stop), kill: renderKind(kill) } };
-    const kind = judgeAll(checks, onKind, 'en', render).find((x) => x.id === 'failover-observed')!;
+    s.drill = { node: 'vault-1', index: 1 };
+    const kind = judgeAll(checks, s, 'en', await renderOn('kind', 'ha-failover')).find((x) => x.id === 'failover-observed')!;
     expect(kind.ok).toBe(false);
-    expect(kind.fix).toMatch(/kubectl .*delete pod vault-1 -n vault/);
+    expect(kind.fixCommands?.[0]).toMatch(/^kubectl .*delete pod vault-1 -n vault$/);
     expect(kind.fix).not.toContain('$LAB_DIR');
     expect(kind.fix).not.toContain('.pid');
-    const onLocal = { ...s, drill: { node: 'vault-1', stop: renderLocal(stop, {}, 'ha-failover'), kill: renderLocal(kill, {}, 'ha-failover') } };
-    const local = judgeAll(checks, onLocal, 'ko', render).find((x) => x.id === 'failover-observed')!;
+    const local = judgeAll(checks, s, 'ko', render).find((x) => x.id === 'failover-observed')!;
     // The graceful stop comes first (the study note's drill), the crash second.
-    expect(local.fix).toMatch(/kill -TERM "\$\(cat "\$LAB_DIR\/logs\/vault-1\.pid"\)".*kill -9/);
+    expect(local.fixCommands).toEqual(['kill -TERM "$(cat "$LAB_DIR/logs/vault-1.pid")"', 'kill -9 "$(cat "$LAB_DIR/logs/vault-1.pid")"']);
   });
 
   it("the topic's drill is the study note's: a graceful stop (SIGTERM), with the crash one command away", async () => {
@@ -193,7 +189,8 @@ describe('ha-failover judges (pure)', () => {
       const first = r.find((x) => x.id === 'all-unsealed')!;
       expect(first.why).toMatch(/not initialised/);
       expect(first.why).not.toMatch(/joined/);
-      expect(first.fix).toMatch(/^Once, on vault-0: vault operator init -key-shares=5 -key-threshold=3/);
+      expect(first.fixNote).toBe('Once, on vault-0:');
+      expect(first.fixCommands).toEqual(['(set -o noclobber; vault operator init -address="$VAULT_ADDR_0" -key-shares=5 -key-threshold=3 -format=json > "$LAB_DIR/cluster-keys.json")']);
       expect(r.filter((x) => !x.ok && !x.after).map((x) => x.id)).toEqual(['all-unsealed']);
       expect(one(start(), 'one-active').after).toBe('all-unsealed');
       expect(one(start(), 'voters').after).toBe('one-active');
@@ -206,8 +203,9 @@ describe('ha-failover judges (pure)', () => {
       s.seal = [{ progress: 2, t: 3 }, undefined, undefined];
       const r = one(s, 'all-unsealed');
       expect(r.why).toContain('vault-0: 2/3');
-      expect(r.fix).toContain('1 more time');
-      expect(r.fix).toContain('$VAULT_ADDR_0');
+      expect(r.fix).toContain('1 more key');
+      // The key the lesson's order has not used yet (the third), on vault-0 only.
+      expect(r.fixCommands).toEqual([`VAULT_UNSEAL_KEY_3=$(jq -r '.unseal_keys_b64[2]' "$LAB_DIR/cluster-keys.json")`, 'vault write -address="$VAULT_ADDR_0" sys/unseal key=- <<< "$VAULT_UNSEAL_KEY_3"']);
       expect(one(s, 'one-active').fix).not.toMatch(/2 nodes|at least/);
     });
 
