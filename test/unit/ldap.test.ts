@@ -100,7 +100,7 @@ describe('ldap judges', () => {
     const s = solved();
     s.config!.groupfilter = f;
     const r = failed(s).find((x) => x.id === 'config-groupfilter');
-    expect(r?.fix).toContain(`groupfilter='${LDAP.groupFilter}'`);
+    expect(r?.fixCommands).toEqual([`vault write auth/ldap/config 'groupfilter=${LDAP.groupFilter}'`]);
   });
 
   it.each([
@@ -108,7 +108,7 @@ describe('ldap judges', () => {
     ['userdn', 'ou=people,dc=example,dc=com', 'config-userdn', `userdn=${LDAP.userDn}`],
     ['groupdn', 'dc=example,dc=com', 'config-groupdn', `groupdn=${LDAP.groupDn}`],
     ['groupattr', 'ou', 'config-groupattr', 'groupattr=cn'],
-    ['url', 'ldap://127.0.0.1:1', 'config-url', 'url=$LDAP_URL'],
+    ['url', 'ldap://127.0.0.1:1', 'config-url', 'url="$LDAP_URL"'],
     ['binddn', 'cn=nobody,dc=example,dc=com', 'config-bind', 'bindpass=@'],
   ])('config %s=%s fails %s with its command', (key, value, id, fix) => {
     const s = solved();
