@@ -17,7 +17,7 @@ import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import { run } from '../../src/exec.ts';
 import { INGRESS_FAKE_CN, checks, probeIngress, type IngressProbe, type State } from '../../checkers/tls.ts';
 
-const render = await renderOn('local', 'tls');
+const render = await renderOn('kind', 'tls');
 const home = useTempLabHome('tls-ingress-test-');
 const dir = path.join(home, 'tls');
 const servers: net.Server[] = [];
