@@ -38,8 +38,8 @@ interface Rec {
   fixCmds?: Cmd[];
 }
 
-if (import.meta.main) {
-  const file = process.argv[2] ?? 'test-results/judges.jsonl';
+/** Every failing recorded verdict's fix rendered on each platform of its topic; the problems found, and how much was rendered. */
+export async function fixRenderProblems(file: string): Promise<{ problems: string[]; rendered: number; checks: number }> {
   provideContent({ catalogue });
   const recs = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Rec).filter((r) => !r.ok);
   const problems: string[] = [];
@@ -67,8 +67,12 @@ if (import.meta.main) {
       }
     }
   }
-  const unique = [...new Set(problems)];
-  for (const p of unique) console.log(p);
-  console.log(unique.length ? `fix render: ${unique.length} problems in ${rendered} renderings of ${checks} check×platform` : `fix render: ${rendered} renderings of ${checks} check×platform, no local-only form on kind`);
-  process.exit(unique.length ? 1 : 0);
+  return { problems: [...new Set(problems)], rendered, checks };
+}
+
+if (import.meta.main) {
+  const { problems, rendered, checks } = await fixRenderProblems(process.argv[2] ?? 'test-results/judges.jsonl');
+  for (const p of problems) console.log(p);
+  console.log(problems.length ? `fix render: ${problems.length} problems in ${rendered} renderings of ${checks} check×platform` : `fix render: ${rendered} renderings of ${checks} check×platform, no local-only form on kind`);
+  process.exit(problems.length ? 1 : 0);
 }
