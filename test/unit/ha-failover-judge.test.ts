@@ -4,7 +4,6 @@ import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import { renderLocal } from '../../src/platforms/local/render.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
-import type { Cmd } from '../../src/engine/types.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 const render = await renderOn('local', 'ha-failover');
