@@ -271,7 +271,7 @@ export const checks: Checker<State>['checks'] = [
       if (s.term !== undefined && s.term > s.baselineTerm && changed) return pass();
       const d = s.drill;
       const why = msg(`리더 교체가 아직 없습니다 (Raft term ${s.term ?? '?'}, 기준 ${s.baselineTerm}).`, `no leader change yet (Raft term ${s.term ?? '?'}, baseline ${s.baselineTerm}).`);
-      if (!d) return fail(why, msg("활성 노드(vault status의 HA Mode)를 'npx lab node ha-failover stop <노드>'로 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.", "Stop the active node (HA Mode in vault status) with 'npx lab node ha-failover stop <node>' and check again once another node is active."));
+      if (!d) return fail(why, msg("활성 노드(HA Mode가 active인 노드)를 'npx lab node ha-failover stop <노드>'로 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.", "Stop the active node (the one whose HA Mode is active) with 'npx lab node ha-failover stop <node>' and check again once another node is active."));
       // The graceful stop first (the study note's drill), the crash as the alternative: each rendered where the learner is.
       return fail(
         why,
