@@ -1,8 +1,14 @@
 /** Gathering shared by several checkers: per-node health, the lab's token, the active node, mounts. */
-import type { LabContext, PlatformName, Verdict } from '../src/engine/types.ts';
+import type { Cmd, LabContext, PlatformName, Verdict } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { fail } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
+
+/** A fix's `vault …` line as data (Verdict.fixCmds): rendered where the learner is (kubectl exec on kind). */
+export const vaultLine = (...args: string[]): Cmd => ({ kind: 'vault', args });
+
+/** A fix's kubectl line, with the lab's context (local rendering drops it: its kubeconfig has only the lab's). */
+export const kubectlLine = (...args: string[]): Cmd => ({ kind: 'exec', file: 'kubectl', args: ['--context', '$LAB_KUBE_CONTEXT', ...args] });
 
 export interface NodeState {
   name: string;
@@ -68,6 +74,7 @@ export function kubeUnreachable(topic: string, s: { kubeError?: string | undefin
       : msg(`Kubernetes API를 읽을 수 없습니다: ${s.kubeError}`, `cannot read the Kubernetes API: ${s.kubeError}`),
     s.platform === 'local'
       ? msg(`'npx lab status ${topic}'로 kube-apiserver와 etcd가 떠 있는지 보고, 꺼져 있으면 'npx lab start ${topic}' 하세요.`, `Check kube-apiserver and etcd are up with 'npx lab status ${topic}'; if not, 'npx lab start ${topic}'.`)
-      : msg('kubectl --context "$LAB_KUBE_CONTEXT" get ns로 클러스터 접근을 확인하세요.', 'Check cluster access: kubectl --context "$LAB_KUBE_CONTEXT" get ns'),
+      : msg('클러스터에 닿는지 확인하세요:', 'Check cluster access:'),
+    s.platform === 'local' ? undefined : [kubectlLine('get', 'ns')],
   );
 }

@@ -1,5 +1,5 @@
-import type { Checker, LabContext } from '../src/engine/types.ts';
-import { msg } from '../src/engine/i18n.ts';
+import type { Checker, Cmd, LabContext } from '../src/engine/types.ts';
+import { msg, type Msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { gatherNodes, type NodeState } from './common.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
@@ -21,11 +21,8 @@ export interface State {
   hasToken: boolean;
   /** Unseal keys entered so far on each sealed, initialised node (sys/seal-status), e.g. 2 of 3. */
   seal?: ({ progress: number; t: number } | undefined)[];
-  /**
-   * The drill's lines for the active node, rendered for this platform (kill -TERM of a pid file on local, kubectl delete
-   * pod on kind): the judge is pure and must not guess where the learner is.
-   */
-  drill?: { node: string; stop: string; kill: string };
+  /** The active node the drill stops (its fix is a `node` command, rendered where the learner is). */
+  drill?: { node: string; index: number };
   /** What to remember (the baseline term, leaders, handshakes already made): the engine persists it, gather writes nothing. */
   observed?: Record<string, unknown>;
 }
@@ -80,42 +77,63 @@ export async function gather(ctx: LabContext): Promise<State> {
     o = { ...o, tlsProbes: c };
   }
   const target = actives[0] ?? 0;
-  const drill = { node: nodes[target]!.name, stop: ctx.platform.render({ kind: 'node', action: 'stop', node: target }), kill: ctx.platform.render({ kind: 'node', action: 'kill', node: target }) };
+  const drill = { node: nodes[target]!.name, index: target };
   return { nodes, actives, servers, term, baselineTerm: o.baselineTerm as number | undefined, leaders: (o.leaders as string[] | undefined) ?? [], tls, canary, hasToken, seal, drill, ...(o !== prev ? { observed: o } : {}) };
 }
 
-const restartFix = (name: string) =>
-  msg(
-    `'npx lab node ha-failover start ${name}'로 다시 띄우고 키 3개로 봉인을 푸세요 (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). 한 번에 하려면 'npx lab run ha-failover'.`,
-    `Start it again with 'npx lab node ha-failover start ${name}' and unseal it with 3 keys (vault operator unseal -address="$VAULT_ADDR_${name.split('-')[1]}" ...). Or converge everything with 'npx lab run ha-failover'.`,
-  );
+const KEYS_FILE = '$LAB_DIR/cluster-keys.json';
+/** The lesson's unseal lines for keys `from`..`to` (1-based): the key from cluster-keys.json, then sys/unseal with it on stdin. */
+function unsealLines(node: number, from: number, to: number): Cmd[] {
+  const ks = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  return [
+    ...ks.map((k): Cmd => ({ kind: 'set', name: `VAULT_UNSEAL_KEY_${k}`, file: KEYS_FILE, jq: `.unseal_keys_b64[${k - 1}]` })),
+    ...ks.map((k): Cmd => ({ kind: 'vault', node, args: ['write', 'sys/unseal', 'key=-'], stdinVar: `VAULT_UNSEAL_KEY_${k}` })),
+  ];
+}
+export interface Fix {
+  note?: Msg;
+  cmds: Cmd[];
+}
+const restartFix = (name: string, node: number): Fix => ({
+  note: msg(`${name}를 다시 띄우고 키 3개로 봉인을 푸세요. 모두 한 번에 맞추려면 'npx lab run ha-failover'.`, `Start ${name} again and unseal it with 3 keys. Or converge everything with 'npx lab run ha-failover'.`),
+  cmds: [{ kind: 'node', action: 'start', node }, ...unsealLines(node, 1, 3)],
+});
 
-const idx = (name: string) => name.split('-')[1];
 const keys = (s: State, i: number): string => {
   const k = s.seal?.[i];
   return k ? `${s.nodes[i]!.name}: ${k.progress}/${k.t}` : s.nodes[i]!.name;
 };
-const unsealFix = (s: State, i: number) => {
+/** The keys still missing, assuming the lesson's order (key 1, 2, 3): the note says so, for a learner who went another way. */
+const unsealFix = (s: State, i: number): Fix => {
   const k = s.seal?.[i];
+  const t = k?.t ?? 3;
   const more = k ? k.t - k.progress : 3;
-  const addr = `vault operator unseal -address="$VAULT_ADDR_${idx(s.nodes[i]!.name)}"`;
-  return msg(`${addr}을 아직 쓰지 않은 키로 ${more}번 더 하세요.`, `Run ${addr} ${more} more time${more === 1 ? '' : 's'}, each with a key not used yet.`);
+  return {
+    note: msg(
+      `${s.nodes[i]!.name}에 아직 쓰지 않은 키 ${more}개가 더 필요합니다 (수업 순서대로 넣었다면 아래 줄들).`,
+      `${s.nodes[i]!.name} needs ${more} more key${more === 1 ? '' : 's'} not used yet (the lines below, if you went in the lesson's order).`,
+    ),
+    cmds: unsealLines(i, t - more + 1, t),
+  };
 };
-const joinCmdText = (name: string) => `vault operator raft join -address="$VAULT_ADDR_${idx(name)}" -leader-ca-cert=@"$VAULT_CACERT" "$VAULT_ADDR_0"`;
+const joinCmd = (node: number): Cmd => ({ kind: 'vault', node, args: ['operator', 'raft', 'join', '-leader-ca-cert=@$VAULT_CACERT', '$VAULT_ADDR_0'] });
 const majority = (s: State) => Math.floor(s.nodes.length / 2) + 1;
 
 /**
  * The phase the cluster is in, as the learner passes through them: not initialised, the leader sealed (k of n keys),
  * followers not joined yet, followers sealed. Undefined once every node is up and unsealed.
  */
-export function clusterPhase(s: State): { why: ReturnType<typeof msg>; fix: ReturnType<typeof msg> } | undefined {
-  const down = s.nodes.find((n) => !n.reachable);
-  if (down) return { why: msg(`${down.name} 노드가 응답하지 않습니다 (프로세스가 죽었나요?).`, `${down.name} does not answer (is its process dead?).`), fix: restartFix(down.name) };
+export function clusterPhase(s: State): { why: Msg; fix: Fix } | undefined {
+  const down = s.nodes.findIndex((n) => !n.reachable);
+  if (down >= 0) return { why: msg(`${s.nodes[down]!.name} 노드가 응답하지 않습니다 (프로세스가 죽었나요?).`, `${s.nodes[down]!.name} does not answer (is its process dead?).`), fix: restartFix(s.nodes[down]!.name, down) };
   const inited = s.nodes.flatMap((n, i) => (n.initialized ? [i] : []));
   if (!inited.length)
     return {
       why: msg('클러스터가 아직 초기화되지 않았습니다 (세 노드 모두 초기화 전).', 'the cluster is not initialised yet (no node is).'),
-      fix: msg(`vault-0에서 한 번만: vault operator init -key-shares=5 -key-threshold=3 -format=json > "$LAB_DIR/cluster-keys.json"`, `Once, on vault-0: vault operator init -key-shares=5 -key-threshold=3 -format=json > "$LAB_DIR/cluster-keys.json"`),
+      fix: {
+        note: msg('vault-0에서 한 번만 하세요:', 'Once, on vault-0:'),
+        cmds: [{ kind: 'vault', node: 0, args: ['operator', 'init', '-key-shares=5', '-key-threshold=3', '-format=json'], stdout: KEYS_FILE, keep: true }],
+      },
     };
   const unsealed = inited.filter((i) => !s.nodes[i]!.sealed);
   const notJoined = s.nodes.filter((n) => !n.initialized);
@@ -136,7 +154,7 @@ export function clusterPhase(s: State): { why: ReturnType<typeof msg>; fix: Retu
     const n = notJoined[0]!;
     return {
       why: msg(`${n.name} 노드가 아직 Raft에 합류하지 않았습니다 (retry_join은 리더가 봉인이 풀린 뒤 몇 초 안에 합류시킵니다).`, `${n.name} has not joined Raft yet (retry_join joins it within seconds once the leader is unsealed).`),
-      fix: msg(`몇 초 뒤에도 그대로면: ${joinCmdText(n.name)}`, `If it stays so after a few seconds: ${joinCmdText(n.name)}`),
+      fix: { note: msg('몇 초 뒤에도 그대로면:', 'If it stays so after a few seconds:'), cmds: [joinCmd(s.nodes.indexOf(n))] },
     };
   }
   const sealed = s.nodes.findIndex((n) => n.sealed);
@@ -167,7 +185,7 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('노드는 재시작할 때마다 sealed로 돌아옵니다. 죽였다 살린 노드의 unseal을 잊기 쉽습니다.', 'A restarted node comes back sealed; the revived node is easy to forget.'),
     judge: (s) => {
       const p = clusterPhase(s);
-      return p ? fail(p.why, p.fix) : pass();
+      return p ? fail(p.why, p.fix.note, p.fix.cmds) : pass();
     },
   },
   {
@@ -209,11 +227,12 @@ export const checks: Checker<State>['checks'] = [
           ),
         );
       const absent = missing.find((n) => !n.initialized);
-      if (absent) return { ...fail(msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개: ${absent.name} 노드가 아직 합류하지 않았습니다.`, `${voters.length} voters of ${s.servers.length} servers: ${absent.name} has not joined yet.`), msg(joinCmdText(absent.name), joinCmdText(absent.name))), after: 'all-unsealed' };
+      if (absent) return { ...fail(msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개: ${absent.name} 노드가 아직 합류하지 않았습니다.`, `${voters.length} voters of ${s.servers.length} servers: ${absent.name} has not joined yet.`), undefined, [joinCmd(s.nodes.indexOf(absent))]), after: 'all-unsealed' };
       const nonVoter = s.servers.find((x) => !x.voter);
       return fail(
         msg(`voter ${voters.length}개 / 서버 ${s.servers.length}개${nonVoter ? `: ${nonVoter.node_id}는 아직 non-voter` : ''}.`, `${voters.length} voters of ${s.servers.length} servers${nonVoter ? `: ${nonVoter.node_id} is still a non-voter` : ''}.`),
-        msg('autopilot이 server_stabilization_time 뒤 voter로 올립니다 (기본 10초, 실습은 vault operator raft autopilot set-config -server-stabilization-time=1s).', 'Autopilot promotes it after server_stabilization_time (10 s by default; the lab uses vault operator raft autopilot set-config -server-stabilization-time=1s).'),
+        msg('autopilot이 server_stabilization_time 뒤 voter로 올립니다 (기본 10초). 실습은 1초로 줄여 둡니다:', 'Autopilot promotes it after server_stabilization_time (10 s by default); the lab makes it 1 s:'),
+        [{ kind: 'vault', args: ['operator', 'raft', 'autopilot', 'set-config', '-server-stabilization-time=1s'] }],
       );
     },
   },
@@ -232,7 +251,7 @@ export const checks: Checker<State>['checks'] = [
           msg('막 선출된 리더는 몇 초 동안 읽기를 거절할 수 있습니다: 잠시 뒤 다시 점검하세요.', 'A leader elected a moment ago can refuse reads for a few seconds: check again shortly.'),
         );
       }
-      return fail(msg(`secret/${CANARY.path}의 value가 '${CANARY.value}'가 아닙니다 (${s.canary === undefined ? '없음' : String(s.canary)}).`, `secret/${CANARY.path} value is not '${CANARY.value}' (${s.canary === undefined ? 'absent' : String(s.canary)}).`), msg(`vault kv put secret/${CANARY.path} value=${CANARY.value} (KV v2가 secret/ 에 있어야 합니다)`, `vault kv put secret/${CANARY.path} value=${CANARY.value} (needs KV v2 at secret/)`));
+      return fail(msg(`secret/${CANARY.path}의 value가 '${CANARY.value}'가 아닙니다 (${s.canary === undefined ? '없음' : String(s.canary)}).`, `secret/${CANARY.path} value is not '${CANARY.value}' (${s.canary === undefined ? 'absent' : String(s.canary)}).`), msg('secret/ 에 KV v2가 있어야 합니다:', 'With KV v2 at secret/:'), [{ kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`] }]);
     },
   },
   {
@@ -251,14 +270,19 @@ export const checks: Checker<State>['checks'] = [
       const changed = new Set(s.leaders).size > 1;
       if (s.term !== undefined && s.term > s.baselineTerm && changed) return pass();
       const d = s.drill;
+      const why = msg(`리더 교체가 아직 없습니다 (Raft term ${s.term ?? '?'}, 기준 ${s.baselineTerm}).`, `no leader change yet (Raft term ${s.term ?? '?'}, baseline ${s.baselineTerm}).`);
+      if (!d) return fail(why, msg("활성 노드(HA Mode가 active인 노드)를 'npx lab node ha-failover stop <노드>'로 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.", "Stop the active node (the one whose HA Mode is active) with 'npx lab node ha-failover stop <node>' and check again once another node is active."));
+      // The graceful stop first (the study note's drill), the crash as the alternative: each rendered where the learner is.
       return fail(
-        msg(`리더 교체가 아직 없습니다 (Raft term ${s.term ?? '?'}, 기준 ${s.baselineTerm}).`, `no leader change yet (Raft term ${s.term ?? '?'}, baseline ${s.baselineTerm}).`),
-        d
-          ? msg(
-              `활성 노드 ${d.node}의 프로세스를 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요: ${d.stop}  (강제 종료로 해 보려면: ${d.kill})`,
-              `Stop the active node ${d.node} and check again once another node is active: ${d.stop}  (to crash it instead: ${d.kill})`,
-            )
-          : msg("활성 노드(vault status의 HA Mode)를 'npx lab node ha-failover stop <노드>'로 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요.", "Stop the active node (HA Mode in vault status) with 'npx lab node ha-failover stop <node>' and check again once another node is active."),
+        why,
+        msg(
+          `활성 노드 ${d.node}를 정상 종료하고, 다른 노드가 활성 노드가 되면 다시 점검하세요 (강제 종료와 비교하려면 첫 줄 대신 둘째 줄):`,
+          `Stop the active node ${d.node} and check again once another node is active (to crash it instead, the second line in place of the first):`,
+        ),
+        [
+          { kind: 'node', action: 'stop', node: d.index },
+          { kind: 'node', action: 'kill', node: d.index },
+        ],
       );
     },
   },

@@ -2,14 +2,14 @@
  * Kubernetes auth: gather reads Vault (auth mounts, config, policy, role, a real login) and the Kubernetes API
  * (ServiceAccounts, ClusterRoleBindings); the judges are pure.
  */
-import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
+import type { Checker, Cmd, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { LAB_HEADER, VaultApiError } from '../src/vault/client.ts';
 import { pathMatches, policyPaths } from '../src/vault/policy.ts';
 import type { BindingInfo } from '../src/platforms/kind/k8s.ts';
 import type { KubeApi } from '../src/platforms/kube-api.ts';
-import { gatherVaultBasics, kubeUnreachable, type VaultBasics } from './common.ts';
+import { gatherVaultBasics, kubeUnreachable, kubectlLine, vaultLine, type VaultBasics } from './common.ts';
 import { K8S } from '../labs/k8s-auth/data.ts';
 
 export { K8S } from '../labs/k8s-auth/data.ts';
@@ -182,13 +182,16 @@ export async function tryLogin(ctx: LabContext, kube: KubeApi, _role: RoleInfo, 
 }
 
 /** Vault's refusal → where to look, by its own words. */
-export function loginFix(error: string): Msg {
-  if (/not authorized/.test(error)) return msg(`role의 bound 목록을 앱의 SA에 맞추세요: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`, `Make the role's bound lists name the app's SA: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`);
-  if (/invalid audience/.test(error)) return msg(`role의 audience를 토큰의 aud(${K8S.audience})와 맞추세요: vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `Make the role's audience match the token's aud (${K8S.audience}): vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`);
-  if (/x509|certificate/.test(error)) return msg('kubernetes_ca_cert가 API 서버의 CA인지 보세요: vault read auth/kubernetes/config', "Check kubernetes_ca_cert is the API server's CA: vault read auth/kubernetes/config");
-  if (/connection refused|no such host|dial tcp|timeout/.test(error)) return msg('kubernetes_host가 Vault에서 닿는 API 서버 주소인지 보세요: vault read auth/kubernetes/config', 'Check kubernetes_host is an API server address Vault can reach: vault read auth/kubernetes/config');
-  if (/does not exist/.test(error)) return msg(`kubectl create serviceaccount ${K8S.sa} -n ${K8S.namespace}`, `kubectl create serviceaccount ${K8S.sa} -n ${K8S.namespace}`);
-  return msg(`TokenReview가 거부되었습니다: ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}의 system:auth-delegator 바인딩, 리뷰어 JWT 만료, SA를 다시 만들었는지 보세요.`, `The TokenReview was refused: check the system:auth-delegator binding of ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}, the reviewer JWT's expiry, and whether the SA was recreated.`);
+export function loginFix(error: string): { note: Msg; cmds: Cmd[] } {
+  if (/not authorized/.test(error)) return { note: msg('role의 bound 목록을 앱의 SA에 맞추세요:', "Make the role's bound lists name the app's SA:"), cmds: [roleLine] };
+  if (/invalid audience/.test(error)) return { note: msg(`role의 audience를 토큰의 aud(${K8S.audience})와 맞추세요:`, `Make the role's audience match the token's aud (${K8S.audience}):`), cmds: [roleLine] };
+  if (/x509|certificate/.test(error)) return { note: msg('kubernetes_ca_cert가 API 서버의 CA인지 보세요:', "Check kubernetes_ca_cert is the API server's CA:"), cmds: [readConfig] };
+  if (/connection refused|no such host|dial tcp|timeout/.test(error)) return { note: msg('kubernetes_host가 Vault에서 닿는 API 서버 주소인지 보세요:', 'Check kubernetes_host is an API server address Vault can reach:'), cmds: [readConfig] };
+  if (/does not exist/.test(error)) return { note: msg('앱의 ServiceAccount를 만드세요:', "Create the app's ServiceAccount:"), cmds: [kubectlLine('create', 'serviceaccount', K8S.sa, '-n', K8S.namespace)] };
+  return {
+    note: msg(`TokenReview가 거부되었습니다: ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}의 system:auth-delegator 바인딩, 리뷰어 JWT 만료, SA를 다시 만들었는지 보세요.`, `The TokenReview was refused: check the system:auth-delegator binding of ${K8S.vaultSa.namespace}/${K8S.vaultSa.name}, the reviewer JWT's expiry, and whether the SA was recreated.`),
+    cmds: [],
+  };
 }
 
 export const gather = (ctx: LabContext): Promise<State> => gatherK8sAuth(ctx, { probes: true });
@@ -238,30 +241,34 @@ export async function gatherK8sAuth(ctx: LabContext, o: { probes: boolean }): Pr
 
 // ---- pure judges ---------------------------------------------------------------------------------------------
 
+/** The lesson's role line, whole: a write on the role replaces what the learner got wrong (bound lists, policies, audience). */
+const roleLine: Cmd = vaultLine('write', `auth/kubernetes/role/${K8S.role}`, `bound_service_account_names=${K8S.sa}`, `bound_service_account_namespaces=${K8S.namespace}`, `policies=${K8S.policy}`, 'ttl=24h', `audience=${K8S.audience}`);
+const readConfig: Cmd = vaultLine('read', 'auth/kubernetes/config');
+
 const noVault = (s: State) =>
   s.active === undefined || !s.tokenValid
     ? fail(msg('봉인이 풀린 Vault에 root 토큰으로 접근할 수 없습니다.', 'cannot reach an unsealed Vault with the root token.'), msg(`'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'로 준비 단계를 다시 실행하세요.`, `Re-run the setup with 'npx lab start k8s-auth${s.platform === 'kind' ? ' --platform kind' : ''}'.`))
     : undefined;
 const noAuth = (s: State) =>
   noVault(s) ??
-  (s.auths?.kubernetes !== 'kubernetes' ? fail(msg('auth/kubernetes가 켜져 있지 않습니다.', 'auth/kubernetes is not enabled.'), msg('vault auth enable kubernetes', 'vault auth enable kubernetes')) : undefined);
+  (s.auths?.kubernetes !== 'kubernetes' ? fail(msg('auth/kubernetes가 켜져 있지 않습니다.', 'auth/kubernetes is not enabled.'), undefined, [vaultLine('auth', 'enable', 'kubernetes')]) : undefined);
 const noRole = (s: State) =>
   noAuth(s) ??
   (!s.role
-    ? fail(msg(`role '${K8S.role}'이 없습니다.`, `role '${K8S.role}' does not exist.`), msg(`vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace} policies=${K8S.policy} ttl=24h audience=${K8S.audience}`))
+    ? fail(msg(`role '${K8S.role}'이 없습니다.`, `role '${K8S.role}' does not exist.`), undefined, [roleLine])
     : undefined);
 const noKube = (s: State) => kubeUnreachable('k8s-auth', s);
 
 /** A refusal proves something only once the right ServiceAccount gets in: otherwise everything is refused. */
-function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { ko: string; en: string }, fix: { ko: string; en: string }) {
+function refusal(s: State, which: 'otherSa' | 'otherNs' | 'apiAudience', who: { ko: string; en: string }, fix: Msg) {
   const r = noRole(s) ?? noKube(s);
   if (r) return r;
   if (!s.login?.ok || s.login.read !== 'ok') {
-    return fail(msg('앱의 SA 로그인이 아직 되지 않아 거부를 판단할 수 없습니다 (login 점검 먼저).', "the app's SA cannot log in yet, so a refusal proves nothing (fix the login check first)."), msg(`kubectl create token ${K8S.sa} --audience ${K8S.audience}로 로그인부터 되게 하세요.`, `Make the login work first: kubectl create token ${K8S.sa} --audience ${K8S.audience}`));
+    return fail(msg('앱의 SA 로그인이 아직 되지 않아 거부를 판단할 수 없습니다 (login 점검 먼저).', "the app's SA cannot log in yet, so a refusal proves nothing (fix the login check first)."), msg('login 점검의 안내대로 로그인부터 되게 하세요.', 'Make the login work first, as the login check says.'));
   }
   const probe = s.refusals?.[which];
-  if (!probe) return fail(msg('거부 시험을 할 수 없었습니다.', 'the refusal could not be tried.'), fix);
-  if (probe.ok) return fail(msg(`${who.ko}의 토큰으로 로그인이 됩니다${probe.read === 'ok' ? '. 게다가 시크릿도 읽힙니다' : ''}.`, `${who.en} logs in${probe.read === 'ok' ? ' and even reads the secret' : ''}.`), fix);
+  if (!probe) return fail(msg('거부 시험을 할 수 없었습니다.', 'the refusal could not be tried.'), fix, [roleLine]);
+  if (probe.ok) return fail(msg(`${who.ko}의 토큰으로 로그인이 됩니다${probe.read === 'ok' ? '. 게다가 시크릿도 읽힙니다' : ''}.`, `${who.en} logs in${probe.read === 'ok' ? ' and even reads the secret' : ''}.`), fix, [roleLine]);
   return pass();
 }
 
@@ -323,27 +330,28 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       const a = noAuth(s);
       if (a) return a;
-      const localFix = msg(
-        `vault write auth/kubernetes/config kubernetes_host="$KUBE_API" kubernetes_ca_cert=@"$KUBE_CA" token_reviewer_jwt="$(kubectl create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h)"`,
-        `vault write auth/kubernetes/config kubernetes_host="$KUBE_API" kubernetes_ca_cert=@"$KUBE_CA" token_reviewer_jwt="$(kubectl create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h)"`,
-      );
-      const fix = s.platform === 'local' ? localFix : msg(`vault write auth/kubernetes/config kubernetes_host=${K8S.host}`, `vault write auth/kubernetes/config kubernetes_host=${K8S.host}`);
-      if (!s.host) return fail(msg('auth/kubernetes/config가 비어 있습니다.', 'auth/kubernetes/config is empty.'), fix);
+      // Outside the cluster (local) Vault needs the API server's address, its CA and a reviewer JWT (on stdin, never argv).
+      const localFix: Cmd = {
+        kind: 'vault',
+        args: ['write', 'auth/kubernetes/config', 'kubernetes_host=$KUBE_API', 'kubernetes_ca_cert=@$KUBE_CA', 'token_reviewer_jwt=-'],
+        pipeFrom: `kubectl --context "$LAB_KUBE_CONTEXT" create token ${K8S.vaultSa.name} -n ${K8S.vaultSa.namespace} --duration=24h`,
+      };
+      const fix = (why: Msg) => fail(why, undefined, [s.platform === 'local' ? localFix : vaultLine('write', 'auth/kubernetes/config', `kubernetes_host=${K8S.host}`)]);
+      if (!s.host) return fix(msg('auth/kubernetes/config가 비어 있습니다.', 'auth/kubernetes/config is empty.'));
       if (s.platform !== 'local') {
-        return IN_CLUSTER_HOST.test(s.host) ? pass() : fail(msg(`kubernetes_host가 ${s.host}입니다: Vault Pod에서 닿는 주소가 아닙니다.`, `kubernetes_host is ${s.host}, which the Vault pod cannot reach.`), fix);
+        return IN_CLUSTER_HOST.test(s.host) ? pass() : fix(msg(`kubernetes_host가 ${s.host}입니다: Vault Pod에서 닿는 주소가 아닙니다.`, `kubernetes_host is ${s.host}, which the Vault pod cannot reach.`));
       }
       if (s.host.replace(/\/$/, '') !== s.expectedHost) {
         const inCluster = IN_CLUSTER_HOST.test(s.host);
-        return fail(
+        return fix(
           msg(
             `kubernetes_host가 ${s.host}입니다. ${inCluster ? '클러스터 안의 주소라 클러스터 밖에서 도는 이 Vault는 찾지 못합니다' : '이 랩의 API 서버가 아닙니다'} (기대: ${s.expectedHost}).`,
             `kubernetes_host is ${s.host}: ${inCluster ? 'an in-cluster name this Vault, running outside the cluster, cannot resolve' : "not this lab's API server"} (expected ${s.expectedHost}).`,
           ),
-          fix,
         );
       }
-      if (!s.caSet) return fail(msg('kubernetes_ca_cert가 없습니다: Vault가 API 서버의 인증서를 믿지 못해 TokenReview가 x509 오류로 실패합니다.', 'kubernetes_ca_cert is missing: Vault cannot trust the API server certificate and every TokenReview fails with an x509 error.'), fix);
-      if (!s.reviewerSet) return fail(msg('token_reviewer_jwt가 없습니다: 클러스터 밖의 Vault는 쓸 SA 토큰이 없어, 로그인하는 앱 자신의 JWT로 TokenReview를 보내게 됩니다 (그 SA에 auth-delegator가 없으면 403).', 'token_reviewer_jwt is missing: outside the cluster Vault has no SA token of its own and sends each TokenReview with the logging-in app\'s JWT (403 unless that SA has auth-delegator).'), fix);
+      if (!s.caSet) return fix(msg('kubernetes_ca_cert가 없습니다: Vault가 API 서버의 인증서를 믿지 못해 TokenReview가 x509 오류로 실패합니다.', 'kubernetes_ca_cert is missing: Vault cannot trust the API server certificate and every TokenReview fails with an x509 error.'));
+      if (!s.reviewerSet) return fix(msg('token_reviewer_jwt가 없습니다: 클러스터 밖의 Vault는 쓸 SA 토큰이 없어, 로그인하는 앱 자신의 JWT로 TokenReview를 보내게 됩니다 (그 SA에 auth-delegator가 없으면 403).', 'token_reviewer_jwt is missing: outside the cluster Vault has no SA token of its own and sends each TokenReview with the logging-in app\'s JWT (403 unless that SA has auth-delegator).'));
       return pass();
     },
   },
@@ -354,15 +362,15 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       const v = noVault(s);
       if (v) return v;
-      const fix = msg(`vault policy write ${K8S.policy} - <<'EOF'\npath "${K8S.secretApiPath}" {\n  capabilities = ["read"]\n}\nEOF`, `vault policy write ${K8S.policy} - <<'EOF'\npath "${K8S.secretApiPath}" {\n  capabilities = ["read"]\n}\nEOF`);
-      if (s.policy === undefined) return fail(msg(`정책 '${K8S.policy}'이 없습니다.`, `policy '${K8S.policy}' does not exist.`), fix);
+      const policyLine: Cmd[] = [{ kind: 'vault', args: ['policy', 'write', K8S.policy, '-'], stdin: `path "${K8S.secretApiPath}" {\n  capabilities = ["read"]\n}\n` }];
+      if (s.policy === undefined) return fail(msg(`정책 '${K8S.policy}'이 없습니다.`, `policy '${K8S.policy}' does not exist.`), undefined, policyLine);
       const paths = policyPaths(s.policy);
       const hit = paths.find((p) => pathMatches(p.path, K8S.secretApiPath));
       if (hit?.capabilities.includes('read')) return pass();
-      if (hit) return fail(msg(`"${hit.path}"에 read 권한이 없습니다 (${hit.capabilities.join(', ') || '없음'}).`, `"${hit.path}" lacks read (${hit.capabilities.join(', ') || 'none'}).`), fix);
+      if (hit) return fail(msg(`"${hit.path}"에 read 권한이 없습니다 (${hit.capabilities.join(', ') || '없음'}).`, `"${hit.path}" lacks read (${hit.capabilities.join(', ') || 'none'}).`), undefined, policyLine);
       const noData = paths.find((p) => pathMatches(p.path, K8S.secretApiPath.replace('/data/', '/')));
-      if (noData) return fail(msg(`정책 경로 "${noData.path}"에 data/가 빠졌습니다. KV v2의 실제 API 경로는 ${K8S.secretApiPath}입니다.`, `policy path "${noData.path}" lacks data/; the KV v2 API path is ${K8S.secretApiPath}.`), fix);
-      return fail(msg(`정책이 ${K8S.secretApiPath}를 다루지 않습니다 (경로: ${paths.map((p) => p.path).join(', ') || '없음'}).`, `the policy does not cover ${K8S.secretApiPath} (paths: ${paths.map((p) => p.path).join(', ') || 'none'}).`), fix);
+      if (noData) return fail(msg(`정책 경로 "${noData.path}"에 data/가 빠졌습니다. KV v2의 실제 API 경로는 ${K8S.secretApiPath}입니다.`, `policy path "${noData.path}" lacks data/; the KV v2 API path is ${K8S.secretApiPath}.`), undefined, policyLine);
+      return fail(msg(`정책이 ${K8S.secretApiPath}를 다루지 않습니다 (경로: ${paths.map((p) => p.path).join(', ') || '없음'}).`, `the policy does not cover ${K8S.secretApiPath} (paths: ${paths.map((p) => p.path).join(', ') || 'none'}).`), undefined, policyLine);
     },
   },
   {
@@ -373,12 +381,13 @@ export const checks: Checker<State>['checks'] = [
       const r = noRole(s) ?? noKube(s);
       if (r) return r;
       const role = s.role!;
-      if (!role.policies.includes(K8S.policy)) return fail(msg(`role의 정책에 ${K8S.policy}이 없습니다 (${role.policies.join(', ') || '없음'}).`, `the role's policies lack ${K8S.policy} (${role.policies.join(', ') || 'none'}).`), msg(`vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`, `vault write auth/kubernetes/role/${K8S.role} … policies=${K8S.policy}`));
+      if (!role.policies.includes(K8S.policy)) return fail(msg(`role의 정책에 ${K8S.policy}이 없습니다 (${role.policies.join(', ') || '없음'}).`, `the role's policies lack ${K8S.policy} (${role.policies.join(', ') || 'none'}).`), undefined, [roleLine]);
       const pairs = Object.entries(s.serviceAccounts);
       if (pairs.some(([, ok]) => ok)) return pass();
       return fail(
         msg(`role이 가리키는 ServiceAccount가 클러스터에 없습니다: ${pairs.map(([k]) => k).join(', ') || '(비어 있음)'}`, `no ServiceAccount the role binds exists: ${pairs.map(([k]) => k).join(', ') || '(empty)'}`),
-        msg(`앱의 SA는 ${K8S.namespace}/${K8S.sa}입니다: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`, `The app's SA is ${K8S.namespace}/${K8S.sa}: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`),
+        msg(`앱의 SA는 ${K8S.namespace}/${K8S.sa}입니다:`, `The app's SA is ${K8S.namespace}/${K8S.sa}:`),
+        [roleLine],
       );
     },
   },
@@ -392,7 +401,8 @@ export const checks: Checker<State>['checks'] = [
         ? pass()
         : fail(
             msg(`${s.role!.audience ? `role의 audience가 '${s.role!.audience}'입니다` : 'role의 audience가 비어 있습니다'}. 이 실습의 토큰(aud=${K8S.audience})과 맞지 않습니다.`, `the role's audience is ${s.role!.audience ? `'${s.role!.audience}'` : 'empty'}; this lab's tokens carry aud=${K8S.audience}.`),
-            msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (토큰: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience} (tokens: kubectl create token ${K8S.sa} -n ${K8S.namespace} --audience ${K8S.audience})`),
+            msg(`토큰은 --audience ${K8S.audience}로 만듭니다. role을 그에 맞추세요:`, `Tokens are made with --audience ${K8S.audience}; make the role match:`),
+            [roleLine],
           )),
   },
   {
@@ -409,7 +419,8 @@ export const checks: Checker<State>['checks'] = [
         ? pass()
         : fail(
             msg(`${K8S.vaultSa.namespace}/${K8S.vaultSa.name} SA를 system:auth-delegator에 묶은 ClusterRoleBinding이 없습니다.`, `no ClusterRoleBinding binds SA ${K8S.vaultSa.namespace}/${K8S.vaultSa.name} to system:auth-delegator.`),
-            msg(`kubectl create clusterrolebinding vault-server-binding --clusterrole=system:auth-delegator --serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name} (차트의 server.authDelegator.enabled가 기본으로 만듭니다)`, `kubectl create clusterrolebinding vault-server-binding --clusterrole=system:auth-delegator --serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name} (the chart's server.authDelegator.enabled makes it by default)`),
+            msg('차트의 server.authDelegator.enabled가 기본으로 만드는 바인딩입니다:', "The chart's server.authDelegator.enabled makes it by default:"),
+            [kubectlLine('create', 'clusterrolebinding', 'vault-server-binding', '--clusterrole=system:auth-delegator', `--serviceaccount=${K8S.vaultSa.namespace}:${K8S.vaultSa.name}`)],
           );
     },
   },
@@ -421,8 +432,11 @@ export const checks: Checker<State>['checks'] = [
       const r = noRole(s) ?? noKube(s);
       if (r) return r;
       const l = s.login;
-      if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg(`bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}처럼 구체적으로 묶으세요.`, `Bind concretely: bound_service_account_names=${K8S.sa} bound_service_account_namespaces=${K8S.namespace}`));
-      if (!l.ok) return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), loginFix(l.error ?? ''));
+      if (!l) return fail(msg('로그인을 시험할 수 없었습니다 (bound 목록에 * 가 있음).', 'the login could not be tried (the bound lists contain *).'), msg('SA와 네임스페이스를 구체적으로 묶으세요:', 'Bind concretely:'), [roleLine]);
+      if (!l.ok) {
+        const f = loginFix(l.error ?? '');
+        return fail(msg(`로그인 실패${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`, `login failed${l.sa ? ` (${l.sa})` : ''}: ${l.error ?? ''}`), f.note, f.cmds);
+      }
       if (l.read !== 'ok') return fail(msg(`로그인은 되었지만 ${K8S.secretApiPath} 읽기가 ${l.read === 'denied' ? '거부(403)' : '실패'}됩니다.`, `the login works but reading ${K8S.secretApiPath} is ${l.read === 'denied' ? 'denied (403)' : 'failing'}.`), msg(`정책 경로에 data/가 들어갔는지, role의 policies에 ${K8S.policy}이 있는지 보세요.`, `Check the policy path has data/ and the role's policies include ${K8S.policy}.`));
       return pass();
     },
@@ -432,20 +446,20 @@ export const checks: Checker<State>['checks'] = [
     title: msg('다른 ServiceAccount의 토큰은 거부', "another ServiceAccount's token is refused"),
     hint: msg('bound_service_account_names=* 는 네임스페이스의 모든 SA에게 webapp 정책을 줍니다.', 'bound_service_account_names=* gives the webapp policy to every SA of the namespace.'),
     judge: (s) =>
-      refusal(s, 'otherSa', msg(`${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`, `${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`), msg(`role을 앱의 SA 이름에만 묶으세요: bound_service_account_names=${K8S.sa}`, `Bind the role to the app's SA name only: bound_service_account_names=${K8S.sa}`)),
+      refusal(s, 'otherSa', msg(`${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`, `${K8S.probes.otherSa.namespace}/${K8S.probes.otherSa.name}`), msg(`role을 앱의 SA 이름(${K8S.sa})에만 묶으세요:`, `Bind the role to the app's SA name (${K8S.sa}) only:`)),
   },
   {
     id: 'other-ns-refused',
     title: msg('같은 이름이라도 다른 네임스페이스의 SA는 거부', 'an SA of the same name in another namespace is refused'),
     hint: msg('bound_service_account_namespaces=* 면 누구든 새 네임스페이스에 webapp SA를 만들어 로그인할 수 있습니다.', 'With bound_service_account_namespaces=* anyone who can create a namespace can make a webapp SA there and log in.'),
     judge: (s) =>
-      refusal(s, 'otherNs', msg(`${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`, `${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`), msg(`bound_service_account_namespaces=${K8S.namespace}`, `bound_service_account_namespaces=${K8S.namespace}`)),
+      refusal(s, 'otherNs', msg(`${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`, `${K8S.probes.otherNs.namespace}/${K8S.probes.otherNs.name}`), msg(`role을 앱의 네임스페이스(${K8S.namespace})에만 묶으세요:`, `Bind the role to the app's namespace (${K8S.namespace}) only:`)),
   },
   {
     id: 'api-audience-refused',
     title: msg('Kubernetes API 용 토큰(aud가 API 서버)은 거부', 'a token meant for the Kubernetes API (its own audience) is refused'),
     hint: msg('role에 audience가 없으면, Pod의 기본 토큰(kube-api-access 볼륨, aud=API 서버)으로도 Vault에 로그인됩니다. 그 토큰을 훔친 누구든 마찬가지입니다.', "Without an audience on the role, a pod's default token (the kube-api-access volume, aud = the API server) logs in to Vault too — and so does anyone who steals it."),
-    judge: (s) => refusal(s, 'apiAudience', msg(`${K8S.namespace}/${K8S.sa} (audience 없음)`, `${K8S.namespace}/${K8S.sa} (no audience)`), msg(`vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`, `vault write auth/kubernetes/role/${K8S.role} … audience=${K8S.audience}`)),
+    judge: (s) => refusal(s, 'apiAudience', msg(`${K8S.namespace}/${K8S.sa} (audience 없음)`, `${K8S.namespace}/${K8S.sa} (no audience)`), msg(`role에 audience=${K8S.audience}를 두세요:`, `Give the role audience=${K8S.audience}:`)),
   },
   ...triedChecks,
 ];

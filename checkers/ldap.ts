@@ -3,13 +3,13 @@
  * LDAP and get the policies their groups map to, alice is refused an admin path, a wrong password is refused.
  * Config fields and mappings are read too, so each failure names the one command that fixes it.
  */
-import type { Checker, LabContext } from '../src/engine/types.ts';
+import type { Checker, Cmd, LabContext } from '../src/engine/types.ts';
 import type { Msg } from '../src/engine/i18n.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
-import { gatherVaultBasics } from './common.ts';
+import { gatherVaultBasics, vaultLine } from './common.ts';
 import { LDAP, userDnOf } from '../src/services/ldap/directory.ts';
 import { ADMIN_ONLY_PATH, GROUP_POLICY, POLICIES, USER_POLICY } from '../labs/ldap/data.ts';
 
@@ -150,29 +150,32 @@ export async function gather(ctx: LabContext): Promise<State> {
 
 const vaultFix = msg("Vault의 봉인이 풀려 있어야 합니다: 'npx lab start ldap'을 다시 실행하세요.", "Vault must be unsealed: run 'npx lab start ldap' again.");
 const notReady = () => fail(msg('Vault가 준비되지 않았습니다 (sealed 이거나 토큰 없음).', 'Vault is not ready (sealed or no token).'), vaultFix);
-const enableFix = msg('vault auth enable ldap', 'vault auth enable ldap');
-const noMount = () => fail(msg('auth/ldap/ 에 LDAP 인증 메서드가 없습니다.', 'no LDAP auth method at auth/ldap/.'), enableFix);
+const noMount = () => fail(msg('auth/ldap/ 에 LDAP 인증 메서드가 없습니다.', 'no LDAP auth method at auth/ldap/.'), undefined, [vaultLine('auth', 'enable', 'ldap')]);
 
-const cfgCmd = (kv: string): Msg => msg(`vault write auth/ldap/config ${kv}   (다른 설정값은 유지됩니다)`, `vault write auth/ldap/config ${kv}   (other fields keep their values)`);
+/** The lesson's policy, whole, on stdin (`vault policy write <name> - <<'EOF'`). */
+const policyLine = (name: string): Cmd => ({ kind: 'vault', args: ['policy', 'write', name, '-'], stdin: POLICIES[name]! });
+
+/** `vault write auth/ldap/config <kv…>`: only the fields named change, the others keep their values. */
+const cfgFix = (why: Msg, kv: string[]) => fail(why, msg('다른 설정값은 그대로 둡니다:', 'Other fields keep their values:'), [vaultLine('write', 'auth/ldap/config', ...kv)]);
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
 /** A config field compared to what it must be, with the exact command that sets it. */
-function field(s: State, key: string, want: string, kv: string, why: Msg): ReturnType<typeof pass> {
+function field(s: State, key: string, want: string, kv: string[], why: Msg): ReturnType<typeof pass> {
   if (!s.vaultReady) return notReady();
   if (s.mount !== 'ldap') return noMount();
-  if (!s.config) return fail(msg('auth/ldap/config를 읽을 수 없습니다.', 'cannot read auth/ldap/config.'), cfgCmd(kv));
+  if (!s.config) return cfgFix(msg('auth/ldap/config를 읽을 수 없습니다.', 'cannot read auth/ldap/config.'), kv);
   const got = str(s.config[key]);
   if (got.toLowerCase() === want.toLowerCase()) return pass();
-  return fail(msg(`${key} = '${got}' (기대: '${want}'). ${why.ko}`, `${key} = '${got}' (expected '${want}'). ${why.en}`), cfgCmd(kv));
+  return cfgFix(msg(`${key} = '${got}' (기대: '${want}'). ${why.ko}`, `${key} = '${got}' (expected '${want}'). ${why.en}`), kv);
 }
 
 function mapping(s: State, kind: 'groups' | 'users', name: string, policy: string, viaLogin: 'alice' | 'bob'): ReturnType<typeof pass> {
   if (!s.vaultReady) return notReady();
   if (s.mount !== 'ldap') return noMount();
-  const fix = msg(`vault write auth/ldap/${kind}/${name} policies=${policy}`, `vault write auth/ldap/${kind}/${name} policies=${policy}`);
+  const fix: Cmd[] = [vaultLine('write', `auth/ldap/${kind}/${name}`, `policies=${policy}`)];
   const have = s[kind][name];
-  if (!have) return fail(msg(`auth/ldap/${kind}/${name} 매핑이 없습니다.`, `there is no auth/ldap/${kind}/${name} mapping.`), fix);
-  if (!have.includes(policy)) return fail(msg(`auth/ldap/${kind}/${name}의 정책이 [${have.join(', ')}]입니다 (${policy} 없음).`, `auth/ldap/${kind}/${name} has policies [${have.join(', ')}], not ${policy}.`), fix);
+  if (!have) return fail(msg(`auth/ldap/${kind}/${name} 매핑이 없습니다.`, `there is no auth/ldap/${kind}/${name} mapping.`), undefined, fix);
+  if (!have.includes(policy)) return fail(msg(`auth/ldap/${kind}/${name}의 정책이 [${have.join(', ')}]입니다 (${policy} 없음).`, `auth/ldap/${kind}/${name} has policies [${have.join(', ')}], not ${policy}.`), undefined, fix);
   const l = s.logins[viaLogin];
   if (!l.ok) return fail(msg(`매핑은 있지만 ${viaLogin} 로그인이 실패해 효과를 확인할 수 없습니다: ${l.error ?? ''}`, `the mapping exists but ${viaLogin} cannot log in to prove it: ${l.error ?? ''}`), msg(`아래의 '${viaLogin} 로그인' 항목을 먼저 통과시키세요.`, `Make the '${viaLogin} logs in' item below pass first.`));
   if (!l.policies.includes(policy))
@@ -180,7 +183,8 @@ function mapping(s: State, kind: 'groups' | 'users', name: string, policy: strin
       msg(`${viaLogin}의 실제 토큰에 ${policy}가 없습니다 (받은 정책: ${l.policies.join(', ')}).`, `${viaLogin}'s real token lacks ${policy} (got: ${l.policies.join(', ')}).`),
       kind === 'groups'
         ? msg(`LDAP 그룹 검색이 '${name}'을 못 찾습니다: groupdn, groupfilter, groupattr=cn을 확인하세요 (위의 'config: group…' 항목).`, `the LDAP group search does not find '${name}': check groupdn, groupfilter and groupattr=cn (the 'config: group…' items above).`)
-        : fix,
+        : undefined,
+      kind === 'groups' ? undefined : fix,
     );
   return pass();
 }
@@ -192,7 +196,8 @@ function loginCheck(s: State, user: 'alice' | 'bob'): ReturnType<typeof pass> {
   if (!l.ok && s.locked.includes(user))
     return fail(
       msg(`${user}가 로그인 실패 누적으로 잠겼습니다 (user lockout).`, `${user} is locked out after repeated failed logins (user lockout).`),
-      msg(`설정을 고친 뒤 잠금을 푸세요: vault write -f sys/locked-users/${s.accessor ?? '<accessor>'}/unlock/${user} (또는 1분 기다리기)`, `Fix the config, then unlock: vault write -f sys/locked-users/${s.accessor ?? '<accessor>'}/unlock/${user} (or wait a minute)`),
+      msg('설정을 고친 뒤 잠금을 푸세요 (또는 1분 기다리기):', 'Fix the config, then unlock (or wait a minute):'),
+      [vaultLine('write', '-f', `sys/locked-users/${s.accessor ?? '<accessor>'}/unlock/${user}`)],
     );
   if (!l.ok)
     return fail(
@@ -224,7 +229,7 @@ export const checks: Checker<State>['checks'] = [
     title: msg('OpenLDAP 디렉터리: alice∈developers, bob∈admins', 'OpenLDAP directory: alice∈developers, bob∈admins'),
     hint: msg('slapd가 멈추면 모든 LDAP 로그인이 실패합니다: npx lab start ldap으로 다시 띄우세요.', 'With slapd down every LDAP login fails: restart it with npx lab start ldap.'),
     judge: (s) => {
-      if (!s.directory.up) return fail(msg(`LDAP 서버에 검색할 수 없습니다: ${s.directory.error ?? ''}`, `cannot search the LDAP server: ${s.directory.error ?? ''}`), msg("'npx lab start ldap'으로 slapd를 다시 띄우세요 (로그: $LAB_DIR/logs/slapd.log).", "Start slapd again with 'npx lab start ldap' (log: $LAB_DIR/logs/slapd.log)."));
+      if (!s.directory.up) return fail(msg(`LDAP 서버에 검색할 수 없습니다: ${s.directory.error ?? ''}`, `cannot search the LDAP server: ${s.directory.error ?? ''}`), msg("'npx lab start ldap'으로 slapd를 다시 띄우세요 (상태: 'npx lab status ldap').", "Start slapd again with 'npx lab start ldap' (state: 'npx lab status ldap')."));
       for (const [uid, g] of Object.entries(LDAP.users)) {
         if (!s.directory.groups[g]?.some((m) => m.toLowerCase() === userDnOf(uid).toLowerCase()))
           return fail(msg(`cn=${g} 그룹에 ${uid}가 없습니다.`, `${uid} is not a member of cn=${g}.`), msg(`ldapmodify로 cn=${g},${LDAP.groupDn}에 member: ${userDnOf(uid)}를 추가하거나 'npx lab reset ldap'으로 디렉터리를 다시 만드세요.`, `Add member: ${userDnOf(uid)} to cn=${g},${LDAP.groupDn} with ldapmodify, or rebuild with 'npx lab reset ldap'.`));
@@ -236,37 +241,37 @@ export const checks: Checker<State>['checks'] = [
     id: 'ldap-enabled',
     title: msg('ldap 인증 메서드가 auth/ldap/ 에 켜짐', 'ldap auth method enabled at auth/ldap/'),
     hint: msg('다른 경로(-path=...)에 켜면 로그인 경로도 바뀝니다: 이 실습은 기본 경로 ldap/ 를 씁니다.', 'Enabling it at another -path changes the login path too; this lab uses the default ldap/.'),
-    judge: (s) => (!s.vaultReady ? notReady() : s.mount === 'ldap' ? pass() : s.mount ? fail(msg(`auth/ldap/ 에 ${s.mount}가 켜져 있습니다.`, `auth/ldap/ holds a ${s.mount} method.`), msg('vault auth disable ldap && vault auth enable ldap', 'vault auth disable ldap && vault auth enable ldap')) : noMount()),
+    judge: (s) => (!s.vaultReady ? notReady() : s.mount === 'ldap' ? pass() : s.mount ? fail(msg(`auth/ldap/ 에 ${s.mount}가 켜져 있습니다.`, `auth/ldap/ holds a ${s.mount} method.`), undefined, [vaultLine('auth', 'disable', 'ldap'), vaultLine('auth', 'enable', 'ldap')]) : noMount()),
   },
   {
     id: 'config-url',
     title: msg('config: url이 실습 LDAP 서버', 'config: url points at the lab LDAP server'),
     hint: msg('포트를 잘못 적으면 모든 로그인이 연결 오류로 실패합니다: $LDAP_URL을 쓰세요.', 'A wrong port fails every login with a connection error: use $LDAP_URL.'),
-    judge: (s) => field(s, 'url', s.ldapUrl, 'url=$LDAP_URL', msg('Vault가 디렉터리에 연결하지 못합니다.', 'Vault cannot reach the directory.')),
+    judge: (s) => field(s, 'url', s.ldapUrl, ['url=$LDAP_URL'], msg('Vault가 디렉터리에 연결하지 못합니다.', 'Vault cannot reach the directory.')),
   },
   {
     id: 'config-userdn',
     title: msg(`config: userdn=${LDAP.userDn}`, `config: userdn=${LDAP.userDn}`),
     hint: msg('userdn이 틀리면 사용자 검색이 아무것도 찾지 못해 로그인이 실패합니다.', 'A wrong userdn finds no user, so every login fails.'),
-    judge: (s) => field(s, 'userdn', LDAP.userDn, `userdn=${LDAP.userDn}`, msg('사용자를 찾을 위치가 다릅니다.', 'users are looked up in the wrong place.')),
+    judge: (s) => field(s, 'userdn', LDAP.userDn, [`userdn=${LDAP.userDn}`], msg('사용자를 찾을 위치가 다릅니다.', 'users are looked up in the wrong place.')),
   },
   {
     id: 'config-userattr',
     title: msg('config: userattr=uid', 'config: userattr=uid'),
     hint: msg('기본값 cn으로 두면 uid=alice를 찾지 못합니다: vault write auth/ldap/config userattr=uid', 'Left at its default cn, uid=alice is never found: vault write auth/ldap/config userattr=uid'),
-    judge: (s) => field(s, 'userattr', 'uid', 'userattr=uid', msg('로그인 이름은 uid 속성에 있습니다.', 'login names live in the uid attribute.')),
+    judge: (s) => field(s, 'userattr', 'uid', ['userattr=uid'], msg('로그인 이름은 uid 속성에 있습니다.', 'login names live in the uid attribute.')),
   },
   {
     id: 'config-groupdn',
     title: msg(`config: groupdn=${LDAP.groupDn}`, `config: groupdn=${LDAP.groupDn}`),
     hint: msg('groupdn이 없거나 틀리면 로그인은 되지만 default 정책만 붙습니다.', 'Without a right groupdn logins work but carry only default.'),
-    judge: (s) => field(s, 'groupdn', LDAP.groupDn, `groupdn=${LDAP.groupDn}`, msg('그룹을 찾을 위치가 다릅니다.', 'groups are looked up in the wrong place.')),
+    judge: (s) => field(s, 'groupdn', LDAP.groupDn, [`groupdn=${LDAP.groupDn}`], msg('그룹을 찾을 위치가 다릅니다.', 'groups are looked up in the wrong place.')),
   },
   {
     id: 'config-groupattr',
     title: msg('config: groupattr=cn', 'config: groupattr=cn'),
     hint: msg('groupattr가 cn이 아니면 그룹 이름이 매핑 이름(developers)과 달라집니다.', 'With groupattr other than cn the group name no longer equals the mapping name (developers).'),
-    judge: (s) => field(s, 'groupattr', 'cn', 'groupattr=cn', msg('그룹 이름은 cn에서 읽습니다.', 'group names come from cn.')),
+    judge: (s) => field(s, 'groupattr', 'cn', ['groupattr=cn'], msg('그룹 이름은 cn에서 읽습니다.', 'group names come from cn.')),
   },
   {
     id: 'config-groupfilter',
@@ -279,9 +284,9 @@ export const checks: Checker<State>['checks'] = [
       if (!s.vaultReady) return notReady();
       if (s.mount !== 'ldap') return noMount();
       const raw = str(s.config?.groupfilter);
-      const kv = `groupfilter='${LDAP.groupFilter}'`;
+      const kv = [`groupfilter=${LDAP.groupFilter}`];
       if (groupFilterMatchesMember(raw)) return pass();
-      return fail(msg(`groupfilter = '${raw}'는 groupOfNames의 member(사용자 DN)로 그룹을 찾지 않습니다.`, `groupfilter = '${raw}' does not find groupOfNames groups by member (the user's DN).`), cfgCmd(kv));
+      return cfgFix(msg(`groupfilter = '${raw}'는 groupOfNames의 member(사용자 DN)로 그룹을 찾지 않습니다.`, `groupfilter = '${raw}' does not find groupOfNames groups by member (the user's DN).`), kv);
     },
   },
   {
@@ -292,14 +297,14 @@ export const checks: Checker<State>['checks'] = [
       "A wrong bindpass fails every user's login at once: vault write auth/ldap/config binddn=cn=admin,dc=example,dc=com bindpass=@\"$LAB_DIR/ldap/bind.password\"",
     ),
     judge: (s) => {
-      const kv = `binddn=${LDAP.bindDn} bindpass=@"$LAB_DIR/${LDAP.files.bind}"`;
+      const kv = [`binddn=${LDAP.bindDn}`, `bindpass=@$LAB_DIR/${LDAP.files.bind}`];
       const r = field(s, 'binddn', LDAP.bindDn, kv, msg('Vault가 검색에 쓸 서비스 계정입니다.', 'the service account Vault searches with.'));
       if (!r.ok) return r;
       // Vault reports a failed service bind and a failed user bind alike ("failed to bind as user"). alice's
       // password is known to be right, so with url, userdn and userattr right the service bind is what fails.
       const a = s.logins.alice;
       const userSideOk = ['url', 'userdn', 'userattr'].every((k) => str(s.config?.[k]).toLowerCase() === ({ url: s.ldapUrl, userdn: LDAP.userDn, userattr: 'uid' } as Record<string, string>)[k]!.toLowerCase());
-      if (!a.ok && userSideOk && s.directory.up && !s.locked.includes('alice') && bindError(a.error)) return fail(msg(`Vault의 서비스 계정 bind가 실패합니다: ${a.error ?? ''}`, `Vault's service-account bind fails: ${a.error ?? ''}`), cfgCmd(kv));
+      if (!a.ok && userSideOk && s.directory.up && !s.locked.includes('alice') && bindError(a.error)) return cfgFix(msg(`Vault의 서비스 계정 bind가 실패합니다: ${a.error ?? ''}`, `Vault's service-account bind fails: ${a.error ?? ''}`), kv);
       return pass();
     },
   },
@@ -310,12 +315,12 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.vaultReady) return notReady();
       const missing = Object.keys(POLICIES).filter((n) => !s.policies[n]?.trim());
-      if (missing.length) return fail(msg(`정책이 없습니다: ${missing.join(', ')}`, `missing policies: ${missing.join(', ')}`), msg(`vault policy write ${missing[0]} - <<'EOF' ... EOF   (npx lab hint ldap policies)`, `vault policy write ${missing[0]} - <<'EOF' ... EOF   (npx lab hint ldap policies)`));
+      if (missing.length) return fail(msg(`정책이 없습니다: ${missing.join(', ')}`, `missing policies: ${missing.join(', ')}`), msg(`${missing[0]} 정책을 쓰세요:`, `Write ${missing[0]}:`), [policyLine(missing[0]!)]);
       const norm = (t: string) => t.replace(/#.*$/gm, '').replace(/\s+/g, '');
       const texts = Object.keys(POLICIES).map((n) => norm(s.policies[n]!));
       if (new Set(texts).size !== texts.length) return fail(msg('두 정책의 내용이 같습니다: 역할마다 다른 경로를 주세요.', 'two policies are identical: give each role different paths.'), msg("npx lab hint ldap policies의 세 정책을 그대로 쓰세요.", "Write the three policies shown by 'npx lab hint ldap policies'."));
       if (!/sys\/policies\/acl/.test(texts[1]!) || Object.keys(POLICIES).some((n, i) => n !== 'admin-policy' && /sys\/policies\/acl/.test(texts[i]!)))
-        return fail(msg(`관리 경로 ${ADMIN_ONLY_PATH}는 admin-policy만 열어야 합니다.`, `only admin-policy may open the admin path ${ADMIN_ONLY_PATH}.`), msg('vault policy write admin-policy - (npx lab hint ldap policies의 내용)', "vault policy write admin-policy - (the text from 'npx lab hint ldap policies')"));
+        return fail(msg(`관리 경로 ${ADMIN_ONLY_PATH}는 admin-policy만 열어야 합니다.`, `only admin-policy may open the admin path ${ADMIN_ONLY_PATH}.`), undefined, [policyLine('admin-policy')]);
       return pass();
     },
   },
@@ -356,7 +361,7 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.vaultReady) return notReady();
       if (s.adminPath.alice === undefined || s.adminPath.bob === undefined) return { ...fail(msg('alice와 bob이 모두 로그인해야 확인할 수 있습니다.', 'both alice and bob must log in to test this.'), msg('위의 alice, bob 로그인 항목을 먼저 통과시키세요.', 'Make the alice and bob login items above pass first.')), after: s.logins.alice.ok ? 'login-bob' : 'login-alice' };
-      if (s.adminPath.alice !== 403) return fail(msg(`alice의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.alice}입니다 (403이어야 함).`, `alice's token gets ${s.adminPath.alice} on LIST ${ADMIN_ONLY_PATH} (must be 403).`), msg('alice가 받는 정책(dev-policy, alice-specific-policy)에서 sys/ 경로를 빼고, developers 매핑에 admin-policy가 없는지 보세요: vault write auth/ldap/groups/developers policies=dev-policy', 'Remove sys/ paths from alice\'s policies (dev-policy, alice-specific-policy) and keep admin-policy off developers: vault write auth/ldap/groups/developers policies=dev-policy'));
+      if (s.adminPath.alice !== 403) return fail(msg(`alice의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.alice}입니다 (403이어야 함).`, `alice's token gets ${s.adminPath.alice} on LIST ${ADMIN_ONLY_PATH} (must be 403).`), msg('alice가 받는 정책(dev-policy, alice-specific-policy)에서 sys/ 경로를 빼고, developers 매핑에 admin-policy가 없게 하세요:', "Remove sys/ paths from alice's policies (dev-policy, alice-specific-policy) and keep admin-policy off developers:"), [vaultLine('write', 'auth/ldap/groups/developers', 'policies=dev-policy')]);
       if (s.adminPath.bob !== 200) return fail(msg(`bob의 토큰으로 LIST ${ADMIN_ONLY_PATH}가 ${s.adminPath.bob}입니다 (200이어야 함).`, `bob's token gets ${s.adminPath.bob} on LIST ${ADMIN_ONLY_PATH} (must be 200).`), msg('admin-policy에 path "sys/policies/acl" { capabilities = ["list"] }가 있어야 합니다.', 'admin-policy needs path "sys/policies/acl" { capabilities = ["list"] }.'));
       return pass();
     },
@@ -368,8 +373,8 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.vaultReady) return notReady();
       if (s.mount !== 'ldap') return noMount();
-      if (s.logins.wrong.ok) return fail(msg('틀린 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with a wrong password.'), msg('vault write auth/ldap/config deny_null_bind=true 후 binddn/userdn 설정을 확인하세요.', 'Run vault write auth/ldap/config deny_null_bind=true and check binddn/userdn.'));
-      if (s.logins.empty.ok) return fail(msg('빈 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with an empty password.'), msg('vault write auth/ldap/config deny_null_bind=true', 'vault write auth/ldap/config deny_null_bind=true'));
+      if (s.logins.wrong.ok) return fail(msg('틀린 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with a wrong password.'), msg('그리고 binddn/userdn 설정을 확인하세요:', 'Then check binddn/userdn:'), [vaultLine('write', 'auth/ldap/config', 'deny_null_bind=true')]);
+      if (s.logins.empty.ok) return fail(msg('빈 비밀번호로 alice 로그인이 됩니다.', 'alice logs in with an empty password.'), undefined, [vaultLine('write', 'auth/ldap/config', 'deny_null_bind=true')]);
       if (!s.logins.alice.ok) return { ...fail(msg('올바른 비밀번호도 거부되어 "틀린 비밀번호 거부"를 확인할 수 없습니다.', 'the right password is refused too, so refusing a wrong one proves nothing.'), msg('위의 alice 로그인 항목을 먼저 통과시키세요.', 'Make the alice login item above pass first.')), after: 'login-alice' };
       return pass();
     },

@@ -6,6 +6,7 @@
 import mysql from 'mysql2/promise';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
+import { vaultLine } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { AgentSession, MCP_META, type QueryResult } from '../src/mcp/session.ts';
@@ -321,18 +322,19 @@ export const checks: Checker<State>['checks'] = [
       if (!s.vaultReady) return fail(msg('Vault가 준비되지 않았습니다.', 'Vault is not ready.'), msg("'npx lab start mcp'를 다시 실행하세요.", "Run 'npx lab start mcp' again."));
       for (const a of [AGENT, OTHER]) {
         const r = s.roles[a];
-        if (!r) return fail(msg(`auth/approle/role/${a}가 없습니다.`, `auth/approle/role/${a} does not exist.`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_policies=${a}-policy token_ttl=10m token_max_ttl=1h`));
+        if (!r) return fail(msg(`auth/approle/role/${a}가 없습니다.`, `auth/approle/role/${a} does not exist.`), undefined, [vaultLine('write', `auth/approle/role/${a}`, `token_policies=${a}-policy`, 'token_ttl=10m', 'token_max_ttl=1h', ...SECRET_ID_LIMITS.split(' '))]);
         if (r.tokenTtl !== 600 || r.tokenMaxTtl !== 3600)
-          return fail(msg(`${a}의 token_ttl/token_max_ttl이 ${r.tokenTtl}s/${r.tokenMaxTtl}s입니다 (600/3600이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), msg(`vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`, `vault write auth/approle/role/${a} token_ttl=10m token_max_ttl=1h`));
+          return fail(msg(`${a}의 token_ttl/token_max_ttl이 ${r.tokenTtl}s/${r.tokenMaxTtl}s입니다 (600/3600이어야 함).`, `${a} has token_ttl/token_max_ttl ${r.tokenTtl}s/${r.tokenMaxTtl}s (want 600/3600).`), undefined, [vaultLine('write', `auth/approle/role/${a}`, 'token_ttl=10m', 'token_max_ttl=1h')]);
         if (r.policies.join(',') !== `${a}-policy`)
-          return fail(msg(`${a}의 정책이 [${r.policies.join(', ')}]입니다 (${a}-policy 하나여야 함).`, `${a} carries policies [${r.policies.join(', ')}] (want just ${a}-policy).`), msg(`vault write auth/approle/role/${a} token_policies=${a}-policy`, `vault write auth/approle/role/${a} token_policies=${a}-policy`));
+          return fail(msg(`${a}의 정책이 [${r.policies.join(', ')}]입니다 (${a}-policy 하나여야 함).`, `${a} carries policies [${r.policies.join(', ')}] (want just ${a}-policy).`), undefined, [vaultLine('write', `auth/approle/role/${a}`, `token_policies=${a}-policy`)]);
         if (!secretIdLimited(r))
           return fail(
             msg(
               `${a}의 secret_id_num_uses=${r.secretIdNumUses ?? '?'}, secret_id_ttl=${r.secretIdTtl ?? '?'}s입니다: 0은 "무제한, 만료 없음"이라 새어 나간 secret_id가 언제까지나 로그인에 쓰입니다.`,
               `${a} has secret_id_num_uses=${r.secretIdNumUses ?? '?'}, secret_id_ttl=${r.secretIdTtl ?? '?'}s: 0 means "unlimited, never expires", so a leaked secret_id logs in forever.`,
             ),
-            msg(`vault write auth/approle/role/${a} ${SECRET_ID_LIMITS}`, `vault write auth/approle/role/${a} ${SECRET_ID_LIMITS}`),
+            undefined,
+            [vaultLine('write', `auth/approle/role/${a}`, ...SECRET_ID_LIMITS.split(' '))],
           );
       }
       return pass();
@@ -402,7 +404,7 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.creds.ok) return noCreds(s);
       const t = s.creds.leaseTtl ?? 0;
-      return t > 0 && t <= 600 ? pass() : fail(msg(`lease가 ${t}초입니다 (600초 이하여야 함).`, `the lease lasts ${t}s (want at most 600).`), msg('vault write database/roles/agent-1-role ... default_ttl=10m max_ttl=1h', 'vault write database/roles/agent-1-role ... default_ttl=10m max_ttl=1h'));
+      return t > 0 && t <= 600 ? pass() : fail(msg(`lease가 ${t}초입니다 (600초 이하여야 함).`, `the lease lasts ${t}s (want at most 600).`), msg('role의 다른 값은 그대로 둡니다:', "The role's other fields keep their values:"), [vaultLine('write', `database/roles/${AGENT}-role`, 'default_ttl=10m', 'max_ttl=1h')]);
     },
   },
   {
@@ -427,7 +429,8 @@ export const checks: Checker<State>['checks'] = [
       if (s.revoke.byAgent === 'ok') return pass();
       return fail(
         msg(`agent-1 토큰으로 자기 lease를 회수하지 못했습니다${s.revoke.error ? ` (${s.revoke.error})` : ''}.`, `agent-1's token could not revoke its own lease${s.revoke.error ? ` (${s.revoke.error})` : ''}.`),
-        msg('agent-1-policy에 path "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] }를 넣으세요. vault token capabilities로 확인할 수 있습니다.', 'Add path "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] } to agent-1-policy; vault token capabilities shows it.'),
+        msg('agent-1-policy에 path "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] }를 넣으세요. 확인:', 'Add path "sys/leases/revoke/database/creds/agent-1-role/*" { capabilities = ["update"] } to agent-1-policy. To check:'),
+        [vaultLine('policy', 'read', `${AGENT}-policy`)],
       );
     },
   },
@@ -470,7 +473,7 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('감사 장치를 켜지 않거나 file_path를 stdout/discard로 두는 실수.', 'No audit device, or file_path set to stdout/discard.'),
     judge: (s) => {
       const files = s.audit.devices.filter((d) => d.type === 'file');
-      if (!files.length) return fail(msg('파일 감사 장치가 없습니다.', 'there is no file audit device.'), msg('vault audit enable file file_path=$LAB_DIR/audit.log', 'vault audit enable file file_path=$LAB_DIR/audit.log'));
+      if (!files.length) return fail(msg('파일 감사 장치가 없습니다.', 'there is no file audit device.'), undefined, [vaultLine('audit', 'enable', 'file', 'file_path=$LAB_DIR/audit.log')]);
       if (!s.creds.ok) return noCreds(s);
       return s.audit.recorded ? pass() : fail(msg(`감사 로그(${files.map((f) => f.file).join(', ')})에 database/creds/agent-1-role 요청이 남지 않았습니다.`, `the audit log (${files.map((f) => f.file).join(', ')}) did not record the database/creds/agent-1-role request.`), msg('file_path가 읽을 수 있는 파일인지 확인하세요.', 'Check file_path points at a readable file.'));
     },

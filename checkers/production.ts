@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
+import { vaultLine } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError, type VaultClient } from '../src/vault/client.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
@@ -182,7 +183,7 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('감사 장치 없이 운영하거나, log_raw=true로 비밀을 원문 그대로 남기는 실수.', 'Running without an audit device, or log_raw=true writing secrets in clear.'),
     judge: (s) => {
       if (!s.ready) return notReady();
-      if (!s.audit.devices.some((d) => d.type === 'file')) return fail(msg('파일 감사 장치가 없습니다.', 'there is no file audit device.'), msg('vault audit enable file file_path=$LAB_DIR/audit.log', 'vault audit enable file file_path=$LAB_DIR/audit.log'));
+      if (!s.audit.devices.some((d) => d.type === 'file')) return fail(msg('파일 감사 장치가 없습니다.', 'there is no file audit device.'), undefined, [vaultLine('audit', 'enable', 'file', 'file_path=$LAB_DIR/audit.log')]);
       if (!s.audit.grew) return fail(msg('요청을 보냈는데 감사 로그가 늘지 않았습니다.', 'a request did not add to the audit log.'), msg('file_path가 파일을 가리키는지 보세요 (stdout, discard가 아니라).', 'Check file_path names a file (not stdout or discard).'));
       if (s.audit.tokenInClear) return fail(msg('감사 로그에 토큰이 원문으로 남았습니다.', 'the audit log holds a token in clear.'), msg('log_raw를 끄고(기본값) 장치를 다시 켜세요.', 'Turn log_raw off (the default) and re-enable the device.'));
       return pass();
@@ -193,7 +194,7 @@ export const checks: Checker<State>['checks'] = [
     title: msg('Raft 스냅샷 파일이 있음', 'A Raft snapshot file exists'),
     hint: msg('스냅샷을 다른 경로에 저장했거나 빈 파일이 남은 경우.', 'The snapshot went elsewhere, or an empty file was left.'),
     judge: (s) => {
-      if (!s.snapshot.exists) return fail(msg('$LAB_DIR/backup.snap이 없습니다.', '$LAB_DIR/backup.snap does not exist.'), msg('vault operator raft snapshot save $LAB_DIR/backup.snap', 'vault operator raft snapshot save $LAB_DIR/backup.snap'));
+      if (!s.snapshot.exists) return fail(msg('$LAB_DIR/backup.snap이 없습니다.', '$LAB_DIR/backup.snap does not exist.'), undefined, [vaultLine('operator', 'raft', 'snapshot', 'save', '$LAB_DIR/backup.snap')]);
       if (s.snapshot.size === 0 || !s.snapshot.gzip) return fail(msg('backup.snap이 비었거나 스냅샷 형식(gzip)이 아닙니다.', 'backup.snap is empty or not a snapshot (gzip).'), msg('스냅샷을 다시 저장하세요.', 'Save the snapshot again.'));
       return pass();
     },
@@ -207,7 +208,7 @@ export const checks: Checker<State>['checks'] = [
       if (!s.restore.changedSeen)
         return fail(msg(`감사 로그에 secret/${CANARY.path}를 ${CANARY.changed}로 바꾼 기록이 없습니다.`, `the audit log has no write of ${CANARY.changed} to secret/${CANARY.path}.`), msg('감사 장치를 켠 뒤 스냅샷을 뜨고, 값을 바꾸고, 복구하세요.', 'With the audit device on: snapshot, change the value, restore.'));
       if (s.restore.value !== CANARY.original)
-        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original}이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), msg('vault operator raft snapshot restore $LAB_DIR/backup.snap', 'vault operator raft snapshot restore $LAB_DIR/backup.snap'));
+        return fail(msg(`secret/${CANARY.path}가 ${String(s.restore.value)}입니다 (복구 후 ${CANARY.original}이어야 함).`, `secret/${CANARY.path} is ${String(s.restore.value)} (want ${CANARY.original} after the restore).`), undefined, [vaultLine('operator', 'raft', 'snapshot', 'restore', '$LAB_DIR/backup.snap')]);
       return pass();
     },
   },
@@ -219,7 +220,10 @@ export const checks: Checker<State>['checks'] = [
       if (s.seal.type !== 'transit') return fail(msg(`Seal Type이 ${s.seal.type ?? '알 수 없음'}입니다 (transit이어야 함).`, `Seal Type is ${s.seal.type ?? 'unknown'} (want transit).`), msg("설정에 seal \"transit\" 블록이 있어야 합니다: 'npx lab reset production'.", "The config needs a seal \"transit\" block: 'npx lab reset production'."));
       if (s.seal.sealed !== false) return fail(msg('노드가 봉인되어 있습니다.', 'the node is sealed.'), msg('transit Vault가 떠 있고 봉인 해제되어 있는지 보세요 (npx lab status production).', 'Check the transit Vault is up and unsealed (npx lab status production).'));
       if (!s.seal.recoveryKeys || s.seal.unsealKeys) return fail(msg('cluster-keys.json에 recovery 키만 있어야 합니다.', 'cluster-keys.json should hold recovery keys only.'), msg('자동 봉인 해제 서버는 -recovery-shares로 초기화합니다.', 'Auto-unseal servers are initialised with -recovery-shares.'));
-      if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('npx lab node production kill vault-0 후 npx lab node production start vault-0', 'npx lab node production kill vault-0, then npx lab node production start vault-0'));
+      if (!s.seal.restartedAfterInit) return fail(msg('초기화 이후 노드를 재시작한 적이 없습니다.', 'the node has not been restarted since init.'), msg('노드를 죽였다가 다시 띄우세요: 키 없이 스스로 봉인이 풀려야 합니다.', 'Kill the node and start it again: it must unseal by itself, with no key.'), [
+          { kind: 'node', action: 'kill', node: 0 },
+          { kind: 'node', action: 'start', node: 0 },
+        ]);
       return pass();
     },
   },
@@ -229,12 +233,12 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('TTL을 건드리지 않아 32일(768h) 토큰이 발급되는 실수.', 'Untouched TTLs: 32-day (768h) tokens.'),
     judge: (s) => {
       if (!s.ready) return notReady();
-      if (!s.ttl.mounts['userpass/']) return fail(msg('userpass 인증이 켜져 있지 않습니다.', 'userpass auth is not enabled.'), msg('vault auth enable userpass', 'vault auth enable userpass'));
+      if (!s.ttl.mounts['userpass/']) return fail(msg('userpass 인증이 켜져 있지 않습니다.', 'userpass auth is not enabled.'), undefined, [vaultLine('auth', 'enable', 'userpass')]);
       for (const [p, m] of Object.entries(s.ttl.mounts)) {
         if (m.defaultTtl > H4 || m.maxTtl > H4)
-          return fail(msg(`${p}의 TTL이 기본 ${m.defaultTtl / 3600}h, 최대 ${m.maxTtl / 3600}h입니다.`, `${p} has default ${m.defaultTtl / 3600}h, max ${m.maxTtl / 3600}h.`), msg(`vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`, `vault auth tune -default-lease-ttl=1h -max-lease-ttl=4h ${p}`));
+          return fail(msg(`${p}의 TTL이 기본 ${m.defaultTtl / 3600}h, 최대 ${m.maxTtl / 3600}h입니다.`, `${p} has default ${m.defaultTtl / 3600}h, max ${m.maxTtl / 3600}h.`), undefined, [vaultLine('auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', p)]);
       }
-      if (s.ttl.loginTtl === undefined) return fail(msg(`operator로 로그인할 수 없습니다${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`, `cannot log in as operator${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`), msg('vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password', 'vault write auth/userpass/users/operator password=@$LAB_DIR/operator.password'));
+      if (s.ttl.loginTtl === undefined) return fail(msg(`operator로 로그인할 수 없습니다${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`, `cannot log in as operator${s.ttl.loginError ? `: ${s.ttl.loginError}` : ''}.`), undefined, [vaultLine('write', 'auth/userpass/users/operator', 'password=@$LAB_DIR/operator.password')]);
       if (s.ttl.loginTtl > H4 || (s.ttl.renewedTtl ?? 0) > H4) return fail(msg(`새 로그인 토큰의 TTL이 ${s.ttl.loginTtl}s, 갱신 후 ${s.ttl.renewedTtl}s입니다.`, `a fresh login token lives ${s.ttl.loginTtl}s, ${s.ttl.renewedTtl}s after renewal.`), msg('사용자나 role의 token_ttl/token_max_ttl도 4h 이하로 두세요.', "Keep the user's or role's token_ttl/token_max_ttl within 4h too."));
       return pass();
     },
@@ -246,7 +250,7 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (s.metrics.tls11?.ok) return fail(msg('Vault가 TLS 1.1 연결을 받아 줍니다.', 'Vault accepts TLS 1.1.'), msg('listener에 tls_min_version = "tls12"를 두세요.', 'Set tls_min_version = "tls12" on the listener.'));
       if (!s.metrics.tls12?.ok || !s.metrics.tls12.authorized) return fail(msg('TLS 1.2로 검증된 연결을 맺을 수 없습니다.', 'no verified TLS 1.2 connection.'), msg('노드가 떠 있고 랩 CA로 서명된 인증서를 쓰는지 보세요.', 'Check the node is up and uses a certificate from the lab CA.'));
-      if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), msg('vault token create -orphan -policy=prometheus -period=4h -format=json > $LAB_DIR/prometheus-token.json', 'vault token create -orphan -policy=prometheus -period=4h -format=json > $LAB_DIR/prometheus-token.json'));
+      if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), undefined, [{ kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=4h', '-format=json'], stdout: '$LAB_DIR/prometheus-token.json' }]);
       const extra = (s.metrics.policies ?? []).filter((p) => p !== 'prometheus' && p !== 'default');
       if (extra.length || !(s.metrics.policies ?? []).includes('prometheus') || (s.metrics.secretCaps ?? []).some((c) => c !== 'deny'))
         return fail(msg(`수집용 토큰의 정책이 [${(s.metrics.policies ?? []).join(', ')}]입니다: 시크릿까지 닿습니다.`, `the scrape token carries [${(s.metrics.policies ?? []).join(', ')}]: it reaches secrets.`), msg('sys/metrics 읽기만 있는 prometheus 정책 하나로 토큰을 만드세요.', 'Make the token with just the prometheus policy (read on sys/metrics).'));
@@ -262,7 +266,11 @@ export const checks: Checker<State>['checks'] = [
     hint: msg('초기화 때 받은 root 토큰을 그대로 두고 일상 작업에 쓰는 실수.', 'Keeping the init root token and using it day to day.'),
     judge: (s) => {
       if (!s.ready) return notReady();
-      if (s.root.rootAlive) return fail(msg('cluster-keys.json의 root 토큰이 아직 유효합니다.', 'the root token in cluster-keys.json still works.'), msg('vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"', 'vault token revoke "$(jq -r .root_token "$LAB_DIR/cluster-keys.json")"'));
+      if (s.root.rootAlive) return fail(msg('cluster-keys.json의 root 토큰이 아직 유효합니다.', 'the root token in cluster-keys.json still works.'), undefined, [
+          // The root token as this one line's token (never an argument): it revokes itself.
+          { kind: 'set', name: 'ROOT_TOKEN', file: '$LAB_DIR/cluster-keys.json', jq: '.root_token' },
+          { kind: 'vault', args: ['token', 'revoke', '-self'], tokenVar: 'ROOT_TOKEN' },
+        ]);
       if (s.root.adminIsRoot) return fail(msg('랩의 관리자 토큰이 root 정책을 갖고 있습니다.', "the lab's admin token carries the root policy."), msg('정책이 붙은 관리자 토큰을 $LAB_DIR/admin-token에 두세요.', 'Keep a policy-bound admin token in $LAB_DIR/admin-token.'));
       if (s.root.adminWide.length)
         return fail(
@@ -270,9 +278,10 @@ export const checks: Checker<State>['checks'] = [
             `관리자 토큰이 자기 일 밖의 경로에도 권한을 가집니다 (${s.root.adminWide.join(', ')}). path "*"에 sudo를 준 정책은 이름만 다른 root입니다.`,
             `the admin token has capabilities outside its work (${s.root.adminWide.join(', ')}). A policy with path "*" and sudo is root in all but name.`,
           ),
-          msg("'npx lab start production'을 다시 실행하세요: 준비 단계가 lab-admin 정책을 필요한 경로만 여는 정책으로 되돌립니다 (vault policy read lab-admin으로 확인).", "Run 'npx lab start production' again: its setup puts lab-admin back to the policy that opens only the paths its work needs (check with vault policy read lab-admin)."),
+          msg("'npx lab start production'을 다시 실행하세요: 준비 단계가 lab-admin 정책을 필요한 경로만 여는 정책으로 되돌립니다. 확인:", "Run 'npx lab start production' again: its setup puts lab-admin back to the policy that opens only the paths its work needs. To check:"),
+          [vaultLine('policy', 'read', 'lab-admin')],
         );
-      if (s.root.attemptInProgress) return fail(msg('끝나지 않은 generate-root 시도가 남아 있습니다.', 'an unfinished generate-root attempt is pending.'), msg('vault operator generate-root -cancel', 'vault operator generate-root -cancel'));
+      if (s.root.attemptInProgress) return fail(msg('끝나지 않은 generate-root 시도가 남아 있습니다.', 'an unfinished generate-root attempt is pending.'), undefined, [vaultLine('operator', 'generate-root', '-cancel')]);
       return pass();
     },
   },

@@ -8,6 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
+import { kubectlLine, vaultLine } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { probeVersions, type Handshake, type TlsVersion } from '../src/tls/probe.ts';
 import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
@@ -201,7 +202,7 @@ const reissue = msg('인증서를 다시 만드세요: rm "$LAB_TLS_CERT" && npx
  * is built under the same flag): without it the ssl-passthrough annotation changes nothing and nginx answers 443 itself.
  */
 export const INGRESS_FAKE_CN = 'Kubernetes Ingress Controller Fake Certificate';
-const KUBECTL = 'kubectl --context "$LAB_KUBE_CONTEXT"';
+const PASSTHROUGH_PATCH = '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--enable-ssl-passthrough"}]';
 
 export const checks: Checker<State>['checks'] = [
   {
@@ -284,7 +285,7 @@ export const checks: Checker<State>['checks'] = [
     id: 'no-skip-verify',
     title: msg('VAULT_SKIP_VERIFY를 쓰지 않음', 'VAULT_SKIP_VERIFY is not set'),
     hint: msg('export VAULT_SKIP_VERIFY=true는 잊기 쉽습니다: env | grep SKIP_VERIFY로 확인하세요.', 'An exported VAULT_SKIP_VERIFY=true is easy to forget: check with env | grep SKIP_VERIFY.'),
-    judge: (s) => (s.skipVerify.length ? fail(msg(`이 셸에 ${s.skipVerify.join(', ')}가 켜져 있습니다: 인증서 검증이 꺼집니다.`, `${s.skipVerify.join(', ')} is set in this shell: certificate verification is off.`), msg(`unset ${s.skipVerify.join(' ')}`, `unset ${s.skipVerify.join(' ')}`)) : pass()),
+    judge: (s) => (s.skipVerify.length ? fail(msg(`이 셸에 ${s.skipVerify.join(', ')}가 켜져 있습니다: 인증서 검증이 꺼집니다.`, `${s.skipVerify.join(', ')} is set in this shell: certificate verification is off.`), undefined, [{ kind: 'exec', file: 'unset', args: s.skipVerify }]) : pass()),
   },
   {
     id: 'client-read',
@@ -293,7 +294,10 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       if (!s.hasToken) return fail(msg('랩의 토큰이 없습니다.', 'the lab has no token.'), msg("'npx lab start tls'를 다시 실행하세요.", "Run 'npx lab start tls' again."));
       if (s.secret?.username === SECRET.data.username) return pass();
-      return fail(msg(`secret/${SECRET.path}가 없습니다.`, `secret/${SECRET.path} does not exist.`), msg(`vault secrets enable -path=secret kv-v2; vault kv put secret/${SECRET.path} username=${SECRET.data.username} password=${SECRET.data.password}`, `vault secrets enable -path=secret kv-v2; vault kv put secret/${SECRET.path} username=${SECRET.data.username} password=${SECRET.data.password}`));
+      return fail(msg(`secret/${SECRET.path}가 없습니다.`, `secret/${SECRET.path} does not exist.`), msg('secret/ 에 KV v2가 없다면 첫 줄부터:', 'From the first line if secret/ holds no KV v2 yet:'), [
+        vaultLine('secrets', 'enable', '-path=secret', 'kv-v2'),
+        vaultLine('kv', 'put', `secret/${SECRET.path}`, `username=${SECRET.data.username}`, `password=${SECRET.data.password}`),
+      ]);
     },
   },
   {
@@ -317,15 +321,17 @@ export const checks: Checker<State>['checks'] = [
         return fail(
           msg(`${ing.target}에서 아무도 연결을 받지 않습니다 (${ing.error ?? '?'}): ingress-nginx가 없거나, 80/443 매핑 없이 만든 kind 클러스터입니다.`, `nothing accepts connections on ${ing.target} (${ing.error ?? '?'}): no ingress-nginx, or a kind cluster made without the 80/443 mapping.`),
           msg(
-            `${KUBECTL} -n ingress-nginx get pods로 컨트롤러를 보세요. 예전 클러스터라면: kind delete cluster --name vault-lab && npx lab run tls --platform kind`,
-            `See the controller: ${KUBECTL} -n ingress-nginx get pods. An old cluster: kind delete cluster --name vault-lab && npx lab run tls --platform kind`,
+            '컨트롤러를 보세요. 80/443 매핑이 없는 예전 클러스터라면: kind delete cluster --name vault-lab && npx lab run tls --platform kind',
+            'See the controller. An old cluster without the 80/443 mapping: kind delete cluster --name vault-lab && npx lab run tls --platform kind',
           ),
+          [kubectlLine('-n', 'ingress-nginx', 'get', 'pods')],
         );
       }
       if (!ing.peer) {
         return fail(
           msg(`${ing.target}가 연결은 받았지만 ${ing.servername}의 TLS 핸드셰이크가 끝나지 않았습니다 (${ing.error ?? '?'}): passthrough 뒤의 Vault 서비스에 닿지 못합니다.`, `${ing.target} accepts the connection but no TLS handshake for ${ing.servername} completes (${ing.error ?? '?'}): the passthrough does not reach the Vault service.`),
-          msg(`${KUBECTL} -n vault get ingress,endpoints로 Ingress와 vault 서비스의 엔드포인트를 보세요 (npx lab status tls).`, `See the Ingress and the vault service's endpoints: ${KUBECTL} -n vault get ingress,endpoints (npx lab status tls).`),
+          msg('Ingress와 vault 서비스의 엔드포인트를 보세요 (npx lab status tls):', "See the Ingress and the vault service's endpoints (npx lab status tls):"),
+          [kubectlLine('-n', 'vault', 'get', 'ingress,endpoints')],
         );
       }
       const p = ing.peer;
@@ -335,23 +341,26 @@ export const checks: Checker<State>['checks'] = [
             `ingress-nginx가 TLS를 직접 끝내고 자기 기본 인증서(CN=${INGRESS_FAKE_CN})를 내밀었습니다: passthrough가 꺼져 있습니다. Ingress의 ssl-passthrough annotation은 컨트롤러에 --enable-ssl-passthrough가 없으면 무시됩니다.`,
             `ingress-nginx terminated TLS itself and presented its default certificate (CN=${INGRESS_FAKE_CN}): passthrough is off. The Ingress's ssl-passthrough annotation is ignored unless the controller runs with --enable-ssl-passthrough.`,
           ),
-          msg(
-            `컨트롤러에 플래그를 더하세요: ${KUBECTL} -n ingress-nginx patch deployment ingress-nginx-controller --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--enable-ssl-passthrough"}]'. 플래그가 이미 있다면 Ingress의 annotation을 보세요: ${KUBECTL} -n vault get ingress vault -o jsonpath='{.metadata.annotations}'`,
-            `Add the flag to the controller: ${KUBECTL} -n ingress-nginx patch deployment ingress-nginx-controller --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--enable-ssl-passthrough"}]'. If it is there, see the Ingress's annotation: ${KUBECTL} -n vault get ingress vault -o jsonpath='{.metadata.annotations}'`,
-          ),
+          msg('첫 줄은 컨트롤러에 플래그를 더합니다. 플래그가 이미 있다면 둘째 줄로 Ingress의 annotation을 보세요:', "The first line adds the flag to the controller; if it is there already, the second shows the Ingress's annotation:"),
+          [
+            kubectlLine('-n', 'ingress-nginx', 'patch', 'deployment', 'ingress-nginx-controller', '--type=json', '-p', PASSTHROUGH_PATCH),
+            kubectlLine('-n', 'vault', 'get', 'ingress', 'vault', '-o', 'jsonpath={.metadata.annotations}'),
+          ],
         );
       }
       const who = `CN=${p.subject}${p.sans.length ? `, ${p.sans.join(', ')}` : ''}; issuer ${p.issuer}`;
       if (ing.nameError) {
         return fail(
           msg(`${ing.target}가 ${ing.servername}이라는 이름이 없는 인증서를 내밀었습니다 (${who}): Vault가 아닌 다른 서버나 Ingress가 답합니다.`, `${ing.target} presented a certificate not for ${ing.servername} (${who}): another server or Ingress answers, not Vault.`),
-          msg(`호스트 이름 ${ing.servername}을 쓰는 Ingress를 찾아 보세요: ${KUBECTL} get ingress -A`, `Find the Ingresses that claim ${ing.servername}: ${KUBECTL} get ingress -A`),
+          msg(`호스트 이름 ${ing.servername}을 쓰는 Ingress를 찾아 보세요:`, `Find the Ingresses that claim ${ing.servername}:`),
+          [kubectlLine('get', 'ingress', '-A')],
         );
       }
       if (!ing.labCa) {
         return fail(
           msg(`${ing.servername} 인증서이지만 실습 CA가 발급한 것이 아닙니다 (${who}): Vault가 아니라 nginx가 다른 TLS 시크릿으로 TLS를 끝냈거나, vault-tls 시크릿이 다른 인증서입니다.`, `a ${ing.servername} certificate, but not issued by the lab CA (${who}): nginx terminated TLS with another TLS secret, or the vault-tls Secret holds another certificate.`),
-          msg(`Ingress의 spec.tls를 보고(${KUBECTL} -n vault get ingress vault -o yaml), 시크릿은 다시 만드세요: npx lab down tls && npx lab start tls`, `See the Ingress's spec.tls (${KUBECTL} -n vault get ingress vault -o yaml) and remake the Secret: npx lab down tls && npx lab start tls`),
+          msg('Ingress의 spec.tls를 보고, 시크릿은 다시 만드세요: npx lab down tls && npx lab start tls', "See the Ingress's spec.tls, and remake the Secret: npx lab down tls && npx lab start tls"),
+          [kubectlLine('-n', 'vault', 'get', 'ingress', 'vault', '-o', 'yaml')],
         );
       }
       return pass();

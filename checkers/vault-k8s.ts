@@ -2,7 +2,7 @@ import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { httpGet } from '../src/vault/http.ts';
-import { gatherVaultBasics, type VaultBasics } from './common.ts';
+import { gatherVaultBasics, vaultLine, type VaultBasics } from './common.ts';
 
 export interface State extends VaultBasics {
   secret?: Record<string, unknown> | undefined;
@@ -38,7 +38,7 @@ export const checks: Checker<State>['checks'] = [
         ? s.keysFile
           ? pass()
           : fail(msg('초기화되었지만 $LAB_DIR/cluster-keys.json이 없습니다.', 'initialised, but $LAB_DIR/cluster-keys.json is missing.'), msg('init 출력(JSON)을 그 파일에 저장해야 랩이 확인할 수 있습니다.', 'Save the init JSON output to that file so the lab can check.'))
-        : fail(msg('아직 초기화되지 않았습니다.', 'not initialised yet.'), msg('vault operator init -key-shares=1 -key-threshold=1 -format=json > "$LAB_DIR/cluster-keys.json"', 'vault operator init -key-shares=1 -key-threshold=1 -format=json > "$LAB_DIR/cluster-keys.json"'))),
+        : fail(msg('아직 초기화되지 않았습니다.', 'not initialised yet.'), undefined, [{ kind: 'vault', args: ['operator', 'init', '-key-shares=1', '-key-threshold=1', '-format=json'], stdout: '$LAB_DIR/cluster-keys.json', keep: true }])),
   },
   {
     id: 'unsealed',
@@ -47,7 +47,10 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) =>
       reach(s) ??
       (s.nodes[0]!.sealed
-        ? fail(msg('Vault가 sealed 상태입니다.', 'Vault is sealed.'), msg('jq -r \'.unseal_keys_b64[0]\' "$LAB_DIR/cluster-keys.json" | vault write sys/unseal key=-', 'jq -r \'.unseal_keys_b64[0]\' "$LAB_DIR/cluster-keys.json" | vault write sys/unseal key=-'))
+        ? fail(msg('Vault가 sealed 상태입니다.', 'Vault is sealed.'), undefined, [
+            { kind: 'set', name: 'VAULT_UNSEAL_KEY', file: '$LAB_DIR/cluster-keys.json', jq: '.unseal_keys_b64[0]' },
+            { kind: 'vault', args: ['write', 'sys/unseal', 'key=-'], stdinVar: 'VAULT_UNSEAL_KEY' },
+          ])
         : pass()),
   },
   {
@@ -57,11 +60,12 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       const m = s.mounts?.secret;
       if (!s.mounts) return fail(msg('마운트 목록을 읽을 수 없습니다 (sealed 이거나 토큰 없음).', 'cannot list mounts (sealed or no token).'), msg('먼저 봉인을 풀고 root 토큰을 준비하세요.', 'Unseal first and have the root token ready.'));
-      if (!m) return fail(msg('secret/ 에 엔진이 없습니다.', 'nothing is mounted at secret/.'), msg('vault secrets enable -path=secret kv-v2', 'vault secrets enable -path=secret kv-v2'));
+      if (!m) return fail(msg('secret/ 에 엔진이 없습니다.', 'nothing is mounted at secret/.'), undefined, [vaultLine('secrets', 'enable', '-path=secret', 'kv-v2')]);
       if (m.type !== 'kv' || m.version !== '2')
         return fail(
           msg(`secret/ 의 엔진이 KV v2가 아닙니다 (${m.type} v${m.version ?? '1'}).`, `secret/ is not KV v2 (${m.type} v${m.version ?? '1'}).`),
-          msg('vault kv enable-versioning secret/ 로 올리거나, 비우고 vault secrets enable -path=secret kv-v2로 다시 켜세요.', 'Upgrade with vault kv enable-versioning secret/, or disable and re-enable with vault secrets enable -path=secret kv-v2.'),
+          msg('버전 2로 올리세요 (또는 비우고 kv-v2로 다시 켜기):', 'Upgrade it to version 2 (or disable it and enable kv-v2 again):'),
+          [vaultLine('kv', 'enable-versioning', 'secret/')],
         );
       return pass();
     },
@@ -71,7 +75,7 @@ export const checks: Checker<State>['checks'] = [
     title: msg('secret/webapp/config에 username, password', 'secret/webapp/config has username and password'),
     hint: msg('kv put을 키 하나씩 두 번 하면 두 번째가 첫 번째를 덮어씁니다.', 'Two kv puts with one key each: the second replaces the first.'),
     judge: (s) => {
-      if (!s.secret) return fail(msg('secret/webapp/config를 읽을 수 없습니다.', 'secret/webapp/config cannot be read.'), msg('vault kv put secret/webapp/config username="static-user" password="static-password"', 'vault kv put secret/webapp/config username="static-user" password="static-password"'));
+      if (!s.secret) return fail(msg('secret/webapp/config를 읽을 수 없습니다.', 'secret/webapp/config cannot be read.'), undefined, [vaultLine('kv', 'put', 'secret/webapp/config', 'username=static-user', 'password=static-password')]);
       const missing = ['username', 'password'].filter((k) => !s.secret?.[k]);
       return missing.length
         ? fail(msg(`키가 빠졌습니다: ${missing.join(', ')}`, `missing keys: ${missing.join(', ')}`), msg('kv put은 시크릿 전체를 새 버전으로 바꿉니다: 두 키를 한 번에 넣으세요.', 'kv put replaces the whole secret with a new version: write both keys at once.'))

@@ -4,9 +4,9 @@
  * Either way the sync itself is judged — the destination Secret's data against Vault, and the operator's own
  * status — never a field that turns true before any login (VaultAuth.status.valid only says the references resolve).
  */
-import type { Checker, LabContext, PlatformName } from '../src/engine/types.ts';
+import type { Checker, Cmd, LabContext, PlatformName } from '../src/engine/types.ts';
 import { msg, type Msg } from '../src/engine/i18n.ts';
-import { kubeUnreachable } from './common.ts';
+import { kubectlLine, kubeUnreachable, vaultLine } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { conditionsOf, type Condition, type SecretInfo } from '../src/platforms/kube-api.ts';
@@ -148,11 +148,11 @@ const sameAs = (secret: Record<string, string> | undefined, vault: Record<string
 const VAULT_SIDE = ['auth-enabled', 'config-host', 'auth-delegator', 'policy-path', 'login', 'role-bound', 'audience'];
 
 /** The first Vault-side cause (from k8s-auth's judges on a fresh login), or undefined when the login and read work. */
-export function vaultSideCause(s: State): { id: string; why: Msg; fix: Msg } | undefined {
+export function vaultSideCause(s: State): { id: string; why: Msg; fix?: Msg; fixCmds?: Cmd[] } | undefined {
   if (!s.k8s) return undefined;
   for (const id of VAULT_SIDE) {
     const v = k8sChecks.find((c) => c.id === id)!.judge(s.k8s);
-    if (!v.ok) return { id, why: v.why ?? msg('', ''), fix: v.fix ?? msg('', '') };
+    if (!v.ok) return { id, why: v.why ?? msg('', ''), ...(v.fix ? { fix: v.fix } : {}), ...(v.fixCmds ? { fixCmds: v.fixCmds } : {}) };
   }
   return undefined;
 }
@@ -193,9 +193,9 @@ export const checks: Checker<State>['checks'] = [
         if (!s.operator?.ready) return fail(msg('External Secrets Operator 프로세스가 떠 있지 않습니다.', 'the External Secrets Operator process is not running.'), msg("'npx lab start vso'로 다시 띄우고, 안 되면 'npx lab info vso'의 로그를 보세요.", "Start it again with 'npx lab start vso'; if it will not start, read its log (npx lab info vso)."));
         return pass();
       }
-      const install = msg(`helm upgrade --install ${VSO.release} hashicorp/vault-secrets-operator -n ${VSO.namespace} --create-namespace --version ${VSO.chartVersion} --wait`, `helm upgrade --install ${VSO.release} hashicorp/vault-secrets-operator -n ${VSO.namespace} --create-namespace --version ${VSO.chartVersion} --wait`);
-      if (!s.operator) return fail(msg(`${VSO.namespace}/${VSO.deployment} Deployment가 없습니다.`, `Deployment ${VSO.namespace}/${VSO.deployment} does not exist.`), install);
-      if (s.operator.ready < 1) return fail(msg(`VSO 컨트롤러가 아직 Ready가 아닙니다 (${s.operator.ready}/${s.operator.replicas}).`, `the VSO controller is not ready (${s.operator.ready}/${s.operator.replicas}).`), msg(`kubectl -n ${VSO.namespace} describe deploy ${VSO.deployment}`, `kubectl -n ${VSO.namespace} describe deploy ${VSO.deployment}`));
+      const install: Cmd = { kind: 'exec', file: 'helm', args: ['upgrade', '--install', VSO.release, 'hashicorp/vault-secrets-operator', '-n', VSO.namespace, '--create-namespace', '--version', VSO.chartVersion, '--wait'] };
+      if (!s.operator) return fail(msg(`${VSO.namespace}/${VSO.deployment} Deployment가 없습니다.`, `Deployment ${VSO.namespace}/${VSO.deployment} does not exist.`), undefined, [install]);
+      if (s.operator.ready < 1) return fail(msg(`VSO 컨트롤러가 아직 Ready가 아닙니다 (${s.operator.ready}/${s.operator.replicas}).`, `the VSO controller is not ready (${s.operator.ready}/${s.operator.replicas}).`), undefined, [kubectlLine('-n', VSO.namespace, 'describe', 'deploy', VSO.deployment)]);
       return pass();
     },
   },
@@ -222,7 +222,7 @@ export const checks: Checker<State>['checks'] = [
       if (k) return k;
       if (!s.k8s) return fail(msg('Vault 쪽 설정을 읽을 수 없었습니다.', 'could not read the Vault side.'), msg("'npx lab start vso'로 준비 단계를 다시 실행하세요.", "Re-run the setup with 'npx lab start vso'."));
       const c = vaultSideCause(s);
-      return c ? fail(msg(`Vault 쪽 원인 (${c.id}): ${c.why.ko}`, `Vault-side cause (${c.id}): ${c.why.en}`), c.fix) : pass();
+      return c ? fail(msg(`Vault 쪽 원인 (${c.id}): ${c.why.ko}`, `Vault-side cause (${c.id}): ${c.why.en}`), c.fix, c.fixCmds) : pass();
     },
   },
   {
@@ -237,7 +237,7 @@ export const checks: Checker<State>['checks'] = [
       const r = cond(s.store.conditions, 'Ready');
       // Judged by a fresh login, not ESO's condition: it stays Ready for a while after the login starts failing.
       const cause = vaultSideCause(s);
-      if (cause) return { ...fail(msg(`지금 로그인이 되지 않습니다${r?.status === 'True' ? ' (ESO의 조건은 아직 Ready)' : ''}: ${cause.why.ko}`, `a login fails right now${r?.status === 'True' ? " (ESO's condition still says Ready)" : ''}: ${cause.why.en}`), cause.fix), after: 'vault-side' };
+      if (cause) return { ...fail(msg(`지금 로그인이 되지 않습니다${r?.status === 'True' ? ' (ESO의 조건은 아직 Ready)' : ''}: ${cause.why.ko}`, `a login fails right now${r?.status === 'True' ? " (ESO's condition still says Ready)" : ''}: ${cause.why.en}`), cause.fix, cause.fixCmds), after: 'vault-side' };
       if (r?.status === 'True') return pass();
       const named = namedCause(`${r?.message ?? ''} ${s.store.warning ?? ''}`);
       if (named) return fail(withEso(named, r, s.store.warning), storeManifestFix);
@@ -246,7 +246,8 @@ export const checks: Checker<State>['checks'] = [
           `ESO가 SecretStore를 Ready로 보지 않습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.store.warning ? ` 마지막 경고 이벤트: ${s.store.warning}` : ''}`,
           `ESO does not report the SecretStore Ready${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (no status yet)'}.${s.store.warning ? ` Last warning event: ${s.store.warning}` : ''}`,
         ),
-        msg(`kubectl describe secretstore ${ESO.store}의 이벤트와 ESO 로그를 보세요. 주소(server), role, serviceAccountRef의 이름과 audiences를 확인하세요.`, `Read the events (kubectl describe secretstore ${ESO.store}) and the ESO log; check server, role, serviceAccountRef name and audiences.`),
+        msg('이벤트와 ESO 로그를 보세요. 주소(server), role, serviceAccountRef의 이름과 audiences를 확인하세요:', 'Read the events and the ESO log; check server, role, serviceAccountRef name and audiences:'),
+        [kubectlLine('-n', VSO.appNamespace, 'describe', 'secretstore', ESO.store)],
       );
     },
   },
@@ -262,7 +263,7 @@ export const checks: Checker<State>['checks'] = [
       const r = cond(s.externalSecret.conditions, 'Ready');
       if (r?.status === 'True' && r.reason === 'SecretSynced') return pass();
       const cause = vaultSideCause(s);
-      if (cause) return { ...fail(msg(`ESO가 동기화하지 못하는 원인은 Vault 쪽입니다: ${cause.why.ko}`, `ESO cannot sync because of the Vault side: ${cause.why.en}`), cause.fix), after: 'vault-side' };
+      if (cause) return { ...fail(msg(`ESO가 동기화하지 못하는 원인은 Vault 쪽입니다: ${cause.why.ko}`, `ESO cannot sync because of the Vault side: ${cause.why.en}`), cause.fix, cause.fixCmds), after: 'vault-side' };
       const named = namedCause(`${r?.message ?? ''} ${s.externalSecret.warning ?? ''}`);
       if (named) return fail(withEso(named, r, s.externalSecret.warning), esManifestFix);
       return fail(
@@ -270,7 +271,8 @@ export const checks: Checker<State>['checks'] = [
           `ESO가 동기화를 끝내지 못했습니다${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (아직 상태 없음)'}.${s.externalSecret.warning ? ` 마지막 경고 이벤트: ${s.externalSecret.warning}` : ''}`,
           `ESO has not synced${r ? ` (${r.reason ?? ''}: ${r.message ?? ''})` : ' (no status yet)'}.${s.externalSecret.warning ? ` Last warning event: ${s.externalSecret.warning}` : ''}`,
         ),
-        msg(`kubectl describe externalsecret ${ESO.externalSecret}의 이벤트를 보세요. SecretStore가 Ready 인지 먼저 확인하세요.`, `Read the events (kubectl describe externalsecret ${ESO.externalSecret}); check the SecretStore is Ready first.`),
+        msg('SecretStore가 Ready 인지 먼저 확인하고, 이벤트를 보세요:', 'Check the SecretStore is Ready first, then read the events:'),
+        [kubectlLine('-n', VSO.appNamespace, 'describe', 'externalsecret', ESO.externalSecret)],
       );
     },
   },
@@ -288,7 +290,7 @@ export const checks: Checker<State>['checks'] = [
         return fail(msg(`VaultAuth가 method=kubernetes, role=${K8S.role}, serviceAccount=${K8S.sa}이 아닙니다 (${va.method ?? '-'}, ${va.role ?? '-'}, ${va.serviceAccount ?? '-'}).`, `VaultAuth is not method=kubernetes, role=${K8S.role}, serviceAccount=${K8S.sa} (${va.method ?? '-'}, ${va.role ?? '-'}, ${va.serviceAccount ?? '-'}).`), msg('spec.method, spec.kubernetes.role, spec.kubernetes.serviceAccount를 고치세요.', 'Fix spec.method, spec.kubernetes.role and spec.kubernetes.serviceAccount.'));
       if (!va.audiences.includes(K8S.audience))
         return fail(msg(`VaultAuth의 audiences(${va.audiences.join(', ') || '없음'})에 role의 audience '${K8S.audience}'가 없습니다.`, `VaultAuth audiences (${va.audiences.join(', ') || 'none'}) lack the role's audience '${K8S.audience}'.`), msg(`spec.kubernetes.audiences: [${K8S.audience}]`, `spec.kubernetes.audiences: [${K8S.audience}]`));
-      if (va.error) return fail(msg(`VSO가 VaultAuth에 오류를 적었습니다: ${va.error}`, `VSO recorded an error on the VaultAuth: ${va.error}`), msg(`kubectl -n ${VSO.appNamespace} describe vaultauth ${VSO.auth}의 이벤트를 보세요.`, `See the events: kubectl -n ${VSO.appNamespace} describe vaultauth ${VSO.auth}`));
+      if (va.error) return fail(msg(`VSO가 VaultAuth에 오류를 적었습니다: ${va.error}`, `VSO recorded an error on the VaultAuth: ${va.error}`), msg('이벤트를 보세요:', 'See the events:'), [kubectlLine('-n', VSO.appNamespace, 'describe', 'vaultauth', VSO.auth)]);
       return pass();
     },
   },
@@ -301,11 +303,12 @@ export const checks: Checker<State>['checks'] = [
       const k = noKube(s);
       if (k) return k;
       const v = s.staticSecret;
-      const describe = msg(`kubectl -n ${VSO.appNamespace} describe vaultstaticsecret ${VSO.staticSecret}의 이벤트를 보세요.`, `See the events: kubectl -n ${VSO.appNamespace} describe vaultstaticsecret ${VSO.staticSecret}`);
+      const events = msg('이벤트를 보세요:', 'See the events:');
+      const describe = [kubectlLine('-n', VSO.appNamespace, 'describe', 'vaultstaticsecret', VSO.staticSecret)];
       if (!v) return fail(msg(`${VSO.appNamespace}/${VSO.staticSecret} VaultStaticSecret이 없습니다.`, `VaultStaticSecret ${VSO.appNamespace}/${VSO.staticSecret} does not exist.`), msg('npx lab hint vso static-secret', 'npx lab hint vso static-secret'));
       const bad = v.conditions.find((c) => c.status === 'False');
-      if (bad) return fail(msg(`VSO가 ${bad.type}=False로 적었습니다: ${bad.message ?? bad.reason ?? ''}`, `VSO reports ${bad.type}=False: ${bad.message ?? bad.reason ?? ''}`), describe);
-      if (!v.secretMAC || v.lastGeneration < v.generation) return fail(msg(`VSO가 아직 이 VaultStaticSecret(generation ${v.generation})을 동기화하지 않았습니다.`, `VSO has not synced this VaultStaticSecret (generation ${v.generation}) yet.`), describe);
+      if (bad) return fail(msg(`VSO가 ${bad.type}=False로 적었습니다: ${bad.message ?? bad.reason ?? ''}`, `VSO reports ${bad.type}=False: ${bad.message ?? bad.reason ?? ''}`), events, describe);
+      if (!v.secretMAC || v.lastGeneration < v.generation) return fail(msg(`VSO가 아직 이 VaultStaticSecret(generation ${v.generation})을 동기화하지 않았습니다.`, `VSO has not synced this VaultStaticSecret (generation ${v.generation}) yet.`), events, describe);
       return pass();
     },
   },
@@ -316,12 +319,12 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       const k = noKube(s);
       if (k) return k;
-      const how = s.platform === 'local' ? msg(`kubectl describe externalsecret ${ESO.externalSecret}`, `kubectl describe externalsecret ${ESO.externalSecret}`) : msg(`kubectl -n ${VSO.appNamespace} describe vaultstaticsecret ${VSO.staticSecret}`, `kubectl -n ${VSO.appNamespace} describe vaultstaticsecret ${VSO.staticSecret}`);
-      if (!s.synced) return fail(msg(`${VSO.appNamespace}/${VSO.destination} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${VSO.destination} does not exist.`), how);
+      const how = s.platform === 'local' ? kubectlLine('-n', VSO.appNamespace, 'describe', 'externalsecret', ESO.externalSecret) : kubectlLine('-n', VSO.appNamespace, 'describe', 'vaultstaticsecret', VSO.staticSecret);
+      if (!s.synced) return fail(msg(`${VSO.appNamespace}/${VSO.destination} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${VSO.destination} does not exist.`), msg('오퍼레이터의 이벤트를 보세요:', "See the operator's events:"), [how]);
       if (!s.vault) return fail(msg('Vault의 secret/webapp/config를 읽을 수 없어 비교할 수 없습니다.', 'cannot read secret/webapp/config in Vault to compare.'), msg('Vault의 봉인이 풀려 있고 값이 있는지 보세요.', 'Check Vault is unsealed and the secret exists.'));
       const diff = sameAs(s.synced, s.vault);
       const wait = s.platform === 'local' ? `refreshInterval (${ESO.refreshInterval})` : 'refreshAfter (30s)';
-      return diff.length ? fail(msg(`Secret의 키가 없거나 Vault와 다릅니다: ${diff.join(', ')}`, `Secret keys missing or different from Vault: ${diff.join(', ')}`), msg(`${wait} 만큼 기다린 뒤 다시 보거나, ${how.ko}로 오류를 보세요.`, `Wait one ${wait} and look again, or see the errors: ${how.en}`)) : pass();
+      return diff.length ? fail(msg(`Secret의 키가 없거나 Vault와 다릅니다: ${diff.join(', ')}`, `Secret keys missing or different from Vault: ${diff.join(', ')}`), msg(`${wait} 만큼 기다린 뒤 다시 보거나, 오류를 보세요:`, `Wait one ${wait} and look again, or see the errors:`), [how]) : pass();
     },
   },
   {
@@ -332,10 +335,10 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       const k = noKube(s);
       if (k) return k;
-      if ((s.vaultVersion ?? 0) < 2) return fail(msg('Vault의 secret/webapp/config가 아직 처음 버전 그대로입니다: 값을 바꿔 보세요.', 'secret/webapp/config is still at its first version: change it in Vault.'), msg('vault kv put secret/webapp/config username=static-user password=rotated-password-2', 'vault kv put secret/webapp/config username=static-user password=rotated-password-2'));
+      if ((s.vaultVersion ?? 0) < 2) return fail(msg('Vault의 secret/webapp/config가 아직 처음 버전 그대로입니다: 값을 바꿔 보세요.', 'secret/webapp/config is still at its first version: change it in Vault.'), undefined, [vaultLine('kv', 'put', 'secret/webapp/config', 'username=static-user', 'password=rotated-password-2')]);
       const diff = sameAs(s.synced, s.vault);
       return diff.length
-        ? fail(msg(`Vault는 버전 ${s.vaultVersion} 인데 Secret은 아직 다릅니다: ${diff.join(', ')}`, `Vault is at version ${s.vaultVersion} but the Secret still differs: ${diff.join(', ')}`), msg(`refreshInterval(${ESO.refreshInterval}) 만큼 기다리세요. 계속 다르면 kubectl describe externalsecret ${ESO.externalSecret}`, `Wait one refreshInterval (${ESO.refreshInterval}); if it stays different, kubectl describe externalsecret ${ESO.externalSecret}`))
+        ? fail(msg(`Vault는 버전 ${s.vaultVersion} 인데 Secret은 아직 다릅니다: ${diff.join(', ')}`, `Vault is at version ${s.vaultVersion} but the Secret still differs: ${diff.join(', ')}`), msg(`refreshInterval(${ESO.refreshInterval}) 만큼 기다리세요. 계속 다르면:`, `Wait one refreshInterval (${ESO.refreshInterval}); if it stays different:`), [kubectlLine('-n', VSO.appNamespace, 'describe', 'externalsecret', ESO.externalSecret)])
         : pass();
     },
   },
@@ -349,13 +352,13 @@ export const checks: Checker<State>['checks'] = [
       if (k) return k;
       if (!s.synced || !s.syncedMeta) return fail(msg(`${VSO.appNamespace}/${VSO.destination} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${VSO.destination} does not exist.`), esManifestFix);
       if (!s.syncedMeta.owners.some((o) => o.kind === 'ExternalSecret' && o.name === ESO.externalSecret))
-        return fail(msg(`${VSO.destination} Secret의 주인이 ExternalSecret ${ESO.externalSecret}가 아닙니다: 오퍼레이터가 만든 것이 아닙니다.`, `Secret ${VSO.destination} is not owned by ExternalSecret ${ESO.externalSecret}: the operator did not make it.`), msg(`kubectl delete secret ${VSO.destination}로 지우고 ESO가 만들게 두세요 (target.creationPolicy: Owner).`, `Delete it (kubectl delete secret ${VSO.destination}) and let ESO make it (target.creationPolicy: Owner).`));
+        return fail(msg(`${VSO.destination} Secret의 주인이 ExternalSecret ${ESO.externalSecret}가 아닙니다: 오퍼레이터가 만든 것이 아닙니다.`, `Secret ${VSO.destination} is not owned by ExternalSecret ${ESO.externalSecret}: the operator did not make it.`), msg('지우고 ESO가 만들게 두세요 (target.creationPolicy: Owner):', 'Delete it and let ESO make it (target.creationPolicy: Owner):'), [kubectlLine('-n', VSO.appNamespace, 'delete', 'secret', VSO.destination)]);
       // Either evidence: another uid seen before, or a Secret younger than the ExternalSecret's first sync.
       const firstSync = cond(s.externalSecret?.conditions, 'Ready')?.lastTransitionTime;
       const created = Date.parse(s.syncedMeta.createdAt);
       const younger = firstSync !== undefined && created - Date.parse(firstSync) > RECREATED_AFTER_MS;
       if ((s.uidsSeen ?? 0) < 2 && !younger)
-        return fail(msg('Secret이 처음 동기화 때 만든 그대로입니다: 지워서 다시 만들어지는지 보세요.', 'the Secret is the one made at the first sync: delete it and watch it come back.'), msg(`kubectl delete secret ${VSO.destination} && kubectl wait --for=create secret/${VSO.destination} --timeout=30s`, `kubectl delete secret ${VSO.destination} && kubectl wait --for=create secret/${VSO.destination} --timeout=30s`));
+        return fail(msg('Secret이 처음 동기화 때 만든 그대로입니다: 지워서 다시 만들어지는지 보세요.', 'the Secret is the one made at the first sync: delete it and watch it come back.'), undefined, [kubectlLine('-n', VSO.appNamespace, 'delete', 'secret', VSO.destination), kubectlLine('-n', VSO.appNamespace, 'wait', `--for=create`, `secret/${VSO.destination}`, '--timeout=30s')]);
       return pass();
     },
   },

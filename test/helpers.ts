@@ -10,7 +10,8 @@ import { loadTopic } from '../src/engine/catalogue.ts';
 import { createPlatform } from '../src/platforms/index.ts';
 import { createContext } from '../src/engine/context.ts';
 import { Reporter } from '../src/engine/reporter.ts';
-import type { LabContext } from '../src/engine/types.ts';
+import type { Cmd, LabContext, Verdict } from '../src/engine/types.ts';
+import { renderFor } from '../src/platforms/render.ts';
 import type { Lang } from '../src/engine/i18n.ts';
 import { run } from '../src/exec.ts';
 import { rootDir } from '../src/engine/paths.ts';
@@ -132,4 +133,14 @@ export function ranLines(stderr: string, title: string): string[] {
   expect(from, stderr).toBeGreaterThanOrEqual(0);
   expect(to, stderr).toBeGreaterThan(from);
   return lines.slice(from + 1, to);
+}
+
+/** How a topic's commands look on a platform (a judge's `fixCmds` included): the renderer `lab check` uses there. */
+export async function renderOn(platform: 'local' | 'kind', topicId: string): Promise<(c: Cmd) => string> {
+  return renderFor(platform, await loadTopic(topicId));
+}
+
+/** A verdict's whole fix as the learner reads it: the note, then each command rendered (`render` from renderOn). */
+export function fixText(v: Verdict, render: (c: Cmd) => string, lang: Lang = 'en'): string {
+  return [v.fix?.[lang] ?? '', ...(v.fixCmds ?? []).map(render)].filter(Boolean).join('\n');
 }

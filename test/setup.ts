@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { loadTopic, provideContent, topicIds } from '../src/engine/catalogue.ts';
-import type { CheckDef } from '../src/engine/types.ts';
+import type { CheckDef, Verdict } from '../src/engine/types.ts';
 import { catalogue } from '../scenarios/index.ts';
 
 provideContent({ catalogue, site: () => import('../site/index.ts') });
@@ -24,7 +24,22 @@ if (record) {
       c.judge = (s) => {
         const v = judge(s);
         const file = expect.getState().testPath ?? '';
-        if (file.includes('/test/unit/')) fs.appendFileSync(record, JSON.stringify({ topic, id: c.id, ok: v.ok }) + '\n');
+        if (!file.includes('/test/unit/')) return v;
+        const line = (w: Verdict, platform: unknown, flipped?: true) =>
+          JSON.stringify({ topic, id: c.id, ok: w.ok, ...(flipped ? { flipped } : {}), ...(w.ok ? {} : { platform, fix: w.fix, fixCmds: w.fixCmds }) }) + '\n';
+        const platform = (s as { platform?: unknown } | undefined)?.platform;
+        fs.appendFileSync(record, line(v, platform));
+        // The same observations judged on the other platform: scripts/check-fix-render.ts renders every fix on both.
+        if (platform === 'local' || platform === 'kind') {
+          const other = platform === 'local' ? 'kind' : 'local';
+          let w: Verdict | undefined;
+          try {
+            w = judge({ ...(s as object), platform: other });
+          } catch {
+            w = undefined;
+          }
+          if (w && !w.ok) fs.appendFileSync(record, line(w, other, true));
+        }
         return v;
       };
     }

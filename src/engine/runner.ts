@@ -1,5 +1,5 @@
 /** Drives a topic's steps through a platform, and runs its checks: gather (I/O) once, judge (pure) each. */
-import type { Capability, CheckResult, LabContext, Pending, Platform, Step, Topic, Verdict } from './types.ts';
+import type { Capability, CheckResult, Cmd, LabContext, Pending, Platform, Step, Topic, Verdict } from './types.ts';
 import type { Lang, Msg } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { LabError, Exit, usageError } from './errors.ts';
@@ -89,7 +89,7 @@ export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promis
   }
 }
 
-export function judgeAll<S>(checks: { id: string; title: Msg; judge: (s: S) => Verdict }[], state: S, lang: Lang): CheckResult[] {
+export function judgeAll<S>(checks: { id: string; title: Msg; judge: (s: S) => Verdict }[], state: S, lang: Lang, render: (c: Cmd) => string): CheckResult[] {
   return toResults(
     checks.map((c) => {
       let verdict: Verdict;
@@ -101,17 +101,30 @@ export function judgeAll<S>(checks: { id: string; title: Msg; judge: (s: S) => V
       return { id: c.id, title: c.title, verdict };
     }),
     lang,
+    render,
   );
 }
 
 /** Verdicts in the learner's language; a consequence (its cause named, or an earlier failure's very reason) is marked. */
-export function toResults(verdicts: { id: string; title: Msg; verdict: Verdict }[], lang: Lang): CheckResult[] {
+export function toResults(verdicts: { id: string; title: Msg; verdict: Verdict }[], lang: Lang, render: (c: Cmd) => string): CheckResult[] {
   const out: CheckResult[] = [];
   for (const { id, title, verdict: v } of verdicts) {
     const why = v.why?.[lang];
-    const fix = v.fix?.[lang];
+    const note = v.fix?.[lang] || undefined;
+    // Rendered here, at the edge, for the lab's platform: the judge returned data only.
+    const commands = v.ok ? [] : (v.fixCmds ?? []).map(render);
+    const fix = [...(note ? [note] : []), ...commands].join('\n');
     const cause = v.ok ? undefined : (out.find((r) => !r.ok && r.id === v.after) ?? (why ? out.find((r) => !r.ok && !r.after && r.why === why) : undefined));
-    out.push({ id, title: title[lang], ok: v.ok, ...(why ? { why } : {}), ...(fix ? { fix } : {}), ...(cause ? { after: cause.id } : {}) });
+    out.push({
+      id,
+      title: title[lang],
+      ok: v.ok,
+      ...(why ? { why } : {}),
+      ...(fix ? { fix } : {}),
+      ...(note && commands.length ? { fixNote: note } : {}),
+      ...(commands.length ? { fixCommands: commands } : {}),
+      ...(cause ? { after: cause.id } : {}),
+    });
   }
   return out;
 }
@@ -152,7 +165,7 @@ export async function runChecks(ctx: LabContext): Promise<CheckResult[]> {
   throwIfAborted();
   const verdicts = await checker.evaluate(ctx);
   throwIfAborted();
-  const results = toResults(verdicts, ctx.lang);
+  const results = toResults(verdicts, ctx.lang, (c) => ctx.platform.render(c));
   ctx.lab.keep({
     lastCheck: {
       at: new Date().toISOString(),

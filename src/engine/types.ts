@@ -165,7 +165,13 @@ export interface Needs extends ServiceNeeds {
 export interface Verdict {
   ok: boolean;
   why?: Msg;
+  /** Prose: what to do, or the note that goes before `fixCmds`. Never a command line (those are `fixCmds`). */
   fix?: Msg;
+  /**
+   * The commands that fix it, as data: rendered at the edge (`lab check`, `--json`) for the lab's platform by the same
+   * renderer as steps, so a judge stays pure and a kind learner never sees a local path (`$LAB_DIR/logs/…pid`).
+   */
+  fixCmds?: Cmd[];
   /** The id of an earlier check whose failure explains this one: shown folded under it, not as a second cause. */
   after?: string;
 }
@@ -206,7 +212,11 @@ export interface CheckResult {
   title: string;
   ok: boolean;
   why?: string;
+  /** The whole fix as text: the note, then each rendered command on its own line(s). */
   fix?: string;
+  fixNote?: string;
+  /** `fixCmds` rendered for the lab's platform, one entry per command (a command may span lines: a heredoc). */
+  fixCommands?: string[];
   /** Set on a failure that follows from an earlier one (that check's id): fix the cause first. */
   after?: string;
 }

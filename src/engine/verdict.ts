@@ -1,10 +1,11 @@
 import type { Msg } from './i18n.ts';
-import type { Checker, CheckerHandle, Verdict } from './types.ts';
+import type { Checker, CheckerHandle, Cmd, Verdict } from './types.ts';
 import { msg as m } from './i18n.ts';
 import { onPlatform } from './applies.ts';
 
 export const pass = (): Verdict => ({ ok: true });
-export const fail = (why: Msg, fix: Msg): Verdict => ({ ok: false, why, fix });
+/** `fix`: prose (a note); `fixCmds`: the commands that fix it, rendered per platform where the verdict is shown. */
+export const fail = (why: Msg, fix: Msg | undefined, fixCmds?: Cmd[]): Verdict => ({ ok: false, why, ...(fix ? { fix } : {}), ...(fixCmds?.length ? { fixCmds } : {}) });
 
 /** Closes a checker over its own State: the engine gets a handle, tests keep the typed `checks` and `gather`. */
 export function defineChecker<S>(c: Checker<S>): Checker<S> & CheckerHandle {

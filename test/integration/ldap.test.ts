@@ -81,9 +81,9 @@ describe('ldap topic on real slapd + OpenBao', () => {
 
   it.each([
     ['userattr=cn', 'config-userattr', 'vault write auth/ldap/config userattr=uid'],
-    ['groupfilter=(&(objectClass=posixGroup)(memberUid={{.Username}}))', 'config-groupfilter', 'vault write auth/ldap/config groupfilter='],
+    ['groupfilter=(&(objectClass=posixGroup)(memberUid={{.Username}}))', 'config-groupfilter', "vault write auth/ldap/config 'groupfilter="],
     ['bindpass=not-the-password', 'config-bind', 'bindpass=@"$LAB_DIR/ldap/bind.password"'],
-    ['url=ldap://127.0.0.1:1', 'config-url', 'vault write auth/ldap/config url=$LDAP_URL'],
+    ['url=ldap://127.0.0.1:1', 'config-url', 'vault write auth/ldap/config url="$LDAP_URL"'],
   ])('mutation %s fails %s on the live lab, and solving the config step repairs it', async (kv, id, fix) => {
     await vault('write', 'auth/ldap/config', kv);
     const { ids, results } = await check();

@@ -154,7 +154,8 @@ describe('the learner loop (real servers, bash)', () => {
     expect(r.stdout).toMatch(/vault-0\s+leader \(active\)/);
     // Prose wrapped at 70 columns: no line of the frame's text runs past it.
     const text = r.stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/);
-    const prose = text.filter((l) => !/^(vault |export |[A-Z_]+=|#)|→ (vault|npx|export|kill) /.test(l));
+    // A fix's commands stay whole (copyable) under its arrow, indented: only prose wraps.
+    const prose = text.filter((l) => !/^(→ )?(vault |export |[A-Z][A-Z0-9_]*=|#|\(set -o noclobber|kill |npx |kubectl )/.test(l.trim()));
     for (const l of nonEmpty(prose)) expect(l.length, l).toBeLessThanOrEqual(70);
   });
 

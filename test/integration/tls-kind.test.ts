@@ -191,7 +191,7 @@ describe('tls on kind (fake cluster, real OpenBao from the generated values and 
     const f = await failed();
     expect(f.map((r) => r.id)).toEqual(['ingress-passthrough']);
     expect(f[0]!.verdict.why?.en).toContain(`presented its default certificate (CN=${INGRESS_FAKE_CN})`);
-    expect(f[0]!.verdict.fix?.en).toContain('--enable-ssl-passthrough');
+    expect(JSON.stringify(f[0]!.verdict.fixCmds)).toContain('--enable-ssl-passthrough');
     passTo = apiPort;
     expect(await failedIds()).toEqual([]);
   });

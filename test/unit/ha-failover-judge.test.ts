@@ -1,12 +1,12 @@
+import { renderOn } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import { renderLocal } from '../../src/platforms/local/render.ts';
-import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
-import type { Cmd } from '../../src/engine/types.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'ha-failover');
 const ok12 = { version: 'TLSv1.2' as const, ok: true, authorized: true };
 const no11 = { version: 'TLSv1.1' as const, ok: false, error: 'ECONNRESET' };
 const node = (i: number, over: Partial<State['nodes'][number]> = {}) => ({ name: `vault-${i}`, reachable: true, initialized: true, sealed: false, standby: i !== 0, ...over });
@@ -37,7 +37,7 @@ const start = (): State => ({
   hasToken: false,
 });
 
-const failed = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok).map((r) => r.id);
+const failed = (s: State) => judgeAll(checks, s, 'en', render).filter((r) => !r.ok).map((r) => r.id);
 
 describe('ha-failover judges (pure)', () => {
   it('all pass on the solved state', () => {
@@ -51,7 +51,7 @@ describe('ha-failover judges (pure)', () => {
   it('a hard-killed node is named, with the command that brings it back', () => {
     const s = solved();
     s.nodes[2] = node(2, { reachable: false, initialized: false, sealed: true });
-    const r = judgeAll(checks, s, 'ko').find((x) => x.id === 'all-unsealed')!;
+    const r = judgeAll(checks, s, 'ko', render).find((x) => x.id === 'all-unsealed')!;
     expect(r.ok).toBe(false);
     expect(r.why).toContain('vault-2');
     expect(r.fix).toContain('npx lab node ha-failover start vault-2');
@@ -72,7 +72,7 @@ describe('ha-failover judges (pure)', () => {
   it('a node that never joined leaves 2 voters', () => {
     const s = solved();
     s.servers = s.servers!.slice(0, 2);
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'voters')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'voters')!;
     expect(r.ok).toBe(false);
     expect(r.why).toContain('vault-2');
   });
@@ -86,7 +86,7 @@ describe('ha-failover judges (pure)', () => {
   it('TLS 1.1 accepted by any node fails the TLS check', () => {
     const s = solved();
     s.tls[1] = { node: 'vault-1', v11: { version: 'TLSv1.1', ok: true, authorized: true }, v12: ok12 };
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'tls-min-12')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'tls-min-12')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('tls_min_version = "tls12"');
   });
@@ -106,26 +106,23 @@ describe('ha-failover judges (pure)', () => {
   it('without a recorded baseline the hint says to record one first', () => {
     const s = solved();
     s.baselineTerm = undefined;
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'failover-observed')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'failover-observed')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('npx lab check ha-failover');
   });
 
-  it("the drill's fix is rendered for the learner's platform: no local pid file on kind (issue 20 item 2)", () => {
+  it("the drill's fix is rendered for the learner's platform: no local pid file on kind (issue 20 item 2)", async () => {
     const s = solved();
     s.term = s.baselineTerm;
-    const stop: Cmd = { kind: 'node', action: 'stop', node: 1 };
-    const kill: Cmd = { kind: 'node', action: 'kill', node: 1 };
-    const onKind = { ...s, drill: { node: 'vault-1', stop: renderKind(stop), kill: renderKind(kill) } };
-    const kind = judgeAll(checks, onKind, 'en').find((x) => x.id === 'failover-observed')!;
+    s.drill = { node: 'vault-1', index: 1 };
+    const kind = judgeAll(checks, s, 'en', await renderOn('kind', 'ha-failover')).find((x) => x.id === 'failover-observed')!;
     expect(kind.ok).toBe(false);
-    expect(kind.fix).toMatch(/kubectl .*delete pod vault-1 -n vault/);
+    expect(kind.fixCommands?.[0]).toMatch(/^kubectl .*delete pod vault-1 -n vault$/);
     expect(kind.fix).not.toContain('$LAB_DIR');
     expect(kind.fix).not.toContain('.pid');
-    const onLocal = { ...s, drill: { node: 'vault-1', stop: renderLocal(stop, {}, 'ha-failover'), kill: renderLocal(kill, {}, 'ha-failover') } };
-    const local = judgeAll(checks, onLocal, 'ko').find((x) => x.id === 'failover-observed')!;
+    const local = judgeAll(checks, s, 'ko', render).find((x) => x.id === 'failover-observed')!;
     // The graceful stop comes first (the study note's drill), the crash second.
-    expect(local.fix).toMatch(/kill -TERM "\$\(cat "\$LAB_DIR\/logs\/vault-1\.pid"\)".*kill -9/);
+    expect(local.fixCommands).toEqual(['kill -TERM "$(cat "$LAB_DIR/logs/vault-1.pid")"', 'kill -9 "$(cat "$LAB_DIR/logs/vault-1.pid")"']);
   });
 
   it("the topic's drill is the study note's: a graceful stop (SIGTERM), with the crash one command away", async () => {
@@ -162,7 +159,7 @@ describe('ha-failover judges (pure)', () => {
     const s = solved();
     s.canary = { readError: 'Error making API request. Code: 500' };
     expect(failed(s)).toEqual(['data-survives']);
-    const v = judgeAll(checks, s, 'en').find((x) => x.id === 'data-survives')!;
+    const v = judgeAll(checks, s, 'en', render).find((x) => x.id === 'data-survives')!;
     expect(v.why).toContain('answered the read of secret/ha/canary with an error: Error making API request. Code: 500');
     expect(v.fix).toContain('check again');
     expect(v.fix).not.toContain('kv put');
@@ -170,8 +167,8 @@ describe('ha-failover judges (pure)', () => {
 
   it('every check speaks Korean and English', () => {
     // At the start every check but the TLS floor (the config sets it) fails: each shows its reason and fix, in both.
-    const ko = judgeAll(checks, start(), 'ko');
-    const en = judgeAll(checks, start(), 'en');
+    const ko = judgeAll(checks, start(), 'ko', render);
+    const en = judgeAll(checks, start(), 'en', render);
     expect(ko.filter((r) => !r.ok).map((r) => r.id)).toEqual(checks.map((c) => c.id).filter((id) => id !== 'tls-min-12'));
     for (const [i, r] of nonEmpty(ko.entries())) {
       if (r.ok) continue;
@@ -183,7 +180,7 @@ describe('ha-failover judges (pure)', () => {
   });
 
   describe('messages by phase: the first cause in full, its consequences folded under it', () => {
-    const res = (s: State, lang: 'ko' | 'en' = 'en') => judgeAll(checks, s, lang);
+    const res = (s: State, lang: 'ko' | 'en' = 'en') => judgeAll(checks, s, lang, render);
     const one = (s: State, id: string) => res(s).find((x) => x.id === id)!;
 
     it('fresh cluster: not initialised, not "vault-0 has not joined"; the rest follows from it', () => {
@@ -191,7 +188,8 @@ describe('ha-failover judges (pure)', () => {
       const first = r.find((x) => x.id === 'all-unsealed')!;
       expect(first.why).toMatch(/not initialised/);
       expect(first.why).not.toMatch(/joined/);
-      expect(first.fix).toMatch(/^Once, on vault-0: vault operator init -key-shares=5 -key-threshold=3/);
+      expect(first.fixNote).toBe('Once, on vault-0:');
+      expect(first.fixCommands).toEqual(['(set -o noclobber; vault operator init -address="$VAULT_ADDR_0" -key-shares=5 -key-threshold=3 -format=json > "$LAB_DIR/cluster-keys.json")']);
       expect(r.filter((x) => !x.ok && !x.after).map((x) => x.id)).toEqual(['all-unsealed']);
       expect(one(start(), 'one-active').after).toBe('all-unsealed');
       expect(one(start(), 'voters').after).toBe('one-active');
@@ -204,8 +202,9 @@ describe('ha-failover judges (pure)', () => {
       s.seal = [{ progress: 2, t: 3 }, undefined, undefined];
       const r = one(s, 'all-unsealed');
       expect(r.why).toContain('vault-0: 2/3');
-      expect(r.fix).toContain('1 more time');
-      expect(r.fix).toContain('$VAULT_ADDR_0');
+      expect(r.fix).toContain('1 more key');
+      // The key the lesson's order has not used yet (the third), on vault-0 only.
+      expect(r.fixCommands).toEqual([`VAULT_UNSEAL_KEY_3=$(jq -r '.unseal_keys_b64[2]' "$LAB_DIR/cluster-keys.json")`, 'vault write -address="$VAULT_ADDR_0" sys/unseal key=- <<< "$VAULT_UNSEAL_KEY_3"']);
       expect(one(s, 'one-active').fix).not.toMatch(/2 nodes|at least/);
     });
 

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { checks, pathMatches, policyPaths, triedFromAudit, K8S, type State, type Tried } from '../../checkers/k8s-auth.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { nonEmpty } from '../non-empty.ts';
+import { fixText, renderOn } from '../helpers.ts';
 import { samePolicy } from '../../src/vault/policy.ts';
 
+const render = await renderOn('local', 'k8s-auth');
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
 const node = { name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false };
 
@@ -166,7 +168,7 @@ describe('k8s-auth judges', () => {
   it('on local: the in-cluster address, a missing CA or a missing reviewer JWT is caught', () => {
     const inCluster = judge('config-host', { ...solvedLocal(), host: 'https://kubernetes.default.svc' });
     expect(inCluster.why?.en).toContain('in-cluster name');
-    expect(inCluster.fix?.en).toContain('kubernetes_host="$KUBE_API"');
+    expect(fixText(inCluster, render)).toContain('kubernetes_host="$KUBE_API"');
     expect(judge('config-host', { ...solvedLocal(), caSet: false }).why?.en).toContain('kubernetes_ca_cert is missing');
     expect(judge('config-host', { ...solvedLocal(), reviewerSet: false }).why?.en).toContain('token_reviewer_jwt is missing');
     expect(judge('config-host', { ...solvedLocal(), host: `${API}/` }).ok).toBe(true);
@@ -174,8 +176,8 @@ describe('k8s-auth judges', () => {
 
   it('a role that lets in another SA, another namespace or an API-audience token is caught by the refusal probes', () => {
     expect(judge('other-sa-refused', { ...solved(), refusals: { ...solved().refusals!, otherSa: accepted('default/lab-probe') } }).why?.en).toContain('default/lab-probe logs in and even reads');
-    expect(judge('other-ns-refused', { ...solved(), refusals: { ...solved().refusals!, otherNs: accepted('lab-probe/webapp') } }).fix?.en).toContain('bound_service_account_namespaces=default');
-    expect(judge('api-audience-refused', { ...solved(), refusals: { ...solved().refusals!, apiAudience: accepted('default/webapp') } }).fix?.en).toContain('audience=vault');
+    expect(fixText(judge('other-ns-refused', { ...solved(), refusals: { ...solved().refusals!, otherNs: accepted('lab-probe/webapp') } }), render)).toContain('bound_service_account_namespaces=default');
+    expect(fixText(judge('api-audience-refused', { ...solved(), refusals: { ...solved().refusals!, apiAudience: accepted('default/webapp') } }), render)).toContain('audience=vault');
   });
 
   it('a refusal proves nothing while the right SA cannot log in either', () => {

@@ -1,3 +1,4 @@
+import { renderOn } from '../helpers.ts';
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checks, type State } from '../../checkers/ldap.ts';
@@ -8,6 +9,7 @@ import { topic } from '../../scenarios/ldap.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'ldap');
 const URL_ = 'ldap://127.0.0.1:20050';
 
 /** The solved state as the gatherer reports it on a correct lab. */
@@ -33,7 +35,7 @@ function solved(): State {
   };
 }
 
-const failed = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok);
+const failed = (s: State) => judgeAll(checks, s, 'en', render).filter((r) => !r.ok);
 const failedIds = (s: State) => failed(s).map((r) => r.id);
 
 describe('ldap judges', () => {
@@ -98,7 +100,7 @@ describe('ldap judges', () => {
     const s = solved();
     s.config!.groupfilter = f;
     const r = failed(s).find((x) => x.id === 'config-groupfilter');
-    expect(r?.fix).toContain(`groupfilter='${LDAP.groupFilter}'`);
+    expect(r?.fixCommands).toEqual([`vault write auth/ldap/config 'groupfilter=${LDAP.groupFilter}'`]);
   });
 
   it.each([
@@ -106,7 +108,7 @@ describe('ldap judges', () => {
     ['userdn', 'ou=people,dc=example,dc=com', 'config-userdn', `userdn=${LDAP.userDn}`],
     ['groupdn', 'dc=example,dc=com', 'config-groupdn', `groupdn=${LDAP.groupDn}`],
     ['groupattr', 'ou', 'config-groupattr', 'groupattr=cn'],
-    ['url', 'ldap://127.0.0.1:1', 'config-url', 'url=$LDAP_URL'],
+    ['url', 'ldap://127.0.0.1:1', 'config-url', 'url="$LDAP_URL"'],
     ['binddn', 'cn=nobody,dc=example,dc=com', 'config-bind', 'bindpass=@'],
   ])('config %s=%s fails %s with its command', (key, value, id, fix) => {
     const s = solved();

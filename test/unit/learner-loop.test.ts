@@ -88,9 +88,9 @@ describe('consequences fold under their first cause', () => {
   ];
 
   it('named cause or the same reason again: folded; a cause that passes: shown in full', () => {
-    const r = judgeAll(checks, { a: false, b: false }, 'en');
+    const r = judgeAll(checks, { a: false, b: false }, 'en', () => '');
     expect(r.map((x) => x.after)).toEqual([undefined, 'a', 'a']);
-    const r2 = judgeAll(checks, { a: true, b: false }, 'en');
+    const r2 = judgeAll(checks, { a: true, b: false }, 'en', () => '');
     expect(r2.find((x) => x.id === 'b')!.after).toBeUndefined();
   });
 });

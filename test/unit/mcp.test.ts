@@ -7,9 +7,10 @@ import { judgeAll } from '../../src/engine/runner.ts';
 import { creationStatements, policyHcl, topic } from '../../scenarios/mcp.ts';
 import { configFromEnv } from '../../src/mcp/server.ts';
 import { renderLocal } from '../../src/platforms/local/local.ts';
-import { cli } from '../helpers.ts';
+import { cli, fixText, renderOn } from '../helpers.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'mcp');
 const solved = (): State => ({
   vaultReady: true,
   roles: {
@@ -49,7 +50,7 @@ describe('mcp judges', () => {
     s.roles['agent-2'] = { ...s.roles['agent-2']!, secretIdNumUses: uses, secretIdTtl: ttl };
     const v = judge('approle-roles', s);
     expect(v.ok).toBe(false);
-    expect(v.ok ? '' : v.fix?.en).toContain('vault write auth/approle/role/agent-2 secret_id_num_uses=1 secret_id_ttl=10m');
+    expect(fixText(v, render)).toContain('vault write auth/approle/role/agent-2 secret_id_num_uses=1 secret_id_ttl=10m');
   });
 
   it('fail everything on an empty start state, with bilingual reasons', () => {
@@ -57,7 +58,8 @@ describe('mcp judges', () => {
     expect(failing(s)).toEqual(checks.map((c) => c.id));
     for (const c of nonEmpty(checks)) {
       const v = c.judge(s);
-      expect(v.why?.ko && v.why.en && v.fix?.ko && v.fix.en).toBeTruthy();
+      // Each says what to do: a note in both languages, or commands (rendered per platform, the same in both).
+      expect(v.why?.ko && v.why.en && ((v.fix?.ko && v.fix.en) || v.fixCmds?.length)).toBeTruthy();
     }
   });
 
@@ -211,7 +213,7 @@ describe('mcp: agent-login judges the TTL too', () => {
   it('a login that works but lives 24 h fails with the token_ttl fix', () => {
     const s = solved();
     s.login = { ...s.login, tokenTtl: 86_400 };
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'agent-login')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'agent-login')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('token_ttl=10m');
   });

@@ -55,7 +55,9 @@ describe('no mask inside a runnable line', () => {
     for (const v of ['static-user', 'static-password', 'rotated-password-2']) registerSecret(v);
     const state: VsoState = { platform: 'local', vault: { username: 'static-user', password: 'static-password' }, vaultVersion: 1, vaultHistory: [] } as VsoState;
     const verdict = vsoChecks.find((c) => c.id === 'vault-change-synced')!.judge(state);
-    const fix = verdict.fix?.en ?? '';
+    const platform = await createPlatform('local', topic, new LabDir(topic.id));
+    // The fix is command data, rendered as `lab check` renders it: redaction must leave that line alone.
+    const fix = (verdict.fixCmds ?? []).map((c) => platform.render(c)).join('\n');
     expect(fix).toMatch(/^vault kv put /);
     const { shown } = await printed(topic, 'local', () => [fix]);
     expect(shown).toBe(fix);

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTempLabHome } from '../helpers.ts';
+import { useTempLabHome, renderOn } from '../helpers.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import { labCertificates } from '../../src/platforms/kind/kind.ts';
@@ -17,6 +17,7 @@ import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import { run } from '../../src/exec.ts';
 import { INGRESS_FAKE_CN, checks, probeIngress, type IngressProbe, type State } from '../../checkers/tls.ts';
 
+const render = await renderOn('kind', 'tls');
 const home = useTempLabHome('tls-ingress-test-');
 const dir = path.join(home, 'tls');
 const servers: net.Server[] = [];
@@ -38,7 +39,7 @@ const tcpProxy = (to: number) =>
   );
 
 /** Only the new check's verdict, from a state whose every other part is irrelevant to it. */
-const verdict = (ingress: IngressProbe) => judgeAll(checks, { ingress } as State, 'en').find((r) => r.id === 'ingress-passthrough')!;
+const verdict = (ingress: IngressProbe) => judgeAll(checks, { ingress } as State, 'en', render).find((r) => r.id === 'ingress-passthrough')!;
 const target = (port: number) => ({ host: '127.0.0.1', port, servername: 'vault.example.com' });
 const ca = () => path.join(dir, 'ca.crt');
 

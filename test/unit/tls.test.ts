@@ -1,9 +1,12 @@
+import { renderOn } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { checks, type IngressProbe, type State } from '../../checkers/tls.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import type { Handshake, TlsVersion } from '../../src/tls/probe.ts';
 import { nonEmpty } from '../non-empty.ts';
 
+const render = await renderOn('local', 'tls');
+const kindRender = await renderOn('kind', 'tls');
 const hs = (version: TlsVersion, ok: boolean): Handshake => (ok ? { version, ok, protocol: version, authorized: true } : { version, ok, error: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
 
 function solved(): State {
@@ -36,7 +39,7 @@ function passthrough(): IngressProbe {
     labCa: true,
   };
 }
-const failedIds = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok).map((r) => r.id);
+const failedIds = (s: State) => judgeAll(checks, s, 'en', render).filter((r) => !r.ok).map((r) => r.id);
 
 describe('tls judges', () => {
   it('pass on the solved state; each check has a hint', () => {
@@ -78,7 +81,7 @@ describe('tls judges', () => {
     expect(failedIds(d)).toEqual(['plain-http-refused']);
     const e = solved();
     e.skipVerify = ['VAULT_SKIP_VERIFY'];
-    expect(judgeAll(checks, e, 'en').find((r) => r.id === 'no-skip-verify')?.fix).toBe('unset VAULT_SKIP_VERIFY');
+    expect(judgeAll(checks, e, 'en', render).find((r) => r.id === 'no-skip-verify')?.fix).toBe('unset VAULT_SKIP_VERIFY');
   });
   it('an unreachable server fails every wire check', () => {
     const s = solved();
@@ -101,7 +104,8 @@ describe('tls on kind: ingress-passthrough (what 127.0.0.1:443 presents for vaul
   const judge = (ingress: IngressProbe | undefined) => {
     const s = solved();
     s.ingress = ingress;
-    return judgeAll(checks, s, 'en').find((r) => r.id === 'ingress-passthrough')!;
+    // A kind-only check: its fix is rendered as on kind.
+    return judgeAll(checks, s, 'en', kindRender).find((r) => r.id === 'ingress-passthrough')!;
   };
   it("passes on Vault's own certificate from the lab CA; every other check is unaffected", () => {
     expect(judge(passthrough()).ok).toBe(true);

@@ -1,7 +1,9 @@
+import { renderOn } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { checks, type State } from '../../checkers/vault-k8s.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 
+const render = await renderOn('local', 'vault-k8s');
 const solved = (): State => ({
   nodes: [{ name: 'vault-0', reachable: true, initialized: true, sealed: false, standby: false }],
   keysFile: true,
@@ -20,7 +22,7 @@ const start = (): State => ({
   secret: undefined,
   uiStatus: 200,
 });
-const failed = (s: State) => judgeAll(checks, s, 'en').filter((r) => !r.ok).map((r) => r.id);
+const failed = (s: State) => judgeAll(checks, s, 'en', render).filter((r) => !r.ok).map((r) => r.id);
 
 describe('vault-k8s judges (pure)', () => {
   it('pass on the solved state', () => expect(failed(solved())).toEqual([]));
@@ -28,14 +30,14 @@ describe('vault-k8s judges (pure)', () => {
   it('KV version 1 at secret/ is caught with the upgrade command', () => {
     const s = solved();
     s.mounts = { secret: { type: 'kv' } };
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'kv-v2')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'kv-v2')!;
     expect(r.ok).toBe(false);
     expect(r.fix).toContain('enable-versioning');
   });
   it('a secret with only one key is caught and the missing key named', () => {
     const s = solved();
     s.secret = { password: 'static-password' };
-    const r = judgeAll(checks, s, 'ko').find((x) => x.id === 'secret')!;
+    const r = judgeAll(checks, s, 'ko', render).find((x) => x.id === 'secret')!;
     expect(r.ok).toBe(false);
     expect(r.why).toContain('username');
   });
@@ -47,7 +49,7 @@ describe('vault-k8s judges (pure)', () => {
   it('an unreachable server fails with a restart hint', () => {
     const s = start();
     s.nodes[0]!.reachable = false;
-    const r = judgeAll(checks, s, 'en').find((x) => x.id === 'unsealed')!;
+    const r = judgeAll(checks, s, 'en', render).find((x) => x.id === 'unsealed')!;
     expect(r.fix).toContain('npx lab run vault-k8s');
   });
 });

@@ -1,4 +1,5 @@
 /** Pure judges of the vso topic, and the manifests its steps apply (parsed back). */
+import { fixText, renderOn } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { checks, ESO, VSO, type State } from '../../checkers/vso.ts';
@@ -152,10 +153,10 @@ describe('vso names the Vault-side cause (issue 22, item 5)', () => {
     expect(judge('store-ready', s)).toMatchObject({ ok: false, after: 'vault-side' });
     expect(judge('external-secret-ready', { ...s, externalSecret: { conditions: [{ type: 'Ready', status: 'False', reason: 'SecretSyncedError', message: 'could not get secret data from provider' }] } })).toMatchObject({ ok: false, after: 'vault-side' });
   });
-  it("a role bound to the wrong SA: Vault's own words from the app's login", () => {
+  it("a role bound to the wrong SA: Vault's own words from the app's login", async () => {
     const v = judge('vault-side', broken({ role: { ...k8s('local').role!, namespaces: ['vault'] }, serviceAccounts: { 'vault/webapp': false }, login: { ok: false, error: 'namespace not authorized', sa: 'default/webapp' } }));
     expect(v.why?.en).toMatch(/^Vault-side cause \(login\): login failed \(default\/webapp\): namespace not authorized/);
-    expect(v.fix?.en).toMatch(/bound_service_account_names=webapp bound_service_account_namespaces=default/);
+    expect(fixText(v, await renderOn('local', 'vso'))).toMatch(/bound_service_account_names=webapp bound_service_account_namespaces=default/);
   });
   it('a deleted auth-delegator binding: named as the binding', () => {
     const v = judge('vault-side', broken({ bindings: [], login: { ok: false, error: 'permission denied', sa: 'default/webapp' } }));

@@ -29,9 +29,11 @@ export function resultLines(ctx: LabContext, results: CheckResult[]): string[] {
     lines.push(`  ${r.style('✗', 'red')} ${res.title}`);
     for (const l of wrap(res.why ?? '', r.width === undefined ? undefined : r.width - 6)) if (l) lines.push(`      ${l}`);
     if (res.fix) {
-      // A fix that is one command stays on one line (copyable); a sentence wraps at spaces like the reason above it.
-      const command = /^(vault|bao|npx|export|unset|kill|eval|curl|ldapsearch|openssl|kubectl|jq|env) /.test(res.fix);
-      const [head, ...rest] = command ? [res.fix] : wrap(res.fix, r.width === undefined ? undefined : r.width - 8);
+      // The note wraps at spaces like the reason above it; each command stays whole on its own lines (copyable).
+      const note = res.fixCommands ? res.fixNote : res.fix;
+      const prose = note ? wrap(note, r.width === undefined ? undefined : r.width - 8) : [];
+      const body = [...prose, ...(res.fixCommands ?? []).flatMap((c) => c.split('\n'))];
+      const [head, ...rest] = body;
       lines.push(`      ${r.style('→', 'yellow')} ${head}`, ...rest.map((l) => `        ${l}`));
     }
     const follows = (id: string): CheckResult[] => results.filter((x) => x.after === id).flatMap((x) => [x, ...follows(x.id)]);
