@@ -94,9 +94,8 @@ export function triedFromAudit(log: string): Tried {
 
 /** Reads the file audit device's log where the server writes it; undefined when there is none. */
 async function gatherTried(ctx: LabContext, node: number): Promise<Tried | undefined> {
-  const raw = await readOr(() => ctx.vault(node).read<Record<string, unknown>>('/sys/audit'));
-  const devs = (raw?.data ?? raw ?? {}) as Record<string, { type?: string; options?: { file_path?: string } }>;
-  const file = Object.values(devs).find((d) => d && typeof d === 'object' && d.type === 'file' && d.options?.file_path && !['stdout', 'discard'].includes(d.options.file_path))?.options?.file_path;
+  const devs = (await readOr(() => ctx.vault(node).audits())) ?? {};
+  const file = Object.values(devs).find((d) => d.type === 'file' && d.options?.file_path && !['stdout', 'discard'].includes(d.options.file_path))?.options?.file_path;
   if (!file) return undefined;
   return triedFromAudit((await ctx.platform.readServerFile(file)) ?? '');
 }
@@ -122,10 +121,9 @@ export async function gatherVaultSide(ctx: LabContext, base: VaultBasics): Promi
   if (base.active === undefined || !base.tokenValid) return {};
   const v = ctx.vault(base.active);
   const out: VaultSide = {};
-  const auths = await readOr(() => v.read<Record<string, unknown>>('/sys/auth'));
+  const auths = await readOr(() => v.auths());
   if (auths) {
-    const data = (auths.data ?? auths) as Record<string, { type?: string }>;
-    out.auths = Object.fromEntries(Object.entries(data).filter(([, m]) => m && typeof m === 'object' && m.type).map(([k, m]) => [k.replace(/\/$/, ''), m.type!]));
+    out.auths = Object.fromEntries(Object.entries(auths).map(([k, m]) => [k.replace(/\/$/, ''), m.type]));
   }
   if (out.auths?.kubernetes === 'kubernetes') {
     const c = (await readOr(() => v.read<{ data?: { kubernetes_host?: string; kubernetes_ca_cert?: string; token_reviewer_jwt_set?: boolean } }>('/auth/kubernetes/config')))?.data;

@@ -97,8 +97,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   };
   if (!s.vaultReady) return s;
   const root = ctx.vault();
-  const auths = await root.read<{ data?: Record<string, { type?: string; accessor?: string }> }>('/sys/auth');
-  const ldapMount = (auths.data ?? (auths as unknown as Record<string, { type?: string; accessor?: string }>))['ldap/'];
+  const ldapMount = (await root.auths())['ldap/'];
   s.mount = ldapMount?.type;
   s.accessor = ldapMount?.accessor;
   const maybe = async <T>(p: Promise<T>): Promise<T | undefined> => {

@@ -115,11 +115,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   }
 
   try {
-    const auditRaw = await admin.read<Record<string, unknown>>('/sys/audit');
-    const devs = (auditRaw.data ?? auditRaw) as Record<string, { type?: string; options?: { file_path?: string } }>;
-    s.audit.devices = Object.entries(devs)
-      .filter(([, d]) => d && typeof d === 'object' && typeof d.type === 'string')
-      .map(([path, d]) => ({ path, type: d.type!, ...(d.options?.file_path ? { file: d.options.file_path } : {}) }));
+    s.audit.devices = Object.entries(await admin.audits()).map(([path, d]) => ({ path, type: d.type, ...(d.options?.file_path ? { file: d.options.file_path } : {}) }));
   } catch (e) {
     s.audit.error = errText(e);
   }

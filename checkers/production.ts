@@ -110,10 +110,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   s.root.attemptInProgress = (await generateRootAttempt(admin).catch(() => ({ started: false }))).started;
 
   // Audit: the device list, and whether a request made now shows up (without the token in clear).
-  const auditRaw = await admin.read<Record<string, unknown>>('/sys/audit').catch(() => ({}) as Record<string, unknown>);
-  s.audit.devices = Object.entries((auditRaw.data ?? {}) as Record<string, { type?: string; options?: { file_path?: string } }>)
-    .filter(([, d]) => typeof d?.type === 'string')
-    .map(([path, d]) => ({ path, type: d.type!, ...(d.options?.file_path ? { file: d.options.file_path } : {}) }));
+  s.audit.devices = Object.entries(await admin.audits().catch(() => ({}))).map(([path, d]) => ({ path, type: d.type, ...(d.options?.file_path ? { file: d.options.file_path } : {}) }));
   const fileDev = s.audit.devices.find((d) => d.type === 'file' && d.file && d.file !== 'stdout' && d.file !== 'discard');
   if (fileDev?.file) {
     const before = (await read(ctx, fileDev.file)).length;
@@ -128,10 +125,10 @@ export async function gather(ctx: LabContext): Promise<State> {
   s.restore.value = (await admin.kvGet('secret', CANARY.path).catch(() => undefined))?.data.value;
 
   // TTLs on every auth mount in use, and a fresh login as the operator.
-  const auths = await admin.read<Record<string, unknown>>('/sys/auth').catch(() => ({}) as Record<string, unknown>);
-  for (const [path, m] of Object.entries((auths.data ?? {}) as Record<string, { config?: { default_lease_ttl?: number; max_lease_ttl?: number } }>)) {
-    if (!m?.config) continue;
-    s.ttl.mounts[path] = { defaultTtl: m.config.default_lease_ttl || SYSTEM_MAX, maxTtl: m.config.max_lease_ttl || SYSTEM_MAX };
+  for (const [path, m] of Object.entries(await admin.auths().catch(() => ({})))) {
+    const c = m.config as { default_lease_ttl?: number; max_lease_ttl?: number } | undefined;
+    if (!c) continue;
+    s.ttl.mounts[path] = { defaultTtl: c.default_lease_ttl || SYSTEM_MAX, maxTtl: c.max_lease_ttl || SYSTEM_MAX };
   }
   const op = ctx.lab.secretJson<{ username: string; password: string }>('operator.json');
   if (op && s.ttl.mounts['userpass/']) {
