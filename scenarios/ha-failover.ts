@@ -3,7 +3,7 @@ import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
 import { CANARY, observeLeader, raftTerm, raftTermOf, type LeaderChange } from '../labs/ha-failover/data.ts';
-import { poll } from '../src/engine/poll.ts';
+import { poll, pollFor } from '../src/engine/poll.ts';
 import { inCluster, joinCmd, raftMembers, rejoinNode, restoreQuorum, strayNodes, unsealOrRejoin } from './raft.ts';
 
 const NODES = [0, 1, 2];
@@ -137,10 +137,37 @@ async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promi
   }, timeoutMs, 50);
 }
 
+/**
+ * The canary write's guard. A KV v2 mount enabled a moment ago answers 400 "Upgrading from non-versioned to versioned
+ * data" for about a second: that is no answer yet (the write itself would get the same 400), so it is asked again.
+ */
+async function canaryWrittenOnceReady(ctx: LabContext): Promise<boolean> {
+  const got = await pollFor(
+    async () => {
+      try {
+        return { written: await canaryWritten(ctx) };
+      } catch (e) {
+        if (/Upgrading from non-versioned/.test(String(e))) return undefined;
+        throw e;
+      }
+    },
+    { timeoutMs: 15_000, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
+  );
+  return got?.written ?? false;
+}
+
 /** The canary is there, read from the active node. */
 async function canaryWritten(ctx: LabContext): Promise<boolean> {
   const a = await ctx.activeVault();
   return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
+}
+
+/** The baseline is recorded and the last leader the lab saw, a moment ago, is the active node now. */
+async function leaderJustRecorded(ctx: LabContext): Promise<boolean> {
+  const o = ctx.lab.progress().observations;
+  const a = await ctx.activeVault();
+  const seenAt = o.leaderSeenAt as number | undefined;
+  return a !== undefined && o.baselineTerm !== undefined && seenAt !== undefined && Date.now() - seenAt < 5000 && (o.leaders as string[] | undefined)?.at(-1) === ctx.platform.vaultNodes()[a.node]!.name;
 }
 
 export const topic: TopicDef = {
@@ -299,7 +326,7 @@ export const topic: TopicDef = {
       // skips what is already so: enabling a mount twice is an error, and the value is written once.
       commands: [
         { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'], unless: async (ctx) => (await mountType(ctx, 'secret'))?.version === '2' },
-        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`], unless: canaryWritten },
+        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`], unless: canaryWrittenOnceReady },
         readThrough(1),
       ],
       done: canaryWritten,
@@ -329,6 +356,8 @@ export const topic: TopicDef = {
           args: ['lab', 'check', 'ha-failover'],
           mayFail: true,
           note: msg('먼저 점검을 한 번: 랩이 지금의 리더와 Raft term을 기록합니다 (실패 항목이 남아 있어도 괜찮습니다).', 'Check once first: the lab records the current leader and Raft term (failures at this point are fine).'),
+          // What this line is for is already so when the lab has just recorded this very leader (observe.before below).
+          unless: leaderJustRecorded,
         },
         { kind: 'vault', node: 'active', args: ['status'], note: msg('지금의 활성 노드: HA Mode가 active입니다.', 'The active node now: its HA Mode is active.') },
         { kind: 'node', action: 'stop', node: 'active', note: msg('활성 노드에 kubectl delete pod처럼 SIGTERM을 보냅니다: 리더가 자리를 넘기고 끝납니다.', 'Sends the active node SIGTERM, as kubectl delete pod does: the leader hands over, then exits.') },

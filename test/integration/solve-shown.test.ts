@@ -86,7 +86,8 @@ describe('lab solve runs the shown commands, guarded (real servers)', () => {
     const r = await cli('solve', 'ha-failover', 'failover', '--lang', 'en');
     expect(r.code, r.stderr).toBe(0);
     const lines = plain(r.stderr).split('\n').map((l) => l.trim()).filter((l) => /^(vault|curl|npx|until) /.test(l));
-    expect(lines).toEqual([...setup, ...want]);
+    // The check line's purpose (the leader and term on record) the lab met a moment before, so it is skipped as done.
+    expect(lines).toEqual([...setup, ...want.slice(1)]);
     // The leader was stopped, vault-0 (a standby) was not; another node leads, and the handover was reported.
     const names = ctx.platform.vaultNodes().map((n) => n.name);
     expect(plain(r.stderr)).toMatch(new RegExp(`${names[leader!]} → vault-\\d`));
