@@ -2,8 +2,8 @@ import type { Cmd, LabContext, Pending, TopicDef } from '../src/engine/types.ts'
 import { msg } from '../src/engine/i18n.ts';
 import { LabError } from '../src/engine/errors.ts';
 import { health, initCmd, initDone, mountType, rootTokenCmd, setupStep, unsealCmds, unsealKeyVars, waitUntil } from './common.ts';
-import { CANARY, failoverLines, observeLeader, raftTerm, raftTermOf } from '../labs/ha-failover/data.ts';
-import { poll } from '../src/engine/poll.ts';
+import { CANARY, failoverLines, observeLeader, raftTerm, raftTermOf, type LeaderChange } from '../labs/ha-failover/data.ts';
+import { poll, pollFor } from '../src/engine/poll.ts';
 import { inCluster, joinCmd, raftMembers, rejoinNode, restoreQuorum, strayNodes, unsealOrRejoin } from './raft.ts';
 
 const NODES = [0, 1, 2];
@@ -137,10 +137,37 @@ async function waitVoters(ctx: LabContext, n: number, timeoutMs = 30_000): Promi
   }, timeoutMs, 50);
 }
 
+/**
+ * The canary write's guard. A KV v2 mount enabled a moment ago answers 400 "Upgrading from non-versioned to versioned
+ * data" for about a second: that is no answer yet (the write itself would get the same 400), so it is asked again.
+ */
+async function canaryWrittenOnceReady(ctx: LabContext): Promise<boolean> {
+  const got = await pollFor(
+    async () => {
+      try {
+        return { written: await canaryWritten(ctx) };
+      } catch (e) {
+        if (/Upgrading from non-versioned/.test(String(e))) return undefined;
+        throw e;
+      }
+    },
+    { timeoutMs: 15_000, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
+  );
+  return got?.written ?? false;
+}
+
 /** The canary is there, read from the active node. */
 async function canaryWritten(ctx: LabContext): Promise<boolean> {
   const a = await ctx.activeVault();
   return (await a?.client.kvGet('secret', CANARY.path))?.data.value === CANARY.value;
+}
+
+/** The baseline is recorded and the last leader the lab saw, a moment ago, is the active node now. */
+async function leaderJustRecorded(ctx: LabContext): Promise<boolean> {
+  const o = ctx.lab.progress().observations;
+  const a = await ctx.activeVault();
+  const seenAt = o.leaderSeenAt as number | undefined;
+  return a !== undefined && o.baselineTerm !== undefined && seenAt !== undefined && Date.now() - seenAt < 5000 && (o.leaders as string[] | undefined)?.at(-1) === ctx.platform.vaultNodes()[a.node]!.name;
 }
 
 export const topic: TopicDef = {
@@ -300,7 +327,7 @@ export const topic: TopicDef = {
       // skips what is already so: enabling a mount twice is an error, and the value is written once.
       commands: [
         { kind: 'vault', args: ['secrets', 'enable', '-path=secret', 'kv-v2'], unless: async (ctx) => (await mountType(ctx, 'secret'))?.version === '2' },
-        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`], unless: canaryWritten },
+        { kind: 'vault', args: ['kv', 'put', `secret/${CANARY.path}`, `value=${CANARY.value}`], unless: canaryWrittenOnceReady },
         readThrough(1),
       ],
       done: canaryWritten,
@@ -321,6 +348,8 @@ export const topic: TopicDef = {
         '정상 종료하는 리더는 물러나면서 가장 앞선 follower에게 리더 자리를 넘기므로 새 활성 노드가 1초 안에 나옵니다. 강제 종료면 남은 노드가 하트비트가 끊긴 것을 알아채고 선거를 치러야 해서 몇 초 걸립니다.',
         'A leader that stops gracefully steps down and hands leadership to the most up-to-date follower, so a new active node answers within a second. After a crash the others must notice the missing heartbeats and hold an election: seconds.',
       ),
+      // Aimed at whichever node leads now (vault-0 only on a first run): each platform renders how its learner finds the
+      // leader (local: the vault-active relay and `lab node … active`; kind: the chart's vault-active Service and label).
       commands: [
         {
           kind: 'exec',
@@ -328,29 +357,30 @@ export const topic: TopicDef = {
           args: ['lab', 'check', 'ha-failover'],
           mayFail: true,
           note: msg('먼저 점검을 한 번: 랩이 지금의 리더와 Raft term을 기록합니다 (실패 항목이 남아 있어도 괜찮습니다).', 'Check once first: the lab records the current leader and Raft term (failures at this point are fine).'),
+          // What this line is for is already so when the lab has just recorded this very leader (observe.before below).
+          unless: leaderJustRecorded,
         },
-        { kind: 'vault', node: 0, args: ['status'] },
-        { kind: 'node', action: 'stop', node: 0, note: msg('kubectl delete pod처럼 SIGTERM을 보냅니다: 리더가 자리를 넘기고 끝납니다.', 'Sends SIGTERM, as kubectl delete pod does: the leader hands over, then exits.') },
-        { kind: 'vault', node: 1, args: ['status'] },
+        { kind: 'vault', node: 'active', args: ['status'], note: msg('지금의 활성 노드: HA Mode가 active입니다.', 'The active node now: its HA Mode is active.') },
+        { kind: 'node', action: 'stop', node: 'active', note: msg('활성 노드에 kubectl delete pod처럼 SIGTERM을 보냅니다: 리더가 자리를 넘기고 끝납니다.', 'Sends the active node SIGTERM, as kubectl delete pod does: the leader hands over, then exits.') },
+        {
+          kind: 'wait',
+          probe: { kind: 'vault', node: 'active', args: ['kv', 'get', `secret/${CANARY.path}`] },
+          timeoutSec: 60,
+          note: msg('새 리더가 뽑혀 장애 전에 쓴 값을 읽어 줄 때까지 기다립니다.', 'Wait until a new leader is elected and reads back the value written before the failure.'),
+        },
+        { kind: 'vault', node: 'active', args: ['status'] },
       ],
-      solveWhy: 'The drill stops whichever node is active now (vault-0 only on a first run, while the shown lines name vault-0), times the handover and records the stopped node and the Raft term around it.',
-      solve: async (ctx) => {
-        const before = await ctx.activeVault();
-        if (!before) throw new LabError(msg('종료할 활성 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to stop: finish the cluster first.'));
-        await observeLeader(ctx);
-        const t0 = Date.now();
-        await ctx.exec({ kind: 'node', action: 'stop', node: before.node });
-        let after: number | undefined;
-        await waitUntil(msg('새 활성 노드', 'a new active node'), async () => {
-          const a = await ctx.activeVault();
-          after = a?.node;
-          return a !== undefined && a.node !== before.node;
-        }, 60_000, 25);
-        ctx.report.info(`    ${ctx.platform.vaultNodes()[before.node]!.name} → ${ctx.platform.vaultNodes()[after!]!.name} ${ctx.report.style(`${((Date.now() - t0) / 1000).toFixed(1)}s`, 'dim')}`);
-        await observeLeader(ctx);
-        ctx.lab.updateProgress((p) => {
-          p.observations.killed = before.node;
-        });
+      // Observation, not action: the leader and Raft term just before the stop, then the handover the lab saw.
+      observe: {
+        before: async (ctx) => {
+          if (!(await ctx.activeVault())) throw new LabError(msg('종료할 활성 노드가 없습니다: 먼저 클러스터를 완성하세요.', 'no active node to stop: finish the cluster first.'));
+          await observeLeader(ctx);
+        },
+        after: async (ctx) => {
+          await observeLeader(ctx);
+          const c = (ctx.lab.progress().observations.failovers as LeaderChange[] | undefined)?.at(-1);
+          if (c) ctx.report.info(`    ${c.from} → ${c.to} ${ctx.report.style(`≤ ${(c.withinMs / 1000).toFixed(1)}s`, 'dim')}`);
+        },
       },
       done: async (ctx) => {
         const term = await raftTerm(ctx).catch(() => undefined);

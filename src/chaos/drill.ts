@@ -9,7 +9,7 @@ import { msg } from '../engine/i18n.ts';
 import { redact } from '../engine/redact.ts';
 import { LabError, Exit } from '../engine/errors.ts';
 import { sleep } from '../exec.ts';
-import { poll } from '../engine/poll.ts';
+import { poll, pollFor } from '../engine/poll.ts';
 import { VaultApiError, VaultClient } from '../vault/client.ts';
 import type { ClusterState, DrillRecord, KillRecord, Outcome, QuorumRecord, ReadBack, WriteRecord } from './judge.ts';
 import { quorumMessage } from './judge.ts';
@@ -77,6 +77,7 @@ class Writer {
     }
   }
 
+  /** The workload itself, a loop by design (not a wait): it writes until the drill stops it, every answer recorded. */
   async loop(): Promise<void> {
     let i = 0;
     while (!this.stopped) {
@@ -249,21 +250,18 @@ export async function readBack(ctx: LabContext, writes: WriteRecord[], keys: str
     const [key, v] = kv.split('\n') as [string, string];
     const version = Number(v);
     let lastErr = '';
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // A read that errs (not a 404: that is an answer) is asked again for a second; each request has its own timeout.
+    const got = await pollFor<ReadBack>(async () => {
       try {
         const r = await c.read<{ data?: { data?: { value?: string } | null } }>(`/${MOUNT}/data/${key}?version=${version}`);
-        reads.push({ key, version, value: r.data?.data?.value });
-        return;
+        return { key, version, value: r.data?.data?.value };
       } catch (e) {
-        if (e instanceof VaultApiError && e.status === 404) {
-          reads.push({ key, version, value: undefined });
-          return;
-        }
+        if (e instanceof VaultApiError && e.status === 404) return { key, version, value: undefined };
         lastErr = redact(String(e));
-        await sleep(200);
+        return undefined;
       }
-    }
-    reads.push({ key, version, value: undefined, error: lastErr });
+    }, { timeoutMs: 1000, everyMs: 200, probeTimesOut: true });
+    reads.push(got ?? { key, version, value: undefined, error: lastErr });
   });
   return { reads, finalVersions };
 }

@@ -1,7 +1,7 @@
 /** Proves the content: lessons, steps, commands and checks agree (rustlings' `dev check`). */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, PlatformName, Topic } from './types.ts';
+import type { Cmd, PlatformName, Step, Topic } from './types.ts';
 import { labsDir } from './paths.ts';
 
 export interface Problem {
@@ -41,13 +41,64 @@ export function auditTopic(topic: Topic, lesson: string | undefined, checkIds: s
     for (const c of s.checks ?? []) if (!checkIds.includes(c)) p(`step '${s.id}' names unknown check '${c}'`);
     if (s.kind === 'task' && !s.commands?.length && !s.solve) p(`task step '${s.id}' has neither commands nor solve`);
     if (s.kind === 'task' && s.solve && !s.solveWhy?.trim()) p(`task step '${s.id}' has a custom solve without solveWhy (why its shown commands are not enough)`);
-    for (const platform of topic.platforms) {
-      const render = rendererOf(platform, topic);
-      for (const c of s.commands ?? []) if (!render(c).trim()) p(`step '${s.id}' renders an empty command on ${platform}`);
+    for (const platform of claimed(topic, s)) {
+      const r = renderStep(s, rendererOf(platform, topic));
+      if (r.error !== undefined) p(`step '${s.id}' cannot be shown on ${platform}: ${r.error}`);
+      else if (r.empty) p(`step '${s.id}' renders an empty command on ${platform}`);
     }
     if (!s.title.ko || !s.title.en || !s.task.ko || !s.task.en) p(`step '${s.id}' lacks a Korean or English title/task`);
   }
   if (!topic.title.ko || !topic.title.en) p('topic lacks a Korean or English title');
+  return out;
+}
+
+/** The platforms a step is on: its own list within the topic's, else all the topic's. */
+function claimed(topic: Topic, s: Step): PlatformName[] {
+  return topic.platforms.filter((p) => !s.platforms || s.platforms.includes(p));
+}
+
+/** Every shown line of a step rendered by one platform: the first that cannot be (a renderer throws), or an empty one. */
+function renderStep(s: Step, render: (cmd: Cmd) => string): { error?: string; empty?: boolean } {
+  for (const c of s.commands ?? []) {
+    let text: string;
+    try {
+      text = render(c);
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+    if (!text.trim()) return { empty: true };
+  }
+  return {};
+}
+
+/**
+ * What `lab dev check` sums up: a task step without a custom solve runs exactly its shown commands (guards only skip a
+ * line whose effect is already there), so it is proven where each of its lines renders, on every platform it claims.
+ */
+export interface SolveShown {
+  tasks: number;
+  custom: { topic: string; step: string; why: string | undefined }[];
+  /** Per platform: solve-less task steps that claim it, and how many of them rendered every line there. */
+  platforms: Partial<Record<PlatformName, { steps: number; rendered: number }>>;
+}
+
+export function solveShown(topics: Topic[], rendererOf: RendererOf): SolveShown {
+  const out: SolveShown = { tasks: 0, custom: [], platforms: {} };
+  for (const t of topics) {
+    for (const s of t.steps.filter((x) => x.kind === 'task')) {
+      out.tasks++;
+      if (s.solve) {
+        out.custom.push({ topic: t.id, step: s.id, why: s.solveWhy });
+        continue;
+      }
+      for (const platform of claimed(t, s)) {
+        const n = (out.platforms[platform] ??= { steps: 0, rendered: 0 });
+        n.steps++;
+        const r = renderStep(s, rendererOf(platform, t));
+        if (r.error === undefined && !r.empty) n.rendered++;
+      }
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Cmd, LabContext, Platform, Topic } from './types.ts';
+import type { Cmd, LabContext, NodeTarget, Platform, Topic } from './types.ts';
 import type { LabDir } from './state.ts';
 import type { Reporter } from './reporter.ts';
 import type { Lang } from './i18n.ts';
@@ -67,6 +67,12 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
   async function perform(cmd: Cmd): Promise<RunResult> {
       switch (cmd.kind) {
         case 'vault': {
+          const node = await aimedAt(cmd.node);
+          // No leader (an election under way): the learner's line finds no vault-active endpoint and fails the same way.
+          if (node === null) {
+            if (cmd.mayFail) return { command: platform.render(cmd), exitCode: 1, stdout: '', stderr: 'no active node' };
+            throw noActiveNode();
+          }
           const e = env();
           const args = cmd.args.map((a) => substitute(a, e));
           const file = cmd.stdout ? substitute(cmd.stdout, e) : undefined;
@@ -80,7 +86,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const piped = cmd.pipeFrom ? await pipeOutput(cmd.pipeFrom, e) : undefined;
           const stdin = cmd.stdinVar ? varValue(cmd.stdinVar, e) : (piped ?? cmd.stdin);
           const cmdEnv = cmd.tokenVar ? { ...vars, VAULT_TOKEN: varValue(cmd.tokenVar, e) } : vars;
-          const r = await platform.vaultCli(args, { ...(cmd.node !== undefined ? { node: cmd.node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) }).catch((e: unknown) => {
+          const r = await platform.vaultCli(args, { ...(node !== undefined ? { node } : {}), env: cmdEnv, ...(stdin !== undefined ? { stdin } : {}), ...(cmd.env ? { forward: cmd.env } : {}), ...(spool ? { stdoutFile: spool } : {}) }).catch((e: unknown) => {
             if (cmd.mayFail && e instanceof CommandError) return e.result;
             throw e;
           });
@@ -125,9 +131,12 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           }
           return captured(cmd, r);
         }
-        case 'node':
-          await platform.nodeAction(cmd.action, cmd.node);
-          return { command: `${cmd.action} ${cmd.node}`, exitCode: 0, stdout: '', stderr: '' };
+        case 'node': {
+          const node = await aimedAt(cmd.node);
+          if (node === null || node === undefined) throw noActiveNode();
+          await platform.nodeAction(cmd.action, node);
+          return { command: `${cmd.action} ${node}`, exitCode: 0, stdout: '', stderr: '' };
+        }
         case 'wait': {
           // The probe as the learner's loop runs it: quietly, again and again; only its exit code counts.
           const probe = { ...cmd.probe, mayFail: true } as const;
@@ -142,6 +151,12 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
         }
       }
   }
+  /** A command's node: 'active' is the node answering as active now (null: none), as the vault-active Service selects it. */
+  async function aimedAt(node: NodeTarget | undefined): Promise<number | undefined | null> {
+    if (node !== 'active') return node;
+    return (await ctx.activeVault(null))?.node ?? null;
+  }
+
   /** The first half of a piped line runs in a shell, as the learner's does; its output becomes the command's stdin. */
   async function pipeOutput(line: string, e: Record<string, string>): Promise<string> {
     return (await run('sh', ['-c', line], { env: withoutShadowing(e) })).stdout;
@@ -182,6 +197,12 @@ function publicCommands(topic: Topic, platform: Platform): string {
 function selfLab(file: string, args: string[]): [string, string[], string?] {
   if (file !== 'npx' || args[0] !== 'lab') return [file, args];
   return [process.execPath, [path.join(rootDir, 'bin', 'lab.js'), ...args.slice(1)], rootDir];
+}
+
+function noActiveNode(): LabError {
+  return new LabError(msg('활성 노드가 없습니다: 이 명령은 리더에게 가야 합니다. 먼저 클러스터를 완성하세요.', 'no active node: this command goes to the leader. Finish the cluster first.'), {
+    hint: msg("'npx lab check <topic>'으로 봉인된 노드와 리더를 확인하세요.", "See the sealed nodes and the leader with 'npx lab check <topic>'."),
+  });
 }
 
 /** A $VAR a command reads on stdin or as its token: it must have been set (by a `set` step) earlier in this run. */

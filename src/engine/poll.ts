@@ -66,6 +66,8 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** A probe that throws counts as "not yet" (true, the default) or ends the wait with that error (false). */
   ignoreErrors?: boolean;
+  /** The probe ends by itself (its own timeout): it is awaited, not cut off at the deadline. */
+  probeTimesOut?: boolean;
   /** The pause between probes (default: sleep with the signal); a platform's injected clock, so its fakes need not wait. */
   pause?: (ms: number) => Promise<void>;
 }
@@ -76,33 +78,43 @@ export interface PollOptions {
  * counts.
  */
 export async function poll(probe: () => boolean | Promise<boolean>, o: PollOptions): Promise<boolean> {
+  return (await pollFor(async () => ((await probe()) ? true : undefined), o)) === true;
+}
+
+/**
+ * `poll` for a value: calls `probe` until it returns something other than undefined, and resolves with it; undefined at
+ * the deadline. The same deadline, pause, abort and error rules as poll.
+ */
+export async function pollFor<T>(probe: () => T | undefined | Promise<T | undefined>, o: PollOptions): Promise<T | undefined> {
   const signal = o.signal ?? abortSignal;
   const deadline = Date.now() + o.timeoutMs;
-  const ask = async (): Promise<boolean> => {
+  const ask = async (): Promise<T | undefined> => {
     // A probe that never settles (a server that accepts and never answers) must not outlive the deadline: it gets
-    // until then, and at least a second for the last look.
+    // until then, and at least a second for the last look; unless it carries its own timeout (an HTTP request's).
     let timer: NodeJS.Timeout | undefined;
-    const late = Number.isFinite(deadline)
-      ? new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), Math.max(deadline - Date.now(), 1000));
-          timer.unref();
-        })
-      : undefined;
+    const late =
+      Number.isFinite(deadline) && !o.probeTimesOut
+        ? new Promise<undefined>((resolve) => {
+            timer = setTimeout(() => resolve(undefined), Math.max(deadline - Date.now(), 1000));
+            timer.unref();
+          })
+        : undefined;
     try {
       const asked = Promise.resolve().then(probe);
       return await abortable(late ? Promise.race([asked, late]) : asked, signal);
     } catch (e) {
       if ((e as Error)?.name === 'AbortError' || o.ignoreErrors === false) throw e;
-      return false;
+      return undefined;
     } finally {
       clearTimeout(timer);
     }
   };
   for (;;) {
     throwIfAborted(signal);
-    if (await ask()) return true;
+    const v = await ask();
+    if (v !== undefined) return v;
     const left = deadline - Date.now();
-    if (left <= 0) return false;
+    if (left <= 0) return undefined;
     const ms = Math.min(o.everyMs ?? 100, left);
     await (o.pause ? abortable(o.pause(ms), signal) : sleep(ms, signal));
   }

@@ -38,8 +38,11 @@ export function findStep(topic: Topic, id: string, platform?: Pick<Platform, 'na
 }
 
 async function solveStep(ctx: LabContext, step: Step): Promise<void> {
-  if (step.solve) return step.solve(ctx);
-  for (const c of step.commands ?? []) await ctx.exec(c);
+  // Observation only (the drill's leader and term, its handover time): what runs on the lab is the commands or solve.
+  await step.observe?.before?.(ctx);
+  if (step.solve) await step.solve(ctx);
+  else for (const c of step.commands ?? []) await ctx.exec(c);
+  await step.observe?.after?.(ctx);
 }
 
 /** A step that failed on something other than a LabError (a Vault API answer, a network error) still says where and what next. */

@@ -19,7 +19,7 @@ export type Cmd =
   | {
       kind: 'vault';
       args: string[];
-      node?: number;
+      node?: NodeTarget;
       stdin?: string;
       /**
        * A secret that must stay off the command line (argv is readable by every local user): `stdinVar` is a $VAR fed on
@@ -48,13 +48,21 @@ export type Cmd =
    */
   | { kind: 'exec'; file: string; args: string[]; stdin?: string; pipeFrom?: string; note?: Msg; mayFail?: boolean; stdinLine?: string; capture?: Capture; unless?: Guard }
   /** A node lifecycle action; each platform says how (kill -9 / kill -TERM a pid, or kubectl delete pod). */
-  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: number; note?: Msg; unless?: Guard }
+  | { kind: 'node'; action: 'kill' | 'stop' | 'start'; node: NodeTarget; note?: Msg; unless?: Guard }
   /**
    * Wait until `probe` exits 0, asking once a second: the learner's line is `until <probe> > /dev/null 2>&1; do sleep 1;
    * done`, the lab polls the same probe and gives up after `timeoutSec` (a follower that answers "sealed" while it
    * finishes its join, a pod being recreated).
    */
   | { kind: 'wait'; probe: ProbeCmd; timeoutSec: number; note?: Msg; unless?: Guard };
+
+/**
+ * The node a command is aimed at: its index, or `'active'`, whichever node leads when the line runs (a drill stops the
+ * leader, not vault-0). Each platform renders it as its learner would find the leader: local `vault status` through
+ * the vault-active relay and `npx lab node <topic> stop active`; kind the chart's `vault-active` Service and pod label.
+ * The lab resolves it the same way when the line runs (the node that answers as active); none → the line fails.
+ */
+export type NodeTarget = number | 'active';
 
 /**
  * `capture: 'NAME'` on a vault or exec line: its output (trimmed) becomes $NAME for the lines after it, a secret the
@@ -96,6 +104,11 @@ export interface Step {
    * `lab dev check` lists every such step with its reason.
    */
   solveWhy?: string;
+  /**
+   * Observation around the shown commands (never an action on the lab): `before` runs ahead of them, `after` once they
+   * succeeded, both also around a custom solve. The drill records the leader and Raft term and reports the handover.
+   */
+  observe?: { before?: (ctx: LabContext) => Promise<void>; after?: (ctx: LabContext) => Promise<void> };
   /** True when the live state shows the step already done: `lab run` skips it, so reruns converge. */
   done?: (ctx: LabContext) => Promise<boolean>;
   /**

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type NodeVaultFactory from 'node-vault';
 import { registerSecret } from '../engine/redact.ts';
-import { sleep } from '../engine/poll.ts';
+import { pollFor } from '../engine/poll.ts';
 
 // node-vault (with axios) costs a few hundred ms to load: only commands that talk to Vault pay for it.
 let nodeVault: typeof NodeVaultFactory | undefined;
@@ -198,17 +198,23 @@ export class VaultClient {
 
   /** A connection refused (nothing was sent) is tried again for retryRefusedMs; a reset one only for a read. */
   private async retrying<T>(method: string, f: () => Promise<T>): Promise<T> {
-    const until = Date.now() + (this.opts.retryRefusedMs ?? 0);
-    for (;;) {
-      try {
-        return await f();
-      } catch (e) {
-        const code = (e as { code?: string })?.code;
-        const again = code === 'ECONNREFUSED' || (code === 'ECONNRESET' && method === 'GET');
-        if (!again || Date.now() >= until) throw e;
-        await sleep(Math.min(250, Math.max(1, until - Date.now())));
-      }
-    }
+    let last: unknown;
+    const got = await pollFor(
+      async () => {
+        try {
+          return { value: await f() };
+        } catch (e) {
+          const code = (e as { code?: string })?.code;
+          if (!(code === 'ECONNREFUSED' || (code === 'ECONNRESET' && method === 'GET'))) throw e;
+          last = e;
+          return undefined;
+        }
+      },
+      // Each request has its own timeout; any other error ends the wait as it is.
+      { timeoutMs: this.opts.retryRefusedMs ?? 0, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
+    );
+    if (got) return got.value;
+    throw last;
   }
 
   private async call(what: string, f: () => Promise<unknown>): Promise<unknown> {

@@ -76,4 +76,24 @@ describe('lab solve runs the shown commands, guarded (real servers)', () => {
     const check = await cli('check', 'ha-failover', '--json');
     expect(check.code, check.stdout).toBe(0);
   });
+
+  it('ha-failover failover a second time: the shown lines stop whichever node leads now (vault-0 was stopped first and came back a standby), and the lab typed exactly them', { timeout: 300_000 }, async () => {
+    const ctx = await labContext('ha-failover');
+    const leader = (await ctx.activeVault())?.node;
+    expect(leader === undefined || leader === 0, `leader ${leader}`).toBe(false);
+    const { setup, want } = await shown('ha-failover', 'failover');
+    expect(want).toEqual(['npx lab check ha-failover', 'vault status', 'npx lab node ha-failover stop active', 'until vault kv get secret/ha/canary > /dev/null 2>&1; do sleep 1; done', 'vault status']);
+    const r = await cli('solve', 'ha-failover', 'failover', '--lang', 'en');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = plain(r.stderr).split('\n').map((l) => l.trim()).filter((l) => /^(vault|curl|npx|until) /.test(l));
+    // The check line's purpose (the leader and term on record) the lab met a moment before, so it is skipped as done.
+    expect(lines).toEqual([...setup, ...want.slice(1)]);
+    // The leader was stopped, vault-0 (a standby) was not; another node leads, and the handover was reported.
+    const names = ctx.platform.vaultNodes().map((n) => n.name);
+    expect(plain(r.stderr)).toMatch(new RegExp(`${names[leader!]} → vault-\\d`));
+    expect(await ctx.vault(leader!, null).health().then(() => 'up', () => 'down')).toBe('down');
+    expect((await ctx.vault(0, null).health()).sealed).toBe(false);
+    const now = (await ctx.activeVault())?.node;
+    expect(now !== undefined && now !== leader, `now ${now}`).toBe(true);
+  });
 });

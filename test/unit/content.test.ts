@@ -2,7 +2,8 @@
 import { renderFor } from '../../src/platforms/render.ts';
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import { auditAll, auditTopic, lessonPath } from '../../src/engine/content.ts';
+import { auditAll, auditTopic, lessonPath, solveShown } from '../../src/engine/content.ts';
+import type { Topic } from '../../src/engine/types.ts';
 import { loadAll, loadTopic, topicIds } from '../../src/engine/catalogue.ts';
 
 describe('content proof', () => {
@@ -39,5 +40,23 @@ describe('content proof', () => {
       }
     }
     expect(left).toEqual([]);
+  });
+
+  it('solve = shown on every platform a step claims: a solve-less step whose line cannot render on one of them is a problem, named with the platform', async () => {
+    const topic = await loadTopic('ha-failover');
+    const lesson = fs.readFileSync(lessonPath('ha-failover'), 'utf8');
+    const ids = (await topic.checker()).checks.map((c) => c.id);
+    // The drill stops the active node; a topic whose VAULT_ADDR does not follow the leader has no line that finds it locally.
+    const noRelay: Topic = { ...topic, needs: { ...topic.needs, vault: { ...topic.needs.vault, activeAddr: false } } };
+    expect(auditTopic(noRelay, lesson, ids, renderFor).map((p) => p.problem)).toEqual([expect.stringMatching(/^step 'failover' cannot be shown on local: .*active/)]);
+    // A wait whose probe is two lines has no one-line loop on either platform: both are named, the audit itself goes on.
+    const twoLines: Topic = { ...topic, steps: topic.steps.map((s) => (s.id === 'data' ? { ...s, commands: [{ kind: 'wait', probe: { kind: 'exec', file: 'true', args: [], stdin: 'a\nb' }, timeoutSec: 1 }] } : s)) };
+    expect(auditTopic(twoLines, lesson, ids, renderFor).map((p) => p.problem)).toEqual([expect.stringMatching(/^step 'data' cannot be shown on local: /), expect.stringMatching(/^step 'data' cannot be shown on kind: /)]);
+    // The summary counts a step once per platform it claims: ha-failover runs on both, and its drill has no custom solve.
+    const s = solveShown([topic], renderFor);
+    expect(s.platforms).toEqual({ local: { steps: 3, rendered: 3 }, kind: { steps: 3, rendered: 3 } });
+    expect(s.custom.map((x) => x.step)).not.toContain('failover');
+    const broken = solveShown([noRelay], renderFor);
+    expect(broken.platforms.local).toEqual({ steps: 3, rendered: 2 });
   });
 });

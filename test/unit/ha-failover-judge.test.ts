@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checks, CANARY, type State } from '../../checkers/ha-failover.ts';
 import { judgeAll } from '../../src/engine/runner.ts';
 import { renderLocal } from '../../src/platforms/local/render.ts';
+import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { nonEmpty } from '../non-empty.ts';
 
@@ -130,7 +131,9 @@ describe('ha-failover judges (pure)', () => {
     const step = topic.steps.find((x) => x.id === 'failover')!;
     const nodeCmds = (step.commands ?? []).filter((c) => c.kind === 'node');
     expect(nodeCmds.map((c) => c.action)).toEqual(['stop']);
-    expect(renderLocal(nodeCmds[0]!, {}, 'ha-failover')).toBe('kill -TERM "$(cat "$LAB_DIR/logs/vault-0.pid")"');
+    // Aimed at the leader of the moment (vault-0 only on a first run), as the lab runs it.
+    expect(renderLocal(nodeCmds[0]!, topic.needs.vault, 'ha-failover')).toBe('npx lab node ha-failover stop active');
+    expect(renderKind(nodeCmds[0]!)).toBe('kubectl --context "$LAB_KUBE_CONTEXT" delete pod -l vault-active=true -n vault');
     expect(step.task.en).toContain('npx lab chaos ha-failover --mode crash --kills 1');
   });
 

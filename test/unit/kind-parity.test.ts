@@ -15,6 +15,7 @@ import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { certSans, helmValues, kindClusterConfig, serverHcl, toYaml } from '../../src/platforms/kind/config.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { renderLocal } from '../../src/platforms/local/render.ts';
 import { KindPlatform, labCertificates, schedulableNodes, type KindDeps } from '../../src/platforms/kind/kind.ts';
 import { ensureCa, ensureServerCert } from '../../src/tls/certs.ts';
 import type { RunOptions, RunResult } from '../../src/exec.ts';
@@ -239,6 +240,21 @@ describe('5. lesson commands carry the lab context', () => {
     expect(start.match(/kubectl /g)).toHaveLength(3);
     expect(start.match(/kubectl --context/g)).toHaveLength(3);
     expect(renderKind({ kind: 'node', action: 'stop', node: 0 })).toBe(`kubectl ${ctx} delete pod vault-0 -n vault`);
+  });
+
+  it("node 'active': the leader as the chart selects it (the vault-active=true label Vault's service registration sets, the vault-active Service); local: the relay and `lab node … active`", () => {
+    const ctx = '--context "$LAB_KUBE_CONTEXT"';
+    // Vault labels its own pod vault-active=true only with Kubernetes service registration; the chart's vault-active
+    // Service (templates/server-ha-active-service.yaml, 0.31.0) selects that label.
+    expect(serverHcl({ nodes: 3, storage: 'raft', tls: { minVersion: 'tls12' } })).toContain('service_registration "kubernetes" {}');
+    expect(renderKind({ kind: 'node', action: 'stop', node: 'active' })).toBe(`kubectl ${ctx} delete pod -l vault-active=true -n vault`);
+    expect(renderKind({ kind: 'node', action: 'kill', node: 'active' })).toBe(`kubectl ${ctx} delete pod -l vault-active=true -n vault --grace-period=0 --force`);
+    expect(renderKind({ kind: 'vault', node: 'active', args: ['status'] })).toBe(`kubectl ${ctx} exec svc/vault-active -n vault -- vault status`);
+    expect(() => renderKind({ kind: 'node', action: 'start', node: 'active' })).toThrow(/cannot be started/);
+    const spec = { activeAddr: true };
+    expect(renderLocal({ kind: 'vault', node: 'active', args: ['status'] }, spec, 'ha-failover')).toBe('vault status');
+    expect(renderLocal({ kind: 'node', action: 'stop', node: 'active' }, spec, 'ha-failover')).toBe('npx lab node ha-failover stop active');
+    expect(() => renderLocal({ kind: 'vault', node: 'active', args: ['status'] }, {}, 'tls')).toThrow(/activeAddr/);
   });
 
   it('ha-failover on kind renders no kubectl without --context', async () => {

@@ -1,7 +1,7 @@
 /** The one wait: poll until a deadline, and Ctrl-C (the abort signal) ends any wait at once. */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { poll, setAbortSignal } from '../../src/engine/poll.ts';
+import { poll, pollFor, setAbortSignal } from '../../src/engine/poll.ts';
 import { assertPortFree } from '../../src/platforms/ports.ts';
 
 const elapsed = async (p: Promise<unknown>): Promise<{ ms: number; error?: Error; value?: unknown }> => {
@@ -26,6 +26,16 @@ describe('poll', () => {
     }, { timeoutMs: 5000, everyMs: 10 }));
     expect(r.value).toBe(true);
     expect(n).toBe(4);
+  });
+
+  it('pollFor: the first value the probe returns (what VaultClient retries a refused request with), undefined at the deadline', async () => {
+    let n = 0;
+    expect(await pollFor(() => (++n < 3 ? undefined : { answer: n }), { timeoutMs: 5000, everyMs: 10 })).toEqual({ answer: 3 });
+    expect(await pollFor(() => undefined, { timeoutMs: 50, everyMs: 10 })).toBeUndefined();
+    // probeTimesOut: a probe with its own timeout (an HTTP request) is awaited past the deadline, not taken for "not yet".
+    const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('late answer'), 1300));
+    expect(await pollFor(slow, { timeoutMs: 0, probeTimesOut: true })).toBe('late answer');
+    expect(await pollFor(slow, { timeoutMs: 0 })).toBeUndefined();
   });
 
   it('false at the deadline, after one last look at it', async () => {

@@ -99,6 +99,7 @@ async function watch(a: CommandArgs, ctx: LabContext, every: number): Promise<nu
   const redraw = !a.json && Boolean(a.io.stdout.isTTY) && Reporter.colorWanted(a.io.stdout, env);
   let last = '';
   let first = true;
+  // A dashboard, a loop by design (no condition to wait for): it redraws every few seconds until Ctrl-C.
   // Ctrl-C ends the dashboard with the verdict on screen, also when it lands during a round (its waits are abortable).
   let verdict: number = Exit.interrupted;
   for (;;) {

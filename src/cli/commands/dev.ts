@@ -2,7 +2,7 @@
 import { renderFor } from '../../platforms/render.ts';
 import { defineCommand } from '../define.ts';
 import { loadAll, topicIds } from '../../engine/catalogue.ts';
-import { auditAll } from '../../engine/content.ts';
+import { auditAll, solveShown } from '../../engine/content.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg } from '../../engine/i18n.ts';
 
@@ -16,11 +16,12 @@ const check = defineCommand({
     for (const id of missing) problems.push({ topic: id, problem: 'scenario module is missing' });
     for (const p of problems) a.report.out(`✗ ${p.topic}: ${p.problem}`);
     // What the lesson shows is what the lab runs: a task step without its own solve runs exactly its shown commands
-    // (guards only skip a line whose effect is already there); the others say why, one line each.
-    const tasks = topics.flatMap((t) => t.steps.filter((s) => s.kind === 'task').map((s) => ({ t, s })));
-    const custom = tasks.filter((x) => x.s.solve);
-    a.report.out(`solve = shown commands: ${tasks.length - custom.length} of ${tasks.length} task steps; custom solve: ${custom.length}`);
-    for (const { t, s } of custom) a.report.out(`  ${t.id}/${s.id}: ${s.solveWhy ?? '(no reason given)'}`);
+    // (guards only skip a line whose effect is already there), proven on each platform it claims by rendering every
+    // line there (a line that cannot render is a problem above); the others say why, one line each.
+    const s = solveShown(topics, renderFor);
+    const on = Object.entries(s.platforms).map(([p, n]) => `${p} ${n.rendered}/${n.steps}`);
+    a.report.out(`solve = shown commands: ${s.tasks - s.custom.length} of ${s.tasks} task steps, each rendered on the platforms it claims (${on.join(', ')}); custom solve: ${s.custom.length}`);
+    for (const c of s.custom) a.report.out(`  ${c.topic}/${c.step}: ${c.why ?? '(no reason given)'}`);
     a.report.out(problems.length ? `${problems.length} problem(s)` : `content ok: ${topics.length} topics, ${topics.reduce((n, t) => n + t.steps.length, 0)} steps`);
     return problems.length ? Exit.checksFailed : Exit.ok;
   },

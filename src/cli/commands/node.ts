@@ -14,7 +14,7 @@ export default defineCommand({
   args: {
     topic: topicRequired,
     action: { type: 'positional', description: msg('start | stop (SIGTERM) | kill (SIGKILL) | reset (데이터를 지우고 재합류)', 'start | stop (SIGTERM) | kill (SIGKILL) | reset (wipe and rejoin)') },
-    node: { type: 'positional', description: msg('노드 이름 (vault-0…) 또는 번호', 'node name (vault-0…) or index') },
+    node: { type: 'positional', description: msg('노드 이름 (vault-0…), 번호, 또는 active (지금의 리더; stop/kill)', 'node name (vault-0…), index, or active (the leader now; stop/kill)') },
     'no-wait': noWait,
   },
   changes: true,
@@ -28,8 +28,16 @@ export default defineCommand({
     }
     const ctx = await openLab(a, { mustExist: true });
     const nodes = ctx.platform.vaultNodes();
-    const i = nodes.findIndex((n) => n.name === name || String(nodes.indexOf(n)) === name);
-    if (i < 0) throw usageError(msg(`노드 이름: ${nodes.map((n) => n.name).join(', ')}`, `node names: ${nodes.map((n) => n.name).join(', ')}`));
+    // `active`: whichever node leads now (the drill's line), found as the vault-active relay and Service find it.
+    if (name === 'active' && (action === 'start' || action === 'reset')) {
+      throw usageError(msg(`'${action} active'는 없습니다: 활성 노드는 멈추거나(stop) 죽일(kill) 수만 있습니다. 노드 이름을 쓰세요.`, `there is no '${action} active': only stop and kill take the active node. Name the node.`));
+    }
+    const active = name === 'active' ? await ctx.activeVault(null) : undefined;
+    if (name === 'active' && !active) {
+      throw envError(msg('활성 노드가 없습니다: 멈출 리더가 없습니다.', 'no active node: there is no leader to stop.'), msg(`'npx lab check ${ctx.topic.id}'으로 봉인된 노드를 확인하세요.`, `See which nodes are sealed with 'npx lab check ${ctx.topic.id}'.`));
+    }
+    const i = active ? active.node : nodes.findIndex((n) => n.name === name || String(nodes.indexOf(n)) === name);
+    if (i < 0) throw usageError(msg(`노드 이름: ${nodes.map((n) => n.name).join(', ')}, active`, `node names: ${nodes.map((n) => n.name).join(', ')}, active`));
     const r = ctx.report;
     const n = nodes[i]!.name;
     if (action === 'reset') {

@@ -157,8 +157,8 @@ export function renderKind(cmd: Cmd): string {
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
-      const node = cmd.node ?? 0;
-      const pod = podName(node);
+      // 'active': the chart's vault-active Service selects the pod whose Vault labels itself vault-active=true.
+      const pod = cmd.node === 'active' ? 'svc/vault-active' : podName(cmd.node ?? 0);
       const files = podFiles(cmd.args.map((a) => inPodArg(a, { addrs: [] })), '$LAB_DIR');
       const valueFile = cmd.stdin === undefined && !cmd.stdinVar ? files.valueFile : undefined;
       // The token, unseal keys, passwords: the learner's shell sends them on stdin, never as kubectl's argv (issue 19
@@ -195,6 +195,11 @@ export function renderKind(cmd: Cmd): string {
       return captureLine(cmd, s);
     }
     case 'node':
+      if (cmd.node === 'active') {
+        // The leader's pod carries vault-active=true (service_registration "kubernetes"); a start has no leader to name.
+        if (cmd.action === 'start') throw new Error("node 'active' cannot be started: name the node");
+        return `${KUBECTL} delete pod -l vault-active=true -n ${NAMESPACE}${cmd.action === 'kill' ? ' --grace-period=0 --force' : ''}`;
+      }
       if (cmd.action === 'stop') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;
       if (cmd.action === 'kill') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`;
       // After a delete the StatefulSet makes the pod anew: wait until it exists, runs, and its Vault answers

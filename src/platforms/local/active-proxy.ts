@@ -83,6 +83,7 @@ function main(): void {
     if (now !== was) console.log(`${new Date().toISOString()} active: ${now < 0 ? 'none' : addrs[now]}`);
     states = next;
   };
+  // The relay's own supervisor, a loop by design: it watches the nodes for as long as this process lives (no deadline).
   const loop = async () => {
     await refresh().catch(() => undefined);
     setTimeout(() => void loop(), 250);

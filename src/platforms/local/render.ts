@@ -12,8 +12,11 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
+      // 'active': VAULT_ADDR itself, when it follows the active node (the vault-active relay); a topic without the relay
+      // has no line that finds the leader.
+      if (cmd.node === 'active' && !spec.activeAddr) throw new Error(`node 'active' needs a VAULT_ADDR that follows the active node (vault.activeAddr): vault ${cmd.args.join(' ')}`);
       // VAULT_ADDR is vault-0 unless it follows the active node: then vault-0 is named like any other node.
-      const aimed = cmd.node || (cmd.node === 0 && spec.activeAddr);
+      const aimed = cmd.node !== 'active' && (cmd.node || (cmd.node === 0 && spec.activeAddr));
       let s = `vault ${args(aimed ? withFlag(cmd.args, `-address=$VAULT_ADDR_${cmd.node}`) : cmd.args)}`;
       if (cmd.tokenVar) s = `VAULT_TOKEN="$${cmd.tokenVar}" ${s}`;
       if (cmd.stdinVar) s += ` <<< "$${cmd.stdinVar}"`;
@@ -36,6 +39,8 @@ function renderLocalRaw(cmd: Cmd, spec: Pick<VaultSpec, 'name' | 'activeAddr'>, 
       return captureLine(cmd, s);
     }
     case 'node': {
+      // Which node leads is the lab's to find (`lab node … active` asks the nodes, as the relay does).
+      if (cmd.node === 'active') return `npx lab node ${topic} ${cmd.action} active`;
       const name = nodeName(spec, cmd.node);
       if (cmd.action === 'kill') return `kill -9 "$(cat "$LAB_DIR/logs/${name}.pid")"`;
       if (cmd.action === 'stop') return `kill -TERM "$(cat "$LAB_DIR/logs/${name}.pid")"`;
