@@ -212,7 +212,7 @@ describe('tls on kind (fake cluster, real OpenBao from the generated values and 
   });
 
   it('the kind lesson renders vault commands as kubectl exec with the lab context, and host commands as typed', () => {
-    const r = (id: string) => findStep(topic, id).commands!.map(renderKind);
+    const r = (id: string) => findStep(topic, id).commands!.map((c) => renderKind(c));
     expect(r('server')).toEqual(['kubectl --context "$LAB_KUBE_CONTEXT" exec vault-0 -n vault -- vault status']);
     expect(r('certs')[0]).toBe('openssl x509 -in "$LAB_TLS_CERT" -noout -subject -issuer -enddate -ext subjectAltName');
     expect(r('client')).toContain(`printf '%s\\n' "$VAULT_TOKEN" | kubectl --context "$LAB_KUBE_CONTEXT" exec -i vault-0 -n vault -- sh -c 'IFS= read -r VAULT_TOKEN; export VAULT_TOKEN; exec vault kv get secret/webapp/config'`);

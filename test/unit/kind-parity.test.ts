@@ -242,14 +242,20 @@ describe('5. lesson commands carry the lab context', () => {
     expect(renderKind({ kind: 'node', action: 'stop', node: 0 })).toBe(`kubectl ${ctx} delete pod vault-0 -n vault`);
   });
 
-  it("node 'active': the leader as the chart selects it (the vault-active=true label Vault's service registration sets, the vault-active Service); local: the relay and `lab node … active`", () => {
+  it("node 'active': the leader as the chart selects it (the vault-active=true label Vault's service registration sets, openbao-active for OpenBao); local: the relay and `lab node … active`", () => {
     const ctx = '--context "$LAB_KUBE_CONTEXT"';
     // Vault labels its own pod vault-active=true only with Kubernetes service registration; the chart's vault-active
     // Service (templates/server-ha-active-service.yaml, 0.31.0) selects that label.
     expect(serverHcl({ nodes: 3, storage: 'raft', tls: { minVersion: 'tls12' } })).toContain('service_registration "kubernetes" {}');
     expect(renderKind({ kind: 'node', action: 'stop', node: 'active' })).toBe(`kubectl ${ctx} delete pod -l vault-active=true -n vault`);
     expect(renderKind({ kind: 'node', action: 'kill', node: 'active' })).toBe(`kubectl ${ctx} delete pod -l vault-active=true -n vault --grace-period=0 --force`);
-    expect(renderKind({ kind: 'vault', node: 'active', args: ['status'] })).toBe(`kubectl ${ctx} exec svc/vault-active -n vault -- vault status`);
+    expect(renderKind({ kind: 'vault', node: 'active', args: ['status'] })).toBe(`kubectl ${ctx} exec "$(kubectl ${ctx} get pod -n vault -l vault-active=true -o name)" -n vault -- vault status`);
+    // OpenBao labels its pod openbao-active (the lab's own cluster runs it): the chart's vault-active Service stays empty,
+    // so the lines select the pod by the label the server really writes (seen on the real cluster: the drill deleted nothing).
+    const bao = { activeLabel: 'openbao-active' } as const;
+    expect(renderKind({ kind: 'node', action: 'stop', node: 'active' }, bao)).toBe(`kubectl ${ctx} delete pod -l openbao-active=true -n vault`);
+    expect(renderKind({ kind: 'vault', node: 'active', args: ['status'] }, bao)).toBe(`kubectl ${ctx} exec "$(kubectl ${ctx} get pod -n vault -l openbao-active=true -o name)" -n vault -- vault status`);
+    expect(renderKind({ kind: 'wait', probe: { kind: 'vault', node: 'active', args: ['status'] }, timeoutSec: 30 }, bao)).toContain('-l openbao-active=true');
     expect(() => renderKind({ kind: 'node', action: 'start', node: 'active' })).toThrow(/cannot be started/);
     const spec = { activeAddr: true };
     expect(renderLocal({ kind: 'vault', node: 'active', args: ['status'] }, spec, 'ha-failover')).toBe('vault status');

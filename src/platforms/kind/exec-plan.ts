@@ -153,12 +153,22 @@ const KUBECTL = 'kubectl --context "$LAB_KUBE_CONTEXT"';
 export function argVars(args: readonly string[]): string[] {
   return [...new Set(args.flatMap((a) => [...a.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)].map((m) => m[1]!)))].filter((v) => v !== 'LAB_DIR');
 }
-export function renderKind(cmd: Cmd): string {
+/**
+ * How the lab's cluster names its leader: Vault's Kubernetes service registration labels the active pod
+ * `vault-active=true`; OpenBao (the image the lab builds where no registry serves Vault's) writes `openbao-active=true`,
+ * and the chart's vault-active Service, which selects vault-active, then has no endpoint.
+ */
+export interface KindRenderOptions {
+  activeLabel?: 'vault-active' | 'openbao-active';
+}
+
+export function renderKind(cmd: Cmd, o: KindRenderOptions = {}): string {
+  const activeLabel = o.activeLabel ?? 'vault-active';
   const args = (a: string[]) => a.map(displayArg).join(' ');
   switch (cmd.kind) {
     case 'vault': {
-      // 'active': the chart's vault-active Service selects the pod whose Vault labels itself vault-active=true.
-      const pod = cmd.node === 'active' ? 'svc/vault-active' : podName(cmd.node ?? 0);
+      // 'active': the pod whose server labels itself active (the selector of the chart's vault-active Service).
+      const pod = cmd.node === 'active' ? `"$(${KUBECTL} get pod -n ${NAMESPACE} -l ${activeLabel}=true -o name)"` : podName(cmd.node ?? 0);
       const files = podFiles(cmd.args.map((a) => inPodArg(a, { addrs: [] })), '$LAB_DIR');
       const valueFile = cmd.stdin === undefined && !cmd.stdinVar ? files.valueFile : undefined;
       // The token, unseal keys, passwords: the learner's shell sends them on stdin, never as kubectl's argv (issue 19
@@ -196,9 +206,9 @@ export function renderKind(cmd: Cmd): string {
     }
     case 'node':
       if (cmd.node === 'active') {
-        // The leader's pod carries vault-active=true (service_registration "kubernetes"); a start has no leader to name.
+        // The leader's pod carries the active label (service_registration "kubernetes"); a start has no leader to name.
         if (cmd.action === 'start') throw new Error("node 'active' cannot be started: name the node");
-        return `${KUBECTL} delete pod -l vault-active=true -n ${NAMESPACE}${cmd.action === 'kill' ? ' --grace-period=0 --force' : ''}`;
+        return `${KUBECTL} delete pod -l ${activeLabel}=true -n ${NAMESPACE}${cmd.action === 'kill' ? ' --grace-period=0 --force' : ''}`;
       }
       if (cmd.action === 'stop') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE}`;
       if (cmd.action === 'kill') return `${KUBECTL} delete pod ${podName(cmd.node)} -n ${NAMESPACE} --grace-period=0 --force`;
@@ -210,6 +220,6 @@ export function renderKind(cmd: Cmd): string {
         `until ${KUBECTL} exec ${podName(cmd.node)} -n ${NAMESPACE} -- vault status > /dev/null 2>&1; [ $? -ne 1 ]; do sleep 1; done`,
       ].join(' && \\\n  ');
     case 'wait':
-      return waitLine(renderKind(cmd.probe));
+      return waitLine(renderKind(cmd.probe, o));
   }
 }

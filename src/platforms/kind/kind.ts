@@ -621,7 +621,19 @@ export class KindPlatform implements Platform {
   }
 
   render(cmd: Cmd): string {
-    return renderKind(cmd);
+    return renderKind(cmd, { activeLabel: this.activeLabel() });
+  }
+
+  /**
+   * The label the server puts on the active pod. On the lab's own cluster the Vault image is the one
+   * scripts/build-kind.sh makes from the OpenBao binary (vault.tar), which labels itself openbao-active; a
+   * LAB_VAULT_IMAGE names its flavor; otherwise the chart's hashicorp/vault labels vault-active.
+   */
+  private activeLabel(): 'vault-active' | 'openbao-active' {
+    const image = this.deps.env.LAB_VAULT_IMAGE;
+    if (image) return /openbao/i.test(image) ? 'openbao-active' : 'vault-active';
+    const own = !this.deps.env.LAB_KUBE_CONTEXT && archivesFor(this.deps.machine().toolchain, this.topic.needs).some((a) => path.basename(a) === 'vault.tar');
+    return own ? 'openbao-active' : 'vault-active';
   }
 
   // ---- the learner's shell --------------------------------------------------------------------------------
