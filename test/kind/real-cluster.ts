@@ -47,8 +47,9 @@ export function holdClusterLock(): void {
   let lock: ChildProcess | undefined;
   beforeAll(async () => {
     const file = path.join(process.env.LAB_CACHE_DIR!, 'kind', CLUSTER_NAME === 'vault-lab' ? '.cluster-tests.lock' : `.cluster-tests-${CLUSTER_NAME}.lock`);
-    // Its own process group, so afterAll ends flock and its sleep together (the lock goes with them).
-    lock = spawn('flock', ['-w', '1500', file, '-c', 'echo locked; exec sleep 86400'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    // Its own process group, so afterAll ends flock and its waiting shell together (the lock goes with them); a test
+    // process killed before afterAll (a CI timeout, Ctrl-C) frees it too, within 5 s: the shell watches this pid.
+    lock = spawn('flock', ['-w', '1500', file, '-c', `echo locked; while kill -0 ${process.pid} 2>/dev/null; do sleep 5; done`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     const held = await new Promise<boolean>((res) => {
       lock!.stdout!.once('data', () => res(true));
       lock!.once('exit', () => res(false));

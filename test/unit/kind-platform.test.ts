@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
 import { cli, useTempLabHome } from '../helpers.ts';
-import { LabDir } from '../../src/engine/state.ts';
+import { LabDir, newLabRecord } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform, runningPods, schedulableNodes } from '../../src/platforms/kind/kind.ts';
@@ -343,5 +343,21 @@ describe('kind: node addresses inside a pod (pure)', async () => {
   it('resolved local addresses and CA paths are mapped back', () => {
     expect(inPodArg('https://127.0.0.1:30000', { addrs: ['https://127.0.0.1:30000'], caFile: '/x/ca.crt' })).toBe('https://vault-0.vault-internal:8200');
     expect(inPodArg('-leader-ca-cert=@/x/ca.crt', { addrs: [], caFile: '/x/ca.crt' })).toBe('-leader-ca-cert=@/vault/userconfig/vault-tls/ca.crt');
+  });
+});
+
+describe('kind platform: the active label the lines select', () => {
+  it("the lab's own cluster with the OpenBao image it built selects openbao-active, also in the learner's shell (LAB_KUBE_CONTEXT set)", async () => {
+    useTempLabHome('kind-active-');
+    const topic = await loadTopic('ha-failover');
+    const lab = new LabDir('ha-failover');
+    const stop = { kind: 'node', action: 'stop', node: 'active' } as const;
+    // A lab started where no Vault image was built: the chart's hashicorp/vault writes vault-active.
+    expect(new KindPlatform(lab, topic, fakeDeps({ pods: [] }).deps).render(stop)).toContain('-l vault-active=true');
+    // The record made at start keeps the label: `lab env` exports LAB_KUBE_CONTEXT, and the shell's lines must match.
+    lab.saveRecord(newLabRecord('ha-failover', 'kind', 18300, { context: 'kind-vault-lab', ownCluster: 'true', activeLabel: 'openbao-active' }));
+    const shell = new KindPlatform(lab, topic, fakeDeps({ pods: [], env: { LAB_KUBE_CONTEXT: 'kind-vault-lab' } }).deps);
+    expect(shell.render(stop)).toBe('kubectl --context "$LAB_KUBE_CONTEXT" delete pod -l openbao-active=true -n vault');
+    expect(shell.render({ kind: 'vault', node: 'active', args: ['status'] })).toContain('get pod -n vault -l openbao-active=true -o name');
   });
 });

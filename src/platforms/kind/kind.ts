@@ -200,7 +200,7 @@ export class KindPlatform implements Platform {
   }
 
   private initRecord = (): LabRecord =>
-    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic, 'kind'), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT) });
+    newLabRecord(this.lab.topic, 'kind', portBase(this.lab.topic, 'kind'), { context: this.context, ownCluster: String(!this.deps.env.LAB_KUBE_CONTEXT), activeLabel: this.activeLabel() });
 
   // ---- lifecycle ----------------------------------------------------------------------------------------
   requireTools(): void {
@@ -630,6 +630,9 @@ export class KindPlatform implements Platform {
    * LAB_VAULT_IMAGE names its flavor; otherwise the chart's hashicorp/vault labels vault-active.
    */
   private activeLabel(): 'vault-active' | 'openbao-active' {
+    // Kept in the lab record from the start: the learner's shell (`lab env` exports LAB_KUBE_CONTEXT) renders the same.
+    const kept = this.lab.record()?.facts.activeLabel;
+    if (kept === 'vault-active' || kept === 'openbao-active') return kept;
     const image = this.deps.env.LAB_VAULT_IMAGE;
     if (image) return /openbao/i.test(image) ? 'openbao-active' : 'vault-active';
     const own = !this.deps.env.LAB_KUBE_CONTEXT && archivesFor(this.deps.machine().toolchain, this.topic.needs).some((a) => path.basename(a) === 'vault.tar');
