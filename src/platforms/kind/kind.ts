@@ -151,7 +151,11 @@ export class KindPlatform implements Platform {
     return this.deps.env.LAB_KUBE_CONTEXT || this.lab.record()?.facts.context || DEFAULT_CONTEXT;
   }
   get ownCluster(): boolean {
-    return !this.deps.env.LAB_KUBE_CONTEXT && (this.lab.record()?.facts.ownCluster ?? 'true') === 'true';
+    // `lab env` exports LAB_KUBE_CONTEXT=<the lab's context> into the learner's shell: that names the same cluster.
+    const r = this.lab.record()?.facts;
+    const asked = this.deps.env.LAB_KUBE_CONTEXT;
+    if (r?.ownCluster !== undefined && (!asked || asked === r.context)) return r.ownCluster === 'true';
+    return !asked;
   }
   get base(): number {
     return this.lab.record()?.ports.base ?? portBase(this.lab.topic, 'kind');
