@@ -14,6 +14,7 @@ import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
 import { CommandError, run } from '../../src/exec.ts';
 import { portBase } from '../../src/platforms/ports.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { kindPlan } from '../../src/platforms/kind/plan.ts';
 import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
@@ -21,7 +22,7 @@ import { LabDir } from '../../src/engine/state.ts';
 import { createContext } from '../../src/engine/context.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { createPlatform } from '../../src/platforms/index.ts';
-import { CLUSTER_NAME, DEFAULT_CONTEXT } from '../../src/platforms/kind/names.ts';
+import { CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_NGINX } from '../../src/platforms/kind/names.ts';
 
 // test/setup.ts hides the machine's kind toolchain from every test; this file is the one that uses it (and gives it back).
 const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST, LAB_CACHE_DIR: process.env.LAB_CACHE_DIR };
@@ -316,4 +317,37 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
       await inOther(() => lab('down', 'production'));
     }
   }, 1_200_000);
+
+  it('defect 6: the plan\'s ingress steps return only once ingress-nginx\'s webhook has a caBundle (real API server; a stand-in for the controller)', async () => {
+    // ingress-nginx's controller image is in no registry here: a ValidatingWebhookConfiguration of its name, made without
+    // caBundle and patched a few seconds later, stands in for what its admission-create/patch Jobs do after the rollout.
+    const vwc = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: INGRESS_NGINX.webhook },
+      webhooks: [{ name: 'validate.nginx.ingress.kubernetes.io', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', clientConfig: { service: { name: 'ingress-nginx-controller-admission', namespace: INGRESS_NGINX.namespace, path: '/networking/v1/ingresses' } } }],
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-defect6-'));
+    const { steps } = kindPlan((await loadTopic('tls')).needs, { context: CTX, ownCluster: true, ingress: true, dir });
+    const ids = steps.map((x) => x.id);
+    // What the lab runs between the controller's rollout and the chart's install (which creates the Vault Ingress).
+    const between = steps.slice(ids.indexOf('ingress-rollout') + 1, ids.indexOf('install')).filter((x) => x.id.startsWith('ingress-'));
+    await run('kubectl', ['--context', CTX, 'apply', '-f', '-'], { input: JSON.stringify(vwc) });
+    try {
+      const t0 = Date.now();
+      const patch = new Promise((res) => setTimeout(res, 4000)).then(() =>
+        kubectl('patch', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: Buffer.from('stand-in CA').toString('base64') }])),
+      );
+      for (const x of between) {
+        const r = await run(x.file, x.args, { reject: false, timeoutMs: x.timeoutMs ?? 60_000 });
+        expect(r.exitCode, `${x.id}: ${r.stderr}`).toBe(0);
+      }
+      const bundle = (await kubectl('get', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}')).stdout;
+      expect(bundle, 'the Vault Ingress would meet a webhook without its CA').not.toBe('');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(3500);
+      await patch;
+    } finally {
+      await kubectl('delete', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '--ignore-not-found');
+    }
+  }, 300_000);
 });
