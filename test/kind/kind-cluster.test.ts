@@ -328,7 +328,7 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
       webhooks: [{ name: 'validate.nginx.ingress.kubernetes.io', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', clientConfig: { service: { name: 'ingress-nginx-controller-admission', namespace: INGRESS_NGINX.namespace, path: '/networking/v1/ingresses' } } }],
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-defect6-'));
-    const { steps } = kindPlan((await loadTopic('tls')).needs, { context: CTX, ownCluster: true, ingress: true, dir });
+    const { steps } = kindPlan((await loadTopic('tls')).needs, { context: CTX, ownCluster: true, ingress: true, dir, tls: { crt: 'c', key: 'k', ca: 'a' } });
     const ids = steps.map((x) => x.id);
     // What the lab runs between the controller's rollout and the chart's install (which creates the Vault Ingress).
     const between = steps.slice(ids.indexOf('ingress-rollout') + 1, ids.indexOf('install')).filter((x) => x.id.startsWith('ingress-'));
