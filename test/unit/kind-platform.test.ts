@@ -43,8 +43,8 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
       'helm repo add hashicorp https://helm.releases.hashicorp.com --force-update',
       'helm repo update hashicorp',
       // No release runs: a lab without cluster-keys.json empties leftover PVCs of an earlier release, and says whose they are now.
+      'kubectl --context kind-vault-lab get configmap vault-lab-owner -n vault -o jsonpath={.data} --ignore-not-found',
       'kubectl --context kind-vault-lab get statefulset vault -n vault -o name --ignore-not-found',
-      'kubectl --context kind-vault-lab get configmap vault-lab-owner -n vault -o jsonpath={.data.topic} --ignore-not-found',
       'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found --wait=true --timeout=120s data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
       'kubectl --context kind-vault-lab apply -f -',
       `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,

@@ -426,6 +426,7 @@ export class KindPlatform implements Platform {
       const admin = this.lab.path('admin-token');
       if (fs.existsSync(admin)) fs.renameSync(admin, this.lab.path(`admin-token.${stamp}.stale`));
     }
+    this.transitRemade = false;
     const transitDir = this.topic.needs.transit ? this.lab.dir : owner.transitDir;
     await this.writeOwner({ topic: this.lab.topic, dir: this.lab.dir, ...(transitDir ? { transitDir } : {}) });
   }
@@ -441,7 +442,6 @@ export class KindPlatform implements Platform {
     }
   }
   private async writeOwner(data: Record<string, string>): Promise<void> {
-    await this.kubectl(['create', 'namespace', NAMESPACE], { reject: false });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data };
     await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
   }
@@ -465,6 +465,7 @@ export class KindPlatform implements Platform {
    * so it does when another lab folder's keys initialised it (theirs do not unseal it: "message authentication failed").
    */
   private async prepareTransit(): Promise<void> {
+    this.transitRemade = false;
     const owner = await this.owner();
     const sts = await this.kubectl(['get', 'statefulset', RELEASE, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false });
     if (sts.exitCode === 0 && sts.stdout.trim()) this.assertNotHeld(owner);
