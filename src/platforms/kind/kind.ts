@@ -591,9 +591,11 @@ export class KindPlatform implements Platform {
     // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
     // can fail on its lock ("failed to open bolt file: timeout", seen after 4–9 s) and restart. Settled = one container
     // up for 12 s.
+    // A container between two starts (waiting in back-off, or just terminated) is not settled: that crash is the one
+    // this waits out (seen: production's restart step read a stale forward to the old pod, then met the new one down).
     const settled = async () => {
-      const since = await this.nodeStartedAt(node);
-      return !since || Date.now() - since.getTime() >= 12_000;
+      const since = await this.containerUp(node);
+      return since !== 'down' && (!since || Date.now() - since.getTime() >= 12_000);
     };
     // Not settled within 90 s: go on; the reachability wait below says whether it serves.
     await poll(settled, { timeoutMs: 90_000, everyMs: 1000, pause: this.deps.sleep });
@@ -675,6 +677,25 @@ export class KindPlatform implements Platform {
   async nodeStartedAt(node: number): Promise<Date | undefined> {
     const r = await this.kubectl(['get', 'pod', podName(node), '-n', NAMESPACE, '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}'], { reject: false });
     const t = r.exitCode === 0 ? Date.parse(r.stdout.trim()) : NaN;
+    return Number.isNaN(t) ? undefined : new Date(t);
+  }
+
+  /** When pod i's container started running, 'down' while it is waiting or terminated, undefined when nothing says. */
+  private async containerUp(node: number): Promise<Date | 'down' | undefined> {
+    const r = await this.kubectl(['get', 'pod', podName(node), '-n', NAMESPACE, '-o', 'jsonpath={.status.containerStatuses[0].state}'], { reject: false });
+    if (r.exitCode !== 0) return 'down';
+    const out = r.stdout.trim();
+    let state: { running?: { startedAt?: string } } | undefined;
+    try {
+      state = JSON.parse(out) as typeof state;
+    } catch {
+      // Not a state object (a stand-in cluster answers the start time itself).
+      const t = Date.parse(out);
+      return Number.isNaN(t) ? undefined : new Date(t);
+    }
+    if (!state || typeof state !== 'object') return undefined;
+    if (!state.running) return 'down';
+    const t = Date.parse(state.running.startedAt ?? '');
     return Number.isNaN(t) ? undefined : new Date(t);
   }
 
