@@ -563,6 +563,14 @@ export class KindPlatform implements Platform {
       return true;
     }
   }
+  private async restartForward(i: number): Promise<void> {
+    const name = this.pfName(i);
+    const p = this.lab.record()?.processes[name];
+    if (p && this.procAlive(name)) await this.deps.kill(p.pid);
+    this.lab.updateRecord((r) => {
+      delete r.processes[name];
+    }, this.initRecord);
+  }
   async ensurePortForward(i: number): Promise<void> {
     await this.ensureForward(this.podForward(i));
   }
@@ -586,6 +594,10 @@ export class KindPlatform implements Platform {
       await this.kubectl(['delete', 'pod', podName(node), '-n', NAMESPACE]);
     }
     await this.waitPods(() => undefined, node, 180_000);
+    // A pod force-deleted a moment ago still runs until the kubelet tears its sandbox down (seen: 25 s later): the
+    // running port-forward stays attached to it and answers for the old Vault, then drops mid-check. A new one
+    // attaches to the pod that now bears the name.
+    if (action === 'start') await this.restartForward(node);
     await this.ensurePortForward(node);
     await this.waitReachable(this.vaultNodes()[node]!);
     // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
