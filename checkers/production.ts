@@ -22,7 +22,7 @@ export interface State {
   restore: { value: unknown; changedSeen: boolean };
   seal: { type?: string; sealed?: boolean; recoveryKeys: boolean; unsealKeys: boolean; restartedAfterInit: boolean };
   ttl: { mounts: Record<string, { defaultTtl: number; maxTtl: number }>; loginTtl?: number; renewedTtl?: number; loginError?: string };
-  metrics: { tokenFile: boolean; policies?: string[]; secretCaps?: string[]; scrape?: { status: number; unsealed?: number; samples: number; error?: string }; tls11?: Handshake; tls12?: Handshake };
+  metrics: { tokenFile: boolean; lookupError?: string; policies?: string[]; secretCaps?: string[]; scrape?: { status: number; unsealed?: number; samples: number; error?: string }; tls11?: Handshake; tls12?: Handshake };
   root: {
     rootAlive: boolean;
     adminOk: boolean;
@@ -151,7 +151,10 @@ export async function gather(ctx: LabContext): Promise<State> {
   if (prom) {
     registerSecret(prom);
     s.metrics.tokenFile = true;
-    const look = await admin.write<{ data?: { policies?: string[] } }>('/auth/token/lookup', { token: prom }).catch(() => undefined);
+    const look = await admin.write<{ data?: { policies?: string[] } }>('/auth/token/lookup', { token: prom }).catch((e: unknown) => {
+      s.metrics.lookupError = e instanceof Error ? e.message : String(e);
+      return undefined;
+    });
     s.metrics.policies = look?.data?.policies ?? [];
     const caps = await admin.write<{ data?: Record<string, string[]> } & Record<string, unknown>>('/sys/capabilities', { token: prom, paths: [`secret/data/${CANARY.path}`] }).catch(() => undefined);
     s.metrics.secretCaps = (caps?.data?.[`secret/data/${CANARY.path}`] ?? (caps as Record<string, string[]> | undefined)?.[`secret/data/${CANARY.path}`]) ?? [];
@@ -248,6 +251,8 @@ export const checks: Checker<State>['checks'] = [
       if (s.metrics.tls11?.ok) return fail(msg('Vault가 TLS 1.1 연결을 받아 줍니다.', 'Vault accepts TLS 1.1.'), msg('listener에 tls_min_version = "tls12"를 두세요.', 'Set tls_min_version = "tls12" on the listener.'));
       if (!s.metrics.tls12?.ok || !s.metrics.tls12.authorized) return fail(msg('TLS 1.2로 검증된 연결을 맺을 수 없습니다.', 'no verified TLS 1.2 connection.'), msg('노드가 떠 있고 랩 CA로 서명된 인증서를 쓰는지 보세요.', 'Check the node is up and uses a certificate from the lab CA.'));
       if (!s.metrics.tokenFile) return fail(msg('$LAB_DIR/prometheus-token.json이 없습니다.', '$LAB_DIR/prometheus-token.json does not exist.'), undefined, [{ kind: 'vault', args: ['token', 'create', '-orphan', '-policy=prometheus', '-period=4h', '-format=json'], stdout: '$LAB_DIR/prometheus-token.json' }]);
+      // A lookup that failed says nothing of the token's policies: the error is the finding, not "[]".
+      if (s.metrics.lookupError) return fail(msg(`수집용 토큰을 조회하지 못했습니다: ${s.metrics.lookupError}`, `could not look up the scrape token: ${s.metrics.lookupError}`), msg('Vault가 응답하는지 보고 다시 점검하세요 (npx lab check production).', 'See that Vault answers, then check again (npx lab check production).'));
       const extra = (s.metrics.policies ?? []).filter((p) => p !== 'prometheus' && p !== 'default');
       if (extra.length || !(s.metrics.policies ?? []).includes('prometheus') || (s.metrics.secretCaps ?? []).some((c) => c !== 'deny'))
         return fail(msg(`수집용 토큰의 정책이 [${(s.metrics.policies ?? []).join(', ')}]입니다: 시크릿까지 닿습니다.`, `the scrape token carries [${(s.metrics.policies ?? []).join(', ')}]: it reaches secrets.`), msg('sys/metrics 읽기만 있는 prometheus 정책 하나로 토큰을 만드세요.', 'Make the token with just the prometheus policy (read on sys/metrics).'));

@@ -83,6 +83,8 @@ export async function emulatedKind(topicId: string, o: { home: string; podsPortO
         return r;
       }
       if (file === 'kind' && args[0] === 'get') return ok('kind get clusters', 'vault-lab\n');
+      // The transit bootstrap leaves its keys in the lab folder, as the real script does (the kind platform keys on them).
+      if (file === 'bash' && args[0]?.endsWith('transit-bootstrap.sh')) fs.writeFileSync(path.join(path.dirname(args[0]), 'transit-keys.json'), '{}\n', { mode: 0o600 });
       return ok(`${file} ${args.join(' ')}`);
     },
     which: (n) => `/emulated/${n}`,

@@ -14,6 +14,7 @@ import { declarePublic, registerSecret } from './redact.ts';
 import { Keeper, makeRoom } from './keep.ts';
 import { withoutShadowing } from '../vault/env-names.ts';
 import { rootDir } from './paths.ts';
+import { HELM_COMMAND_MS, isHelmInstall, recoverPending, withHelmTimeout } from './helm.ts';
 
 export function createContext(topic: Topic, platform: Platform, lab: LabDir, report: Reporter, lang: Lang): LabContext {
   /** Variables that `set` commands defined during this run (unseal keys…): memory only, never written. */
@@ -121,8 +122,14 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
           const piped = cmd.pipeFrom ? await pipeOutput(cmd.pipeFrom, e) : undefined;
           const line = cmd.stdinLine !== undefined ? `${substitute(cmd.stdinLine, e)}\n` : undefined;
           const input = piped ?? line ?? (cmd.stdin !== undefined ? substitute(cmd.stdin, e) : undefined);
-          const [file, args, cwd] = selfLab(cmd.file, cmd.args.map((a) => substitute(a, e)));
-          const r = await run(file, args, { env: withoutShadowing(e), ...(cwd ? { cwd } : {}), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}) });
+          const [file, argv, cwd] = selfLab(cmd.file, cmd.args.map((a) => substitute(a, e)));
+          const helmInstall = isHelmInstall(file, argv);
+          if (helmInstall) {
+            const recovered = await recoverPending(argv, { env: withoutShadowing(e) });
+            if (recovered) report.warn(report.t(recovered));
+          }
+          const args = helmInstall ? withHelmTimeout(argv) : argv;
+          const r = await run(file, args, { env: withoutShadowing(e), ...(cwd ? { cwd } : {}), ...(input !== undefined ? { input } : {}), ...(cmd.mayFail ? { reject: false } : {}), ...(helmInstall ? { timeoutMs: HELM_COMMAND_MS } : {}) });
           // A refusal the lesson expects is a failed command; a program that is not there is no refusal (issue 19, defect 11).
           if (cmd.mayFail && r.exitCode === 127) {
             throw new LabError(msg(`${cmd.file} 프로그램이 없습니다: 이 줄은 거절되는 것을 보여 주려는 것인데 실행조차 되지 않았습니다.`, `${cmd.file} is not installed: this line is meant to show a refusal, but it did not run at all.`), {

@@ -61,12 +61,22 @@ function typedStepError(ctx: LabContext, step: Step, e: unknown): unknown {
 
 export { onPlatform };
 
+/** Steps of this platform left out for a capability it lacks here, each with the platform's reason (kind: no ingress-nginx image). */
+function sayLeftOut(ctx: LabContext): void {
+  for (const s of ctx.topic.steps) {
+    if (onPlatform(s, ctx.platform) || !onPlatform({ platforms: s.platforms }, ctx.platform)) continue;
+    const why = (s.requires ?? []).map((c) => ctx.platform.absent?.(c)).find((m) => m !== undefined);
+    if (why) ctx.report.info(ctx.report.t(msg(`단계 '${s.id}' (${s.title.ko})는 이 랩에서 빠집니다: ${why.ko}`, `step '${s.id}' (${s.title.en}) is left out of this lab: ${why.en}`)));
+  }
+}
+
 /** Runs steps in order; `start` stops after the setup steps. Steps whose live state says done are skipped. */
 export async function runSteps(ctx: LabContext, mode: Mode, only?: Step): Promise<void> {
   if (only && !onPlatform(only, ctx.platform)) {
     throw usageError(msg(`'${only.id}' 단계는 ${only.platforms!.join(', ')} 플랫폼의 단계입니다.`, `step '${only.id}' belongs to the ${only.platforms!.join(', ')} platform.`));
   }
   const list = ctx.topic.steps.filter((s) => onPlatform(s, ctx.platform) && (s.kind === 'setup' || (only ? s === only : mode === 'run')));
+  if (mode === 'run' && !only) sayLeftOut(ctx);
   let i = 0;
   for (const step of list) {
     // Ctrl-C between steps (or during a skipped step's done() probe, which runs no command) stops here.

@@ -288,6 +288,8 @@ export interface Platform {
   ensureCerts?(): Promise<void>;
   /** Where an ingress controller passes TLS through to Vault by name (kind: ingress-nginx on the host's 443). */
   readonly ingress?: { host: string; port: number; servername: string } | undefined;
+  /** Why a capability this topic's steps require is absent here (said when `lab run` leaves those steps out). */
+  absent?(c: Capability): Msg | undefined;
   /** Start whatever is not running yet (first time: uninitialized servers). Idempotent. */
   up(needs: Needs, report: Reporter): Promise<void>;
   down(): Promise<void>;

@@ -89,6 +89,9 @@ export function mountTable(body: unknown): Record<string, Mount> {
   return out;
 }
 
+/** POSTs that only look (a token lookup, capabilities, an audit hash): retried after a reset connection like a read. */
+const READ_ONLY_POST = /^\/?(?:auth\/token\/lookup(?:-self|-accessor)?|sys\/capabilities(?:-self|-accessor)?|sys\/audit-hash\/[^/]+)$/;
+
 export class VaultClient {
   readonly addr: string;
   private readonly opts: VaultClientOptions;
@@ -122,7 +125,7 @@ export class VaultClient {
   /** A raw request: resolves with the JSON body on 2xx, rejects with VaultApiError otherwise. */
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     try {
-      const res = await this.retrying(method, () => this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), headers: { [LAB_HEADER]: 'probe', ...headers } }));
+      const res = await this.retrying(method === 'POST' && READ_ONLY_POST.test(path) ? 'GET' : method, () => this.nv.request({ path: path.startsWith('/') ? path : `/${path}`, method, timeout: this.timeoutMs, ...(body === undefined ? {} : { json: body }), headers: { [LAB_HEADER]: 'probe', ...headers } }));
       return (res ?? {}) as T;
     } catch (e) {
       throw toApiError(e, `${method} ${path}`);

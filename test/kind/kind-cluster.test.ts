@@ -11,12 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
-import { run } from '../../src/exec.ts';
+import { CommandError, run } from '../../src/exec.ts';
 import { portBase } from '../../src/platforms/ports.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
+import { kindPlan } from '../../src/platforms/kind/plan.ts';
 import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
 import { rootDir } from '../../src/engine/paths.ts';
-import { CLUSTER_NAME, DEFAULT_CONTEXT } from '../../src/platforms/kind/names.ts';
+import { loadTopic } from '../../src/engine/catalogue.ts';
+import { LabDir } from '../../src/engine/state.ts';
+import { createContext } from '../../src/engine/context.ts';
+import { Reporter } from '../../src/engine/reporter.ts';
+import { createPlatform } from '../../src/platforms/index.ts';
+import { CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_NGINX } from '../../src/platforms/kind/names.ts';
 
 // test/setup.ts hides the machine's kind toolchain from every test; this file is the one that uses it (and gives it back).
 const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST, LAB_CACHE_DIR: process.env.LAB_CACHE_DIR };
@@ -79,7 +85,7 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     delete process.env.LAB_KUBE_CONTEXT;
   });
   afterAll(async () => {
-    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp']) await cli('down', t).catch(() => undefined);
+    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp', 'tls', 'production']) await cli('down', t).catch(() => undefined);
   });
 
   it('vault-k8s: lab run creates the cluster with kind and ends all pass; kubectl version says v1.35', async () => {
@@ -209,4 +215,139 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     expect(await deployedImage('mariadb')).toBe(serviceImage('mariadb'));
     passed(await lab('down', 'mcp'));
   }, 900_000);
+
+  it('tls: lab run ends all pass on the lab\'s own cluster and names the one step left out (no ingress-nginx image here)', async () => {
+    await lab('down', 'mcp');
+    const r = await lab('run', 'tls', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run tls: ${r.secs.toFixed(1)} s`);
+    expect(r.stdout).toMatch(/all passed \(\d+\/\d+\)/);
+    expect(r.stderr + r.stdout).toMatch(/step 'ingress' \(.*\) is left out of this lab: ingress-nginx's controller image is only in a registry/);
+    expect(r.stderr + r.stdout).toContain('[4/4]');
+    // The listener's floor is the server's doing: the self-check's TLS 1.1 refusal went to a real pod.
+    expect(r.stdout).toMatch(/✓ TLS 1\.0 and 1\.1 handshakes refused/);
+    expect((await kubectl('get', 'secret', 'vault-tls', '-n', 'vault', '-o', 'name')).stdout.trim()).toBe('secret/vault-tls');
+    passed(await lab('down', 'tls'));
+  }, 900_000);
+
+  const transitPvc = async () => (await kubectl('get', 'pvc', 'data-vault-transit-0', '-n', 'vault-transit', '-o', 'jsonpath={.metadata.uid}')).stdout.trim();
+
+  it('production and defect 4: lab run, lab reset, lab run again: the transit Vault starts afresh, not `operator init` on its kept volume', async () => {
+    await lab('down', 'tls');
+    const first = await lab('run', 'production', '--platform', 'kind', '--lang', 'en');
+    passed(first);
+    console.log(`[kind] lab run production: ${first.secs.toFixed(1)} s`);
+    const before = await transitPvc();
+    expect(before).not.toBe('');
+    passed(await lab('reset', 'production'));
+    const again = await lab('run', 'production', '--platform', 'kind', '--lang', 'en');
+    passed(again);
+    console.log(`[kind] lab reset + run production: ${again.secs.toFixed(1)} s`);
+    expect(`${again.stdout}${again.stderr}`).not.toContain('already initialized');
+    const after = await transitPvc();
+    expect(after).not.toBe('');
+    expect(after).not.toBe(before);
+    expect(fs.statSync(path.join(process.env.LAB_HOME!, 'production', 'kind', 'transit-keys.json')).mode & 0o777).toBe(0o600);
+    passed(await lab('down', 'production'));
+  }, 1_200_000);
+
+  it('defect 5: a helm upgrade --install killed mid-wait leaves the release pending-install; the lab\'s next one recovers it and says so', async () => {
+    // VSO's chart cannot be fetched here: a small local chart whose pod never gets Ready (an image no node has).
+    const chartDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-never-ready-'));
+    fs.mkdirSync(path.join(chartDir, 'templates'));
+    fs.writeFileSync(path.join(chartDir, 'Chart.yaml'), 'apiVersion: v2\nname: never-ready\nversion: 0.1.0\n');
+    fs.writeFileSync(
+      path.join(chartDir, 'templates', 'deploy.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: never-ready}\nspec:\n  selector: {matchLabels: {app: never-ready}}\n  template:\n    metadata: {labels: {app: never-ready}}\n' +
+        '    spec: {containers: [{name: c, image: "vault-lab/does-not-exist:0", imagePullPolicy: Never}]}\n',
+    );
+    const ns = 'lab-defect5';
+    const helm = (...a: string[]) => run('helm', ['--kube-context', CTX, ...a], { reject: false, timeoutMs: 120_000 });
+    const status = async () => (JSON.parse((await helm('status', 'never-ready', '-n', ns, '-o', 'json')).stdout || '{}') as { info?: { status?: string } }).info?.status;
+    const install = ['--kube-context', CTX, 'upgrade', '--install', 'never-ready', chartDir, '-n', ns, '--create-namespace', '--wait', '--timeout', '20s'];
+    try {
+      // An earlier helm the command timeout killed outright (SIGKILL: helm 4 handles SIGTERM itself and marks the release failed).
+      await run('bash', ['-c', `timeout -s KILL 8 helm ${install.map((a) => `'${a}'`).join(' ')}`], { reject: false, timeoutMs: 30_000 });
+      expect(await status()).toBe('pending-install');
+      const topic = await loadTopic('vault-k8s');
+      const labDir = new LabDir(topic.id);
+      const said: string[] = [];
+      const report = new Reporter({ lang: 'en', color: false, verbose: false, stdout: { write: () => undefined }, stderr: { write: (x: string) => void said.push(x) } });
+      const ctx = createContext(topic, await createPlatform('local', topic, labDir), labDir, report, 'en');
+      const retry = await ctx.exec({ kind: 'exec', file: 'helm', args: install }).then(
+        () => 'installed',
+        (e: unknown) => (e instanceof CommandError ? `${e.result.stderr}` : String(e)),
+      );
+      // The retry is not refused for the stuck release; it waits its own --timeout for a pod that never gets Ready.
+      expect(retry).not.toMatch(/another operation .* is in progress/);
+      expect(retry).toMatch(/context deadline exceeded|not ready/);
+      expect(said.join('')).toContain('the helm release never-ready was pending-install');
+      expect(await status()).toBe('failed');
+    } finally {
+      await helm('uninstall', 'never-ready', '-n', ns, '--ignore-not-found');
+      await kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
+    }
+  }, 300_000);
+
+  it('defect 4b and a lab of another folder: its release is named, not overwritten; its transit volume is not opened with this folder\'s keys', async () => {
+    const home = process.env.LAB_HOME!;
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'kind-real-other-'));
+    const inOther = async <T>(f: () => Promise<T>): Promise<T> => {
+      process.env.LAB_HOME = other;
+      try {
+        return await f();
+      } finally {
+        process.env.LAB_HOME = home;
+      }
+    };
+    try {
+      // This folder's production lab, then taken down: its transit volume stays, initialised with this folder's keys.
+      passed(await lab('run', 'production', '--platform', 'kind', '--lang', 'en'));
+      passed(await lab('down', 'production'));
+      // The other folder's production must make its own transit Vault (it has no keys for this one).
+      const r = await inOther(() => lab('run', 'production', '--platform', 'kind', '--lang', 'en'));
+      passed(r);
+      expect(`${r.stdout}${r.stderr}`).not.toContain('message authentication failed');
+      // Back here, while the other folder's lab runs: refused, and the refusal names that folder.
+      const held = await lab('run', 'tls', '--platform', 'kind', '--lang', 'en');
+      expect(held.code).not.toBe(0);
+      expect(`${held.stdout}${held.stderr}`).toContain(path.join(other, 'production'));
+      expect((await kubectl('get', 'configmap', 'vault-lab-owner', '-n', 'vault', '-o', 'jsonpath={.data.dir}')).stdout).toBe(path.join(other, 'production'));
+    } finally {
+      await inOther(() => lab('down', 'production'));
+    }
+  }, 1_200_000);
+
+  it('defect 6: the plan\'s ingress steps return only once ingress-nginx\'s webhook has a caBundle (real API server; a stand-in for the controller)', async () => {
+    // ingress-nginx's controller image is in no registry here: a ValidatingWebhookConfiguration of its name, made without
+    // caBundle and patched a few seconds later, stands in for what its admission-create/patch Jobs do after the rollout.
+    const vwc = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: INGRESS_NGINX.webhook },
+      webhooks: [{ name: 'validate.nginx.ingress.kubernetes.io', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', clientConfig: { service: { name: 'ingress-nginx-controller-admission', namespace: INGRESS_NGINX.namespace, path: '/networking/v1/ingresses' } } }],
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-defect6-'));
+    const { steps } = kindPlan((await loadTopic('tls')).needs, { context: CTX, ownCluster: true, ingress: true, dir, tls: { crt: 'c', key: 'k', ca: 'a' } });
+    const ids = steps.map((x) => x.id);
+    // What the lab runs between the controller's rollout and the chart's install (which creates the Vault Ingress).
+    const between = steps.slice(ids.indexOf('ingress-rollout') + 1, ids.indexOf('install')).filter((x) => x.id.startsWith('ingress-'));
+    await run('kubectl', ['--context', CTX, 'apply', '-f', '-'], { input: JSON.stringify(vwc) });
+    try {
+      const t0 = Date.now();
+      const patch = new Promise((res) => setTimeout(res, 4000)).then(() =>
+        kubectl('patch', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: Buffer.from('stand-in CA').toString('base64') }])),
+      );
+      for (const x of between) {
+        const r = await run(x.file, x.args, { reject: false, timeoutMs: x.timeoutMs ?? 60_000 });
+        expect(r.exitCode, `${x.id}: ${r.stderr}`).toBe(0);
+      }
+      const bundle = (await kubectl('get', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}')).stdout;
+      expect(bundle, 'the Vault Ingress would meet a webhook without its CA').not.toBe('');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(3500);
+      await patch;
+    } finally {
+      await kubectl('delete', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '--ignore-not-found');
+    }
+  }, 300_000);
 });

@@ -43,8 +43,8 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
       'helm repo add hashicorp https://helm.releases.hashicorp.com --force-update',
       'helm repo update hashicorp',
       // No release runs: a lab without cluster-keys.json empties leftover PVCs of an earlier release, and says whose they are now.
+      'kubectl --context kind-vault-lab get configmap vault-lab-owner -n vault -o jsonpath={.data} --ignore-not-found',
       'kubectl --context kind-vault-lab get statefulset vault -n vault -o name --ignore-not-found',
-      'kubectl --context kind-vault-lab get configmap vault-lab-owner -n vault -o jsonpath={.data.topic} --ignore-not-found',
       'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found --wait=true --timeout=120s data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
       'kubectl --context kind-vault-lab apply -f -',
       `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,
@@ -149,10 +149,11 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(lines(f.calls)).toEqual(['kubectl --context kind-vault-lab delete pod vault-0 -n vault --grace-period=0 --force']);
     f.calls.length = 0;
     await p.nodeAction('start', 0);
-    // Running, then the container's start time: one container up for 12 s counts as back (a first start can lose the Raft lock).
+    // Running, then the container's state: one container running for 12 s counts as back (a first start can lose the
+    // Raft lock; a container in back-off is not back).
     expect(lines(f.calls)).toEqual([
       'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/name=vault,component=server -o json',
-      'kubectl --context kind-vault-lab get pod vault-0 -n vault -o jsonpath={.status.containerStatuses[0].state.running.startedAt}',
+      'kubectl --context kind-vault-lab get pod vault-0 -n vault -o jsonpath={.status.containerStatuses[0].state}',
     ]);
     expect(f.daemons.at(-1)![1]).toContain('pod/vault-0');
     lab.remove();

@@ -8,7 +8,7 @@ import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
+import type { Capability, Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStatus, Topic, VaultNodeInfo, VaultSpec } from '../../engine/types.ts';
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { listLabs, newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
@@ -116,7 +116,7 @@ export async function labCertificates(dir: string, spec: VaultSpec): Promise<{ c
   return { crt: read(cert.cert), key: read(cert.key), ca: read(ca.ca) };
 }
 
-/** Which lab's Vault the release's volumes hold (data.topic). */
+/** Which lab's Vault the release's volumes hold (data.topic, data.dir: the lab folder) and whose keys initialised transit (data.transitDir). */
 const OWNER = 'vault-lab-owner';
 /** The chart's volumeClaimTemplates (data, audit) for up to three pods. */
 const LEFTOVER_PVCS = [0, 1, 2].flatMap((i) => [`data-${podName(i)}`, `audit-${podName(i)}`]);
@@ -138,6 +138,8 @@ export class KindPlatform implements Platform {
   private readonly deps: KindDeps;
   /** This run made the cluster: whatever keys the lab holds belong to a Vault that is gone. */
   private madeCluster = false;
+  /** prepareTransit emptied the transit volume: the main Vault it sealed cannot be opened either. */
+  private transitRemade = false;
   constructor(lab: LabDir, topic: Topic, deps: Partial<KindDeps> = {}) {
     this.lab = lab;
     this.topic = topic;
@@ -180,6 +182,15 @@ export class KindPlatform implements Platform {
   get withIngress(): boolean {
     if (!usesIngress(this.spec) || !this.ownCluster) return false;
     return !this.deps.machine().toolchain.nodeImage || this.deps.env.LAB_KIND_INGRESS === '1';
+  }
+  absent(c: Capability): Msg | undefined {
+    if (c !== 'ingress' || !usesIngress(this.spec) || this.withIngress) return undefined;
+    return this.ownCluster
+      ? msg(
+          `ingress-nginx 컨트롤러 이미지는 레지스트리에만 있어 이 클러스터(여기서 만든 노드 이미지)에 설치하지 않았습니다. Vault는 port-forward로 접속하고, 나머지 단계와 점검은 그대로입니다. 그 이미지를 주는 미러가 있으면 LAB_KIND_INGRESS=1.`,
+          `ingress-nginx's controller image is only in a registry, so it is not installed on this cluster (a node image built here). Vault is reached through port-forwards; every other step and check stays. With a mirror that serves that image: LAB_KIND_INGRESS=1.`,
+        )
+      : msg('LAB_KUBE_CONTEXT의 클러스터에는 랩이 ingress를 설치하지 않습니다.', 'the lab installs no ingress on a LAB_KUBE_CONTEXT cluster.');
   }
   /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
   async ensureCerts(): Promise<void> {
@@ -396,30 +407,83 @@ export class KindPlatform implements Platform {
    * The ConfigMap OWNER says whose they are.
    */
   private async prepareVolumes(report: Reporter): Promise<void> {
+    const owner = await this.owner();
     const sts = await this.kubectl(['get', 'statefulset', RELEASE, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false });
-    if (sts.exitCode === 0 && sts.stdout.trim()) return;
-    const owner = (await this.kubectl(['get', 'configmap', OWNER, '-n', NAMESPACE, '-o', 'jsonpath={.data.topic}', '--ignore-not-found'], { reject: false })).stdout.trim();
-    const foreign = owner !== '' && owner !== this.lab.topic;
-    if (foreign || !this.lab.clusterKeys()) {
-      if (foreign) report.info(report.t(msg(`${NAMESPACE} 네임스페이스의 볼륨은 '${owner}' 랩의 Vault입니다: 비우고 새로 시작합니다.`, `the volumes in namespace ${NAMESPACE} hold the '${owner}' lab's Vault: emptying them for a new one.`)));
+    if (sts.exitCode === 0 && sts.stdout.trim()) {
+      this.assertNotHeld(owner);
+      return;
+    }
+    // Another lab folder's Vault of the same topic is another Vault all the same: this folder's keys do not open it.
+    const foreign = owner.topic !== undefined && (owner.topic !== this.lab.topic || (owner.dir !== undefined && owner.dir !== this.lab.dir));
+    if (this.transitRemade && !foreign && this.lab.clusterKeys()) report.info(report.t(msg('transit Vault를 새로 만들었으므로 (봉인 키가 바뀜) 주 Vault의 볼륨도 비우고 새로 시작합니다.', 'the transit Vault was made anew (its seal key changed): the main Vault\'s volumes are emptied for a new one too.')));
+    if (foreign || this.transitRemade || !this.lab.clusterKeys()) {
+      if (foreign) report.info(report.t(msg(`${NAMESPACE} 네임스페이스의 볼륨은 '${owner.topic}' 랩(${owner.dir ?? '다른 폴더'})의 Vault입니다: 비우고 새로 시작합니다.`, `the volumes in namespace ${NAMESPACE} hold the '${owner.topic}' lab's Vault (${owner.dir ?? 'another folder'}): emptying them for a new one.`)));
       await this.kubectl(['delete', 'pvc', '-n', NAMESPACE, '--ignore-not-found', '--wait=true', '--timeout=120s', ...LEFTOVER_PVCS], { timeoutMs: 150_000 });
     }
     // Keys for data that is gone (another topic's volumes, a cluster made anew) would make the lab unseal a Vault they
     // do not open, and block a new init's noclobber write: kept aside, never deleted.
     const keys = this.lab.path('cluster-keys.json');
-    if ((foreign || this.madeCluster) && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path(`cluster-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data: { topic: this.lab.topic } };
+    if ((foreign || this.madeCluster || this.transitRemade) && fs.existsSync(keys)) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      fs.renameSync(keys, this.lab.path(`cluster-keys.${stamp}.stale.json`));
+      // The lab's admin token (production) was made by that Vault: it goes aside with its keys.
+      const admin = this.lab.path('admin-token');
+      if (fs.existsSync(admin)) fs.renameSync(admin, this.lab.path(`admin-token.${stamp}.stale`));
+    }
+    this.transitRemade = false;
+    const transitDir = this.topic.needs.transit ? this.lab.dir : owner.transitDir;
+    await this.writeOwner({ topic: this.lab.topic, dir: this.lab.dir, ...(transitDir ? { transitDir } : {}) });
+  }
+
+  /** Whose Vault the namespace holds: the topic and the lab folder (two checkouts share one cluster), and whose keys the transit volume takes. */
+  private async owner(): Promise<{ topic?: string; dir?: string; transitDir?: string }> {
+    const r = await this.kubectl(['get', 'configmap', OWNER, '-n', NAMESPACE, '-o', 'jsonpath={.data}', '--ignore-not-found'], { reject: false });
+    try {
+      const d = JSON.parse(r.stdout.trim() || '{}') as Record<string, string>;
+      return { ...(d.topic ? { topic: d.topic } : {}), ...(d.dir ? { dir: d.dir } : {}), ...(d.transitDir ? { transitDir: d.transitDir } : {}) };
+    } catch {
+      return {};
+    }
+  }
+  private async writeOwner(data: Record<string, string>): Promise<void> {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OWNER, namespace: NAMESPACE }, data };
     await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cm) });
+  }
+
+  /** A release running for a lab of another folder (another checkout, another LAB_HOME) is that lab's: named, not overwritten. */
+  private assertNotHeld(owner: { topic?: string; dir?: string }): void {
+    if (owner.dir === undefined || owner.dir === this.lab.dir) return;
+    const topic = owner.topic ?? '?';
+    throw envError(
+      msg(`${this.context}의 ${NAMESPACE} 네임스페이스는 다른 폴더의 '${topic}' 랩이 쓰고 있습니다: ${owner.dir}`, `namespace ${NAMESPACE} of ${this.context} is held by the '${topic}' lab of another folder: ${owner.dir}`),
+      msg(
+        `그 랩을 먼저 내리세요: 그 체크아웃에서 (LAB_HOME=${path.dirname(owner.dir)}) 'npx lab down ${topic}'. 한 클러스터에 Vault 릴리스는 하나입니다.`,
+        `Take that lab down first: in that checkout (LAB_HOME=${path.dirname(owner.dir)}) run 'npx lab down ${topic}'. One Vault release per cluster.`,
+      ),
+    );
   }
 
   /**
    * The transit release's volume outlives `lab reset`, its keys do not: without transit-keys.json its Vault could never
-   * be unsealed again and the bootstrap's init would meet "already initialized" (issue 19, defect 4). It starts empty.
+   * be unsealed again and the bootstrap's init would meet "already initialized" (issue 19, defect 4). It starts empty;
+   * so it does when another lab folder's keys initialised it (theirs do not unseal it: "message authentication failed").
    */
   private async prepareTransit(): Promise<void> {
-    if (fs.existsSync(this.lab.path('kind', 'transit-keys.json'))) return;
+    this.transitRemade = false;
+    const owner = await this.owner();
+    const sts = await this.kubectl(['get', 'statefulset', RELEASE, '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'], { reject: false });
+    if (sts.exitCode === 0 && sts.stdout.trim()) this.assertNotHeld(owner);
+    // A namespace marked by an earlier lab version names no transit owner: unknown is taken as not ours.
+    const theirs = owner.topic !== undefined && owner.transitDir !== this.lab.dir;
+    if (fs.existsSync(this.lab.path('kind', 'transit-keys.json')) && !theirs) return;
+    // The main Vault's root key is sealed by the old transit key: its volumes cannot be opened any more either.
+    this.transitRemade = true;
     await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
     await this.kubectl(['delete', 'pvc', `data-${TRANSIT.pod}`, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'], { reject: false, timeoutMs: 150_000 });
+    // This folder's keys no longer open anything: kept aside (never deleted), the bootstrap makes new ones.
+    const keys = this.lab.path('kind', 'transit-keys.json');
+    if (theirs && fs.existsSync(keys)) fs.renameSync(keys, this.lab.path('kind', `transit-keys.${new Date().toISOString().replace(/[:.]/g, '-')}.stale.json`));
+    await this.writeOwner({ ...(owner.topic ? { topic: owner.topic } : {}), ...(owner.dir ? { dir: owner.dir } : {}), transitDir: this.lab.dir });
   }
 
   /** The control plane runs from an older build of the node image (scripts/build-kind.sh ran again since). */
@@ -503,6 +567,14 @@ export class KindPlatform implements Platform {
       return true;
     }
   }
+  private async restartForward(i: number): Promise<void> {
+    const name = this.pfName(i);
+    const p = this.lab.record()?.processes[name];
+    if (p && this.procAlive(name)) await this.deps.kill(p.pid);
+    this.lab.updateRecord((r) => {
+      delete r.processes[name];
+    }, this.initRecord);
+  }
   async ensurePortForward(i: number): Promise<void> {
     await this.ensureForward(this.podForward(i));
   }
@@ -526,14 +598,20 @@ export class KindPlatform implements Platform {
       await this.kubectl(['delete', 'pod', podName(node), '-n', NAMESPACE]);
     }
     await this.waitPods(() => undefined, node, 180_000);
+    // A pod force-deleted a moment ago still runs until the kubelet tears its sandbox down (seen: 25 s later): the
+    // running port-forward stays attached to it and answers for the old Vault, then drops mid-check. A new one
+    // attaches to the pod that now bears the name.
+    if (action === 'start') await this.restartForward(node);
     await this.ensurePortForward(node);
     await this.waitReachable(this.vaultNodes()[node]!);
     // A pod force-deleted a moment ago may still hold the Raft database on the node: the new container's first start
     // can fail on its lock ("failed to open bolt file: timeout", seen after 4–9 s) and restart. Settled = one container
     // up for 12 s.
+    // A container between two starts (waiting in back-off, or just terminated) is not settled: that crash is the one
+    // this waits out (seen: production's restart step read a stale forward to the old pod, then met the new one down).
     const settled = async () => {
-      const since = await this.nodeStartedAt(node);
-      return !since || Date.now() - since.getTime() >= 12_000;
+      const since = await this.containerUp(node);
+      return since !== 'down' && (!since || Date.now() - since.getTime() >= 12_000);
     };
     // Not settled within 90 s: go on; the reachability wait below says whether it serves.
     await poll(settled, { timeoutMs: 90_000, everyMs: 1000, pause: this.deps.sleep });
@@ -615,6 +693,25 @@ export class KindPlatform implements Platform {
   async nodeStartedAt(node: number): Promise<Date | undefined> {
     const r = await this.kubectl(['get', 'pod', podName(node), '-n', NAMESPACE, '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}'], { reject: false });
     const t = r.exitCode === 0 ? Date.parse(r.stdout.trim()) : NaN;
+    return Number.isNaN(t) ? undefined : new Date(t);
+  }
+
+  /** When pod i's container started running, 'down' while it is waiting or terminated, undefined when nothing says. */
+  private async containerUp(node: number): Promise<Date | 'down' | undefined> {
+    const r = await this.kubectl(['get', 'pod', podName(node), '-n', NAMESPACE, '-o', 'jsonpath={.status.containerStatuses[0].state}'], { reject: false });
+    if (r.exitCode !== 0) return 'down';
+    const out = r.stdout.trim();
+    let state: { running?: { startedAt?: string } } | undefined;
+    try {
+      state = JSON.parse(out) as typeof state;
+    } catch {
+      // Not a state object (a stand-in cluster answers the start time itself).
+      const t = Date.parse(out);
+      return Number.isNaN(t) ? undefined : new Date(t);
+    }
+    if (!state || typeof state !== 'object') return undefined;
+    if (!state.running) return 'down';
+    const t = Date.parse(state.running.startedAt ?? '');
     return Number.isNaN(t) ? undefined : new Date(t);
   }
 

@@ -36,6 +36,8 @@ export const INGRESS_NGINX = {
   namespace: 'ingress-nginx',
   deployment: 'ingress-nginx-controller',
   container: 'controller',
+  /** Its ValidatingWebhookConfiguration; the admission-create Job fills in caBundle some seconds after the rollout. */
+  webhook: 'ingress-nginx-admission',
   args: [
     '/nginx-ingress-controller',
     '--election-id=ingress-nginx-leader',

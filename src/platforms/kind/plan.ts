@@ -24,7 +24,7 @@ export interface PlanFile {
   executable?: boolean;
 }
 
-export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'namespace' | 'tls-secret' | 'cni' | 'images' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
+export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'ingress-webhook' | 'namespace' | 'tls-secret' | 'cni' | 'images' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
 
 export interface PlanStep {
   id: StepId;
@@ -157,6 +157,15 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
         file: 'kubectl',
         args: kubectl('rollout', 'status', `deployment/${INGRESS_NGINX.deployment}`, '-n', INGRESS_NGINX.namespace, '--timeout=300s'),
         timeoutMs: 320_000,
+      },
+      {
+        id: 'ingress-webhook',
+        // A controller that runs is not yet a webhook that answers: the API server calls it over TLS only once the
+        // admission Jobs have put the CA into caBundle; before that, failurePolicy Fail refuses the Vault Ingress (defect 6).
+        title: msg('ingress-nginx 웹훅에 CA(caBundle)가 들어갈 때까지 기다리기', 'wait until the ingress-nginx webhook has its CA (caBundle)'),
+        file: 'kubectl',
+        args: kubectl('wait', '--for=jsonpath={.webhooks[0].clientConfig.caBundle}', `validatingwebhookconfiguration/${INGRESS_NGINX.webhook}`, '--timeout=180s'),
+        timeoutMs: 200_000,
       },
     );
   }
