@@ -119,12 +119,19 @@ const byHandCmds: Cmd[] = [
     capture: 'APP_TOKEN',
     note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다 (jwt=-: JWT는 stdin으로, 명령줄 인자에 남지 않게).', '2. A kubernetes login to Vault with it (jwt=-: the JWT on stdin, never in an argv).'),
   },
-  { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`], tokenVar: 'APP_TOKEN', note: msg('3. 앱의 토큰으로 시크릿을 읽습니다 (VAULT_TOKEN을 이 명령에만).', "3. Read the secret with the app's token (VAULT_TOKEN for this command only).") },
+  {
+    kind: 'vault',
+    args: ['kv', 'get', '-format=json', `secret/${SECRET.path}`],
+    tokenVar: 'APP_TOKEN',
+    capture: 'SECRET_JSON',
+    note: msg('3. 앱의 토큰으로 시크릿을 읽어 셸 변수 SECRET_JSON에 둡니다 (VAULT_TOKEN은 이 명령에만).', "3. Read the secret with the app's token into the shell variable SECRET_JSON (VAULT_TOKEN for this command only)."),
+  },
   {
     ...kube(['create', '-f', '-']),
-    // The values go from vault through jq into kubectl on a pipe, never in an argv (`--from-literal=password=…` would
-    // be); `create`, not `apply`: apply would keep the values again in its last-applied annotation.
-    pipeFrom: `VAULT_TOKEN="$APP_TOKEN" vault kv get -format=json secret/${SECRET.path} | jq '{apiVersion: "v1", kind: "Secret", metadata: {name: "${ESO.manual}", namespace: "${VSO.appNamespace}"}, stringData: .data.data}'`,
+    // The values go from the variable through jq into kubectl on a pipe, never in an argv (`--from-literal=password=…`
+    // would be); `create`, not `apply`: apply would keep the values again in its last-applied annotation. The read
+    // above runs wherever the platform runs vault (in the Vault pod on a cluster): this line needs no vault of its own.
+    pipeFrom: `printf %s "$SECRET_JSON" | jq '{apiVersion: "v1", kind: "Secret", metadata: {name: "${ESO.manual}", namespace: "${VSO.appNamespace}"}, stringData: .data.data}'`,
     unless: manualExists,
     note: msg('4. 읽은 값으로 Kubernetes Secret을 만듭니다. 값은 파이프로만 흐르고 명령줄 인자에 남지 않습니다.', '4. Create the Kubernetes Secret from the values read: they flow through the pipe only, never in an argv.'),
   },
