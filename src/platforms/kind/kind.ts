@@ -267,7 +267,10 @@ export class KindPlatform implements Platform {
     this.requireTools();
     this.lab.ensure();
     this.assertSoleOwner();
-    if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
+    // A new lab (first run, or after `lab reset`) meets nothing of an earlier one's steps: not this checkout's, nor what
+    // an older version of the lab left behind (issue 19, defect 8).
+    const fresh = !this.lab.record();
+    if (fresh) this.lab.saveRecord(this.initRecord());
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
@@ -330,6 +333,10 @@ export class KindPlatform implements Platform {
         case 'transit-install':
           await this.prepareTransit();
           await this.deps.run(step.file, step.args, opts);
+          break;
+        case 'namespace':
+          await this.deps.run(step.file, step.args, opts);
+          if (fresh) await this.removeLeftovers();
           break;
         case 'pods-created':
           break;
