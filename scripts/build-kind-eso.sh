@@ -16,7 +16,11 @@ say() { printf '\033[1m[build-kind-eso %3ss]\033[0m %s\n' "$(( $(date +%s) - sta
 die() { printf '[build-kind-eso] %s\n' "$*" >&2; exit "${2:-3}"; }
 command -v python3 >/dev/null || die "python3 is missing"
 bin=${ESO_BIN:-$(bash "$root/scripts/build-k8s.sh" --print-dir)/external-secrets-v$version}
-[ -x "$bin" ] || die "no External Secrets Operator binary at $bin: run bash scripts/build-k8s.sh --eso first"
+if [ ! -x "$bin" ] && [ -z "${ESO_BIN:-}" ]; then
+  say "no External Secrets Operator binary yet: scripts/build-k8s.sh --eso (~17 min on 2 cores with an empty Go module cache)"
+  bash "$root/scripts/build-k8s.sh" --eso
+fi
+[ -x "$bin" ] || die "no External Secrets Operator binary at $bin (bash scripts/build-k8s.sh --eso)"
 mkdir -p "$images"
 exec 9>"$kdir/.eso.lock"; flock 9
 
