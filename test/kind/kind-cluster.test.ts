@@ -247,4 +247,15 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     expect(check.results.filter((c) => ['manual-secret', 'store-ready', 'external-secret-ready', 'secret-synced'].includes(c.id) && c.ok)).toEqual([]);
     passed(await lab('down', 'vso'));
   }, 1_200_000);
+
+  it.skipIf(!tc.images?.eso)('vso hints alone: pasting only `lab hint` lines ends all pass (ESO in the cluster, no host vault needed)', async () => {
+    passed(await lab('reset', 'vso'));
+    passed(await lab('start', 'vso', '--platform', 'kind', '--lang', 'en'));
+    const PATH = `${rootDir}node_modules/.bin:${process.env.PATH}`;
+    const bash = (script: string, input?: string) => learnerBash(script, { path: PATH, timeoutMs: 300_000, ...(input !== undefined ? { input } : {}) });
+    const { seen, ending } = await pasteHints('vso', bash, { settleMs: 500 });
+    expect(seen.slice(0, 4)).toEqual(['What the operator does, by hand', 'SecretStore: the Vault address and kubernetes auth', 'Sync with an ExternalSecret', 'When Vault changes, when the Secret is deleted']);
+    expect(ending).toMatch(/all passed/);
+    passed(await lab('down', 'vso'));
+  }, 900_000);
 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { useTempLabHome } from '../helpers.ts';
 import { fakeDeps, lines, type Call } from '../kind-fake.ts';
-import { LabDir } from '../../src/engine/state.ts';
+import { LabDir, newLabRecord } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform } from '../../src/platforms/kind/kind.ts';
@@ -253,6 +253,13 @@ describe('the vso topic\'s operator on kind: ESO in the cluster where no registr
     expect((await platform({ LAB_VSO_OPERATOR: 'vso' })).vsoChart).toBe(true);
     expect((await platform({ LAB_VSO_OPERATOR: 'eso' }, false)).eso?.runs).toBe('cluster');
     await expect((async () => (await platform({ LAB_VSO_OPERATOR: 'bogus' })).eso)()).rejects.toThrow(/LAB_VSO_OPERATOR='bogus' must be eso or vso/);
+  });
+  it('the choice made at start holds in the learner\'s shell, where `lab env` exported LAB_KUBE_CONTEXT', async () => {
+    useTempLabHome('kind-eso-');
+    const p = await platform();
+    p.lab.ensure();
+    p.lab.saveRecord(newLabRecord('vso', 'kind', 30000, { context: 'kind-vault-lab', ownCluster: 'true', secretsOperator: 'eso' }));
+    expect((await platform({ LAB_KUBE_CONTEXT: 'kind-vault-lab' })).eso?.runs).toBe('cluster');
   });
   it.skipIf(!findKubeBin('external-secrets-crds'))('the ESO objects: the image built here, its ServiceAccount bound to the chart\'s controller rules, the controller alone; the CRDs apart', async () => {
     useTempLabHome('kind-eso-');

@@ -181,13 +181,16 @@ export class KindPlatform implements Platform {
    * The secrets operator a topic that needs one (vso) teaches here. The External Secrets Operator, run by the lab in the
    * cluster, where the nodes cannot pull the Vault Secrets Operator's image: the lab's own cluster from a node image
    * built here (no registry, the rule of withIngress). Elsewhere VSO, which the learner installs from HashiCorp's chart.
-   * LAB_VSO_OPERATOR=eso|vso chooses either way.
+   * LAB_VSO_OPERATOR=eso|vso chooses either way. The lab record keeps the choice made at start: the learner's shell
+   * (`lab env` exports LAB_KUBE_CONTEXT) and every later command see the same steps.
    */
   get secretsOperator(): 'eso' | 'vso' | undefined {
     if (!this.topic.needs.eso) return undefined;
     const o = this.deps.env.LAB_VSO_OPERATOR?.trim();
     if (o === 'eso' || o === 'vso') return o;
     if (o) throw usageError(msg(`LAB_VSO_OPERATOR='${o}'는 eso나 vso여야 합니다.`, `LAB_VSO_OPERATOR='${o}' must be eso or vso.`));
+    const kept = this.lab.record()?.facts.secretsOperator;
+    if (kept === 'eso' || kept === 'vso') return kept;
     return this.ownCluster && this.deps.machine().toolchain.nodeImage ? 'eso' : 'vso';
   }
   get eso(): { runs: 'cluster'; namespace: string; deployment: string } | undefined {
@@ -271,6 +274,12 @@ export class KindPlatform implements Platform {
     // an older version of the lab left behind (issue 19, defect 8).
     const fresh = !this.lab.record();
     if (fresh) this.lab.saveRecord(this.initRecord());
+    const operator = this.secretsOperator;
+    if (operator && this.lab.record()?.facts.secretsOperator !== operator) {
+      this.lab.updateRecord((r) => {
+        r.facts.secretsOperator = operator;
+      }, this.initRecord);
+    }
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
