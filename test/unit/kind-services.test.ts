@@ -20,6 +20,7 @@ import { podFiles, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { LDAP } from '../../src/services/ldap/directory.ts';
 import { portBase } from '../../src/platforms/ports.ts';
 import type { RunOptions, RunResult } from '../../src/exec.ts';
+import { run } from '../../src/exec.ts';
 import { configCmd, loginCmds } from '../../scenarios/ldap.ts';
 
 useTempLabHome('kind-services-test-');
@@ -290,5 +291,16 @@ describe('the vso topic\'s operator on kind: ESO in the cluster where no registr
     expect(ids.indexOf('services-crds')).toBeLessThan(ids.indexOf('services-crds-established'));
     expect(ids.indexOf('services-crds-established')).toBeLessThan(ids.indexOf('services'));
     expect(plan.steps.find((s) => s.id === 'services-crds')!.args).toEqual(['--context', 'kind-vault-lab', 'apply', '--server-side', '--force-conflicts', '-f', '/plan/services-crds.yaml']);
+  });
+});
+
+describe('a manifest on stdin naming a $VAR (vso\'s SecretStore)', () => {
+  it('is an unquoted heredoc on kind as on local: the learner\'s shell fills in $ESO_VAULT_ADDR, as the lab does', async () => {
+    const { secretStoreManifest } = await import('../../scenarios/vso.ts');
+    const line = renderKind({ kind: 'exec', file: 'kubectl', args: ['apply', '-f', '-'], stdin: secretStoreManifest });
+    expect(line.split('\n')[0]).toBe('kubectl apply -f - <<EOF');
+    const r = await run('bash', ['-c', line.replace(/^kubectl apply -f -/, 'cat')], { env: { ESO_VAULT_ADDR: 'http://vault.vault.svc.cluster.local:8200' } });
+    expect(r.stdout).toContain('server: http://vault.vault.svc.cluster.local:8200');
+    expect(renderKind({ kind: 'exec', file: 'kubectl', args: ['apply', '-f', '-'], stdin: 'kind: X\n' }).split('\n')[0]).toBe("kubectl apply -f - <<'EOF'");
   });
 });
