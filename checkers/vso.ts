@@ -1,6 +1,7 @@
 /**
- * Syncing a Vault secret into a Kubernetes Secret. On kind the Vault Secrets Operator does it (its chart); on local
- * the External Secrets Operator runs out of cluster against the lab's apiserver, since VSO cannot be built here.
+ * Syncing a Vault secret into a Kubernetes Secret. The External Secrets Operator the lab runs does it (platform.eso: a
+ * process against the lab's apiserver, or a Deployment in the cluster), or, on a cluster that can pull its image, the
+ * Vault Secrets Operator from its chart (platform.vsoChart). VSO cannot be built here.
  * Either way the sync itself is judged — the destination Secret's data against Vault, and the operator's own
  * status — never a field that turns true before any login (VaultAuth.status.valid only says the references resolve).
  */
@@ -19,13 +20,15 @@ export { ESO, VSO } from '../labs/vso/data.ts';
 
 export interface State {
   platform: PlatformName;
+  /** Which operator the platform's steps use: ESO (the lab runs it) or VSO (the learner installs it). */
+  operatorKind: 'eso' | 'vso';
   kubeError?: string | undefined;
-  /** kind: the VSO Deployment; local: the ESO process and its CRDs. */
+  /** The VSO Deployment; or ESO (its process or Deployment) and its CRDs. */
   operator?: { replicas: number; ready: number; crds?: string[] } | undefined;
   vaultAuth?: { method?: string; role?: string; serviceAccount?: string; audiences: string[]; valid?: boolean; error?: string } | undefined;
-  /** kind: the VaultStaticSecret's status as VSO writes it. */
+  /** VSO: the VaultStaticSecret's status as VSO writes it. */
   staticSecret?: { generation: number; lastGeneration: number; secretMAC: boolean; conditions: Condition[] } | undefined;
-  /** local: the SecretStore's and ExternalSecret's conditions as ESO writes them. */
+  /** ESO: the SecretStore's and ExternalSecret's conditions as ESO writes them. */
   store?: { conditions: Condition[]; warning?: string } | undefined;
   externalSecret?: { conditions: Condition[]; refreshTime?: string; warning?: string } | undefined;
   /** The destination Secret (values decoded). */
@@ -35,7 +38,7 @@ export interface State {
   uidsSeen?: number | undefined;
   /** The Secret uids seen so far, for the engine to keep (gather writes nothing). */
   observed?: Record<string, unknown>;
-  /** The by-hand Secret (local). */
+  /** The by-hand Secret (ESO's path). */
   manual?: Record<string, string> | undefined;
   /** secret/webapp/config in Vault, read with the admin token: its current data and version, and every version's data. */
   vault?: Record<string, unknown> | undefined;
@@ -66,15 +69,22 @@ async function gatherVault(ctx: LabContext, s: State): Promise<void> {
 }
 
 export async function gather(ctx: LabContext): Promise<State> {
-  const s: State = { platform: ctx.platform.name };
+  const eso = ctx.platform.eso;
+  const s: State = { platform: ctx.platform.name, operatorKind: eso ? 'eso' : 'vso' };
   await gatherVault(ctx, s);
   // A fresh login as the operator's ServiceAccount, judged with k8s-auth's own judges: the cause, not the symptom.
   s.k8s = await gatherK8sAuth(ctx, { probes: false }).catch(() => undefined);
   try {
     const kube = await kubeFor(ctx);
-    if (s.platform === 'local') {
-      const running = (await ctx.platform.status()).some((p) => p.name === 'external-secrets' && p.running);
-      s.operator = { replicas: 1, ready: running ? 1 : 0, crds: await kube.establishedCrds(ESO.group) };
+    if (eso) {
+      const crds = await kube.establishedCrds(ESO.group);
+      if (eso.runs === 'host') {
+        const running = (await ctx.platform.status()).some((p) => p.name === 'external-secrets' && p.running);
+        s.operator = { replicas: 1, ready: running ? 1 : 0, crds };
+      } else {
+        const d = await kube.deployment(eso.namespace, eso.deployment);
+        s.operator = { replicas: d?.replicas ?? 0, ready: d?.ready ?? 0, crds };
+      }
       const store = await kube.customObject(ESO.group, ESO.version, VSO.appNamespace, 'secretstores', ESO.store);
       if (store) {
         const conditions = conditionsOf(store);
@@ -116,7 +126,7 @@ export async function gather(ctx: LabContext): Promise<State> {
     if (dest) {
       s.synced = dest.data;
       s.syncedMeta = { uid: dest.uid, createdAt: dest.createdAt, owners: dest.owners };
-      if (s.platform === 'local' && dest.owners.some((o) => o.kind === 'ExternalSecret')) {
+      if (eso && dest.owners.some((o) => o.kind === 'ExternalSecret')) {
         s.observed = uidObserved(ctx.lab.progress().observations, dest.uid);
         s.uidsSeen = (s.observed[UIDS] as string[]).length;
       }
@@ -182,15 +192,15 @@ const RECREATED_AFTER_MS = 2000;
 export const checks: Checker<State>['checks'] = [
   {
     id: 'operator-ready',
-    title: msg('오퍼레이터가 동작 중 (local: ESO, kind: VSO)', 'the operator is running (local: ESO, kind: VSO)'),
+    title: msg('오퍼레이터가 동작 중 (ESO 또는 VSO)', 'the operator is running (ESO or VSO)'),
     hint: msg('오퍼레이터는 CRD가 먼저 있어야 시작합니다. kind에서 차트를 다른 네임스페이스에 설치하면 이후 명령의 네임스페이스도 바꿔야 합니다.', 'An operator starts only once its CRDs exist. On kind, installing the chart in another namespace changes every later command.'),
     judge: (s) => {
       const k = noKube(s);
       if (k) return k;
-      if (s.platform === 'local') {
+      if (s.operatorKind === 'eso') {
         const missing = ESO.crds.filter((c) => !s.operator?.crds?.includes(c));
         if (missing.length) return fail(msg(`External Secrets Operator의 CRD가 없습니다: ${missing.join(', ')}`, `the External Secrets Operator CRDs are missing: ${missing.join(', ')}`), msg("'npx lab start vso'가 CRD를 설치하고 오퍼레이터를 띄웁니다.", "'npx lab start vso' installs the CRDs and starts the operator."));
-        if (!s.operator?.ready) return fail(msg('External Secrets Operator 프로세스가 떠 있지 않습니다.', 'the External Secrets Operator process is not running.'), msg("'npx lab start vso'로 다시 띄우고, 안 되면 'npx lab info vso'의 로그를 보세요.", "Start it again with 'npx lab start vso'; if it will not start, read its log (npx lab info vso)."));
+        if (!s.operator?.ready) return fail(msg('External Secrets Operator가 떠 있지 않습니다.', 'the External Secrets Operator is not running.'), msg("'npx lab start vso'로 다시 띄우고, 안 되면 'npx lab info vso'의 로그(클러스터 안이면 kubectl logs deploy/external-secrets -n vault)를 보세요.", "Start it again with 'npx lab start vso'; if it will not start, read its log (npx lab info vso; in a cluster kubectl logs deploy/external-secrets -n vault)."));
         return pass();
       }
       const install: Cmd = { kind: 'exec', file: 'helm', args: ['upgrade', '--install', VSO.release, 'hashicorp/vault-secrets-operator', '-n', VSO.namespace, '--create-namespace', '--version', VSO.chartVersion, '--wait'] };
@@ -201,7 +211,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'manual-secret',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg(`손으로 만든 Secret(${ESO.manual})이 Vault 값에서 나옴`, `the by-hand Secret ${ESO.manual} holds Vault's values`),
     hint: msg('오퍼레이터가 하는 일을 손으로 한 번: TokenRequest → Vault 로그인 → 읽기 → Secret 생성. 손으로 만든 사본은 Vault가 바뀌어도 그대로입니다.', "Do by hand once what the operator does: TokenRequest → Vault login → read → create the Secret. A by-hand copy stays as it is when Vault changes."),
     judge: (s) => {
@@ -227,7 +237,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'store-ready',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg(`SecretStore(${ESO.store})가 Ready (ESO가 Vault에 로그인함)`, `SecretStore ${ESO.store} is Ready (ESO logged in to Vault)`),
     hint: msg('ESO는 SecretStore를 검증할 때 실제로 kubernetes 로그인을 하고 토큰을 조회합니다. serviceAccountRef의 audiences가 role의 audience와 다르면 invalid audience로 실패합니다.', "ESO validates a SecretStore by really logging in (kubernetes auth) and looking its token up; serviceAccountRef audiences that differ from the role's audience fail with invalid audience."),
     judge: (s) => {
@@ -253,7 +263,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'external-secret-ready',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg(`ExternalSecret(${ESO.externalSecret})이 SecretSynced`, `ExternalSecret ${ESO.externalSecret} is SecretSynced`),
     hint: msg('dataFrom.extract.key는 KV v2의 data/ 없는 경로(webapp/config)입니다: ESO가 version: v2로 data/를 붙입니다.', 'dataFrom.extract.key is the KV v2 path without data/ (webapp/config): with version: v2 ESO adds data/ itself.'),
     judge: (s) => {
@@ -279,6 +289,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'vault-auth',
     platforms: ['kind'],
+    requires: ['vsoChart'],
     title: msg('VaultAuth가 role, SA, audience와 맞음', 'VaultAuth matches the role, SA and audience'),
     hint: msg('VaultAuth의 audiences와 role의 audience, serviceAccount와 role의 bound SA가 어긋나면 로그인이 실패합니다. status.valid는 참조가 풀렸다는 뜻일 뿐 로그인 성공이 아닙니다.', "VaultAuth's audiences must match the role's audience, and its serviceAccount the role's bound SA. status.valid only says its references resolve, not that a login works."),
     judge: (s) => {
@@ -297,6 +308,7 @@ export const checks: Checker<State>['checks'] = [
   {
     id: 'static-secret-synced',
     platforms: ['kind'],
+    requires: ['vsoChart'],
     title: msg('VaultStaticSecret 상태: VSO가 현재 spec으로 동기화함', 'VaultStaticSecret status: VSO synced the current spec'),
     hint: msg('VSO는 Vault에서 읽은 데이터의 HMAC(secretMAC)과 처리한 generation을 status에 적습니다. 둘이 없으면 아직 한 번도 읽지 못한 것입니다.', 'VSO records the HMAC of the data it read (secretMAC) and the generation it handled; without them it has never read the secret.'),
     judge: (s) => {
@@ -319,17 +331,17 @@ export const checks: Checker<State>['checks'] = [
     judge: (s) => {
       const k = noKube(s);
       if (k) return k;
-      const how = s.platform === 'local' ? kubectlLine('-n', VSO.appNamespace, 'describe', 'externalsecret', ESO.externalSecret) : kubectlLine('-n', VSO.appNamespace, 'describe', 'vaultstaticsecret', VSO.staticSecret);
+      const how = s.operatorKind === 'eso' ? kubectlLine('-n', VSO.appNamespace, 'describe', 'externalsecret', ESO.externalSecret) : kubectlLine('-n', VSO.appNamespace, 'describe', 'vaultstaticsecret', VSO.staticSecret);
       if (!s.synced) return fail(msg(`${VSO.appNamespace}/${VSO.destination} Secret이 없습니다.`, `Secret ${VSO.appNamespace}/${VSO.destination} does not exist.`), msg('오퍼레이터의 이벤트를 보세요:', "See the operator's events:"), [how]);
       if (!s.vault) return fail(msg('Vault의 secret/webapp/config를 읽을 수 없어 비교할 수 없습니다.', 'cannot read secret/webapp/config in Vault to compare.'), msg('Vault의 봉인이 풀려 있고 값이 있는지 보세요.', 'Check Vault is unsealed and the secret exists.'));
       const diff = sameAs(s.synced, s.vault);
-      const wait = s.platform === 'local' ? `refreshInterval (${ESO.refreshInterval})` : 'refreshAfter (30s)';
+      const wait = s.operatorKind === 'eso' ? `refreshInterval (${ESO.refreshInterval})` : 'refreshAfter (30s)';
       return diff.length ? fail(msg(`Secret의 키가 없거나 Vault와 다릅니다: ${diff.join(', ')}`, `Secret keys missing or different from Vault: ${diff.join(', ')}`), msg(`${wait} 만큼 기다린 뒤 다시 보거나, 오류를 보세요:`, `Wait one ${wait} and look again, or see the errors:`), [how]) : pass();
     },
   },
   {
     id: 'vault-change-synced',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg('Vault에서 바꾼 값이 Secret에 도착함', 'a change made in Vault reached the Secret'),
     hint: msg('손으로 만든 사본과 달리, 오퍼레이터는 갱신 주기마다 Vault를 다시 읽습니다: vault kv put 뒤 refreshInterval 안에 Secret이 바뀌어야 합니다.', 'Unlike the by-hand copy, the operator reads Vault again every refresh interval: after vault kv put the Secret changes within refreshInterval.'),
     judge: (s) => {
@@ -344,7 +356,7 @@ export const checks: Checker<State>['checks'] = [
   },
   {
     id: 'secret-recreated',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg('지운 Secret을 오퍼레이터가 다시 만듦', 'the operator recreated the deleted Secret'),
     hint: msg('ESO가 만든 Secret에는 ExternalSecret을 가리키는 소유자 참조(ownerReference)가 있고, ESO는 그 Secret을 지켜보다가 지워지면 곧바로 다시 만듭니다. 손으로 만든 Secret은 지우면 그만입니다.', 'The Secret ESO made carries an ownerReference to the ExternalSecret, and ESO watches it: deleted, it is made again at once. A by-hand Secret, deleted, is gone.'),
     judge: (s) => {

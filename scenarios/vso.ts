@@ -1,8 +1,9 @@
 /**
- * Syncing a Vault secret into a Kubernetes Secret. On local: first by hand, doing what an operator does
- * (TokenRequest, Vault login, read, create the Secret), then with the External Secrets Operator running against the
- * lab's own kube-apiserver (VSO is not in the Go module proxy, so it cannot be built here). On kind: the Vault
- * Secrets Operator from its Helm chart, as the study note does.
+ * Syncing a Vault secret into a Kubernetes Secret. Where the lab runs the External Secrets Operator (platform.eso: a
+ * process against the local kube-apiserver, or a Deployment in a cluster whose nodes cannot pull VSO's image): first
+ * by hand, doing what an operator does (TokenRequest, Vault login, read, create the Secret), then with ESO. Where the
+ * nodes can pull it (platform.vsoChart): the Vault Secrets Operator from its Helm chart, as the study note does.
+ * VSO is not in the Go module proxy and its image in no registry this lab's machines reach.
  */
 import type { Cmd, LabContext, Step, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
@@ -59,9 +60,12 @@ const installCmds: Cmd[] = [
   kube(['get', 'crd', '-o', 'name'], undefined, msg('secrets.hashicorp.com 그룹의 CRD가 보여야 합니다.', 'CRDs of the secrets.hashicorp.com group should be listed.')),
 ];
 
-// ---- local: by hand, then the External Secrets Operator ---------------------------------------------------
+// ---- by hand, then the External Secrets Operator ------------------------------------------------------------
 
-/** `$VAULT_ADDR` is filled in by the learner's shell (an unquoted heredoc) and by the lab alike. */
+/**
+ * `$ESO_VAULT_ADDR` (Vault as the operator dials it: $VAULT_ADDR for a process on this host, the release's Service for
+ * a pod) is filled in by the learner's shell (an unquoted heredoc) and by the lab alike.
+ */
 export const secretStoreManifest = `apiVersion: ${ESO.group}/${ESO.version}
 kind: SecretStore
 metadata:
@@ -70,7 +74,7 @@ metadata:
 spec:
   provider:
     vault:
-      server: $VAULT_ADDR
+      server: $ESO_VAULT_ADDR
       path: secret
       version: v2
       auth:
@@ -115,12 +119,19 @@ const byHandCmds: Cmd[] = [
     capture: 'APP_TOKEN',
     note: msg('2. 그 토큰으로 Vault에 kubernetes 로그인합니다 (jwt=-: JWT는 stdin으로, 명령줄 인자에 남지 않게).', '2. A kubernetes login to Vault with it (jwt=-: the JWT on stdin, never in an argv).'),
   },
-  { kind: 'vault', args: ['kv', 'get', `secret/${SECRET.path}`], tokenVar: 'APP_TOKEN', note: msg('3. 앱의 토큰으로 시크릿을 읽습니다 (VAULT_TOKEN을 이 명령에만).', "3. Read the secret with the app's token (VAULT_TOKEN for this command only).") },
+  {
+    kind: 'vault',
+    args: ['kv', 'get', '-format=json', `secret/${SECRET.path}`],
+    tokenVar: 'APP_TOKEN',
+    capture: 'SECRET_JSON',
+    note: msg('3. 앱의 토큰으로 시크릿을 읽어 셸 변수 SECRET_JSON에 둡니다 (VAULT_TOKEN은 이 명령에만).', "3. Read the secret with the app's token into the shell variable SECRET_JSON (VAULT_TOKEN for this command only)."),
+  },
   {
     ...kube(['create', '-f', '-']),
-    // The values go from vault through jq into kubectl on a pipe, never in an argv (`--from-literal=password=…` would
-    // be); `create`, not `apply`: apply would keep the values again in its last-applied annotation.
-    pipeFrom: `VAULT_TOKEN="$APP_TOKEN" vault kv get -format=json secret/${SECRET.path} | jq '{apiVersion: "v1", kind: "Secret", metadata: {name: "${ESO.manual}", namespace: "${VSO.appNamespace}"}, stringData: .data.data}'`,
+    // The values go from the variable through jq into kubectl on a pipe, never in an argv (`--from-literal=password=…`
+    // would be); `create`, not `apply`: apply would keep the values again in its last-applied annotation. The read
+    // above runs wherever the platform runs vault (in the Vault pod on a cluster): this line needs no vault of its own.
+    pipeFrom: `printf %s "$SECRET_JSON" | jq '{apiVersion: "v1", kind: "Secret", metadata: {name: "${ESO.manual}", namespace: "${VSO.appNamespace}"}, stringData: .data.data}'`,
     unless: manualExists,
     note: msg('4. 읽은 값으로 Kubernetes Secret을 만듭니다. 값은 파이프로만 흐르고 명령줄 인자에 남지 않습니다.', '4. Create the Kubernetes Secret from the values read: they flow through the pipe only, never in an argv.'),
   },
@@ -134,11 +145,11 @@ const driftCmds: Cmd[] = [
   kube(['wait', '--for=create', `secret/${VSO.destination}`, '-n', VSO.appNamespace, '--timeout=60s'], undefined, msg('ESO가 곧바로 다시 만듭니다.', 'ESO makes it again at once.')),
 ];
 
-const localSteps: Step[] = [
+const esoSteps: Step[] = [
   {
     id: 'by-hand',
     kind: 'task',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg('오퍼레이터가 하는 일을 손으로', 'What the operator does, by hand'),
     task: msg(
       `${K8S.sa} SA의 토큰(audience ${K8S.audience})으로 Vault에 로그인해 secret/${SECRET.path}를 읽고, 그 값으로 Secret ${ESO.manual}를 만드세요.`,
@@ -152,7 +163,7 @@ const localSteps: Step[] = [
   {
     id: 'secret-store',
     kind: 'task',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg('SecretStore: Vault 주소와 kubernetes 인증', 'SecretStore: the Vault address and kubernetes auth'),
     task: msg(
       `Vault 주소, mount secret(KV v2), role ${K8S.role}, serviceAccountRef ${K8S.sa}과 audiences [${K8S.audience}]를 SecretStore ${ESO.store}에 적으세요.`,
@@ -170,7 +181,7 @@ const localSteps: Step[] = [
   {
     id: 'external-secret',
     kind: 'task',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg('ExternalSecret으로 동기화', 'Sync with an ExternalSecret'),
     task: msg(`secret/${SECRET.path}를 ${ESO.refreshInterval}마다 Secret ${VSO.appNamespace}/${VSO.destination}로 동기화하는 ExternalSecret을 만드세요.`, `Create an ExternalSecret that syncs secret/${SECRET.path} into Secret ${VSO.appNamespace}/${VSO.destination} every ${ESO.refreshInterval}.`),
     hint: msg('key에 data/를 쓰지 않습니다: SecretStore의 version: v2가 알려 줍니다.', "No data/ in key: the SecretStore's version: v2 says it."),
@@ -185,7 +196,7 @@ const localSteps: Step[] = [
   {
     id: 'drift',
     kind: 'task',
-    platforms: ['local'],
+    requires: ['eso'],
     title: msg('Vault가 바뀌면, Secret이 지워지면', 'When Vault changes, when the Secret is deleted'),
     task: msg(
       `Vault에서 비밀번호를 바꾸고 ${ESO.refreshInterval} 안에 Secret에 도착하는지, Secret을 지우면 다시 만들어지는지 보세요.`,
@@ -221,21 +232,34 @@ export const topic: TopicDef = {
   id: 'vso',
   title: msg('시크릿 오퍼레이터: Vault 시크릿을 Kubernetes Secret으로', 'Secrets operators: Vault secrets as Kubernetes Secrets'),
   summary: msg(
-    '오퍼레이터가 하는 일(TokenRequest, Vault 로그인, 읽기, Secret 생성)을 손으로 해 본 뒤, 오퍼레이터에게 맡깁니다: local은 External Secrets Operator(SecretStore, ExternalSecret), kind는 VSO(VaultConnection, VaultAuth, VaultStaticSecret).',
-    'Do by hand what an operator does (TokenRequest, Vault login, read, create the Secret), then hand it to one: on local the External Secrets Operator (SecretStore, ExternalSecret), on kind VSO (VaultConnection, VaultAuth, VaultStaticSecret).',
+    '오퍼레이터가 하는 일(TokenRequest, Vault 로그인, 읽기, Secret 생성)을 손으로 해 본 뒤, 오퍼레이터에게 맡깁니다: 랩이 띄우는 External Secrets Operator(SecretStore, ExternalSecret), 또는 레지스트리에 닿는 클러스터라면 VSO(VaultConnection, VaultAuth, VaultStaticSecret).',
+    'Do by hand what an operator does (TokenRequest, Vault login, read, create the Secret), then hand it to one: the External Secrets Operator the lab runs (SecretStore, ExternalSecret), or on a cluster with registry access VSO (VaultConnection, VaultAuth, VaultStaticSecret).',
   ),
   platforms: ['local', 'kind'],
   needs: { vault: { nodes: 1, storage: 'file', tls: false }, kube: true, eso: true },
+  // Both operators' objects and the learner's copies: gone with `lab down`/`lab reset` (issue 19, defect 8).
+  leaves: {
+    objects: [
+      { resource: `externalsecrets.${ESO.group}`, namespace: VSO.appNamespace, names: [ESO.externalSecret] },
+      { resource: `secretstores.${ESO.group}`, namespace: VSO.appNamespace, names: [ESO.store] },
+      { resource: `vaultstaticsecrets.${VSO.group}`, namespace: VSO.appNamespace, names: [VSO.staticSecret] },
+      { resource: `vaultauths.${VSO.group}`, namespace: VSO.appNamespace, names: [VSO.auth] },
+      { resource: `vaultconnections.${VSO.group}`, namespace: VSO.appNamespace, names: [VSO.connection] },
+      { resource: 'secrets', namespace: VSO.appNamespace, names: [VSO.destination, ESO.manual] },
+    ],
+    helm: [{ release: VSO.release, namespace: VSO.namespace }],
+  },
   steps: [
-    setupStep('server', msg('Vault, Kubernetes API, 오퍼레이터 준비 (local: kube-apiserver + etcd + ESO, kind: 클러스터 + Helm)', 'Prepare Vault, a Kubernetes API and the operator (local: kube-apiserver + etcd + ESO; kind: cluster + Helm)')),
+    setupStep('server', msg('Vault, Kubernetes API, 오퍼레이터 준비 (kube-apiserver + etcd 또는 클러스터, ESO는 랩이 띄움)', 'Prepare Vault, a Kubernetes API and the operator (kube-apiserver + etcd or a cluster; the lab runs ESO)')),
     vaultReadyStep('vault'),
     // The k8s-auth topic's Vault side, prepared: this topic is about the operator.
     ...vaultSideSteps('setup').map(({ checks: _checks, ...s }) => ({ ...s, id: `k8s-auth-${s.id}` })),
-    ...localSteps,
+    ...esoSteps,
     {
       id: 'install',
       kind: 'task',
       platforms: ['kind'],
+      requires: ['vsoChart'],
       title: msg('VSO 설치 (Helm)', 'Install VSO (Helm)'),
       task: msg(`vault-secrets-operator 차트 ${VSO.chartVersion}을 ${VSO.namespace} 네임스페이스에 설치하세요.`, `Install the vault-secrets-operator chart ${VSO.chartVersion} into namespace ${VSO.namespace}.`),
       commands: installCmds,
@@ -246,6 +270,7 @@ export const topic: TopicDef = {
       id: 'auth',
       kind: 'task',
       platforms: ['kind'],
+      requires: ['vsoChart'],
       title: msg('VaultConnection과 VaultAuth', 'VaultConnection and VaultAuth'),
       task: msg(
         `Vault 주소(${VSO.vaultAddr})를 VaultConnection에, role ${K8S.role}과 SA ${K8S.sa}, audience ${K8S.audience}를 VaultAuth에 적으세요.`,
@@ -260,6 +285,7 @@ export const topic: TopicDef = {
       id: 'static-secret',
       kind: 'task',
       platforms: ['kind'],
+      requires: ['vsoChart'],
       title: msg('VaultStaticSecret으로 동기화', 'Sync with a VaultStaticSecret'),
       task: msg(`secret/webapp/config를 ${VSO.appNamespace}/${VSO.destination} Secret으로 동기화하세요.`, `Sync secret/webapp/config into Secret ${VSO.appNamespace}/${VSO.destination}.`),
       hint: msg('path에 data/를 쓰지 않습니다: mount와 type: kv-v2가 알려 줍니다.', 'No data/ in path: mount and type: kv-v2 say it.'),

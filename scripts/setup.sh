@@ -63,5 +63,7 @@ if [ "$want_kind" = 1 ]; then
   bash scripts/build-kind.sh || say "the kind toolchain was not built (see above): --platform kind and test/kind/ need it"
   # ldap's slapd and mcp's MariaDB in the cluster, from Debian's packages (~2 min the first time).
   [ -f "${LAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vault-lab}/kind/env" ] && { bash scripts/build-kind-services.sh || say "the slapd and MariaDB images were not built (see above): ldap and mcp on kind need them"; }
+  # vso's External Secrets Operator in the cluster, from the binary build-k8s.sh --eso made (seconds).
+  [ -f "${LAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vault-lab}/kind/env" ] && { bash scripts/build-kind-eso.sh || say "the External Secrets Operator image was not built (see above): vso on kind needs it"; }
 fi
 say "ready: node $(node_modules/.bin/node --version 2>/dev/null || node --version), $(.tools/venv/bin/bao version 2>/dev/null || echo "${VAULT_BIN:-${BAO_BIN:-}}")"

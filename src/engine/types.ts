@@ -135,7 +135,7 @@ export interface Step {
 }
 
 /** Optional parts of a Platform that steps and checks may depend on. */
-export type Capability = 'ingress' | 'ldap';
+export type Capability = 'ingress' | 'ldap' | 'eso' | 'vsoChart';
 
 /** Where a step stands and the commands left to run, in order. */
 export interface Pending {
@@ -247,6 +247,12 @@ export interface Topic {
   resetNode?: (ctx: LabContext, node: number) => Promise<void>;
   /** Things the learner can log in with (shown by `lab info`); values are secret names in the lab folder. */
   accounts?: { name: string; secret: string; note: Msg }[];
+  /**
+   * What the topic's task steps leave in a cluster the lab shares with other topics (an operator the learner installed,
+   * the objects they applied): `lab down` and `lab reset` remove it, so no later run counts a step the learner never did.
+   * Resources of a kind the cluster does not know (the other operator's) are passed over.
+   */
+  leaves?: { objects: { resource: string; namespace: string; names: string[] }[]; helm?: { release: string; namespace: string }[] };
   /** The topic the lesson sends the learner to next, when it is not the catalogue's next one (k8s-auth → vso). */
   next?: string;
   /** Lines the topic adds to the dashboard (`lab check --watch`, the all-pass ending), from its own observations. */
@@ -286,6 +292,13 @@ export interface Platform {
   readonly ldap?: LdapAccess | undefined;
   /** Makes (or keeps) the lab CA and the server certificates. */
   ensureCerts?(): Promise<void>;
+  /**
+   * The External Secrets Operator the lab runs for a topic that needs it: a process on this host, or a Deployment in
+   * the cluster (an image the lab built, where no registry serves VSO's). Absent where the learner installs VSO instead.
+   */
+  readonly eso?: { runs: 'host' } | { runs: 'cluster'; namespace: string; deployment: string } | undefined;
+  /** A cluster whose nodes can pull the Vault Secrets Operator's image: the learner installs it from HashiCorp's chart. */
+  readonly vsoChart?: true | undefined;
   /** Where an ingress controller passes TLS through to Vault by name (kind: ingress-nginx on the host's 443). */
   readonly ingress?: { host: string; port: number; servername: string } | undefined;
   /** Why a capability this topic's steps require is absent here (said when `lab run` leaves those steps out). */

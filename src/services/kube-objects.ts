@@ -12,7 +12,8 @@ export const service = (namespace: string, name: string, port: number): KubeObje
   spec: { selector: labels(name), ports: [{ name, port, targetPort: port, protocol: 'TCP' }] },
 });
 
-export function deployment(namespace: string, name: string, pod: { containers: KubeObject[]; volumes: KubeObject[] }): KubeObject {
+/** `pod`: the pod spec (containers, volumes, and any other field such as serviceAccountName). */
+export function deployment(namespace: string, name: string, pod: KubeObject & { containers: KubeObject[]; volumes: KubeObject[] }): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

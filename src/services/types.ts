@@ -42,6 +42,8 @@ export interface LocalHost {
   /** Wait until `probe` succeeds, failing early (with the log) if the process died. */
   waitFor(name: string, what: string, probe: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   answersWithin(ms: number, probe: () => Promise<boolean>): Promise<boolean>;
+  /** Vault's address as a process on this host dials it (the active node's where the topic has one). */
+  readonly vaultAddr: string;
   /** The Vault binary the lab runs. */
   binary(): Promise<VaultBinary>;
   /** Links in the lab's bin folder (first on the learner's PATH after `lab env`). */
@@ -72,6 +74,8 @@ export type KubeObject = Record<string, unknown>;
 export interface KubeHost {
   readonly lab: LabDir;
   readonly namespace: string;
+  /** Vault's address as a pod of the cluster dials it (the release's Service). */
+  readonly vaultAddr: string;
   /** The local end of this service's port-forward for a role. */
   port(role: string): number;
   kubectl(args: string[], opts?: RunOptions): Promise<RunResult>;
@@ -90,7 +94,9 @@ export interface KubeAdapter {
    * LAB_*_IMAGE overrides the pinned image; `built` names the image scripts/build-kind-services.sh makes from Debian's
    * packages, used on the lab's own cluster when it exists (no registry serves the pinned one here).
    */
-  image: { pinned: string; env: string; built?: 'openldap' | 'mariadb' };
+  image: { pinned: string; env: string; built?: 'openldap' | 'mariadb' | 'eso' };
+  /** CustomResourceDefinitions (YAML) applied server-side before the objects: their schemas outgrow client-side apply's annotation. */
+  crds?(): string;
   /** Secret files it needs (relative to the lab folder), made once: `keep(file)` returns the value, creating it. */
   secrets(keep: (file: string) => string): Record<string, string>;
   /** Secret files the Deployment mounts, pod path → the lab file it holds (a line run in the pod reads them there). */
@@ -98,8 +104,8 @@ export interface KubeAdapter {
   /** Files the learner's tools read besides the secrets (an account JSON), written after secrets(). */
   prepare?(host: KubeHost, secrets: Record<string, string>): void;
   manifests(secrets: Record<string, string>, o: { namespace: string; image: string }): KubeObject[];
-  /** The port-forward roles: local port host.port(role) → the Service's port. */
-  forward: string;
+  /** The port-forward roles: local port host.port(role) → the Service's port; none for a service no learner's tool dials. */
+  forward?: string;
   env(host: KubeHost): Record<string, string>;
   info(host: KubeHost, inCluster: string): Record<string, string>;
   provides?(host: KubeHost): { ldap?: LdapAccess };

@@ -28,9 +28,10 @@ import { run, type RunResult } from '../../src/exec.ts';
  * Every service with a kube adapter, from the registry: a new service is served by this fake with no code here (its
  * Service name, port-forward role, in-cluster address and mounted secret files are the adapter's own data).
  */
-const kubeServices = (): [ServiceName, KubeAdapter][] => serviceNames().flatMap((n) => {
+const kubeServices = (): [ServiceName, KubeAdapter & { forward: string }][] => serviceNames().flatMap((n) => {
   const k = kubeAdapter(n);
-  return k ? [[n, k] as [ServiceName, KubeAdapter]] : [];
+  // One the learner's tools dial (it has a port-forward role); an operator running in the cluster (ESO) is not served here.
+  return k?.forward ? [[n, { ...k, forward: k.forward }] as [ServiceName, KubeAdapter & { forward: string }]] : [];
 });
 
 /** The lab files a kind lab shares with the "cluster" that was seeded from them: each service's secrets and the CA. */
@@ -96,12 +97,12 @@ export class FakeCluster {
   }
 
   /** A service's port here: the pods' local platform serves it on its role's port of the pods' block. */
-  private localPort(name: ServiceName, k: KubeAdapter): number {
+  private localPort(name: ServiceName, k: KubeAdapter & { forward: string }): number {
     return (this.pods as LocalPlatform).hostFor(name).port(k.forward);
   }
   /** A service's address here, in the form its adapter writes (ldap://…, host:port). */
   localAddress(name: ServiceName): string {
-    const k = kubeAdapter(name)!;
+    const [, k] = kubeServices().find(([n]) => n === name)!;
     return k.address(`127.0.0.1:${this.localPort(name, k)}`);
   }
   get ldapUrl(): string | undefined {

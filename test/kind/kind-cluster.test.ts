@@ -85,7 +85,7 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
     delete process.env.LAB_KUBE_CONTEXT;
   });
   afterAll(async () => {
-    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp', 'tls', 'production']) await cli('down', t).catch(() => undefined);
+    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp', 'tls', 'production', 'vso']) await cli('down', t).catch(() => undefined);
   });
 
   it('vault-k8s: lab run creates the cluster with kind and ends all pass; kubectl version says v1.35', async () => {
@@ -350,4 +350,55 @@ describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
       await kubectl('delete', 'validatingwebhookconfiguration', INGRESS_NGINX.webhook, '--ignore-not-found');
     }
   }, 300_000);
+
+  // VSO's image is in no registry this machine reaches: on the lab's own cluster from a node image built here the vso
+  // topic runs the External Secrets Operator in the cluster, from its binary (scripts/build-kind-eso.sh).
+  const esoObjects = async () => {
+    const left: string[] = [];
+    for (const args of [['get', 'secret', 'webapp-config', 'webapp-config-manual', '-n', 'default'], ['get', 'externalsecrets.external-secrets.io,secretstores.external-secrets.io', '-A'], ['get', 'deploy', 'external-secrets', '-n', 'vault']]) {
+      const r = await kubectl(...args, '-o', 'name', '--ignore-not-found');
+      left.push(...r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    }
+    return left;
+  };
+
+  it.skipIf(!tc.images?.eso)('vso: lab run ends all pass with the External Secrets Operator in the cluster (an image built here)', async () => {
+    await lab('down', 'mcp');
+    const r = await lab('run', 'vso', '--platform', 'kind', '--lang', 'en');
+    passed(r);
+    console.log(`[kind] lab run vso: ${r.secs.toFixed(1)} s`);
+    expect(await deployedImage('external-secrets')).toBe(tc.images!.eso);
+    // The SecretStore names Vault as a pod dials it: ESO runs in the cluster.
+    const server = await kubectl('get', 'secretstore.external-secrets.io', 'vault-backend', '-n', 'default', '-o', 'jsonpath={.spec.provider.vault.server}');
+    expect(server.stdout).toBe('http://vault.vault.svc.cluster.local:8200');
+  }, 900_000);
+
+  it.skipIf(!tc.images?.eso)('defect 8: lab down / lab reset vso leave no operator or its objects; the next start counts no step done', async () => {
+    passed(await lab('run', 'vso', '--platform', 'kind', '--lang', 'en'));
+    expect(await esoObjects()).not.toEqual([]);
+    passed(await lab('down', 'vso'));
+    expect(await esoObjects()).toEqual([]);
+    passed(await lab('run', 'vso', '--platform', 'kind', '--lang', 'en'));
+    passed(await lab('reset', 'vso'));
+    expect(await esoObjects()).toEqual([]);
+    passed(await lab('start', 'vso', '--platform', 'kind', '--lang', 'en'));
+    // From a reset, the first task step is the current one: nothing the learner did before counts.
+    const hint = await lab('hint', 'vso', '--lang', 'en');
+    passed(hint);
+    expect(hint.stdout).toContain('What the operator does, by hand');
+    const check = JSON.parse((await cli('check', 'vso', '--json', '--lang', 'en')).stdout) as { results: { id: string; ok: boolean }[] };
+    expect(check.results.filter((c) => ['manual-secret', 'store-ready', 'external-secret-ready', 'secret-synced'].includes(c.id) && c.ok)).toEqual([]);
+    passed(await lab('down', 'vso'));
+  }, 1_200_000);
+
+  it.skipIf(!tc.images?.eso)('vso hints alone: pasting only `lab hint` lines ends all pass (ESO in the cluster, no host vault needed)', async () => {
+    passed(await lab('reset', 'vso'));
+    passed(await lab('start', 'vso', '--platform', 'kind', '--lang', 'en'));
+    const PATH = `${rootDir}node_modules/.bin:${process.env.PATH}`;
+    const bash = (script: string, input?: string) => learnerBash(script, { path: PATH, timeoutMs: 300_000, ...(input !== undefined ? { input } : {}) });
+    const { seen, ending } = await pasteHints('vso', bash, { settleMs: 500 });
+    expect(seen.slice(0, 4)).toEqual(['What the operator does, by hand', 'SecretStore: the Vault address and kubernetes auth', 'Sync with an ExternalSecret', 'When Vault changes, when the Secret is deleted']);
+    expect(ending).toMatch(/all passed/);
+    passed(await lab('down', 'vso'));
+  }, 900_000);
 });

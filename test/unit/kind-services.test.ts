@@ -9,15 +9,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { useTempLabHome } from '../helpers.ts';
 import { fakeDeps, lines, type Call } from '../kind-fake.ts';
-import { LabDir } from '../../src/engine/state.ts';
+import { LabDir, newLabRecord } from '../../src/engine/state.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { KindPlatform } from '../../src/platforms/kind/kind.ts';
+import { kindPlan } from '../../src/platforms/kind/plan.ts';
+import { findKubeBin } from '../../src/services/kube/bin.ts';
 import { MARIADB_FILES } from '../../src/services/mariadb/account.ts';
 import { podFiles, renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { LDAP } from '../../src/services/ldap/directory.ts';
 import { portBase } from '../../src/platforms/ports.ts';
 import type { RunOptions, RunResult } from '../../src/exec.ts';
+import { run } from '../../src/exec.ts';
 import { configCmd, loginCmds } from '../../scenarios/ldap.ts';
 
 useTempLabHome('kind-services-test-');
@@ -233,5 +236,71 @@ describe('capabilities decide what a platform shows (requires)', () => {
     expect([onPlatform(step, own), onPlatform(check, own)]).toEqual([true, true]);
     expect([onPlatform(step, theirs), onPlatform(check, theirs)]).toEqual([false, false]);
     expect(onPlatform(step, { name: 'local' })).toBe(false);
+  });
+});
+
+describe('the vso topic\'s operator on kind: ESO in the cluster where no registry serves VSO (issue 19)', () => {
+  const ownMachine = () => ({ toolchain: { archives: [], nodeImage: 'vault-lab/kind-node:v1.35.4', images: { eso: 'vault-lab/external-secrets:v0.16.2' }, esoArchive: '/cache/kind/eso/external-secrets.tar' }, cgroupV1: false, cpus: 2 });
+  const platform = async (env: Record<string, string> = {}, machine = true) => {
+    const topic = await loadTopic('vso');
+    const { deps } = fakeDeps({ pods: [], env });
+    return new KindPlatform(new LabDir('vso'), topic, { ...deps, ...(machine ? { machine: ownMachine } : {}) });
+  };
+  it('the lab\'s own cluster from a node image built here runs ESO; another cluster (or a plain machine) the VSO chart; LAB_VSO_OPERATOR chooses', async () => {
+    useTempLabHome('kind-eso-');
+    expect([(await platform()).eso?.runs, (await platform()).vsoChart]).toEqual(['cluster', undefined]);
+    expect([(await platform({}, false)).eso, (await platform({}, false)).vsoChart]).toEqual([undefined, true]);
+    expect((await platform({ LAB_KUBE_CONTEXT: 'theirs' })).vsoChart).toBe(true);
+    expect((await platform({ LAB_VSO_OPERATOR: 'vso' })).vsoChart).toBe(true);
+    expect((await platform({ LAB_VSO_OPERATOR: 'eso' }, false)).eso?.runs).toBe('cluster');
+    await expect((async () => (await platform({ LAB_VSO_OPERATOR: 'bogus' })).eso)()).rejects.toThrow(/LAB_VSO_OPERATOR='bogus' must be eso or vso/);
+  });
+  it('the choice made at start holds in the learner\'s shell, where `lab env` exported LAB_KUBE_CONTEXT', async () => {
+    useTempLabHome('kind-eso-');
+    const p = await platform();
+    p.lab.ensure();
+    p.lab.saveRecord(newLabRecord('vso', 'kind', 30000, { context: 'kind-vault-lab', ownCluster: 'true', secretsOperator: 'eso' }));
+    expect((await platform({ LAB_KUBE_CONTEXT: 'kind-vault-lab' })).eso?.runs).toBe('cluster');
+  });
+  it.skipIf(!findKubeBin('external-secrets-crds'))('the ESO objects: the image built here, its ServiceAccount bound to the chart\'s controller rules, the controller alone; the CRDs apart', async () => {
+    useTempLabHome('kind-eso-');
+    const p = await platform();
+    expect(p.kubeServices().map(([n]) => n)).toEqual(['eso']);
+    expect(p.forwards()).toEqual([]);
+    const [svc] = p.plannedServices(ownMachine().toolchain.images);
+    const kinds = svc!.objects.map((o) => `${String(o.kind)}/${String((o.metadata as { name: string }).name)}`);
+    expect(kinds).toEqual(['ServiceAccount/external-secrets', 'ClusterRole/vault-lab-external-secrets-controller', 'ClusterRoleBinding/vault-lab-external-secrets-controller', 'Deployment/external-secrets']);
+    const role = svc!.objects[1] as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    const may = (group: string, resource: string, verb: string) => role.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+    // What the vault provider's kubernetes auth and the sync need: a token for the store's SA, the Secret, the status.
+    expect([may('', 'serviceaccounts/token', 'create'), may('', 'secrets', 'create'), may('external-secrets.io', 'externalsecrets/status', 'patch'), may('external-secrets.io', 'secretstores', 'watch')]).toEqual([true, true, true, true]);
+    const dep = svc!.objects[3] as { spec: { template: { spec: { serviceAccountName: string; containers: { image: string; args: string[] }[] } } } };
+    expect(dep.spec.template.spec.serviceAccountName).toBe('external-secrets');
+    expect(dep.spec.template.spec.containers[0]!.image).toBe('vault-lab/external-secrets:v0.16.2');
+    // No webhook, no cert-controller: the root command is the controller (cmd/controller/root.go's flags).
+    expect(dep.spec.template.spec.containers[0]!.args).toEqual(['--metrics-addr=:8080', '--enable-leader-election=false', '--loglevel=info']);
+    const crds = loadAllYaml(svc!.crds ?? '') as { kind: string; metadata: { name: string } }[];
+    expect(crds.every((c) => c.kind === 'CustomResourceDefinition')).toBe(true);
+    expect(crds.map((c) => c.metadata.name)).toEqual(expect.arrayContaining(['externalsecrets.external-secrets.io', 'secretstores.external-secrets.io']));
+    // The SecretStore's server, as the learner's shell has it: Vault's Service, which a pod dials.
+    expect(p.shellEnv().ESO_VAULT_ADDR).toBe('http://vault.vault.svc.cluster.local:8200');
+  });
+  it('a service\'s CRDs are applied server-side and Established before its objects', () => {
+    const plan = kindPlan({ vault: { nodes: 1, storage: 'file', tls: false }, eso: true }, { context: 'kind-vault-lab', ownCluster: false, dir: '/plan', services: [{ name: 'external-secrets', crds: 'kind: CustomResourceDefinition\n', objects: [{ kind: 'ServiceAccount' }] }] });
+    const ids = plan.steps.map((s) => s.id);
+    expect(ids.indexOf('services-crds')).toBeLessThan(ids.indexOf('services-crds-established'));
+    expect(ids.indexOf('services-crds-established')).toBeLessThan(ids.indexOf('services'));
+    expect(plan.steps.find((s) => s.id === 'services-crds')!.args).toEqual(['--context', 'kind-vault-lab', 'apply', '--server-side', '--force-conflicts', '-f', '/plan/services-crds.yaml']);
+  });
+});
+
+describe('a manifest on stdin naming a $VAR (vso\'s SecretStore)', () => {
+  it('is an unquoted heredoc on kind as on local: the learner\'s shell fills in $ESO_VAULT_ADDR, as the lab does', async () => {
+    const { secretStoreManifest } = await import('../../scenarios/vso.ts');
+    const line = renderKind({ kind: 'exec', file: 'kubectl', args: ['apply', '-f', '-'], stdin: secretStoreManifest });
+    expect(line.split('\n')[0]).toBe('kubectl apply -f - <<EOF');
+    const r = await run('bash', ['-c', line.replace(/^kubectl apply -f -/, 'cat')], { env: { ESO_VAULT_ADDR: 'http://vault.vault.svc.cluster.local:8200' } });
+    expect(r.stdout).toContain('server: http://vault.vault.svc.cluster.local:8200');
+    expect(renderKind({ kind: 'exec', file: 'kubectl', args: ['apply', '-f', '-'], stdin: 'kind: X\n' }).split('\n')[0]).toBe("kubectl apply -f - <<'EOF'");
   });
 });

@@ -53,7 +53,7 @@ describe('no mask inside a runnable line', () => {
   it("vso: the check's fix (vault kv put …) with the Secret's values registered, as gather does", async () => {
     const topic = (await loadAll()).find((t) => t.id === 'vso')!;
     for (const v of ['static-user', 'static-password', 'rotated-password-2']) registerSecret(v);
-    const state: VsoState = { platform: 'local', vault: { username: 'static-user', password: 'static-password' }, vaultVersion: 1, vaultHistory: [] } as VsoState;
+    const state: VsoState = { platform: 'local', operatorKind: 'eso', vault: { username: 'static-user', password: 'static-password' }, vaultVersion: 1, vaultHistory: [] } as VsoState;
     const verdict = vsoChecks.find((c) => c.id === 'vault-change-synced')!.judge(state);
     const platform = await createPlatform('local', topic, new LabDir(topic.id));
     // The fix is command data, rendered as `lab check` renders it: redaction must leave that line alone.

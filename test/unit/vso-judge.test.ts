@@ -7,6 +7,7 @@ import { authManifest, externalSecretManifest, secretStoreManifest, staticSecret
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { K8S, type State as K8sState } from '../../checkers/k8s-auth.ts';
 import { nonEmpty } from '../non-empty.ts';
+import { onPlatform } from '../../src/engine/applies.ts';
 
 const judge = (id: string, s: State) => checks.find((c) => c.id === id)!.judge(s);
 /** The Vault side as the setup leaves it: the operator's SA logs in and reads (k8s-auth's gather without probes). */
@@ -29,11 +30,18 @@ const k8s = (platform: 'local' | 'kind'): K8sState => ({
   bindings: [{ name: 'vault-server-binding', role: { kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: [{ kind: 'ServiceAccount', name: 'vault', namespace: 'vault' }] }],
   login: { ok: true, read: 'ok', sa: 'default/webapp' },
 });
-const on = (platform: 'local' | 'kind') => checks.filter((c) => !c.platforms || c.platforms.includes(platform));
+/** The checks of a platform by its capabilities: local (ESO as a process), kind with VSO's chart, kind with ESO in the cluster. */
+const PLATFORMS = {
+  local: { name: 'local', eso: { runs: 'host' } },
+  kind: { name: 'kind', vsoChart: true },
+  'kind-eso': { name: 'kind', eso: { runs: 'cluster', namespace: 'vault', deployment: 'external-secrets' } },
+} as const;
+const on = (platform: keyof typeof PLATFORMS) => checks.filter((c) => onPlatform(c, PLATFORMS[platform]));
 const vault = { username: 'static-user', password: 'static-password' };
-const start = (): State => ({ platform: 'kind', vault, vaultVersion: 1, vaultHistory: [vault], k8s: k8s('kind') });
+const start = (): State => ({ platform: 'kind', operatorKind: 'vso', vault, vaultVersion: 1, vaultHistory: [vault], k8s: k8s('kind') });
 const solved = (): State => ({
   platform: 'kind',
+  operatorKind: 'vso',
   k8s: k8s('kind'),
   vault,
   vaultVersion: 1,
@@ -49,6 +57,7 @@ const ready = (reason: string, at = '2026-11-29T19:00:00Z') => [{ type: 'Ready',
 /** What the local platform's ESO leaves after the by-hand copy, the sync, a change in Vault and a deleted Secret. */
 const solvedLocal = (): State => ({
   platform: 'local',
+  operatorKind: 'eso',
   k8s: k8s('local'),
   vault: rotated,
   vaultVersion: 2,
@@ -60,7 +69,7 @@ const solvedLocal = (): State => ({
   synced: { ...rotated },
   syncedMeta: { uid: 'u2', createdAt: '2026-11-29T19:00:30Z', owners: [{ kind: 'ExternalSecret', name: ESO.externalSecret }] },
 });
-const startLocal = (): State => ({ platform: 'local', vault, vaultVersion: 1, vaultHistory: [vault], operator: { replicas: 1, ready: 1, crds: [...ESO.crds] }, k8s: k8s('local') });
+const startLocal = (): State => ({ platform: 'local', operatorKind: 'eso', vault, vaultVersion: 1, vaultHistory: [vault], operator: { replicas: 1, ready: 1, crds: [...ESO.crds] }, k8s: k8s('local') });
 
 describe('vso judges (kind: VSO)', () => {
   it('every kind check fails on the start state', () => {
@@ -72,9 +81,10 @@ describe('vso judges (kind: VSO)', () => {
   it('step checks and checker ids agree', async () => {
     const topic = await loadTopic('vso');
     expect([...new Set(topic.steps.flatMap((s) => s.checks ?? []))].sort()).toEqual(checks.map((c) => c.id).sort());
-    const tasks = (p: string) => topic.steps.filter((s) => s.kind === 'task' && (!s.platforms || s.platforms.includes(p as 'local'))).map((s) => s.id);
+    const tasks = (p: keyof typeof PLATFORMS) => topic.steps.filter((s) => s.kind === 'task' && onPlatform(s, PLATFORMS[p])).map((s) => s.id);
     expect(tasks('kind')).toEqual(['install', 'auth', 'static-secret']);
     expect(tasks('local')).toEqual(['by-hand', 'secret-store', 'external-secret', 'drift']);
+    expect(tasks('kind-eso')).toEqual(['by-hand', 'secret-store', 'external-secret', 'drift']);
   });
   it('kind static-secret: the typed lines wait for VSO to create the Secret before reading it (a get right after apply is NotFound)', async () => {
     const step = (await loadTopic('vso')).steps.find((s) => s.id === 'static-secret')!;
@@ -120,6 +130,13 @@ describe('vso judges (local: ESO)', () => {
   });
   it('every local check passes on the solved state', () => {
     for (const c of nonEmpty(on('local'))) expect({ id: c.id, ...c.judge(solvedLocal()) }).toEqual({ id: c.id, ok: true });
+  });
+  it('kind with ESO in the cluster judges the ESO checks, none of VSO\'s', () => {
+    expect(on('kind-eso').map((c) => c.id)).toEqual(on('local').map((c) => c.id));
+    expect(on('kind-eso').map((c) => c.id)).not.toContain('vault-auth');
+    expect(on('kind').map((c) => c.id)).not.toContain('store-ready');
+    for (const c of nonEmpty(on('kind-eso'))) expect({ id: c.id, ...c.judge({ ...solvedLocal(), platform: 'kind' }) }).toEqual({ id: c.id, ok: true });
+    expect(judge('operator-ready', { ...solvedLocal(), platform: 'kind', operator: { replicas: 1, ready: 0, crds: [...ESO.crds] } }).ok).toBe(false);
   });
   it("the SecretStore's and ExternalSecret's own conditions are read, with ESO's message", () => {
     const bad = { conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidProviderConfig', message: 'invalid audience (aud) claim' }] };
@@ -187,7 +204,7 @@ describe('vso manifests', () => {
   it('SecretStore + ExternalSecret (ESO, local) use the same role, SA, audience and path without data/', () => {
     const [store] = loadAllYaml(secretStoreManifest) as { kind: string; apiVersion: string; spec: { provider: { vault: Record<string, unknown> } } }[];
     expect(store!.apiVersion).toBe('external-secrets.io/v1');
-    expect(store!.spec.provider.vault).toEqual({ server: '$VAULT_ADDR', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: K8S.role, serviceAccountRef: { name: K8S.sa, audiences: [K8S.audience] } } } });
+    expect(store!.spec.provider.vault).toEqual({ server: '$ESO_VAULT_ADDR', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: K8S.role, serviceAccountRef: { name: K8S.sa, audiences: [K8S.audience] } } } });
     const [es] = loadAllYaml(externalSecretManifest) as { kind: string; spec: { refreshInterval: string; target: { name: string; creationPolicy: string }; dataFrom: { extract: { key: string } }[] } }[];
     expect(es!.kind).toBe('ExternalSecret');
     expect(es!.spec).toMatchObject({ refreshInterval: '10s', target: { name: VSO.destination, creationPolicy: 'Owner' }, dataFrom: [{ extract: { key: 'webapp/config' } }] });

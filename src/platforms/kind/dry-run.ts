@@ -39,8 +39,10 @@ function plannedServices(topic: Topic, dir: string, env: Record<string, string |
     return value;
   };
   for (const n of neededServices(topic.needs)) {
-    const k = kubeAdapter(n);
-    if (k) services.push({ name: k.name, objects: k.manifests(k.secrets(keep), { namespace: NAMESPACE, image: env[k.image.env] || k.image.pinned }) });
+    // A plan for a learner's cluster: the vso topic's VSO from its chart, unless ESO is asked for (KindPlatform.secretsOperator).
+    const k = n === 'eso' && env.LAB_VSO_OPERATOR?.trim() !== 'eso' ? undefined : kubeAdapter(n);
+    const crds = k?.crds?.();
+    if (k) services.push({ name: k.name, ...(crds ? { crds } : {}), objects: k.manifests(k.secrets(keep), { namespace: NAMESPACE, image: env[k.image.env] || k.image.pinned }) });
   }
   return { services, files };
 }

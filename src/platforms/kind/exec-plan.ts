@@ -199,7 +199,10 @@ export function renderKind(cmd: Cmd, o: KindRenderOptions = {}): string {
       return renderSet(cmd);
     case 'exec': {
       let s = `${cmd.file} ${args(cmd.args)}`;
-      if (cmd.stdin !== undefined) s += ` <<'EOF'\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
+      // As on local: the lab substitutes $VARS in an exec's stdin, an unquoted heredoc makes the learner's shell do the
+      // same (vso's SecretStore names $ESO_VAULT_ADDR; a quoted one sent the literal text, seen on real kind).
+      const eof = cmd.stdin !== undefined && /\$\{?\w/.test(cmd.stdin) ? 'EOF' : "'EOF'";
+      if (cmd.stdin !== undefined) s += ` <<${eof}\n${cmd.stdin.replace(/\n$/, '')}\nEOF`;
       if (cmd.stdinLine !== undefined) s += ` <<< "${cmd.stdinLine}"`;
       if (cmd.pipeFrom) s = `${cmd.pipeFrom} | ${s}`;
       return captureLine(cmd, s);

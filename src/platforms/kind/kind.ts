@@ -12,7 +12,7 @@ import type { Capability, Cmd, LdapAccess, Needs, NodeAction, Platform, ProcStat
 import type { LabDir, LabRecord } from '../../engine/state.ts';
 import { listLabs, newLabRecord } from '../../engine/state.ts';
 import type { Reporter } from '../../engine/reporter.ts';
-import { envError, LabError, Exit } from '../../engine/errors.ts';
+import { envError, LabError, Exit, usageError } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
 import { redact, registerSecret } from '../../engine/redact.ts';
 import { labHome } from '../../engine/paths.ts';
@@ -192,6 +192,32 @@ export class KindPlatform implements Platform {
         )
       : msg('LAB_KUBE_CONTEXT의 클러스터에는 랩이 ingress를 설치하지 않습니다.', 'the lab installs no ingress on a LAB_KUBE_CONTEXT cluster.');
   }
+  /**
+   * The secrets operator a topic that needs one (vso) teaches here. The External Secrets Operator, run by the lab in the
+   * cluster, where the nodes cannot pull the Vault Secrets Operator's image: the lab's own cluster from a node image
+   * built here (no registry, the rule of withIngress). Elsewhere VSO, which the learner installs from HashiCorp's chart.
+   * LAB_VSO_OPERATOR=eso|vso chooses either way. The lab record keeps the choice made at start: the learner's shell
+   * (`lab env` exports LAB_KUBE_CONTEXT) and every later command see the same steps.
+   */
+  get secretsOperator(): 'eso' | 'vso' | undefined {
+    if (!this.topic.needs.eso) return undefined;
+    const o = this.deps.env.LAB_VSO_OPERATOR?.trim();
+    if (o === 'eso' || o === 'vso') return o;
+    if (o) throw usageError(msg(`LAB_VSO_OPERATOR='${o}'는 eso나 vso여야 합니다.`, `LAB_VSO_OPERATOR='${o}' must be eso or vso.`));
+    const kept = this.lab.record()?.facts.secretsOperator;
+    if (kept === 'eso' || kept === 'vso') return kept;
+    return this.ownCluster && this.deps.machine().toolchain.nodeImage ? 'eso' : 'vso';
+  }
+  get eso(): { runs: 'cluster'; namespace: string; deployment: string } | undefined {
+    return this.secretsOperator === 'eso' ? { runs: 'cluster', namespace: NAMESPACE, deployment: kubeAdapter('eso')!.name } : undefined;
+  }
+  get vsoChart(): true | undefined {
+    return this.secretsOperator === 'vso' ? true : undefined;
+  }
+  /** Vault as a pod of the cluster dials it: the release's Service. */
+  get inClusterVaultAddr(): string {
+    return `${this.scheme}://${RELEASE}.${NAMESPACE}.svc.cluster.local:8200`;
+  }
   /** The lab CA and the one server certificate every pod shares (tls/ca.crt, tls/vault.crt). */
   async ensureCerts(): Promise<void> {
     if (this.spec.tls) await labCertificates(this.lab.path('tls'), this.spec);
@@ -259,7 +285,16 @@ export class KindPlatform implements Platform {
     this.requireTools();
     this.lab.ensure();
     this.assertSoleOwner();
-    if (!this.lab.record()) this.lab.saveRecord(this.initRecord());
+    // A new lab (first run, or after `lab reset`) meets nothing of an earlier one's steps: not this checkout's, nor what
+    // an older version of the lab left behind (issue 19, defect 8).
+    const fresh = !this.lab.record();
+    if (fresh) this.lab.saveRecord(this.initRecord());
+    const operator = this.secretsOperator;
+    if (operator && this.lab.record()?.facts.secretsOperator !== operator) {
+      this.lab.updateRecord((r) => {
+        r.facts.secretsOperator = operator;
+      }, this.initRecord);
+    }
     if (this.deps.env.LAB_KUBE_CONTEXT) await this.assertContext();
     const dir = this.lab.path('kind');
     const tls = this.spec.tls ? await labCertificates(this.lab.path('tls'), this.spec) : undefined;
@@ -272,7 +307,7 @@ export class KindPlatform implements Platform {
     if (usesIngress(this.spec) && this.ownCluster && !this.withIngress) {
       report.info(report.t(msg('ingress-nginx는 설치하지 않습니다: 그 컨트롤러 이미지는 레지스트리에서만 받을 수 있습니다 (여기서 만든 노드 이미지). Vault는 port-forward로 접속합니다.', 'ingress-nginx is not installed: its controller image comes only from a registry (this node image was built here). Vault is reached through port-forwards.')));
     }
-    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: archivesFor(tc, this.topic.needs), ...extra, ...(tls ? { tls } : {}) });
+    const plan = kindPlan(this.topic.needs, { context: this.context, ownCluster: !this.deps.env.LAB_KUBE_CONTEXT, ingress: this.withIngress, dir, image: this.deps.env.LAB_VAULT_IMAGE, cluster, archives: [...archivesFor(tc, this.topic.needs), ...(this.eso && this.ownCluster && tc.esoArchive ? [tc.esoArchive] : [])], ...extra, ...(tls ? { tls } : {}) });
     writePlanFiles(dir, plan.files);
     for (const step of plan.steps) {
       const opts: RunOptions = step.timeoutMs ? { timeoutMs: step.timeoutMs } : {};
@@ -323,6 +358,10 @@ export class KindPlatform implements Platform {
           await this.prepareTransit();
           await this.deps.run(step.file, step.args, opts);
           break;
+        case 'namespace':
+          await this.deps.run(step.file, step.args, opts);
+          if (fresh) await this.removeLeftovers();
+          break;
         case 'pods-created':
           break;
         case 'pods':
@@ -338,17 +377,17 @@ export class KindPlatform implements Platform {
   }
 
   // ---- the in-cluster services (src/services/<name>/kube.ts) ---------------------------------------------
-  /** The topic's services that have a kube adapter, in registry order. */
+  /** The topic's services that have a kube adapter, in registry order (ESO only where it is the topic's operator). */
   kubeServices(): [ServiceName, KubeAdapter][] {
     return neededServices(this.topic.needs).flatMap((n) => {
-      const k = kubeAdapter(n);
+      const k = n === 'eso' && !this.eso ? undefined : kubeAdapter(n);
       return k ? [[n, k] as [ServiceName, KubeAdapter]] : [];
     });
   }
 
   /** What a service's kube adapter may use of this platform; its port-forwards sit in this lab's block. */
   hostFor(service: ServiceName): KubeHost {
-    return { lab: this.lab, namespace: NAMESPACE, port: (role) => servicePort(this.base, service, role), kubectl: (args, opts) => this.kubectl(args, opts) };
+    return { lab: this.lab, namespace: NAMESPACE, vaultAddr: this.inClusterVaultAddr, port: (role) => servicePort(this.base, service, role), kubectl: (args, opts) => this.kubectl(args, opts) };
   }
 
   /** A secret file of the lab folder, made once (0600, no trailing newline: `ldapsearch -y` and `k=@file` read it whole). */
@@ -370,19 +409,20 @@ export class KindPlatform implements Platform {
       this.lab.ensure();
       const secrets = k.secrets((f) => this.keepSecret(f));
       k.prepare?.(this.hostFor(name), secrets);
-      out.push({ name: k.name, objects: k.manifests(secrets, { namespace: NAMESPACE, image: this.deps.env[k.image.env] || (k.image.built ? built?.[k.image.built] : undefined) || k.image.pinned }) });
+      const crds = k.crds?.();
+      out.push({ name: k.name, ...(crds ? { crds } : {}), objects: k.manifests(secrets, { namespace: NAMESPACE, image: this.deps.env[k.image.env] || (k.image.built ? built?.[k.image.built] : undefined) || k.image.pinned }) });
     }
     return out;
   }
 
   /** Port-forwards to the topic's services, above the Vault pods' ports. */
   forwards(): Forward[] {
-    return this.kubeServices().map(([name, k]) => ({ name: k.name, target: `svc/${k.name}`, local: this.hostFor(name).port(k.forward), remote: k.port }));
+    return this.kubeServices().flatMap(([name, k]) => (k.forward ? [{ name: k.name, target: `svc/${k.name}`, local: this.hostFor(name).port(k.forward), remote: k.port }] : []));
   }
 
   /** Each service's address as the learner's shell reaches it (its port-forward) → as Vault in a pod does. */
   private serviceRewrites(): { from: string; to: string }[] {
-    return this.kubeServices().map(([name, k]) => ({ from: k.address(`127.0.0.1:${this.hostFor(name).port(k.forward)}`), to: inCluster(k, NAMESPACE) }));
+    return this.kubeServices().flatMap(([name, k]) => (k.forward ? [{ from: k.address(`127.0.0.1:${this.hostFor(name).port(k.forward)}`), to: inCluster(k, NAMESPACE) }] : []));
   }
 
   get ldap(): LdapAccess | undefined {
@@ -630,13 +670,31 @@ export class KindPlatform implements Platform {
     }, this.initRecord);
     // Without the tools there is nothing in a cluster we could have made.
     if (!this.deps.which('kubectl') || !this.deps.which('helm')) return;
+    await this.removeLeftovers();
     // The StatefulSet's PVCs outlive the release: the next `lab run` finds the same (sealed) Vault.
     await this.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--ignore-not-found', '--wait'], { reject: false });
     // The topic's services and its transit release go too (the next topic shares the namespace); their passwords and
     // the transit keys stay in the lab folder, so the next `lab run` brings back the same ones.
     const services = this.lab.path('kind', 'services.yaml');
     if (fs.existsSync(services)) await this.kubectl(['delete', '-f', services, '--ignore-not-found', '--wait=false'], { reject: false });
+    // Their CRDs last: deleting one deletes every object of its kind left anywhere (and what those own).
+    const crds = this.lab.path('kind', 'services-crds.yaml');
+    if (fs.existsSync(crds)) await this.kubectl(['delete', '-f', crds, '--ignore-not-found', '--wait=false'], { reject: false });
     if (this.topic.needs.transit) await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
+  }
+
+  /**
+   * What the topic's steps made in the cluster (Topic.leaves, issue 19 defect 8), before the operators go: an object an
+   * operator holds with a finalizer is released while the operator still runs. A kind the cluster does not serve is
+   * passed over (kubectl refuses the line: no such resource).
+   */
+  private async removeLeftovers(): Promise<void> {
+    const leaves = this.topic.leaves;
+    if (!leaves) return;
+    for (const o of leaves.objects) {
+      await this.kubectl(['delete', o.resource, ...o.names, '-n', o.namespace, '--ignore-not-found', '--timeout=60s'], { reject: false, timeoutMs: 80_000 });
+    }
+    for (const h of leaves.helm ?? []) await this.helm(['uninstall', h.release, '-n', h.namespace, '--ignore-not-found', '--wait'], { reject: false });
   }
 
   async status(): Promise<ProcStatus[]> {

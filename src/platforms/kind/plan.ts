@@ -24,7 +24,7 @@ export interface PlanFile {
   executable?: boolean;
 }
 
-export type StepId = 'cluster' | 'nodes' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'ingress-webhook' | 'namespace' | 'tls-secret' | 'cni' | 'images' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
+export type StepId = 'cluster' | 'nodes' | 'services-crds' | 'services-crds-established' | 'services' | 'services-rollout' | 'ingress-apply' | 'ingress-patch' | 'ingress-rollout' | 'ingress-webhook' | 'namespace' | 'tls-secret' | 'cni' | 'images' | 'repo-add' | 'repo-update' | 'transit-install' | 'transit-created' | 'transit-running' | 'transit-bootstrap' | 'install' | 'pods-created' | 'pods';
 
 export interface PlanStep {
   id: StepId;
@@ -42,6 +42,8 @@ export interface Plan {
 /** One service's objects in the cluster; `name` is its Deployment's. */
 export interface PlannedService {
   name: string;
+  /** Its CustomResourceDefinitions (one YAML stream), applied server-side before the objects. */
+  crds?: string;
   objects: KubeObject[];
 }
 
@@ -173,6 +175,15 @@ export function kindPlan(needs: Needs, o: PlanOptions): Plan {
   steps.push({ id: 'namespace', title: msg(`${NAMESPACE} 네임스페이스`, `the ${NAMESPACE} namespace`), file: 'kubectl', args: kubectl('apply', '-f', f('namespace.yaml')) });
   const services = (o.services ?? []).flatMap((x) => x.objects);
   const deployments = (o.services ?? []).map((x) => x.name);
+  const crds = (o.services ?? []).flatMap((x) => (x.crds ? [x.crds] : []));
+  if (crds.length) {
+    // Server-side: the ESO CRDs' schemas outgrow the last-applied annotation client-side apply writes (256 KiB).
+    files.push({ name: 'services-crds.yaml', content: crds.join('---\n') });
+    steps.push(
+      { id: 'services-crds', title: msg('서비스의 CRD (server-side apply)', "the services' CRDs (server-side apply)"), file: 'kubectl', args: kubectl('apply', '--server-side', '--force-conflicts', '-f', f('services-crds.yaml')), timeoutMs: 120_000 },
+      { id: 'services-crds-established', title: msg('CRD가 Established가 될 때까지', 'until the CRDs are Established'), file: 'kubectl', args: kubectl('wait', '--for=condition=Established', '-f', f('services-crds.yaml'), '--timeout=60s'), timeoutMs: 80_000 },
+    );
+  }
   if (services.length) {
     files.push({ name: 'services.yaml', content: services.map((m) => toYaml(m)).join('---\n'), secret: true });
     steps.push(

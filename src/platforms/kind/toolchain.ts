@@ -20,7 +20,12 @@ export interface Toolchain {
   /** OCI archives of the images the topics need (the Vault image …), loaded with `kind load image-archive`. */
   archives: string[];
   /** The in-cluster services' images scripts/build-kind-services.sh made from Debian's packages (its archives above). */
-  images?: { openldap?: string; mariadb?: string };
+  images?: { openldap?: string; mariadb?: string; eso?: string };
+  /**
+   * scripts/build-kind-eso.sh's archive of the External Secrets Operator (in <cache>/kind/eso, apart from `archives`):
+   * loaded only into a cluster where the vso topic runs ESO.
+   */
+  esoArchive?: string;
 }
 
 /** Which archive holds which service's image (scripts/build-kind-services.sh); loaded only for a topic that needs it. */
@@ -46,6 +51,17 @@ function serviceImages(kind: string, archives: string[]): Toolchain['images'] {
   return { ...(ldap && have(SERVICE_ARCHIVES.openldap) ? { openldap: ldap } : {}), ...(db && have(SERVICE_ARCHIVES.mariadb) ? { mariadb: db } : {}) };
 }
 
+/** The ESO image scripts/build-kind-eso.sh made: its name (eso-image.txt) and archive, both there or neither. */
+function esoImage(kind: string): { ref: string; archive: string } | undefined {
+  const archive = path.join(kind, 'eso', 'external-secrets.tar');
+  try {
+    const ref = fs.readFileSync(path.join(kind, 'eso-image.txt'), 'utf8').trim();
+    return ref.startsWith('vault-lab/external-secrets:') && fs.existsSync(archive) ? { ref, archive } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function cacheDir(env: Record<string, string | undefined>): string {
   return env.LAB_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vault-lab');
 }
@@ -57,13 +73,15 @@ export function findToolchain(env: Record<string, string | undefined>): Toolchai
   const images = path.join(kind, 'images');
   const archives = fs.existsSync(images) ? fs.readdirSync(images).filter((f) => f.endsWith('.tar')).sort().map((f) => path.join(images, f)) : [];
   const built = fs.existsSync(path.join(kind, 'env'));
+  const eso = built ? esoImage(kind) : undefined;
   const nodeImage = env.LAB_KIND_NODE_IMAGE || (built ? LOCAL_NODE_IMAGE : undefined);
   return {
     ...(fs.existsSync(path.join(tools, 'kind')) ? { toolsDir: tools } : {}),
     ...(!env.DOCKER_HOST && fs.existsSync(sock) ? { dockerHost: `unix://${sock}` } : {}),
     ...(nodeImage ? { nodeImage } : {}),
     archives: built ? archives : [],
-    ...(built ? { images: serviceImages(kind, archives) ?? {} } : {}),
+    ...(built ? { images: { ...(serviceImages(kind, archives) ?? {}), ...(eso ? { eso: eso.ref } : {}) } } : {}),
+    ...(eso ? { esoArchive: eso.archive } : {}),
   };
 }
 

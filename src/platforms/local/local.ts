@@ -67,6 +67,7 @@ export class LocalPlatform implements Platform {
       stopProcess: (name, hard) => this.stopProcess(name, hard),
       waitFor: (name, what, probe, timeoutMs) => this.waitFor(name, what, probe, timeoutMs),
       answersWithin: (ms, probe) => this.answersWithin(ms, probe),
+      vaultAddr: this.activeAddr ?? this.vaultNodes()[0]!.addr,
       binary: () => this.binary(),
       linkBins: (links) => linkShims(this.binDir(), links),
     };
@@ -407,6 +408,10 @@ export class LocalPlatform implements Platform {
       const provided = svc.provides?.(this.hostFor(name));
       if (provided?.ldap) this.ldap = provided.ldap;
     }
+  }
+  /** The External Secrets Operator runs here as a process whenever the topic needs it. */
+  get eso(): { runs: 'host' } | undefined {
+    return this.loaded.eso ? { runs: 'host' } : undefined;
   }
   private services(): [ServiceName, LocalAdapter][] {
     return Object.entries(this.loaded) as [ServiceName, LocalAdapter][];

@@ -31,6 +31,8 @@ export const esoLocal: LocalAdapter = {
     );
     await p.waitFor(KUBE.procs.eso, 'serving metrics', async () => (await httpGet(`http://127.0.0.1:${metrics}/metrics`, { timeoutMs: 3000 })).status === 200, 60_000);
   },
+  // ESO runs on this host: the SecretStore's server is Vault's address here.
+  env: (p: LocalHost) => ({ ESO_VAULT_ADDR: p.vaultAddr }),
   info(p: LocalHost): Record<string, string> {
     return { 'external-secrets operator (out of cluster)': `metrics http://127.0.0.1:${esoMetricsPort(p)}/metrics, log ${p.lab.path('logs', `${KUBE.procs.eso}.log`)}` };
   },
