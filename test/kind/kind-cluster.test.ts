@@ -4,7 +4,6 @@
  * (LAB_KIND_CLUSTER names another: the context and the machine-wide lock follow it).
  * Skipped, with the reason, where the tooling is missing (`bash scripts/setup.sh --kind` builds it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,70 +14,25 @@ import { CommandError, run } from '../../src/exec.ts';
 import { portBase } from '../../src/platforms/ports.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
 import { kindPlan } from '../../src/platforms/kind/plan.ts';
-import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { loadTopic } from '../../src/engine/catalogue.ts';
 import { LabDir } from '../../src/engine/state.ts';
 import { createContext } from '../../src/engine/context.ts';
 import { Reporter } from '../../src/engine/reporter.ts';
 import { createPlatform } from '../../src/platforms/index.ts';
-import { CLUSTER_NAME, DEFAULT_CONTEXT, INGRESS_NGINX } from '../../src/platforms/kind/names.ts';
+import { INGRESS_NGINX } from '../../src/platforms/kind/names.ts';
 
-// test/setup.ts hides the machine's kind toolchain from every test; this file is the one that uses it (and gives it back).
-const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST, LAB_CACHE_DIR: process.env.LAB_CACHE_DIR };
-process.env.LAB_CACHE_DIR = process.env.LAB_KIND_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'vault-lab');
-const tc = applyToolchain(process.env);
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-const chart = process.env.LAB_VAULT_CHART || [path.join(rootDir, '..', 'shared', 'charts', 'vault-0.31.0.tgz'), '/work/shared/charts/vault-0.31.0.tgz'].find((f) => fs.existsSync(f));
-const has = (bin: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(path.join(d, bin)));
-const dockerUp = (() => {
-  try {
-    return has('docker') && !!tc.nodeImage;
-  } catch {
-    return false;
-  }
-})();
-const skip = !has('kind') || !has('kubectl') || !has('helm') ? 'kind, kubectl or helm missing (bash scripts/setup.sh --kind)' : !dockerUp ? 'no node image built (bash scripts/setup.sh --kind)' : !chart ? 'no vault chart (LAB_VAULT_CHART)' : '';
-if (skip) console.log(`[kind tests skipped] ${skip}`);
+import { CTX, chart, holdClusterLock, kubectl, lab, passed, skip, tc } from './real-cluster.ts';
 
-const CTX = DEFAULT_CONTEXT;
-const kubectl = (...args: string[]) => run('kubectl', ['--context', CTX, ...args], { reject: false, timeoutMs: 120_000 });
 const pvcUids = async (): Promise<Record<string, string>> => {
   const r = await kubectl('get', 'pvc', '-n', 'vault', '-o', 'json');
   const j = JSON.parse(r.stdout || '{"items":[]}') as { items: { metadata: { name: string; uid: string } }[] };
   return Object.fromEntries(j.items.map((i) => [i.metadata.name, i.metadata.uid]));
 };
-const lab = async (...argv: string[]) => {
-  const t = Date.now();
-  const r = await cli(...argv);
-  return { ...r, secs: (Date.now() - t) / 1000 };
-};
-const passed = (r: { code: number; stdout: string; stderr: string }) => expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-
 describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
-  // Every checkout on a machine (CI, each worktree) drives the same cluster `vault-lab` and its namespace `vault`: two runs
-  // at once install over each other (seen: another checkout's initialised k8s-auth Vault met by this file's vault-k8s).
-  // One run at a time, machine-wide: flock on a file beside the toolchain, held until afterAll.
-  let lock: ChildProcess | undefined;
-  beforeAll(async () => {
-    const file = path.join(process.env.LAB_CACHE_DIR!, 'kind', CLUSTER_NAME === 'vault-lab' ? '.cluster-tests.lock' : `.cluster-tests-${CLUSTER_NAME}.lock`);
-    // Its own process group, so afterAll ends flock and its sleep together (the lock goes with them).
-    lock = spawn('flock', ['-w', '1500', file, '-c', 'echo locked; exec sleep 86400'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-    const held = await new Promise<boolean>((res) => {
-      lock!.stdout!.once('data', () => res(true));
-      lock!.once('exit', () => res(false));
-    });
-    if (!held) throw new Error(`another run of the real-cluster tests held ${file} for 25 min`);
-  }, 1_560_000);
-  // Registered before the afterAll below, so it runs after it (hooks unwind as a stack): the lock outlives `lab down`.
-  afterAll(() => {
-    if (lock?.pid) process.kill(-lock.pid, 'SIGTERM');
-  });
+  // Every checkout on a machine (CI, each worktree) drives the same cluster and its namespace `vault`: two runs at once
+  // install over each other (seen: another checkout's initialised k8s-auth Vault met by this file's vault-k8s).
+  holdClusterLock();
   beforeAll(() => {
     useTempLabHome('kind-real-');
     process.env.LAB_VAULT_CHART = chart!;

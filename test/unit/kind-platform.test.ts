@@ -59,7 +59,8 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(f.daemons).toHaveLength(1);
     expect(f.daemons[0]!.slice(0, 2)[0]).toBe('-c');
     expect(f.daemons[0]![1]).toContain(`port-forward -n vault pod/vault-0 ${p.localPort(0)}:8200 --address 127.0.0.1`);
-    expect(f.daemons[0]![1]).toMatch(/^while :; do kubectl --context "\$1" /);
+    expect(f.daemons[0]![1]).toMatch(/^while :; do\n  kubectl --context "\$1" port-forward /);
+    expect(f.daemons[0]![1]).toContain('wait --for=delete -n vault pod/vault-0');
     expect(f.daemons[0]!.slice(2)).toEqual(['lab-port-forward', 'kind-vault-lab', lab.dir]);
     const rec = lab.record()!;
     expect(rec.platform).toBe('kind');
@@ -361,4 +362,31 @@ describe('kind platform: the active label the lines select', () => {
     expect(shell.render(stop)).toBe('kubectl --context "$LAB_KUBE_CONTEXT" delete pod -l openbao-active=true -n vault');
     expect(shell.render({ kind: 'vault', node: 'active', args: ['status'] })).toContain('get pod -n vault -l openbao-active=true -o name');
   });
+});
+
+describe('kind platform: the supervised port-forward loop (sh, with a stand-in kubectl)', () => {
+  // The loop's own logic, run for real: a forward started against a pod that is then deleted is started again; one
+  // whose deletion watch fails (no permission) is kept. kubectl here is a script logging its calls.
+  const runLoop = async (waitExit: number, seconds: number): Promise<string[]> => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-loop-'));
+    const log = path.join(dir, 'calls.log');
+    // port-forward lives until killed; wait --for=delete returns at once with the given status (the pod is deleted, or
+    // the watch is refused).
+    fs.writeFileSync(path.join(dir, 'kubectl'), `#!/bin/sh\necho "$3" >> ${log}\ncase "$3" in wait) exit ${waitExit};; *) exec sleep 30;; esac\n`, { mode: 0o755 });
+    const lab = new LabDir('vault-k8s');
+    const p = new KindPlatform(lab, await loadTopic('vault-k8s'), fakeDeps({ pods: [] }).deps);
+    const { args } = p.portForwardCommand(0);
+    const child = (await import('node:child_process')).spawn('sh', args, { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, detached: true, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    process.kill(-child.pid!, 'SIGKILL');
+    return fs.readFileSync(log, 'utf8').trim().split('\n');
+  };
+  it('a deleted pod: the forward is started again for the pod that now bears the name', async () => {
+    const calls = await runLoop(0, 5);
+    expect(calls.filter((c) => c === 'port-forward').length).toBeGreaterThanOrEqual(2);
+  }, 20_000);
+  it('a deletion watch that fails: the forward is kept, not restarted every second', async () => {
+    const calls = await runLoop(1, 5);
+    expect(calls.filter((c) => c === 'port-forward')).toHaveLength(1);
+  }, 20_000);
 });

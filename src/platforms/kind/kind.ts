@@ -583,7 +583,24 @@ export class KindPlatform implements Platform {
     return this.forwardCommand(this.podForward(i));
   }
   forwardCommand(f: Forward): { file: string; args: string[] } {
-    const script = `while :; do kubectl --context "$1" port-forward -n ${NAMESPACE} ${f.target} ${f.local}:${f.remote} --address 127.0.0.1; sleep 1; done`;
+    const pf = `kubectl --context "$1" port-forward -n ${NAMESPACE} ${f.target} ${f.local}:${f.remote} --address 127.0.0.1`;
+    // A pod's forward started while the old pod was still terminating stays attached to it and then hangs (real kind,
+    // after the drill's delete: minutes of timeouts on vault-0's port). So a second kubectl waits for the pod it was
+    // started against to be deleted, and then the forward is started again for the pod that now bears the name; if the
+    // wait itself fails (no watch permission), the forward is kept as it is.
+    const script = f.target.startsWith('pod/')
+      ? [
+          'while :; do',
+          `  ${pf} & pf=$!`,
+          `  kubectl --context "$1" wait --for=delete -n ${NAMESPACE} ${f.target} --timeout=24h > /dev/null 2>&1 & w=$!`,
+          '  while kill -0 $pf 2>/dev/null; do',
+          '    if [ -n "$w" ] && ! kill -0 $w 2>/dev/null; then if wait $w; then kill $pf 2>/dev/null; fi; w=; fi',
+          '    sleep 1',
+          '  done',
+          '  [ -n "$w" ] && kill $w 2>/dev/null; wait; sleep 1',
+          'done',
+        ].join('\n')
+      : `while :; do ${pf}; sleep 1; done`;
     // The lab folder on the command line lets procAlive tell our loop from a reused pid.
     return { file: 'sh', args: ['-c', script, 'lab-port-forward', this.context, this.lab.dir] };
   }
