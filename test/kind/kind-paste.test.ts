@@ -1,7 +1,7 @@
 /**
  * The study note's path as a learner walks it on a REAL kind cluster: `lab start <topic> --platform kind`, then only
  * the lines `lab hint` shows, pasted into a fresh bash each time, until `lab hint` says all passed (issue 19: "all pass
- * … by pasting only what `lab hint --platform kind` shows"). vault-k8s is pasted in kind-cluster.test.ts.
+ * … by pasting only what `lab hint --platform kind` shows"). vault-k8s and vso are pasted in kind-cluster.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
@@ -9,7 +9,7 @@ import { chart, holdClusterLock, lab, passed, skip } from './real-cluster.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { nonEmpty } from '../non-empty.ts';
 
-const TOPICS = ['ha-failover', 'k8s-auth', 'ldap'];
+const TOPICS = ['ha-failover', 'k8s-auth', 'ldap', 'tls', 'mcp', 'production'];
 
 describe.skipIf(!!skip)('a learner on a real kind cluster, from the hints alone', () => {
   holdClusterLock();
