@@ -9,6 +9,7 @@ import { Reporter, terminalWidth } from '../engine/reporter.ts';
 import { suggest } from '../engine/catalogue.ts';
 import { redact } from '../engine/redact.ts';
 import { setAbortSignal } from '../exec.ts';
+import { currentAbortSignal } from '../engine/poll.ts';
 import { releaseAllLocks } from '../engine/lock.ts';
 
 export type { Io, CommandArgs, CommandFn } from './types.ts';
@@ -185,16 +186,19 @@ export function commandName(argv: string[]): string | undefined {
 }
 
 export function reportError(e: unknown, report: Reporter, verbose: boolean): number {
+  // Ctrl-C wins: an error that arrives after it is its consequence (a child that got the same SIGINT exited on its own,
+  // a probe cut short found "no active node"), not a finding to report.
+  if ((e as Error)?.name === 'AbortError' || currentAbortSignal()?.aborted) {
+    report.error(report.t(msg('중단되었습니다.', 'interrupted.')));
+    if (verbose && (e as Error)?.stack) report.info(redact((e as Error).stack!));
+    return Exit.interrupted;
+  }
   if (e instanceof LabError) {
     report.error(report.t(e.text));
     if (e.detail) report.info(indent(e.detail));
     if (e.hint) report.info(`  → ${report.t(e.hint)}`);
     if (verbose && e.stack) report.info(redact(e.stack));
     return e.exitCode;
-  }
-  if ((e as Error)?.name === 'AbortError') {
-    report.error(report.t(msg('중단되었습니다.', 'interrupted.')));
-    return Exit.interrupted;
   }
   report.error(report.t(msg(`예상하지 못한 오류: ${(e as Error)?.message ?? String(e)}`, `unexpected error: ${(e as Error)?.message ?? String(e)}`)));
   if (verbose && (e as Error)?.stack) report.info(redact((e as Error).stack!));

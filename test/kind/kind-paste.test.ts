@@ -30,11 +30,13 @@ describe.skipIf(!!skip)('a learner on a real kind cluster, from the hints alone'
       const bash = (script: string, input?: string) => learnerBash(script, { path: PATH, timeoutMs: 600_000, ...(input !== undefined ? { input } : {}) });
       const { seen, ending } = await pasteHints(topicId, bash, { settleMs: 1000 });
       expect(ending, seen.join('\n')).toMatch(/^all passed \((\d+)\/\1\)/m);
-      // A step is shown again only while it settles (autopilot promoting a new voter takes seconds on a cluster, and
-      // the step's hint says to look again); a block that left its step undone would be shown over and over.
+      // A step is shown again only while it settles; a block that left its step undone would be shown over and over.
+      // The cap is the local hints-alone test's: on a cluster autopilot promotes a new voter only after its
+      // stabilization time (10 s by default; CI run E showed "Raft peers: 3 voters" three times), and the step's hint
+      // tells the learner to look again after a few seconds.
       const counts = new Map<string, number>();
       for (const t of seen) counts.set(t, (counts.get(t) ?? 0) + 1);
-      for (const [t, n] of nonEmpty(counts)) expect(n, `${t} shown ${n} times:\n${seen.join('\n')}`).toBeLessThanOrEqual(2);
+      for (const [t, n] of nonEmpty(counts)) expect(n, `${t} shown ${n} times:\n${seen.join('\n')}`).toBeLessThanOrEqual(3);
       console.log(`[kind] ${topicId} from the hints alone: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${seen.length} hints pasted`);
     } finally {
       // The next topic needs the namespace: one Vault release per cluster.
