@@ -3,6 +3,7 @@ import { msg, type Msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
 import { gatherNodes, type NodeState } from './common.ts';
 import { handshake, type Handshake } from '../src/tls/probe.ts';
+import { dropRetry } from '../src/vault/http.ts';
 import type { RaftServer } from '../src/vault/client.ts';
 import { CANARY, leaderObserved, raftTermOf } from '../labs/ha-failover/data.ts';
 
@@ -41,7 +42,7 @@ export async function gather(ctx: LabContext): Promise<State> {
       const hit = pid !== undefined ? cached[n.name] : undefined;
       if (hit && hit.pid === pid) return { node: n.name, v11: hit.v11, v12: hit.v12, pid };
       const u = new URL(n.addr);
-      const opts = n.caFile ? { caFile: n.caFile } : {};
+      const opts = { ...(n.caFile ? { caFile: n.caFile } : {}), ...dropRetry(n) };
       const [v11, v12] = await Promise.all([handshake(u.hostname, Number(u.port), 'TLSv1.1', opts), handshake(u.hostname, Number(u.port), 'TLSv1.2', opts)]);
       return { node: n.name, v11, v12, pid };
     }),

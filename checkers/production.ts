@@ -13,7 +13,7 @@ import { handshake, type Handshake } from '../src/tls/probe.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { CANARY } from '../labs/production/data.ts';
 import { generateRootAttempt } from '../src/vault/generate-root.ts';
-import { httpGet } from '../src/vault/http.ts';
+import { dropRetry, httpGet } from '../src/vault/http.ts';
 
 export interface State {
   ready: boolean;
@@ -86,7 +86,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   if (seal) s.seal = { ...s.seal, ...(seal.type ? { type: seal.type } : {}), sealed: seal.sealed };
 
   const u = new URL(node.addr);
-  const hsOpts = node.caFile ? { caFile: node.caFile } : {};
+  const hsOpts = { ...(node.caFile ? { caFile: node.caFile } : {}), ...dropRetry(node) };
   s.metrics.tls11 = await handshake(u.hostname, Number(u.port), 'TLSv1.1', hsOpts);
   s.metrics.tls12 = await handshake(u.hostname, Number(u.port), 'TLSv1.2', hsOpts);
 
@@ -159,7 +159,7 @@ export async function gather(ctx: LabContext): Promise<State> {
     const caps = await admin.write<{ data?: Record<string, string[]> } & Record<string, unknown>>('/sys/capabilities', { token: prom, paths: [`secret/data/${CANARY.path}`] }).catch(() => undefined);
     s.metrics.secretCaps = (caps?.data?.[`secret/data/${CANARY.path}`] ?? (caps as Record<string, string[]> | undefined)?.[`secret/data/${CANARY.path}`]) ?? [];
     try {
-      const r = await httpGet(`${node.addr}/v1/sys/metrics?format=prometheus`, { token: prom, caFile: node.caFile, minVersion: 'TLSv1.2' });
+      const r = await httpGet(`${node.addr}/v1/sys/metrics?format=prometheus`, { token: prom, caFile: node.caFile, minVersion: 'TLSv1.2', ...dropRetry(node) });
       const m = parsePrometheus(r.body);
       const unsealed = m.get('vault_core_unsealed');
       s.metrics.scrape = { status: r.status, samples: m.size, ...(unsealed !== undefined ? { unsealed } : {}) };

@@ -10,9 +10,9 @@ import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { kubectlLine, vaultLine } from './common.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
-import { probeVersions, type Handshake, type TlsVersion } from '../src/tls/probe.ts';
+import { peerCertificate, probeVersions, type Handshake, type TlsVersion } from '../src/tls/probe.ts';
 import { HOSTNAME, SECRET } from '../labs/tls/data.ts';
-import { httpGet } from '../src/vault/http.ts';
+import { dropRetry, httpGet } from '../src/vault/http.ts';
 
 export interface State {
   addr: string;
@@ -51,25 +51,6 @@ export interface IngressProbe {
   labCa: boolean;
   /** undefined when the certificate is valid for `servername`, else the mismatch. */
   nameError?: string;
-}
-
-const isIp = (h: string) => net.isIP(h) !== 0;
-
-function peerCertificate(host: string, port: number, caFile: string | undefined, servername: string | undefined): Promise<{ cert?: tls.PeerCertificate; authorized: boolean; error?: string }> {
-  return new Promise((resolve) => {
-    const sock = tls.connect({ host, port, rejectUnauthorized: false, ...(caFile ? { ca: fs.readFileSync(caFile) } : {}), ...(servername && !isIp(servername) ? { servername } : {}) });
-    sock.setTimeout(3000, () => {
-      sock.destroy();
-      resolve({ authorized: false, error: 'timeout' });
-    });
-    sock.once('secureConnect', () => {
-      const cert = sock.getPeerCertificate();
-      const out = { cert, authorized: sock.authorized, ...(sock.authorizationError ? { error: String(sock.authorizationError) } : {}) };
-      sock.destroy();
-      resolve(out);
-    });
-    sock.once('error', (e) => resolve({ authorized: false, error: (e as NodeJS.ErrnoException).code ?? e.message }));
-  });
 }
 
 const cn = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
@@ -148,8 +129,8 @@ export async function gather(ctx: LabContext): Promise<State> {
   });
   if (!s.reachable) return s;
 
-  s.versions = await probeVersions(host, port, { ...(caFile ? { caFile } : {}), servername: HOSTNAME });
-  const p = await peerCertificate(host, port, caFile, HOSTNAME);
+  s.versions = await probeVersions(host, port, { ...(caFile ? { caFile } : {}), servername: HOSTNAME, ...dropRetry(node) });
+  const p = await peerCertificate(host, port, { ...(caFile ? { caFile } : {}), servername: HOSTNAME, ...dropRetry(node) });
   if (p.cert?.subject) {
     s.peer = {
       subject: String(p.cert.subject.CN ?? ''),
@@ -174,7 +155,7 @@ export async function gather(ctx: LabContext): Promise<State> {
 
   if (caFile) {
     try {
-      const r = await httpGet(`${node.addr}/v1/sys/health`, { caFile, timeoutMs: 3000 });
+      const r = await httpGet(`${node.addr}/v1/sys/health`, { caFile, timeoutMs: 3000, ...dropRetry(node) });
       s.verified = { ok: r.status === 200, status: r.status };
     } catch (e) {
       s.verified = { ok: false, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };

@@ -1,7 +1,7 @@
 import type { Checker, LabContext } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { defineChecker, fail, pass } from '../src/engine/verdict.ts';
-import { httpGet } from '../src/vault/http.ts';
+import { dropRetry, httpGet } from '../src/vault/http.ts';
 import { gatherVaultBasics, vaultLine, type VaultBasics } from './common.ts';
 
 export interface State extends VaultBasics {
@@ -14,7 +14,7 @@ export async function gather(ctx: LabContext): Promise<State> {
   const s: State = { ...basics };
   const node = ctx.platform.vaultNodes()[0]!;
   if (basics.nodes[0]?.reachable) {
-    s.uiStatus = await httpGet(`${node.addr}/ui/`, { caFile: node.caFile }).then((r) => r.status, () => undefined);
+    s.uiStatus = await httpGet(`${node.addr}/ui/`, { caFile: node.caFile, ...dropRetry(node) }).then((r) => r.status, () => undefined);
   }
   if (basics.active !== undefined && basics.tokenValid) {
     s.secret = (await ctx.vault(basics.active).kvGet('secret', 'webapp/config').catch(() => undefined))?.data;

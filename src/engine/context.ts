@@ -7,6 +7,7 @@ import type { Lang } from './i18n.ts';
 import { msg } from './i18n.ts';
 import { LabError } from './errors.ts';
 import { VaultClient } from '../vault/client.ts';
+import { dropRetry } from '../vault/http.ts';
 import { CommandError, run, type RunResult } from '../exec.ts';
 import { poll } from './poll.ts';
 import { substitute, jqPath } from './vars.ts';
@@ -26,7 +27,7 @@ export function createContext(topic: Topic, platform: Platform, lab: LabDir, rep
     const n = platform.vaultNodes()[node];
     if (!n) throw new Error(`no vault node ${node}`);
     const tok = token === null ? undefined : (token ?? lab.adminToken());
-    return new VaultClient({ addr: n.addr, caFile: n.caFile, token: tok, timeoutMs: 3000, ...(n.forwarded ? { retryRefusedMs: 4000 } : {}) });
+    return new VaultClient({ addr: n.addr, caFile: n.caFile, token: tok, timeoutMs: 3000, ...(n.forwarded ? { retryRefusedMs: dropRetry(n).retryMs! } : {}) });
   };
 
   const ctx: LabContext = {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type NodeVaultFactory from 'node-vault';
 import { registerSecret } from '../engine/redact.ts';
 import { pollFor } from '../engine/poll.ts';
+import { droppedBeforeAnswer } from './http.ts';
 
 // node-vault (with axios) costs a few hundred ms to load: only commands that talk to Vault pay for it.
 let nodeVault: typeof NodeVaultFactory | undefined;
@@ -199,7 +200,7 @@ export class VaultClient {
     return mountTable(await this.call('GET /sys/audit', () => this.nv.audits()));
   }
 
-  /** A connection refused (nothing was sent) is tried again for retryRefusedMs; a reset one only for a read. */
+  /** A connection refused or cut before its TLS handshake (nothing was sent) is tried again for retryRefusedMs; one cut later only for a read. */
   private async retrying<T>(method: string, f: () => Promise<T>): Promise<T> {
     let last: unknown;
     const got = await pollFor(
@@ -207,8 +208,7 @@ export class VaultClient {
         try {
           return { value: await f() };
         } catch (e) {
-          const code = (e as { code?: string })?.code;
-          if (!(code === 'ECONNREFUSED' || (code === 'ECONNRESET' && method === 'GET'))) throw e;
+          if (!droppedBeforeAnswer(e, method)) throw e;
           last = e;
           return undefined;
         }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { pollFor } from '../engine/poll.ts';
 
 export interface GetOptions {
   token?: string | undefined;
@@ -14,9 +15,49 @@ export interface GetOptions {
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** A client certificate and key (files), for an API that authenticates by certificate (kube-apiserver). */
   clientCert?: { cert: string; key: string };
+  /**
+   * A connection refused or cut before any answer is tried again for this long. Through kubectl port-forward that is
+   * routine: kubectl exits on the first stream error of any connection ("lost connection to pod"), and the lab's loop
+   * starts it again a second later; a request in between is refused or dropped before its TLS handshake.
+   */
+  retryMs?: number;
 }
 
-export function httpGet(url: string, opts: GetOptions = {}): Promise<{ status: number; body: string }> {
+/**
+ * May the request be sent again? Refused, or cut before the TLS handshake ended: the server never saw it. Cut later: only
+ * a read (a GET changes nothing).
+ */
+export const droppedBeforeAnswer = (e: unknown, method = 'GET'): boolean => {
+  const { code, message } = (e ?? {}) as { code?: string; message?: string };
+  if (code === 'ECONNREFUSED') return true;
+  return code === 'ECONNRESET' && (method === 'GET' || /before secure TLS connection/.test(message ?? ''));
+};
+
+/**
+ * How long a request to a node is tried again when its connection is refused or cut before any answer: only through
+ * kubectl port-forward (a node marked `forwarded`); a server on loopback that refuses is down, and says so at once.
+ */
+export const dropRetry = (n: { forwarded?: boolean | undefined }): { retryMs?: number } => (n.forwarded ? { retryMs: 4000 } : {});
+
+export async function httpGet(url: string, opts: GetOptions = {}): Promise<{ status: number; body: string }> {
+  let last: unknown;
+  const got = await pollFor(
+    async () => {
+      try {
+        return await getOnce(url, opts);
+      } catch (e) {
+        if (!droppedBeforeAnswer(e)) throw e;
+        last = e;
+        return undefined;
+      }
+    },
+    { timeoutMs: opts.retryMs ?? 0, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
+  );
+  if (got) return got;
+  throw last;
+}
+
+function getOnce(url: string, opts: GetOptions): Promise<{ status: number; body: string }> {
   const secure = url.startsWith('https:');
   const mod = secure ? https : http;
   const options: https.RequestOptions = {
