@@ -139,6 +139,31 @@ describe('dry run refusals', () => {
     expect(r.stderr).toContain('--dry-run is for --platform kind');
   });
 
+  // They used to be taken quietly: a cluster name kind refuses fell back to vault-lab (the learner's other cluster), and
+  // any operator but 'eso' meant VSO.
+  it.each([
+    ['LAB_KIND_CLUSTER', 'Bad_Name', 'a kind cluster name of lower-case letters'],
+    ['LAB_KIND_HOST_ADDR', '10.0.0.1', 'a loopback IPv4 address'],
+    ['LAB_VSO_OPERATOR', 'maybe', 'eso or vso'],
+  ])('%s=%s is a usage error (exit 2) that says what it must be; nothing is written', async (key, value, want) => {
+    const out = path.join(home, `bad-${key}`);
+    const vso = await loadTopic('vso');
+    const saved = process.env[key];
+    process.env[key] = value;
+    try {
+      const r = await cli('--lang', 'en', 'run', 'vso', '--platform', 'kind', '--dry-run', '--out', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${key}='${value}' cannot be used: it must be ${want}`);
+      expect(fs.existsSync(out)).toBe(false);
+      // The platform itself refuses it too (lab start, run, check…), before any command.
+      expect(() => new KindPlatform(new LabDir('vso'), vso, { env: { [key]: value } })).toThrow(`${key}='${value}'`);
+    } finally {
+      if (saved === undefined) delete process.env[key];
+      else process.env[key] = saved;
+    }
+    expect(clusterCalls()).toEqual([]);
+  });
+
   it('the standalone topic: no ingress, no TLS secret, no certificate', async () => {
     const out = path.join(home, 'V');
     const r = await kindDryRun(await loadTopic('vault-k8s'), { out, env: {}, lang: 'en' });

@@ -12,7 +12,7 @@ import { loadTopic } from '../../engine/catalogue.ts';
 import { Exit, usageError } from '../../engine/errors.ts';
 import { msg, type Lang } from '../../engine/i18n.ts';
 import { DEFAULT_CONTEXT, NAMESPACE } from './names.ts';
-import { labCertificates } from './kind.ts';
+import { checkKindEnv, labCertificates } from './kind.ts';
 import { kindPlan, planScript, writePlanFiles, type PlannedService } from './plan.ts';
 import { kubeAdapter, neededServices } from '../../services/index.ts';
 
@@ -48,6 +48,7 @@ function plannedServices(topic: Topic, dir: string, env: Record<string, string |
 }
 
 export async function kindDryRun(topic: Topic, o: { out: string; env: Record<string, string | undefined>; lang: Lang }): Promise<DryRunResult> {
+  checkKindEnv(o.env);
   const dir = path.resolve(o.out);
   const spec = topic.needs.vault;
   const tls = spec.tls ? await labCertificates(path.join(dir, 'tls'), spec) : undefined;

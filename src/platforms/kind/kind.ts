@@ -23,7 +23,7 @@ import { VaultClient } from '../../vault/client.ts';
 import { portBase } from '../ports.ts';
 import { ensureCa, ensureServerCert } from '../../tls/certs.ts';
 import { CHART, CHART_VERSION, CLUSTER_NAME, DEFAULT_CONTEXT, HOST_ADDR, INGRESS_HOST, NAMESPACE, NODE_PORT, RELEASE, certSans, podName, usesIngress } from './config.ts';
-import { TRANSIT } from './names.ts';
+import { TRANSIT, kindEnvProblem } from './names.ts';
 import { inCluster, kubeAdapter, neededServices, type KubeAdapter, type KubeHost, type ServiceName } from '../../services/index.ts';
 import { servicePort } from '../../services/ports.ts';
 import { kindPlan, writePlanFiles, type PlannedService } from './plan.ts';
@@ -130,6 +130,12 @@ interface Forward {
 }
 const newPassword = (): string => crypto.randomBytes(15).toString('base64url');
 
+/** The kind platform's own variables, before anything is made with them (usage error, exit 2). */
+export function checkKindEnv(env: Record<string, string | undefined>): void {
+  const p = kindEnvProblem(env);
+  if (p) throw usageError(msg(`${p.key}='${p.value}'는 쓸 수 없습니다: ${p.want.ko}여야 합니다.`, `${p.key}='${p.value}' cannot be used: it must be ${p.want.en}.`));
+}
+
 export class KindPlatform implements Platform {
   readonly name = 'kind' as const;
   readonly lab: LabDir;
@@ -145,6 +151,7 @@ export class KindPlatform implements Platform {
     this.topic = topic;
     this.spec = topic.needs.vault;
     this.deps = { ...realDeps(), ...(deps.run && !deps.machine ? { machine: () => PLAIN_MACHINE } : {}), ...deps };
+    checkKindEnv(this.deps.env);
   }
 
   // ---- where things are ---------------------------------------------------------------------------------
@@ -201,9 +208,9 @@ export class KindPlatform implements Platform {
    */
   get secretsOperator(): 'eso' | 'vso' | undefined {
     if (!this.topic.needs.eso) return undefined;
+    // Any other value was refused when the platform was made (checkKindEnv).
     const o = this.deps.env.LAB_VSO_OPERATOR?.trim();
     if (o === 'eso' || o === 'vso') return o;
-    if (o) throw usageError(msg(`LAB_VSO_OPERATOR='${o}'는 eso나 vso여야 합니다.`, `LAB_VSO_OPERATOR='${o}' must be eso or vso.`));
     const kept = this.lab.record()?.facts.secretsOperator;
     if (kept === 'eso' || kept === 'vso') return kept;
     return this.ownCluster && this.deps.machine().toolchain.nodeImage ? 'eso' : 'vso';

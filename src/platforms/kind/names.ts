@@ -13,6 +13,24 @@ export const DEFAULT_CONTEXT = `kind-${CLUSTER_NAME}`;
  * 127.0.0.1 ports: it takes 127.0.0.2 (any 127/8 address is loopback on Linux), or LAB_KIND_HOST_ADDR.
  */
 export const HOST_ADDR = process.env.LAB_KIND_HOST_ADDR?.trim() || (CLUSTER_NAME === 'vault-lab' ? '127.0.0.1' : '127.0.0.2');
+
+/**
+ * The kind platform's own variables that were set to something it cannot use. A name kind refuses, an address that is
+ * not loopback, an operator it does not know: each is said at once (usage, exit 2), before anything is made; a name
+ * quietly replaced by vault-lab would drive the learner's other cluster.
+ */
+export function kindEnvProblem(env: Record<string, string | undefined>): { key: string; value: string; want: { ko: string; en: string } } | undefined {
+  const rules: { key: string; ok: (v: string) => boolean; want: { ko: string; en: string } }[] = [
+    { key: 'LAB_KIND_CLUSTER', ok: (v) => KIND_NAME.test(v), want: { ko: '소문자, 숫자, -와 .로 된 kind 클러스터 이름 (예: vault-lab-2)', en: 'a kind cluster name of lower-case letters, digits, - and . (e.g. vault-lab-2)' } },
+    { key: 'LAB_KIND_HOST_ADDR', ok: (v) => /^127\.(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){2}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/.test(v), want: { ko: '127.0.0.2 같은 루프백 IPv4 주소', en: 'a loopback IPv4 address such as 127.0.0.2' } },
+    { key: 'LAB_VSO_OPERATOR', ok: (v) => v === 'eso' || v === 'vso', want: { ko: 'eso 또는 vso', en: 'eso or vso' } },
+  ];
+  for (const r of rules) {
+    const v = env[r.key]?.trim();
+    if (v && !r.ok(v)) return { key: r.key, value: v, want: r.want };
+  }
+  return undefined;
+}
 export const NAMESPACE = 'vault';
 export const RELEASE = 'vault';
 export const CHART = 'hashicorp/vault';
