@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { cli, learnerBash, pasteHints } from '../helpers.ts';
 import { CommandError, run } from '../../src/exec.ts';
 import { portBase } from '../../src/platforms/ports.ts';
 import { renderKind } from '../../src/platforms/kind/exec-plan.ts';
@@ -22,7 +22,7 @@ import { Reporter } from '../../src/engine/reporter.ts';
 import { createPlatform } from '../../src/platforms/index.ts';
 import { INGRESS_NGINX } from '../../src/platforms/kind/names.ts';
 
-import { CTX, chart, holdClusterLock, kubectl, lab, passed, skip, tc } from './real-cluster.ts';
+import { CTX, kubectl, lab, passed, skip, tc, useRealClusterLab } from './real-cluster.ts';
 
 const pvcUids = async (): Promise<Record<string, string>> => {
   const r = await kubectl('get', 'pvc', '-n', 'vault', '-o', 'json');
@@ -32,15 +32,7 @@ const pvcUids = async (): Promise<Record<string, string>> => {
 describe.skipIf(!!skip)('the kind platform on a real kind cluster', () => {
   // Every checkout on a machine (CI, each worktree) drives the same cluster and its namespace `vault`: two runs at once
   // install over each other (seen: another checkout's initialised k8s-auth Vault met by this file's vault-k8s).
-  holdClusterLock();
-  beforeAll(() => {
-    useTempLabHome('kind-real-');
-    process.env.LAB_VAULT_CHART = chart!;
-    delete process.env.LAB_KUBE_CONTEXT;
-  });
-  afterAll(async () => {
-    for (const t of ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp', 'tls', 'production', 'vso']) await cli('down', t).catch(() => undefined);
-  });
+  useRealClusterLab('kind-real-', ['vault-k8s', 'ha-failover', 'k8s-auth', 'ldap', 'mcp', 'tls', 'production', 'vso']);
 
   it('vault-k8s: lab run creates the cluster with kind and ends all pass; kubectl version says v1.35', async () => {
     const r = await lab('run', 'vault-k8s', '--platform', 'kind', '--lang', 'en');

@@ -3,24 +3,16 @@
  * the lines `lab hint` shows, pasted into a fresh bash each time, until `lab hint` says all passed (issue 19: "all pass
  * … by pasting only what `lab hint --platform kind` shows"). vault-k8s and vso are pasted in kind-cluster.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { learnerBash, pasteHints, useTempLabHome } from '../helpers.ts';
-import { chart, holdClusterLock, lab, passed, skip } from './real-cluster.ts';
+import { describe, expect, it } from 'vitest';
+import { learnerBash, pasteHints } from '../helpers.ts';
+import { lab, passed, skip, useRealClusterLab } from './real-cluster.ts';
 import { rootDir } from '../../src/engine/paths.ts';
 import { nonEmpty } from '../non-empty.ts';
 
 const TOPICS = ['ha-failover', 'k8s-auth', 'ldap', 'tls', 'mcp', 'production'];
 
 describe.skipIf(!!skip)('a learner on a real kind cluster, from the hints alone', () => {
-  holdClusterLock();
-  beforeAll(() => {
-    useTempLabHome('kind-paste-');
-    process.env.LAB_VAULT_CHART = chart!;
-    delete process.env.LAB_KUBE_CONTEXT;
-  });
-  afterAll(async () => {
-    for (const t of TOPICS) await lab('down', t).catch(() => undefined);
-  });
+  useRealClusterLab('kind-paste-', TOPICS);
 
   it.each(TOPICS)('%s: every step\'s pasted lines, in turn, end all pass', async (topicId) => {
     const t0 = Date.now();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { cli } from '../helpers.ts';
+import { cli, useTempLabHome } from '../helpers.ts';
 import { run } from '../../src/exec.ts';
 import { applyToolchain } from '../../src/platforms/kind/toolchain.ts';
 import { rootDir } from '../../src/engine/paths.ts';
@@ -58,5 +58,21 @@ export function holdClusterLock(): void {
   }, 1_560_000);
   afterAll(() => {
     if (lock?.pid) process.kill(-lock.pid, 'SIGTERM');
+  });
+}
+
+/**
+ * A real-cluster test file's frame: the cluster's lock for the whole file, a lab home of its own (`prefix`), the chart,
+ * the lab's own cluster (no learner context), and `lab down` of every topic it may have started, before the lock goes.
+ */
+export function useRealClusterLab(prefix: string, topics: readonly string[]): void {
+  holdClusterLock();
+  beforeAll(() => {
+    useTempLabHome(prefix);
+    process.env.LAB_VAULT_CHART = chart!;
+    delete process.env.LAB_KUBE_CONTEXT;
+  });
+  afterAll(async () => {
+    for (const t of topics) await cli('down', t).catch(() => undefined);
   });
 }
