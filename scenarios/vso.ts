@@ -56,7 +56,7 @@ const helm = (args: string[]): Cmd => ({ kind: 'exec', file: 'helm', args: ['--k
 
 const installCmds: Cmd[] = [
   { kind: 'exec', file: 'helm', args: ['repo', 'add', 'hashicorp', 'https://helm.releases.hashicorp.com', '--force-update'] },
-  helm(['upgrade', '--install', VSO.release, 'hashicorp/vault-secrets-operator', '-n', VSO.namespace, '--create-namespace', '--version', VSO.chartVersion, '--wait']),
+  helm(['upgrade', '--install', VSO.release, 'hashicorp/vault-secrets-operator', '-n', VSO.namespace, '--create-namespace', '--version', VSO.chartVersion, '--wait', '--timeout', '4m']),
   kube(['get', 'crd', '-o', 'name'], undefined, msg('secrets.hashicorp.com 그룹의 CRD가 보여야 합니다.', 'CRDs of the secrets.hashicorp.com group should be listed.')),
 ];
 

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { HELM_COMMAND_MS, durationMs, recoverPending, releaseOf, withHelmTimeout } from '../../src/engine/helm.ts';
 import type { RunResult } from '../../src/exec.ts';
+import { loadAll } from '../../src/engine/catalogue.ts';
+import { nonEmpty } from '../non-empty.ts';
 
 const vso = ['--kube-context', 'kind-vault-lab', 'upgrade', '--install', 'vault-secrets-operator', 'hashicorp/vault-secrets-operator', '-n', 'vault-secrets-operator-system', '--create-namespace', '--version', '1.0.1', '--wait'];
 
@@ -15,6 +17,10 @@ describe('helm upgrade --install as the lab runs it', () => {
     const lowered = withHelmTimeout([...vso, '--timeout=10m']);
     expect(lowered.filter((x) => x.startsWith('--timeout'))).toEqual(['--timeout']);
     expect(withHelmTimeout(vso.filter((x) => x !== '--wait'))).toEqual(vso.filter((x) => x !== '--wait'));
+  });
+  it('every helm install a lesson shows already carries the --timeout the seam would give it: the line shown is the line run', async () => {
+    const installs = (await loadAll()).flatMap((t) => t.steps.flatMap((s) => [...(s.commands ?? []), ...(s.cleanup?.commands ?? [])]).flatMap((c) => (c.kind === 'exec' && c.file === 'helm' && c.args.includes('upgrade') && c.args.includes('--install') ? [c.args] : [])));
+    for (const args of nonEmpty(installs)) expect(withHelmTimeout(args)).toEqual(args);
   });
   it('reads the release, namespace and context from the line', () => {
     expect(releaseOf(vso)).toEqual({ release: 'vault-secrets-operator', namespace: 'vault-secrets-operator-system', global: ['--kube-context', 'kind-vault-lab'] });
