@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { cli, useTempLabHome } from '../helpers.ts';
 import { doctorExit, doctorLines, dockerServerVersion, helmVersion, kindDoctor, kindVersion, kubectlVersion, type DoctorDeps } from '../../src/platforms/kind/doctor.ts';
 import type { RunResult } from '../../src/exec.ts';
+import type { Toolchain } from '../../src/platforms/kind/toolchain.ts';
 
 const home = useTempLabHome('kind-doctor-cli-test-');
 const fx = (f: string) => fs.readFileSync(new URL(`../fixtures/kind-doctor/${f}`, import.meta.url), 'utf8');
@@ -30,7 +31,7 @@ describe('version parsing', () => {
 });
 
 /** A FAKE kind machine: every tool present, an existing vault-lab cluster with the given Vault objects. */
-function fakeMachine(o: { tools?: string[]; pods?: unknown[]; logs?: Record<string, string>; clusters?: string; busy?: number[]; kubectl?: string; env?: Record<string, string> } = {}) {
+function fakeMachine(o: { tools?: string[]; pods?: unknown[]; logs?: Record<string, string>; clusters?: string; busy?: number[]; kubectl?: string; env?: Record<string, string>; toolchain?: Toolchain; ingresses?: unknown[] } = {}) {
   const tools = o.tools ?? ['docker', 'kind', 'helm', 'kubectl'];
   const calls: string[] = [];
   const ok = (stdout: string): RunResult => ({ command: '', exitCode: 0, stdout, stderr: '' });
@@ -39,6 +40,7 @@ function fakeMachine(o: { tools?: string[]; pods?: unknown[]; logs?: Record<stri
     which: (n) => (tools.includes(n) ? `/usr/local/bin/${n}` : undefined),
     listening: async (p) => (o.busy ?? []).includes(p),
     env: o.env ?? {},
+    ...(o.toolchain ? { toolchain: () => o.toolchain! } : {}),
     run: async (file, args) => {
       const line = [file, ...args].join(' ');
       calls.push(line);
@@ -51,7 +53,7 @@ function fakeMachine(o: { tools?: string[]; pods?: unknown[]; logs?: Record<stri
       if (line.includes(' get pods ')) return ok(JSON.stringify({ items: o.pods ?? [] }));
       const logs = / logs (\S+) /.exec(line);
       if (logs) return ok(o.logs?.[logs[1]!] ?? '');
-      if (line.includes(' get ingress ')) return ok(JSON.stringify({ items: [] }));
+      if (line.includes(' get ingress ')) return ok(JSON.stringify({ items: o.ingresses ?? [] }));
       return notFound;
     },
   };
@@ -84,6 +86,34 @@ describe('kindDoctor', () => {
     expect(r.ports.map((p) => [p.port, p.status])).toEqual([[80, 'free'], [443, 'busy'], [30000, 'free']]);
     expect(doctorExit(r)).toBe(3);
     expect(doctorLines(r, (x) => x.en).join('\n')).toContain('https://helm.sh/docs/intro/install/');
+  });
+
+  // A node image built here pulls nothing: an image the setup did not build leaves that topic's pods unable to start;
+  // doctor names it, with the script that builds it (it used to list tools and ports only).
+  it('a node image built here: each topic image is listed, a missing one (ESO) fails doctor with the script that builds it', async () => {
+    const built: Toolchain = { nodeImage: 'vault-lab/kind-node:v1.35.4', archives: ['/c/kind/images/vault.tar', '/c/kind/images/openldap.tar', '/c/kind/images/mariadb.tar'], images: { openldap: 'vault-lab/openldap:2.5.13', mariadb: 'vault-lab/mariadb:10.11.18' } };
+    const r = await kindDoctor(fakeMachine({ toolchain: built }).deps);
+    expect(r.images.map((i) => [i.name, i.status])).toEqual([['vault', 'ok'], ['openldap', 'ok'], ['mariadb', 'ok'], ['eso', 'missing']]);
+    expect(r.images.find((i) => i.name === 'eso')).toMatchObject({ topics: ['vso'] });
+    expect(r.images.find((i) => i.name === 'openldap')).toMatchObject({ topics: ['ldap'] });
+    expect(doctorExit(r)).toBe(3);
+    expect(doctorLines(r, (x) => x.en).join('\n')).toMatch(/✗ image eso .*\[vso\].*build-kind-eso\.sh/);
+    const whole = await kindDoctor(fakeMachine({ toolchain: { ...built, images: { ...built.images, eso: 'vault-lab/external-secrets:v0.16.2' } } }).deps);
+    expect(whole.images.every((i) => i.status === 'ok')).toBe(true);
+    expect(doctorExit(whole)).toBe(0);
+    // A node image that pulls (kind's own): nothing to build, no rows.
+    expect((await kindDoctor(fakeMachine({ toolchain: { archives: [] } }).deps)).images).toEqual([]);
+  });
+
+  it('an Ingress asking for ssl-passthrough with no controller: a warning, but only information where the lab left ingress-nginx out', async () => {
+    const pods = [JSON.parse(fx('pod-vault-1-running-sealed.json'))];
+    const ingresses = [{ metadata: { name: 'vault', annotations: { 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' } } }];
+    const theirs = await kindDoctor(fakeMachine({ pods, ingresses, toolchain: { archives: [] } }).deps);
+    expect(theirs.cluster.pitfalls.find((p) => p.id === 'passthrough-flag')?.status).toBe('warn');
+    const ours = await kindDoctor(fakeMachine({ pods, ingresses, toolchain: { nodeImage: 'vault-lab/kind-node:v1.35.4', archives: [] } }).deps);
+    const p = ours.cluster.pitfalls.find((x) => x.id === 'passthrough-flag');
+    expect(p?.status).toBe('info');
+    expect(p?.why?.en).toContain('left out of this cluster');
   });
 
   it('an old kubectl (no wait --for=create) is reported', async () => {

@@ -4,6 +4,7 @@
  * Gathering is here; judging is pure.
  */
 import net from 'node:net';
+import path from 'node:path';
 import type { Reporter } from '../../engine/reporter.ts';
 import { Exit } from '../../engine/errors.ts';
 import { msg, type Msg } from '../../engine/i18n.ts';
@@ -12,6 +13,9 @@ import { which } from '../../vault/binary.ts';
 import { portOwner } from '../ports.ts';
 import { CLUSTER_NAME, DEFAULT_CONTEXT, HOST_ADDR, INGRESS_NGINX, NAMESPACE, NODE_PORT, TLS_SECRET } from './names.ts';
 import { TOOL_HINTS } from './kind.ts';
+import { findToolchain, type Toolchain } from './toolchain.ts';
+import { loadAll } from '../../engine/catalogue.ts';
+import { kubeAdapter, serviceNames } from '../../services/index.ts';
 import { judgePitfalls, type ClusterSnapshot, type PitfallStatus, type PodObj } from './pitfalls.ts';
 
 /** `kubectl wait --for=create` in the plan needs kubectl 1.31 or later. */
@@ -23,6 +27,21 @@ export interface DoctorDeps {
   /** Does something accept connections on HOST_ADDR:port? */
   listening: (port: number) => Promise<boolean>;
   env: Record<string, string | undefined>;
+  /** What scripts/setup.sh --kind built on this machine (node image, the topics' images); absent: not judged. */
+  toolchain?: () => Toolchain;
+}
+
+/**
+ * An image a topic's pods run, on the lab's own cluster from a node image built here: no node can pull, so each must
+ * have been built (scripts/setup.sh --kind) and is loaded with `kind load`. Elsewhere the nodes pull them.
+ */
+export interface ImageRow {
+  name: string;
+  ref?: string;
+  status: 'ok' | 'missing';
+  /** The topics whose pods run it. */
+  topics: string[];
+  hint?: Msg;
 }
 
 export interface ToolRow {
@@ -40,6 +59,7 @@ export interface PortRow {
 export interface DoctorReport {
   context: string;
   tools: ToolRow[];
+  images: ImageRow[];
   ports: PortRow[];
   cluster: { reachable: boolean; pitfalls: { id: string; title: Msg; status: PitfallStatus; why?: Msg; fix?: Msg }[] };
 }
@@ -71,7 +91,24 @@ const realListening = (port: number): Promise<boolean> =>
     s.once('error', () => done(false));
   });
 
-const realDeps = (): DoctorDeps => ({ run, which, listening: realListening, env: process.env });
+const realDeps = (): DoctorDeps => ({ run, which, listening: realListening, env: process.env, toolchain: () => findToolchain(process.env) });
+
+/** The images a cluster from the node image built here needs: the Vault image, and each service's that has one. */
+async function imageRows(tc: Toolchain): Promise<ImageRow[]> {
+  const topics = await loadAll();
+  const setup = msg('bash scripts/setup.sh --kind 가 만듭니다 (한 번, 캐시에 남음).', 'bash scripts/setup.sh --kind builds it (once; cached).');
+  const vault = tc.archives.find((a) => path.basename(a) === 'vault.tar');
+  const rows: ImageRow[] = [{ name: 'vault', ...(vault ? { ref: vault } : {}), status: vault ? 'ok' : 'missing', topics: topics.filter((t) => t.platforms.includes('kind')).map((t) => t.id), ...(vault ? {} : { hint: setup }) }];
+  for (const n of serviceNames()) {
+    const built = kubeAdapter(n)?.image.built;
+    if (!built) continue;
+    const ref = tc.images?.[built];
+    const needing = topics.filter((t) => t.needs[n] && t.platforms.includes('kind')).map((t) => t.id);
+    const hint = n === 'eso' ? msg('bash scripts/build-kind-eso.sh (또는 setup.sh --kind)가 만듭니다. 없으면 vso는 LAB_VSO_OPERATOR=vso로 VSO 차트를 직접 설치하는 길만 남습니다.', 'bash scripts/build-kind-eso.sh (or setup.sh --kind) builds it; without it vso is left only LAB_VSO_OPERATOR=vso, installing the VSO chart yourself.') : setup;
+    rows.push({ name: built, ...(ref ? { ref } : {}), status: ref ? 'ok' : 'missing', topics: needing, ...(ref ? {} : { hint }) });
+  }
+  return rows;
+}
 
 const json = <T>(r: RunResult): T | undefined => (r.exitCode === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as T) : undefined);
 
@@ -127,7 +164,9 @@ export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
     }
   }
 
-  const report: DoctorReport = { context, tools, ports, cluster: { reachable: false, pitfalls: [] } };
+  const tc = own ? d.toolchain?.() : undefined;
+  const images = tc?.nodeImage ? await imageRows(tc) : [];
+  const report: DoctorReport = { context, tools, images, ports, cluster: { reachable: false, pitfalls: [] } };
   if (!has('kubectl')) return report;
   const contexts = (await q('kubectl', ['config', 'get-contexts', '-o', 'name'])).stdout.split('\n').map((s) => s.trim());
   if (!contexts.includes(context)) return report;
@@ -144,13 +183,14 @@ export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
   const tlsSecret = json<ClusterSnapshot['tlsSecret']>(await k('get', 'secret', TLS_SECRET, '-n', NAMESPACE, '-o', 'json'));
   const ingresses = json<{ items?: ClusterSnapshot['ingresses'] }>(await k('get', 'ingress', '-n', NAMESPACE, '-o', 'json'))?.items ?? [];
   const ingressController = json<ClusterSnapshot['ingressController']>(await k('get', 'deployment', INGRESS_NGINX.deployment, '-n', INGRESS_NGINX.namespace, '-o', 'json'));
-  const snapshot: ClusterSnapshot = { pods, ingresses, logs, ...(config ? { config } : {}), ...(tlsSecret ? { tlsSecret } : {}), ...(ingressController ? { ingressController } : {}) };
+  const ingressLeftOut = !!tc?.nodeImage && d.env.LAB_KIND_INGRESS !== '1';
+  const snapshot: ClusterSnapshot = { pods, ingresses, logs, ingressLeftOut, ...(config ? { config } : {}), ...(tlsSecret ? { tlsSecret } : {}), ...(ingressController ? { ingressController } : {}) };
   report.cluster = { reachable: true, pitfalls: judgePitfalls(snapshot) };
   return report;
 }
 
 export function doctorExit(r: DoctorReport): number {
-  if (r.tools.some((t) => t.status === 'missing' || t.status === 'old' || t.status === 'down') || r.ports.some((p) => p.status === 'busy')) return Exit.environment;
+  if (r.tools.some((t) => t.status === 'missing' || t.status === 'old' || t.status === 'down') || r.images.some((i) => i.status === 'missing') || r.ports.some((p) => p.status === 'busy')) return Exit.environment;
   return r.cluster.pitfalls.some((p) => p.status === 'warn') ? Exit.checksFailed : Exit.ok;
 }
 
@@ -160,6 +200,10 @@ export function doctorLines(r: DoctorReport, t: (m: Msg) => string): string[] {
   for (const x of r.tools) {
     const state = x.path ? `${x.version ?? t(msg('버전 모름', 'version unknown'))}  ${x.path}` : t(msg('없음', 'missing'));
     out.push(`${mark[x.status]} ${x.name.padEnd(8)} ${state}${x.hint ? `  → ${t(x.hint)}` : ''}`);
+  }
+  if (r.images.length) out.push(t(msg('이 기계에서 만든 노드 이미지: 어느 노드도 이미지를 받아 올 수 없어, 주제의 이미지를 여기서 만들어 kind load로 넣습니다.', 'node image built on this machine: no node can pull, so the topics\' images are built here and put in with kind load.')));
+  for (const i of r.images) {
+    out.push(`${mark[i.status]} ${t(msg('이미지', 'image'))} ${i.name.padEnd(10)} ${i.ref ?? t(msg('없음', 'missing'))}  [${i.topics.join(', ')}]${i.hint ? `  → ${t(i.hint)}` : ''}`);
   }
   for (const p of r.ports) {
     const what =

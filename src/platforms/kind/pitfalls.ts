@@ -39,6 +39,8 @@ export interface ClusterSnapshot {
   ingressController?: { spec?: { template?: { spec?: { containers?: Container[] } } } };
   /** `kubectl logs <pod>` per Vault pod. */
   logs: Record<string, string>;
+  /** The lab left ingress-nginx out on purpose: its own cluster from a node image built here (KindPlatform.withIngress). */
+  ingressLeftOut?: boolean;
 }
 
 export type PitfallStatus = 'ok' | 'info' | 'warn';
@@ -189,6 +191,12 @@ export const pitfalls: Pitfall[] = [
       const args = s.ingressController?.spec?.template?.spec?.containers?.find((c) => c.name === INGRESS_NGINX.container)?.args ?? [];
       if (args.some((a) => a === SSL_PASSTHROUGH_FLAG || a === `${SSL_PASSTHROUGH_FLAG}=true`)) return OK;
       const names = pass.map((i) => i.metadata?.name ?? '?').join(', ');
+      if (!s.ingressController && s.ingressLeftOut) {
+        return {
+          status: 'info',
+          why: msg(`Ingress ${names}는 쓰이지 않습니다: 이 클러스터(여기서 만든 노드 이미지)에는 ingress-nginx를 설치하지 않았습니다 (컨트롤러 이미지는 레지스트리에만 있음). Vault는 port-forward로 접속합니다.`, `Ingress ${names} is not served: ingress-nginx was left out of this cluster (a node image built here; the controller image comes only from a registry). Vault is reached by port-forward.`),
+        };
+      }
       return {
         status: 'warn',
         why: s.ingressController
