@@ -59,7 +59,7 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     expect(f.daemons).toHaveLength(1);
     expect(f.daemons[0]!.slice(0, 2)[0]).toBe('-c');
     expect(f.daemons[0]![1]).toContain(`port-forward -n vault pod/vault-0 ${p.localPort(0)}:8200 --address 127.0.0.1`);
-    expect(f.daemons[0]![1]).toMatch(/^while :; do\n  kubectl --context "\$1" port-forward /);
+    expect(f.daemons[0]![1]).toMatch(/^while :; do\n  s=\$\(date \+%s\); kubectl --context "\$1" port-forward /);
     expect(f.daemons[0]![1]).toContain('wait --for=delete -n vault pod/vault-0');
     expect(f.daemons[0]!.slice(2)).toEqual(['lab-port-forward', 'kind-vault-lab', lab.dir]);
     const rec = lab.record()!;
@@ -367,19 +367,25 @@ describe('kind platform: the active label the lines select', () => {
 describe('kind platform: the supervised port-forward loop (sh, with a stand-in kubectl)', () => {
   // The loop's own logic, run for real: a forward started against a pod that is then deleted is started again; one
   // whose deletion watch fails (no permission) is kept. kubectl here is a script logging its calls.
-  const runLoop = async (waitExit: number, seconds: number): Promise<string[]> => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-loop-'));
+  let lastDir = '';
+  const runLoop = async (waitExit: number, seconds: number, forward = 'exec sleep 30'): Promise<string[]> => {
+    const dir = (lastDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-loop-')));
     const log = path.join(dir, 'calls.log');
     // port-forward lives until killed; wait --for=delete returns at once with the given status (the pod is deleted, or
     // the watch is refused).
-    fs.writeFileSync(path.join(dir, 'kubectl'), `#!/bin/sh\necho "$3" >> ${log}\ncase "$3" in wait) exit ${waitExit};; *) exec sleep 30;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'kubectl'), `#!/bin/sh\necho "$3 $(date +%s%N)" >> ${log}\ncase "$3" in wait) exit ${waitExit};; *) ${forward};; esac\n`, { mode: 0o755 });
     const lab = new LabDir('vault-k8s');
     const p = new KindPlatform(lab, await loadTopic('vault-k8s'), fakeDeps({ pods: [] }).deps);
     const { args } = p.portForwardCommand(0);
     const child = (await import('node:child_process')).spawn('sh', args, { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, detached: true, stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, seconds * 1000));
     process.kill(-child.pid!, 'SIGKILL');
-    return fs.readFileSync(log, 'utf8').trim().split('\n');
+    return fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]!);
+  };
+  /** When each port-forward started, in seconds from the first. */
+  const starts = (dir: string): number[] => {
+    const t = fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').filter((l) => l.startsWith('port-forward ')).map((l) => Number(l.split(' ')[1]) / 1e9);
+    return t.map((x) => x - t[0]!);
   };
   it('a deleted pod: the forward is started again for the pod that now bears the name', async () => {
     const calls = await runLoop(0, 5);
@@ -389,4 +395,16 @@ describe('kind platform: the supervised port-forward loop (sh, with a stand-in k
     const calls = await runLoop(1, 5);
     expect(calls.filter((c) => c === 'port-forward')).toHaveLength(1);
   }, 20_000);
+  // kubectl exits on the first stream error of any connection ("lost connection to pod"): the lab's reads through it
+  // are refused until the loop starts it again.
+  it('a forward that ends after running for seconds is started again within about a second; one that fails at start waits a second between tries', async () => {
+    await runLoop(1, 8.5, 'sleep 6; exit 1');
+    const s = starts(lastDir);
+    expect(s.length).toBe(2);
+    expect(s[1]! - 6).toBeLessThan(0.95);
+    await runLoop(1, 3.5, 'exit 1');
+    const f = starts(lastDir);
+    expect(f.length).toBeGreaterThanOrEqual(2);
+    expect(f.length).toBeLessThanOrEqual(4);
+  }, 30_000);
 });
