@@ -35,6 +35,12 @@ async function main(argv: string[]): Promise<number> {
     await proxy(Number(ports!.split(':')[0]), cluster.forwardTarget(target!));
     return new Promise(() => undefined);
   }
+  // A pod that is there is waited for, as a real kubectl does (the lab's port-forward loop restarts its forward when this
+  // returns); the fake's pods are never deleted for good, a `delete pod` restarts the server behind the same forward.
+  if (a[0] === 'wait' && a.includes('--for=delete')) {
+    setInterval(() => undefined, 1 << 30);
+    return new Promise(() => undefined);
+  }
   const input = a[0] === 'exec' && (a.includes('-i') || a.includes('-it')) ? fs.readFileSync(0, 'utf8') : undefined;
   const r = await cluster.kubectl(args, input);
   out(r.stdout);

@@ -6,7 +6,7 @@
  *    (vault-N.vault-internal, and each service's <name>.vault.svc from its kube adapter), the mounted CA, the pod's
  *    /tmp and audit volume;
  *  - `cp` copies between this machine and the pod's /tmp; `delete pod` kills (or stops) a server and starts it again,
- *    as the StatefulSet would; `get pods` / `get pod … startedAt` answer from the servers' processes;
+ *    as the StatefulSet would; `get pods` / `get pod … startedAt` / `get statefulset` answer from the servers' processes;
  *  - `port-forward` is a TCP proxy (test/fake-cluster/cli.ts keeps it running);
  *  - helm, kind and kubectl apply/wait/rollout/patch succeed without doing anything.
  * Used in process (test/kind-emulator.ts) and as the `kubectl`/`helm`/`kind` on PATH (cli.ts), so that `lab` itself and
@@ -174,9 +174,16 @@ export class FakeCluster {
       return ok(line);
     }
     if (verb === 'get' && a[1] === 'pods') {
-      const st = await this.pods.status();
+      // The servers are the main release's pods; another release (the transit one) has none once helm took it down.
+      const instance = a.find((x) => x.startsWith('app.kubernetes.io/instance='))?.split('=')[1];
+      const st = instance === undefined || instance === 'vault' ? await this.pods.status() : [];
       const items = st.filter((p) => podIndex(p.name) >= 0 && p.running).map((p) => ({ metadata: { name: p.name }, status: { phase: 'Running' } }));
-      return ok(line, JSON.stringify({ items }));
+      return ok(line, a.includes('name') ? items.map((i) => `pod/${i.metadata.name}\n`).join('') : JSON.stringify({ items }));
+    }
+    // The servers run from the start: their StatefulSet is there as long as one of them is.
+    if (verb === 'get' && a[1] === 'statefulset') {
+      const up = (await this.pods.status()).some((p) => podIndex(p.name) >= 0 && p.running);
+      return ok(line, up && a.includes('name') ? 'statefulset.apps/vault\n' : '');
     }
     if (verb === 'get' && a[1] === 'pod') {
       const t = await this.pods.nodeStartedAt(podIndex(a[2]!));

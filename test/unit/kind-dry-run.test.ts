@@ -99,7 +99,7 @@ describe('lab run ha-failover --platform kind --dry-run --out D', () => {
       const ready = { status: { conditions: [{ type: 'Ready', status: 'True' }] } };
       const stdout = line.includes('get nodes -o json')
         ? JSON.stringify({ items: [0, 1, 2].map((i) => ({ metadata: { name: `w${i}`, labels: i === 0 ? { 'ingress-ready': 'true' } : {} }, spec: {}, ...ready })) })
-        : line.includes('get pods')
+        : line.includes('get pods') && line.includes('-o json')
           ? JSON.stringify({ items: [0, 1, 2].map((i) => ({ metadata: { name: `vault-${i}` }, status: { phase: 'Running' } })) })
           : '';
       return { command: line, exitCode: 0, stdout, stderr: '' };

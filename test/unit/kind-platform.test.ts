@@ -45,6 +45,8 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
       // No release runs: a lab without cluster-keys.json empties leftover PVCs of an earlier release, and says whose they are now.
       'kubectl --context kind-vault-lab get configmap vault-lab-owner -n vault -o jsonpath={.data} --ignore-not-found',
       'kubectl --context kind-vault-lab get statefulset vault -n vault -o name --ignore-not-found',
+      // An earlier release's pods first gone (a new StatefulSet would not make a member whose old pod still ends).
+      'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/instance=vault -o name',
       'kubectl --context kind-vault-lab delete pvc -n vault --ignore-not-found --wait=true --timeout=120s data-vault-0 audit-vault-0 data-vault-1 audit-vault-1 data-vault-2 audit-vault-2',
       'kubectl --context kind-vault-lab apply -f -',
       `helm --kube-context kind-vault-lab upgrade --install vault hashicorp/vault -n vault --create-namespace -f ${vals} --version 0.31.0`,
@@ -186,7 +188,8 @@ describe('kind platform (fake runner: no cluster can run here)', () => {
     await p.up(topic.needs, report);
     f.calls.length = 0;
     await p.down();
-    expect(lines(f.calls)).toEqual(['helm --kube-context kind-vault-lab uninstall vault -n vault --ignore-not-found --wait']);
+    // Then until no pod of the release is left: the next run's StatefulSet must not meet one (releasePodsGone).
+    expect(lines(f.calls)).toEqual(['helm --kube-context kind-vault-lab uninstall vault -n vault --ignore-not-found --wait', 'kubectl --context kind-vault-lab get pods -n vault -l app.kubernetes.io/instance=vault -o name']);
     expect(lab.record()!.processes).toEqual({});
     expect(lab.record()!.facts.released).toBeUndefined();
     // With keys in the lab (an initialised Vault), a rerun keeps the PVCs.

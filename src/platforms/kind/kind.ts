@@ -460,6 +460,7 @@ export class KindPlatform implements Platform {
       this.assertNotHeld(owner);
       return;
     }
+    await this.releasePodsGone(RELEASE, NAMESPACE);
     // Another lab folder's Vault of the same topic is another Vault all the same: this folder's keys do not open it.
     const foreign = owner.topic !== undefined && (owner.topic !== this.lab.topic || (owner.dir !== undefined && owner.dir !== this.lab.dir));
     if (this.transitRemade && !foreign && this.lab.clusterKeys()) report.info(report.t(msg('transit Vault를 새로 만들었으므로 (봉인 키가 바뀜) 주 Vault의 볼륨도 비우고 새로 시작합니다.', 'the transit Vault was made anew (its seal key changed): the main Vault\'s volumes are emptied for a new one too.')));
@@ -480,6 +481,25 @@ export class KindPlatform implements Platform {
     this.transitRemade = false;
     const transitDir = this.topic.needs.transit ? this.lab.dir : owner.transitDir;
     await this.writeOwner({ topic: this.lab.topic, dir: this.lab.dir, ...(transitDir ? { transitDir } : {}) });
+  }
+
+  /**
+   * `helm uninstall --wait` returns once the StatefulSet is gone; its pods are deleted after it, in the background, a
+   * Vault pod taking its grace period. A StatefulSet installed meanwhile finds a same-named pod it does not own and
+   * never makes that member (real kind, lab down then lab run ha-failover: vault-2 was never created, the run waited
+   * 300 s); a PVC deleted meanwhile hangs in pvc-protection. So nothing goes on until the release's pods are gone.
+   */
+  private async releasePodsGone(release: string, namespace: string, timeoutMs = 120_000): Promise<void> {
+    const left = async () => {
+      const r = await this.kubectl(['get', 'pods', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name'], { reject: false });
+      return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+    };
+    if (await poll(async () => (await left()).length === 0, { timeoutMs, everyMs: 1000, pause: this.deps.sleep })) return;
+    const pods = await left();
+    throw envError(
+      msg(`이전 ${release} 릴리스의 Pod가 ${timeoutMs / 1000}초 안에 사라지지 않았습니다: ${pods.join(', ')}`, `the earlier ${release} release's pods did not go within ${timeoutMs / 1000}s: ${pods.join(', ')}`),
+      msg(`kubectl --context ${this.context} get pods -n ${namespace}로 상태를 보고, 남은 것을 지운 뒤 다시 실행하세요.`, `See kubectl --context ${this.context} get pods -n ${namespace}, delete what is left, then run again.`),
+    );
   }
 
   /** Whose Vault the namespace holds: the topic and the lab folder (two checkouts share one cluster), and whose keys the transit volume takes. */
@@ -526,6 +546,7 @@ export class KindPlatform implements Platform {
     // The main Vault's root key is sealed by the old transit key: its volumes cannot be opened any more either.
     this.transitRemade = true;
     await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
+    await this.releasePodsGone(TRANSIT.release, TRANSIT.namespace);
     await this.kubectl(['delete', 'pvc', `data-${TRANSIT.pod}`, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'], { reject: false, timeoutMs: 150_000 });
     // This folder's keys no longer open anything: kept aside (never deleted), the bootstrap makes new ones.
     const keys = this.lab.path('kind', 'transit-keys.json');
@@ -702,6 +723,8 @@ export class KindPlatform implements Platform {
     await this.removeLeftovers();
     // The StatefulSet's PVCs outlive the release: the next `lab run` finds the same (sealed) Vault.
     await this.helm(['uninstall', RELEASE, '-n', NAMESPACE, '--ignore-not-found', '--wait'], { reject: false });
+    // Down means stopped: the next `lab run` (of any topic: they share the release) starts from no pod at all.
+    await this.releasePodsGone(RELEASE, NAMESPACE).catch(() => undefined);
     // The topic's services and its transit release go too (the next topic shares the namespace); their passwords and
     // the transit keys stay in the lab folder, so the next `lab run` brings back the same ones.
     const services = this.lab.path('kind', 'services.yaml');
@@ -709,7 +732,10 @@ export class KindPlatform implements Platform {
     // Their CRDs last: deleting one deletes every object of its kind left anywhere (and what those own).
     const crds = this.lab.path('kind', 'services-crds.yaml');
     if (fs.existsSync(crds)) await this.kubectl(['delete', '-f', crds, '--ignore-not-found', '--wait=false'], { reject: false });
-    if (this.topic.needs.transit) await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
+    if (this.topic.needs.transit) {
+      await this.helm(['uninstall', TRANSIT.release, '-n', TRANSIT.namespace, '--ignore-not-found', '--wait'], { reject: false });
+      await this.releasePodsGone(TRANSIT.release, TRANSIT.namespace).catch(() => undefined);
+    }
   }
 
   /**
