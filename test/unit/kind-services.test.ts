@@ -253,7 +253,7 @@ describe('the vso topic\'s operator on kind: ESO in the cluster where no registr
     expect((await platform({ LAB_KUBE_CONTEXT: 'theirs' })).vsoChart).toBe(true);
     expect((await platform({ LAB_VSO_OPERATOR: 'vso' })).vsoChart).toBe(true);
     expect((await platform({ LAB_VSO_OPERATOR: 'eso' }, false)).eso?.runs).toBe('cluster');
-    await expect((async () => (await platform({ LAB_VSO_OPERATOR: 'bogus' })).eso)()).rejects.toThrow(/LAB_VSO_OPERATOR='bogus' must be eso or vso/);
+    await expect((async () => (await platform({ LAB_VSO_OPERATOR: 'bogus' })).eso)()).rejects.toThrow(/LAB_VSO_OPERATOR='bogus' cannot be used: it must be eso or vso/);
   });
   it('the choice made at start holds in the learner\'s shell, where `lab env` exported LAB_KUBE_CONTEXT', async () => {
     useTempLabHome('kind-eso-');

@@ -96,7 +96,7 @@ const realDeps = (): DoctorDeps => ({ run, which, listening: realListening, env:
 /** The images a cluster from the node image built here needs: the Vault image, and each service's that has one. */
 async function imageRows(tc: Toolchain): Promise<ImageRow[]> {
   const topics = await loadAll();
-  const setup = msg('bash scripts/setup.sh --kind 가 만듭니다 (한 번, 캐시에 남음).', 'bash scripts/setup.sh --kind builds it (once; cached).');
+  const setup = msg('bash scripts/setup.sh --kind로 만듭니다 (한 번, 캐시에 남음).', 'bash scripts/setup.sh --kind builds it (once; cached).');
   const vault = tc.archives.find((a) => path.basename(a) === 'vault.tar');
   const rows: ImageRow[] = [{ name: 'vault', ...(vault ? { ref: vault } : {}), status: vault ? 'ok' : 'missing', topics: topics.filter((t) => t.platforms.includes('kind')).map((t) => t.id), ...(vault ? {} : { hint: setup }) }];
   for (const n of serviceNames()) {
