@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Cmd, Guard, LabContext, Needs, TopicDef } from '../src/engine/types.ts';
 import { msg } from '../src/engine/i18n.ts';
 import { envError } from '../src/engine/errors.ts';
+import { poll } from '../src/engine/poll.ts';
 import { registerSecret } from '../src/engine/redact.ts';
 import { VaultApiError } from '../src/vault/client.ts';
 import { KEYS_FILE, health, mountType, waitUntil } from './common.ts';
@@ -25,8 +26,14 @@ const initCmd: Cmd = {
   note: msg('자동 봉인 해제: unseal 키 대신 recovery 키가 나옵니다.', 'Auto-unseal: recovery keys instead of unseal keys.'),
 };
 
-async function activeAdmin(ctx: LabContext) {
-  const a = await ctx.activeVault();
+/**
+ * The active node's client. Setup waits for it (`waitMs`): a node that was active a moment ago may be between answers
+ * (real kind, CI: leadership still settling after the transit unseal, or its forward restarting, and the step failed on
+ * `undefined`). Guards and checks ask once.
+ */
+async function activeAdmin(ctx: LabContext, token?: string, waitMs = 0) {
+  let a: Awaited<ReturnType<LabContext['activeVault']>>;
+  await poll(async () => (a = await ctx.activeVault(token)) !== undefined, { timeoutMs: waitMs, everyMs: 500 });
   if (!a) {
     throw envError(
       msg('active Vault 노드가 없습니다 (sealed 이거나 멈춤).', 'there is no active Vault node (sealed or stopped).'),
@@ -50,13 +57,13 @@ async function setupCluster(ctx: LabContext): Promise<void> {
         msg("init 출력 전체(-format=json)를 그 파일에 저장하세요. 잃어버렸다면 'npx lab reset production'으로 처음부터 만드세요.", "Save the whole init output (-format=json) in that file; if it is lost, start over with 'npx lab reset production'."),
       );
     }
-    const c = (await ctx.activeVault(root))!.client;
+    const c = await activeAdmin(ctx, root, 30_000);
     await c.write('/sys/policy/lab-admin', { policy: ADMIN_POLICY });
     const t = await c.write<{ auth: { client_token: string } }>('/auth/token/create-orphan', { policies: ['lab-admin'], ttl: '768h', display_name: 'lab-admin' });
     registerSecret(t.auth.client_token);
     ctx.lab.writeSecret('admin-token', `${t.auth.client_token}\n`);
   }
-  const c = await activeAdmin(ctx);
+  const c = await activeAdmin(ctx, undefined, 30_000);
   // A lab made before the admin policy was scoped still has path "*": bring it to the scoped one.
   const current = await c.read<{ data?: { policy?: string; rules?: string } }>('/sys/policy/lab-admin').catch(() => undefined);
   if ((current?.data?.policy ?? current?.data?.rules) !== ADMIN_POLICY) await c.write('/sys/policy/lab-admin', { policy: ADMIN_POLICY });

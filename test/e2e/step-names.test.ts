@@ -26,8 +26,8 @@ describe('step names and numbers (issue 22, item 7)', () => {
     for (const c of ['hint', 'solve', 'reset']) {
       const r = await cli(c, 'vso', '--help', '--lang', 'en');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^ {2}vso \(local\): 1 by-hand, 2 secret-store, 3 external-secret, 4 drift$/m);
-      expect(r.stdout).toMatch(/^ {2}vso \(kind\): .*static-secret/m);
+      expect(r.stdout).toMatch(/^ {2}vso \(local, with ESO\): 1 by-hand, 2 secret-store, 3 external-secret, 4 drift$/m);
+      expect(r.stdout).toMatch(/^ {2}vso \(kind, with VSO\): 1 install, 2 auth, 3 static-secret$/m);
     }
   });
 
