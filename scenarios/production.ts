@@ -33,7 +33,8 @@ const initCmd: Cmd = {
  */
 async function activeAdmin(ctx: LabContext, token?: string, waitMs = 0) {
   let a: Awaited<ReturnType<LabContext['activeVault']>>;
-  await poll(async () => (a = await ctx.activeVault(token)) !== undefined, { timeoutMs: waitMs, everyMs: 500 });
+  // Each ask has its own request timeouts: never cut short (a single ask, waitMs 0, may take a forward's retry).
+  await poll(async () => (a = await ctx.activeVault(token)) !== undefined, { timeoutMs: waitMs, everyMs: 500, probeTimesOut: true });
   if (!a) {
     throw envError(
       msg('active Vault 노드가 없습니다 (sealed 이거나 멈춤).', 'there is no active Vault node (sealed or stopped).'),
