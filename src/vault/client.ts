@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type NodeVaultFactory from 'node-vault';
 import { registerSecret } from '../engine/redact.ts';
-import { pollFor } from '../engine/poll.ts';
-import { droppedBeforeAnswer } from './http.ts';
+import { sendAgainIfDropped } from './http.ts';
 
 // node-vault (with axios) costs a few hundred ms to load: only commands that talk to Vault pay for it.
 let nodeVault: typeof NodeVaultFactory | undefined;
@@ -201,23 +200,8 @@ export class VaultClient {
   }
 
   /** A connection refused or cut before its TLS handshake (nothing was sent) is tried again for retryRefusedMs; one cut later only for a read. */
-  private async retrying<T>(method: string, f: () => Promise<T>): Promise<T> {
-    let last: unknown;
-    const got = await pollFor(
-      async () => {
-        try {
-          return { value: await f() };
-        } catch (e) {
-          if (!droppedBeforeAnswer(e, method)) throw e;
-          last = e;
-          return undefined;
-        }
-      },
-      // Each request has its own timeout; any other error ends the wait as it is.
-      { timeoutMs: this.opts.retryRefusedMs ?? 0, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
-    );
-    if (got) return got.value;
-    throw last;
+  private retrying<T>(method: string, f: () => Promise<T>): Promise<T> {
+    return sendAgainIfDropped(f, { method, retryMs: this.opts.retryRefusedMs });
   }
 
   private async call(what: string, f: () => Promise<unknown>): Promise<unknown> {

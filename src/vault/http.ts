@@ -39,22 +39,28 @@ export const droppedBeforeAnswer = (e: unknown, method = 'GET'): boolean => {
  */
 export const dropRetry = (n: { forwarded?: boolean | undefined }): { retryMs?: number } => (n.forwarded ? { retryMs: 4000 } : {});
 
-export async function httpGet(url: string, opts: GetOptions = {}): Promise<{ status: number; body: string }> {
+/** `f` once, then again for `retryMs` while it fails with a connection dropped before any answer (droppedBeforeAnswer). */
+export async function sendAgainIfDropped<T>(f: () => Promise<T>, o: { method?: string; retryMs?: number | undefined }): Promise<T> {
   let last: unknown;
   const got = await pollFor(
     async () => {
       try {
-        return await getOnce(url, opts);
+        return { value: await f() };
       } catch (e) {
-        if (!droppedBeforeAnswer(e)) throw e;
+        if (!droppedBeforeAnswer(e, o.method)) throw e;
         last = e;
         return undefined;
       }
     },
-    { timeoutMs: opts.retryMs ?? 0, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
+    // Each request has its own timeout; any other error ends the wait as it is.
+    { timeoutMs: o.retryMs ?? 0, everyMs: 250, ignoreErrors: false, probeTimesOut: true },
   );
-  if (got) return got;
+  if (got) return got.value;
   throw last;
+}
+
+export function httpGet(url: string, opts: GetOptions = {}): Promise<{ status: number; body: string }> {
+  return sendAgainIfDropped(() => getOnce(url, opts), { retryMs: opts.retryMs });
 }
 
 function getOnce(url: string, opts: GetOptions): Promise<{ status: number; body: string }> {
