@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli, useTempLabHome } from '../helpers.ts';
-import { doctorExit, doctorLines, dockerServerVersion, helmVersion, kindDoctor, kindVersion, kubectlVersion, type DoctorDeps } from '../../src/platforms/kind/doctor.ts';
+import { doctorExit, doctorLines, dockerServerVersion, helmVersion, hostTools, kindDoctor, kindVersion, kubectlVersion, type DoctorDeps } from '../../src/platforms/kind/doctor.ts';
 import type { RunResult } from '../../src/exec.ts';
 import type { Toolchain } from '../../src/platforms/kind/toolchain.ts';
+import type { Cmd, Step, Topic } from '../../src/engine/types.ts';
 
 const home = useTempLabHome('kind-doctor-cli-test-');
 const fx = (f: string) => fs.readFileSync(new URL(`../fixtures/kind-doctor/${f}`, import.meta.url), 'utf8');
@@ -66,8 +67,10 @@ describe('kindDoctor', () => {
     const r = await kindDoctor(m.deps);
     expect(r.tools.slice(0, 4).map((t) => [t.name, t.status, t.version])).toEqual([['docker', 'ok', '28.2.2'], ['kind', 'ok', 'v0.31.0'], ['helm', 'ok', 'v3.19.2'], ['kubectl', 'ok', 'v1.35.4']]);
     // The host tools the learner's own lines use are listed, optional: missing ones never make doctor fail.
-    expect(r.tools.slice(4).map((t) => [t.name, t.status])).toEqual([['jq', 'optional'], ['curl', 'optional'], ['openssl', 'optional'], ['ldapsearch', 'optional'], ['mariadb', 'optional']]);
-    expect(r.tools.find((t) => t.name === 'ldapsearch')?.hint?.en).toContain('ldap');
+    expect(r.tools.slice(4).map((t) => [t.name, t.status])).toEqual([['jq', 'optional'], ['curl', 'optional'], ['ldapsearch', 'optional'], ['openssl', 'optional'], ['mariadb', 'optional']]);
+    expect(r.tools.find((t) => t.name === 'ldapsearch')?.hint?.en).toBe('the commands you type in ldap use it.');
+    // Read from the lessons' lines: vault-k8s's own curl line counts (the list written by hand had left it out).
+    expect(r.tools.find((t) => t.name === 'curl')?.hint?.en).toBe('the commands you type in vault-k8s, tls, production use it.');
     expect(r.ports.map((p) => p.status)).toEqual(['ours', 'ours', 'ours']);
     const by = Object.fromEntries(r.cluster.pitfalls.map((p) => [p.id, p.status]));
     expect(by['sealed-not-ready']).toBe('info');
@@ -132,6 +135,27 @@ describe('kindDoctor', () => {
   });
 });
 
+describe('hostTools: the host tools read from the kind steps\' command data', () => {
+  const step = (id: string, commands: Cmd[], platforms?: ('local' | 'kind')[]) => ({ id, kind: 'task', commands, ...(platforms ? { platforms } : {}) }) as unknown as Step;
+  const topic = (id: string, steps: Step[], platforms: ('local' | 'kind')[] = ['local', 'kind']) => ({ id, steps, platforms }) as unknown as Topic;
+  it('an exec program, a set line\'s jq, a pipe\'s first word and a wait probe count; local-only steps, local-only topics and what every machine has do not', () => {
+    const a = topic('a', [
+      step('one', [{ kind: 'set', name: 'K', file: 'keys.json', jq: '.root_token' }, { kind: 'exec', file: 'dig', args: ['example.org'] }]),
+      step('two', [{ kind: 'vault', args: ['write', 'auth/jwt/login', 'jwt=-'], pipeFrom: 'step-cli token create' }, { kind: 'set', name: 'P', file: 'pass.txt', jq: '.' }]),
+      step('three', [{ kind: 'wait', probe: { kind: 'exec', file: 'nc', args: ['-z', 'x', '1'] }, timeoutSec: 5 }, { kind: 'exec', file: 'kubectl', args: ['get', 'pods'] }]),
+      step('local', [{ kind: 'exec', file: 'ss', args: ['-lnt'] }], ['local']),
+    ]);
+    const b = topic('b', [step('one', [{ kind: 'exec', file: 'dig', args: ['b'] }])]);
+    const c = topic('c', [step('one', [{ kind: 'exec', file: 'tcpdump', args: [] }])], ['local']);
+    expect(hostTools([a, b, c])).toEqual([
+      ['jq', ['a']],
+      ['dig', ['a', 'b']],
+      ['step-cli', ['a']],
+      ['nc', ['a']],
+    ]);
+  });
+});
+
 describe('lab doctor --platform kind (this machine, no cluster)', () => {
   it('prints the tools and never judges a cluster it cannot reach', async () => {
     // An empty kubeconfig: whatever clusters this machine knows stay out of the test.
@@ -143,7 +167,7 @@ describe('lab doctor --platform kind (this machine, no cluster)', () => {
       else process.env.KUBECONFIG = saved;
     });
     const j = JSON.parse(r.stdout) as { tools: { name: string }[]; cluster: { reachable: boolean } };
-    expect(j.tools.map((t) => t.name)).toEqual(['docker', 'kind', 'helm', 'kubectl', 'jq', 'curl', 'openssl', 'ldapsearch', 'mariadb']);
+    expect(j.tools.map((t) => t.name)).toEqual(['docker', 'kind', 'helm', 'kubectl', 'jq', 'curl', 'ldapsearch', 'openssl', 'mariadb']);
     expect(j.cluster.reachable).toBe(false);
     expect([0, 3]).toContain(r.code);
   });

@@ -15,6 +15,7 @@ import { CLUSTER_NAME, DEFAULT_CONTEXT, HOST_ADDR, INGRESS_NGINX, NAMESPACE, NOD
 import { TOOL_HINTS } from './kind.ts';
 import { findToolchain, type Toolchain } from './toolchain.ts';
 import { loadAll } from '../../engine/catalogue.ts';
+import type { Cmd, Topic } from '../../engine/types.ts';
 import { kubeAdapter, serviceNames } from '../../services/index.ts';
 import { judgePitfalls, type ClusterSnapshot, type PitfallStatus, type PodObj } from './pitfalls.ts';
 
@@ -93,6 +94,34 @@ const realListening = (port: number): Promise<boolean> =>
 
 const realDeps = (): DoctorDeps => ({ run, which, listening: realListening, env: process.env, toolchain: () => findToolchain(process.env) });
 
+/** Every shell has these, and the rows above (kubectl, helm, kind, docker) and the lab itself (npx) are asked for already. */
+const GIVEN = new Set(['cat', 'echo', 'ls', 'printf', 'sh', 'unset', 'kubectl', 'helm', 'kind', 'docker', 'npx']);
+
+/**
+ * The host tools the lines of the kind steps call, with the topics that call each, in the order first met: read from the
+ * steps' command data (an exec line's program, a `set` line's jq, the first word of a pipe), so the list cannot drift
+ * from the lessons. A checker's fix lines are made at check time and are not read here.
+ */
+export function hostTools(topics: readonly Topic[]): [string, string[]][] {
+  const used = new Map<string, string[]>();
+  const add = (tool: string | undefined, topic: string) => {
+    if (!tool || GIVEN.has(tool)) return;
+    const ts = used.get(tool) ?? [];
+    if (!ts.includes(topic)) ts.push(topic);
+    used.set(tool, ts);
+  };
+  const walk = (c: Cmd, topic: string): void => {
+    if (c.kind === 'set') add(c.file.endsWith('.json') ? 'jq' : undefined, topic);
+    if (c.kind === 'exec') add(c.file, topic);
+    if ((c.kind === 'exec' || c.kind === 'vault') && c.pipeFrom) add(c.pipeFrom.trim().split(/\s+/)[0], topic);
+    if (c.kind === 'wait') walk(c.probe, topic);
+  };
+  for (const t of topics.filter((x) => x.platforms.includes('kind'))) {
+    for (const s of t.steps.filter((x) => !x.platforms || x.platforms.includes('kind'))) for (const c of s.commands ?? []) walk(c, t.id);
+  }
+  return [...used];
+}
+
 /** The images a cluster from the node image built here needs: the Vault image, and each service's that has one. */
 async function imageRows(tc: Toolchain): Promise<ImageRow[]> {
   const topics = await loadAll();
@@ -138,10 +167,10 @@ export async function kindDoctor(d: DoctorDeps): Promise<DoctorReport> {
     return { version: v?.version, ...(old ? { status: 'old' as const } : {}) };
   });
   // The learner's own lines on kind run these on this machine (Vault's CLI runs in the pod): not needed to start a lab.
-  const hostTools: [string, string][] = [['jq', 'vault-k8s, ha-failover, ldap, mcp, production'], ['curl', 'tls, production'], ['openssl', 'tls'], ['ldapsearch', 'ldap'], ['mariadb', 'mcp']];
-  for (const [name, topics] of hostTools) {
+  for (const [name, topics] of hostTools(await loadAll())) {
     const p = d.which(name);
-    tools.push(p ? { name, path: p, status: 'ok' } : { name, status: 'optional', hint: msg(`${topics} 실습에서 여러분이 입력하는 명령이 씁니다.`, `the commands you type in ${topics} use it.`) });
+    const list = topics.join(', ');
+    tools.push(p ? { name, path: p, status: 'ok' } : { name, status: 'optional', hint: msg(`${list} 실습에서 여러분이 입력하는 명령이 씁니다.`, `the commands you type in ${list} use it.`) });
   }
   const docker = tools.find((t) => t.name === 'docker');
   if (docker?.status === 'down') docker.hint = msg('Docker 데몬이 응답하지 않습니다. Docker Desktop을 켜거나 sudo systemctl start docker.', 'the Docker daemon does not answer: start Docker Desktop or sudo systemctl start docker.');
