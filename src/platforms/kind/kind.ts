@@ -618,17 +618,19 @@ export class KindPlatform implements Platform {
     // wait itself fails (no watch permission), the forward is kept as it is.
     // kubectl port-forward also exits on the first stream error of any one connection ("lost connection to pod": a
     // reset from the pod, seen about once in twenty reads through a Raft node's forward). A forward that had been up
-    // for seconds is started again at once, so the next read finds the port; one that failed at start (pod not there
-    // yet) waits a second before the next try. Nothing polls: the loop waits on the forward itself, and the watch, in
-    // a subshell, ends the forward when the pod is deleted (its TERM trap takes its kubectl along when the forward
-    // ends first).
+    // for seconds is started again at once (its exit seen within half a second), so the next read finds the port; one that failed at start
+    // (pod not there yet) waits a second before the next try.
     const again = 'if [ $(( $(date +%s) - s )) -ge 5 ]; then sleep 0.2; else sleep 1; fi';
     const script = f.target.startsWith('pod/')
       ? [
           'while :; do',
           `  s=$(date +%s); ${pf} & pf=$!`,
-          `  ( trap 'kill $k 2>/dev/null; exit 0' TERM; kubectl --context "$1" wait --for=delete -n ${NAMESPACE} ${f.target} --timeout=24h > /dev/null 2>&1 & k=$!; wait $k && kill $pf 2>/dev/null ) & w=$!`,
-          `  wait $pf; kill $w 2>/dev/null; wait; ${again}`,
+          `  kubectl --context "$1" wait --for=delete -n ${NAMESPACE} ${f.target} --timeout=24h > /dev/null 2>&1 & w=$!`,
+          '  while kill -0 $pf 2>/dev/null; do',
+          '    if [ -n "$w" ] && ! kill -0 $w 2>/dev/null; then if wait $w; then kill $pf 2>/dev/null; fi; w=; fi',
+          '    sleep 0.5',
+          '  done',
+          `  [ -n "$w" ] && kill $w 2>/dev/null; wait; ${again}`,
           'done',
         ].join('\n')
       : `while :; do s=$(date +%s); ${pf}; ${again}; done`;
